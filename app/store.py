@@ -1,0 +1,151 @@
+"""The Chroma collection that holds Beacon's knowledge chunks, embedded or on a server.
+
+Writes and queries go through llama-index's ``ChromaVectorStore``; the inventory and
+embedding reuse read the raw collection, which llama-index does not expose.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+from app.errors import StoreUnavailableError
+from app.settings import Settings
+
+# Chroma sends anonymous telemetry by default; Beacon runs on closed networks.
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    chunk_id: str
+    source: str
+    doc_hash: str
+    doc_chunk_count: int
+    embed_hash: str
+
+
+def _client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url is None:
+        path = settings.data_dir / "chroma"
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        except Exception as exc:  # chromadb raises several unrelated types here
+            raise StoreUnavailableError(
+                f"cannot open the embedded Chroma store in {path} ({exc}): check that the folder is writable, or set "
+                "BEACON_DATA_DIR to another folder"
+            ) from None
+    url = urlparse(settings.chroma_url)
+    try:
+        client = chromadb.HttpClient(
+            host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+            ssl=url.scheme == "https", settings=chroma_settings,
+        )
+        client.heartbeat()
+        return client
+    except Exception as exc:
+        raise StoreUnavailableError(
+            f"cannot reach the Chroma server at {settings.chroma_url} ({type(exc).__name__}): start it (chroma run "
+            "--path DIR --port PORT) or unset BEACON_CHROMA_URL to use the embedded store"
+        ) from None
+
+
+class KnowledgeStore:
+    """One collection per embedding model, so vectors of different spaces never mix."""
+
+    def __init__(self, settings: Settings, model_id: str) -> None:
+        self.settings = settings
+        self.model_id = model_id
+        self.collection_name = f"{settings.chroma_collection}__{model_id}"[:63]
+        self._collection = None
+        self._vector_store = None
+
+    @property
+    def location(self) -> str:
+        return self.settings.chroma_url or str(self.settings.data_dir / "chroma")
+
+    def open(self) -> "KnowledgeStore":
+        if self._collection is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            client = _client(self.settings)
+            try:
+                self._collection = client.get_or_create_collection(
+                    self.collection_name,
+                    metadata={"hnsw:space": "cosine", "embedding_model": self.model_id},
+                    embedding_function=None,  # Beacon embeds; Chroma's default would download a model
+                )
+            except Exception as exc:
+                raise StoreUnavailableError(
+                    f"cannot open collection {self.collection_name} at {self.location} ({exc}): check the store"
+                ) from None
+            self._vector_store = ChromaVectorStore(chroma_collection=self._collection)
+        return self
+
+    @property
+    def collection(self):
+        return self.open()._collection
+
+    @property
+    def vector_store(self):
+        return self.open()._vector_store
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def inventory(self) -> dict[str, list[StoredChunk]]:
+        """Every stored chunk, grouped by source file: the index's own record of what it holds."""
+        by_source: dict[str, list[StoredChunk]] = {}
+        page = 5000
+        offset = 0
+        while True:
+            batch = self.collection.get(include=["metadatas"], limit=page, offset=offset)
+            for chunk_id, meta in zip(batch["ids"], batch["metadatas"]):
+                meta = meta or {}
+                stored = StoredChunk(
+                    chunk_id=chunk_id,
+                    source=str(meta.get("source", "")),
+                    doc_hash=str(meta.get("doc_hash", "")),
+                    doc_chunk_count=int(meta.get("doc_chunk_count", -1)),
+                    embed_hash=str(meta.get("embed_hash", "")),
+                )
+                by_source.setdefault(stored.source, []).append(stored)
+            if len(batch["ids"]) < page:
+                return by_source
+            offset += page
+
+    def embeddings_by_hash(self, chunk_ids: list[str]) -> dict[str, list[float]]:
+        """Stored vectors keyed by the hash of the text they embed, for reuse on re-ingest."""
+        if not chunk_ids:
+            return {}
+        got = self.collection.get(ids=chunk_ids, include=["metadatas", "embeddings"])
+        return {
+            str(meta.get("embed_hash")): list(vector)
+            for meta, vector in zip(got["metadatas"], got["embeddings"])
+            if meta and meta.get("embed_hash")
+        }
+
+    def add(self, nodes) -> None:
+        self.vector_store.add(nodes)
+
+    def delete(self, chunk_ids: list[str]) -> None:
+        for start in range(0, len(chunk_ids), 5000):
+            self.collection.delete(ids=chunk_ids[start : start + 5000])
+
+    def query(self, embedding: list[float], top_k: int, filters=None):
+        """(node, cosine similarity) pairs, best first."""
+        from llama_index.core.vector_stores.types import VectorStoreQuery
+
+        result = self.vector_store.query(
+            VectorStoreQuery(query_embedding=embedding, similarity_top_k=top_k, filters=filters)
+        )
+        # ChromaVectorStore reports exp(-distance); with cosine distance that maps back exactly.
+        scores = [1.0 + math.log(s) if s > 0 else -1.0 for s in result.similarities or []]
+        return list(zip(result.nodes or [], scores))

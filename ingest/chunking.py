@@ -1,0 +1,138 @@
+"""Structure-aware chunking: one chunk per FAQ entry; policies split along headings and
+then, inside a section, at paragraph, line and sentence boundaries to fit a token budget."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+from ingest.document import DocumentMeta, LoadedDocument, Section
+from ingest.tokens import count_tokens
+
+SECTION_SEPARATOR = " > "
+# Boundaries to split at, from the most to the least natural; a piece is split at the
+# next level only when it alone is over the budget.
+_BOUNDARIES = [
+    (re.compile(r"\n[ \t]*\n"), "\n\n"),
+    (re.compile(r"\n"), "\n"),
+    (re.compile(r"(?<=[.!?;:])\s+"), " "),
+    (re.compile(r"\s+"), " "),
+]
+
+
+@dataclass
+class Chunk:
+    chunk_id: str
+    source: str
+    text: str  # what a reader sees: the answer, or the section's text
+    embed_text: str  # what the embedder sees: adds the question or heading path for context
+    section_path: tuple[str, ...]
+    line: int
+    meta: DocumentMeta
+    question: str | None = None
+
+    @property
+    def section(self) -> str:
+        return SECTION_SEPARATOR.join(self.section_path)
+
+
+def chunk_document(document: LoadedDocument, max_tokens: int) -> list[Chunk]:
+    chunks: list[Chunk] = []
+    occurrences: dict[tuple[str, ...], int] = {}
+    for path, line, text, question, meta in _entries(document):
+        occurrence = occurrences.get(path, 0)
+        occurrences[path] = occurrence + 1
+        pieces = [text] if question else split_to_budget(text, max_tokens)
+        for part, piece in enumerate(pieces):
+            chunks.append(
+                Chunk(
+                    chunk_id=chunk_id(document.source, path, occurrence, part),
+                    source=document.source,
+                    text=piece,
+                    embed_text=_embed_text(document, path, piece, question),
+                    section_path=path,
+                    line=line,
+                    meta=meta,
+                    question=question,
+                )
+            )
+    return chunks
+
+
+def _entries(document: LoadedDocument):
+    """(path, line, text, question, meta) per future chunk. In an FAQ a question's
+    sub-headings stay inside its answer, so one question is always one chunk."""
+    entries: list[list] = []
+    for section in document.sections:
+        parent = entries[-1] if entries else None
+        if parent and parent[3] and len(section.path) > 1 and section.path[0] == parent[3]:
+            parent[2] += "\n\n" + SECTION_SEPARATOR.join(section.path[1:]) + "\n" + section.text
+            continue
+        entries.append([section.path, section.line, section.text, section.question, section.meta])
+    return [tuple(e) for e in entries]
+
+
+def _embed_text(document: LoadedDocument, path: tuple[str, ...], text: str, question: str | None) -> str:
+    if question:
+        return f"{question}\n{text}"
+    heading = SECTION_SEPARATOR.join((document.meta.title or "",) + path)
+    return f"{heading}\n{text}"
+
+
+def chunk_id(source: str, path: tuple[str, ...], occurrence: int, part: int) -> str:
+    """Stable across runs: depends on where the chunk sits, not on what it says."""
+    key = "\x1f".join([source, *path, str(occurrence), str(part)])
+    return hashlib.sha256(key.encode()).hexdigest()[:24]
+
+
+def split_to_budget(text: str, max_tokens: int) -> list[str]:
+    """Split ``text`` into pieces of at most ``max_tokens`` tokens, at the most natural
+    boundaries available, without losing any non-whitespace text."""
+    text = text.strip()
+    if count_tokens(text) <= max_tokens:
+        return [text]
+    return [piece for piece in _split(text, max_tokens, 0) if piece.strip()]
+
+
+def _split(text: str, budget: int, level: int) -> list[str]:
+    if level == len(_BOUNDARIES):
+        return _hard_cut(text, budget)
+    pattern, joiner = _BOUNDARIES[level]
+    parts = [p.strip() for p in pattern.split(text) if p.strip()]
+    if len(parts) <= 1:
+        return _split(text, budget, level + 1)
+    out: list[str] = []
+    current, current_tokens = "", 0
+    joiner_tokens = count_tokens(joiner) if joiner.strip() else 1
+    for part in parts:
+        part_tokens = count_tokens(part)
+        pieces = _split(part, budget, level + 1) if part_tokens > budget else [part]
+        for piece in pieces:
+            piece_tokens = part_tokens if piece is part else count_tokens(piece)
+            if current and current_tokens + joiner_tokens + piece_tokens <= budget:
+                candidate = current + joiner + piece
+                # BPE counts are almost additive; check the rare case where they are not.
+                candidate_tokens = count_tokens(candidate)
+                if candidate_tokens <= budget:
+                    current, current_tokens = candidate, candidate_tokens
+                    continue
+            if current:
+                out.append(current)
+            current, current_tokens = piece, piece_tokens
+    if current:
+        out.append(current)
+    return out
+
+
+def _hard_cut(text: str, budget: int) -> list[str]:
+    """A single 'word' over the budget (a pasted hash, a URL): cut it by characters."""
+    out, start = [], 0
+    step = max(budget, 1)
+    while start < len(text):
+        end = min(len(text), start + step)
+        while end > start + 1 and count_tokens(text[start:end]) > budget:
+            end = start + max(1, (end - start) * 3 // 4)
+        out.append(text[start:end])
+        start = end
+    return out

@@ -1,0 +1,21 @@
+"""Problems with knowledge files, phrased for the content editor who has to fix them."""
+
+from __future__ import annotations
+
+from app.errors import BeaconError
+
+
+class KnowledgeFileError(BeaconError):
+    """A knowledge file cannot be ingested. The message names the file, the line and the fix."""
+
+    def __init__(self, source: str, problem: str, fix: str, line: int | None = None) -> None:
+        self.source = source
+        self.problem = problem
+        self.fix = fix
+        self.line = line
+        where = f"{source} line {line}" if line else source
+        super().__init__(f"{where}: {problem} — {fix}")
+
+
+class KnowledgeDirError(BeaconError):
+    """The knowledge directory itself is missing or unusable."""

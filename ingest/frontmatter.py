@@ -1,0 +1,98 @@
+"""Front matter (YAML between ``---`` lines, or a JSON object) and YAML with line numbers."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import yaml
+
+from ingest.errors import KnowledgeFileError
+
+
+class LineDict(dict):
+    """A mapping loaded from YAML that remembers where it and each of its keys stood."""
+
+    line: int = 0
+    key_lines: dict
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    mapping = LineDict(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    mapping.key_lines = {loader.construct_object(k, deep=True): k.start_mark.line + 1 for k, _ in node.value}
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(text: str, source: str, first_line: int = 1):
+    """Parse YAML; mappings come back as LineDict with 1-based line numbers in the file."""
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = first_line + mark.line if mark is not None else first_line
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise KnowledgeFileError(
+            source, f"not valid YAML: {problem}", "fix the YAML (check indentation, colons and quotes)", line
+        ) from None
+    _shift_lines(data, first_line - 1)
+    return data
+
+
+def _shift_lines(data, offset: int) -> None:
+    if isinstance(data, LineDict):
+        data.line += offset
+        data.key_lines = {k: v + offset for k, v in data.key_lines.items()}
+    children = data.values() if isinstance(data, dict) else data if isinstance(data, list) else ()
+    for child in children:
+        _shift_lines(child, offset)
+
+
+_JSON_KEY = re.compile(r'^\s*"([^"]+)"\s*:')
+
+
+def split_front_matter(text: str, source: str) -> tuple[dict, dict[str, int], str, int]:
+    """Return (fields, line of each field, body, line where the body starts)."""
+    lines = text.split("\n")
+    if lines and lines[0].strip() == "---":
+        for close, line in enumerate(lines[1:], start=1):
+            if line.strip() in ("---", "..."):
+                break
+        else:
+            raise KnowledgeFileError(
+                source, "front matter opens with --- but never closes", "add a line with --- after the last field", 1
+            )
+        data = load_yaml("\n".join(lines[1:close]), source, first_line=2)
+        if data is None:
+            data = LineDict()
+            data.key_lines = {}
+        if not isinstance(data, dict):
+            raise KnowledgeFileError(
+                source, "front matter is not a list of key: value fields", "write one field per line, like title: Cards", 2
+            )
+        return dict(data), data.key_lines, "\n".join(lines[close + 1 :]), close + 2
+    if text.lstrip().startswith("{"):
+        start = len(text) - len(text.lstrip())
+        try:
+            data, end = json.JSONDecoder().raw_decode(text, start)
+        except json.JSONDecodeError as exc:
+            raise KnowledgeFileError(
+                source, f"JSON front matter is not valid: {exc.msg}", "fix the JSON (quotes, commas, braces)", exc.lineno
+            ) from None
+        if not isinstance(data, dict):
+            raise KnowledgeFileError(source, "JSON front matter must be an object", "wrap the fields in { }", 1)
+        head = text[:end].split("\n")
+        key_lines = {}
+        for number, line in enumerate(head, start=1):
+            match = _JSON_KEY.match(line.lstrip("{ "))
+            if match and match.group(1) in data and match.group(1) not in key_lines:
+                key_lines[match.group(1)] = number
+        return data, key_lines, text[end:].lstrip(" \t").removeprefix("\n"), len(head) + 1
+    return {}, {}, text, 1

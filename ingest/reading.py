@@ -1,0 +1,75 @@
+"""Read one knowledge file safely: size, encoding and content checks, then its loader."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from ingest.document import LoadedDocument
+from ingest.errors import KnowledgeFileError
+from ingest.loaders import LOADERS
+from ingest.schema import complete_meta, looks_like_question
+
+_NORMALISE = re.compile(r"[^a-z0-9]+")
+
+
+def is_supported(path: Path) -> bool:
+    return path.suffix.lower() in LOADERS
+
+
+def decode(raw: bytes, source: str) -> str:
+    if not raw.strip():
+        raise KnowledgeFileError(source, "the file is empty", "add content or delete the file")
+    if b"\x00" in raw[:8192]:
+        raise KnowledgeFileError(source, "this is a binary file, not text", "export it as Markdown, YAML or CSV")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise KnowledgeFileError(
+            source, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", "re-save the file with UTF-8 encoding", line
+        ) from None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_document(path: Path, source: str, max_bytes: int) -> LoadedDocument:
+    """Load ``path`` (shown to editors as ``source``) into a validated, fully described document."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise KnowledgeFileError(
+            source, f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit",
+            "split it into smaller files, or raise BEACON_MAX_FILE_MB",
+        )
+    text = decode(path.read_bytes(), source)
+    return parse_document(text, source, LOADERS[path.suffix.lower()])
+
+
+def parse_document(text: str, source: str, loader) -> LoadedDocument:
+    document = loader(text, source)
+    if not any(s.text.strip() for s in document.sections):
+        raise KnowledgeFileError(source, "the file has no content besides its header", "add content or delete the file")
+    first_heading = document.meta.title
+    document.meta = complete_meta(document.meta, source, first_heading, document.sections)
+    for section in document.sections:
+        section.meta = section.meta.merged_over(document.meta)
+    if document.meta.doc_type == "faq":
+        _mark_questions(document)
+    return document
+
+
+def _mark_questions(document: LoadedDocument) -> None:
+    """In an FAQ, each question heading with everything under it is one entry; questions
+    must be unique within the file."""
+    first_seen: dict[str, int] = {}
+    for section in document.sections:
+        if section.question is None and section.path and looks_like_question(section.path[0]):
+            section.question = section.path[0]
+        if section.question is None or len(section.path) > 1:
+            continue
+        key = _NORMALISE.sub(" ", section.question.lower()).strip()
+        if key in first_seen:
+            raise KnowledgeFileError(
+                document.source, f"duplicate FAQ question {section.question!r} (first at line {first_seen[key]})",
+                "merge the two answers or reword one question", section.line,
+            )
+        first_seen[key] = section.line

@@ -1,0 +1,145 @@
+"""The knowledge-file schema: validate fields that are present, infer the ones that are not.
+
+Front matter is optional because real help-center exports rarely follow our schema; a
+field that is *present* but invalid is an error that names its line and the fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import PurePosixPath
+from typing import Any
+
+from ingest.document import AUDIENCES, DOC_TYPES, REGIONS, DocumentMeta, Section
+from ingest.errors import KnowledgeFileError
+
+# Accepted spellings of each field, as editors and help-desk tools write them.
+FIELD_ALIASES = {
+    "title": ("title", "name"),
+    "doc_type": ("type", "doc_type", "kind"),
+    "category": ("category", "section", "topic"),
+    "region": ("region", "locale", "jurisdiction"),
+    "audience": ("audience",),
+    "effective_date": ("effective_date", "effective-date", "effective", "date", "updated_at", "updated", "last_updated"),
+    "version": ("version",),
+    "tags": ("tags", "labels", "keywords"),
+}
+_KEY_TO_FIELD = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
+
+_REGION_ALIASES = {"global": "global", "all": "global", "*": "global", "eu": "EU", "eea": "EU",
+                   "uk": "UK", "gb": "UK", "us": "US", "usa": "US"}
+_SLUG = re.compile(r"[^a-z0-9]+")
+_QUESTION_WORDS = ("how", "what", "why", "when", "where", "who", "which", "can", "do", "does", "is", "are",
+                   "will", "should", "could", "would", "may", "i ")
+
+
+def slugify(text: str) -> str:
+    return _SLUG.sub("-", text.lower()).strip("-")
+
+
+def normalise_key(key: Any) -> str:
+    return str(key).strip().lower().replace(" ", "_")
+
+
+def parse_meta(raw: dict[str, Any], source: str, lines: dict[str, int] | None = None) -> DocumentMeta:
+    """Validate the recognised fields of ``raw`` (front matter, a YAML header, a CSV row).
+
+    Unknown keys are ignored: exports carry their own (author, slug, id...). ``lines`` maps
+    each raw key to its line in the file so an error can point at it.
+    """
+    lines = lines or {}
+    meta = DocumentMeta()
+    for key, value in raw.items():
+        name = _KEY_TO_FIELD.get(normalise_key(key))
+        if name is None or getattr(meta, name) is not None:
+            continue
+        setattr(meta, name, _validate(name, str(key), value, source, lines.get(key)))
+    return meta
+
+
+def _validate(name: str, key: str, value: Any, source: str, line: int | None) -> Any:
+    def fail(problem: str, fix: str) -> KnowledgeFileError:
+        return KnowledgeFileError(source, problem, fix, line)
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise fail(f"{key} is empty", f"give {key} a value or delete the line")
+    if name == "tags":
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, (list, tuple)) or any(isinstance(i, (dict, list)) for i in items):
+            raise fail(f"{key} must be a list of words", f"write {key}: [cards, fees] or {key}: cards, fees")
+        return tuple(str(i).strip() for i in items if str(i).strip())
+    if isinstance(value, (dict, list)):
+        raise fail(f"{key} must be a single value, not a {type(value).__name__}", f"write {key}: <value> on one line")
+    if name == "effective_date":
+        return _as_date(value, key, fail)
+    text = str(value).strip()
+    if name == "doc_type":
+        if text.lower() not in DOC_TYPES:
+            raise fail(f"{key} {text!r} is not a known type", f"use one of: {', '.join(DOC_TYPES)}")
+        return text.lower()
+    if name == "region":
+        region = _REGION_ALIASES.get(text.lower())
+        if region is None:
+            raise fail(f"{key} {text!r} is not a known region", f"use one of: {', '.join(REGIONS)}")
+        return region
+    if name == "audience":
+        if text.lower() not in AUDIENCES:
+            raise fail(f"{key} {text!r} is not a known audience", f"use one of: {', '.join(AUDIENCES)}")
+        return text.lower()
+    if name == "category":
+        slug = slugify(text)
+        if not slug:
+            raise fail(f"{key} {text!r} has no letters or digits", "use a short slug such as cards or crypto")
+        return slug
+    return text  # title, version
+
+
+def _as_date(value: Any, key: str, fail) -> str:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    match = re.match(r"(\d{4}-\d{2}-\d{2})", text)
+    if match:
+        try:
+            return dt.date.fromisoformat(match.group(1)).isoformat()
+        except ValueError:
+            pass
+    raise fail(f"{key} {text!r} is not a date", f"write {key} as YYYY-MM-DD, for example 2026-07-01")
+
+
+def looks_like_question(heading: str) -> bool:
+    text = heading.strip().lower()
+    return text.endswith("?") or (text.startswith(_QUESTION_WORDS) and len(text.split()) >= 4)
+
+
+def infer_doc_type(sections: list[Section]) -> str:
+    """A document whose headings are mostly questions is an FAQ; anything else a policy."""
+    headings = [s.path[0] for s in sections if s.path]
+    tops = list(dict.fromkeys(headings))
+    if tops and sum(looks_like_question(h) for h in tops) * 2 > len(tops):
+        return "faq"
+    return "policy"
+
+
+def title_from_filename(source: str) -> str:
+    stem = PurePosixPath(source).stem
+    words = re.sub(r"[-_]+", " ", stem).strip()
+    return words[:1].upper() + words[1:] if words else stem
+
+
+def complete_meta(meta: DocumentMeta, source: str, first_heading: str | None, sections: list[Section]) -> DocumentMeta:
+    """Fill every field the file did not give, so each chunk carries full metadata."""
+    parent = PurePosixPath(source).parent
+    return DocumentMeta(
+        title=meta.title or first_heading or title_from_filename(source),
+        doc_type=meta.doc_type or infer_doc_type(sections),
+        category=meta.category or (slugify(parent.name) if parent.name else "general"),
+        region=meta.region or "global",
+        audience=meta.audience or "customer",
+        effective_date=meta.effective_date,
+        version=meta.version,
+        tags=meta.tags or (),
+    )

@@ -1,0 +1,246 @@
+"""Incremental, crash-safe sync of a knowledge directory into the vector store.
+
+The store is its own manifest: every chunk records the hash of the file version it came
+from and how many chunks that version has. A file is unchanged only if all of its stored
+chunks carry the current hash and their number is complete, so a run that was killed
+half-way (some chunks new, some old, some missing) is simply re-synced by the next run.
+Within a file, new chunks are written before stale ones are deleted, so a failure never
+leaves a file with no chunks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from app.embedding import Embedder
+from app.settings import Settings
+from app.store import KnowledgeStore
+from ingest.chunking import Chunk, chunk_document
+from ingest.errors import KnowledgeDirError, KnowledgeFileError
+from ingest.nodes import chunk_metadata, to_node
+from ingest.reading import is_supported, read_document
+
+# Bump when loaders or chunking change what a file turns into: every file re-syncs.
+PIPELINE_VERSION = "1"
+EMBED_BATCH_CHUNKS = 128  # chunks collected across files before one embedding pass
+STATUSES = ("added", "updated", "unchanged", "removed", "failed", "skipped")
+
+
+@dataclass
+class FileResult:
+    source: str
+    status: str
+    chunks: int = 0
+    error: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SyncReport:
+    kb_dir: str
+    store: str
+    collection: str
+    embedding_model: str
+    files: list[FileResult] = field(default_factory=list)
+    chunks_in_store: int = 0
+    chunks_embedded: int = 0
+    chunks_reused: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not any(f.status == "failed" for f in self.files)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        out = {status: {"files": 0, "chunks": 0} for status in STATUSES}
+        for f in self.files:
+            out[f.status]["files"] += 1
+            out[f.status]["chunks"] += f.chunks
+        return out
+
+    def to_json(self) -> dict:
+        return {
+            "ok": self.ok,
+            "kb_dir": self.kb_dir,
+            "store": self.store,
+            "collection": self.collection,
+            "embedding_model": self.embedding_model,
+            "summary": self.counts(),
+            "chunks_in_store": self.chunks_in_store,
+            "chunks_embedded": self.chunks_embedded,
+            "chunks_reused": self.chunks_reused,
+            "seconds": round(self.seconds, 3),
+            "files": [asdict(f) for f in self.files],
+        }
+
+
+ProgressCallback = Callable[[FileResult], None]
+
+
+def scan(kb_dir: Path) -> tuple[list[Path], list[Path]]:
+    """(supported files, skipped files) under ``kb_dir``, sorted, hidden paths ignored.
+    The KB's own top-level README.md documents the KB and is not knowledge."""
+    supported, skipped = [], []
+    for path in sorted(kb_dir.rglob("*")):
+        rel = path.relative_to(kb_dir)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        if rel.as_posix().lower() == "readme.md":
+            continue
+        (supported if is_supported(path) else skipped).append(path)
+    return supported, skipped
+
+
+def file_hash(raw: bytes, settings: Settings, model_id: str) -> str:
+    digest = hashlib.sha256(raw)
+    digest.update(f"\x00{PIPELINE_VERSION}\x00{settings.chunk_max_tokens}\x00{model_id}".encode())
+    return digest.hexdigest()[:32]
+
+
+@contextlib.contextmanager
+def ingest_lock(data_dir: Path):
+    """Two ingests writing one store at once would fight over the same chunks."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "ingest.lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise KnowledgeDirError(
+                f"another beacon ingest is using {data_dir}: wait for it to finish, then run this again"
+            ) from None
+        yield
+
+
+@dataclass
+class _Pending:
+    result: FileResult
+    chunks: list[Chunk]
+    doc_hash: str
+    stale_ids: list[str]
+
+
+class _Writer:
+    """Collects chunks of several files, embeds them in one pass, then writes file by file."""
+
+    def __init__(self, store: KnowledgeStore, embedder: Embedder, report: SyncReport, progress) -> None:
+        self.store, self.embedder, self.report, self.progress = store, embedder, report, progress
+        self.pending: list[_Pending] = []
+        self.reusable: dict[str, list[float]] = {}
+        self.ingested_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+    def submit(self, item: _Pending) -> None:
+        self.pending.append(item)
+        if sum(len(p.chunks) for p in self.pending) >= EMBED_BATCH_CHUNKS:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        metas = {
+            id(p): [chunk_metadata(c, p.doc_hash, len(p.chunks), self.ingested_at) for c in p.chunks]
+            for p in self.pending
+        }
+        todo = [(m["embed_hash"], c.embed_text) for p in self.pending for c, m in zip(p.chunks, metas[id(p)])]
+        missing = list(dict.fromkeys(text for h, text in todo if h not in self.reusable))
+        hashes = {text: h for h, text in todo}
+        for text, vector in zip(missing, self.embedder.embed_documents(missing)):
+            self.reusable[hashes[text]] = vector
+        self.report.chunks_embedded += len(missing)
+        self.report.chunks_reused += len(todo) - len(missing)
+        for p in self.pending:
+            nodes = [
+                to_node(c, m, self.reusable[m["embed_hash"]]) for c, m in zip(p.chunks, metas[id(p)])
+            ]
+            self.store.add(nodes)
+            new_ids = {n.node_id for n in nodes}
+            self.store.delete([i for i in p.stale_ids if i not in new_ids])
+            self.progress(p.result)
+        self.pending.clear()
+
+
+def sync_knowledge(
+    kb_dir: Path,
+    store: KnowledgeStore,
+    embedder: Embedder,
+    settings: Settings,
+    progress: ProgressCallback | None = None,
+) -> SyncReport:
+    if not kb_dir.is_dir():
+        raise KnowledgeDirError(
+            f"knowledge directory {kb_dir} does not exist: create it, or pass --kb DIR / set BEACON_KNOWLEDGE_DIR"
+        )
+    progress = progress or (lambda result: None)
+    started = time.perf_counter()
+    report = SyncReport(str(kb_dir), store.location, store.collection_name, embedder.model_id)
+    with ingest_lock(settings.data_dir):
+        supported, skipped = scan(kb_dir)
+        inventory = store.inventory()
+        writer = _Writer(store, embedder, report, progress)
+        for path in skipped:
+            result = FileResult(path.relative_to(kb_dir).as_posix(), "skipped",
+                                error=f"unsupported file type {path.suffix or '(none)'}: skipped")
+            report.files.append(result)
+            progress(result)
+        for path in supported:
+            source = path.relative_to(kb_dir).as_posix()
+            existing = inventory.pop(source, [])
+            result = _sync_file(path, source, existing, settings, store, writer)
+            report.files.append(result)
+            if result.status in ("unchanged", "failed"):
+                progress(result)
+        writer.flush()
+        for source, chunks in sorted(inventory.items()):  # files that are gone from disk
+            store.delete([c.chunk_id for c in chunks])
+            result = FileResult(source, "removed", chunks=len(chunks))
+            report.files.append(result)
+            progress(result)
+        report.chunks_in_store = store.count()
+    report.seconds = time.perf_counter() - started
+    _save_report(settings.data_dir, report)
+    return report
+
+
+def _sync_file(path, source, existing, settings, store, writer) -> FileResult:
+    try:
+        raw_size = path.stat().st_size
+        max_bytes = int(settings.max_file_mb * 1_000_000)
+        doc_hash = file_hash(path.read_bytes() if raw_size <= max_bytes else b"", settings, store.model_id)
+        if existing and all(c.doc_hash == doc_hash and c.doc_chunk_count == len(existing) for c in existing):
+            return FileResult(source, "unchanged", chunks=len(existing))
+        document = read_document(path, source, max_bytes)
+        chunks = chunk_document(document, settings.chunk_max_tokens)
+    except KnowledgeFileError as exc:
+        kept = f"; keeping the {len(existing)} chunks indexed before" if existing else ""
+        return FileResult(source, "failed", chunks=len(existing), error=str(exc) + kept)
+    except OSError as exc:
+        return FileResult(source, "failed", chunks=len(existing), error=f"{source}: cannot read ({exc.strerror})")
+    writer.reusable.update(store.embeddings_by_hash([c.chunk_id for c in existing]))
+    warnings = document.warnings + [
+        f"{source}: the link to {link} points at a file that is not in the knowledge directory"
+        for link in document.links
+        if not (kb_root(path, source) / link).exists()
+    ]
+    result = FileResult(source, "updated" if existing else "added", chunks=len(chunks), warnings=warnings)
+    writer.submit(_Pending(result, chunks, doc_hash, [c.chunk_id for c in existing]))
+    return result
+
+
+def kb_root(path: Path, source: str) -> Path:
+    return Path(str(path)[: -len(source)] or ".")
+
+
+def _save_report(data_dir: Path, report: SyncReport) -> None:
+    """The last run's per-file status, for editors' tools; written atomically."""
+    target = data_dir / "last_ingest.json"
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(json.dumps(report.to_json(), indent=2))
+    os.replace(tmp, target)
