@@ -1,7 +1,8 @@
 """The Chroma collection that holds Beacon's knowledge chunks, embedded or on a server.
 
-Writes and queries go through llama-index's ``ChromaVectorStore``; the inventory and
-embedding reuse read the raw collection, which llama-index does not expose.
+Queries go through llama-index's ``ChromaVectorStore`` and nodes are stored in its
+layout; writes use Chroma's upsert (see ``upsert``), and the inventory and embedding
+reuse read the raw collection, which llama-index does not expose.
 """
 
 from __future__ import annotations
@@ -73,8 +74,6 @@ class KnowledgeStore:
 
     def open(self) -> "KnowledgeStore":
         if self._collection is None:
-            from llama_index.vector_stores.chroma import ChromaVectorStore
-
             client = _client(self.settings)
             try:
                 self._collection = client.get_or_create_collection(
@@ -86,7 +85,6 @@ class KnowledgeStore:
                 raise StoreUnavailableError(
                     f"cannot open collection {self.collection_name} at {self.location} ({exc}): check the store"
                 ) from None
-            self._vector_store = ChromaVectorStore(chroma_collection=self._collection)
         return self
 
     @property
@@ -95,7 +93,13 @@ class KnowledgeStore:
 
     @property
     def vector_store(self):
-        return self.open()._vector_store
+        # Built on first query: importing llama-index costs ~2 s, which an ingest run
+        # that finds nothing changed should not pay.
+        if self._vector_store is None:
+            from llama_index.vector_stores.chroma import ChromaVectorStore
+
+            self._vector_store = ChromaVectorStore(chroma_collection=self.collection)
+        return self._vector_store
 
     def count(self) -> int:
         return self.collection.count()
@@ -132,10 +136,25 @@ class KnowledgeStore:
             if meta and meta.get("embed_hash")
         }
 
-    def add(self, nodes) -> None:
-        self.vector_store.add(nodes)
+    def upsert(self, nodes) -> None:
+        """Write nodes in the layout ChromaVectorStore reads back. Its own ``add`` calls
+        Chroma's add, which silently ignores ids that exist, so an edited chunk would keep
+        its old text; re-ingest needs upsert."""
+        from llama_index.core.schema import MetadataMode
+        from llama_index.core.vector_stores.utils import node_to_metadata_dict
+
+        for start in range(0, len(nodes), 1000):
+            batch = nodes[start : start + 1000]
+            self.collection.upsert(
+                ids=[n.node_id for n in batch],
+                embeddings=[n.get_embedding() for n in batch],
+                metadatas=[node_to_metadata_dict(n, remove_text=True, flat_metadata=True) for n in batch],
+                documents=[n.get_content(metadata_mode=MetadataMode.NONE) for n in batch],
+            )
 
     def delete(self, chunk_ids: list[str]) -> None:
+        if not chunk_ids:
+            return
         for start in range(0, len(chunk_ids), 5000):
             self.collection.delete(ids=chunk_ids[start : start + 5000])
 

@@ -26,7 +26,6 @@ from app.settings import Settings
 from app.store import KnowledgeStore
 from ingest.chunking import Chunk, chunk_document
 from ingest.errors import KnowledgeDirError, KnowledgeFileError
-from ingest.nodes import chunk_metadata, to_node
 from ingest.reading import is_supported, read_document
 
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
@@ -145,6 +144,8 @@ class _Writer:
     def flush(self) -> None:
         if not self.pending:
             return
+        from ingest.nodes import chunk_metadata, to_node  # llama-index loads only when there is work
+
         metas = {
             id(p): [chunk_metadata(c, p.doc_hash, len(p.chunks), self.ingested_at) for c in p.chunks]
             for p in self.pending
@@ -156,13 +157,13 @@ class _Writer:
             self.reusable[hashes[text]] = vector
         self.report.chunks_embedded += len(missing)
         self.report.chunks_reused += len(todo) - len(missing)
+        # One upsert and one delete per pass: Chroma commits each call (~50 ms), so per-file
+        # calls would dominate. New chunks land before stale ones go, file by file or not.
+        nodes = [to_node(c, m, self.reusable[m["embed_hash"]]) for p in self.pending for c, m in zip(p.chunks, metas[id(p)])]
+        self.store.upsert(nodes)
+        new_ids = {n.node_id for n in nodes}
+        self.store.delete([i for p in self.pending for i in p.stale_ids if i not in new_ids])
         for p in self.pending:
-            nodes = [
-                to_node(c, m, self.reusable[m["embed_hash"]]) for c, m in zip(p.chunks, metas[id(p)])
-            ]
-            self.store.add(nodes)
-            new_ids = {n.node_id for n in nodes}
-            self.store.delete([i for i in p.stale_ids if i not in new_ids])
             self.progress(p.result)
         self.pending.clear()
 

@@ -1,0 +1,89 @@
+"""Retrieval quality on Beacon's labelled query sets: hit@1, hit@5 and MRR.
+
+A query hits when a returned chunk comes from an expected source and its section path
+starts with the expected section (labels name the top-level section; chunks may sit
+deeper under it).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+DATASETS = Path(__file__).parent / "datasets"
+QUERY_FILES = ("queries_faq.jsonl", "queries_policy.jsonl")
+
+
+@dataclass(frozen=True)
+class LabelledQuery:
+    id: str
+    query: str
+    expected: tuple[tuple[str, str], ...]
+    region: str | None
+    answerable: bool
+
+
+def load_queries(files: Iterable[Path] | None = None) -> list[LabelledQuery]:
+    out = []
+    for path in files or [DATASETS / name for name in QUERY_FILES]:
+        for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            out.append(
+                LabelledQuery(
+                    id=row["id"],
+                    query=row["query"],
+                    expected=tuple((e["source"], e["section"]) for e in row["expected"]),
+                    region=row.get("region"),
+                    answerable=bool(row.get("answerable", True)),
+                )
+            )
+    return out
+
+
+def is_hit(source: str, section: str, expected: tuple[tuple[str, str], ...]) -> bool:
+    return any(source == s and (section == sec or section.startswith(sec + " > ")) for s, sec in expected)
+
+
+def first_hit_rank(results: list[tuple[str, str]], expected) -> int | None:
+    """1-based rank of the first relevant (source, section) in ``results``."""
+    for rank, (source, section) in enumerate(results, start=1):
+        if is_hit(source, section, expected):
+            return rank
+    return None
+
+
+@dataclass
+class RetrievalScores:
+    queries: int
+    hit_at_1: float
+    hit_at_5: float
+    mrr: float
+    misses: list[str]
+
+    def to_json(self) -> dict:
+        return {"queries": self.queries, "hit@1": round(self.hit_at_1, 4), "hit@5": round(self.hit_at_5, 4),
+                "mrr": round(self.mrr, 4)}
+
+
+def score(queries: list[LabelledQuery], search: Callable[[LabelledQuery], list[tuple[str, str]]]) -> RetrievalScores:
+    """Run ``search`` (returning ranked (source, section) pairs) over the answerable queries."""
+    answerable = [q for q in queries if q.answerable]
+    ranks = []
+    misses = []
+    for q in answerable:
+        rank = first_hit_rank(search(q)[:10], q.expected)
+        ranks.append(rank)
+        if rank != 1:
+            misses.append(q.id)
+    n = len(answerable) or 1
+    return RetrievalScores(
+        queries=len(answerable),
+        hit_at_1=sum(r == 1 for r in ranks) / n,
+        hit_at_5=sum(r is not None and r <= 5 for r in ranks) / n,
+        mrr=sum(1 / r for r in ranks if r) / n,
+        misses=misses,
+    )

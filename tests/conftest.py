@@ -1,0 +1,36 @@
+"""Shared fixtures: all state in a temp folder, expensive models loaded once per session."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from app.embedding.onnx_minilm import OnnxMiniLMEmbedder
+from app.settings import Settings
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO_KB = REPO / "knowledge"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(tmp_path, monkeypatch):
+    """No test reads a developer's BEACON_* settings or touches their .beacon/ folder."""
+    for key in list(os.environ):
+        if key.startswith("BEACON_"):
+            monkeypatch.delenv(key)
+    monkeypatch.setenv("BEACON_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture(scope="session")
+def embedder() -> OnnxMiniLMEmbedder:
+    model = OnnxMiniLMEmbedder()
+    model.warm_up()
+    return model
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", knowledge_dir=tmp_path / "kb")

@@ -1,0 +1,181 @@
+"""Incremental, safe sync against a real embedded Chroma and the real bundled embedder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+
+from app.embedding.hash_embedder import HashEmbedder
+from app.store import KnowledgeStore
+from ingest.errors import KnowledgeDirError
+from ingest.sync import sync_knowledge
+from tests.kb_factory import faq_markdown, write_kb
+
+
+def _sync(settings, embedder, kb):
+    store = KnowledgeStore(settings, embedder.model_id).open()
+    return sync_knowledge(kb, store, embedder, settings), store
+
+
+def _snapshot(store: KnowledgeStore) -> dict[str, tuple[str, str]]:
+    """chunk id -> (source, content hash) for everything in the store."""
+    got = store.collection.get(include=["metadatas"])
+    return {i: (m["source"], m["content_hash"]) for i, m in zip(got["ids"], got["metadatas"])}
+
+
+def assert_consistent(store: KnowledgeStore, expected_chunks: dict[str, int]) -> None:
+    """Every file has exactly its current chunks, all from one version; nothing else is stored."""
+    inventory = store.inventory()
+    assert {s: len(c) for s, c in inventory.items()} == expected_chunks
+    for chunks in inventory.values():
+        assert len({c.doc_hash for c in chunks}) == 1
+        assert all(c.doc_chunk_count == len(chunks) for c in chunks)
+
+
+@pytest.fixture
+def kb(tmp_path):
+    return write_kb(tmp_path / "kb", documents=4, entries=3)
+
+
+def test_first_sync_adds_every_file_and_rerun_changes_nothing(settings, embedder, kb):
+    report, store = _sync(settings, embedder, kb)
+    assert report.ok
+    assert report.counts()["added"] == {"files": 4, "chunks": 12}
+    before = _snapshot(store)
+
+    again, store = _sync(settings, embedder, kb)
+    assert again.counts()["unchanged"] == {"files": 4, "chunks": 12}
+    assert again.chunks_embedded == 0
+    assert _snapshot(store) == before
+
+
+def test_editing_one_file_changes_only_its_chunks_and_reembeds_only_the_edited_entry(settings, embedder, kb):
+    _, store = _sync(settings, embedder, kb)
+    before = _snapshot(store)
+    path = kb / "faq-0001.md"
+    path.write_text(path.read_text().replace("free on every plan.\n\n## How does crypto feature 1-1",
+                                             "free on Plus only.\n\n## How does crypto feature 1-1"))
+
+    report, store = _sync(settings, embedder, kb)
+    assert report.counts()["updated"] == {"files": 1, "chunks": 3}
+    assert report.chunks_embedded == 1 and report.chunks_reused == 2
+    after = _snapshot(store)
+    changed = {i for i in before if before[i] != after.get(i)}
+    assert len(changed) == 1 and before[changed.pop()][0] == "faq-0001.md"
+    assert set(after) == set(before)  # chunk ids are stable across versions
+
+
+def test_deleting_a_file_removes_its_chunks(settings, embedder, kb):
+    _sync(settings, embedder, kb)
+    (kb / "faq-0002.md").unlink()
+    report, store = _sync(settings, embedder, kb)
+    assert report.counts()["removed"] == {"files": 1, "chunks": 3}
+    assert_consistent(store, {"faq-0000.md": 3, "faq-0001.md": 3, "faq-0003.md": 3})
+
+
+def test_broken_file_keeps_its_last_good_version_and_fails_the_run(settings, embedder, kb):
+    _, store = _sync(settings, embedder, kb)
+    good = {i: v for i, v in _snapshot(store).items() if v[0] == "faq-0000.md"}
+    (kb / "faq-0000.md").write_text("---\ntitle: [unclosed\n---\n# Broken\n")
+    (kb / "faq-0009.md").write_text(faq_markdown(9, entries=2))  # the rest still syncs
+
+    report, store = _sync(settings, embedder, kb)
+    assert not report.ok
+    failed = [f for f in report.files if f.status == "failed"]
+    assert [f.source for f in failed] == ["faq-0000.md"]
+    assert "faq-0000.md line 2" in failed[0].error and "keeping the 3 chunks" in failed[0].error
+    assert report.counts()["added"] == {"files": 1, "chunks": 2}
+    assert {i: v for i, v in _snapshot(store).items() if v[0] == "faq-0000.md"} == good
+
+
+def test_bad_files_are_reported_and_unknown_extensions_skipped(settings, embedder, tmp_path):
+    kb = write_kb(tmp_path / "kb", documents=1, entries=2)
+    (kb / "empty.md").write_text("")
+    (kb / "binary.md").write_bytes(b"\x00\x01\x02binary")
+    (kb / "latin1.md").write_bytes("# Caf\xe9\n\ntext\n".encode("latin-1"))
+    (kb / "big.md").write_text("# Big\n\n" + "word " * 2_200_000)
+    (kb / "notes.docx").write_bytes(b"PK\x03\x04")
+    (kb / "dupes.yaml").write_text(
+        "title: Dupes\nfaqs:\n  - question: Is it free?\n    answer: Yes.\n  - question: is it FREE\n    answer: No.\n"
+    )
+    report, store = _sync(settings, embedder, kb)
+    by_source = {f.source: f for f in report.files}
+    assert by_source["notes.docx"].status == "skipped"
+    for source, fragment in [("empty.md", "empty"), ("binary.md", "binary"), ("latin1.md", "line 1: not valid UTF-8"),
+                             ("big.md", "over the 2.0 MB limit"), ("dupes.yaml", "line 5: duplicate FAQ question")]:
+        assert by_source[source].status == "failed"
+        assert fragment in by_source[source].error
+    assert_consistent(store, {"faq-0000.md": 2})
+
+
+def test_missing_knowledge_directory_is_one_clear_error(settings, embedder, tmp_path):
+    with pytest.raises(KnowledgeDirError, match="does not exist: create it"):
+        _sync(settings, embedder, tmp_path / "nope")
+
+
+class _CrashingEmbedder:
+    """Wraps the real embedder and dies on the n-th call, like a process killed mid-run."""
+
+    def __init__(self, inner, fail_on_call: int) -> None:
+        self.inner, self.model_id, self.calls, self.fail_on_call = inner, inner.model_id, 0, fail_on_call
+
+    def embed_documents(self, texts):
+        self.calls += 1
+        if self.calls == self.fail_on_call:
+            raise RuntimeError("simulated crash")
+        return self.inner.embed_documents(texts)
+
+
+def test_run_that_crashes_midway_is_repaired_by_the_next(settings, embedder, tmp_path):
+    kb = write_kb(tmp_path / "kb", documents=60, entries=3)  # 180 chunks: two embedding passes
+    store = KnowledgeStore(settings, embedder.model_id).open()
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        sync_knowledge(kb, store, _CrashingEmbedder(embedder, fail_on_call=2), settings)
+    assert 0 < store.count() < 180
+
+    report, store = _sync(settings, embedder, kb)
+    assert report.ok
+    assert_consistent(store, {f"faq-{i:04d}.md": 3 for i in range(60)})
+
+
+def test_crash_between_writing_new_and_deleting_stale_chunks_is_repaired(settings, embedder, kb, monkeypatch):
+    _, store = _sync(settings, embedder, kb)
+    (kb / "faq-0003.md").write_text(faq_markdown(3, entries=1))  # 3 entries -> 1: two chunks go stale
+    monkeypatch.setattr(KnowledgeStore, "delete", lambda self, ids: (_ for _ in ()).throw(OSError("disk gone")))
+    with pytest.raises(OSError):
+        _sync(settings, embedder, kb)
+    monkeypatch.undo()
+    monkeypatch.setenv("BEACON_DATA_DIR", str(settings.data_dir))
+    report, store = _sync(settings, embedder, kb)
+    assert report.counts()["updated"]["files"] == 1
+    assert_consistent(store, {"faq-0000.md": 3, "faq-0001.md": 3, "faq-0002.md": 3, "faq-0003.md": 1})
+
+
+def test_killed_process_leaves_an_index_the_next_run_repairs(settings, tmp_path):
+    """SIGKILL a real `beacon ingest` once it has written some files, then re-run. The hash
+    embedder keeps this about the store, not the model, and fast."""
+    documents = 600
+    kb = write_kb(tmp_path / "kb", documents=documents, entries=3)
+    env = {**os.environ, "BEACON_DATA_DIR": str(settings.data_dir), "BEACON_KNOWLEDGE_DIR": str(kb),
+           "BEACON_EMBEDDING_BACKEND": "hash"}
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "ingest"], env=env, stderr=subprocess.PIPE,
+                            stdout=subprocess.DEVNULL, text=True)
+    for line in proc.stderr:
+        if " added " in line:
+            break
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+
+    embedder = HashEmbedder()
+    store = KnowledgeStore(settings, embedder.model_id).open()
+    assert 0 < store.count() < documents * 3, "the ingest was not killed midway"
+    report = sync_knowledge(kb, store, embedder, settings)
+    assert report.ok
+    statuses = Counter(f.status for f in report.files)
+    assert statuses["unchanged"] >= 1 and statuses["unchanged"] + statuses["added"] + statuses["updated"] == documents
+    assert_consistent(store, {f"faq-{i:04d}.md": 3 for i in range(documents)})
