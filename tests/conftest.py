@@ -34,3 +34,16 @@ def embedder() -> OnnxMiniLMEmbedder:
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     return Settings(data_dir=tmp_path / "data", knowledge_dir=tmp_path / "kb")
+
+
+@pytest.fixture(scope="session")
+def demo_index(tmp_path_factory, embedder) -> Path:
+    """The demo knowledge base ingested once; returns its data dir (read-only for tests)."""
+    from app.store import KnowledgeStore
+    from ingest.sync import sync_knowledge
+
+    data_dir = tmp_path_factory.mktemp("demo-index")
+    settings = Settings(data_dir=data_dir, knowledge_dir=DEMO_KB)
+    report = sync_knowledge(DEMO_KB, KnowledgeStore(settings, embedder.model_id).open(), embedder, settings)
+    assert report.ok, [f.error for f in report.files if f.error]
+    return data_dir
