@@ -66,8 +66,12 @@ def _entries(document: LoadedDocument):
     entries: list[list] = []
     for section in document.sections:
         parent = entries[-1] if entries else None
+        inner = SECTION_SEPARATOR.join(section.path[1:]) + "\n" + section.text
         if parent and parent[3] and len(section.path) > 1 and section.path[0] == parent[3]:
-            parent[2] += "\n\n" + SECTION_SEPARATOR.join(section.path[1:]) + "\n" + section.text
+            parent[2] += "\n\n" + inner
+            continue
+        if section.question and len(section.path) > 1 and section.path[0] == section.question:
+            entries.append([section.path[:1], section.line, inner, section.question, section.meta])
             continue
         entries.append([section.path, section.line, section.text, section.question, section.meta])
     return [tuple(e) for e in entries]
@@ -108,9 +112,12 @@ def _split(text: str, budget: int, level: int) -> list[str]:
     for part in parts:
         part_tokens = count_tokens(part)
         pieces = _split(part, budget, level + 1) if part_tokens > budget else [part]
-        for piece in pieces:
+        for index, piece in enumerate(pieces):
             piece_tokens = part_tokens if piece is part else count_tokens(piece)
-            if current and current_tokens + joiner_tokens + piece_tokens <= budget:
+            # Only a part's first piece may join what came before: its later pieces were
+            # already packed at a finer boundary (or cut inside a word, where no joiner
+            # belongs).
+            if index == 0 and current and current_tokens + joiner_tokens + piece_tokens <= budget:
                 candidate = current + joiner + piece
                 # BPE counts are almost additive; check the rare case where they are not.
                 candidate_tokens = count_tokens(candidate)
@@ -128,7 +135,7 @@ def _split(text: str, budget: int, level: int) -> list[str]:
 def _hard_cut(text: str, budget: int) -> list[str]:
     """A single 'word' over the budget (a pasted hash, a URL): cut it by characters."""
     out, start = [], 0
-    step = max(budget, 1)
+    step = max(budget * 4, 1)  # about four characters a token; shrunk below while over
     while start < len(text):
         end = min(len(text), start + step)
         while end > start + 1 and count_tokens(text[start:end]) > budget:

@@ -28,7 +28,17 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
     return mapping
 
 
+def _construct_timestamp(loader: _LineLoader, node: yaml.ScalarNode):
+    # PyYAML raises a bare ValueError for 2026-02-30; keep the text instead, so the
+    # schema reports "not a date" at the field's line rather than the ingest crashing.
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def load_yaml(text: str, source: str, first_line: int = 1):
@@ -55,12 +65,18 @@ def _shift_lines(data, offset: int) -> None:
         _shift_lines(child, offset)
 
 
-_JSON_KEY = re.compile(r'^\s*"([^"]+)"\s*:')
+_JSON_KEY = re.compile(r'"([^"\\]+)"\s*:')
 
 
 def split_front_matter(text: str, source: str) -> tuple[dict, dict[str, int], str, int]:
     """Return (fields, line of each field, body, line where the body starts)."""
     lines = text.split("\n")
+    blank = 0
+    while blank < len(lines) and not lines[blank].strip():
+        blank += 1  # editors leave blank lines above front matter; it is still front matter
+    if blank < len(lines) and lines[blank].strip() == "---" and blank:
+        fields, key_lines, body, body_line = split_front_matter("\n".join(lines[blank:]), source)
+        return fields, {k: v + blank for k, v in key_lines.items()}, body, body_line + blank
     if lines and lines[0].strip() == "---":
         for close, line in enumerate(lines[1:], start=1):
             if line.strip() in ("---", "..."):
@@ -86,13 +102,11 @@ def split_front_matter(text: str, source: str) -> tuple[dict, dict[str, int], st
             raise KnowledgeFileError(
                 source, f"JSON front matter is not valid: {exc.msg}", "fix the JSON (quotes, commas, braces)", exc.lineno
             ) from None
-        if not isinstance(data, dict):
-            raise KnowledgeFileError(source, "JSON front matter must be an object", "wrap the fields in { }", 1)
         head = text[:end].split("\n")
-        key_lines = {}
+        key_lines: dict[str, int] = {}
         for number, line in enumerate(head, start=1):
-            match = _JSON_KEY.match(line.lstrip("{ "))
-            if match and match.group(1) in data and match.group(1) not in key_lines:
-                key_lines[match.group(1)] = number
+            for match in _JSON_KEY.finditer(line):
+                if match.group(1) in data:
+                    key_lines.setdefault(match.group(1), number)
         return data, key_lines, text[end:].lstrip(" \t").removeprefix("\n"), len(head) + 1
     return {}, {}, text, 1

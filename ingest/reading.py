@@ -20,6 +20,8 @@ def is_supported(path: Path) -> bool:
 def decode(raw: bytes, source: str) -> str:
     if not raw.strip():
         raise KnowledgeFileError(source, "the file is empty", "add content or delete the file")
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise KnowledgeFileError(source, "the file is UTF-16 text", "re-save it with UTF-8 encoding")
     if b"\x00" in raw[:8192]:
         raise KnowledgeFileError(source, "this is a binary file, not text", "export it as Markdown, YAML or CSV")
     try:
@@ -32,12 +34,23 @@ def decode(raw: bytes, source: str) -> str:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _sizes(size: int, limit: int) -> tuple[str, str]:
+    """Both sizes in the limit's unit, with enough decimals that they read differently."""
+    unit, scale = ("MB", 1e6) if limit >= 1e6 else ("KB", 1e3) if limit >= 1e3 else ("bytes", 1)
+    for decimals in (1, 2, 3):
+        shown, cap = f"{size / scale:.{decimals}f} {unit}", f"{limit / scale:.{decimals}f} {unit}"
+        if shown != cap:
+            break
+    return shown, cap
+
+
 def read_document(path: Path, source: str, max_bytes: int) -> LoadedDocument:
     """Load ``path`` (shown to editors as ``source``) into a validated, fully described document."""
     size = path.stat().st_size
     if size > max_bytes:
+        shown, limit = _sizes(size, max_bytes)
         raise KnowledgeFileError(
-            source, f"the file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.1f} MB limit",
+            source, f"the file is {shown}, over the {limit} limit",
             "split it into smaller files, or raise BEACON_MAX_FILE_MB",
         )
     text = decode(path.read_bytes(), source)

@@ -30,8 +30,8 @@ _KEY_TO_FIELD = {alias: name for name, aliases in FIELD_ALIASES.items() for alia
 _REGION_ALIASES = {"global": "global", "all": "global", "*": "global", "eu": "EU", "eea": "EU",
                    "uk": "UK", "gb": "UK", "us": "US", "usa": "US"}
 _SLUG = re.compile(r"[^a-z0-9]+")
-_QUESTION_WORDS = ("how", "what", "why", "when", "where", "who", "which", "can", "do", "does", "is", "are",
-                   "will", "should", "could", "would", "may", "i ")
+_QUESTION_WORDS = {"how", "what", "why", "when", "where", "who", "which", "can", "do", "does", "is", "are",
+                   "will", "should", "could", "would", "may", "i", "i'm", "i've", "my"}
 
 
 def slugify(text: str) -> str:
@@ -111,8 +111,10 @@ def _as_date(value: Any, key: str, fail) -> str:
 
 
 def looks_like_question(heading: str) -> bool:
-    text = heading.strip().lower()
-    return text.endswith("?") or (text.startswith(_QUESTION_WORDS) and len(text.split()) >= 4)
+    words = heading.strip().lower().split()
+    if not words:
+        return False
+    return words[-1].endswith("?") or (words[0] in _QUESTION_WORDS and len(words) >= 4)
 
 
 def infer_doc_type(sections: list[Section]) -> str:

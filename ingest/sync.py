@@ -29,7 +29,7 @@ from ingest.errors import KnowledgeDirError, KnowledgeFileError
 from ingest.reading import is_supported, read_document
 
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
-PIPELINE_VERSION = "1"
+PIPELINE_VERSION = "2"
 EMBED_BATCH_CHUNKS = 128  # chunks collected across files before one embedding pass
 STATUSES = ("added", "updated", "unchanged", "removed", "failed", "skipped")
 

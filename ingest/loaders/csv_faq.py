@@ -23,7 +23,37 @@ def load_csv_faq(text: str, source: str) -> LoadedDocument:
     # line tells which (sniffing whole rows is fooled by commas inside HTML bodies).
     header_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=header_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # A whole file may be one long answer; the csv module's default cell limit is 128 KiB.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows = _Rows(reader)
+    try:
+        document = _load_rows(rows, source)
+    except csv.Error as exc:
+        # strict mode turns an unclosed quote (which would swallow every later row) into
+        # an error; report the line where the broken row starts.
+        raise KnowledgeFileError(
+            source, f"the CSV is malformed ({exc})", 'close the quoted cell that starts here (write a quote inside a cell as "")',
+            rows.row_start,
+        ) from None
+    return document
+
+
+class _Rows:
+    """The csv reader, remembering the line on which each row starts."""
+
+    def __init__(self, reader) -> None:
+        self.reader, self.row_start = reader, 1
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> list[str]:
+        self.row_start = self.reader.line_num + 1
+        return next(self.reader)
+
+
+def _load_rows(reader: _Rows, source: str) -> LoadedDocument:
     try:
         header = next(reader)
     except StopIteration:
@@ -38,9 +68,8 @@ def load_csv_faq(text: str, source: str) -> LoadedDocument:
             )
     sections: list[Section] = []
     links: list[str] = []
-    row_start = 2
     for row in reader:
-        line, row_start = row_start, reader.line_num + 1
+        line = reader.row_start
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(columns):

@@ -35,6 +35,7 @@ def _sections(body: str, first_line: int, source_dir: str, links: list[str]) -> 
     fence: str | None = None
     admonition = alert = in_comment = False
     seen_heading = False
+    at_heading = False  # the section's line is its heading's, not its first text line's
 
     def flush() -> None:
         text = "\n".join(buffer).strip("\n")
@@ -69,14 +70,15 @@ def _sections(body: str, first_line: int, source_dir: str, links: list[str]) -> 
         if match := _HEADING.match(line):
             flush()
             level, heading = len(match.group(1)), clean_inline(match.group(2), source_dir, links).strip()
-            if not seen_heading and level == 1 and not sections:
-                title = heading
-            else:
-                while stack and stack[-1][0] >= level:
-                    stack.pop()
-                stack.append((level, heading))
             seen_heading = True
-            start = number + 1
+            if title is None and level == 1 and not sections:
+                title = heading  # the title is no section: text under it starts where it starts
+                start = number + 1
+                continue
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            stack.append((level, heading))
+            start, at_heading = number, True
             continue
         if match := ADMONITION.match(line):
             admonition = True
@@ -91,7 +93,8 @@ def _sections(body: str, first_line: int, source_dir: str, links: list[str]) -> 
         if line.lstrip().startswith(">"):
             line = line.lstrip()[1:].lstrip()
         if not buffer and not line.strip():
-            start = number + 1
+            if not at_heading:
+                start = number + 1
             continue
         buffer.append(clean_inline(line.rstrip(), source_dir, links))
     flush()

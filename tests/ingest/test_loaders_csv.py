@@ -15,7 +15,8 @@ HEADER = "Article ID,Title,Body,Category,Region,Audience,Updated At,Labels\n"
 
 HELPDESK = HEADER + (
     '101,How do I add money?,"<p>Two ways:</p>\n'
-    '<ul><li><strong>Bank transfer</strong> &ndash; free</li><li>Card top-up, see <a href=""../policies/fees.md"">fees</a></li></ul>",'
+    '<ul><li><strong>Bank transfer</strong> &ndash; free</li>'
+    '<li>Card top-up, see <a href=""../policies/fees.md"">fees</a></li></ul>",'
     "Payments,eu,customer,2026-08-14T09:30:00Z,deposits;top-up\n"
     "102,How long does SEPA take?,Up to 1 business day.,payments,GB,business,2026-08-15,sepa\n"
     '103,Why was my card declined?,"Check the balance, then the limits.",Cards,,,,\n'
@@ -90,11 +91,6 @@ def test_csv_errors_point_at_the_row(text, line, message):
     assert str(caught.value).startswith(f"faq/export.csv line {line}: ")
 
 
-@pytest.mark.xfail(
-    reason="BUG: a cell with an unclosed quote silently swallows every following row into one answer "
-    "(csv.reader is not strict); use strict=True and turn csv.Error into a KnowledgeFileError at the row's line",
-    strict=True,
-)
 def test_unclosed_quote_is_an_error_not_silent_data_loss():
     text = 'Title,Body\nQ1?,"unclosed answer\nQ2?,B\nQ3?,C\n'
     with pytest.raises(KnowledgeFileError) as caught:
@@ -102,12 +98,6 @@ def test_unclosed_quote_is_an_error_not_silent_data_loss():
     assert caught.value.line == 2
 
 
-@pytest.mark.xfail(
-    reason="BUG: a cell over 131,072 characters (csv.field_size_limit) raises a bare _csv.Error that sync does "
-    "not catch; raise the field size limit to the file size limit and map csv.Error to KnowledgeFileError",
-    raises=csv.Error,
-    strict=True,
-)
 def test_long_cell_within_the_file_limit_loads():
     body = "<p>" + "A long article. " * 9_000 + "</p>"
     document = load_csv_faq(f'Title,Body\nLong?,"{body}"\n', "faq/export.csv")

@@ -62,19 +62,19 @@ Always pay in the local currency.
             "policies/fees/fee-schedule-uk.md", YAML_FRONT,
             {"title": "Fee schedule (UK)", "doc_type": "policy", "category": "fees", "region": "UK",
              "audience": "customer", "effective_date": "2026-07-01", "version": "4.2", "tags": ("fees", "limits")},
-            (("Card fees",), 14, "Replacement card: 5.99."),
+            (("Card fees",), 13, "Replacement card: 5.99."),
         ),
         (
             "faq/privacy.md", JSON_FRONT,
             {"title": "Privacy FAQ", "doc_type": "faq", "category": "faq", "region": "EU", "audience": "customer",
              "effective_date": "2026-06-30", "version": None, "tags": ("privacy", "gdpr")},
-            (("Can I download my data?",), 11, "Yes, under Settings > Privacy."),
+            (("Can I download my data?",), 10, "Yes, under Settings > Privacy."),
         ),
         (
             "faq/cards.md", NO_FRONT_FAQ,
             {"title": "Cards FAQ", "doc_type": "faq", "category": "faq", "region": "global", "audience": "customer",
              "effective_date": None, "version": None, "tags": ()},
-            (("How do I freeze my card?",), 4, "Open the app and tap Freeze."),
+            (("How do I freeze my card?",), 3, "Open the app and tap Freeze."),
         ),
         (
             "help-center/travelling-abroad.md", NO_FRONT_POLICY,
@@ -84,12 +84,12 @@ Always pay in the local currency.
         (
             "faq/empty-front.md", "---\n---\n## How do I start?\nTap Start.\n",
             {"title": "Empty front", "doc_type": "faq"},
-            (("How do I start?",), 4, "Tap Start."),
+            (("How do I start?",), 3, "Tap Start."),
         ),
         (
             "faq/dots.md", "---\ntitle: T\n...\n\n\n## Why?\nBecause.\n",
             {"title": "T", "doc_type": "faq"},
-            (("Why?",), 7, "Because."),
+            (("Why?",), 6, "Because."),
         ),
     ],
     ids=["yaml-front-matter", "json-front-matter", "no-front-matter-faq", "no-front-matter-policy",
@@ -167,13 +167,13 @@ def test_heading_paths_push_and_pop_levels():
     assert document.meta.title == "Title"
     assert [(s.path, s.line, s.text) for s in document.sections] == [
         ((), 3, "Intro paragraph."),
-        (("Alpha",), 6, "alpha text"),
-        (("Alpha", "Alpha one"), 8, "a1 text"),
-        (("Alpha", "Alpha one", "Alpha one deep"), 10, "deep text"),
-        (("Alpha", "Alpha two"), 12, "a2 text"),
-        (("Beta",), 15, "beta text"),
-        (("Beta", "Beta skip"), 17, "skip text"),
-        (("Gamma terms",), 19, "gamma text"),
+        (("Alpha",), 5, "alpha text"),  # a section's line is its heading's
+        (("Alpha", "Alpha one"), 7, "a1 text"),
+        (("Alpha", "Alpha one", "Alpha one deep"), 9, "deep text"),
+        (("Alpha", "Alpha two"), 11, "a2 text"),
+        (("Beta",), 13, "beta text"),
+        (("Beta", "Beta skip"), 16, "skip text"),
+        (("Gamma terms",), 18, "gamma text"),
     ]
 
 

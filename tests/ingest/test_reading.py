@@ -23,10 +23,6 @@ def _write(root: Path, source: str, content: str | bytes) -> Path:
     return path
 
 
-def _xfail(reason: str, **kwargs):
-    return pytest.mark.xfail(reason=f"BUG: {reason}", strict=True, **kwargs)
-
-
 INVALID_FILES = [
     # (source, content, expected line, part of the message)
     ("faq/empty.md", b"", None, "the file is empty"),
@@ -53,27 +49,21 @@ INVALID_FILES = [
      "duplicate FAQ question 'WHY' (first at line 2)"),
     ("faq/dup.csv", "Title,Body\nWhy?,\"A\nstill A\"\nwhy?,B\n", 4, "duplicate FAQ question 'why?' (first at line 2)"),
     ("faq/huge.md", "# Big\n\n" + "All work and no play. " * 120, None, "over the"),
-    ("faq/header-only.md", "---\ntitle: Cards\ntype: faq\n---\n\n\n", None, "the file has no content besides its header"),
+    ("faq/header-only.md", "---\ntitle: Cards\ntype: faq\n---\n\n\n", None,
+     "the file has no content besides its header"),
     ("faq/headings-only.md", "# Cards\n## How?\n## Why?\n", None, "the file has no content besides its header"),
     ("faq/ragged.csv", "Title,Body,Region\nQ?,A,EU\nR?,B\n", 3, "row has 2 cells but the header has 3"),
     pytest.param(
         "faq/dup.md", "# FAQ\n\n## How do I pay?\nA card.\n\n## How do I pay?\n\nA transfer.\n", 6,
         "duplicate FAQ question 'How do I pay?' (first at line 3)",
-        marks=_xfail("a Markdown duplicate question is reported at its answer's first line, not at its heading "
-                     "(Section.line is the line after the heading); remember the heading line for each section "
-                     "and use it in _mark_questions"),
         id="faq/dup.md",
     ),
     pytest.param(
         "faq/bad-date-value.md", "---\ntitle: Cards\neffective_date: 2026-02-30\n---\nBody\n", 3, "is not a date",
-        marks=_xfail("an impossible unquoted YAML date raises ValueError from PyYAML, not KnowledgeFileError",
-                     raises=ValueError),
         id="faq/bad-date-value.md",
     ),
     pytest.param(
         "faq/json-one-line.md", '{"title": "Cards", "region": "Mars"}\nBody\n', 1, "region 'Mars'",
-        marks=_xfail("JSON front matter on one line only records the first key's line, so an error in a later "
-                     "key has no line; search every line for each key (re.finditer) instead of matching once"),
         id="faq/json-one-line.md",
     ),
 ]
@@ -98,11 +88,6 @@ def test_invalid_files_are_refused_with_line_and_fix(tmp_path, source, content, 
     assert error.fix and text.endswith(error.fix)
 
 
-@pytest.mark.xfail(
-    reason="BUG: sizes are printed with one decimal in MB, so a file just over the limit reads "
-    "'the file is 2.0 MB, over the 2.0 MB limit'; print the exact sizes (bytes or KB) when they round alike",
-    strict=True,
-)
 @pytest.mark.parametrize(("size", "max_bytes"), [(2_040_000, 2_000_000), (2_500, 2_000)])
 def test_size_message_shows_two_different_sizes(tmp_path, size, max_bytes):
     path = _write(tmp_path, "faq/big.md", b"a" * size)

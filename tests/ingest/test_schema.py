@@ -91,11 +91,6 @@ def test_parse_meta_rejects_invalid_fields_at_their_line(raw, line, problem, fix
     assert str(error) == f"faq/x.md line {line}: {error.problem} — {error.fix}"
 
 
-_PREFIX_BUG = pytest.mark.xfail(
-    reason="BUG: question words are matched as string prefixes, so 'Documents' (do), 'Issuing' (is) and "
-    "'Cancellation' (can) read as questions; match the first whole word instead",
-    strict=True,
-)
 
 
 @pytest.mark.parametrize(
@@ -114,7 +109,7 @@ _PREFIX_BUG = pytest.mark.xfail(
         ("Do you charge fees for ATMs", True),
         ("Identity documents we accept today", False),
         *[
-            pytest.param(heading, False, marks=_PREFIX_BUG)
+            pytest.param(heading, False)
             for heading in (
                 "Documents we accept from you",
                 "Domestic transfer limits explained",
@@ -136,7 +131,8 @@ def _sections(*paths: tuple[str, ...]) -> list[Section]:
     ("paths", "expected"),
     [
         ([("How do I a?",), ("How do I b?",), ("Contact",)], "faq"),
-        ([("How do I a?",), ("How do I a?", "Step one"), ("How do I a?", "Step two"), ("Fees",), ("Limits",)], "policy"),
+        ([("How do I a?",), ("How do I a?", "Step one"), ("How do I a?", "Step two"), ("Fees",), ("Limits",)],
+         "policy"),
         ([("How do I a?",), ("Fees",)], "policy"),  # half is not most
         ([("Fees",), ("Fees", "How do I pay?"), ("Fees", "Why was I charged?")], "policy"),  # only top headings count
         ([(), ("Why?",)], "faq"),  # an intro without a heading does not count
@@ -145,7 +141,6 @@ def _sections(*paths: tuple[str, ...]) -> list[Section]:
         pytest.param(
             [("Documents we accept from you",), ("Domestic transfer limits explained",), ("Issuing a new card",)],
             "policy",
-            marks=_PREFIX_BUG,
         ),
     ],
 )
