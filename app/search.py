@@ -51,6 +51,9 @@ def _filters(region: str | None, audience: str | None):
 
 class VectorSearcher:
     def __init__(self, store: KnowledgeStore, embedder: Embedder) -> None:
+        from app.embedding.llama_adapter import pin_llama_index_defaults
+
+        pin_llama_index_defaults(embedder)
         self.store = store
         self.embedder = embedder
         self.last_timings: dict[str, float] = {}
