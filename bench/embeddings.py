@@ -32,9 +32,12 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from evals.retrieval import LabelledQuery, RetrievalScores
 
 # sentence-transformers must load the wheel's files and never ask the Hugging Face hub,
 # which is unreachable here. Set before any child starts so every subprocess inherits it.
@@ -264,14 +267,15 @@ def unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.clip(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-12, None)
 
 
-def retrieval_quality(corpus: Corpus, queries: list, passages: np.ndarray, query_vectors: np.ndarray):
+def retrieval_quality(corpus: Corpus, queries: list[LabelledQuery], passages: np.ndarray,
+                      query_vectors: np.ndarray) -> RetrievalScores:
     """hit@1, hit@5 and MRR with the same region rule as app.search: a query with a region
     sees that region's chunks and the global ones."""
     from evals.retrieval import score
 
     passages, by_id = unit(passages), {q.id: v for q, v in zip(queries, unit(query_vectors))}
 
-    def search(q) -> list[tuple[str, str]]:
+    def search(q: LabelledQuery) -> list[tuple[str, str]]:
         scores = passages @ by_id[q.id]
         if q.region:
             scores = np.where((corpus.regions == q.region) | (corpus.regions == "global"), scores, -np.inf)
@@ -302,7 +306,8 @@ def prepare_qdyn(work: Path) -> dict:
                          providers=["CPUExecutionProvider"])
     quantize_dynamic(str(work / "float.onnx"), str(work / "qdyn.onnx"), weight_type=QuantType.QInt8, per_channel=True)
     return {"convert_s": round(time.perf_counter() - started, 2),
-            "model_mb": round((work / "qdyn.onnx").stat().st_size / 1e6, 1)}
+            "model_mb": round((work / "qdyn.onnx").stat().st_size / 1e6, 1),
+            "onnx_package_mb": round(dist_mb("onnx"), 1)}  # needed to convert, not to run
 
 
 def run_subprocess(name: str, work: Path, run: int) -> dict:
@@ -398,7 +403,7 @@ def versions() -> dict:
     return out
 
 
-def measure(option: Option, corpus: Corpus, queries: list, work: Path, runs: int) -> dict:
+def measure(option: Option, corpus: Corpus, queries: list[LabelledQuery], work: Path, runs: int) -> dict:
     extra = {}
     if option.name == "minilm-onnx-qdyn":
         extra["conversion"] = prepare_qdyn(work)
@@ -436,7 +441,7 @@ def fmt(value: float | None, spec: str) -> str:
 def table(results: dict, chunks: int) -> str:
     lines = [
         "| option | model | hit@1 | hit@5 | MRR | cosine vs fp32 (mean/min) | passages/s (batch) | "
-        "query p50 / p95 ms | load s | peak RSS MB | install MB (pkgs / +deps) |",
+        "query p50 / p95 ms | load s | RSS MB (loaded / peak) | install MB (pkgs / +deps) |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for name, r in results.items():
@@ -448,9 +453,12 @@ def table(results: dict, chunks: int) -> str:
         lines.append(
             f"| {name} | {r['model']} | {q['hit@1']:.3f} | {q['hit@5']:.3f} | {q['mrr']:.3f} | {agreement} | "
             f"{s['passages_per_s']:.1f} ({s['batch_size']}) | {s['query_p50_ms']:.1f} / {s['query_p95_ms']:.1f} | "
-            f"{s['load_s']:.2f} | {s['peak_rss_mb']:.0f} | {fmt(i['packages_mb'], '.0f')} / {fmt(i['with_deps_mb'], '.0f')} |"
+            f"{s['load_s']:.2f} | {s['rss_after_load_mb']:.0f} / {s['peak_rss_mb']:.0f} | {fmt(i['packages_mb'], '.0f')} / {fmt(i['with_deps_mb'], '.0f')} |"
         )
-    return "\n".join(lines) + f"\n\n{chunks} chunks; quality over the answerable labelled queries."
+    loads = [r["loadavg_1m_before"] for o in results.values() for r in o.get("runs", [])]
+    # The load average includes this benchmark's own previous run, so it only flags heavy outside work.
+    noise = f" 1-minute load average before each run: {min(loads):.2f}–{max(loads):.2f} on {os.cpu_count()} cores." if loads else ""
+    return "\n".join(lines) + f"\n\n{chunks} chunks; quality over the answerable labelled queries.{noise}"
 
 
 def main() -> None:

@@ -19,7 +19,6 @@ import os
 import platform
 import random
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -64,19 +63,34 @@ def write_synthetic_kb(root: Path, documents: int, seed: int = 7) -> None:
         (root / f"{kind}-{index:05d}.md").write_text(front + "\n".join(body))
 
 
+_CHILD = """
+import atexit, os, sys
+from app.cli import main
+
+def report_peak():
+    # VmHWM is this process's own peak; ru_maxrss of a child inherits the parent's peak
+    # across fork+exec on Linux, so it overstates small children.
+    with open("/proc/self/status") as status, open(os.environ["BENCH_PEAK_FILE"], "w") as out:
+        out.write(next(line.split()[1] for line in status if line.startswith("VmHWM")))
+
+atexit.register(report_peak)
+sys.argv = ["beacon", *sys.argv[1:]]
+main()
+"""
+
+
 def run_ingest(kb: Path, data_dir: Path, backend: str) -> dict:
     """One `beacon ingest --json` in a child process; returns its summary, wall time and peak RSS."""
-    env = {**os.environ, "BEACON_DATA_DIR": str(data_dir), "BEACON_EMBEDDING_BACKEND": backend}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    peak_file = data_dir.parent / f"{data_dir.name}.peak"
+    env = {**os.environ, "BEACON_DATA_DIR": str(data_dir), "BEACON_EMBEDDING_BACKEND": backend,
+           "BENCH_PEAK_FILE": str(peak_file)}
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "app.cli", "ingest", "--kb", str(kb), "--json"], env=env,
+    proc = subprocess.run([sys.executable, "-c", _CHILD, "ingest", "--kb", str(kb), "--json"], env=env,
                           capture_output=True, text=True, cwd=REPO)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         sys.exit(f"ingest failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    summary = json.loads(proc.stdout)
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # max over children so far
-    return {"summary": summary, "wall_s": wall, "peak_rss_mb": max(peak, before) / 1024}
+    return {"summary": json.loads(proc.stdout), "wall_s": wall, "peak_rss_mb": int(peak_file.read_text()) / 1024}
 
 
 def cpu_model() -> str:
