@@ -61,8 +61,7 @@ def parse_document(text: str, source: str, loader) -> LoadedDocument:
     document = loader(text, source)
     if not any(s.text.strip() for s in document.sections):
         raise KnowledgeFileError(source, "the file has no content besides its header", "add content or delete the file")
-    first_heading = document.meta.title
-    document.meta = complete_meta(document.meta, source, first_heading, document.sections)
+    document.meta = complete_meta(document.meta, source, document.sections)
     for section in document.sections:
         section.meta = section.meta.merged_over(document.meta)
     if document.meta.doc_type == "faq":

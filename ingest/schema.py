@@ -132,11 +132,11 @@ def title_from_filename(source: str) -> str:
     return words[:1].upper() + words[1:] if words else stem
 
 
-def complete_meta(meta: DocumentMeta, source: str, first_heading: str | None, sections: list[Section]) -> DocumentMeta:
+def complete_meta(meta: DocumentMeta, source: str, sections: list[Section]) -> DocumentMeta:
     """Fill every field the file did not give, so each chunk carries full metadata."""
     parent = PurePosixPath(source).parent
     return DocumentMeta(
-        title=meta.title or first_heading or title_from_filename(source),
+        title=meta.title or title_from_filename(source),  # loaders set it from the first heading
         doc_type=meta.doc_type or infer_doc_type(sections),
         category=meta.category or (slugify(parent.name) if parent.name else "general"),
         region=meta.region or "global",

@@ -27,6 +27,7 @@ from app.store import KnowledgeStore
 from ingest.chunking import Chunk, chunk_document
 from ingest.errors import KnowledgeDirError, KnowledgeFileError
 from ingest.reading import is_supported, read_document
+from ingest.tokens import count_tokens
 
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
 PIPELINE_VERSION = "2"
@@ -194,7 +195,7 @@ def sync_knowledge(
         for path in supported:
             source = path.relative_to(kb_dir).as_posix()
             existing = inventory.pop(source, [])
-            result = _sync_file(path, source, existing, settings, store, writer)
+            result = _sync_file(path, source, kb_dir, existing, settings, store, writer)
             report.files.append(result)
             if result.status in ("unchanged", "failed"):
                 progress(result)
@@ -210,7 +211,7 @@ def sync_knowledge(
     return report
 
 
-def _sync_file(path, source, existing, settings, store, writer) -> FileResult:
+def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileResult:
     try:
         raw_size = path.stat().st_size
         max_bytes = int(settings.max_file_mb * 1_000_000)
@@ -225,18 +226,29 @@ def _sync_file(path, source, existing, settings, store, writer) -> FileResult:
     except OSError as exc:
         return FileResult(source, "failed", chunks=len(existing), error=f"{source}: cannot read ({exc.strerror})")
     writer.reusable.update(store.embeddings_by_hash([c.chunk_id for c in existing]))
-    warnings = document.warnings + [
-        f"{source}: the link to {link} points at a file that is not in the knowledge directory"
-        for link in document.links
-        if not (kb_root(path, source) / link).exists()
-    ]
+    warnings = document.warnings + _link_warnings(document, kb_dir) + _long_answer_warnings(chunks, settings)
     result = FileResult(source, "updated" if existing else "added", chunks=len(chunks), warnings=warnings)
     writer.submit(_Pending(result, chunks, doc_hash, [c.chunk_id for c in existing]))
     return result
 
 
-def kb_root(path: Path, source: str) -> Path:
-    return Path(str(path)[: -len(source)] or ".")
+def _link_warnings(document, kb_dir: Path) -> list[str]:
+    return [
+        f"{document.source}: the link to {link} points at a file that is not in the knowledge directory"
+        for link in document.links
+        if not (kb_dir / link).exists()
+    ]
+
+
+def _long_answer_warnings(chunks: list[Chunk], settings: Settings) -> list[str]:
+    """An FAQ answer stays one chunk whatever its length, but the embedder reads only its
+    first ~250 tokens: tell the editor when the rest cannot count for retrieval."""
+    return [
+        f"{c.source} line {c.line}: the answer to {c.question!r} is {tokens} tokens, over the "
+        f"{settings.chunk_max_tokens}-token budget; its end may not be found by search — shorten it or split the question"
+        for c in chunks
+        if c.question and (tokens := count_tokens(c.text)) > settings.chunk_max_tokens
+    ]
 
 
 def _save_report(data_dir: Path, report: SyncReport) -> None:

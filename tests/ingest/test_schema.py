@@ -170,26 +170,26 @@ def test_slugify(text, expected):
 
 
 @pytest.mark.parametrize(
-    ("meta", "source", "first_heading", "paths", "expected"),
+    ("meta", "source", "paths", "expected"),
     [
         (
-            DocumentMeta(), "help-center/travel-tips.md", None, [("Before you go",)],
+            DocumentMeta(), "help-center/travel-tips.md", [("Before you go",)],
             DocumentMeta("Travel tips", "policy", "help-center", "global", "customer", None, None, ()),
         ),
         (
-            DocumentMeta(), "faq/cards.md", "Cards FAQ", [("How do I freeze my card?",)],
+            DocumentMeta(title="Cards FAQ"), "faq/cards.md", [("How do I freeze my card?",)],
             DocumentMeta("Cards FAQ", "faq", "faq", "global", "customer", None, None, ()),
         ),
         (
-            DocumentMeta(), "loose-notes.md", None, [()],
+            DocumentMeta(), "loose-notes.md", [()],
             DocumentMeta("Loose notes", "policy", "general", "global", "customer", None, None, ()),
         ),
         (
-            DocumentMeta("Mine", "faq", "cards", "UK", "business", "2026-01-01", "2", ("a",)), "x/y.md", "Other",
+            DocumentMeta("Mine", "faq", "cards", "UK", "business", "2026-01-01", "2", ("a",)), "x/y.md",
             [("Fees",)],
             DocumentMeta("Mine", "faq", "cards", "UK", "business", "2026-01-01", "2", ("a",)),
         ),
     ],
 )
-def test_complete_meta_fills_every_gap(meta, source, first_heading, paths, expected):
-    assert complete_meta(meta, source, first_heading, _sections(*paths)) == expected
+def test_complete_meta_fills_every_gap(meta, source, paths, expected):
+    assert complete_meta(meta, source, _sections(*paths)) == expected

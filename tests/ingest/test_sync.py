@@ -179,3 +179,19 @@ def test_killed_process_leaves_an_index_the_next_run_repairs(settings, tmp_path)
     statuses = Counter(f.status for f in report.files)
     assert statuses["unchanged"] >= 1 and statuses["unchanged"] + statuses["added"] + statuses["updated"] == documents
     assert_consistent(store, {f"faq-{i:04d}.md": 3 for i in range(documents)})
+
+
+def test_editors_are_warned_about_broken_links_and_answers_too_long_to_embed(settings, embedder, tmp_path):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "terms.md").write_text("# Terms\n\nSee the [fee schedule](fees/missing.md) and [terms](terms.md).\n")
+    long_answer = "Our team reviews the request and replies with the next steps. " * 40
+    (kb / "faq.yaml").write_text(f"title: FAQ\nfaqs:\n  - question: Why so long?\n    answer: {long_answer}\n")
+    report, _ = _sync(settings, embedder, kb)
+    warnings = [w for f in report.files for w in f.warnings]
+    assert report.ok
+    assert warnings == [
+        "faq.yaml line 3: the answer to 'Why so long?' is 480 tokens, over the 220-token budget; its end may not "
+        "be found by search — shorten it or split the question",
+        "terms.md: the link to fees/missing.md points at a file that is not in the knowledge directory",
+    ]
