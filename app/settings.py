@@ -36,7 +36,7 @@ class Settings(BaseSettings):
         "minilm-onnx",
         description="minilm-onnx (bundled, offline), openai (any OpenAI-compatible /embeddings), or hash (test fake).",
     )
-    embedding_batch_size: int = Field(16, ge=1, le=256, description="Texts per embedding call.")
+    embedding_batch_size: int = Field(8, ge=1, le=256, description="Texts per embedding call.")
     embedding_threads: int = Field(0, ge=0, description="ONNX Runtime intra-op threads; 0 uses every core.")
     openai_base_url: str | None = Field(
         None, description="Base URL of an OpenAI-compatible API (Azure, vLLM, Ollama, llama.cpp). Unset: api.openai.com."

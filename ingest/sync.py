@@ -134,6 +134,8 @@ class _Writer:
     def __init__(self, store: KnowledgeStore, embedder: Embedder, report: SyncReport, progress) -> None:
         self.store, self.embedder, self.report, self.progress = store, embedder, report, progress
         self.pending: list[_Pending] = []
+        # Stored vectors of the pending files' current chunks, by text hash: an entry
+        # whose text did not change keeps its vector instead of being embedded again.
         self.reusable: dict[str, list[float]] = {}
         self.ingested_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
@@ -167,6 +169,7 @@ class _Writer:
         for p in self.pending:
             self.progress(p.result)
         self.pending.clear()
+        self.reusable.clear()  # vectors as Python lists are heavy; keep none past their pass
 
 
 def sync_knowledge(
