@@ -32,6 +32,13 @@ class Runtime:
         return self._embedder
 
     @property
+    def retriever(self):
+        from app.retrieval import HybridRetriever
+
+        return HybridRetriever(self.store, self.embedder, alpha=self.settings.retrieval_alpha,
+                               candidates=self.settings.retrieval_candidates)
+
+    @property
     def store(self):
         if self._store is None:
             from app.store import KnowledgeStore
@@ -113,10 +120,12 @@ def _count_files(kb: Path) -> int:
 @click.option("--top-k", "-k", type=click.IntRange(1, 100), help="Number of results (default: BEACON_SEARCH_TOP_K).")
 @click.option("--region", type=click.Choice(["EU", "UK", "US"], case_sensitive=False), help="Only this region's and global documents.")
 @click.option("--audience", type=click.Choice(["customer", "business"]), help="Only documents for this audience (and 'all').")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "sparse"]), default="hybrid", show_default=True,
+              help="Vector and keyword search fused, or one of them alone.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--jsonl", "jsonl", type=click.File("r"), help='Read {"query": ...} lines from FILE (or - for stdin), write one JSON line each.')
 @click.pass_obj
-def search(runtime: Runtime, query, top_k, region, audience, as_json, jsonl) -> None:
+def search(runtime: Runtime, query, top_k, region, audience, mode, as_json, jsonl) -> None:
     """Show the knowledge chunks that best match QUERY, with scores and metadata.
 
     \b
@@ -125,7 +134,6 @@ def search(runtime: Runtime, query, top_k, region, audience, as_json, jsonl) -> 
       beacon search "ATM fees" --region UK --json
       echo '{"query": "freeze my card"}' | beacon search --jsonl -
     """
-    from app.search import VectorSearcher
     from app.search_output import print_results, run_jsonl, search_json
 
     if (query is None) == (jsonl is None):
@@ -135,16 +143,16 @@ def search(runtime: Runtime, query, top_k, region, audience, as_json, jsonl) -> 
     store = runtime.store
     if store.count() == 0:
         raise BeaconError(f"the index at {store.location} is empty: run `beacon ingest` first")
-    searcher = VectorSearcher(store, runtime.embedder)
+    retriever = runtime.retriever
     if jsonl is not None:
-        if not run_jsonl(searcher, jsonl, sys.stdout, top_k, region, audience):
+        if not run_jsonl(retriever, jsonl, sys.stdout, top_k, region, audience, mode):
             sys.exit(EXIT_FAILED_FILES)
         return
-    results = searcher.search(query, top_k=top_k, region=region, audience=audience)
+    retrieval = retriever.retrieve(query, top_k=top_k, region=region, audience=audience, mode=mode)
     if as_json:
-        click.echo(json.dumps(search_json(query, region, audience, results, searcher.last_timings), indent=2))
+        click.echo(json.dumps(search_json(retrieval, region, audience, mode), indent=2))
     else:
-        print_results(query, results)
+        print_results(query, retrieval.results)
 
 
 def main() -> None:

@@ -7,20 +7,21 @@ import textwrap
 
 import click
 
-from app.search import SearchResult, VectorSearcher
+from app.retrieval import HybridRetriever, Retrieval
 
 
-def search_json(query: str, region, audience, results: list[SearchResult], timings: dict) -> dict:
+def search_json(retrieval: Retrieval, region, audience, mode: str = "hybrid") -> dict:
     return {
-        "query": query,
+        "query": retrieval.query,
         "region": region,
         "audience": audience,
-        "results": [r.to_json() for r in results],
-        "latency_ms": {k: round(v, 2) for k, v in timings.items()},
+        "mode": mode,
+        "results": [r.to_json() for r in retrieval.results],
+        "latency_ms": {k: round(v, 2) for k, v in retrieval.timings.items()},
     }
 
 
-def print_results(query: str, results: list[SearchResult]) -> None:
+def print_results(query: str, results) -> None:
     if not results:
         click.echo(f"No results for {query!r}.")
         return
@@ -31,7 +32,7 @@ def print_results(query: str, results: list[SearchResult]) -> None:
         click.echo(textwrap.indent(textwrap.shorten(r.text, 300, placeholder=" …"), "   "))
 
 
-def run_jsonl(searcher: VectorSearcher, lines, out, top_k: int, region, audience) -> bool:
+def run_jsonl(retriever: HybridRetriever, lines, out, top_k: int, region, audience, mode: str = "hybrid") -> bool:
     """One JSON object out per line in, in order. A bad line gets an ``error`` object
     instead of stopping the batch. Returns False if any line was bad."""
     ok = True
@@ -44,12 +45,10 @@ def run_jsonl(searcher: VectorSearcher, lines, out, top_k: int, region, audience
                 raise ValueError('expected an object like {"query": "..."}')
             line_region = request.get("region") or region
             line_region = line_region.upper() if isinstance(line_region, str) else None
-            results = searcher.search(
-                request["query"], top_k=int(request.get("top_k") or top_k), region=line_region,
-                audience=request.get("audience") or audience,
-            )
-            payload = search_json(request["query"], line_region, request.get("audience") or audience, results,
-                                  searcher.last_timings)
+            line_audience = request.get("audience") or audience
+            retrieval = retriever.retrieve(request["query"], top_k=int(request.get("top_k") or top_k),
+                                           region=line_region, audience=line_audience, mode=mode)
+            payload = search_json(retrieval, line_region, line_audience, mode)
         except (ValueError, TypeError) as exc:
             ok = False
             payload = {"query": None, "error": f"line {number}: {exc}", "results": []}

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     )
     max_file_mb: float = Field(2.0, gt=0, description="Knowledge files larger than this are refused.")
     search_top_k: int = Field(5, ge=1, le=100, description="Results returned by a search.")
+    retrieval_alpha: float = Field(
+        0.7, ge=0, le=1, description="Weight of vector search against BM25 in the fused score (1: vectors only)."
+    )
+    retrieval_candidates: int = Field(20, ge=1, le=500, description="Candidates each of vector and BM25 search pass to fusion.")
 
     @field_validator("chroma_url")
     @classmethod

@@ -27,6 +27,10 @@ class StoredChunk:
     doc_chunk_count: int
     embed_hash: str
 
+    @property
+    def is_question_vector(self) -> bool:
+        return self.chunk_id.endswith("#q")
+
 
 def _client(settings: Settings):
     import chromadb
@@ -102,7 +106,11 @@ class KnowledgeStore:
         return self._vector_store
 
     def count(self) -> int:
+        """Stored records: chunks plus the extra question vectors of FAQ chunks."""
         return self.collection.count()
+
+    def chunk_count(self) -> int:
+        return len(self.collection.get(where={"vector_of": "chunk"}, include=[])["ids"])
 
     def inventory(self) -> dict[str, list[StoredChunk]]:
         """Every stored chunk, grouped by source file: the index's own record of what it holds."""
@@ -124,6 +132,27 @@ class KnowledgeStore:
             if len(batch["ids"]) < page:
                 return by_source
             offset += page
+
+    def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
+        """(ids, texts, metadatas) of every stored chunk, for in-memory indexes."""
+        ids: list[str] = []
+        documents: list[str] = []
+        metadatas: list[dict] = []
+        page, offset = 5000, 0
+        while True:
+            batch = self.collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            ids += batch["ids"]
+            documents += batch["documents"]
+            metadatas += [m or {} for m in batch["metadatas"]]
+            if len(batch["ids"]) < page:
+                return ids, documents, metadatas
+            offset += page
+
+    def fingerprint(self) -> tuple:
+        """Changes when an ingest changes the store: the chunk count and the last ingest
+        report's time (embedded store), which every sync rewrites."""
+        report = self.settings.data_dir / "last_ingest.json"
+        return (self.count(), report.stat().st_mtime_ns if report.exists() else 0)
 
     def embeddings_by_hash(self, chunk_ids: list[str]) -> dict[str, list[float]]:
         """Stored vectors keyed by the hash of the text they embed, for reuse on re-ingest."""

@@ -10,7 +10,7 @@ from ingest.chunking import Chunk
 
 # Kept out of the text llama-index would embed or show an LLM: ids, hashes, bookkeeping.
 _BOOKKEEPING = ["source", "line", "content_hash", "embed_hash", "doc_hash", "doc_chunk_count", "ingested_at", "links",
-                "chunk_index"]
+                "chunk_index", "vector_of"]
 
 
 def _hash(text: str) -> str:
@@ -36,14 +36,40 @@ def chunk_metadata(chunk: Chunk, doc_hash: str, doc_chunk_count: int, ingested_a
         "content_hash": _hash(chunk.text),
         "embed_hash": _hash(chunk.embed_text),
         "doc_hash": doc_hash,
-        "doc_chunk_count": doc_chunk_count,
+        "doc_chunk_count": doc_chunk_count,  # records the file has in the store, for the sync's check
+        "vector_of": "chunk",
         "ingested_at": ingested_at,
     }
 
 
-def to_node(chunk: Chunk, metadata: dict, embedding: list[float]) -> TextNode:
+QUESTION_SUFFIX = "#q"
+
+
+def chunk_of(record_id: str) -> str:
+    """The chunk a stored record belongs to (a question vector points at its FAQ chunk)."""
+    return record_id.removesuffix(QUESTION_SUFFIX)
+
+
+def records(chunks: list[Chunk], doc_hash: str, ingested_at: str) -> list[tuple[str, str, Chunk, dict]]:
+    """(record id, text to embed, chunk, metadata) for everything one file stores.
+
+    An FAQ chunk is stored twice: once embedded with its question and answer, and once
+    with its question alone, so a customer who words the question like the FAQ finds it
+    even when the answer's words pull its vector elsewhere. Both carry the answer text."""
+    out = []
+    for chunk in chunks:
+        out.append((chunk.chunk_id, chunk.embed_text, chunk, {}))
+        if chunk.question:
+            out.append((chunk.chunk_id + QUESTION_SUFFIX, chunk.question, chunk, {"vector_of": "question"}))
+    return [
+        (rid, text, chunk, {**chunk_metadata(chunk, doc_hash, len(out), ingested_at), "embed_hash": _hash(text), **extra})
+        for rid, text, chunk, extra in out
+    ]
+
+
+def to_node(record_id: str, chunk: Chunk, metadata: dict, embedding: list[float]) -> TextNode:
     return TextNode(
-        id_=chunk.chunk_id,
+        id_=record_id,
         text=chunk.text,
         metadata=metadata,
         embedding=embedding,

@@ -30,7 +30,7 @@ from ingest.reading import is_supported, read_document
 from ingest.tokens import count_tokens
 
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 EMBED_BATCH_CHUNKS = 128  # chunks collected across files before one embedding pass
 STATUSES = ("added", "updated", "unchanged", "removed", "failed", "skipped")
 
@@ -141,19 +141,16 @@ class _Writer:
 
     def submit(self, item: _Pending) -> None:
         self.pending.append(item)
-        if sum(len(p.chunks) for p in self.pending) >= EMBED_BATCH_CHUNKS:
+        if sum(len(p.chunks) for p in self.pending) >= EMBED_BATCH_CHUNKS:  # records: up to twice that
             self.flush()
 
     def flush(self) -> None:
         if not self.pending:
             return
-        from ingest.nodes import chunk_metadata, to_node  # llama-index loads only when there is work
+        from ingest.nodes import records, to_node  # llama-index loads only when there is work
 
-        metas = {
-            id(p): [chunk_metadata(c, p.doc_hash, len(p.chunks), self.ingested_at) for c in p.chunks]
-            for p in self.pending
-        }
-        todo = [(m["embed_hash"], c.embed_text) for p in self.pending for c, m in zip(p.chunks, metas[id(p)])]
+        pending_records = [r for p in self.pending for r in records(p.chunks, p.doc_hash, self.ingested_at)]
+        todo = [(meta["embed_hash"], text) for _, text, _, meta in pending_records]
         missing = list(dict.fromkeys(text for h, text in todo if h not in self.reusable))
         hashes = {text: h for h, text in todo}
         for text, vector in zip(missing, self.embedder.embed_documents(missing)):
@@ -162,7 +159,7 @@ class _Writer:
         self.report.chunks_reused += len(todo) - len(missing)
         # One upsert and one delete per pass: Chroma commits each call (~50 ms), so per-file
         # calls would dominate. New chunks land before stale ones go, file by file or not.
-        nodes = [to_node(c, m, self.reusable[m["embed_hash"]]) for p in self.pending for c, m in zip(p.chunks, metas[id(p)])]
+        nodes = [to_node(rid, chunk, meta, self.reusable[meta["embed_hash"]]) for rid, _, chunk, meta in pending_records]
         self.store.upsert(nodes)
         new_ids = {n.node_id for n in nodes}
         self.store.delete([i for p in self.pending for i in p.stale_ids if i not in new_ids])
@@ -205,10 +202,10 @@ def sync_knowledge(
         writer.flush()
         for source, chunks in sorted(inventory.items()):  # files that are gone from disk
             store.delete([c.chunk_id for c in chunks])
-            result = FileResult(source, "removed", chunks=len(chunks))
+            result = FileResult(source, "removed", chunks=_chunk_count(chunks))
             report.files.append(result)
             progress(result)
-        report.chunks_in_store = store.count()
+        report.chunks_in_store = store.chunk_count()
     report.seconds = time.perf_counter() - started
     _save_report(settings.data_dir, report)
     return report
@@ -220,19 +217,24 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileR
         max_bytes = int(settings.max_file_mb * 1_000_000)
         doc_hash = file_hash(path.read_bytes() if raw_size <= max_bytes else b"", settings, store.model_id)
         if existing and all(c.doc_hash == doc_hash and c.doc_chunk_count == len(existing) for c in existing):
-            return FileResult(source, "unchanged", chunks=len(existing))
+            return FileResult(source, "unchanged", chunks=_chunk_count(existing))
         document = read_document(path, source, max_bytes)
         chunks = chunk_document(document, settings.chunk_max_tokens)
     except KnowledgeFileError as exc:
-        kept = f"; keeping the {len(existing)} chunks indexed before" if existing else ""
-        return FileResult(source, "failed", chunks=len(existing), error=str(exc) + kept)
+        kept = f"; keeping the {_chunk_count(existing)} chunks indexed before" if existing else ""
+        return FileResult(source, "failed", chunks=_chunk_count(existing), error=str(exc) + kept)
     except OSError as exc:
-        return FileResult(source, "failed", chunks=len(existing), error=f"{source}: cannot read ({exc.strerror})")
+        return FileResult(source, "failed", chunks=_chunk_count(existing), error=f"{source}: cannot read ({exc.strerror})")
     writer.reusable.update(store.embeddings_by_hash([c.chunk_id for c in existing]))
     warnings = document.warnings + _link_warnings(document, kb_dir) + _long_answer_warnings(chunks, settings)
     result = FileResult(source, "updated" if existing else "added", chunks=len(chunks), warnings=warnings)
     writer.submit(_Pending(result, chunks, doc_hash, [c.chunk_id for c in existing]))
     return result
+
+
+def _chunk_count(stored) -> int:
+    """Chunks, not records: an FAQ's question vector is not a chunk of its own."""
+    return sum(not s.is_question_vector for s in stored)
 
 
 def _link_warnings(document, kb_dir: Path) -> list[str]:

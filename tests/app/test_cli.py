@@ -11,7 +11,8 @@ import app.embedding
 from app.cli import cli
 
 RESULT_FIELDS = {"chunk_id", "source", "title", "section", "text", "score", "doc_type", "category", "region",
-                 "audience", "effective_date", "version", "tags", "question", "line", "content_hash"}
+                 "audience", "effective_date", "version", "tags", "question", "line", "content_hash",
+                 "dense_score", "sparse_score"}
 
 
 @pytest.fixture(autouse=True)
@@ -88,7 +89,8 @@ def test_search_json_puts_the_authenticator_faq_first(run, demo_env):
     assert all(RESULT_FIELDS <= r.keys() for r in payload["results"])
     assert len(payload["results"]) == 5
     assert [r["score"] for r in payload["results"]] == sorted((r["score"] for r in payload["results"]), reverse=True)
-    assert set(payload["latency_ms"]) == {"embed_ms", "retrieve_ms"}
+    assert set(payload["latency_ms"]) == {"embed_ms", "retrieve_ms", "sparse_ms", "fuse_ms"}
+    assert payload["mode"] == "hybrid"
 
 
 def test_search_region_filter_keeps_region_and_global_documents(run, demo_env):

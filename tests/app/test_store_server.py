@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.errors import StoreUnavailableError
-from app.search import VectorSearcher
+from app.retrieval import HybridRetriever
 from app.settings import Settings
 from app.store import KnowledgeStore
 from ingest.sync import sync_knowledge
@@ -62,7 +62,7 @@ def test_sync_and_search_through_a_chroma_server(chroma_server, embedder, tmp_pa
     again = sync_knowledge(kb, KnowledgeStore(settings, embedder.model_id).open(), embedder, settings)
     assert again.counts()["unchanged"]["files"] == 2 and again.counts()["removed"]["chunks"] == 2
 
-    results = VectorSearcher(store, embedder).search("How does cards feature 0-1 work?", top_k=3)
+    results = HybridRetriever(store, embedder).retrieve("How does cards feature 0-1 work?", top_k=3).results
     assert results[0].source == "faq-0000.md" and results[0].section == "How does cards feature 0-1 work?"
 
 
