@@ -39,6 +39,12 @@ class Runtime:
                                candidates=self.settings.retrieval_candidates)
 
     @property
+    def chain(self):
+        from app.chain_factory import build_chain
+
+        return build_chain(self.settings, self.store, self.embedder)
+
+    @property
     def store(self):
         if self._store is None:
             from app.store import KnowledgeStore
@@ -153,6 +159,42 @@ def search(runtime: Runtime, query, top_k, region, audience, mode, as_json, json
         click.echo(json.dumps(search_json(retrieval, region, audience, mode), indent=2))
     else:
         print_results(query, retrieval.results)
+
+
+@cli.command()
+@click.argument("question", required=False)
+@click.option("--session", "session_id", help="Conversation id: follow-up questions in one run share it.")
+@click.option("--region", type=click.Choice(["EU", "UK", "US"], case_sensitive=False), help="The customer's region.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--jsonl", "jsonl", type=click.File("r"),
+              help='Read {"question": ..., "session_id": ..., "region": ...} lines from FILE (or -), write one JSON line each.')
+@click.pass_obj
+def ask(runtime: Runtime, question, session_id, region, as_json, jsonl) -> None:
+    """Answer QUESTION from the knowledge base, with citations and a confidence.
+
+    \b
+    Examples:
+      beacon ask "How do I freeze my card?"
+      beacon ask "What are the ATM fees?" --region UK --json
+      printf '%s\\n' '{"question": "what are the ATM fees?", "session_id": "s1"}' \\
+                     '{"question": "and in the EU?", "session_id": "s1"}' | beacon ask --jsonl -
+    """
+    from app.ask_output import print_answer, run_ask_jsonl
+
+    if (question is None) == (jsonl is None):
+        raise click.UsageError("give a QUESTION or --jsonl FILE, not both and not neither")
+    if runtime.store.count() == 0:
+        raise BeaconError(f"the index at {runtime.store.location} is empty: run `beacon ingest` first")
+    chain = runtime.chain
+    if jsonl is not None:
+        if not run_ask_jsonl(chain, jsonl, sys.stdout):
+            sys.exit(EXIT_FAILED_FILES)
+        return
+    answer = chain.answer(question, session_id=session_id, region=region.upper() if region else None)
+    if as_json:
+        click.echo(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
+    else:
+        print_answer(answer)
 
 
 def main() -> None:

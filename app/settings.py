@@ -54,6 +54,14 @@ class Settings(BaseSettings):
         0.7, ge=0, le=1, description="Weight of vector search against BM25 in the fused score (1: vectors only)."
     )
     retrieval_candidates: int = Field(20, ge=1, le=500, description="Candidates each of vector and BM25 search pass to fusion.")
+    confidence_threshold: float = Field(
+        0.61, ge=0, le=1, description="Below this confidence Beacon does not answer (fitted by python -m evals.calibrate)."
+    )
+    answer_sources: int = Field(3, ge=1, le=20, description="Retrieved chunks given to the generator as numbered sources.")
+    max_question_chars: int = Field(2000, ge=50, description="Longer messages get a polite request to shorten them.")
+    generator: Literal["extractive", "openai"] = Field(
+        "extractive", description="extractive (no LLM, offline) or openai (any OpenAI-compatible chat endpoint)."
+    )
 
     @field_validator("chroma_url")
     @classmethod
