@@ -46,7 +46,7 @@ def mentioned_region(text: str) -> str | None:
 
 def looks_like_follow_up(question: str) -> bool:
     words = [w for w in _WORD.findall(question.lower()) if w not in _STOP]
-    return bool(_FOLLOW_UP_START.search(question)) or (len(words) <= 3 and bool(_PRONOUN.search(question))) or len(words) <= 2
+    return bool(_FOLLOW_UP_START.search(question)) or (len(words) <= 3 and bool(_PRONOUN.search(question))) or len(words) <= 1
 
 
 def rewrite_follow_up(question: str, session: Session) -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 DATASETS = Path(__file__).parent / "datasets"
-QUERY_FILES = ("queries_faq.jsonl", "queries_policy.jsonl")
+QUERY_FILES = ("queries_faq.jsonl", "queries_policy.jsonl", "queries_unanswerable.jsonl")
 
 
 @dataclass(frozen=True)
