@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     )
     openai_api_key: SecretStr | None = Field(None, description="API key for the OpenAI-compatible endpoint.")
     openai_embedding_model: str = Field("text-embedding-3-small", description="Embedding model name at that endpoint.")
+    openai_chat_model: str = Field("gpt-4o-mini", description="Chat model name at that endpoint (BEACON_GENERATOR=openai).")
+    openai_context_tokens: int = Field(8192, ge=512, description="The chat model's context window; the prompt is cut to fit.")
+    openai_answer_tokens: int = Field(512, ge=16, description="Tokens reserved for, and the most allowed in, one reply.")
     openai_timeout_s: float = Field(30.0, gt=0, description="Timeout in seconds for one call to the endpoint.")
     openai_max_retries: int = Field(2, ge=0, le=10, description="Retries for a failed call to the endpoint.")
     chunk_max_tokens: int = Field(

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from app.cli import cli
 from app.embedding import build_embedder
-from app.embedding.fake_openai_server import FakeOpenAIEmbeddingServer
+from app.fake_openai_server import FakeOpenAIServer
 from app.errors import ConfigError, EmbeddingError
 from app.settings import Settings
 from tests.kb_factory import write_kb
@@ -15,7 +15,7 @@ from tests.kb_factory import write_kb
 
 @pytest.fixture
 def server():
-    with FakeOpenAIEmbeddingServer() as fake:
+    with FakeOpenAIServer() as fake:
         yield fake
 
 
