@@ -11,7 +11,8 @@ from app.confidence import ConfidenceModel
 from app.generation import Generator
 from app.questions import check_question
 from app.retrieval import HybridRetriever, RetrievedChunk
-from app.sessions import SessionStore, Turn, mentioned_region, rewrite_follow_up
+from app.rewriting import CarrySubjectRewriter, Rewriter
+from app.sessions import SessionStore, Turn, mentioned_region
 
 LOW_CONFIDENCE_REPLY = ("I'm not sure I have the right answer to that in our help centre, and I'd rather not guess. "
                         "Could you rephrase it, or ask to talk to a human agent?")
@@ -55,7 +56,8 @@ def citation_json(number: int, chunk: RetrievedChunk) -> dict:
 
 class AnswerChain:
     def __init__(self, retriever: HybridRetriever, generator: Generator, confidence: ConfidenceModel,
-                 sessions: SessionStore, threshold: float, sources: int = 3, max_question_chars: int = 2000) -> None:
+                 sessions: SessionStore, threshold: float, sources: int = 3, max_question_chars: int = 2000,
+                 rewriter: Rewriter | None = None) -> None:
         self.retriever = retriever
         self.generator = generator
         self.confidence = confidence
@@ -63,6 +65,7 @@ class AnswerChain:
         self.threshold = threshold
         self.sources = sources
         self.max_question_chars = max_question_chars
+        self.rewriter = rewriter or CarrySubjectRewriter()
 
     def answer(self, question: str, session_id: str | None = None, region: str | None = None) -> Answer:
         started = time.perf_counter()
@@ -76,7 +79,7 @@ class AnswerChain:
                                        "none", flags + [refusal.flag]), started, timings)
 
         mark = time.perf_counter()
-        standalone = rewrite_follow_up(question, session)
+        standalone = self.rewriter.rewrite(question, session)
         region = region or mentioned_region(question) or session.region
         timings["rewrite_ms"] = (time.perf_counter() - mark) * 1000
 

@@ -20,14 +20,27 @@ def build_generator(settings: Settings):
     return extractive
 
 
+def build_rewriter(settings: Settings, generator):
+    """With a chat model, the model rewrites follow-ups; otherwise the deterministic rule."""
+    if settings.generator == "openai":
+        from app.rewriting import ChatModelRewriter
+
+        return ChatModelRewriter(generator.client, settings.openai_chat_model)
+    from app.rewriting import CarrySubjectRewriter
+
+    return CarrySubjectRewriter()
+
+
 def build_chain(settings: Settings, store, embedder, sessions: SessionStore | None = None) -> AnswerChain:
     retriever = HybridRetriever(store, embedder, alpha=settings.retrieval_alpha, candidates=settings.retrieval_candidates)
+    generator = build_generator(settings)
     return AnswerChain(
         retriever=retriever,
-        generator=build_generator(settings),
+        generator=generator,
         confidence=load_confidence_model(),
         sessions=sessions or SessionStore(),
         threshold=settings.confidence_threshold,
         sources=settings.answer_sources,
         max_question_chars=settings.max_question_chars,
+        rewriter=build_rewriter(settings, generator),
     )

@@ -47,6 +47,11 @@ class OpenAIChatGenerator:
         self.context_tokens = context_tokens
         self.answer_tokens = answer_tokens
 
+    @property
+    def client(self):
+        """The configured OpenAI client, shared with the follow-up rewriter."""
+        return self._client
+
     @classmethod
     def from_settings(cls, settings: Settings, fallback) -> "OpenAIChatGenerator":
         import openai
