@@ -55,6 +55,7 @@ STAGES = ("embed_ms", "retrieve_ms", "sparse_ms", "fuse_ms")
 STAGE_NAMES = {"embed_ms": "embed", "retrieve_ms": "vector query", "sparse_ms": "BM25", "fuse_ms": "fuse"}
 TOP_K = 10  # evals.retrieval.score reads the first 10 results
 WRITE_BATCH = 2000  # chunks per store.upsert call (it writes 1,000 records per Chroma call)
+CLUSTER_NOISE = 0.03  # per dimension: |noise| is about 0.6, so a vector keeps cosine ~0.85 to its centre
 
 
 # --- measuring ------------------------------------------------------------------------
@@ -161,8 +162,10 @@ class SyntheticKB:
             doc += 1
 
 
-def write_synthetic(store: KnowledgeStore, kb: SyntheticKB, total: int, seed: int) -> dict:
-    """Insert ``total`` chunks (and their question vectors) with random unit vectors."""
+def write_synthetic(store: KnowledgeStore, kb: SyntheticKB, total: int, seed: int,
+                    centres: np.ndarray | None = None) -> dict:
+    """Insert ``total`` chunks (and their question vectors) with random unit vectors:
+    uniform on the sphere, or with ``centres`` scattered around them (cosine about 0.85)."""
     from ingest.nodes import records, to_node
 
     vectors = np.random.default_rng(seed)
@@ -173,8 +176,11 @@ def write_synthetic(store: KnowledgeStore, kb: SyntheticKB, total: int, seed: in
     def flush() -> None:
         nonlocal node_s, upsert_s, stored
         started = time.perf_counter()
+        # One records() call per chunk: its doc_chunk_count is then wrong, but only the sync reads it.
         out = [r for chunk, doc_hash in batch for r in records([chunk], doc_hash, "2026-11-23T00:00:00+00:00")]
         matrix = vectors.standard_normal((len(out), DIMENSION)).astype(np.float32)
+        if centres is not None:
+            matrix = centres[vectors.integers(len(centres), size=len(out))] + CLUSTER_NOISE * matrix
         matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
         nodes = [to_node(rid, chunk, meta, vector) for (rid, _, chunk, meta), vector in zip(out, matrix.tolist())]
         mid = time.perf_counter()
@@ -190,7 +196,6 @@ def write_synthetic(store: KnowledgeStore, kb: SyntheticKB, total: int, seed: in
             flush()
     if batch:
         flush()
-    # records() gives doc_chunk_count per call; it is bookkeeping for the sync and unread here.
     return {"records": stored, "make_nodes_s": round(node_s, 2), "upsert_s": round(upsert_s, 2)}
 
 
@@ -212,11 +217,11 @@ def stage_summary(rows: list[dict]) -> dict:
 
 
 def measure_scale(tmp: Path, kb: SyntheticKB, embedder, total: int, queries: list[LabelledQuery], seed: int,
-                  warmup: int) -> dict:
+                  warmup: int, centres: np.ndarray | None) -> dict:
     settings = Settings(data_dir=tmp / f"scale-{total}")
     store = KnowledgeStore(settings, embedder.model_id).open()
     started = time.perf_counter()
-    written = write_synthetic(store, kb, total, seed)
+    written = write_synthetic(store, kb, total, seed, centres)
     insert_s = time.perf_counter() - started
     retriever = HybridRetriever(store, embedder, alpha=settings.retrieval_alpha, candidates=settings.retrieval_candidates)
     started = time.perf_counter()
@@ -227,6 +232,12 @@ def measure_scale(tmp: Path, kb: SyntheticKB, embedder, total: int, queries: lis
     first_ms = (time.perf_counter() - started) * 1000
     run_queries(retriever, queries[:warmup])
     rows = run_queries(retriever, queries)
+    # KeywordIndex.refresh asks the store for its fingerprint (a Chroma count) on every search.
+    fingerprint_ms = []
+    for _ in range(50):
+        started = time.perf_counter()
+        store.fingerprint()
+        fingerprint_ms.append((time.perf_counter() - started) * 1000)
     result = {
         "chunks": total, **written,
         "insert_s": round(insert_s, 2),
@@ -234,6 +245,7 @@ def measure_scale(tmp: Path, kb: SyntheticKB, embedder, total: int, queries: lis
         "first_query_ms": round(first_ms, 1),
         "disk_mb": round(sum(f.stat().st_size for f in (settings.data_dir).rglob("*") if f.is_file()) / 2**20),
         "rss_mb_after": rss_mb(),
+        "fingerprint_ms": pct(fingerprint_ms),
         "all": stage_summary(rows),
         "with_region": stage_summary([r for r in rows if r["region"]]),
         "no_region": stage_summary([r for r in rows if not r["region"]]),
@@ -348,23 +360,25 @@ def print_tables(result: dict) -> None:
           f"load average (1 min) {m['loadavg_1m_before']} before, {m['loadavg_1m_after']} after\n")
     if "scale" in result:
         s = result["scale"]
-        print(f"Retrieval at scale, hybrid, top {TOP_K}, {s['queries']} queries ({s['queries_with_region']} with a region "
-              f"filter), ms p50 / p95:\n")
-        print("| chunks (records) | total | embed | vector query | BM25 | fuse | total, region filter | total, no filter |")
-        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+        print(f"Retrieval at scale, hybrid, top {TOP_K}, {s['vectors']} vectors, {s['queries']} queries "
+              f"({s['queries_with_region']} with a region filter), ms p50 / p95:\n")
+        print("| chunks (records) | **total** | embed | vector query | BM25 | fuse | total, no filter | total, region filter "
+              "| vector query, region filter |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for r in s["runs"]:
             a = r["all"]
             print(f"| {r['chunks']:,} ({r['records']:,}) | **{fmt(a['total_ms'])}** | {fmt(a['embed_ms'])} | "
                   f"{fmt(a['retrieve_ms'])} | {fmt(a['sparse_ms'])} | {fmt(a['fuse_ms'])} | "
-                  f"{fmt(r['with_region']['total_ms'])} | {fmt(r['no_region']['total_ms'])} |")
+                  f"{fmt(r['no_region']['total_ms'])} | {fmt(r['with_region']['total_ms'])} | "
+                  f"{fmt(r['with_region']['retrieve_ms'])} |")
         print("\nBuilding the stores:\n")
         print("| chunks (records) | insert s (make nodes + Chroma upsert) | records/s | BM25 build s (first retrieval) "
-              "| first query ms (after BM25) | store on disk MB | process RSS MB after |")
-        print("| --- | --- | --- | --- | --- | --- | --- |")
+              "| first query ms (after BM25) | store fingerprint ms p50 | store on disk MB | process RSS MB after |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
         for r in s["runs"]:
             print(f"| {r['chunks']:,} ({r['records']:,}) | {r['insert_s']:.1f} ({r['make_nodes_s']:.1f} + "
                   f"{r['upsert_s']:.1f}) | {r['records'] / r['insert_s']:.0f} | {r['bm25_build_s']:.2f} | "
-                  f"{r['first_query_ms']:.0f} | {r['disk_mb']} | {r['rss_mb_after']} |")
+                  f"{r['first_query_ms']:.0f} | {r['fingerprint_ms']['p50']:.1f} | {r['disk_mb']} | {r['rss_mb_after']} |")
     if "turn" in result:
         t = result["turn"]
         print(f"\nOne turn on the demo KB ({t['demo_chunks']} chunks, {t['demo_records']} records), extractive generator, "
@@ -390,6 +404,10 @@ def main() -> None:
     parser.add_argument("--parts", default="scale,turn,baseline", help="any of scale, turn, baseline")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=10, help="queries run before each measured pass")
+    parser.add_argument("--scale-stride", type=int, default=2,
+                        help="part 1 uses every n-th labelled query (2: 211 of 422, to keep the run short)")
+    parser.add_argument("--vectors", choices=["random", "clustered"], default="random",
+                        help="part 1: uniform random unit vectors, or scattered around the demo KB's real ones")
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     parts = set(args.parts.split(","))
@@ -419,12 +437,17 @@ def main() -> None:
             print(f"baseline done ({time.perf_counter() - began:.0f} s)", flush=True)
         if "scale" in parts:
             kb = SyntheticKB(store, args.seed)
+            centres = None
+            if args.vectors == "clustered":
+                centres = np.array(store.collection.get(include=["embeddings"])["embeddings"], dtype=np.float32)
+            scale_queries = queries[:: args.scale_stride]
             runs = []
             for total in [int(n) for n in args.scales.split(",")]:
-                runs.append(measure_scale(tmp, kb, embedder, total, queries, args.seed, args.warmup))
+                runs.append(measure_scale(tmp, kb, embedder, total, scale_queries, args.seed, args.warmup, centres))
                 print(f"{total:,} chunks done ({time.perf_counter() - began:.0f} s): insert {runs[-1]['insert_s']} s, "
                       f"p50 {runs[-1]['all']['total_ms']['p50']} ms", flush=True)
-            result["scale"] = {"queries": len(queries), "queries_with_region": sum(q.region is not None for q in queries),
+            result["scale"] = {"queries": len(scale_queries), "vectors": args.vectors,
+                               "queries_with_region": sum(q.region is not None for q in scale_queries),
                                "synthetic_sentences": len(kb.sentences), "runs": runs}
     result["machine"]["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
     result["run_s"] = round(time.perf_counter() - began, 1)
