@@ -1,4 +1,5 @@
-"""What every search result reports, and the metadata filters shared by all searches."""
+"""What every search result reports, and region/audience filters for llama-index retrievers
+(Beacon's own retriever filters in memory: see app/retrieval.py)."""
 
 from __future__ import annotations
 

@@ -1,13 +1,13 @@
 """The Chroma collection that holds Beacon's knowledge chunks, embedded or on a server.
 
-Queries go through llama-index's ``ChromaVectorStore`` and nodes are stored in its
-layout; writes use Chroma's upsert (see ``upsert``), and the inventory and embedding
-reuse read the raw collection, which llama-index does not expose.
+Records are stored in llama-index's node layout, so ``vector_store`` (a
+``ChromaVectorStore``) and llama-index retrievers read them as they are. Beacon's own hot
+paths use the raw collection: writes need upsert (see ``upsert``), and the retriever asks
+only for ids and distances (see ``nearest``).
 """
 
 from __future__ import annotations
 
-import math
 import os
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -187,13 +187,11 @@ class KnowledgeStore:
         for start in range(0, len(chunk_ids), 5000):
             self.collection.delete(ids=chunk_ids[start : start + 5000])
 
-    def query(self, embedding: list[float], top_k: int, filters=None):
-        """(node, cosine similarity) pairs, best first."""
-        from llama_index.core.vector_stores.types import VectorStoreQuery
-
-        result = self.vector_store.query(
-            VectorStoreQuery(query_embedding=embedding, similarity_top_k=top_k, filters=filters)
-        )
-        # ChromaVectorStore reports exp(-distance); with cosine distance that maps back exactly.
-        scores = [1.0 + math.log(s) if s > 0 else -1.0 for s in result.similarities or []]
-        return list(zip(result.nodes or [], scores))
+    def nearest(self, embedding: list[float], top_k: int, where: dict | None = None) -> list[tuple[str, float]]:
+        """(record id, cosine similarity) pairs, best first: ids only, so Chroma reads no
+        documents or metadata from disk (the retriever holds them in memory)."""
+        top_k = min(top_k, self.count())
+        if top_k == 0:
+            return []
+        got = self.collection.query(query_embeddings=[embedding], n_results=top_k, where=where, include=["distances"])
+        return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0])]

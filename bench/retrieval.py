@@ -70,6 +70,10 @@ def pct(values: list[float]) -> dict:
     return {"n": len(values), "p50": round(cuts[49], 2), "p95": round(cuts[94], 2)}
 
 
+def loadavg() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
 def rss_mb() -> int:
     with open("/proc/self/status") as status:
         return int(next(line.split()[1] for line in status if line.startswith("VmRSS"))) // 1024
@@ -218,6 +222,7 @@ def stage_summary(rows: list[dict]) -> dict:
 
 def measure_scale(tmp: Path, kb: SyntheticKB, embedder, total: int, queries: list[LabelledQuery], seed: int,
                   warmup: int, centres: np.ndarray | None) -> dict:
+    load_before = loadavg()
     settings = Settings(data_dir=tmp / f"scale-{total}")
     store = KnowledgeStore(settings, embedder.model_id).open()
     started = time.perf_counter()
@@ -240,6 +245,7 @@ def measure_scale(tmp: Path, kb: SyntheticKB, embedder, total: int, queries: lis
         fingerprint_ms.append((time.perf_counter() - started) * 1000)
     result = {
         "chunks": total, **written,
+        "loadavg_1m": [load_before, loadavg()],  # other work on the machine inflates the latencies
         "insert_s": round(insert_s, 2),
         "bm25_build_s": round(bm25_s, 2),
         "first_query_ms": round(first_ms, 1),
@@ -373,16 +379,18 @@ def print_tables(result: dict) -> None:
                   f"{fmt(r['with_region']['retrieve_ms'])} |")
         print("\nBuilding the stores:\n")
         print("| chunks (records) | insert s (make nodes + Chroma upsert) | records/s | BM25 build s (first retrieval) "
-              "| first query ms (after BM25) | store fingerprint ms p50 | store on disk MB | process RSS MB after |")
-        print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+              "| first query ms (after BM25) | store fingerprint ms p50 | store on disk MB | process RSS MB after "
+              "| load average before / after |")
+        print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
         for r in s["runs"]:
             print(f"| {r['chunks']:,} ({r['records']:,}) | {r['insert_s']:.1f} ({r['make_nodes_s']:.1f} + "
                   f"{r['upsert_s']:.1f}) | {r['records'] / r['insert_s']:.0f} | {r['bm25_build_s']:.2f} | "
-                  f"{r['first_query_ms']:.0f} | {r['fingerprint_ms']['p50']:.1f} | {r['disk_mb']} | {r['rss_mb_after']} |")
+                  f"{r['first_query_ms']:.0f} | {r['fingerprint_ms']['p50']:.1f} | {r['disk_mb']} | {r['rss_mb_after']} | "
+                  f"{r['loadavg_1m'][0]} / {r['loadavg_1m'][1]} |")
     if "turn" in result:
         t = result["turn"]
         print(f"\nOne turn on the demo KB ({t['demo_chunks']} chunks, {t['demo_records']} records), extractive generator, "
-              f"{t['queries']} queries; outcomes {t['outcomes']}:\n")
+              f"{t['queries']} queries; outcomes {t['outcomes']}; load average {t['loadavg_1m'][0]} / {t['loadavg_1m'][1]}:\n")
         print("| stage | turns | p50 ms | p95 ms |\n| --- | --- | --- | --- |")
         for stage, summary in t["stages"].items():
             bold = "**" if stage == "total_ms" else ""
@@ -391,7 +399,8 @@ def print_tables(result: dict) -> None:
     if "baseline" in result:
         b = result["baseline"]
         first = next(iter(b["systems"].values()))
-        print(f"\nSide by side on the demo KB, {first['queries']} answerable queries, top {TOP_K}:\n")
+        print(f"\nSide by side on the demo KB, {first['queries']} answerable queries, top {TOP_K}; load average "
+              f"{b['loadavg_1m'][0]} / {b['loadavg_1m'][1]}:\n")
         print("| retriever | hit@1 | hit@5 | MRR | results per query | latency p50 / p95 ms |\n| --- | --- | --- | --- | --- | --- |")
         for name, r in b["systems"].items():
             print(f"| {name} | {r['hit@1']:.3f} | {r['hit@5']:.3f} | {r['mrr']:.3f} | {r['mean_results']} | "
@@ -416,7 +425,7 @@ def main() -> None:
     result: dict = {
         "date": dt.date.today().isoformat(),
         "machine": {"cores": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
-                    "loadavg_1m_before": round(os.getloadavg()[0], 2)},
+                    "loadavg_1m_before": loadavg()},
         "versions": versions(),
         "settings": {"retrieval_alpha": Settings().retrieval_alpha, "retrieval_candidates": Settings().retrieval_candidates,
                      "top_k": TOP_K, "seed": args.seed, "warmup_queries": args.warmup},
@@ -430,10 +439,14 @@ def main() -> None:
         demo = {"demo_chunks": store.chunk_count(), "demo_records": store.count(), "demo_ingest_s": round(sync_s, 1)}
         print(f"demo KB ingested: {demo}", flush=True)
         if "turn" in parts:
-            result["turn"] = {**demo, **measure_turns(settings, store, embedder, queries, args.warmup)}
+            load_before = loadavg()
+            result["turn"] = {**demo, **measure_turns(settings, store, embedder, queries, args.warmup),
+                              "loadavg_1m": [load_before, loadavg()]}
             print(f"turns done ({time.perf_counter() - began:.0f} s)", flush=True)
         if "baseline" in parts:
-            result["baseline"] = {**demo, "systems": measure_baseline(store, embedder, queries, args.warmup)}
+            load_before = loadavg()
+            result["baseline"] = {**demo, "systems": measure_baseline(store, embedder, queries, args.warmup),
+                                  "loadavg_1m": [load_before, loadavg()]}
             print(f"baseline done ({time.perf_counter() - began:.0f} s)", flush=True)
         if "scale" in parts:
             kb = SyntheticKB(store, args.seed)
@@ -449,7 +462,7 @@ def main() -> None:
             result["scale"] = {"queries": len(scale_queries), "vectors": args.vectors,
                                "queries_with_region": sum(q.region is not None for q in scale_queries),
                                "synthetic_sentences": len(kb.sentences), "runs": runs}
-    result["machine"]["loadavg_1m_after"] = round(os.getloadavg()[0], 2)
+    result["machine"]["loadavg_1m_after"] = loadavg()
     result["run_s"] = round(time.perf_counter() - began, 1)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
