@@ -16,8 +16,11 @@ from typing import Literal
 
 from app.embedding import Embedder
 from app.keyword_index import KeywordIndex
-from app.search import RESULT_METADATA
 from app.store import KnowledgeStore
+
+# The metadata every result reports, in a stable order (part of the --json contract).
+RESULT_METADATA = ("doc_type", "category", "region", "audience", "effective_date", "version", "tags",
+                   "question", "line", "content_hash")
 
 Mode = Literal["hybrid", "dense", "sparse"]
 QUESTION_SUFFIX = "#q"

@@ -249,7 +249,7 @@ def unit(rows: np.ndarray) -> np.ndarray:
 
 def retrieval_quality(corpus: Corpus, queries: list[LabelledQuery], passages: np.ndarray,
                       query_vectors: np.ndarray) -> RetrievalScores:
-    """hit@1, hit@5 and MRR with the same region rule as app.search: a query with a region
+    """hit@1, hit@5 and MRR with the same region rule as app.retrieval: a query with a region
     sees that region's chunks and the global ones."""
     from evals.retrieval import score
 
