@@ -123,10 +123,10 @@ class HybridRetriever:
         index = self.keywords
         allowed = _allowed(region, audience)
         wanted = self.candidates * 2  # FAQ chunks can take two places: question and answer vectors
-        hits = self.store.nearest(vector, wanted * (3 if region or audience else 1))
+        hits = self.store.nearest(vector, min(wanted * (3 if region or audience else 1), index.records))
         kept = [(rid, s) for rid, s in hits if self._row(rid) is not None and allowed(index.metadatas[self._row(rid)])]
-        if len(kept) < wanted and len(hits) < self.store.count() and (region or audience):
-            hits = self.store.nearest(vector, wanted, _where(region, audience))
+        if len(kept) < wanted and len(hits) < index.records and (region or audience):
+            hits = self.store.nearest(vector, min(wanted, index.records), _where(region, audience))
             kept = [(rid, s) for rid, s in hits if self._row(rid) is not None]
         best: dict[str, float] = {}
         for record_id, score in kept:

@@ -189,9 +189,9 @@ class KnowledgeStore:
 
     def nearest(self, embedding: list[float], top_k: int, where: dict | None = None) -> list[tuple[str, float]]:
         """(record id, cosine similarity) pairs, best first: ids only, so Chroma reads no
-        documents or metadata from disk (the retriever holds them in memory)."""
-        top_k = min(top_k, self.count())
-        if top_k == 0:
+        documents or metadata from disk (the retriever holds them in memory). ``top_k`` must
+        not exceed the number of records."""
+        if top_k <= 0:
             return []
         got = self.collection.query(query_embeddings=[embedding], n_results=top_k, where=where, include=["distances"])
         return [(i, 1.0 - d) for i, d in zip(got["ids"][0], got["distances"][0])]
