@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import cpu_model  # bench/ is on sys.path when a script here runs
+
 REPO = Path(__file__).resolve().parent.parent
 DEMO_KB = REPO / "knowledge"
 
@@ -91,16 +93,6 @@ def run_ingest(kb: Path, data_dir: Path, backend: str) -> dict:
     if proc.returncode != 0:
         sys.exit(f"ingest failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return {"summary": json.loads(proc.stdout), "wall_s": wall, "peak_rss_mb": int(peak_file.read_text()) / 1024}
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def main() -> None:

@@ -36,6 +36,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from machine import cpu_model  # bench/ is on sys.path when a script here runs
+
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -77,16 +79,6 @@ def loadavg() -> float:
 def rss_mb() -> int:
     with open("/proc/self/status") as status:
         return int(next(line.split()[1] for line in status if line.startswith("VmRSS"))) // 1024
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def versions() -> dict:
