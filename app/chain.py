@@ -72,7 +72,7 @@ class AnswerChain:
         timings: dict[str, float] = {}
         refusal = check_question(question, self.max_question_chars)
         session, created = self.sessions.get(session_id or f"cli-{time.time_ns()}")
-        flags = ["new_session"] if session_id and created and session.turns == [] else []
+        flags = ["new_session"] if session_id and created else []
         timings["checks_ms"] = (time.perf_counter() - started) * 1000
         if refusal:
             return self._finish(Answer(question, refusal.reply, 0.0, [], session.session_id, question, region,
