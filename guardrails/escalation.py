@@ -1,0 +1,139 @@
+"""The escalation policy: one object turns every signal about a turn into one decision.
+
+Signals come from the input checks (sensitive topics, a secret in the message, prompt
+injection, an explicit request for a person), retrieval (confidence) and the output checks
+(groundedness, commitments, PII in the reply). The decision is one of four actions, with
+reason codes, and for an escalation a category and a priority. The rules live here and
+nowhere else, so the chain, the API and the evaluation all agree on what Beacon does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+Action = Literal["answer", "answer_with_caution", "clarify", "escalate"]
+ACTIONS: tuple[str, ...] = ("answer", "answer_with_caution", "clarify", "escalate")
+PRIORITIES: tuple[str, ...] = ("urgent", "high", "normal", "low")
+
+# Escalation categories: the eight sensitive topics, then the reasons that are not topics.
+# Priority says how fast a person must pick the ticket up; money or access at risk now is urgent.
+CATEGORY_PRIORITY: dict[str, str] = {
+    "secret_exposed": "urgent",
+    "account_takeover": "urgent",
+    "unauthorised_transaction": "urgent",
+    "fraud_scam": "urgent",
+    "vulnerable_customer": "urgent",
+    "lost_stolen_device": "high",
+    "legal_regulatory": "high",
+    "complaint": "normal",
+    "prompt_injection": "normal",
+    "human_requested": "normal",
+    "answer_check_failed": "normal",
+    "unanswered": "low",
+}
+CATEGORIES: tuple[str, ...] = tuple(CATEGORY_PRIORITY)
+# When several topics fire, the ticket is filed under the most pressing one; the others
+# stay in the reason codes.
+_TOPIC_ORDER = ["secret_exposed", "account_takeover", "unauthorised_transaction", "fraud_scam", "vulnerable_customer",
+                "lost_stolen_device", "legal_regulatory", "complaint"]
+
+_HUMAN = re.compile(
+    r"\b(talk|speak|chat|connect|put)\b[^.?!]{0,25}\b(human|person|agent|someone|somebody|representative|operator|"
+    r"advisor|adviser|staff|team member|real one)\b"
+    r"|\b(real|live|actual)\s+(person|human|agent|people)\b"
+    r"|\b(human|agent|representative|operator)\s*(please|pls|now)\b"
+    r"|^\s*(agent|human|operator|representative)[.!?]*\s*$"
+    r"|\bcall me( back)?\b|\bphone me\b",
+    re.I,
+)
+_CONTENT_WORD = re.compile(r"[A-Za-z£€$0-9]{3,}")
+_FILLER = {"the", "and", "for", "you", "your", "can", "how", "what", "why", "does", "with", "this", "that", "are",
+           "help", "please", "pls", "need", "want", "about", "hello", "hey", "there", "thanks", "question"}
+
+
+def asks_for_human(text: str) -> bool:
+    return bool(_HUMAN.search(text))
+
+
+def is_vague(text: str) -> bool:
+    """Too little to search on: at most one content word ("card?", "help with fees")."""
+    words = [w for w in _CONTENT_WORD.findall(text.lower()) if w not in _FILLER]
+    return len(words) <= 1
+
+
+@dataclass
+class Signals:
+    """Everything the policy weighs for one turn. Unset signals mean "not checked"."""
+
+    confidence: float | None = None
+    topics: list = field(default_factory=list)  # TopicScore above threshold, highest first
+    secrets: list[str] = field(default_factory=list)  # PII types that are secrets (seed phrase, private key)
+    injection: bool = False
+    human_requested: bool = False
+    vague: bool = False
+    clarified_before: bool = False  # the previous turn already asked the customer to clarify
+    output_problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Decision:
+    action: Action
+    reasons: tuple[str, ...]
+    category: str | None = None
+    priority: str | None = None
+
+    @property
+    def escalate(self) -> bool:
+        return self.action == "escalate"
+
+    def to_json(self) -> dict:
+        return {"action": self.action, "reasons": list(self.reasons), "category": self.category,
+                "priority": self.priority}
+
+
+class EscalationPolicy:
+    """Ordered rules; the first that applies decides. ``threshold`` is the calibrated
+    confidence below which Beacon does not answer; ``caution_margin`` is the band above it
+    in which Beacon answers but tells the customer it may not cover their case."""
+
+    def __init__(self, threshold: float, caution_margin: float = 0.1) -> None:
+        self.threshold = threshold
+        self.caution_margin = caution_margin
+
+    def input_decision(self, signals: Signals) -> Decision | None:
+        """The decision the input alone forces (before retrieval), or None to go on."""
+        reasons: list[str] = []
+        if signals.secrets:
+            reasons.append("secret_in_message")
+        reasons += [f"topic:{t.category}" for t in signals.topics]
+        if signals.injection:
+            reasons.append("prompt_injection")
+        if signals.human_requested:
+            reasons.append("human_requested")
+        if not reasons:
+            return None
+        categories = {t.category for t in signals.topics}
+        if signals.secrets:
+            categories.add("secret_exposed")
+        category = next((c for c in _TOPIC_ORDER if c in categories), None)
+        if category is None:
+            category = "prompt_injection" if signals.injection else "human_requested"
+        return Decision("escalate", tuple(reasons), category, CATEGORY_PRIORITY[category])
+
+    def decide(self, signals: Signals) -> Decision:
+        forced = self.input_decision(signals)
+        if forced is not None:
+            return forced
+        if signals.output_problems:
+            reasons = tuple(f"output:{p}" for p in signals.output_problems)
+            return Decision("escalate", reasons, "answer_check_failed", CATEGORY_PRIORITY["answer_check_failed"])
+        confidence = signals.confidence if signals.confidence is not None else 0.0
+        if confidence < self.threshold:
+            if signals.vague and not signals.clarified_before:
+                return Decision("clarify", ("low_confidence", "vague_question"))
+            return Decision("escalate", ("low_confidence",), "unanswered", CATEGORY_PRIORITY["unanswered"])
+        if confidence < self.threshold + self.caution_margin:
+            return Decision("answer_with_caution", ("borderline_confidence",))
+        return Decision("answer", ())
