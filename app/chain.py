@@ -1,5 +1,12 @@
-"""The answer chain: check the question, make it standalone, retrieve, score confidence,
-generate a cited reply, check its citations. Every part comes in through the constructor."""
+"""The answer chain. In order: the input guardrails (normalise, redact PII, sensitive topics,
+prompt injection), the question checks, a standalone rewrite, retrieval, confidence,
+generation, citation and output checks, and the escalation policy's decision. Every part
+comes in through the constructor.
+
+Only redacted text goes past the first step: retrieval, the rewriter, the generator, the
+session, the decision log and handoff tickets never see a raw customer value. The reply the
+customer reads gets their own values back from the session's vault.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +16,21 @@ from dataclasses import dataclass, field
 from app.citations import check_citations
 from app.confidence import ConfidenceModel
 from app.generation import Generator
+from app.generation.extractive import ExtractiveGenerator
 from app.questions import check_question
 from app.retrieval import HybridRetriever, RetrievedChunk
 from app.rewriting import CarrySubjectRewriter, Rewriter
-from app.sessions import SessionStore, Turn, mentioned_region
+from app.sessions import Session, SessionStore, Turn, mentioned_region
+from guardrails.bundle import Guardrails
+from guardrails.escalation import Decision, Signals, is_vague
+from guardrails.handoff_messages import CAUTION_NOTE, CLARIFY_MESSAGE, escalation_message, find_safe_step
 
-LOW_CONFIDENCE_REPLY = ("I'm not sure I have the right answer to that in our help centre, and I'd rather not guess. "
-                        "Could you rephrase it, or ask to talk to a human agent?")
 EMPTY_KB_REPLY = "I can't answer questions yet: no help articles have been loaded. Please ask to talk to a human agent."
 
 
 @dataclass
 class Answer:
-    question: str
+    question: str  # redacted
     answer: str
     confidence: float
     citations: list[dict]
@@ -31,7 +40,11 @@ class Answer:
     generator: str
     flags: list[str] = field(default_factory=list)
     latency_ms: dict[str, float] = field(default_factory=dict)
-    escalation: dict | None = None  # filled by the guardrails (a later issue)
+    escalation: dict | None = None
+    decision: dict | None = None
+    pii: list[dict] = field(default_factory=list)
+    topics: list[dict] = field(default_factory=list)
+    output_check: dict | None = None
 
     def to_json(self) -> dict:
         return {
@@ -46,6 +59,10 @@ class Answer:
             "generator": self.generator,
             "flags": self.flags,
             "latency_ms": {k: round(v, 2) for k, v in self.latency_ms.items()},
+            "decision": self.decision,
+            "pii": self.pii,
+            "topics": self.topics,
+            "output_check": self.output_check,
         }
 
 
@@ -54,65 +71,141 @@ def citation_json(number: int, chunk: RetrievedChunk) -> dict:
             "text": chunk.text, "score": round(chunk.score, 4), "chunk_id": chunk.chunk_id}
 
 
+def source_json(chunk: RetrievedChunk) -> dict:
+    return {"source": chunk.source, "title": chunk.title, "section": chunk.section, "score": round(chunk.score, 4),
+            "chunk_id": chunk.chunk_id}
+
+
 class AnswerChain:
     def __init__(self, retriever: HybridRetriever, generator: Generator, confidence: ConfidenceModel,
-                 sessions: SessionStore, threshold: float, sources: int = 3, max_question_chars: int = 2000,
-                 rewriter: Rewriter | None = None) -> None:
+                 sessions: SessionStore, guardrails: Guardrails, threshold: float, sources: int = 3,
+                 max_question_chars: int = 2000, rewriter: Rewriter | None = None) -> None:
         self.retriever = retriever
         self.generator = generator
+        self.fallback_generator = ExtractiveGenerator()
         self.confidence = confidence
         self.sessions = sessions
+        self.guardrails = guardrails
         self.threshold = threshold
         self.sources = sources
         self.max_question_chars = max_question_chars
         self.rewriter = rewriter or CarrySubjectRewriter()
 
-    def answer(self, question: str, session_id: str | None = None, region: str | None = None) -> Answer:
+    def answer(self, question: str, session_id: str | None = None, region: str | None = None,
+               customer_context: dict | None = None) -> Answer:
         started = time.perf_counter()
         timings: dict[str, float] = {}
-        refusal = check_question(question, self.max_question_chars)
+        if not question or not question.strip():
+            check_question(question, self.max_question_chars)  # raises EmptyQuestionError
         session, created = self.sessions.get(session_id or f"cli-{time.time_ns()}")
+        if session.vault is None:
+            session.vault = self.guardrails.new_vault()
         flags = ["new_session"] if session_id and created else []
-        timings["checks_ms"] = (time.perf_counter() - started) * 1000
+
+        checked = self.guardrails.input.check(question, session.vault)
+        redacted = checked.redacted
+        timings["guard_input_ms"] = (time.perf_counter() - started) * 1000
+        pii = [{"type": e.type, "placeholder": e.placeholder} for e in checked.redaction.entities]
+        signals = Signals(topics=list(checked.topics.topics), secrets=checked.secrets,
+                          injection=checked.injection.injection, human_requested=checked.human_requested,
+                          vague=is_vague(redacted), clarified_before=bool(session.turns) and
+                          session.turns[-1].action == "clarify")
+        base = dict(question=redacted, session_id=session.session_id, flags=flags, pii=pii,
+                    topics=[t.to_json() for t in checked.topics.topics])
+        context = {"region": region, **(customer_context or {})}
+
+        forced = self.guardrails.policy.input_decision(signals)
+        refusal = None if forced else check_question(redacted, self.max_question_chars)
         if refusal:
-            return self._finish(Answer(question, refusal.reply, 0.0, [], session.session_id, question, region,
-                                       "none", flags + [refusal.flag]), started, timings)
+            answer = Answer(answer=refusal.reply, confidence=0.0, citations=[], standalone_question=redacted,
+                            region=region, generator="none", **{**base, "flags": flags + [refusal.flag]})
+            return self._finish(answer, session, Decision("answer", (refusal.flag,)), started, timings)
 
         mark = time.perf_counter()
-        standalone = self.rewriter.rewrite(question, session)
-        region = region or mentioned_region(question) or session.region
+        # A message that forces a handoff is searched as written: the safe step must match
+        # what the customer said now, not an earlier turn's subject.
+        standalone = redacted if forced else self.rewriter.rewrite(redacted, session)
+        region = region or mentioned_region(redacted) or session.region
         timings["rewrite_ms"] = (time.perf_counter() - mark) * 1000
-
         retrieval = self.retriever.retrieve(standalone, top_k=self.sources, region=region)
         timings.update(retrieval.timings)
+        results = retrieval.results
+        confidence = self.confidence(retrieval.signals) if results else 0.0
+        base.update(standalone_question=standalone, region=region, confidence=confidence)
+
+        if forced:
+            return self._escalate(forced, base, session, results, context, started, timings)
+        signals.confidence = confidence
+        if not results or confidence < self.threshold:
+            decision = self.guardrails.policy.decide(signals)
+            if not results:
+                decision = Decision(decision.action, decision.reasons + ("no_results",), decision.category,
+                                    decision.priority)
+            if decision.action == "clarify":
+                answer = Answer(answer=CLARIFY_MESSAGE, citations=[], generator="none",
+                                **{**base, "flags": flags + ["low_confidence"]})
+                return self._finish(answer, session, decision, started, timings)
+            base["flags"] = flags + (["no_results"] if not results else ["low_confidence"])
+            return self._escalate(decision, base, session, results, context, started, timings)
+
         mark = time.perf_counter()
-        confidence = self.confidence(retrieval.signals) if retrieval.results else 0.0
-        timings["confidence_ms"] = (time.perf_counter() - mark) * 1000
+        history = [(t.question, t.standalone) for t in session.turns]
+        generation = self.generator.generate(standalone, results, history)
+        timings["generate_ms"] = (time.perf_counter() - mark) * 1000
+        mark = time.perf_counter()
+        cited = check_citations(generation.text, len(results))
+        output = self.guardrails.output.check(cited.text, [c.text for c in results])
+        if not output.passed and generation.generator != self.fallback_generator.name:
+            # The model's reply said something its sources do not: the extractive reply
+            # can only quote them.
+            flags.append("fallback:" + "+".join(output.problems))
+            generation = self.fallback_generator.generate(standalone, results, history)
+            cited = check_citations(generation.text, len(results))
+            output = self.guardrails.output.check(cited.text, [c.text for c in results])
+        timings["guard_output_ms"] = (time.perf_counter() - mark) * 1000
+        flags += [] if cited.has_citation else ["no_citation"]
+        flags += ["invalid_citation_removed"] if cited.removed else []
+        flags += [f"fallback:{generation.fallback_reason}"] if generation.fallback_reason else []
+        signals.output_problems = list(output.problems)
+        decision = self.guardrails.policy.decide(signals)
+        base.update(output_check=output.to_json(), flags=flags)
+        if decision.escalate:
+            return self._escalate(decision, base, session, results, context, started, timings)
+        text = cited.text + (f"\n\n{CAUTION_NOTE}" if decision.action == "answer_with_caution" else "")
+        citations = [citation_json(n, results[n - 1]) for n in cited.cited]
+        answer = Answer(answer=text, citations=citations, generator=generation.generator, **base)
+        return self._finish(answer, session, decision, started, timings)
 
-        if not retrieval.results:
-            answer = Answer(question, EMPTY_KB_REPLY if self.retriever.store.count() == 0 else LOW_CONFIDENCE_REPLY,
-                            0.0, [], session.session_id, standalone, region, "none", flags + ["no_results"])
-        elif confidence < self.threshold:
-            answer = Answer(question, LOW_CONFIDENCE_REPLY, confidence, [], session.session_id, standalone, region,
-                            "none", flags + ["low_confidence"])
-        else:
-            mark = time.perf_counter()
-            history = [(t.question, t.standalone) for t in session.turns]
-            generation = self.generator.generate(standalone, retrieval.results, history)
-            timings["generate_ms"] = (time.perf_counter() - mark) * 1000
-            checked = check_citations(generation.text, len(retrieval.results))
-            flags += [] if checked.has_citation else ["no_citation"]
-            flags += ["invalid_citation_removed"] if checked.removed else []
-            flags += [f"fallback:{generation.fallback_reason}"] if generation.fallback_reason else []
-            citations = [citation_json(n, retrieval.results[n - 1]) for n in checked.cited]
-            answer = Answer(question, checked.text, confidence, citations, session.session_id, standalone, region,
-                            generation.generator, flags)
-        session.turns.append(Turn(question, standalone, region))
-        session.region = region
-        return self._finish(answer, started, timings)
+    def _escalate(self, decision: Decision, base: dict, session: Session, results: list[RetrievedChunk],
+                  context: dict, started: float, timings: dict) -> Answer:
+        mark = time.perf_counter()
+        step = find_safe_step(decision.category or "", base["standalone_question"], results)
+        citations = [citation_json(1, results[step.source_number - 1])] if step else []
+        session.turns.append(Turn(base["question"], base["standalone_question"], base.get("region"), "", "escalate"))
+        ticket = self.guardrails.open_ticket(session, decision, [source_json(c) for c in results], context)
+        session.turns.pop()  # _finish records the turn with its reply
+        session.ticket_id = ticket.ticket_id
+        text = escalation_message(decision.category or "", ticket.ticket_id, step, 1 if step else None)
+        if not results and self.retriever.store.count() == 0:
+            text = EMPTY_KB_REPLY + f" Your reference is {ticket.ticket_id}."
+        escalation = {"reason": ticket.reason, "reasons": ticket.reasons, "category": ticket.category,
+                      "priority": ticket.priority, "ticket_id": ticket.ticket_id}
+        timings["handoff_ms"] = (time.perf_counter() - mark) * 1000
+        answer = Answer(answer=text, citations=citations, generator="none", escalation=escalation,
+                        **{"confidence": 0.0, **base})
+        return self._finish(answer, session, decision, started, timings)
 
-    @staticmethod
-    def _finish(answer: Answer, started: float, timings: dict[str, float]) -> Answer:
+    def _finish(self, answer: Answer, session: Session, decision: Decision, started: float,
+                timings: dict[str, float]) -> Answer:
+        answer.decision = decision.to_json()
+        session.turns.append(Turn(answer.question, answer.standalone_question, answer.region, answer.answer,
+                                  decision.action))
+        session.region = answer.region or session.region
+        # The customer reads their own values back; everything stored keeps the placeholders.
+        answer.answer = session.vault.restore(answer.answer)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         answer.latency_ms = timings
+        ticket_id = answer.escalation["ticket_id"] if answer.escalation else None
+        self.guardrails.log.record(session.session_id, answer.question, answer.decision, answer.confidence,
+                                   ticket_id, answer.flags)
         return answer

@@ -31,7 +31,10 @@ def build_rewriter(settings: Settings, generator):
     return CarrySubjectRewriter()
 
 
-def build_chain(settings: Settings, store, embedder, sessions: SessionStore | None = None) -> AnswerChain:
+def build_chain(settings: Settings, store, embedder, sessions: SessionStore | None = None,
+                guardrails=None) -> AnswerChain:
+    from guardrails.factory import build_guardrails
+
     retriever = HybridRetriever(store, embedder, alpha=settings.retrieval_alpha, candidates=settings.retrieval_candidates)
     generator = build_generator(settings)
     return AnswerChain(
@@ -39,6 +42,7 @@ def build_chain(settings: Settings, store, embedder, sessions: SessionStore | No
         generator=generator,
         confidence=load_confidence_model(),
         sessions=sessions or SessionStore(),
+        guardrails=guardrails or build_guardrails(settings, embedder),
         threshold=settings.confidence_threshold,
         sources=settings.answer_sources,
         max_question_chars=settings.max_question_chars,

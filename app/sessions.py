@@ -1,7 +1,8 @@
 """Conversation state per session id, and follow-up questions made standalone.
 
-Sessions live in memory only: until the guardrails redact what customers write, nothing
-they type is written to disk. A long-running server keeps them; each CLI run starts fresh.
+Sessions live in memory only. A turn holds the customer's message in redacted form; the
+session's PII vault (placeholder -> the customer's own value) is never written anywhere. A
+long-running server keeps sessions; each CLI run starts fresh.
 """
 
 from __future__ import annotations
@@ -26,9 +27,12 @@ _STOP = {"the", "a", "an", "is", "are", "do", "does", "i", "my", "you", "your", 
 
 @dataclass
 class Turn:
-    question: str
+    question: str  # redacted
     standalone: str
     region: str | None
+    reply: str = ""  # redacted, as generated (before the customer's values are restored)
+    action: str = "answer"
+    at: float = field(default_factory=time.time)
 
 
 @dataclass
@@ -37,6 +41,8 @@ class Session:
     turns: list[Turn] = field(default_factory=list)
     region: str | None = None
     touched: float = field(default_factory=time.monotonic)
+    vault: object | None = None  # guardrails.pii.PiiVault, created by the chain on first use
+    ticket_id: str | None = None  # the open handoff ticket of this conversation, if any
 
 
 def mentioned_region(text: str) -> str | None:

@@ -65,6 +65,24 @@ class Settings(BaseSettings):
     generator: Literal["extractive", "openai"] = Field(
         "extractive", description="extractive (no LLM, offline) or openai (any OpenAI-compatible chat endpoint)."
     )
+    caution_margin: float = Field(
+        0.1, ge=0, le=1, description="Confidence band above the threshold in which an answer carries a caution note."
+    )
+    pii_score_threshold: float | None = Field(
+        None, ge=0, le=1, description="Presidio score from which a detection is redacted; empty uses the measured default."
+    )
+    pii_allow_list: list[str] = Field(
+        default_factory=list, description="Extra words never redacted (JSON list), on top of the company vocabulary."
+    )
+    topic_thresholds: dict[str, float] = Field(
+        default_factory=dict, description='Per-topic escalation thresholds as JSON, e.g. {"complaint": 0.6}; others keep defaults.'
+    )
+    injection_threshold: float | None = Field(
+        None, ge=0, le=1, description="Prompt-injection score from which a message is flagged; empty uses the default."
+    )
+    groundedness_threshold: float | None = Field(
+        None, ge=0, le=1, description="Support score a reply sentence needs from its cited source; empty uses the default."
+    )
 
     @field_validator("chroma_url")
     @classmethod

@@ -1,0 +1,37 @@
+"""Every decision Beacon makes, one JSON line each, in redacted form: the audit trail of
+why a turn was answered, clarified or handed over.
+
+Callers pass only redacted text. The log is in the data directory (``decisions.jsonl``) and
+is flushed per line, so a crash loses at most the line being written.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+class DecisionLog:
+    def __init__(self, path: Path | None) -> None:
+        self.path = Path(path) if path else None
+        self._lock = threading.Lock()
+
+    def record(self, session_id: str, redacted_question: str, decision: dict, confidence: float,
+               ticket_id: str | None, flags: list[str]) -> None:
+        if self.path is None:
+            return
+        entry = {"at": datetime.now(timezone.utc).isoformat(timespec="milliseconds"), "session_id": session_id,
+                 "question": redacted_question, **decision, "confidence": round(confidence, 4),
+                 "ticket_id": ticket_id, "flags": flags}
+        line = json.dumps(entry, ensure_ascii=False) + "\n"
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(line)
+
+    def read(self) -> list[dict]:
+        if self.path is None or not self.path.exists():
+            return []
+        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]

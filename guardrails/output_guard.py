@@ -1,0 +1,79 @@
+"""The output guardrails: a reply reaches the customer only if every factual sentence is
+supported by a cited source, it makes no commitment the sources do not make, and it
+carries no personal data other than the customer's own placeholders.
+
+Contact details the knowledge base itself publishes (the card emergency line, the help
+e-mail address) are not personal data: a value found in a source is allowed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from guardrails.normalize import normalize
+
+# Types worth stopping a reply for. Names, places and dates found by the NER model in
+# help-centre prose are mostly noise; a number that identifies a person or an account is not.
+_BLOCKING_PII = frozenset({
+    "CREDIT_CARD", "IBAN_CODE", "CRYPTO_WALLET", "SEED_PHRASE", "PRIVATE_KEY", "BANK_ACCOUNT", "ROUTING_NUMBER",
+    "SORT_CODE", "CUSTOMER_ID", "TRANSACTION_ID", "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "UK_NINO",
+    "STREET_ADDRESS", "IP_ADDRESS", "US_PASSPORT", "PASSPORT", "DATE_OF_BIRTH",
+})
+_SPACE = re.compile(r"\s+")
+
+
+def _squash(text: str) -> str:
+    return _SPACE.sub("", text).lower()
+
+
+@dataclass
+class OutputCheck:
+    problems: list[str] = field(default_factory=list)  # "unsupported_sentence", "unsupported_commitment", "pii_in_reply"
+    groundedness: object | None = None  # guardrails.groundedness.GroundednessReport
+    commitments: list = field(default_factory=list)
+    pii_types: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict:
+        report = self.groundedness
+        return {
+            "passed": self.passed,
+            "problems": self.problems,
+            "support_rate": round(report.support_rate, 4) if report is not None else None,
+            "unsupported": [s.to_json() for s in report.unsupported()] if report is not None else [],
+            "commitments": [c.to_json() for c in self.commitments],
+            "pii_types": self.pii_types,
+        }
+
+
+class OutputGuard:
+    def __init__(self, groundedness, redactor) -> None:
+        self.groundedness = groundedness
+        self.redactor = redactor
+
+    def warm_up(self) -> None:
+        self.redactor.warm_up()
+
+    def check(self, reply: str, sources: Sequence[str]) -> OutputCheck:
+        from guardrails.commitments import unsupported_commitments
+
+        result = OutputCheck()
+        result.groundedness = self.groundedness.check(reply, sources)
+        if not result.groundedness.grounded:
+            result.problems.append("unsupported_sentence")
+        result.commitments = unsupported_commitments(reply, sources)
+        if result.commitments:
+            result.problems.append("unsupported_commitment")
+        published = _squash(" ".join(sources))
+        text = normalize(reply).text
+        leaked = {e.type for e in self.redactor.redact(text).entities
+                  if e.type in _BLOCKING_PII and _squash(text[e.start:e.end]) not in published}
+        if leaked:
+            result.pii_types = sorted(leaked)
+            result.problems.append("pii_in_reply")
+        return result
