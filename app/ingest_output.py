@@ -49,8 +49,8 @@ class IngestProgress:
 def print_summary(report: SyncReport) -> None:
     console = Console(highlight=False)
     for f in report.files:
-        if f.status == "failed":
-            console.print(f"[red]failed[/red]  {f.error}", soft_wrap=True)
+        if f.status in ("failed", "quarantined"):
+            console.print(f"[red]{f.status}[/red]  {f.error}", soft_wrap=True)
         elif f.status == "skipped":
             console.print(f"[yellow]skipped[/yellow] {f.source}: {f.error}", soft_wrap=True)
         for warning in f.warnings:
