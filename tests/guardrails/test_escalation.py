@@ -1,0 +1,86 @@
+"""The escalation policy as a table: signals in, decision out."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from guardrails.escalation import CATEGORIES, CATEGORY_PRIORITY, PRIORITIES, EscalationPolicy, Signals, asks_for_human, is_vague
+
+
+@dataclass(frozen=True)
+class Topic:
+    category: str
+    score: float = 0.9
+
+
+POLICY = EscalationPolicy(threshold=0.6, caution_margin=0.1)
+
+
+@pytest.mark.parametrize(
+    "signals, action, category, priority, reasons",
+    [
+        (Signals(confidence=0.9), "answer", None, None, ()),
+        (Signals(confidence=0.65), "answer_with_caution", None, None, ("borderline_confidence",)),
+        (Signals(confidence=0.3), "escalate", "unanswered", "low", ("low_confidence",)),
+        (Signals(confidence=0.3, vague=True), "clarify", None, None, ("low_confidence", "vague_question")),
+        # Asked to clarify once already: a second vague, unanswerable turn goes to a person.
+        (Signals(confidence=0.3, vague=True, clarified_before=True), "escalate", "unanswered", "low",
+         ("low_confidence",)),
+        (Signals(confidence=0.95, topics=[Topic("lost_stolen_device")]), "escalate", "lost_stolen_device", "high",
+         ("topic:lost_stolen_device",)),
+        (Signals(confidence=0.95, topics=[Topic("complaint"), Topic("fraud_scam")]), "escalate", "fraud_scam",
+         "urgent", ("topic:complaint", "topic:fraud_scam")),
+        (Signals(confidence=0.95, secrets=["SEED_PHRASE"]), "escalate", "secret_exposed", "urgent",
+         ("secret_in_message",)),
+        (Signals(confidence=0.95, injection=True), "escalate", "prompt_injection", "normal", ("prompt_injection",)),
+        (Signals(confidence=0.95, human_requested=True), "escalate", "human_requested", "normal",
+         ("human_requested",)),
+        # A topic outranks the request for a person when choosing the queue; both reasons stay.
+        (Signals(confidence=0.95, human_requested=True, topics=[Topic("account_takeover")]), "escalate",
+         "account_takeover", "urgent", ("topic:account_takeover", "human_requested")),
+        (Signals(confidence=0.95, output_problems=["unsupported_sentence"]), "escalate", "answer_check_failed",
+         "normal", ("output:unsupported_sentence",)),
+        (Signals(confidence=None), "escalate", "unanswered", "low", ("low_confidence",)),
+    ],
+)
+def test_policy_decisions(signals, action, category, priority, reasons):
+    decision = POLICY.decide(signals)
+    assert (decision.action, decision.category, decision.priority, decision.reasons) == (action, category, priority,
+                                                                                         reasons)
+    assert decision.to_json()["action"] == action
+
+
+def test_input_decision_is_none_without_an_input_signal():
+    assert POLICY.input_decision(Signals(confidence=0.1)) is None
+
+
+def test_every_category_has_a_known_priority():
+    assert set(CATEGORY_PRIORITY.values()) <= set(PRIORITIES) and len(CATEGORIES) == 12
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("can I talk to a human?", True),
+        ("I want to speak to someone about this", True),
+        ("agent", True),
+        ("real person please", True),
+        ("please call me back", True),
+        ("put me through to a person", True),
+        ("what does an agent cost", False),
+        ("How do I add a person to my account?", False),
+        ("I need to talk to my bank", False),
+        ("How do I call you from abroad?", False),
+    ],
+)
+def test_explicit_request_for_a_person(text, expected):
+    assert asks_for_human(text) is expected
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("card?", True), ("help with fees", True), ("hello", True), ("what are ATM fees in the EU?", False),
+     ("How do I freeze my card?", False)],
+)
+def test_vague_questions(text, expected):
+    assert is_vague(text) is expected
