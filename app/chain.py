@@ -115,7 +115,9 @@ class AnswerChain:
         context = {"region": region, **(customer_context or {})}
 
         forced = self.guardrails.policy.input_decision(signals)
+        mark = time.perf_counter()
         refusal = None if forced else check_question(redacted, self.max_question_chars)
+        timings["checks_ms"] = (time.perf_counter() - mark) * 1000
         if refusal:
             answer = Answer(answer=refusal.reply, confidence=0.0, citations=[], standalone_question=redacted,
                             region=region, generator="none", **{**base, "flags": flags + [refusal.flag]})
@@ -130,7 +132,9 @@ class AnswerChain:
         retrieval = self.retriever.retrieve(standalone, top_k=self.sources, region=region)
         timings.update(retrieval.timings)
         results = retrieval.results
+        mark = time.perf_counter()
         confidence = self.confidence(retrieval.signals) if results else 0.0
+        timings["confidence_ms"] = (time.perf_counter() - mark) * 1000
         base.update(standalone_question=standalone, region=region, confidence=confidence)
 
         if forced:
