@@ -49,11 +49,12 @@ def build_input_guard(settings: Settings, embedder, redactor=None) -> InputGuard
     )
 
 
-def build_guardrails(settings: Settings, embedder) -> Guardrails:
+def build_guardrails(settings: Settings, embedder, redactor=None) -> Guardrails:
+    """``redactor`` lets a caller share one loaded Presidio engine between chains."""
     from guardrails.groundedness import GroundednessChecker
     from guardrails.pii import PiiVault
 
-    redactor = build_redactor(settings)
+    redactor = redactor or build_redactor(settings)
     return Guardrails(
         input=build_input_guard(settings, embedder, redactor),
         output=OutputGuard(GroundednessChecker(embedder=embedder, **_optional(threshold=settings.groundedness_threshold)),

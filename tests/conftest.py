@@ -31,6 +31,25 @@ def embedder() -> OnnxMiniLMEmbedder:
     return model
 
 
+@pytest.fixture(scope="session")
+def redactor():
+    """Presidio with the bundled spaCy model, loaded once (about 9 s)."""
+    from guardrails.pii import Redactor
+
+    model = Redactor()
+    model.warm_up()
+    return model
+
+
+@pytest.fixture
+def shared_redactor(redactor, monkeypatch):
+    """Commands built inside a test (``beacon ask``, ``beacon check``) reuse the loaded redactor."""
+    import guardrails.factory
+
+    monkeypatch.setattr(guardrails.factory, "build_redactor", lambda settings: redactor)
+    return redactor
+
+
 @pytest.fixture
 def settings(tmp_path) -> Settings:
     return Settings(data_dir=tmp_path / "data", knowledge_dir=tmp_path / "kb")
