@@ -14,8 +14,13 @@ def print_answer(answer: Answer) -> None:
         click.echo()
         for c in answer.citations:
             click.echo(click.style(f"[{c['number']}] {c['title']} › {c['section']}", bold=True) + f"  ({c['source']})")
-    click.echo(click.style(f"\nconfidence {answer.confidence:.2f}" + (f" · {', '.join(answer.flags)}" if answer.flags else ""),
-                           dim=True))
+    if answer.escalation:
+        e = answer.escalation
+        click.echo(click.style(f"\nhanded over: ticket {e['ticket_id']} · {e['category']} · priority {e['priority']}",
+                               fg="yellow", bold=True))
+    action = answer.decision["action"] if answer.decision else "answer"
+    click.echo(click.style(f"\n{action} · confidence {answer.confidence:.2f}"
+                           + (f" · {', '.join(answer.flags)}" if answer.flags else ""), dim=True))
 
 
 def run_ask_jsonl(chain: AnswerChain, lines, out) -> bool:
