@@ -1,0 +1,63 @@
+"""Every recognizer the PII analyzer uses: ours (one module per family) and the stock
+Presidio ones we keep. Stock types we drop on purpose: DATE_TIME, NRP, LOCATION and
+ORGANIZATION from spaCy (mostly noise on support chat: "3 days", "British", "Paris",
+"Lodestar"), URL (links to our own help centre are not PII), Presidio's CRYPTO (Bitcoin
+only, replaced by crypto_addresses) and US_BANK_NUMBER (replaced by bank_accounts).
+"""
+
+from __future__ import annotations
+
+from presidio_analyzer import EntityRecognizer
+from presidio_analyzer.predefined_recognizers import (
+    CreditCardRecognizer,
+    IbanRecognizer,
+    IpRecognizer,
+    SpacyRecognizer,
+    UkNinoRecognizer,
+    UsPassportRecognizer,
+    UsSsnRecognizer,
+)
+
+from guardrails.pii.recognizers.bank_accounts import (
+    AbaRoutingRecognizer,
+    BankAccountNumberRecognizer,
+    SortCodeRecognizer,
+)
+from guardrails.pii.recognizers.contact_details import OfflineEmailRecognizer, phone_recognizer
+from guardrails.pii.recognizers.crypto_addresses import (
+    Bech32Recognizer,
+    BitcoinBase58Recognizer,
+    EthereumRecognizer,
+    SolanaRecognizer,
+    TonRecognizer,
+)
+from guardrails.pii.recognizers.dates_of_birth import DateOfBirthRecognizer
+from guardrails.pii.recognizers.lodestar_ids import CustomerNumberRecognizer, TransactionReferenceRecognizer
+from guardrails.pii.recognizers.person_names import IntroducedNameRecognizer
+from guardrails.pii.recognizers.private_keys import HexKeyOrTxHashRecognizer, WifPrivateKeyRecognizer
+from guardrails.pii.recognizers.seed_phrase import SeedPhraseRecognizer
+from guardrails.pii.recognizers.street_addresses import StreetAddressRecognizer, UkPostcodeRecognizer
+
+
+def custom_recognizers() -> list[EntityRecognizer]:
+    return [
+        BitcoinBase58Recognizer(), Bech32Recognizer(), EthereumRecognizer(), TonRecognizer(), SolanaRecognizer(),
+        SeedPhraseRecognizer(), WifPrivateKeyRecognizer(), HexKeyOrTxHashRecognizer(),
+        SortCodeRecognizer(), BankAccountNumberRecognizer(), AbaRoutingRecognizer(),
+        CustomerNumberRecognizer(), TransactionReferenceRecognizer(),
+        StreetAddressRecognizer(), UkPostcodeRecognizer(),
+        IntroducedNameRecognizer(), DateOfBirthRecognizer(),
+        OfflineEmailRecognizer(), phone_recognizer(),
+    ]
+
+
+def stock_recognizers() -> list[EntityRecognizer]:
+    return [
+        CreditCardRecognizer(), IbanRecognizer(), IpRecognizer(),
+        UsSsnRecognizer(), UkNinoRecognizer(), UsPassportRecognizer(),
+        SpacyRecognizer(supported_entities=["PERSON"]),
+    ]
+
+
+def all_recognizers() -> list[EntityRecognizer]:
+    return custom_recognizers() + stock_recognizers()

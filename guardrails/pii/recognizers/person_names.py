@@ -1,0 +1,104 @@
+"""Person names introduced in chat ("my name is james wright", "hi this is sarah o'connor").
+
+The small spaCy model misses most lower-case names, so these patterns use the phrase
+that introduces a name. "I'm X" and "this is X" also introduce feelings and situations
+("I'm worried", "this is urgent"), hence the guard list of words that are never a name
+here, and the rule that for these weaker cues the first word must be capitalised or a
+known first name. The span covers the name only (variable-length look-behind).
+"""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern, PatternRecognizer
+
+# Common first names across UK/US/EU/South Asian customers; written for this project.
+FIRST_NAMES = frozenset("""
+james john robert michael william david richard joseph thomas charles chris christopher daniel matthew
+anthony mark donald steven paul andrew joshua kevin brian george tim timothy ronald edward jason jeff
+ryan jacob gary nick nicholas eric jonathan stephen larry justin scott brandon ben benjamin sam samuel
+frank greg gregory ray raymond alex alexander patrick jack dennis jerry tyler aaron jose adam henry
+nathan doug peter zach kyle walter harold jeremy ethan carl keith roger gerald christian terry sean
+arthur austin noah lawrence jesse joe bryan billy jordan albert dylan bruce willie gabriel alan juan
+logan wayne ralph roy eugene randy vincent russell louis philip bobby johnny bradley oliver harry
+charlie leo freddie alfie archie theo oscar finn rory callum liam connor declan niall ciaran eoin
+mary patricia jennifer linda elizabeth liz barbara susan sue jessica sarah sara karen nancy lisa betty
+margaret sandra ashley kimberly emily donna michelle dorothy carol amanda melissa deborah stephanie
+rebecca becky sharon laura cynthia kathleen amy shirley angela helen anna anne brenda pamela nicole
+emma samantha katherine kate christine debra rachel catherine carolyn janet ruth maria heather diane
+virginia julie joyce victoria olivia kelly christina lauren joan evelyn judith megan cheryl andrea
+hannah martha jacqueline frances gloria ann teresa kathryn sara janice jean alice madison doris abigail
+julia judy grace denise amber marilyn beverly danielle theresa sophia sophie marie diana brittany
+natalie isabella isla ava mia amelia poppy lily chloe ella freya ellie jess jessie niamh siobhan aoife
+priya raj rahul amit anil sunil deepak arjun vikram ananya aisha fatima mohammed muhammad ahmed ali
+omar hassan yusuf zara zainab ayesha imran bilal tariq kwame kofi ama chidi ngozi tunde femi
+pierre jean-luc marc luc camille chloé léa manon hugo lucas louis mathieu antoine nicolas
+hans jürgen klaus stefan lukas jonas felix lena lea hannah sophie anja katrin ines
+giulia marco luca matteo francesco alessandro chiara francesca sofia giovanni
+carlos javier miguel pablo diego sergio alejandro lucia carmen elena marta laura ana isabel
+joão pedro tiago rui inês beatriz mariana lars erik anders sven ingrid astrid freja
+piotr tomasz krzysztof agnieszka katarzyna magdalena ivan dmitri olga natasha tatiana
+wei li ming chen mei hiroshi yuki kenji haruto sakura min-jun ji-woo
+""".split())
+
+# Words that follow "I'm"/"this is"/"my name is" but are not names.
+NOT_A_NAME = frozenset("""
+a an the my your our their this that it its so very really just not no yes still also
+worried concerned confused annoyed angry upset frustrated stuck locked unable trying looking
+having getting waiting writing calling contacting messaging asking wondering hoping going
+sure afraid scared new back here there abroad away travelling traveling moving leaving
+about from in on at with without for to of by urgent ridiculous unacceptable weird strange
+fine ok okay good great happy glad sorry done finished ready able interested based currently
+now again already always never ever cancelling canceling closing opening using paying sending
+on-hold premium plus metal customer user member client business student lodestar vault earn
+regarding re following because since if when why how what who where which whether
+""".split())
+
+_NAME_TOKEN = r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]{1,24}"
+_STRONG_CUES = r"(?:my name is|my name's|name is|name:|full name is|full name:|called|account holder is|signed)"
+_WEAK_CUES = r"(?:this is|i'm|i am|im|it's|it is|regards,?|thanks,?|cheers,?|best,?|kind regards,?)"
+
+
+class IntroducedNameRecognizer(PatternRecognizer):
+    PATTERNS = [
+        Pattern("name_after_strong_cue",
+                r"(?<=\b" + _STRONG_CUES + r"\s{1,3})" + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN + r"){0,2}", 0.8),
+        Pattern("name_after_weak_cue",
+                r"(?<=\b" + _WEAK_CUES + r"\s{1,3})" + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN + r"){0,2}", 0.7),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(supported_entity="PERSON", patterns=self.PATTERNS, name="IntroducedNameRecognizer")
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        kept = []
+        for result in results:
+            words = text[result.start:result.end].split()
+            names = _leading_name_words(words)
+            if not names:
+                continue
+            weak = result.score < 0.8
+            first = names[0]
+            if weak and not (first[0].isupper() or first.lower() in FIRST_NAMES):
+                continue
+            result.end = _span_end(text, result.start, names)
+            kept.append(result)
+        return kept
+
+
+def _leading_name_words(words: list[str]) -> list[str]:
+    names: list[str] = []
+    for word in words:
+        bare = word.strip("'’-").lower()
+        if bare in NOT_A_NAME or not bare:
+            break
+        names.append(word.rstrip("'’-"))
+    return names
+
+
+def _span_end(text: str, start: int, names: list[str]) -> int:
+    position = start
+    for name in names:
+        position = text.index(name, position) + len(name)
+    return position
+

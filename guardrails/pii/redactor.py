@@ -1,0 +1,155 @@
+"""Redactor: finds PII with Presidio and replaces it with vault placeholders.
+
+Construction is cheap; `warm_up()` loads spaCy (~3 s). Long texts are cut into
+overlapping pieces so spaCy never sees more than PIECE_CHARS at once (its cost grows
+with length and memory with the doc), while every character is still scanned by the
+pattern recognizers; the overlap keeps a value that straddles a cut whole.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
+
+from presidio_analyzer import AnalyzerEngine, RecognizerResult
+
+from guardrails.pii.allow_list import COMPANY_VOCABULARY
+from guardrails.pii.vault import PiiVault
+
+SECRET_TYPES = frozenset({"SEED_PHRASE", "PRIVATE_KEY"})
+PIECE_CHARS = 2000
+# spaCy NER costs ~30 ms per 1,000 chars here; beyond this many chars of one text only
+# the tokenizer runs (patterns still see everything). Names late in a 100k paste are
+# the price of not stalling the chat: 100k chars take ~1.5 s instead of ~5 s.
+NER_MAX_CHARS = 10_000
+PIECE_OVERLAP = 300
+SPACY_BATCH = 32
+# Which detection wins when spans overlap: checksummed/secret types beat loose ones
+# (a seed phrase over the PERSON spaCy sees in it, an IBAN over the phone number inside).
+TYPE_PRIORITY = {
+    "SEED_PHRASE": 100, "PRIVATE_KEY": 95, "CRYPTO_WALLET": 90, "CREDIT_CARD": 85, "IBAN_CODE": 85,
+    "TRANSACTION_ID": 80, "EMAIL_ADDRESS": 75, "LODESTAR_CUSTOMER_ID": 75, "LODESTAR_TX_REF": 75,
+    "US_SSN": 70, "UK_NINO": 70, "US_PASSPORT": 65, "ABA_ROUTING_NUMBER": 60, "ADDRESS": 58,
+    "UK_SORT_CODE": 55, "BANK_ACCOUNT": 50, "DATE_OF_BIRTH": 50, "IP_ADDRESS": 50, "PHONE_NUMBER": 45,
+    "UK_POSTCODE": 40, "PERSON": 20,
+}
+
+
+@dataclass(frozen=True)
+class PiiEntity:
+    type: str
+    start: int
+    end: int
+    placeholder: str
+    score: float
+
+
+@dataclass
+class Redaction:
+    text: str
+    entities: list[PiiEntity] = field(default_factory=list)
+
+    @property
+    def secrets(self) -> list[PiiEntity]:
+        """Seed phrases and private keys: the caller should treat these as a security event."""
+        return [e for e in self.entities if e.type in SECRET_TYPES]
+
+
+class Redactor:
+    def __init__(self, score_threshold: float = 0.4, allow_list: Collection[str] = ()) -> None:
+        self.score_threshold = score_threshold
+        self.allow_list = COMPANY_VOCABULARY | {term.casefold() for term in allow_list}
+        self._analyzer: AnalyzerEngine | None = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        with self._lock:
+            if self._analyzer is None:
+                from guardrails.pii.analyzer import build_analyzer  # imports spaCy: keep it off import time
+
+                self._analyzer = build_analyzer()
+
+    def redact(self, text: str, vault: PiiVault | None = None) -> Redaction:
+        return self.redact_batch([text], [vault])[0]
+
+    def redact_batch(self, texts: Sequence[str], vaults: Sequence[PiiVault | None] | None = None) -> list[Redaction]:
+        if vaults is not None and len(vaults) != len(texts):
+            raise ValueError(f"redact_batch got {len(texts)} texts but {len(vaults)} vaults — pass one vault "
+                             "(or None) per text")
+        self.warm_up()
+        clean = [_as_text(t) for t in texts]
+        detections = self._detect(clean)
+        out = []
+        for i, text in enumerate(clean):
+            vault = vaults[i] if vaults is not None and vaults[i] is not None else PiiVault()
+            out.append(_apply(text, detections[i], vault))
+        return out
+
+    def detect(self, text: str) -> list[RecognizerResult]:
+        """Resolved detections without replacing anything (used by the evaluation)."""
+        self.warm_up()
+        return self._detect([_as_text(text)])[0]
+
+    def _detect(self, texts: list[str]) -> list[list[RecognizerResult]]:
+        pieces = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in _pieces(text)]
+        engine = self._analyzer.nlp_engine
+        nlp = engine.nlp["en"]
+        with_ner = [k for k, (_, offset, _) in enumerate(pieces) if offset < NER_MAX_CHARS]
+        ner_docs = dict(zip(with_ner, nlp.pipe((pieces[k][2] for k in with_ner), batch_size=SPACY_BATCH)))
+        found: list[list[RecognizerResult]] = [[] for _ in texts]
+        for k, (i, offset, piece) in enumerate(pieces):
+            doc = ner_docs[k] if k in ner_docs else nlp.make_doc(piece)
+            artifacts = engine._doc_to_nlp_artifact(doc, "en")
+            for r in self._analyzer.analyze(piece, "en", nlp_artifacts=artifacts, score_threshold=self.score_threshold):
+                if not self._allowed(piece[r.start:r.end]):
+                    found[i].append(RecognizerResult(r.entity_type, r.start + offset, r.end + offset, r.score))
+        return [_resolve(results) for results in found]
+
+    def _allowed(self, value: str) -> bool:
+        folded = value.strip(" \t\n.,!?:;'\"()").casefold()
+        return folded in self.allow_list or all(w in self.allow_list for w in folded.split()) and bool(folded)
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", errors="replace")
+    # Lone surrogates (from broken JSON) make spaCy and the regex module raise.
+    return str(value).encode("utf-8", errors="replace").decode("utf-8")
+
+
+def _pieces(text: str) -> list[tuple[int, str]]:
+    if len(text) <= PIECE_CHARS:
+        return [(0, text)]
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + PIECE_CHARS)
+        if end < len(text):  # cut at whitespace so no token is split
+            cut = text.rfind(" ", start + PIECE_CHARS // 2, end)
+            end = cut if cut > 0 else end
+        pieces.append((start, text[start:end]))
+        if end >= len(text):
+            break
+        nxt = text.find(" ", end - PIECE_OVERLAP, end)
+        start = nxt + 1 if nxt > start else end
+    return pieces
+
+
+def _resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    ranked = sorted(results, key=lambda r: (-TYPE_PRIORITY.get(r.entity_type, 30), -r.score, r.start - r.end))
+    kept: list[RecognizerResult] = []
+    for r in ranked:
+        if all(r.end <= k.start or r.start >= k.end for k in kept):
+            kept.append(r)
+    return sorted(kept, key=lambda r: r.start)
+
+
+def _apply(text: str, results: list[RecognizerResult], vault: PiiVault) -> Redaction:
+    parts, entities, cursor = [], [], 0
+    for r in results:
+        placeholder = vault.placeholder_for(r.entity_type, text[r.start:r.end])
+        entities.append(PiiEntity(r.entity_type, r.start, r.end, placeholder, round(r.score, 3)))
+        parts += [text[cursor:r.start], placeholder]
+        cursor = r.end
+    parts.append(text[cursor:])
+    return Redaction("".join(parts), entities)
