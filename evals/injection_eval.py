@@ -69,11 +69,16 @@ def routine_queries(detector: InjectionDetector) -> dict:
 def knowledge_scan_summary(detector: InjectionDetector) -> dict:
     demo = {str(p.relative_to(DEMO_KB)): len(scan_knowledge_text(p.read_text(encoding="utf-8"), detector))
             for p in sorted(DEMO_KB.rglob("*")) if p.is_file()}
-    hostile = {p.name: [f.to_json() for f in scan_knowledge_text(p.read_text(encoding="utf-8"), detector)]
-               for p in sorted(HOSTILE_KB.glob("*")) if p.is_file() and p.name != "expected.json"}
+    expected = json.loads((HOSTILE_KB / "expected.json").read_text(encoding="utf-8"))
+    scanned = {name: [f.to_json() for f in scan_knowledge_text((HOSTILE_KB / name).read_text(encoding="utf-8"), detector)]
+               for name in expected}
+    hostile = {k: v for k, v in scanned.items() if expected[k]}
+    at_right_line = sum(1 for k in hostile if set(expected[k]) <= {f["line"] for f in hostile[k]})
     return {"demo_files": len(demo), "demo_findings": sum(demo.values()),
             "demo_files_with_findings": [k for k, v in demo.items() if v],
-            "hostile_files": len(hostile), "hostile_flagged": sum(1 for v in hostile.values() if v), "hostile": hostile}
+            "hostile_files": len(hostile), "hostile_flagged": sum(1 for v in hostile.values() if v),
+            "hostile_at_expected_line": at_right_line,
+            "control_findings": sum(len(v) for k, v in scanned.items() if not expected[k]), "hostile": hostile}
 
 
 def timing(detector: InjectionDetector, texts: list[str]) -> dict:
@@ -144,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"    {name:<28} {v['hits']:>4}/{v['n']:<4} {v['rate']:.3%}  {v['flagged'][:3]}")
     ks = report["knowledge_scan"]
     print(f"\n[knowledge scan] demo KB: {ks['demo_findings']} findings in {ks['demo_files']} files {ks['demo_files_with_findings']}; "
-          f"hostile: {ks['hostile_flagged']}/{ks['hostile_files']} files flagged")
+          f"hostile: {ks['hostile_flagged']}/{ks['hostile_files']} files flagged, {ks['hostile_at_expected_line']} at the expected line; "
+          f"control documents: {ks['control_findings']} findings")
     t = report["timing"]
     print(f"\n[timing] mean {t['mean_ms']} ms, p95 {t['p95_ms']} ms per message; 100k chars {t['long_100k_ms']} ms")
     if args.sweep:

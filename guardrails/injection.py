@@ -85,7 +85,7 @@ _HEX_RUN = re.compile(r"(?:0x)?(?:[0-9a-fA-F]{2}[ :]?){8,}")
 _URL_ESCAPE = re.compile(r"%[0-9a-fA-F]{2}")
 
 # "someone told me to type 'developer mode'" reports a scam rather than scripting our reply.
-_REPORTED_SPEECH = re.compile(r"(?:told|asked|telling|asking|wants?|wanted)\s+(?:me|us|you)\s+to\s*$|\bsaying\s*$|\bsaid\s*$")
+_REPORTED_SPEECH = re.compile(r"(?:told|asked|telling|asking|wants?|wanted)\s+(?:me|us|you)\s+to\s+(?:\w+\s+)?[\"']?$|\bsaying\s*$|\bsaid\s*$")
 
 _ENGLISH_WORDS = frozenset("the you your a an and to is are of my me i it this that all with for what how".split())
 _FOREIGN_WORDS = frozenset(
@@ -216,7 +216,7 @@ class _Evidence:
         hit_any = False
         for reason, weight, rx, pid in patterns:
             for m in rx.finditer(text):
-                if reason == "forced_commitment" and _REPORTED_SPEECH.search(text[max(0, m.start() - 30):m.start()]):
+                if reason in ("forced_commitment", "role_play") and weight < 0.6 and _REPORTED_SPEECH.search(text[max(0, m.start() - 30):m.start()]):
                     continue
                 if only_new and pid in self.weights:
                     break

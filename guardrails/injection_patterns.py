@@ -16,7 +16,7 @@ from __future__ import annotations
 _OBJ = (
     r"(?:instructions?|instructons|directions|directives?|rules|guidelines|guidance|prompts?|programming|"
     r"restrictions|content polic(?:y|ies)|safety (?:policy|guidelines|rules|filters?)|training|constraints|"
-    r"filters|orders|commands|system message|what (?:they|you were) (?:programmed|told))"
+    r"filters|orders|commands|system message|(?:\w+ )?polic(?:y|ies)|what(?:ever)? (?:they|you were|you've been|you have been) (?:programmed|told|gave|given))"
 )
 _OVERRIDE_VERB = r"(?:ignore|ignoring|disregard|forget|discard|bypass|override|abandon|drop|cancel|reset|stop following|do not follow|don'?t follow|dont follow|no longer follow)"
 _PERSONA = (
@@ -75,13 +75,16 @@ ENGLISH: list[tuple[str, float, str]] = [
     # forced commitments: scripted replies the customer can screenshot
     ("forced_commitment", 0.55, r"\b(?:say|type|write|reply|answer|respond|output|state|start|begin|repeat after me)\b(?:\s+[\w']+){0,5}?(?:\s*:\s*|\s+)[\"“‘«']\s*\w+(?:\s+\w+)+"),
     ("forced_commitment", 0.55, r"\b(?:say|answer|reply|type|respond|just say)\s+(?:only\s+|just\s+)?(?:with\s+)?(?:the word\s+)?[\"'“]?(?:yes|approved|confirmed|agreed|i agree|i promise|i guarantee|you guarantee it)\b(?!\s*(?:or|/)\s*no)"),
+    ("forced_commitment", 0.6, r"\b(?:say|type|write|reply|answer|respond|output)\s+(?:with\s+)?(?:exactly\s+|only\s+|precisely\s+|just\s+)?(?:this|the following)\s+(?:sentence|text|phrase|words?|statement|line)\s*:"),
     ("forced_commitment", 0.45, r"\b(?:you must|you have to|you need to|i need you to|you will|you're going to|you are going to)\s+(?:[\w']+\s+){0,2}?(?:confirm|guarantee|promise|state|agree|admit|accept|commit)\b"),
     ("forced_commitment", 0.5, r"\b(?:promise|guarantee|confirm|commit|state)\b(?:\s+\w+){0,2}\s+in writing\b|\brepeat after me\b"),
     ("forced_commitment", 0.45, r"\b(?:officially (?:promise|confirm|agree)|legally binding|official statement|binding (?:commitment|promise)|for my records|so i can screenshot)\b"),
     ("forced_commitment", 0.3, r"\b(?:full refund|compensat\w+|liabilit\w+|waive\w*|upheld|officially)\b"),
     ("forced_commitment", 0.45, r"^\s*agree that\b|\bsay you (?:guarantee|promise|agree)\b"),
     # data about other people
-    ("data_exfiltration", 0.75, r"\b(?:names?|e-?mails?|e-?mail addresses|phone numbers?|addresses|details|balances?|seed phrases?|recovery phrases?|kyc documents?|documents|transactions|conversations?|conversation history|chat history|data|passwords?|personal data)\s+(?:of|from|for|on)\s+(?:all\s+|every\s+|the\s+)?(?:other|previous|last|\d+|\w+ other)?\s*(?:customers|users|clients|account ?holders|people)\b(?!\s+(?:in|who live|living))"),
+    ("data_exfiltration", 0.75, r"\b(?:names?|e-?mails?|e-?mail addresses|phone numbers?|addresses|balances?|seed phrases?|recovery phrases?|kyc documents?|conversations?|conversation history|chat history|passwords?|personal data)\s+of\s+(?:all\s+|every\s+|the\s+)?(?:other\s+|previous\s+|\d+\s+)?(?:customers|users|clients|account ?holders|people)\b"),
+    # "details for customers in the EU" is how a policy talks, so for/from/on need "other"/"all"
+    ("data_exfiltration", 0.75, r"\b(?:names?|e-?mails?|e-?mail addresses|phone numbers?|addresses|details|balances?|seed phrases?|recovery phrases?|kyc documents?|documents|transactions|conversations?|conversation history|chat history|data|passwords?|personal data)\s+(?:that\s+)?(?:of|from|for|on|that)?\s*(?:all\s+|every\s+|the\s+)?(?:other|previous|all|every)\s+(?:customers|users|clients|account ?holders|people)\b"),
     ("data_exfiltration", 0.75, r"\b(?:other|previous|another)\s+(?:customers?|users?|clients?|account ?holders?)(?:'s?|s')?\s+(?:[\w']+\s+){0,3}?(?:names?|e-?mails?|phone|address(?:es)?|details|balances?|seed phrases?|data|conversations?|history|kyc|documents|transactions|questions|asked)\b"),
     ("data_exfiltration", 0.7, r"\b(?:list|show|name|give me|tell me|send me|read me)\s+(?:\w+\s+){0,3}?(?:customers|users|clients)\s+(?:who|that|with)\b"),
     ("data_exfiltration", 0.8, r"\b(?:dump|export|download|show|give|output|print|list|leak|send)\b(?:\W+\w+){0,4}?\W+(?:customer|user|client)s?\s+(?:database|db|table|list|records)\b"),
@@ -123,6 +126,7 @@ OTHER_LANGUAGES: list[tuple[str, float, str]] = [
     ("role_play", 0.7, r"\b(?:ia|ki|ai|ии|kı) (?:sans|sin|senza|sem|ohne|zonder|bez|без) (?:aucune |ninguna |alcuna |nenhuma |jegliche |любых )?(?:restrictions?|restricciones|restrizioni|restrições|restricoes|einschränkungen|regeln|règles|reglas|regole|regras|limites|límites|limiti|filtres|filtros|filtri|beperkingen|ograniczeń|ограничений|правил)"),
     ("role_play", 0.7, r"\b(?:mode développeur|modo desarrollador|modalità sviluppatore|modo desenvolvedor|entwicklermodus|режим разработчика)\b|\b(?:eres|tu es|du bist|sei|você é|ты) (?:ahora |maintenant |jetzt |ora |agora |теперь )?dan\b"),
     ("instruction_override", 0.35, r"\b(?:a partir de ahora|à partir de maintenant|désormais|ab jetzt|von nun an|d'ora in poi|a partir de agora|с этого момента)\b"),
+    ("instruction_override", 0.85, r"\btalimat\w*\s+(?:\w+\s+)?(?:yok say|görmezden gel|unut)|\b(?:önceki|tüm) talimat\w*\s+(?:\w+\s+){0,2}?(?:yok say|görmezden gel|unut)"),
     ("data_exfiltration", 0.7, r"\b(?:données|datos|dati|dados|daten) (?:des |de |di |dos |anderer )?(?:autres clients|otros clientes|altri clienti|outros clientes|kunden)\b|данные других клиентов|其他客户|其他用户"),
 ]
 
@@ -139,5 +143,6 @@ CJK: list[tuple[str, float, str]] = [
 SQUASHED: list[tuple[str, float, str]] = [
     ("instruction_override", 0.85, r"(?:ignor(?:e|ing)|disregard|forget)(?:all|any|the|your|my|of)*(?:previous|prior|above|earlier|former)?(?:instructions?|rules|directives|guidelines|prompts?)"),
     ("prompt_extraction", 0.8, r"(?:print|show|reveal|output|repeat|display|tellme)(?:me)?(?:your|the)(?:system|initial|hidden)?prompt"),
-    ("role_play", 0.8, r"developermode|youarenow(?:dan|in)|doanythingnow|jailbreakmode|godmode"),
+    # "developer mode" itself is left to the plain-text tables: scam reports quote it
+    ("role_play", 0.8, r"youarenow(?:dan|in)|doanythingnow|jailbreakmode"),
 ]

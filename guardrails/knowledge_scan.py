@@ -42,7 +42,7 @@ _MODEL_DIRECTIVES: list[tuple[str, re.Pattern]] = [(reason, re.compile(rx, re.M)
     ("instruction_override", rf"\b(?:note|message|instructions?|reminder|directive)s?\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?{_AI}\b"),
     ("instruction_override", rf"\b(?:if|when)\s+you\s+are\s+(?:an?\s+)?{_AI}\b"),
     ("instruction_override", rf"\b(?:the|this|any|all|every)\s+{_AI}\s+{_MODAL}\b"),
-    ("instruction_override", rf"^\s*(?:[-*>#]\s*|<!--\s*)?(?:system|assistant|{_AI})\s*:\s*\w+"),
+    ("instruction_override", rf"^[ \t]*(?:[-*>#][ \t]*|<!--[ \t]*)?(?:system|assistant|{_AI})[ \t]*:[ \t]*\w+"),
     ("instruction_override", r"\b(?:when|while|before)\s+(?:answering|responding|replying|generating|summari[sz]ing|you (?:answer|respond|reply|summari[sz]e))\b[^.\n]{0,80}?\b(?:always|never|must|should|say|tell|claim|state|ignore|recommend)\b"),
     ("forced_commitment", r"\balways (?:say|state|claim|answer|respond|reply|tell (?:customers|users|people|them))\b"),
     ("instruction_override", r"\btell (?:all |every |the )?(?:customers?|users?|people|clients?)\s+(?:that|to)\b"),
