@@ -136,12 +136,25 @@ def _pieces(text: str) -> list[tuple[int, str]]:
 
 
 def _resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    results = _merge_same_type(results)
     ranked = sorted(results, key=lambda r: (-TYPE_PRIORITY.get(r.entity_type, 30), -r.score, r.start - r.end))
     kept: list[RecognizerResult] = []
     for r in ranked:
         if all(r.end <= k.start or r.start >= k.end for k in kept):
             kept.append(r)
     return sorted(kept, key=lambda r: r.start)
+
+
+def _merge_same_type(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """Overlapping detections of one type become their union ("Byrne" + "Aoife Byrne")."""
+    merged: list[RecognizerResult] = []
+    for r in sorted(results, key=lambda r: (r.entity_type, r.start)):
+        last = merged[-1] if merged else None
+        if last is not None and last.entity_type == r.entity_type and r.start < last.end:
+            last.end, last.score = max(last.end, r.end), max(last.score, r.score)
+        else:
+            merged.append(RecognizerResult(r.entity_type, r.start, r.end, r.score))
+    return merged
 
 
 def _apply(text: str, results: list[RecognizerResult], vault: PiiVault) -> Redaction:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from presidio_analyzer import EntityRecognizer
 from presidio_analyzer.predefined_recognizers import (
-    CreditCardRecognizer,
-    IbanRecognizer,
     IpRecognizer,
     SpacyRecognizer,
     UkNinoRecognizer,
@@ -23,7 +21,12 @@ from guardrails.pii.recognizers.bank_accounts import (
     BankAccountNumberRecognizer,
     SortCodeRecognizer,
 )
-from guardrails.pii.recognizers.contact_details import OfflineEmailRecognizer, phone_recognizer
+from guardrails.pii.recognizers.contact_details import (
+    CardRecognizer,
+    CaseInsensitiveIbanRecognizer,
+    OfflineEmailRecognizer,
+    phone_recognizer,
+)
 from guardrails.pii.recognizers.crypto_addresses import (
     Bech32Recognizer,
     BitcoinBase58Recognizer,
@@ -53,7 +56,7 @@ def custom_recognizers() -> list[EntityRecognizer]:
 
 def stock_recognizers() -> list[EntityRecognizer]:
     return [
-        CreditCardRecognizer(), IbanRecognizer(), IpRecognizer(),
+        CardRecognizer(), CaseInsensitiveIbanRecognizer(), IpRecognizer(),
         UsSsnRecognizer(), UkNinoRecognizer(), UsPassportRecognizer(),
         SpacyRecognizer(supported_entities=["PERSON"]),
     ]

@@ -12,8 +12,8 @@ from presidio_analyzer import Pattern
 from guardrails.pii.recognizers.checksums import aba_valid
 from guardrails.pii.recognizers.context_cues import CueContextRecognizer, cue_regex
 
-ACCOUNT_CUES = cue_regex(r"acc(?:oun)?t(?:\s*(?:no|num|number|#))?", "acc no", "a/c", "checking", "savings",
-                         "account number", "acct")
+ACCOUNT_CUES = cue_regex(r"acc?oun?t(?:\s*(?:no|num|number|#))?", r"acc(?:\s*no)?", "a/c", "checking", "savings",
+                         "acct")  # "acount": customers misspell it
 
 
 class SortCodeRecognizer(CueContextRecognizer):

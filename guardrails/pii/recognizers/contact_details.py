@@ -12,7 +12,8 @@ from __future__ import annotations
 from functools import lru_cache
 
 import tldextract
-from presidio_analyzer.predefined_recognizers import EmailRecognizer, PhoneRecognizer
+from presidio_analyzer import Pattern
+from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, EmailRecognizer, IbanRecognizer, PhoneRecognizer
 
 # Where Lodestar's customers are (UK/EU/US); "+<country code>" numbers from anywhere
 # are still found by phonenumbers because the leading + fixes the region.
@@ -34,3 +35,19 @@ class OfflineEmailRecognizer(EmailRecognizer):
 
 def phone_recognizer() -> PhoneRecognizer:
     return PhoneRecognizer(supported_regions=PHONE_REGIONS, leniency=1)
+
+
+class CaseInsensitiveIbanRecognizer(IbanRecognizer):
+    """Stock IBAN matching is upper-case only; chat users type "gb82 west 1234 …"."""
+
+    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
+        return super().analyze(text.upper(), entities, nlp_artifacts, regex_flags)  # same length, same offsets
+
+
+class CardRecognizer(CreditCardRecognizer):
+    """Stock card patterns plus Mastercard's 2221–2720 range, which they miss; Luhn still decides."""
+
+    def __init__(self) -> None:
+        patterns = list(self.PATTERNS) + [
+            Pattern("mastercard_2_series", r"\b2[2-7]\d{2}[- ]?\d{4}[- ]?\d{4}[- ]?\d{4}\b", 0.3)]
+        super().__init__(patterns=patterns)

@@ -13,7 +13,7 @@ from presidio_analyzer import Pattern, PatternRecognizer
 
 # Common first names across UK/US/EU/South Asian customers; written for this project.
 FIRST_NAMES = frozenset("""
-james john robert michael william david richard joseph thomas charles chris christopher daniel matthew
+james jim jimmy john jon robert rob bob tom tommy mike matt steve dave dan danny nick pete tony andy michael william david richard joseph thomas charles chris christopher daniel matthew
 anthony mark donald steven paul andrew joshua kevin brian george tim timothy ronald edward jason jeff
 ryan jacob gary nick nicholas eric jonathan stephen larry justin scott brandon ben benjamin sam samuel
 frank greg gregory ray raymond alex alexander patrick jack dennis jerry tyler aaron jose adam henry
@@ -54,8 +54,8 @@ regarding re following because since if when why how what who where which whethe
 """.split())
 
 _NAME_TOKEN = r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]{1,24}"
-_STRONG_CUES = r"(?:my name is|my name's|name is|name:|full name is|full name:|called|account holder is|signed)"
-_WEAK_CUES = r"(?:this is|i'm|i am|im|it's|it is|regards,?|thanks,?|cheers,?|best,?|kind regards,?)"
+_STRONG_CUES = r"(?:my name is|my name's|name is|name:|full name is|full name:|account holder is|signed)"
+_WEAK_CUES = r"(?:this is|i'm|i am|im|it's|its|it is|hey,?|hi,?|hello,?|regards,?|thanks,?|cheers,?|best,?)"
 
 
 class IntroducedNameRecognizer(PatternRecognizer):

@@ -37,7 +37,7 @@ class StreetAddressRecognizer(PatternRecognizer):
         # FR/ES/IT/PT: "12 Rue de Rivoli, 75001 Paris", "Calle Mayor 10, 28013 Madrid"
         Pattern("street_word_first",
                 r"\b(?:\d{1,4}[a-z]?,?\s+)?(?:rue|avenue|boulevard|allée|chemin|impasse|via|viale|piazza|calle|"
-                r"avenida|plaza|rua|praça)\s+(?:" + _NAME_WORD + r"\s+){0,3}?" + _NAME_WORD +
+                r"avenida|plaza|rua|praça)\s+(?:" + _NAME_WORD + r"\s+){0,3}" + _NAME_WORD +
                 r"(?:\s+\d{1,4}[a-z]?)?(?:,\s*\d{4,5}\s+[a-zà-ÿ'-]+(?:\s[a-zà-ÿ'-]+)?)?", 0.45),
         # DE/NL/Nordic compounds: "Hauptstraße 5, 10115 Berlin", "Kerkstraat 12, 1017 GC Amsterdam"
         Pattern("street_suffix_compound",
