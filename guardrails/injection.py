@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from guardrails import injection_patterns as P
 
 DEFAULT_THRESHOLD = 0.5  # see evals/injection_eval.py: the dev sweep is flat between 0.45 and 0.6
-MAX_SCAN_CHARS = 20_000  # head 16k + tail 4k of longer texts; support messages are far shorter
+MAX_SCAN_CHARS = 12_000  # longer texts: head, tail and windows around trigger words (see _bounded)
+_HEAD, _TAIL, _WINDOW = 4_000, 2_000, 300
 MAX_DECODED_RUNS = 8
 
 REASONS = (
@@ -169,6 +170,37 @@ def _decoded_payloads(text: str) -> list[str]:
     return found
 
 
+# One cheap pass over the middle of a long text finds where an attack could be; only windows around
+# these hits are scanned in full, so work stays bounded without a blind spot in the middle.
+_TRIGGER_WORDS = re.compile(  # run on lower-cased text: re.I makes this pass ~10x slower
+    r"ignor|disregard|forget|instruc|prompt|system|pretend|act as|role|persona|developer|mode\b|jailbr|repeat|reveal|"
+    r"verbatim|<!--|display|hidden|decode|rot13|base64|customers|users|confirm|guarantee|promise|say\b|"
+    r"règle|anweisung|istruzion|instrucc|instruç"
+)
+_TRIGGER_RUNS = re.compile("[A-Za-z0-9+/]{24}|[\u0400-\u04ff]{4}|[\u3040-\u9fff]{2}|[\u200b-\u200f\u2060\ufeff\U000e0000-\U000e007f]")
+
+
+def _bounded(text: str) -> str:
+    middle, parts, budget, last_end = text[_HEAD:-_TAIL], [text[:_HEAD]], MAX_SCAN_CHARS - _HEAD - _TAIL, -1
+    seen: set[str] = set()
+    hits = sorted([m.start() for m in _TRIGGER_WORDS.finditer(middle.lower())] + [m.start() for m in _TRIGGER_RUNS.finditer(middle)])
+    for hit in hits:
+        # a flood of the same trigger ("ignore ignore …") must not use up the budget
+        context = middle[max(0, hit - 40):hit + 40].lower()
+        if hit < last_end or context in seen:
+            continue
+        seen.add(context)
+        start = max(0, hit - _WINDOW, last_end)
+        end = min(len(middle), hit + _WINDOW * 2)
+        parts.append(middle[start:end])
+        budget -= end - start
+        last_end = end
+        if budget <= 0:
+            break
+    parts.append(text[-_TAIL:])
+    return "\n".join(parts)
+
+
 def _looks_non_english(text: str) -> bool:
     if re.search(r"[\u0400-\u04ff\u3040-\u30ff\u4e00-\u9fff]", text):
         return True
@@ -244,8 +276,9 @@ class InjectionDetector:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"injection threshold must be between 0 and 1, got {threshold}: set BEACON_INJECTION_THRESHOLD to e.g. 0.5")
         self.threshold = threshold
-        # Accepted for the factory's sake; the phrase tables beat MiniLM nearest-neighbour votes on
-        # the dev set (see the final report of evals/injection_eval.py), so it is not consulted.
+        # Accepted so the factory can pass one in, but not consulted: the phrase tables already
+        # reach recall 1.0 with no false alarms on the dev split, so a nearest-neighbour vote had
+        # nothing measurable to add and could only add false alarms on paraphrased benign text.
         self.embedder = embedder
 
     def warm_up(self) -> None:
@@ -261,7 +294,7 @@ class InjectionDetector:
         if not text.strip():
             return InjectionResult(False, 0.0, [])
         if len(text) > MAX_SCAN_CHARS:
-            text = text[:16_000] + "\n" + text[-4_000:]
+            text = _bounded(text)
         evidence = _Evidence()
         self._scan_text(text, evidence, depth=0)
         score = round(min(1.0, evidence.score()), 4)
