@@ -1,0 +1,29 @@
+import pytest
+
+from evals.pii_values import Values
+
+V = Values(3)
+CARD, IBAN = V.card("space"), V.iban("space", "GB")
+
+
+@pytest.mark.parametrize("text, value, expected", [
+    (f"card {CARD} declined", CARD, "CREDIT_CARD"),
+    (f"iban {IBAN}", IBAN, "IBAN_CODE"),
+    (f"iban {IBAN.lower()}", IBAN.lower(), "IBAN_CODE"),
+    (f"iban {IBAN.replace(' ', '')}", IBAN.replace(" ", ""), "IBAN_CODE"),
+    ("sort code 12-34-56 account 31926819", "12-34-56", "UK_SORT_CODE"),
+    ("sort code 12-34-56 account 31926819", "31926819", "BANK_ACCOUNT"),
+    ("routing number 021000021", "021000021", "ABA_ROUTING_NUMBER"),
+    ("customer LS-20481937 here", "LS-20481937", "LODESTAR_CUSTOMER_ID"),
+    ("ref TX-8F3K2M9Q1Z charged twice", "TX-8F3K2M9Q1Z", "LODESTAR_TX_REF"),
+])
+def test_detected(types_in, text, value, expected):
+    assert types_in(text).get(value) == expected
+
+
+@pytest.mark.parametrize("text", [
+    f"is {V.bad_card()} valid?", f"iban {V.iban('space', valid=False)} rejected", "order 48213377 never came",
+    "routing number 021000022", "I paid €250 on 12/03/2024, 3 days ago",
+])
+def test_not_detected(types_in, text):
+    assert not set(types_in(text).values()) & {"CREDIT_CARD", "IBAN_CODE", "BANK_ACCOUNT", "ABA_ROUTING_NUMBER", "DATE_OF_BIRTH"}

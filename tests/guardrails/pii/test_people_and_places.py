@@ -1,0 +1,25 @@
+import pytest
+
+
+@pytest.mark.parametrize("text, value, expected", [
+    ("hi this is sarah o'connor, card blocked", "sarah o'connor", "PERSON"),
+    ("my name is james wright", "james wright", "PERSON"),
+    ("I moved to 221b baker street", "221b baker street", "ADDRESS"),
+    ("post it to 1600 Pennsylvania Ave NW, Washington, DC 20500", "1600 Pennsylvania Ave NW, Washington, DC 20500", "ADDRESS"),
+    ("new address 12 Rue de Rivoli, 75001 Paris", "12 Rue de Rivoli, 75001 Paris", "ADDRESS"),
+    ("born 12/03/1987", "12/03/1987", "DATE_OF_BIRTH"),
+    ("dob 1987-03-12", "1987-03-12", "DATE_OF_BIRTH"),
+    ("call me on +44 7911 123456", "+44 7911 123456", "PHONE_NUMBER"),
+    ("email me at a.b@example.co.uk", "a.b@example.co.uk", "EMAIL_ADDRESS"),
+])
+def test_detected(types_in, text, value, expected):
+    assert types_in(text).get(value) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "I'm worried about my account", "this is urgent", "I'm travelling to Paris on 3 March",
+    "Lodestar Plus vs Lodestar Metal card?", "where is Settings > Card", "IBAN, SEPA, BIC and KYC questions",
+    "took 3 days, 3 times in a row",
+])
+def test_company_vocabulary_and_chat_untouched(redactor, text):
+    assert redactor.redact(text).entities == []
