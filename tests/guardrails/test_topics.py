@@ -1,0 +1,134 @@
+"""Sensitive-topic detection: incidents fire, general questions about the same things do not."""
+
+from __future__ import annotations
+
+import pytest
+
+from guardrails.errors import GuardrailError
+from guardrails.topics import CATEGORIES, DEFAULT_THRESHOLDS, TopicDetector, TopicScore
+
+
+@pytest.fixture(scope="session")
+def detector(embedder) -> TopicDetector:
+    d = TopicDetector(embedder=embedder)
+    d.warm_up()
+    return d
+
+
+@pytest.fixture(scope="session")
+def rules_detector() -> TopicDetector:
+    d = TopicDetector(embedder=None)
+    d.warm_up()
+    return d
+
+
+INCIDENTS = [
+    ("a man rang pretending to be from lodestar and got me to move £3k to a safe account", {"fraud_scam"}),
+    ("someone logged into my account from a phone i dont own and changed my email", {"account_takeover"}),
+    ("There's a £240 payment to a shop in Leeds that I didn't make.", {"unauthorised_transaction"}),
+    ("my phone got nicked at the station and the app is on it", {"lost_stolen_device"}),
+    ("i typed my seed phrase into a website that said it would sync my wallet", {"secret_exposed"}),
+    ("My solicitor will be in touch and I'm reporting you to the FCA.", {"legal_regulatory"}),
+    ("I want to make a formal complaint about how I was treated.", {"complaint"}),
+    ("My mum passed away last week and I need to deal with her account.", {"vulnerable_customer"}),
+    ("<PERSON_1> from your support team asked for my 2FA code and I gave it to them", {"secret_exposed"}),
+]
+
+HARD_NEGATIVES = [
+    ("What is your fraud protection policy?", "fraud_scam"),
+    ("How does Lodestar protect me from scams?", "fraud_scam"),
+    ("How do I change my password?", "account_takeover"),
+    ("Can I see a list of devices logged into my account?", "account_takeover"),
+    ("How long does a card payment take to show up?", "unauthorised_transaction"),
+    ("What happens if I lose my card?", "lost_stolen_device"),
+    ("Is my seed phrase stored on your servers?", "secret_exposed"),
+    ("Are you regulated by the FCA?", "legal_regulatory"),
+    ("Can I get a statement for my lawyer?", "legal_regulatory"),
+    ("What's the complaints procedure?", "complaint"),
+    ("Can I nominate a beneficiary for my crypto wallet?", "vulnerable_customer"),
+]
+
+
+@pytest.mark.parametrize("text, expected", INCIDENTS)
+def test_incidents_are_detected(detector, text, expected):
+    found = {t.category for t in detector.detect(text).topics}
+    assert expected <= found, (text, found)
+
+
+@pytest.mark.parametrize("text, category", HARD_NEGATIVES)
+def test_general_questions_do_not_fire(detector, text, category):
+    result = detector.detect(text)
+    assert category not in {t.category for t in result.topics}, (text, result.scores)
+
+
+@pytest.mark.parametrize("text, category", [(t, c) for t, cats in INCIDENTS[:8] for c in cats])
+def test_rules_alone_catch_plain_incidents(rules_detector, text, category):
+    assert rules_detector.mode == "rules"
+    assert category in {t.category for t in rules_detector.detect(text).topics}
+
+
+@pytest.mark.parametrize("text, category", HARD_NEGATIVES)
+def test_rules_alone_skip_general_questions(rules_detector, text, category):
+    assert category not in {t.category for t in rules_detector.detect(text).topics}
+
+
+def test_routine_question_is_not_sensitive(detector):
+    result = detector.detect("how do i top up with apple pay")
+    assert not result.sensitive and result.topics == []
+    assert set(result.scores) == set(CATEGORIES) and all(0 <= s <= 1 for s in result.scores.values())
+
+
+def test_topics_are_sorted_and_above_threshold(detector):
+    result = detector.detect("i gave my recovery phrase to a fake lodestar agent on telegram and now my eth is gone")
+    scores = [t.score for t in result.topics]
+    assert scores == sorted(scores, reverse=True) and len(scores) >= 2
+    assert all(t.score >= detector.thresholds[t.category] for t in result.topics)
+
+
+def test_threshold_override(embedder):
+    text = "someone logged into my account from a phone i dont own and changed my email"
+    strict = TopicDetector(embedder=embedder, thresholds={"account_takeover": 1.01 - 1e-9})
+    loose = TopicDetector(embedder=embedder, thresholds={"account_takeover": 0.0})
+    assert "account_takeover" not in {t.category for t in strict.detect(text).topics}
+    assert "account_takeover" in {t.category for t in loose.detect("how do i top up").topics}
+    assert strict.thresholds["fraud_scam"] == DEFAULT_THRESHOLDS["fraud_scam"]
+
+
+def test_unknown_threshold_name_says_the_fix():
+    with pytest.raises(GuardrailError, match="unknown topic threshold.*fraud_scam"):
+        TopicDetector(thresholds={"fraud": 0.5})
+
+
+def test_batch_equals_single(detector):
+    texts = [t for t, _ in INCIDENTS] + [t for t, _ in HARD_NEGATIVES]
+    batch = detector.detect_batch(texts)
+    for text, got in zip(texts, batch):
+        single = detector.detect(text)
+        assert [t.category for t in got.topics] == [t.category for t in single.topics]
+        assert got.scores == pytest.approx(single.scores, abs=1e-4)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\x00\xff\ufffd" * 50, "lost my card " + "a" * 100_000, "🙂" * 500])
+def test_odd_input_does_not_crash(detector, text):
+    result = detector.detect(text)
+    assert set(result.scores) == set(CATEGORIES)
+    if not text.strip():
+        assert not result.sensitive
+
+
+def test_placeholders_alone_are_not_sensitive(detector):
+    result = detector.detect("please send <AMOUNT_1> to <PERSON_1> at <IBAN_CODE_1>")
+    assert not result.sensitive, result.scores
+
+
+def test_hash_embedder_falls_back_to_rules():
+    from app.embedding.hash_embedder import HashEmbedder
+
+    d = TopicDetector(embedder=HashEmbedder())
+    d.warm_up()
+    assert d.mode == "rules"
+    assert "lost_stolen_device" in {t.category for t in d.detect("my card was stolen").topics}
+
+
+def test_score_json_is_rounded():
+    assert TopicScore("complaint", 0.123456).to_json() == {"category": "complaint", "score": 0.1235}
