@@ -26,13 +26,14 @@ from app.settings import Settings
 from app.store import KnowledgeStore
 from ingest.chunking import Chunk, chunk_document
 from ingest.errors import KnowledgeDirError, KnowledgeFileError
-from ingest.reading import is_supported, read_document
+from guardrails.knowledge_scan import scan_knowledge_text
+from ingest.reading import decode, is_supported, read_document
 from ingest.tokens import count_tokens
 
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
-PIPELINE_VERSION = "3"
+PIPELINE_VERSION = "4"  # 4: files are scanned for prompt injection before indexing
 EMBED_BATCH_CHUNKS = 128  # chunks collected across files before one embedding pass
-STATUSES = ("added", "updated", "unchanged", "removed", "failed", "skipped")
+STATUSES = ("added", "updated", "unchanged", "removed", "failed", "quarantined", "skipped")
 
 
 @dataclass
@@ -42,6 +43,7 @@ class FileResult:
     chunks: int = 0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
+    findings: list[dict] = field(default_factory=list)  # why a quarantined file was not indexed
 
 
 @dataclass
@@ -58,7 +60,7 @@ class SyncReport:
 
     @property
     def ok(self) -> bool:
-        return not any(f.status == "failed" for f in self.files)
+        return not any(f.status in ("failed", "quarantined") for f in self.files)
 
     def counts(self) -> dict[str, dict[str, int]]:
         out = {status: {"files": 0, "chunks": 0} for status in STATUSES}
@@ -197,7 +199,7 @@ def sync_knowledge(
             existing = inventory.pop(source, [])
             result = _sync_file(path, source, kb_dir, existing, settings, store, writer)
             report.files.append(result)
-            if result.status in ("unchanged", "failed"):
+            if result.status in ("unchanged", "failed", "quarantined"):
                 progress(result)
         writer.flush()
         for source, chunks in sorted(inventory.items()):  # files that are gone from disk
@@ -219,6 +221,9 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileR
         if existing and all(c.doc_hash == doc_hash and c.doc_chunk_count == len(existing) for c in existing):
             return FileResult(source, "unchanged", chunks=_chunk_count(existing))
         document = read_document(path, source, max_bytes)
+        findings = scan_knowledge_text(decode(path.read_bytes(), source))
+        if findings:
+            return _quarantined(source, findings, existing)
         chunks = chunk_document(document, settings.chunk_max_tokens)
     except KnowledgeFileError as exc:
         kept = f"; keeping the {_chunk_count(existing)} chunks indexed before" if existing else ""
@@ -230,6 +235,18 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileR
     result = FileResult(source, "updated" if existing else "added", chunks=len(chunks), warnings=warnings)
     writer.submit(_Pending(result, chunks, doc_hash, [c.chunk_id for c in existing]))
     return result
+
+
+def _quarantined(source: str, findings, existing) -> FileResult:
+    """A file with instructions aimed at the model is not indexed; its last good version
+    (if any) keeps serving, as for a broken file."""
+    first = findings[0]
+    kept = f"; keeping the {_chunk_count(existing)} chunks indexed before" if existing else ""
+    error = (f"{source} line {first.line}: quarantined, the text looks like instructions to the AI assistant "
+             f"({first.reason}): “{first.excerpt}” — rewrite it as guidance for customers or remove it, then "
+             f"ingest again{kept}")
+    return FileResult(source, "quarantined", chunks=_chunk_count(existing), error=error,
+                      findings=[f.to_json() for f in findings])
 
 
 def _chunk_count(stored) -> int:
