@@ -75,7 +75,7 @@ _RAW: dict[str, list[str]] = {
     ],
     "complaint": [
         r"\b(?:formal )?complaint\b", r"\bcompla(?:i)?n\b|\bcompaint\b|\bcomplain\b", r"\bescalat(?:e|ed|ing)\b(?!.{0,30}\bfaster\b)",
-        r"\b(?:manager|supervisor|someone senior|senior)\b", r"\b(?:disgusted|disgrace|appalling|shocking|livid|furious|unacceptable|fed up|beyond frustrated|nightmare|useless|worst|a joke|ridiculous|rediculous|dismissive|rude)\b",
+        r"\b(?:manager|supervisor|someone senior|senior)\b", r"\b(?:disgusted|disgrace|appalling|shocking|livid|furious|unacceptable|fed up|beyond frustrated|nightmare|useless|worst|is a joke|ridiculous|rediculous|dismissive|rude)\b",
         r"\bcompensation\b", r"\bextreme dissatisfaction\b|\bextremely unhappy\b|\butterly disappointed\b",
     ],
     "vulnerable_customer": [
