@@ -17,9 +17,9 @@ from guardrails.normalize import normalize
 # Types worth stopping a reply for. Names, places and dates found by the NER model in
 # help-centre prose are mostly noise; a number that identifies a person or an account is not.
 _BLOCKING_PII = frozenset({
-    "CREDIT_CARD", "IBAN_CODE", "CRYPTO_WALLET", "SEED_PHRASE", "PRIVATE_KEY", "BANK_ACCOUNT", "ROUTING_NUMBER",
-    "SORT_CODE", "CUSTOMER_ID", "TRANSACTION_ID", "EMAIL_ADDRESS", "PHONE_NUMBER", "US_SSN", "UK_NINO",
-    "STREET_ADDRESS", "IP_ADDRESS", "US_PASSPORT", "PASSPORT", "DATE_OF_BIRTH",
+    "CREDIT_CARD", "IBAN_CODE", "CRYPTO_WALLET", "SEED_PHRASE", "PRIVATE_KEY", "BANK_ACCOUNT", "ABA_ROUTING_NUMBER",
+    "UK_SORT_CODE", "LODESTAR_CUSTOMER_ID", "LODESTAR_TX_REF", "TRANSACTION_ID", "EMAIL_ADDRESS", "PHONE_NUMBER",
+    "US_SSN", "UK_NINO", "ADDRESS", "UK_POSTCODE", "IP_ADDRESS", "US_PASSPORT", "DATE_OF_BIRTH",
 })
 _SPACE = re.compile(r"\s+")
 

@@ -23,7 +23,6 @@ from guardrails.pii.recognizers.bank_accounts import (
 )
 from guardrails.pii.recognizers.contact_details import (
     CardRecognizer,
-    CaseInsensitiveIbanRecognizer,
     OfflineEmailRecognizer,
     phone_recognizer,
 )
@@ -34,6 +33,7 @@ from guardrails.pii.recognizers.crypto_addresses import (
     SolanaRecognizer,
     TonRecognizer,
 )
+from guardrails.pii.recognizers.iban import IbanRecognizer
 from guardrails.pii.recognizers.dates_of_birth import DateOfBirthRecognizer
 from guardrails.pii.recognizers.lodestar_ids import CustomerNumberRecognizer, TransactionReferenceRecognizer
 from guardrails.pii.recognizers.person_names import IntroducedNameRecognizer
@@ -56,7 +56,7 @@ def custom_recognizers() -> list[EntityRecognizer]:
 
 def stock_recognizers() -> list[EntityRecognizer]:
     return [
-        CardRecognizer(), CaseInsensitiveIbanRecognizer(), IpRecognizer(),
+        CardRecognizer(), IbanRecognizer(), IpRecognizer(),
         UsSsnRecognizer(), UkNinoRecognizer(), UsPassportRecognizer(),
         SpacyRecognizer(supported_entities=["PERSON"]),
     ]

@@ -2,7 +2,7 @@
 
 Bare digit runs are everywhere in support chat (amounts, order numbers, years), so
 all of these start below the threshold and need a context word ("sort code",
-"account", "routing", …) within a few words to be reported. IBAN is stock Presidio.
+"account", "routing", …) within a few words to be reported. IBAN is in iban.py.
 """
 
 from __future__ import annotations

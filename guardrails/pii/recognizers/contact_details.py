@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import tldextract
 from presidio_analyzer import Pattern
-from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, EmailRecognizer, IbanRecognizer, PhoneRecognizer
+from presidio_analyzer.predefined_recognizers import CreditCardRecognizer, EmailRecognizer, PhoneRecognizer
 
 # Where Lodestar's customers are (UK/EU/US); "+<country code>" numbers from anywhere
 # are still found by phonenumbers because the leading + fixes the region.
@@ -35,13 +35,6 @@ class OfflineEmailRecognizer(EmailRecognizer):
 
 def phone_recognizer() -> PhoneRecognizer:
     return PhoneRecognizer(supported_regions=PHONE_REGIONS, leniency=1)
-
-
-class CaseInsensitiveIbanRecognizer(IbanRecognizer):
-    """Stock IBAN matching is upper-case only; chat users type "gb82 west 1234 …"."""
-
-    def analyze(self, text, entities, nlp_artifacts=None, regex_flags=None):
-        return super().analyze(text.upper(), entities, nlp_artifacts, regex_flags)  # same length, same offsets
 
 
 class CardRecognizer(CreditCardRecognizer):
