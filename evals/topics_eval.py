@@ -1,14 +1,19 @@
-"""Evaluate the sensitive-topic detector on the held-out split and on routine questions.
+"""Evaluate the sensitive-topic detector on held-out splits and on the project's routine questions.
 
-    .venv/bin/python -m evals.topics_eval            # tables
-    .venv/bin/python -m evals.topics_eval --json     # the same figures as JSON
-    .venv/bin/python -m evals.topics_eval --rules    # the rules-only fallback (no embedder)
+    .venv/bin/python -m evals.topics_eval                  # tables for split=test and split=test2
+    .venv/bin/python -m evals.topics_eval --json           # the same figures as JSON
+    .venv/bin/python -m evals.topics_eval --rules          # the rules-only fallback (no embedder)
+    .venv/bin/python -m evals.topics_eval --split train    # any split, e.g. to inspect training fit
 
-Reports per-category precision/recall on split=test of evals/datasets/sensitive_topics.jsonl
-(never used for fitting or thresholds), the false-escalation rate on its routine and hard-
-negative messages, the flag rate on the project's routine questions (queries_faq,
-queries_policy, queries_unanswerable; every flagged one is listed so it can be judged), and
-batch throughput.
+Held-out splits of evals/datasets/sensitive_topics.jsonl: ``test`` (the first held-out split;
+it was looked at while the second version of the detector was built, so it is no longer
+clean) and ``test2`` (287 messages written before that work and never tuned on). For each:
+per-category precision/recall and the flag rate on its routine and hard-negative messages.
+
+Routine questions: queries_faq/policy/unanswerable.jsonl. Those that are genuine current
+incidents by the labelling rule are listed with their categories in
+queries_topic_labels.jsonl; the false-flag rate is measured on the rest, and recall is
+reported on the incident ones. Every flag is listed so it can be judged.
 """
 
 from __future__ import annotations
@@ -22,85 +27,121 @@ from evals.topics_train import DATASET, load_examples
 from guardrails.topics import CATEGORIES, TopicDetector
 
 ROUTINE_FILES = ("queries_faq.jsonl", "queries_policy.jsonl", "queries_unanswerable.jsonl")
+ROUTINE_LABELS = DATASET.parent / "queries_topic_labels.jsonl"
 TARGET_RECALL, TARGET_ROUTINE = 0.95, 0.03
 
 
-def routine_questions() -> list[tuple[str, str]]:
+def routine_questions() -> list[dict]:
+    """Every routine query as {id, text, labels}; labels from queries_topic_labels.jsonl."""
+    labels = {r["id"]: r["labels"] for r in map(json.loads, ROUTINE_LABELS.read_text().splitlines()) if r}
     out = []
     for name in ROUTINE_FILES:
         for line in (DATASET.parent / name).read_text().splitlines():
             if line.strip():
                 row = json.loads(line)
-                out.append((row["id"], row.get("question") or row["query"]))
+                out.append({"id": row["id"], "text": row.get("question") or row["query"], "labels": labels.get(row["id"], [])})
     return out
 
 
-def evaluate(detector: TopicDetector) -> dict:
-    rows = [r for r in load_examples() if r["split"] == "test"]
-    results = detector.detect_batch([r["text"] for r in rows])
+def score_rows(rows: list[dict], results) -> dict:
     per_cat = {}
     for c in CATEGORIES:
-        tp = sum(1 for r, res in zip(rows, results) if c in r["labels"] and any(t.category == c for t in res.topics))
-        flagged = sum(1 for res in results if any(t.category == c for t in res.topics))
+        tp = sum(1 for r, res in zip(rows, results) if c in r["labels"] and c in res.categories)
+        flagged = sum(1 for res in results if c in res.categories)
         pos = sum(1 for r in rows if c in r["labels"])
-        per_cat[c] = {"precision": tp / max(flagged, 1), "recall": tp / max(pos, 1), "positives": pos, "flagged": flagged}
+        per_cat[c] = {"precision": tp / flagged if flagged else None, "recall": tp / pos if pos else None, "positives": pos, "flagged": flagged}
     sens = [(r, res) for r, res in zip(rows, results) if r["labels"]]
     neg = [(r, res) for r, res in zip(rows, results) if not r["labels"]]
-    overall_tp = sum(len(set(r["labels"]) & {t.category for t in res.topics}) for r, res in sens)
+    overall_tp = sum(len(set(r["labels"]) & res.categories) for r, res in sens)
     overall_pos = sum(len(r["labels"]) for r, _ in sens)
-    missed = [{"id": r["id"], "text": r["text"], "labels": r["labels"], "got": [t.category for t in res.topics]}
-              for r, res in sens if set(r["labels"]) - {t.category for t in res.topics}]
-    false_flags = [{"id": r["id"], "text": r["text"], "got": [t.to_json() for t in res.topics]} for r, res in neg if res.sensitive]
-    by_tag = {}
-    for tag in ("routine", "hard_negative"):
-        group = [res for r, res in neg if tag in r["tags"]]
-        by_tag[tag] = {"n": len(group), "flag_rate": sum(res.sensitive for res in group) / max(len(group), 1)}
-
-    questions = routine_questions()
-    start = time.perf_counter()
-    q_results = detector.detect_batch([q for _, q in questions])
-    elapsed = time.perf_counter() - start
-    flagged_q = [{"id": i, "question": q, "got": [t.to_json() for t in res.topics]}
-                 for (i, q), res in zip(questions, q_results) if res.sensitive]
     return {
-        "mode": detector.mode,
-        "test_messages": len(rows),
+        "messages": len(rows),
         "per_category": per_cat,
         "overall_recall": overall_tp / max(overall_pos, 1),
         "sensitive_message_recall": sum(res.sensitive for _, res in sens) / max(len(sens), 1),
-        "held_out_negatives": by_tag,
-        "missed": missed,
-        "false_flags": false_flags,
-        "routine_questions": {"n": len(questions), "flagged": len(flagged_q), "flag_rate": len(flagged_q) / len(questions), "items": flagged_q},
-        "ms_per_message_batch": 1000 * elapsed / len(questions),
+        "negatives": len(neg),
+        "negative_flag_rate": sum(res.sensitive for _, res in neg) / max(len(neg), 1),
+        "missed": [{"id": r["id"], "text": r["text"], "labels": r["labels"], "got": sorted(res.categories)}
+                   for r, res in sens if set(r["labels"]) - res.categories],
+        "wrong_labels": [{"id": r["id"], "text": r["text"], "labels": r["labels"], "extra": sorted(res.categories - set(r["labels"]))}
+                         for r, res in sens if res.categories - set(r["labels"])],
+        "false_flags": [{"id": r["id"], "text": r["text"], "got": [t.to_json() for t in res.topics]} for r, res in neg if res.sensitive],
     }
 
 
-def print_tables(report: dict) -> None:
-    print(f"mode: {report['mode']}   held-out messages: {report['test_messages']}")
-    print(f"\n{'category':26s} {'P':>6s} {'R':>6s} {'pos':>4s} {'flag':>5s}")
-    for c, m in report["per_category"].items():
-        warn = "  < target" if m["recall"] < TARGET_RECALL else ""
-        print(f"{c:26s} {m['precision']:6.2f} {m['recall']:6.2f} {m['positives']:4d} {m['flagged']:5d}{warn}")
-    print(f"{'overall (label) recall':26s} {'':6s} {report['overall_recall']:6.2f}")
-    print(f"{'any-topic message recall':26s} {'':6s} {report['sensitive_message_recall']:6.2f}")
-    for tag, m in report["held_out_negatives"].items():
-        print(f"held-out {tag:14s} n={m['n']:3d} flagged {m['flag_rate']:.1%}")
+class _Cats:
+    """A result plus the set of flagged categories (what the scoring compares)."""
+
+    def __init__(self, res):
+        self.categories = {t.category for t in res.topics}
+        self.sensitive = res.sensitive
+        self.topics = res.topics
+
+
+def evaluate(detector: TopicDetector, splits=("test", "test2")) -> dict:
+    examples = load_examples()
+    report = {"mode": detector.mode, "splits": {}}
+    for split in splits:
+        rows = [r for r in examples if r["split"] == split]
+        results = [_Cats(x) for x in detector.detect_batch([r["text"] for r in rows])]
+        report["splits"][split] = score_rows(rows, results)
+        for tag in ("routine", "hard_negative"):
+            group = [res for r, res in zip(rows, results) if not r["labels"] and tag in r["tags"]]
+            report["splits"][split][f"{tag}_flag_rate"] = sum(res.sensitive for res in group) / max(len(group), 1)
+
+    questions = routine_questions()
+    start = time.perf_counter()
+    q_results = [_Cats(x) for x in detector.detect_batch([q["text"] for q in questions])]
+    elapsed = time.perf_counter() - start
+    report["routine_questions"] = score_rows(questions, q_results)
+    report["ms_per_message_batch"] = 1000 * elapsed / len(questions)
+    return report
+
+
+def _fmt(v):
+    return "   -  " if v is None else f"{v:6.2f}"
+
+
+def print_split(name: str, m: dict) -> None:
+    print(f"\n== {name}: {m['messages']} messages, {m['negatives']} with no label")
+    print(f"{'category':26s} {'P':>6s} {'R':>6s} {'pos':>4s} {'flag':>5s}")
+    for c, v in m["per_category"].items():
+        warn = "  < target" if v["recall"] is not None and v["recall"] < TARGET_RECALL else ""
+        print(f"{c:26s} {_fmt(v['precision'])} {_fmt(v['recall'])} {v['positives']:4d} {v['flagged']:5d}{warn}")
+    print(f"{'overall (label) recall':26s} {'':6s} {m['overall_recall']:6.3f}")
+    print(f"{'any-topic message recall':26s} {'':6s} {m['sensitive_message_recall']:6.3f}")
+    print(f"no-label messages flagged: {m['negative_flag_rate']:.1%}", end="")
+    for tag in ("routine", "hard_negative"):
+        if f"{tag}_flag_rate" in m:
+            print(f"   {tag}: {m[f'{tag}_flag_rate']:.1%}", end="")
+    print()
+
+
+def print_tables(report: dict, verbose: bool = True) -> None:
+    print(f"mode: {report['mode']}")
+    for name, m in report["splits"].items():
+        print_split(f"split={name}", m)
     rq = report["routine_questions"]
-    print(f"routine questions (queries_*) n={rq['n']} flagged {rq['flagged']} = {rq['flag_rate']:.1%} (target < {TARGET_ROUTINE:.0%})")
-    print(f"batch speed: {report['ms_per_message_batch']:.1f} ms/message")
-    for item in rq["items"]:
-        print(f"  flagged routine {item['id']}: {item['question']!r} -> {item['got']}")
-    for m in report["missed"]:
-        print(f"  missed {m['id']} {m['labels']} got {m['got']}: {m['text'][:90]!r}")
-    for m in report["false_flags"]:
-        print(f"  false flag {m['id']} {m['got']}: {m['text'][:90]!r}")
+    print_split("routine questions (queries_*)", rq)
+    print(f"routine FALSE-FLAG rate (non-incidents): {len(rq['false_flags'])}/{rq['negatives']} = {rq['negative_flag_rate']:.1%} (target < {TARGET_ROUTINE:.0%})")
+    print(f"batch speed: {report['ms_per_message_batch']:.2f} ms/message")
+    if not verbose:
+        return
+    for name, m in [*report["splits"].items(), ("routine", rq)]:
+        for x in m["missed"]:
+            print(f"  [{name}] missed {x['id']} {x['labels']} got {x['got']}: {x['text'][:100]!r}")
+        for x in m["false_flags"]:
+            print(f"  [{name}] false flag {x['id']} {x['got']}: {x['text'][:100]!r}")
+        for x in m["wrong_labels"]:
+            print(f"  [{name}] extra {x['id']} {x['extra']} (gold {x['labels']}): {x['text'][:80]!r}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--rules", action="store_true", help="evaluate the rules-only fallback")
+    parser.add_argument("--split", action="append", help="split(s) to score (default: test and test2)")
+    parser.add_argument("--brief", action="store_true", help="tables only, no per-message lists")
     args = parser.parse_args()
     embedder = None
     if not args.rules:
@@ -109,11 +150,11 @@ def main() -> None:
         embedder = OnnxMiniLMEmbedder()
     detector = TopicDetector(embedder=embedder)
     detector.warm_up()
-    report = evaluate(detector)
+    report = evaluate(detector, tuple(args.split or ("test", "test2")))
     if args.json:
         print(json.dumps(report, indent=2))
     else:
-        print_tables(report)
+        print_tables(report, verbose=not args.brief)
 
 
 if __name__ == "__main__":
