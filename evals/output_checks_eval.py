@@ -67,13 +67,14 @@ def extractive_replies(embedder) -> list[tuple[str, list[str]]]:
         if path.is_file() and is_supported(path) and path.name != "README.md":
             document = read_document(path, str(path.relative_to(kb)), 10 ** 8)
             chunks.extend((document.meta.title, c) for c in chunk_document(document, settings.chunk_max_tokens))
-    vectors = embedder.embed_documents([c.embed_text for _, c in chunks])
+    import numpy as np
+
+    vectors = np.array(embedder.embed_documents([c.embed_text for _, c in chunks]))
     queries = [q for name in ("queries_faq.jsonl", "queries_policy.jsonl") for q in load(name) if q.get("answerable", True)]
     generator = ExtractiveGenerator()
     out = []
     for query in queries:
-        qv = embedder.embed_query(query["query"])
-        ranked = sorted(range(len(chunks)), key=lambda i: -sum(a * b for a, b in zip(qv, vectors[i])))[:3]
+        ranked = np.argsort(-(vectors @ np.array(embedder.embed_query(query["query"]))))[:3]
         retrieved = [RetrievedChunk(c.chunk_id, c.source, title, c.section, c.text, 1.0,
                                     metadata={"question": c.question} if c.question else {})
                      for title, c in (chunks[i] for i in ranked)]

@@ -53,7 +53,7 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:tomorrow|same[- ]day|overnight|next business day|end of the next business day)\b",
     ],
     "guarantee": [
-        r"\bguarantee[sd]?\b",
+        r"\bguarantee[sd]?\b(?! schemes?)",  # "deposit guarantee scheme" is an institution, not a promise
         r"\b(?:we|i)\s+promise\b",
         r"\b100\s?%\s*(?:safe|secure|guaranteed|certain|sure|protected)",
         r"\b(?:completely|totally|perfectly|absolutely|entirely)\s+(?:safe|secure|risk[- ]free|protected)\b",
@@ -72,7 +72,8 @@ _PATTERNS: dict[str, list[str]] = {
         r"\byour (?:dispute|claim|chargeback|complaint|case|appeal|recall|recovery)\s+(?:will|is going to|should|is sure to)\s+(?:definitely\s+|certainly\s+)?(?:succeed|work|be (?:successful|upheld|approved|accepted|won|resolved in your favou?r))",
         r"\byou(?:'ll| will| are going to)\s+(?:definitely\s+|certainly\s+)?win\b",
         r"\bin your favou?r\b",
-        r"\bthe (?:merchant|receiving bank|recipient|ombudsman|cfpb|bank)\s+(?:will|is going to)\s+(?:have to\s+)?(?:refund|pay|return|side with|accept|agree|give)",
+        r"\bthe (?:merchant|receiving bank|recipient|(?:financial )?ombudsman(?: service)?|cfpb|bank)\s+(?:will|is going to)\s+"
+        r"(?:have to\s+|make us\s+)?(?:refund|pay|return|side with|accept|agree|give|rule for|find for)",
         r"\b(?:will|is going to) (?:definitely |certainly )?(?:be|get) (?:approved|upheld|accepted|overturned)\b",
     ],
 }

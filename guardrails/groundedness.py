@@ -1,9 +1,9 @@
 """Groundedness: every factual sentence of a reply must be supported by a source it cites.
 
 A reply is split into claims (sentences and list items). Each claim is governed by the
-citation markers in it; a claim without its own marker inherits the marker of the next
-claim in its paragraph (writers put ``[1]`` at the end of the text it covers, as the
-extractive generator does), or of the previous one when the paragraph ends unmarked.
+citation markers in it; a claim without its own marker inherits the next marker in the reply
+(writers put ``[1]`` at the end of the text it covers; the extractive generator puts one
+after a whole multi-paragraph FAQ answer), or the previous one when the reply ends unmarked.
 
 Support is the conjunction of three tests against the cited sources:
 
@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Sequence
 
 # Chosen on the dev split of evals/datasets/groundedness.jsonl (see evals/output_checks_eval.py).
@@ -37,6 +38,10 @@ _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\[A-Z0-9\"'“‘(£€$])|(?<=[.!?])\s*(?=\n)")
 _LINE = re.compile(r"\n+")
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+# List items and table rows the extractive generator joined onto one line ("… fee. - Next
+# item", "| a | b | | c | d |"): each is a claim of its own.
+_INLINE_ITEM = re.compile(r"(?<=[.;:])\s+[-•]\s+|\|\s+\|")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 # Not factual claims: the extractive generator's lead-ins and the courtesy around an answer.
@@ -68,10 +73,12 @@ _NUMBER_WORDS = {
     "one": "1", "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
     "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15", "twenty": "20", "thirty": "30",
     "forty-five": "45", "forty-eight": "48", "twenty-four": "24", "sixty": "60", "ninety": "90", "fourteen": "14",
-    "hundred": "100", "a hundred": "100", "a day": "1 day", "an hour": "1 hour", "a week": "1 week",
-    "a month": "1 month", "a year": "1 year", "half": "0.5",
+    "hundred": "100",
 }
-_NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True)) + r")\b", re.I)
+# Only before a unit: "one" in "if you don't have one" is not a quantity, "one month" is.
+_NUMBER_WORD = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _NUMBER_WORDS), key=len, reverse=True))
+                          + r")(?=[\s-]+(?:\w+\s+)?(?:business |working )?(?:hours?|days?|weeks?|months?|years?|minutes?|"
+                          r"confirmations?|characters?|words?|codes?|cards?)\b)", re.I)
 _CURRENCY_CODES = {"eur": "€", "euro": "€", "euros": "€", "gbp": "£", "pound": "£", "pounds": "£", "usd": "$",
                    "dollar": "$", "dollars": "$"}
 _UNIT = (r"(?:%|percent|per ?cent|(?:business |working |calendar )?(?:hours?|hrs?|days?|weeks?|months?|years?|"
@@ -108,35 +115,52 @@ def _norm_unit(unit: str | None) -> str | None:
     return unit if unit == "%" or unit.endswith("s") else unit + "s"
 
 
-def quantities(text: str) -> list[Quantity]:
-    """Numbers in ``text`` with their unit and currency; number words count as digits.
-    Citation markers and years in dates are not quantities."""
+def _quantities(text: str) -> list[tuple[Quantity, frozenset[str]]]:
+    """Quantities with the stems of the words around them (six either side)."""
     text = _NUMBER_WORD.sub(lambda m: _NUMBER_WORDS[m.group(1).lower()], _MARKER.sub(" ", text))
     found = []
     for m in _QUANTITY.finditer(text):
         currency = m.group("cur") or _CURRENCY_CODES.get((m.group("code") or "").lower())
         unit = _norm_unit(m.group("unit"))
+        context = stems(" ".join(text[:m.start()].split()[-6:] + text[m.end():].split()[:6]))
         for raw in filter(None, (m.group("num"), m.group("num2"))):
             value = _norm_number(raw)
             if m.group("k"):
                 value = _norm_number(str(float(value) * 1000))
-            found.append(Quantity(value, unit, currency))
+            found.append((Quantity(value, unit, currency), context))
     return found
 
 
+def quantities(text: str) -> list[Quantity]:
+    """Numbers in ``text`` with their unit and currency; number words before a unit count
+    as digits, citation markers do not."""
+    return [q for q, _ in _quantities(text)]
+
+
+def _source_quantities(source: str) -> list[tuple[Quantity, frozenset[str]]]:
+    """Each quantity of a source with the stems of its sentence, the sentence before and
+    the paragraph's first line (a table's header, a list's intro)."""
+    out = []
+    for paragraph in _PARAGRAPH.split(source):
+        sentences = split_sentences(paragraph)
+        head = stems(sentences[0]) if sentences else frozenset()
+        for i, sentence in enumerate(sentences):
+            context = stems(sentence) | head | (stems(sentences[i - 1]) if i else frozenset())
+            out.extend((q, context) for q in quantities(sentence))
+    return out
+
+
 def numbers_match(claim: str, source: str) -> bool:
-    """Every quantity of the claim is in the source: same value, same unit when both
-    state one, and no currency the source contradicts."""
-    have = quantities(source)
-    for q in quantities(claim):
-        same = [h for h in have if h.value == q.value]
+    """Every quantity of the claim is in the source, said about the same thing: same
+    value, same unit when both state one, no currency the source contradicts, and a
+    source sentence holding at least a third of the claim's words around the number (so "24
+    hours" about a security hold is not supported by "24 hours" about a review)."""
+    have = _source_quantities(source)
+    for q, around in _quantities(claim):
+        same = [h for h, context in have if h.value == q.value and (len(around) < 3 or 3 * len(around & context) >= len(around))]
         if not same:
             return False
         if q.unit and not any(h.unit == q.unit or h.unit is None for h in same):
-            return False
-        if q.unit and q.unit not in ("%",) and all(h.unit is None for h in same) and q.unit.endswith(
-                ("hours", "days", "weeks", "months", "years", "minutes", "seconds")):
-            # "24 hours" in a reply is not supported by a bare "24" in the source.
             return False
         if q.currency and (named := {h.currency for h in same if h.currency}) and q.currency not in named:
             return False
@@ -146,18 +170,42 @@ def numbers_match(claim: str, source: str) -> bool:
 _stemmer = None
 
 
-def stems(text: str) -> set[str]:
+def stems(text: str) -> frozenset[str]:
+    """Content-word stems. Cached: the same source windows are stemmed for every reply."""
+    return _stems(text)
+
+
+@lru_cache(maxsize=50_000)
+def _stems(text: str) -> frozenset[str]:
     global _stemmer
     if _stemmer is None:
         import Stemmer  # PyStemmer, already used by the keyword index
 
         _stemmer = Stemmer.Stemmer("english")
     words = [w.replace("'", "") for w in _WORD.findall(text.lower()) if w not in _STOP and not w.isdigit()]
-    return set(_stemmer.stemWords(words))
+    return frozenset(_stemmer.stemWords(words))
 
 
-def negated(text: str) -> bool:
-    return bool(_NEGATION.search(text))
+_NEGATIVE_WORD = re.compile(_NEGATION.pattern + r"|\b(?:no|nothing|none|without|nobody|neither)\b", re.I)
+
+
+def negated_terms(text: str) -> frozenset[str]:
+    """Stems of the words a negation governs: the three words after each cue."""
+    out: set[str] = set()
+    for m in _NEGATION.finditer(text):
+        out |= stems(" ".join(text[m.end():].split()[:3]))
+    return frozenset(out)
+
+
+def negation_agrees(claim: str, source_sentence: str) -> bool:
+    """False when one side negates what the other asserts. Only negations about words
+    both share count: "shops you don't know well" in a source says nothing about fees."""
+    claim_stems, source_stems = stems(claim), stems(source_sentence)
+    denied_by_source = negated_terms(source_sentence) & claim_stems
+    denied_by_claim = negated_terms(claim) & source_stems
+    if denied_by_source and not _NEGATIVE_WORD.search(claim):
+        return False
+    return not (denied_by_claim and not _NEGATIVE_WORD.search(source_sentence))
 
 
 @dataclass(frozen=True)
@@ -172,9 +220,10 @@ def split_sentences(text: str) -> list[str]:
     """Sentences and list items of one paragraph."""
     pieces = []
     for line in _LINE.split(text):
-        line = _BULLET.sub("", line).strip()
-        if line:
-            pieces.extend(s.strip() for s in _SENTENCE_END.split(line) if s.strip())
+        for item in _INLINE_ITEM.split(line):
+            item = _BULLET.sub("", item).strip().strip("|").strip()
+            if item:
+                pieces.extend(s.strip() for s in _SENTENCE_END.split(item) if s.strip())
     # A marker split off from its sentence ("… fee. [2]") belongs to the sentence before.
     merged: list[str] = []
     for piece in pieces:
@@ -191,24 +240,28 @@ def is_checkable(plain: str) -> bool:
     plain = plain.strip()
     if not plain or _LEAD_IN.match(plain) or _COURTESY.match(plain):
         return False
-    if plain.endswith("?"):
-        return False
+    if plain.endswith(("?", ":")):
+        return False  # questions, and intros to a list whose items are checked one by one
     return bool(stems(plain)) or bool(quantities(plain))
 
 
 def claims(reply: str) -> list[Claim]:
     """The reply's sentences with the citations that govern them (see module docstring)."""
+    sentences = [s for paragraph in _PARAGRAPH.split(reply[:MAX_REPLY_CHARS]) for s in split_sentences(paragraph)]
+    own = [[int(n) for n in _MARKER.findall(s)] for s in sentences]
     out: list[Claim] = []
-    for paragraph in _PARAGRAPH.split(reply[:MAX_REPLY_CHARS]):
-        sentences = split_sentences(paragraph)
-        own = [[int(n) for n in _MARKER.findall(s)] for s in sentences]
-        for i, sentence in enumerate(sentences):
-            cited = own[i] or next((c for c in own[i + 1:] if c), None) or next(
-                (c for c in reversed(own[:i]) if c), [])
-            plain = _SEE_ALSO.sub("", _MARKER.sub("", sentence)).strip()
-            plain = re.sub(r"\s+([.,;:!?])", r"\1", plain)
-            out.append(Claim(sentence, plain, list(dict.fromkeys(cited)), is_checkable(plain)))
+    for i, sentence in enumerate(sentences):
+        # The next marker governs, across paragraphs: a multi-paragraph FAQ answer carries
+        # one [1] at its very end. A trailing unmarked sentence takes the previous marker.
+        cited = own[i] or next((c for c in own[i + 1:] if c), None) or next((c for c in reversed(own[:i]) if c), [])
+        plain = _SEE_ALSO.sub("", _MARKER.sub("", sentence)).strip()
+        plain = re.sub(r"\s+([.,;:!?])", r"\1", plain)
+        out.append(Claim(sentence, plain, list(dict.fromkeys(cited)), is_checkable(plain)))
     return out
+
+
+def _flat(text: str) -> str:
+    return " " + _NON_ALNUM.sub(" ", _MARKER.sub(" ", text).lower()).strip() + " "
 
 
 def source_windows(text: str) -> list[str]:
@@ -313,7 +366,12 @@ class GroundednessChecker:
         parsed = claims(reply or "")
         sources = [s or "" for s in (sources or [])]
         windows = [source_windows(s[:MAX_REPLY_CHARS]) for s in sources]
-        todo = [c for c in parsed if c.checkable]
+        flat = [_flat(s) for s in sources]
+        verbatim = {c.plain for c in parsed if c.checkable and any(
+            _flat(c.plain) in flat[n - 1] for n in c.cited if 1 <= n <= len(sources))}
+        # A claim copied word for word from its cited source is supported as it stands;
+        # only the others need the embedder (all of the extractive generator's are copies).
+        todo = [c for c in parsed if c.checkable and c.plain not in verbatim]
         vectors: dict[str, list[float]] = {}
         if self.embedder is not None and todo:
             cited_windows = [w for c in todo for n in c.cited if 1 <= n <= len(sources) for w in windows[n - 1]]
@@ -324,8 +382,17 @@ class GroundednessChecker:
                 report.sentences.append(SentenceSupport(claim.text, claim.cited, True, 1.0, None, checkable=False,
                                                         reason="not a factual claim"))
                 continue
+            if claim.plain in verbatim:
+                n = next(n for n in claim.cited if 1 <= n <= len(sources) and _flat(claim.plain) in flat[n - 1])
+                report.sentences.append(SentenceSupport(claim.text, claim.cited, True, 1.0, n, lexical=1.0,
+                                                        reason="verbatim in the cited source"))
+                continue
             report.sentences.append(self._support(claim, sources, windows, vectors))
         return report
+
+    @staticmethod
+    def _singles(source: str) -> int:
+        return len([s for p in _PARAGRAPH.split(source[:MAX_REPLY_CHARS]) for s in split_sentences(p)])
 
     def _score(self, claim: Claim, windows: list[str], vectors: dict[str, list[float]]) -> _Scored:
         want = stems(claim.plain)
@@ -349,7 +416,11 @@ class GroundednessChecker:
             if scored.score > best.score or best_n is None:
                 best_n, best = n, scored
         numbers_ok = any(numbers_match(claim.plain, sources[n - 1]) for n in valid) if valid else False
-        negation_ok = bool(valid) and negated(claim.plain) == negated(best.window)
+        # Negation is compared with the one source sentence closest in words to the claim.
+        want = stems(claim.plain)
+        closest = max((w for n in valid for w in windows[n - 1][:self._singles(sources[n - 1])]),
+                      key=lambda w: len(want & stems(w)), default="")
+        negation_ok = bool(valid) and negation_agrees(claim.plain, closest)
         supported = bool(valid) and numbers_ok and negation_ok and best.score >= self.threshold
         reason = ("" if supported else "no valid citation" if not valid else "a number, amount or duration is not in "
                   "the cited source" if not numbers_ok else "negation differs from the source" if not negation_ok
