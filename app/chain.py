@@ -10,6 +10,7 @@ customer reads gets their own values back from the session's vault.
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -25,6 +26,7 @@ from guardrails.bundle import Guardrails
 from guardrails.escalation import Decision, Signals, is_vague
 from guardrails.handoff_messages import CAUTION_NOTE, CLARIFY_MESSAGE, escalation_message, find_safe_step
 
+_PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")
 EMPTY_KB_REPLY = "I can't answer questions yet: no help articles have been loaded. Please ask to talk to a human agent."
 
 
@@ -129,7 +131,9 @@ class AnswerChain:
         standalone = redacted if forced else self.rewriter.rewrite(redacted, session)
         region = region or mentioned_region(redacted) or session.region
         timings["rewrite_ms"] = (time.perf_counter() - mark) * 1000
-        retrieval = self.retriever.retrieve(standalone, top_k=self.sources, region=region)
+        # Placeholders carry no meaning for search ("<PERSON_1>" would only add noise).
+        query = _PLACEHOLDER.sub(" ", standalone).strip() or standalone
+        retrieval = self.retriever.retrieve(query, top_k=self.sources, region=region)
         timings.update(retrieval.timings)
         results = retrieval.results
         mark = time.perf_counter()

@@ -26,6 +26,8 @@ INDUSTRY_TERMS = (
     "Bitcoin", "BTC", "Ethereum", "ETH", "Solana", "SOL", "TON", "USDT", "USDC", "MetaMask", "Ledger", "Trezor",
     "Tonkeeper", "Phantom", "ERC-20", "ERC20", "TRC-20", "Binance", "Coinbase", "Kraken", "Face ID", "Touch ID",
     "Chargeback", "Trustpilot", "Monzo", "Revolut", "Wise", "Starling", "Barclays", "HSBC", "Chase", "Tesco",
+    "Toncoin", "Tether", "Dogecoin", "Litecoin", "Android", "iOS", "iPhone", "Samsung", "Pixel", "Email", "E-mail",
+    "Google Authenticator", "Authy", "WhatsApp", "Telegram", "Amazon", "PayPal", "Etherscan",
 )
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")

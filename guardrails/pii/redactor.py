@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
+from guardrails.pii.recognizers.person_names import NAME_CUE_BEFORE
 from guardrails.pii.vault import PiiVault
 
 SECRET_TYPES = frozenset({"SEED_PHRASE", "PRIVATE_KEY"})
@@ -102,13 +103,24 @@ class Redactor:
             doc = ner_docs[k] if k in ner_docs else nlp.make_doc(piece)
             artifacts = engine._doc_to_nlp_artifact(doc, "en")
             for r in self._analyzer.analyze(piece, "en", nlp_artifacts=artifacts, score_threshold=self.score_threshold):
-                if not self._allowed(piece[r.start:r.end]):
+                if not self._allowed(piece[r.start:r.end]) and not _uncued_lowercase_name(r, piece):
                     found[i].append(RecognizerResult(r.entity_type, r.start + offset, r.end + offset, r.score))
         return [_resolve(results) for results in found]
 
     def _allowed(self, value: str) -> bool:
         folded = value.strip(" \t\n.,!?:;'\"()").casefold()
         return folded in self.allow_list or all(w in self.allow_list for w in folded.split()) and bool(folded)
+
+
+def _uncued_lowercase_name(result: RecognizerResult, text: str) -> bool:
+    """spaCy's PERSON on a word with no capital ("blah", "whatever") is noise; lower-case
+    names are caught by the cue patterns ("my name is james wright") instead."""
+    explanation = result.recognition_metadata or {}
+    from_spacy = explanation.get("recognizer_name") == "SpacyRecognizer"
+    if not (from_spacy and result.entity_type == "PERSON" and text[result.start:result.end].islower()):
+        return False
+    # Presidio keeps one of two equal spans, so a cued name may arrive labelled as spaCy's.
+    return not NAME_CUE_BEFORE.search(text[max(0, result.start - 30):result.start])
 
 
 def _as_text(value: object) -> str:

@@ -9,6 +9,8 @@ known first name. The span covers the name only (variable-length look-behind).
 
 from __future__ import annotations
 
+import re
+
 from presidio_analyzer import Pattern, PatternRecognizer
 
 # Common first names across UK/US/EU/South Asian customers; written for this project.
@@ -51,19 +53,27 @@ fine ok okay good great happy glad sorry done finished ready able interested bas
 now again already always never ever cancelling canceling closing opening using paying sending
 on-hold premium plus metal customer user member client business student lodestar vault earn
 regarding re following because since if when why how what who where which whether
+and or but nor then plus i me we you he she they need needs want wants have has had was were is are am be
+can could would will should may might must do does did please pls hi hello hey thanks thank cheers card account
+phone email number money payment transfer wallet app help question
 """.split())
 
+# A name never starts with a guard word: without this, "hi this is sam" matches at "hi"
+# ("this is sam"), is rejected, and the real cue "this is" never gets its turn.
+_NOT_A_NAME_AHEAD = r"(?!(?:" + "|".join(sorted((re.escape(w) for w in NOT_A_NAME), key=len, reverse=True)) + r")\b)"
 _NAME_TOKEN = r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]{1,24}"
 _STRONG_CUES = r"(?:my name is|my name's|name is|name:|full name is|full name:|account holder is|signed)"
 _WEAK_CUES = r"(?:this is|i'm|i am|im|it's|its|it is|hey,?|hi,?|hello,?|regards,?|thanks,?|cheers,?|best,?)"
+
+NAME_CUE_BEFORE = re.compile(r"\b(?:" + _STRONG_CUES + "|" + _WEAK_CUES + r")\s{1,3}$", re.I)
 
 
 class IntroducedNameRecognizer(PatternRecognizer):
     PATTERNS = [
         Pattern("name_after_strong_cue",
-                r"(?<=\b" + _STRONG_CUES + r"\s{1,3})" + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN + r"){0,2}", 0.8),
+                r"(?<=\b" + _STRONG_CUES + r"\s{1,3})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN + r"){0,2}", 0.8),
         Pattern("name_after_weak_cue",
-                r"(?<=\b" + _WEAK_CUES + r"\s{1,3})" + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN + r"){0,2}", 0.7),
+                r"(?<=\b" + _WEAK_CUES + r"\s{1,3})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN + r"){0,2}", 0.7),
     ]
 
     def __init__(self) -> None:

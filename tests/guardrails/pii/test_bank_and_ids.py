@@ -11,6 +11,9 @@ CARD, IBAN = V.card("space"), V.iban("space", "GB")
     (f"iban {IBAN}", IBAN, "IBAN_CODE"),
     (f"iban {IBAN.lower()}", IBAN.lower(), "IBAN_CODE"),
     (f"iban {IBAN.replace(' ', '')}", IBAN.replace(" ", ""), "IBAN_CODE"),
+    # Words after the IBAN must not be read as part of it (the country fixes its length).
+    ("the SEPA payment to es20 1405 3235 2691 5956 4190 never arrived", "es20 1405 3235 2691 5956 4190", "IBAN_CODE"),
+    ("pay DE89370400440532013000 now", "DE89370400440532013000", "IBAN_CODE"),
     ("sort code 12-34-56 account 31926819", "12-34-56", "UK_SORT_CODE"),
     ("sort code 12-34-56 account 31926819", "31926819", "BANK_ACCOUNT"),
     ("routing number 021000021", "021000021", "ABA_ROUTING_NUMBER"),

@@ -4,6 +4,10 @@ import pytest
 @pytest.mark.parametrize("text, value, expected", [
     ("hi this is sarah o'connor, card blocked", "sarah o'connor", "PERSON"),
     ("my name is james wright", "james wright", "PERSON"),
+    # "hi" is a cue too, but "this" is no name: the later cue "this is" must still match.
+    ("hi this is mohammed okafor", "mohammed okafor", "PERSON"),
+    # The name stops at a conjunction.
+    ("my name is james wright and i need help", "james wright", "PERSON"),
     ("I moved to 221b baker street", "221b baker street", "ADDRESS"),
     ("post it to 1600 Pennsylvania Ave NW, Washington, DC 20500", "1600 Pennsylvania Ave NW, Washington, DC 20500", "ADDRESS"),
     ("new address 12 Rue de Rivoli, 75001 Paris", "12 Rue de Rivoli, 75001 Paris", "ADDRESS"),
@@ -20,6 +24,8 @@ def test_detected(types_in, text, value, expected):
     "I'm worried about my account", "this is urgent", "I'm travelling to Paris on 3 March",
     "Lodestar Plus vs Lodestar Metal card?", "where is Settings > Card", "IBAN, SEPA, BIC and KYC questions",
     "took 3 days, 3 times in a row",
+    # spaCy calls some lower-case words and product names people.
+    "blah", "whatever", "my Android phone and Toncoin wallet",
 ])
 def test_company_vocabulary_and_chat_untouched(redactor, text):
     assert redactor.redact(text).entities == []
