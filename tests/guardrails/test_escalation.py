@@ -84,3 +84,16 @@ def test_explicit_request_for_a_person(text, expected):
 )
 def test_vague_questions(text, expected):
     assert is_vague(text) is expected
+
+
+def test_every_escalation_category_and_topic_is_documented_in_the_readme():
+    from pathlib import Path
+
+    from guardrails.topics import CATEGORIES as TOPICS
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = {line.split("|")[1].strip().strip("`") for line in readme.splitlines() if line.startswith("| `")}
+    assert set(CATEGORIES) - rows == set(), "document these escalation categories in README.md"
+    assert set(TOPICS) <= set(CATEGORIES)
+    for category, priority in CATEGORY_PRIORITY.items():
+        assert f"| `{category}` | {priority} |" in readme, f"README.md: {category} should be listed as {priority}"
