@@ -68,11 +68,11 @@ def test_which_sentences_are_claims(sentence, expected):
     assert is_checkable(sentence) is expected
 
 
-def test_a_sentence_inherits_the_next_marker_across_paragraphs_and_see_also_is_stripped():
+def test_a_sentence_inherits_the_next_marker_across_paragraphs_and_lead_ins_are_not_claims():
     parsed = claims("Here is our answer to “X”:\n\nFirst part.\n\nSecond part. [1]\n\nSee also A › B: Fees apply. [2]\n\nBye now.")
     assert [(c.plain, c.cited, c.checkable) for c in parsed] == [
         ("Here is our answer to “X”:", [1], False), ("First part.", [1], True), ("Second part.", [1], True),
-        ("Fees apply.", [2], True), ("Bye now.", [2], True)]
+        ("See also A › B:", [2], False), ("Fees apply.", [2], True), ("Bye now.", [2], True)]
 
 
 @pytest.mark.parametrize("reply, sources, grounded", [
