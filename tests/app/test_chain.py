@@ -14,14 +14,17 @@ from app.cli import cli
 from app.questions import EmptyQuestionError
 from app.settings import Settings
 from app.store import KnowledgeStore
+from guardrails.factory import build_guardrails
 from evals.retrieval import first_hit_rank, load_queries, score
 from tests.conftest import DEMO_KB
 
 
 @pytest.fixture(scope="module")
-def chain(demo_index, embedder):
+def chain(demo_index, embedder, redactor, tmp_path_factory):
     settings = Settings(data_dir=demo_index, knowledge_dir=DEMO_KB)
-    return build_chain(settings, KnowledgeStore(settings, embedder.model_id).open(), embedder)
+    state = Settings(data_dir=tmp_path_factory.mktemp("chain-state"))
+    return build_chain(settings, KnowledgeStore(settings, embedder.model_id).open(), embedder,
+                       guardrails=build_guardrails(state, embedder, redactor))
 
 
 def _grounded(answer) -> bool:
@@ -37,9 +40,10 @@ def _grounded(answer) -> bool:
 
 
 def test_answers_with_the_right_faq_cited_and_only_its_words(chain):
-    answer = chain.answer("I lost my phone with my authenticator app")
+    answer = chain.answer("How do I use a backup code to sign in?")
     assert answer.citations[0]["source"] == "faq/recovery.md"
     assert answer.confidence >= chain.threshold and answer.flags == []
+    assert answer.decision["action"] in ("answer", "answer_with_caution")
     assert "[1]" in answer.answer and _grounded(answer)
     assert {"checks_ms", "embed_ms", "retrieve_ms", "sparse_ms", "generate_ms", "total_ms"} <= set(answer.latency_ms)
 
@@ -56,7 +60,7 @@ def test_follow_up_in_a_session_keeps_the_subject_and_switches_region(chain):
 
 def test_question_the_kb_cannot_answer_gets_no_guess(chain):
     answer = chain.answer("can I get a mortgage to buy a house?")
-    assert "low_confidence" in answer.flags
+    assert "low_confidence" in answer.flags and answer.escalation["category"] == "unanswered"
     assert answer.citations == [] and answer.confidence < chain.threshold
 
 
@@ -81,11 +85,13 @@ def test_empty_question_is_an_error(chain):
         chain.answer("   ")
 
 
-def test_empty_knowledge_base_answers_politely(embedder, tmp_path):
+def test_empty_knowledge_base_answers_politely(embedder, redactor, tmp_path):
     settings = Settings(data_dir=tmp_path / "empty")
-    empty = build_chain(settings, KnowledgeStore(settings, embedder.model_id).open(), embedder)
+    empty = build_chain(settings, KnowledgeStore(settings, embedder.model_id).open(), embedder,
+                        guardrails=build_guardrails(settings, embedder, redactor))
     answer = empty.answer("How do I freeze my card?")
     assert answer.flags == ["no_results"] and "no help articles" in answer.answer
+    assert answer.escalation["ticket_id"] in answer.answer
 
 
 def test_labelled_set_quality_meets_the_targets(chain):
@@ -95,7 +101,7 @@ def test_labelled_set_quality_meets_the_targets(chain):
     assert result.hit_at_5 >= 0.95 and result.hit_at_1 >= 0.8, result.to_json()
 
 
-def test_ask_jsonl_keeps_order_sessions_and_reports_bad_lines(demo_index, embedder, monkeypatch):
+def test_ask_jsonl_keeps_order_sessions_and_reports_bad_lines(demo_index, embedder, shared_redactor, monkeypatch):
     monkeypatch.setattr(app.embedding, "build_embedder", lambda settings: embedder)
     monkeypatch.setenv("BEACON_DATA_DIR", str(demo_index))
     lines = "\n".join([
@@ -119,7 +125,7 @@ def test_ask_jsonl_keeps_order_sessions_and_reports_bad_lines(demo_index, embedd
     assert out[4]["region"] == "UK"
 
 
-def test_ask_json_single_question(demo_index, embedder, monkeypatch):
+def test_ask_json_single_question(demo_index, embedder, shared_redactor, monkeypatch):
     monkeypatch.setattr(app.embedding, "build_embedder", lambda settings: embedder)
     monkeypatch.setenv("BEACON_DATA_DIR", str(demo_index))
     result = CliRunner().invoke(cli, ["ask", "How do I freeze my card?", "--json"], catch_exceptions=False)

@@ -13,6 +13,7 @@ from app.generation.openai_chat import OpenAIChatGenerator
 from app.retrieval import RetrievedChunk
 from app.sessions import SessionStore
 from app.settings import Settings
+from guardrails.factory import build_guardrails
 
 SOURCES = [
     RetrievedChunk("c1", "faq/cards.md", "Cards FAQ", "How do I freeze my card?", "Tap Card > Freeze in the app.", 1.0,
@@ -94,16 +95,20 @@ def test_prompt_is_cut_to_the_context_window(server):
     assert '<source number="2"' in messages[0]["content"] and " …" in messages[0]["content"]
 
 
-def test_invalid_citations_from_the_model_are_stripped_and_flagged(server, demo_index, embedder):
+def test_invalid_citations_from_the_model_are_stripped_and_flagged(server, demo_index, embedder, redactor, tmp_path):
     from app.retrieval import HybridRetriever
     from app.store import KnowledgeStore
 
     settings = Settings(data_dir=demo_index)
     retriever = HybridRetriever(KnowledgeStore(settings, embedder.model_id).open(), embedder)
     always = ConfidenceModel({}, 10.0, {}, {})  # confident: this test is about citations
-    chain = AnswerChain(retriever, _generator(server), always, SessionStore(), threshold=0.5)
-    server.replies = ["Tap Freeze [1] or call us [9]."]
+    guards = build_guardrails(Settings(data_dir=tmp_path), embedder, redactor)
+    chain = AnswerChain(retriever, _generator(server), always, SessionStore(), guards, threshold=0.5)
+    server.replies = ["Open the app, tap Card, then switch on Freeze [1][9]."]
     answer = chain.answer("how do I freeze my card")
-    assert answer.answer == "Tap Freeze [1] or call us." and "invalid_citation_removed" in answer.flags
+    assert answer.answer == "Open the app, tap Card, then switch on Freeze [1]."
+    assert "invalid_citation_removed" in answer.flags and answer.generator == "openai"
+    # A reply with no citation is not grounded in a cited source: the extractive answer replaces it.
     server.replies = ["Just tap freeze."]
-    assert "no_citation" in chain.answer("how do I freeze my card").flags
+    answer = chain.answer("how do I freeze my card")
+    assert answer.generator == "extractive" and "fallback:unsupported_sentence" in answer.flags
