@@ -24,7 +24,7 @@ from tests.conftest import DEMO_KB
 
 SEED = "legal winner thank year wave sausage worth useful legal winner thank yellow"  # BIP-39 test vector
 RAW_VALUES = ["Sarah Whitfield", "sarah.whitfield@example.com", "4111 1111 1111 1111", "4111111111111111",
-              "GB82WEST12345698765432", "+44 7700 900123", SEED]
+              "GB82WEST12345698765432", "+44 7911 123456", SEED]
 
 
 class SpyGenerator(ExtractiveGenerator):
@@ -121,7 +121,7 @@ def test_no_raw_pii_reaches_the_generator_logs_store_or_ticket(make_chain, caplo
     caplog.set_level(logging.DEBUG)
     turns = [
         "Hi, I'm Sarah Whitfield, my email is sarah.whitfield@example.com. What are the ATM fees?",
-        "and how do I change the phone number +44 7700 900123 on my account?",
+        "and how do I change the phone number +44 7911 123456 on my account?",
         "my card 4111 1111 1111 1111 was stolen and I can't find it, my IBAN is GB82WEST12345698765432",
         f"also here is my seed phrase {SEED}",
     ]
@@ -157,17 +157,15 @@ def test_placeholders_stay_the_same_across_turns_and_the_customer_gets_values_ba
 def test_a_model_reply_that_invents_a_fee_falls_back_to_the_extractive_answer(make_chain):
     from app.generation.openai_chat import OpenAIChatGenerator
 
-    server = FakeOpenAIServer().start()
-    try:
-        settings = Settings(generator="openai", openai_base_url=server.url, openai_api_key="k", openai_max_retries=0)
-        chain, state = make_chain(generator=None)
+    with FakeOpenAIServer() as server:
+        settings = Settings(generator="openai", openai_base_url=server.base_url, openai_api_key="k",
+                            openai_max_retries=0)
+        chain, state = make_chain()
         chain.generator = OpenAIChatGenerator.from_settings(settings, fallback=ExtractiveGenerator())
         server.replies.append("Freezing your card costs €99 and we guarantee a full refund within 1 hour [1].")
         answer = chain.answer("How do I freeze my card?")
-        assert answer.generator == "extractive" and any(f.startswith("fallback:") for f in answer.flags)
-        assert "€99" not in answer.answer and answer.output_check["passed"]
-    finally:
-        server.stop()
+    assert answer.generator == "extractive" and any(f.startswith("fallback:") for f in answer.flags)
+    assert "€99" not in answer.answer and answer.output_check["passed"]
 
 
 def test_beacon_check_json_and_jsonl(cli_env):
@@ -210,6 +208,6 @@ def test_decision_log_holds_redacted_text_and_reason_codes(make_chain):
 
 def test_ticket_database_is_plain_sqlite_with_redacted_rows(make_chain):
     chain, state = make_chain()
-    answer = chain.answer("my phone was stolen, my number is +44 7700 900123")
+    answer = chain.answer("my phone was stolen, my number is +44 7911 123456")
     rows = sqlite3.connect(state.data_dir / "handoffs.sqlite3").execute("SELECT body FROM tickets").fetchall()
-    assert len(rows) == 1 and "7700 900123" not in rows[0][0] and answer.escalation["ticket_id"] in rows[0][0]
+    assert len(rows) == 1 and "7911 123456" not in rows[0][0] and answer.escalation["ticket_id"] in rows[0][0]
