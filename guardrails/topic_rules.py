@@ -1,110 +1,242 @@
-"""Hand-written cue patterns for the sensitive topics, and the cues of a general question.
+"""Cue patterns for the sensitive topics, in two stages.
 
-Each category has *incident* patterns: phrasings that, in a customer message, almost always
-report something happening to the writer now ("my card was stolen", "I didn't make this
-payment"). A separate set of *general-question* cues ("what happens if", "how does Lodestar
-protect", "is it safe to") marks policy and hypothetical questions, which the labelling rule
-treats as routine. The detector combines both with sentence embeddings; on their own the
-rules are the fallback when no MiniLM embedder is available.
+Stage 1 decides what kind of message it is: does it *report a current incident or need*
+("my card was stolen", "someone logged in", "I didn't make this", "is this a scam?" about a
+message the writer received, "help, urgent") or is it a *general, hypothetical or how-to
+question* ("what happens if", "how do I set up", "is it safe to", "just in case")?
 
-Patterns run on lower-cased, redacted text, so placeholders such as ``<person_1>`` appear in
-lower case. They allow common chat typos where these were seen often enough to matter
-("acount", "scamed", "privat key").
+Stage 2 has two cue families per category:
+- ``STRONG`` cues are incident phrasings on their own ("my phone got nicked", "i didn't
+  authorise"): they fire unless the message is marked hypothetical ("if i ever", "in case").
+- ``WEAK`` cues are topic words that a general question uses too ("scam", "seed phrase",
+  "police", "died"): they fire only when stage 1 found an incident and no general-question
+  opening.
+
+Patterns run on lower-cased text in which the redactor's placeholders are still present
+(``<seed_phrase_1>``), with curly quotes folded. Common chat typos are spelled out where
+they were seen ("acount", "scamed", "phised", "passd").
 """
 
 from __future__ import annotations
 
 import re
 
-_I = r"(?:i|i've|ive|i'm|im|i'd|we|we've|my|me)"  # first-person anchors
+_ME = r"(?:i|i've|ive|i'm|im|i'd|we|we've|me|my|mine|our)"
+_SOMEONE = r"(?:some ?one|somebody|some1|sum1|a (?:guy|man|woman|girl|lady|fella|bloke|caller|person|recruiter|company)|the (?:guy|man|woman|caller|person|seller|buyer)|he|she|they|hackers?|scammers?|my ex)"
+_SECRET = (r"(?:seed(?: phrase| words)?|recovery (?:phrase|words|frase|sheet|codes?)|private key|privat key|<seed_phrase_\d+>|<private_key_\d+>|"
+           r"(?:12|24|twelve|twenty[- ]four)[- ]words?(?: phrase)?|2fa(?: code)?|one[- ]time (?:code|passcode|password)|otp|verification code|"
+           r"(?:six|6)[- ]digit code|authenticator code|backup codes|passwords?|passcode|pin|login details|the code)")
+_SEED = r"(?:seed(?: phrase| words)?|recovery (?:phrase|words|frase|sheet)|private key|privat key|<seed_phrase_\d+>|<private_key_\d+>|(?:12|24|twelve|twenty[- ]four)[- ]words?(?: phrase)?|secret (?:recovery )?phrase)"
+_CARD_DEV = r"(?:card|cards|phone|fone|mobile|iphone|android|laptop|tablet|ipad|ledger|trezor|hardware wallet|yubikey|authenticator|wallet|purse|bag|handbag|backpack)"
+_NOT_ME = r"(?:wasn'?t me|was not me|not me|didn'?t do (?:it|this|that)|never (?:did|do) that)"
 
-_RAW: dict[str, list[str]] = {
+STRONG: dict[str, list[str]] = {
     "fraud_scam": [
-        r"\bscamm?e?d\b", r"\bscam\b(?!\s+(?:warning|protection))", r"\bphish(?:ed|ing link)\b",
-        r"\bfell for\b", r"\b(?:pretending|claiming|claimed|posing|posed|impersonat\w*) (?:to be|as)\b",
-        r"\bfake (?:lodestar|support|shop|app|website|site|payment|agent)\b", r"\bsafe account\b",
-        r"\brug ?pull\b", r"\bpig butchering\b", r"\bromance scam\b", r"\bblackmail\w*\b",
-        r"\b(?:recovery (?:service|agents?)|task scam|giveaway)\b", r"\bdrain(?:ed|er)\b",
-        r"\b(?:anydesk|teamviewer|remote access)\b", r"\bpressur\w+ (?:me|him|her|into)\b",
-        r"\b(?:move|transfer|send) (?:all )?my (?:money|savings|crypto|funds)\b.*\b(?:told|said|asked)\b",
-        r"\b(?:told|asked|wants?) (?:me|him|her) to (?:move|transfer|send|pay|buy)\b",
-        r"\bgift cards?\b", r"\bwon't let me withdraw\b", r"\bnever (?:arrived|showed up)\b",
+        r"\b(?:been|got|was|were|i'?ve been|i think i'?ve been|think i was|i was) (?:scamm?ed|scamed|conned|phished|phised|defrauded|tricked|duped|ripped off)\b",
+        r"\bscamm?ed\b|\bscamed\b|\bconned\b|\bphis(?:h)?ed\b|\bduped\b|\bfell for\b|\bgot tricked\b|\btricked (?:me|into|my)\b",
+        r"\b(?:pretending|claiming|claimed|posing|posed|impersonat\w*|said (?:he|she|they) (?:was|were)|says? (?:he|she|they)(?:'s| is| are|'re)) (?:to be |as |from |with )?\b",
+        r"\bsaid (?:they were|he was|she was|it was) (?:from|with|lodestar|my bank|the|your)\b",
+        r"\bfake (?:lodestar|support|shop|store|app|website|site|payment|agent|seller|landlord|investment|exchange|platform|login|account|screenshot|confirmation)\b",
+        r"\bsafe account\b|\bsecure (?:vault|wallet) address\b|\brug ?pull\b|\bpig butchering\b|\bromance scam\b|\btask scam\b|\bblackmail\w*\b|\bsextort\w*\b",
+        r"\b(?:release|withdrawal|unlock|unfreeze|tax|clearance) fee\b.{0,60}\b(?:first|before|pay|want|asking)\b|\bwant(?:s)? (?:me to pay )?(?:a|another)\b.{0,20}\bfee\b.{0,30}\bwithdraw",
+        r"\b(?:won'?t|will not|doesn'?t|does not) let me (?:withdraw|take (?:anything|my money|it) out|cash out)\b",
+        r"\b(?:anydesk|teamviewer|remote access|share (?:my|the) screen)\b",
+        r"\b(?:told|asked|wants?|wanted|instructed|pressured|pressuring|talked|convinced|persuaded|got) (?:me|him|her|my \w+) (?:to|into) (?:move|moving|transfer\w*|send\w*|pay\w*|buy\w*|withdraw\w*|install\w*|invest\w*|put|read|receive)\b",
+        r"\b(?:itunes|apple|google play|steam|amazon|gift) (?:cards?|vouchers?)\b.{0,60}\b(?:asked|told|wanted|made me|for (?:him|her|them|someone)|claiming|tax|pay)\b",
+        r"\b(?:asked|told|made) me to buy\b.{0,30}\b(?:cards?|vouchers?)\b",
+        r"\bis (?:this|it|that) (?:a scam|legit|legitimate|real|genuine|from (?:you|lodestar))\b|\bwas (?:this|that|it) (?:you|a scam)\b",
+        r"\b(?:double|triple) my (?:eth|btc|crypto|money|bitcoin)\b|\bguaranteed returns?\b|\brecovery (?:agent|service|company)\b.{0,60}\b(?:paid|fee|pay|contacted|says)\b",
+        r"\bcompany on telegram\b|\b(?:get|got) my (?:wallet|money|crypto|funds) back if i pay\b",
+        r"\b(?:never|didn'?t|did not) (?:arrived?|showed? up|came|come)\b.{0,80}\b(?:seller|blocked|site is gone|fake|disappeared|vanished|scam)\b|\b(?:seller|landlord|buyer)\b.{0,40}\b(?:blocked me|disappeared|vanished|doesn'?t exist|stopped replying)\b",
+        r"\b(?:receive|accept) money\b.{0,50}\b(?:send it on|pass it on|forward it|transfer it)\b|\bmoney mule\b",
+        r"\bsent (?:her|him|them)\b.{0,40}\b(?:money|usdc|btc|eth|crypto|£|\$|€|\d)",
+        r"\b(?:dating (?:app|site)|met (?:her|him|them|a \w+) online|met online|never met)\b.{0,160}\b(?:sent|send|money|transfer|invest)\b",
+        rf"\b(?:{_SOMEONE}|support|agent|caller)\b.{{0,40}}\b(?:asked|asking|wants?|wanted)\b.{{0,20}}\b(?:for )?my (?:seed|recovery|private key|privat key|2fa|pin|code|password|one[- ]time|12|24|wallet details)",
+        r"\b(?:call|called|calling|rang|ringing|text|texted|message|messaged|email|emailed|dm'?d)\b.{0,40}\b(?:from lodestar|from the bank|from my bank|from your|lodestar (?:support|agent|security)|fraud (?:team|department)|police officer)\b",
+        r"\bsaying (?:they'?re|he'?s|she'?s|they are|he is|she is|i was|my account)\b|\b(?:they'?ve|he'?s|she'?s|they|he|she|and) blocked me\b",
+        r"\"(?:police|lodestar|bank|support|hmrc|irs|usps|broker|account manager|crypto recovery|security team|me|wallet validator|migration tool)[^\"]{0,25}\"",
+        r"\bwon (?:a|the)\b.{0,30}\b(?:giveaway|prize|lottery)\b|\blottery company\b|\bkeep(?:s)? (?:asking|pushing|calling)\b|\bwant(?:s)? (?:more|another)\b|\basking for more\b|\bpressur\w+\b|\bpushing me\b",
+        r"\bnew bank details\b|\blet (?:them|him|her) use (?:it|my account)\b|\bgot a (?:call|text|message|email) from\b.{0,100}\b(?:sent|paid|transfer\w*)\b",
+        r"\bmove my (?:savings|money|funds|crypto|coins)\b.{0,30}\b(?:secure|safe|new|another)\b",
+        r"\bsigned (?:a|the|some) transaction\b|\bapproved something\b|\bconnected (?:it|my wallet)\b.{0,40}\bsite\b|\bclicked (?:a|the|their|on a) link\b",
     ],
     "account_takeover": [
-        r"\bhack(?:ed|er)\b", r"\b(?:someone|somebody|somone|hacker|they|he|she)\b.{0,40}\b(?:logged|log|logging|got|get|getting|been) (?:in|into)\b",
-        r"\bsim (?:swap|swapped|has been swapped)\b|\bswapped my sim\b|\bported\b",
-        r"\b(?:changed|reset|turned off|disabled|removed|moved)\b.{0,40}\b(?:wasn'?t me|not me|didn'?t (?:do|change|request|ask)|never (?:changed|requested|asked|approved))\b",
-        r"\b(?:i )?(?:didn'?t|did not|never) (?:change|request|ask for|approve|requested|changed)\b.{0,40}\b(?:email|password|number|2fa|login|reset|code|anything)\b",
-        r"\blocked out\b", r"\bunauthori[sz]ed access\b", r"\b(?:account|acount|accnt|wallet)\b.{0,20}\b(?:compromised|breached|taken over|hijacked)\b",
-        r"\blog(?:in|ged in|-in)? from\b.{0,40}\b(?:never|don'?t|not|recogni[sz]e|unknown)\b",
-        r"\b(?:device|login|session|sessions|passkey)\b.{0,30}\b(?:i don'?t (?:recogni[sz]e|own)|aren'?t mine|isn'?t mine|not mine|wasn'?t me|don'?t own)\b",
-        r"\bnew (?:device|trusted device|passkey)\b.{0,40}\b(?:added|registered|wasn'?t|not me)\b",
-        r"\bsomeone(?:'s| has| is)? (?:else )?(?:in|got into|been (?:in|into)|changing|changed|accessed|using my face)\b",
+        r"\bhack(?:ed|er|ers)\b",
+        rf"\b{_SOMEONE}\b.{{0,40}}\b(?:logged|log|logging|got|gets|get|getting|been|broke|breaking|has been) ?(?:in|into|access)\b",
+        rf"\b{_SOMEONE} (?:is|was|has been|'s) in my (?:account|acount|acc|wallet|app)\b|\bsomeone(?:'s| is| has)? (?:accessed|accessing|using) my (?:account|acount|acc|wallet|details)\b",
+        r"\bsim (?:swap|swapped|has been swapped|was moved|card was moved)\b|\bswapped my sim\b|\bsim was (?:moved|ported)\b|\b(?:number|phone) (?:got |was |has been )?ported\b",
+        rf"\b(?:changed|reset|turned off|switched off|disabled|removed|deleted|moved|added|switched)\b.{{0,60}}\b(?:{_NOT_ME}|without me|without my (?:permission|knowledge|consent)|i didn'?t|i never|i did not|didn'?t do it)\b",
+        r"\b(?:didn'?t|did not|never)\b.{0,10}\b(?:change|request|ask for|asked for|approve|requested|changed|add|added|touch|make|made)\b.{0,40}\b(?:email|password|pw|number|2fa|two[- ]factor|login|log ?in|sign[- ]?ins?|reset|codes?|anything|address|passkey|device|settings)\b",
+        r"\b(?:email|password|pw|phone number|number|2fa|two[- ]factor|passkey|recovery email|username|name and address)\b.{0,40}\b(?:was|were|has been|have been|got|been) (?:changed|reset|switched|removed|deleted|turned off|disabled)\b.{0,60}\b(?:not me|never|didn'?t|without|can'?t|cannot|overnight|random|don'?t recogni[sz]e)\b",
+        r"\b(?:account|acount|acc|wallet)\b.{0,25}\b(?:compromised|breached|taken over|hijacked|been accessed)\b|\btaken over\b|\bunauthori[sz]ed access\b",
+        r"\b(?:log ?in|login|sign[- ]?in|session|access(?:ed)?)\b.{0,40}\bfrom (?:a |an )?(?:new|another|different|unknown|strange|weird)? ?(?:city|country|device|ip|location|place|windows|chrome|\w+ in)\b",
+        r"\b(?:new |unknown |strange |suspicious |unrecogni[sz]ed )(?:login|log-in|sign[- ]in|device|session|trusted device)s?\b.{0,60}\b(?:alert|email|notification|added|listed|wasn'?t|not me|never|i don'?t|isn'?t|aren'?t)\b",
+        r"\b(?:login|log ?in|sign[- ]?in|session|device|passkey)s?\b.{0,50}\b(?:i don'?t (?:recogni[sz]e|own)|aren'?t mine|isn'?t mine|not mine|wasn'?t me|not me|i (?:never|didn'?t) (?:made?|do|did)|i'?ve never owned)\b",
+        r"\b(?:codes?|approval requests?|reset emails?)\b.{0,40}\b(?:never requested|didn'?t (?:request|ask)|aren'?t from me|not from me|i didn'?t ask)\b",
+        r"\bactive session in\b|\bkick (?:them|him|her|other devices) (?:out|off)\b|\blogin from [a-z]+\b",
     ],
     "unauthorised_transaction": [
-        r"\b(?:don'?t|do not|didn'?t|did not|never) (?:recogni[sz]e|reconise|make|made|authori[sz]e|send|sent|withdraw|initiate|approve|set up|signed up|buy|bought)\b",
-        r"\bnot (?:me|mine)\b", r"\bunauthori[sz]ed (?:transaction|payment|charge|transfer|withdrawal)\b",
-        r"\bfraudulent (?:charges?|payments?|transactions?)\b", r"\b(?:money|funds|\w+) (?:has been |was )?(?:taken|gone|disappeared|dissapeared)\b",
-        r"\bwithout my (?:permission|consent|knowledge)\b|\bwithout (?:asking|me knowing)\b",
-        r"\b(?:no idea|don'?t know) what (?:it|this) is\b", r"\bwho took\b", r"\bchargeback\b|\bdispute a transaction\b",
-        r"\b(?:is|isn'?t) mine\b",
+        r"\b(?:don'?t|do not|didn'?t|did not|never|wasn'?t) (?:recogni[sz]e|reconi[sz]e|reconise|make|made|authori[sz]e|authori[sz]ed|send|sent|withdraw|initiate|initiated|approve|approved|set up|buy|bought|order|ordered|joined|use|used|do|did)\b(?!.{0,30}\b(?:email|password|number|2fa|login|reset|passkey|address)\b)",
+        r"\bunauthori[sz]ed (?:transaction|payment|charge|transfer|withdrawal|debit|spend)s?\b|\bfraud(?:ulent)? (?:charges?|payments?|transactions?|debits?)\b",
+        r"\b(?:money|funds|savings|balance|crypto|btc|eth|usdc|coins)\b.{0,20}\b(?:has been |have been |was |were |got )?(?:taken|gone|disappeared|dissapeared|vanished|missing|drained|emptied)\b|\b(?:balance shows zero|now it'?s empty)\b",
+        r"\bwithout my (?:permission|consent|knowledge|authori[sz]ation)\b|\bwithout (?:asking|me knowing)\b",
+        r"\b(?:no idea|don'?t know) what (?:it|this|that) is\b|\b(?:don'?t|do not) know (?:who|what) (?:that|this) is\b|\bwho took\b",
+        rf"\b(?:transaction|payment|charge|transfer|withdrawal|debit|direct debit)s?\b.{{0,60}}\b{_NOT_ME}\b|\b(?:wasn'?t|not) mine\b",
+        r"\bsomeone (?:has )?(?:spent|spend|used|bought|withdrew|charged|made)\b.{0,40}\b(?:my card|on my card|with my card|from my)\b|\bsomeone(?:'s| has) been (?:making|using|spending)\b|\bmoved money out\b",
+        r"\b(?:never|haven'?t) (?:been|used|gamble|shop)\b.{0,20}\b(?:there|to|that|at)?\b",
+        r"\bcharged? (?:me )?for something i (?:never|didn'?t)\b|\bi (?:was|wasn'?t) (?:at home|even there)\b|\bwasn'?t even there\b",
     ],
     "lost_stolen_device": [
-        r"\b(?:lost|losing|misplaced|left|dropped) (?:my|the|both my|our)\b.{0,30}\b(?:card|phone|fone|mobile|laptop|tablet|ledger|yubikey|wallet|purse|device|authenticator)",
-        r"\b(?:card|phone|fone|mobile|laptop|tablet|wallet|purse|bag|backpack|ledger|hardware wallet)\b.{0,25}\b(?:stolen|nicked|snatched|pinched|taken|missing|lost|gone|broke|swallowed)\b",
-        r"\b(?:stolen|lost) (?:card|phone|device)\b", r"\b(?:mugged|burgled|pickpocketed|robbed)\b",
-        r"\b(?:can'?t|cannot|can not|cant) find my\b", r"\b(?:stole|took|pinched|snatched) my\b",
-        r"\bbroke into my\b",
+        rf"\b(?:lost|losing|misplaced|left|dropped|forgot)\b.{{0,12}}\b(?:my|the|both my|our)\b.{{0,25}}\b{_CARD_DEV}\b(?!.{{0,15}}\b(?:number|pin|password)\b)",
+        rf"\b{_CARD_DEV}\b.{{0,40}}\b(?:stolen|nicked|snatched|pinched|taken|missing|lost|gone missing|isn'?t in|was taken|took it|swallowed|pickpocketed|fell out)\b",
+        rf"\b(?:stolen|lost|missing) (?:debit )?{_CARD_DEV}\b|\b(?:mugged|burgled|pickpocketed|robbed|break-in|broke into)\b|\bbag (?:got |was )?nicked\b",
+        rf"\b(?:can'?t|cannot|can not|cant|couldn'?t) find (?:my|the) {_CARD_DEV}\b|\b(?:stole|took|pinched|snatched|nicked) (?:my|our)\b",
+        rf"\b(?:report|block|cancel|freeze)\b.{{0,20}}\b(?:my )?(?:card|phone)\b.{{0,15}}\b(?:stolen|lost|missing)\b|\bit'?s been stolen\b",
+        r"\b(?:new |replacement )?card (?:never arrived|delivered to (?:a|the wrong))\b|\bdelivered to a neighbour\b",
+        r"\b(?:phone|fone|mobile)\b.{0,30}\b(?:in (?:the|a) (?:sea|lake|river|toilet)|smashed|dead)\b",
+        r"\bphone number to block my card\b|\bblock my card\b.{0,40}\bcan'?t open the app\b|\btemporarily block my card\b.{0,40}\bsomewhere\b",
     ],
     "secret_exposed": [
-        r"\b(?:gave|give|given|told|tell|shared|share|sent|send|typed|entered|pasted|read out|handed over|emailed|posted|put)\b.{0,40}\b(?:seed|recovery (?:phrase|words)|private key|privat key|12 words|24 words|seed words|2fa code|one-time (?:code|passcode)|backup codes|password|passcode|pin)\b",
-        r"\b(?:seed|recovery phrase|private key|password|passcode|pin|recovery words|12-word phrase)\b.{0,40}\b(?:leaked|visible|exposed|compromised|saw|seen|knows?|in a leak|breached|hacked)\b",
-        r"\b(?:saw|seen|watched|knows?)\b.{0,25}\b(?:my )?(?:pin|seed|recovery|passcode|password|12-word)\b",
-        r"\bleak(?:ed)? my\b", r"\bhas my (?:recovery|seed|private|2fa|password)\b",
-        r"\b(?:asked|asking|wants?) (?:me )?for my (?:seed|recovery|private key|2fa|password)\b",
-        r"\bsame password\b.{0,40}\bbreach\b",
+        rf"\b(?:gave|give|given|giving|told|tell|shared|share|sent|send|typed|type|entered|enter|pasted|put|read(?: out| back)?|handed over|emailed|posted|uploaded|screenshot(?:ted)?|photo(?:graphed)?|wrote|import(?:ed)?|fill(?:ed)? in|said)\b.{{0,50}}\b{_SEED}\b",
+        r"\b(?:gave|give|given|giving|told|tell|shared|share|sent|send|read(?: out| back)?|handed over|emailed|posted|screenshot(?:ted)?)\b.{0,40}\b(?:pin|password|passcode|2fa|one[- ]time|otp|verification code|(?:six|6)[- ]digit code|authenticator code|backup codes|login details|the code|code you)\b",
+        rf"\b{_SEED}\b.{{0,50}}\b(?:leaked|visible|exposed|compromised|in a (?:leak|breach)|breached|hacked|posted|online|opened|someone else)\b|\b(?:password|passcode)\b.{{0,30}}\b(?:leaked|in a (?:leak|breach)|data breach)\b|\bleaked my\b",
+        r"\b(?:saw|seen|watched|knows?|knew)\b.{0,20}\bmy (?:seed|recovery|private key|pin|passcode|password|2fa|12-word|24 words|backup codes)\b|\bhas my (?:seed|recovery|private key|2fa|password)\b",
+        r"<seed_phrase_\d+>|<private_key_\d+>",
+        rf"\b(?:asked|asking|asks|wants?|wanted|requested)\b.{{0,20}}\b(?:for )?my {_SECRET}\b",
+        r"\bsame password\b.{0,80}\b(?:breach|hacked|leak)\w*\b|\bhaveibeenpwned\b|\bdata breach\b.{0,40}\bsame\b",
+        r"\bphoto of my recovery\b|\b(?:the|a) form asked for the (?:12|24) words\b|\bput them in\b",
+        r"\b(?:fake|phishing|bogus) (?:lodestar )?(?:login|log-in|site|page|website)\b.{0,30}\b(?:typed|entered|put|logged)\b|\b(?:typed|entered|put) my password (?:in|into|on)\b",
+        r"\blogged in through (?:it|the link|their link)\b|\bthe app took my login\b",
     ],
     "legal_regulatory": [
-        r"\b(?:lawyer|lawyers|solicitor|attorney|atorney|law firm)\b(?!.{0,20}\bstatement\b)", r"\b(?:sue|suing|lawsuit|legal action|legal advice|proceedings|small claims|letter before action)\b",
-        r"\bcourt\b", r"\b(?:ombudsman|fca|fos|cfpb|sec|ftc|ico|information commissioner|trading standards|regulator|attorney general)\b",
-        r"\b(?:police|detective|action fraud|crime reference|subpoena|court order)\b",
-        r"\b(?:gdpr|ccpa|subject access|data subject|right to (?:erasure|be forgotten)|article 15)\b",
-        r"\b(?:delete|erase|wipe)\b.{0,20}\b(?:all )?my (?:data|personal|details|information)\b|\ball my data deleted\b",
-        r"\beverything you (?:have|hold) on me\b|\bcopy of (?:all )?(?:the )?(?:personal )?(?:data|everything) you hold\b",
-        r"\bunlawful\b|\bentitled to it by law\b|\bprobate\b",
+        r"\b(?:lawyer|lawyers|solicitor|attorney|atorney|law firm|barrister)\b(?!.{0,25}\b(?:invoice|fees?)\b)",
+        r"\b(?:sue|suing|lawsuit|legal action|legal advice|proceedings|small claims|letter before action|take you to court|taking you to court|to court|court order|see you in court)\b",
+        r"\b(?:ombudsman|fca|fos|cfpb|ftc|ico|information commissioner|trading standards|regulator|attorney general|bank of lithuania)\b",
+        r"\b(?:police|detective|action fraud|crime reference|subpoena|warrant|law enforcement|report number)\b",
+        r"\b(?:gdpr|ccpa|subject access|data subject|right to (?:erasure|be forgotten)|article 15|withdrawing consent|stop processing my)\b",
+        r"\b(?:delete|erase|wipe|remove)\b.{0,30}\b(?:all )?(?:my|of my) (?:data|personal|details|information|info)\b|\ball my data deleted\b",
+        r"\beverything you (?:have|hold) on me\b|\b(?:copy|all) of (?:all )?(?:the )?(?:personal )?(?:data|info|information|everything) you (?:have|hold)(?: on| about)? me\b|\brequest a copy of my data\b",
+        r"\bwho can i (?:go|escalate|complain) to\b|\btake (?:this|it) to the ombudsman\b",
+        r"\bunlawful\b|\bentitled to it by law\b|\bprobate\b|\bestate of\b",
     ],
     "complaint": [
-        r"\b(?:formal )?complaint\b", r"\bcompla(?:i)?n\b|\bcompaint\b|\bcomplain\b", r"\bescalat(?:e|ed|ing)\b(?!.{0,30}\bfaster\b)",
-        r"\b(?:manager|supervisor|someone senior|senior)\b", r"\b(?:disgusted|disgrace|appalling|shocking|livid|furious|unacceptable|fed up|beyond frustrated|nightmare|useless|worst|is a joke|ridiculous|rediculous|dismissive|rude)\b",
-        r"\bcompensation\b", r"\bextreme dissatisfaction\b|\bextremely unhappy\b|\butterly disappointed\b",
+        r"\bcomplaint\b|\bcompla(?:i)?n\b|\bcompaint\b|\bcomplant\b|\bcomplain(?:ing)?\b",
+        r"\bescalat(?:e|ed|ing)\b",
+        r"\b(?:speak|talk) to (?:a|your|the) (?:manager|supervisor|someone senior)\b|\bsomeone senior\b",
+        r"\b(?:disgusted|disgrace\w*|appalling|shocking|livid|furious|unacceptable|fed up|beyond frustrated|nightmare|useless|rubbish|rubish|worst|is a joke|ridiculous|rediculous|dismissive|rude|pathetic|terrible service|poor service|treated (?:this|so) badly)\b",
+        r"\bcompensation\b|\bextreme(?:ly)? (?:dissatisf\w+|unhappy)\b|\butterly disappointed\b|\bnot happy with (?:the|your|how)\b|\bunhappy with (?:your|the|how)\b",
+        r"\btake (?:this|it) to the ombudsman\b|\bfinal (?:answer|response)\b|\bnobody has given me\b|\bno(?:body| one) has (?:replied|answered|got back)\b",
+        r"\bso hard to get a straight answer\b|\bnobody (?:will|can) (?:say|tell)\b|\bi'?ve explained this\b",
     ],
     "vulnerable_customer": [
-        r"\b(?:passed away|passed|passd away|died|death certificate|bereave\w*|late (?:husband|wife|father|mother|mum|dad|son|daughter)|executor|funeral|lost my (?:daughter|son|wife|husband|mum|dad))\b",
-        r"\b(?:suicid\w*|end my life|hurt(?:ing)? myself|self-harm|don'?t see the point|giving up|dark place|breakdown)\b",
-        r"\b(?:can'?t|cannot|cant) (?:pay|make) (?:my )?rent\b|\bbailiffs?\b|\bevict\w*\b|\bdebt collectors?\b|\bdrowning in debt\b|\bhardship\b|\bskipping meals\b|\bhomeless\b",
-        r"\bgambling problem\b|\bcan'?t stop gambling\b|\bself-excluded\b",
-        r"\b(?:controls all my money|frightened of|threatening me|forced to|makes me give)\b",
-        r"\b(?:dementia|alzheimer'?s|stroke|mental capacity|power of attorney|learning difficult\w*|visually impaired|cancer|bipolar|adhd|disabled)\b",
-        r"\b(?:struggling|can'?t cope|overwhelmed|feel sick|lost my job|behind on)\b",
+        r"\b(?:passed away|passed on|passd away|passed last|died|dead|death certificate|date of death|bereave\w*|late (?:husband|wife|partner|father|mother|mum|mom|dad|son|daughter|brother|sister)|executor|funeral|lost my (?:daughter|son|wife|husband|mum|mom|dad|partner))\b",
+        r"\b(?:suicid\w*|end my life|kill myself|hurt(?:ing)? myself|self[- ]harm|don'?t see the point|can'?t carry on|carry on|giving up on|dark place|breakdown|panic attack|feel like giving up)\b",
+        r"\b(?:spouse|husband|wife|mum|mom|dad|father|mother|brother|sister|son|daughter|partner) (?:has |just )?passed\b|\bisn'?t my first language\b|\bdivorce\b|\bcan'?t (?:sleep|face)\b|\bruining me\b|\bi have nothing\b",
+        r"\b(?:can'?t|cannot|cant) (?:pay|make|afford) (?:my |the )?rent\b|\bbailiffs?\b|\bbailifs\b|\bevict\w*\b|\bdebt collectors?\b|\bin debt\b|\bdrowning in debt\b|\bhardship\b|\bskipping meals\b|\bhomeless\b|\bon the street\b|\bskint\b|\bredundant\b|\blost my job\b|\bbehind on (?:all )?my (?:bills|rent|payments)\b",
+        r"\bgambling (?:problem|addiction)\b|\bcan'?t stop gambling\b|\bself-excluded\b|\bgambling away\b|\bkeep gambling\b|\baddict\w*\b",
+        r"\b(?:controls (?:all )?my money|frightened of|scared of (?:him|her)|threaten\w* (?:me|to)|forced to|makes me (?:give|transfer)|checks my app)\b",
+        r"\b(?:dementia|alzheimer'?s|stroke|mental capacity|power of attorney|learning difficult\w*|visually impaired|blind|deaf|autis\w*|cancer|chemo\w*|bipolar|depress\w*|disabled|disability|in hospital|terminal\w*|diagnosed)\b",
+        r"\b(?:struggling|can'?t cope|not coping|overwhelmed|wits'? end|falling apart)\b",
     ],
 }
 
-RULES: dict[str, list[re.Pattern]] = {cat: [re.compile(p) for p in pats] for cat, pats in _RAW.items()}
+# Topic words that a general question uses as readily as an incident report: they count
+# only in a message that stage 1 reads as an incident.
+WEAK: dict[str, list[str]] = {
+    "fraud_scam": [r"\bscam\w*\b|\bfraudster\b|\bfake\b|\bphishing\b|\bsuspicious (?:call|text|email|message)\b|\b(?:telegram|discord|whatsapp|instagram|linkedin|dm'?d)\b"],
+    "account_takeover": [r"\b(?:locked out|can'?t (?:log|get) in|someone (?:else )?(?:has|knows) my password)\b"],
+    "unauthorised_transaction": [r"\b(?:charge|payment|transaction|withdrawal|transfer|debit)s?\b.{0,40}\b(?:don'?t|didn'?t|never|strange|weird|unknown)\b"],
+    "lost_stolen_device": [r"\bstolen\b"],
+    "secret_exposed": [rf"\b{_SEED}\b.{{0,60}}\b(?:someone|stranger|guy|him|her|them|site|website|bot|tool|form|link|sold|stolen|hacked)\b"],
+    "legal_regulatory": [],
+    "complaint": [r"\bunhappy\b|\bangry\b|\bdisappointed\b"],
+    "vulnerable_customer": [r"\b(?:mental health|anxiety|stress(?:ed)?|ill|illness|carer|vulnerable|confused)\b"],
+}
 
-# Cues of a general, policy or hypothetical question: the labelling rule says these are
-# routine even when they mention fraud, lost cards or seed phrases.
-GENERAL_QUESTION = re.compile(
-    r"^(?:what (?:happens|should i do) (?:if|when)|what if\b|what is|what's (?:your|the|a)\b|what are\b|how does\b|how do i (?:spot|back up|set up|view|change|update|turn on|reset|cancel|order|move|export|download|add)\b|"
-    r"is (?:it|there|my|lodestar|the)\b|are (?:you|payments|my)\b|do you\b|does (?:the|lodestar|lodestar's)\b|will (?:lodestar|you|staff)\b|can i (?:add|use|export|nominate|see|set|get a)\b|who is\b|which\b|where (?:should|can) i\b|how (?:long|many)\b)"
-    r"|\b(?:if i ever|in case|just out of interest|for my (?:course|article)|so i can tell|before signing up|policy|in the future|if needed|how would lodestar)\b"
+# Stage 1: the message reports something that happened to the writer, or an urgent need.
+INCIDENT = re.compile(
+    rf"\b{_ME}\b.{{0,40}}\b(?:\w+ed|got|gave|sent|told|lost|left|paid|put|typed|saw|took|stole|made|found|think|realis\w+|realiz\w+|just|now)\b"
+    rf"|\b{_SOMEONE}\b.{{0,40}}\b(?:\w+ed|got|took|stole|sent|said|says|told|asked|wants?|rang|called|texted|messaged)\b"
+    rf"|\b(?:{_NOT_ME}|i (?:didn'?t|did not|never)|help|urgent|asap|right now|panick\w*|worried|scared|please (?:freeze|block|stop|lock|help))\b"
+    r"|\bis (?:this|it|that) (?:a scam|legit|real|genuine|from you)\b|\?\?"
+)
+
+# Stage 1, other side: openings of general, policy or how-to questions, and markers of a
+# hypothetical. An opening only vetoes the weak cues; a hypothetical marker also vetoes
+# the strong ones ("if my phone is stolen, what happens?").
+GENERAL_OPENING = re.compile(
+    r"^(?:what (?:happens|should i do|do i do|do you do) (?:if|when|to)|what if\b|what is\b|what's (?:your|the|a)\b|what are\b|how does\b|how do (?:i|you) (?:spot|know|tell|back up|set up|view|change|update|turn on|reset|order|move|export|download|add|make my|withdraw|dispute|keep)\b|"
+    r"how can i (?:tell|know|protect|spot)\b|is (?:it|there|my|lodestar|the)\b|are (?:you|payments|my)\b|do you\b|does (?:the|lodestar|lodestar's|vault)\b|what does\b|why does the app\b|will (?:lodestar|you|staff)\b|can i (?:add|use|export|nominate|see|set|get a|buy|turn|pay|change)\b|who is\b|which\b|where (?:should|can|do) i\b|how (?:long|many|much)\b)"
+)
+HYPOTHETICAL = re.compile(
+    r"\b(?:if i ever|if (?:my|i|someone|a)\b.{0,40}\b(?:is|were|was|gets?|lose|loses)\b.{0,30}\b(?:what|how|do|does|will|would)\b|in case|just out of interest|for (?:my (?:course|article|uni)|future reference)|asking for (?:a friend|future)|so i can tell|before signing up|as a precaution|precaution|in the future|if needed|how would lodestar|just want to warn|i didn'?t use it|in general|general advice)\b"
 )
 
 
+# Cues that mean the incident is over or is not one of ours ("found my card", a PIN
+# locked by the customer's own typos): they switch off one category.
+VETO: dict[str, re.Pattern] = {
+    "lost_stolen_device": re.compile(r"\bfound (?:my|the|it)\b|\blost signal\b"),
+    "secret_exposed": re.compile(r"\bwrong pin\b|\bpin (?:is |got |now )?(?:locked|blocked)\b|\bput my pin in\b|\bcan'?t remember\b|\bforgot\b"),
+}
+# Money words: a transaction the customer did not make is about money, so without one of
+# these unauthorised_transaction stays off ("a device I don't recognise" is a login).
+MONEY = re.compile(r"\b(?:pay\w*|paid|charge\w*|transaction\w*|transfer\w*|withdr\w+|spent|spend\w*|debit\w*|purchase\w*|bought|money|funds|balance|crypto|btc|eth|usdc|xrp|coins?|savings|refund\w*|cash|order\w*|subscription|£|\$|€|\d+)\b|[£$€]")
+# Phrasings that state the writer's own case even inside a how-long/what-is question
+# ("how long until you answer my complaint", "can i get a copy of all the info you have on me").
+OWNED: dict[str, re.Pattern] = {
+    "complaint": re.compile(r"\bmy complaint\b|\bmy son wants to complain\b"),
+    "lost_stolen_device": re.compile(r"\bmy stolen (?:debit )?(?:card|phone)\b"),
+    "legal_regulatory": re.compile(r"\bcopy of (?:all )?(?:the )?(?:info|data|information) you (?:have|hold)\b|\bsubject access request\b|\bright to be forgotten\b|\bccpa request\b|\brequest a copy of my data\b|\bcan i (?:complain|report \w+) to the (?:cfpb|fca|ombudsman)\b"),
+}
+# A person or channel in a message where a secret was handed over makes it a scam too.
+SCAM_CHANNEL = re.compile(r"\b(?:support|agent|website|site|bot|tool|form|link|telegram|discord|whatsapp|caller|rang|called|a guy|the guy|the man|a man|dm'?d|validator|fake|stranger|account manager)\b")
+
+
+def _compile(table: dict[str, list[str]]) -> dict[str, list[re.Pattern]]:
+    return {cat: [re.compile(p) for p in pats] for cat, pats in table.items()}
+
+
+STRONG_RULES = _compile(STRONG)
+WEAK_RULES = _compile(WEAK)
+
+
+def prepare(text: str) -> str:
+    return text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+
+
+def is_incident(lowered: str) -> bool:
+    return bool(INCIDENT.search(lowered))
+
+
+def is_general_question(lowered: str) -> bool:
+    return bool(GENERAL_OPENING.search(lowered.strip())) and not is_incident(lowered)
+
+
+def is_hypothetical(lowered: str) -> bool:
+    return bool(HYPOTHETICAL.search(lowered))
+
+
 def rule_hits(text: str) -> dict[str, int]:
-    """How many incident patterns of each category match the lower-cased text."""
-    lowered = text.lower()
-    return {cat: sum(1 for p in pats if p.search(lowered)) for cat, pats in RULES.items()}
-
-
-def is_general_question(text: str) -> bool:
-    return bool(GENERAL_QUESTION.search(text.lower().strip()))
+    """Cue count per category after the two stages: strong cues unless hypothetical, weak
+    cues only in an incident report that does not open as a general question."""
+    lowered = prepare(text)
+    incident = is_incident(lowered)
+    opening = bool(GENERAL_OPENING.search(lowered.strip()))
+    owned = {cat: int(bool(p.search(lowered))) for cat, p in OWNED.items()}
+    if is_hypothetical(lowered) or (opening and not incident):
+        return {cat: owned.get(cat, 0) for cat in STRONG_RULES}
+    hits = {}
+    for cat in STRONG_RULES:
+        n = sum(1 for p in STRONG_RULES[cat] if p.search(lowered)) + owned.get(cat, 0)
+        if incident and not opening:
+            n += sum(1 for p in WEAK_RULES[cat] if p.search(lowered))
+        hits[cat] = n
+    for cat, veto in VETO.items():
+        if veto.search(lowered):
+            hits[cat] = 0
+    if not MONEY.search(lowered):
+        hits["unauthorised_transaction"] = 0
+    if hits["secret_exposed"] and SCAM_CHANNEL.search(lowered):
+        hits["fraud_scam"] += 1
+    return hits

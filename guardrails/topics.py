@@ -39,7 +39,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from guardrails.errors import GuardrailError
-from guardrails.topic_rules import is_general_question, rule_hits
+from guardrails.topic_rules import is_general_question, is_hypothetical, is_incident, prepare, rule_hits
 
 CATEGORIES: tuple[str, ...] = (
     "fraud_scam",
@@ -69,17 +69,10 @@ def _load_model(path: Path = MODEL_FILE) -> dict:
     return model
 
 
-def _default_thresholds() -> dict[str, float]:
-    # Read once at import: the thresholds are chosen by cross-validation on the training
-    # split and stored with the weights, so a retrain keeps them in step.
-    try:
-        model = json.loads(MODEL_FILE.read_text())
-        return {c: float(model["categories"][c]["threshold"]) for c in CATEGORIES}
-    except (OSError, ValueError, KeyError):
-        return {c: 0.5 for c in CATEGORIES}
-
-
-DEFAULT_THRESHOLDS: dict[str, float] = _default_thresholds()
+# Scores are calibrated so that 0.5 means "fire" in both modes: one rule cue scores 0.6,
+# and the model's probability is mapped so that its own cut (stored per category in the
+# model file) lands on 0.5. The lead's overrides therefore mean the same thing either way.
+DEFAULT_THRESHOLDS: dict[str, float] = {c: 0.5 for c in CATEGORIES}
 
 # Placeholders from the PII redactor, e.g. <PERSON_1>, <SEED_PHRASE_2>. The embedding model
 # has never seen them; their plain-words type reads like the original sentence.
@@ -93,21 +86,14 @@ def readable(text: str) -> str:
 def rule_features(text: str) -> list[float]:
     """Cue counts per category (capped at 2) and the general-question flag, in model order."""
     hits = rule_hits(text)
-    return [float(min(hits[c], 2)) for c in CATEGORIES] + [float(is_general_question(text))]
+    lowered = prepare(text)
+    return [float(min(hits[c], 2)) for c in CATEGORIES] + [float(is_general_question(lowered)), float(is_incident(lowered))]
 
 
 def rules_scores(text: str) -> dict[str, float]:
-    """The rules alone. One cue scores exactly the category's default threshold and each
-    further cue closes a third of the gap to 1, so the same thresholds (and the lead's
-    overrides) mean the same thing with or without the model. A general question costs
-    one cue."""
+    """The rules alone: no cue 0, one cue 0.6, each further cue +0.1 (at most 1)."""
     hits = rule_hits(text)
-    penalty = 1 if is_general_question(text) else 0
-    scores = {}
-    for c in CATEGORIES:
-        n, t = hits[c] - penalty, DEFAULT_THRESHOLDS[c]
-        scores[c] = 0.0 if n <= 0 else min(1.0, t + (1 - t) * (n - 1) / 3)
-    return scores
+    return {c: 0.0 if hits[c] <= 0 else min(1.0, 0.6 + 0.1 * (hits[c] - 1)) for c in CATEGORIES}
 
 
 @dataclass(frozen=True)
