@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 
 _ME = r"(?:i|i've|ive|i'm|im|i'd|we|we've|me|my|mine|our)"
-_SOMEONE = r"(?:some ?one|somebody|some1|sum1|a (?:guy|man|woman|girl|lady|fella|bloke|caller|person|recruiter|company)|the (?:guy|man|woman|caller|person|seller|buyer)|he|she|they|hackers?|scammers?|my ex)"
+_SOMEONE = r"(?:some ?one|somebody|some1|sum1|a (?:guy|man|woman|girl|lady|fella|bloke|caller|person|recruiter|company)|the (?:guy|man|woman|caller|person|seller|buyer)|he|she|they|hackers?|scammers?|attacker|my ex)"
 _SECRET = (r"(?:seed(?: phrase| words)?|recovery (?:phrase|words|frase|sheet|codes?)|private key|privat key|<seed_phrase_\d+>|<private_key_\d+>|"
            r"(?:12|24|twelve|twenty[- ]four)[- ]words?(?: phrase)?|2fa(?: code)?|one[- ]time (?:code|passcode|password)|otp|verification code|"
            r"(?:six|6)[- ]digit code|authenticator code|backup codes|passwords?|passcode|pin|login details|the code)")
@@ -58,13 +58,13 @@ STRONG: dict[str, list[str]] = {
         r"\bwon (?:a|the)\b.{0,30}\b(?:giveaway|prize|lottery)\b|\blottery company\b|\bkeep(?:s)? (?:asking|pushing|calling)\b|\bwant(?:s)? (?:more|another)\b|\basking for more\b|\bpressur\w+\b|\bpushing me\b",
         r"\bnew bank details\b|\blet (?:them|him|her) use (?:it|my account)\b|\bgot a (?:call|text|message|email) from\b.{0,100}\b(?:sent|paid|transfer\w*)\b",
         r"\bmove my (?:savings|money|funds|crypto|coins)\b.{0,30}\b(?:secure|safe|new|another)\b",
-        r"\bsigned (?:a|the|some) transaction\b|\bapproved something\b|\bconnected (?:it|my wallet)\b.{0,40}\bsite\b|\bclicked (?:a|the|their|on a) link\b",
+        r"\bsigned (?:a|the|some) transaction\b|\bapproved something\b|\bconnected (?:it|my wallet)\b.{0,40}\bsite\b|\bclicked (?:a|the|their|on a) link\b|\bclicked it\b|\busing my name\b",
     ],
     "account_takeover": [
         r"\bhack(?:ed|er|ers)\b",
         rf"\b{_SOMEONE}\b.{{0,40}}\b(?:logged|log|logging|got|gets|get|getting|been|broke|breaking|has been) ?(?:in|into|access)\b",
         rf"\b{_SOMEONE} (?:is|was|has been|'s) in my (?:account|acount|acc|wallet|app)\b|\bsomeone(?:'s| is| has)? (?:accessed|accessing|using) my (?:account|acount|acc|wallet|details)\b",
-        r"\bsim (?:swap|swapped|has been swapped|was moved|card was moved)\b|\bswapped my sim\b|\bsim was (?:moved|ported)\b|\b(?:number|phone) (?:got |was |has been )?ported\b",
+        r"\bsim (?:swap(?! protection)|swapped|has been swapped|was moved|card was moved)\b|\bswapped my sim\b|\bsim was (?:moved|ported)\b|\b(?:number|phone) (?:got |was |has been )?ported\b",
         rf"\b(?:changed|reset|turned off|switched off|disabled|removed|deleted|moved|added|switched)\b.{{0,60}}\b(?:{_NOT_ME}|without me|without my (?:permission|knowledge|consent)|i didn'?t|i never|i did not|didn'?t do it)\b",
         r"\b(?:didn'?t|did not|never)\b.{0,10}\b(?:change|request|ask for|asked for|approve|requested|changed|add|added|touch|make|made)\b.{0,40}\b(?:email|password|pw|number|2fa|two[- ]factor|login|log ?in|sign[- ]?ins?|reset|codes?|anything|address|passkey|device|settings)\b",
         r"\b(?:email|password|pw|phone number|number|2fa|two[- ]factor|passkey|recovery email|username|name and address)\b.{0,40}\b(?:was|were|has been|have been|got|been) (?:changed|reset|switched|removed|deleted|turned off|disabled)\b.{0,60}\b(?:not me|never|didn'?t|without|can'?t|cannot|overnight|random|don'?t recogni[sz]e)\b",
@@ -73,6 +73,7 @@ STRONG: dict[str, list[str]] = {
         r"\b(?:new |unknown |strange |suspicious |unrecogni[sz]ed )(?:login|log-in|sign[- ]in|device|session|trusted device)s?\b.{0,60}\b(?:alert|email|notification|added|listed|wasn'?t|not me|never|i don'?t|isn'?t|aren'?t)\b",
         r"\b(?:login|log ?in|sign[- ]?in|session|device|passkey)s?\b.{0,50}\b(?:i don'?t (?:recogni[sz]e|own)|aren'?t mine|isn'?t mine|not mine|wasn'?t me|not me|i (?:never|didn'?t) (?:made?|do|did)|i'?ve never owned)\b",
         r"\b(?:codes?|approval requests?|reset emails?)\b.{0,40}\b(?:never requested|didn'?t (?:request|ask)|aren'?t from me|not from me|i didn'?t ask)\b",
+        rf"\b{_SOMEONE} (?:has |had )?(?:changed|reset|registered|added|removed|accessed)\b.{{0,30}}\bmy\b|\bnot me (?:logging|signing)\b|\bsomeone else (?:is )?in my\b|\b(?:using|used) my (?:account|face)\b",
         r"\bactive session in\b|\bkick (?:them|him|her|other devices) (?:out|off)\b|\blogin from [a-z]+\b",
     ],
     "unauthorised_transaction": [
@@ -84,6 +85,7 @@ STRONG: dict[str, list[str]] = {
         rf"\b(?:transaction|payment|charge|transfer|withdrawal|debit|direct debit)s?\b.{{0,60}}\b{_NOT_ME}\b|\b(?:wasn'?t|not) mine\b",
         r"\bsomeone (?:has )?(?:spent|spend|used|bought|withdrew|charged|made)\b.{0,40}\b(?:my card|on my card|with my card|from my)\b|\bsomeone(?:'s| has) been (?:making|using|spending)\b|\bmoved money out\b",
         r"\b(?:never|haven'?t) (?:been|used|gamble|shop)\b.{0,20}\b(?:there|to|that|at)?\b",
+        r"\b(?:used|using) my card\b|\bcard (?:was |got |has been |been )?used\b|\bspent on it\b|\bisn'?t mine\b|\bunknown merchant\b|\b(?:haven'?t left|don'?t live in|i'?ve never (?:shopped|used|been))\b",
         r"\bcharged? (?:me )?for something i (?:never|didn'?t)\b|\bi (?:was|wasn'?t) (?:at home|even there)\b|\bwasn'?t even there\b",
     ],
     "lost_stolen_device": [
@@ -104,6 +106,7 @@ STRONG: dict[str, list[str]] = {
         r"<seed_phrase_\d+>|<private_key_\d+>",
         rf"\b(?:asked|asking|asks|wants?|wanted|requested)\b.{{0,20}}\b(?:for )?my {_SECRET}\b",
         r"\bsame password\b.{0,80}\b(?:breach|hacked|leak)\w*\b|\bhaveibeenpwned\b|\bdata breach\b.{0,40}\bsame\b",
+        rf"\b{_SEED}\b.{{0,60}}\b(?:uploaded|sold|github|cloud)\b|\bwrote my pin\b",
         r"\bphoto of my recovery\b|\b(?:the|a) form asked for the (?:12|24) words\b|\bput them in\b",
         r"\b(?:fake|phishing|bogus) (?:lodestar )?(?:login|log-in|site|page|website)\b.{0,30}\b(?:typed|entered|put|logged)\b|\b(?:typed|entered|put) my password (?:in|into|on)\b",
         r"\blogged in through (?:it|the link|their link)\b|\bthe app took my login\b",
@@ -155,8 +158,8 @@ WEAK: dict[str, list[str]] = {
 
 # Stage 1: the message reports something that happened to the writer, or an urgent need.
 INCIDENT = re.compile(
-    rf"\b{_ME}\b.{{0,40}}\b(?:\w+ed|got|gave|sent|told|lost|left|paid|put|typed|saw|took|stole|made|found|think|realis\w+|realiz\w+|just|now)\b"
-    rf"|\b{_SOMEONE}\b.{{0,40}}\b(?:\w+ed|got|took|stole|sent|said|says|told|asked|wants?|rang|called|texted|messaged)\b"
+    rf"\b{_ME}\b.{{0,40}}\b(?:\w*[^e\W]ed|got|gave|sent|told|lost|left|paid|put|typed|saw|took|stole|made|found|think|realis\w+|realiz\w+|just|now)\b"
+    rf"|\b{_SOMEONE}\b.{{0,40}}\b(?:\w*[^e\W]ed|got|took|stole|sent|said|says|told|asked|wants?|rang|called|texted|messaged)\b"
     rf"|\b(?:{_NOT_ME}|i (?:didn'?t|did not|never)|help|urgent|asap|right now|panick\w*|worried|scared|please (?:freeze|block|stop|lock|help))\b"
     r"|\bis (?:this|it|that) (?:a scam|legit|real|genuine|from you)\b|\?\?"
 )
@@ -169,7 +172,7 @@ GENERAL_OPENING = re.compile(
     r"how can i (?:tell|know|protect|spot)\b|is (?:it|there|my|lodestar|the)\b|are (?:you|payments|my)\b|do you\b|does (?:the|lodestar|lodestar's|vault)\b|what does\b|why does the app\b|will (?:lodestar|you|staff)\b|can i (?:add|use|export|nominate|see|set|get a|buy|turn|pay|change)\b|who is\b|which\b|where (?:should|can|do) i\b|how (?:long|many|much)\b)"
 )
 HYPOTHETICAL = re.compile(
-    r"\b(?:if i ever|if (?:my|i|someone|a)\b.{0,40}\b(?:is|were|was|gets?|lose|loses)\b.{0,30}\b(?:what|how|do|does|will|would)\b|in case|just out of interest|for (?:my (?:course|article|uni)|future reference)|asking for (?:a friend|future)|so i can tell|before signing up|as a precaution|precaution|in the future|if needed|how would lodestar|just want to warn|i didn'?t use it|in general|general advice)\b"
+    r"\b(?:if i ever|if (?:my|i|someone|a)\b.{0,40}\b(?:is|were|was|gets?|lose|loses)\b.{0,30}\b(?:what|how|do|does|will|would)\b|in case|just out of interest|for (?:my (?:course|article|uni)|future reference)|asking for (?:a friend|future)|so i can tell|before signing up|as a precaution|precaution|in the future|if needed|how would lodestar|just want to warn|i didn'?t use it|haven'?t clicked|didn'?t click|in general|general advice)\b"
 )
 
 
@@ -181,7 +184,7 @@ VETO: dict[str, re.Pattern] = {
 }
 # Money words: a transaction the customer did not make is about money, so without one of
 # these unauthorised_transaction stays off ("a device I don't recognise" is a login).
-MONEY = re.compile(r"\b(?:pay\w*|paid|charge\w*|transaction\w*|transfer\w*|withdr\w+|spent|spend\w*|debit\w*|purchase\w*|bought|money|funds|balance|crypto|btc|eth|usdc|xrp|coins?|savings|refund\w*|cash|order\w*|subscription|£|\$|€|\d+)\b|[£$€]")
+MONEY = re.compile(r"\b(?:pay\w*|paid|charge\w*|transaction\w*|transfer\w*|withdr\w+|spent|spend\w*|debit\w*|purchase\w*|bought|money|funds|balance|crypto|btc|eth|usdc|xrp|coins?|savings|refund\w*|cash|order\w*|subscription|card|merchant|pending|transation\w*|authori[sz]ation|£|\$|€|\d+)\b|[£$€]")
 # Phrasings that state the writer's own case even inside a how-long/what-is question
 # ("how long until you answer my complaint", "can i get a copy of all the info you have on me").
 OWNED: dict[str, re.Pattern] = {
