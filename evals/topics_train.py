@@ -1,7 +1,10 @@
-"""Fit the sensitive-topic model on the training split and write guardrails/topic_model.json.
+"""Compare detector designs on the training split (out-of-fold): rules, kNN prototypes, LR.
 
-    .venv/bin/python -m evals.topics_train             # fit and write the model file
-    .venv/bin/python -m evals.topics_train --compare   # also cross-validate the candidates
+    .venv/bin/python -m evals.topics_train
+
+Version 1 shipped the LR below as guardrails/topic_model.json; version 2 ships the rules
+alone (the comparison and the latency decided it, see guardrails/topics.py), so this
+script only reports. It stays so the comparison can be re-run when the data grows.
 
 One logistic regression per category over [MiniLM embedding, rule cue counts, general-
 question flag]. Each category's threshold is chosen on out-of-fold scores of the training
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from guardrails.topics import CATEGORIES, MODEL_FILE, readable, rule_features, rules_scores
+from guardrails.topics import CATEGORIES, readable, rule_features, rules_scores
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "sensitive_topics.jsonl"
 TARGET_RECALL = 0.95  # out-of-fold; 0.97 meant one odd positive set the threshold and flagged 70% of train negatives
@@ -122,30 +125,15 @@ def fit_all(x: np.ndarray, y: np.ndarray) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--compare", action="store_true", help="cross-validate rules, kNN prototypes, LR(embedding), LR(embedding+rules)")
-    args = parser.parse_args()
-
+    """Cross-validate the candidates on the training split (the detector ships rules only,
+    so nothing is written; the comparison is what decided that)."""
     from app.embedding.onnx_minilm import OnnxMiniLMEmbedder
 
     embedder = OnnxMiniLMEmbedder()
     embedder.warm_up()
     rows = [r for r in load_examples() if r["split"] == "train"]
     texts = [r["text"] for r in rows]
-    y = label_matrix(rows)
-    x = features(embedder, texts)
-    if args.compare:
-        compare(embedder, texts, x, y)
-    model = {
-        "embedder": embedder.model_id,
-        "features": "minilm embedding (384) + rule cue counts per category (8, capped at 2) + general-question flag (1)",
-        "trained_on": f"{DATASET.name} split=train ({len(rows)} messages)",
-        "negative_quantile": NEGATIVE_QUANTILE,
-        "categories": fit_all(x, y),
-    }
-    MODEL_FILE.write_text(json.dumps(model, separators=(",", ":")) + "\n")
-    print(f"wrote {MODEL_FILE} ({MODEL_FILE.stat().st_size // 1024} KiB); thresholds:",
-          {c: v["threshold"] for c, v in model["categories"].items()})
+    compare(embedder, texts, features(embedder, texts), label_matrix(rows))
 
 
 def compare(embedder, texts, x, y) -> None:

@@ -32,6 +32,15 @@ INCIDENTS = [
     ("I want to make a formal complaint about how I was treated.", {"complaint"}),
     ("My mum passed away last week and I need to deal with her account.", {"vulnerable_customer"}),
     ("<PERSON_1> from your support team asked for my 2FA code and I gave it to them", {"secret_exposed"}),
+    ("my recovery phrase is <SEED_PHRASE_1> can u check my vault", {"secret_exposed"}),
+    ("here is my key <PRIVATE_KEY_1>, please move my coins", {"secret_exposed"}),
+    ("a woman i met on a dating app keeps asking me to put more into her trading site, ive sent 3k", {"fraud_scam"}),
+    ("got an email about a login from a new device and it wasn't me", {"account_takeover"}),
+    ("Sim swapped overnight and now there are password reset emails I never asked for", {"account_takeover"}),
+    ("someone used my card without me knowing", {"unauthorised_transaction"}),
+    ("how much is premium, I want to complain about the fee you took", {"complaint"}),
+    ("i lost my job and i'm behind on my rent, the bailiffs are coming", {"vulnerable_customer"}),
+    ("delete all my personal data under GDPR", {"legal_regulatory"}),
 ]
 
 HARD_NEGATIVES = [
@@ -46,6 +55,16 @@ HARD_NEGATIVES = [
     ("Can I get a statement for my lawyer?", "legal_regulatory"),
     ("What's the complaints procedure?", "complaint"),
     ("Can I nominate a beneficiary for my crypto wallet?", "vulnerable_customer"),
+    # routine questions the first version flagged
+    ("entered wrong pin 3 times now its locked", "secret_exposed"),
+    ("found my card after i said it was stolen, can i still use it", "lost_stolen_device"),
+    ("max i can spend per day on the card", "unauthorised_transaction"),
+    ("what are the card fees on plus", "unauthorised_transaction"),
+    ("can I buy a gift card for a friend from lodestar", "fraud_scam"),
+    ("is it ok to screenshot my seed phrase", "secret_exposed"),
+    ("If my phone is ever stolen, what should I do?", "lost_stolen_device"),
+    ("How do I report a suspicious email? I haven't clicked it.", "fraud_scam"),
+    ("Is SIM swap protection something you offer?", "account_takeover"),
 ]
 
 
@@ -87,7 +106,7 @@ def test_topics_are_sorted_and_above_threshold(detector):
 
 def test_threshold_override(embedder):
     text = "someone logged into my account from a phone i dont own and changed my email"
-    strict = TopicDetector(embedder=embedder, thresholds={"account_takeover": 1.01 - 1e-9})
+    strict = TopicDetector(embedder=embedder, thresholds={"account_takeover": 1.0 + 1e-9})
     loose = TopicDetector(embedder=embedder, thresholds={"account_takeover": 0.0})
     assert "account_takeover" not in {t.category for t in strict.detect(text).topics}
     assert "account_takeover" in {t.category for t in loose.detect("how do i top up").topics}
@@ -121,13 +140,27 @@ def test_placeholders_alone_are_not_sensitive(detector):
     assert not result.sensitive, result.scores
 
 
-def test_hash_embedder_falls_back_to_rules():
+def test_any_embedder_gives_the_same_answers():
     from app.embedding.hash_embedder import HashEmbedder
 
     d = TopicDetector(embedder=HashEmbedder())
     d.warm_up()
     assert d.mode == "rules"
     assert "lost_stolen_device" in {t.category for t in d.detect("my card was stolen").topics}
+
+
+def test_construction_is_cheap_and_warm_up_is_explicit():
+    d = TopicDetector()
+    assert d.mode == "unloaded"
+    d.warm_up()
+    assert d.mode == "rules"
+
+
+@pytest.mark.parametrize("threshold, fires", [(0.5, True), (0.65, False)])
+def test_one_cue_scores_between_the_thresholds(threshold, fires):
+    # One cue scores 0.6: the default 0.5 fires on it, an override of 0.65 asks for two.
+    d = TopicDetector(thresholds={"lost_stolen_device": threshold})
+    assert ("lost_stolen_device" in {t.category for t in d.detect("lost my card").topics}) is fires
 
 
 def test_score_json_is_rounded():
