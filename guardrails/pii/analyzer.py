@@ -8,6 +8,8 @@ with a message instead.
 
 from __future__ import annotations
 
+import logging
+
 import spacy
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
@@ -64,7 +66,15 @@ def build_nlp_engine() -> LowercaseLemmaNlpEngine:
     return engine
 
 
+def quiet_presidio_logs() -> None:
+    """Presidio's debug log prints the words around each detection, i.e. raw customer
+    text: it must stay off whatever level the application logs at."""
+    for name in ("presidio-analyzer", "presidio_analyzer"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 def build_analyzer() -> AnalyzerEngine:
+    quiet_presidio_logs()
     registry = RecognizerRegistry(supported_languages=["en"])
     for recognizer in all_recognizers():
         registry.add_recognizer(recognizer)

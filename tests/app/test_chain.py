@@ -40,7 +40,7 @@ def _grounded(answer) -> bool:
 
 
 def test_answers_with_the_right_faq_cited_and_only_its_words(chain):
-    answer = chain.answer("How do I use a backup code to sign in?")
+    answer = chain.answer("How do I restore my Vault wallet on a new phone?")
     assert answer.citations[0]["source"] == "faq/recovery.md"
     assert answer.confidence >= chain.threshold and answer.flags == []
     assert answer.decision["action"] in ("answer", "answer_with_caution")
