@@ -71,8 +71,9 @@ class OutputGuard:
             result.problems.append("unsupported_commitment")
         published = _squash(" ".join(sources))
         text = normalize(reply).text
-        leaked = {e.type for e in self.redactor.redact(text).entities
-                  if e.type in _BLOCKING_PII and _squash(text[e.start:e.end]) not in published}
+        # Names are not among the blocking types, so spaCy's NER is skipped (30 ms -> a few).
+        leaked = {r.entity_type for r in self.redactor.detect(text, ner=False)
+                  if r.entity_type in _BLOCKING_PII and _squash(text[r.start:r.end]) not in published}
         if leaked:
             result.pii_types = sorted(leaked)
             result.problems.append("pii_in_reply")
