@@ -154,6 +154,10 @@ def find_commitments(reply: str, sources: Sequence[str]) -> list[Commitment]:
     made_by = {}
     out: list[Commitment] = []
     for claim in parsed:
+        # A lead-in quoting the FAQ's question ("Here is our answer to “Can I get a refund…?”:")
+        # or any other question promises nothing.
+        if not claim.checkable or claim.plain.rstrip().endswith("?"):
+            continue
         phrases = _phrases(claim.plain)
         if not phrases:
             continue

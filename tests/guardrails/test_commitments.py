@@ -62,3 +62,10 @@ def test_commitment_reports_kind_phrase_and_source():
 ])
 def test_odd_input_never_crashes(reply, sources):
     find_commitments(reply, sources)
+
+
+def test_a_quoted_faq_question_in_the_lead_in_promises_nothing():
+    reply = ("Here is our answer to “Can I get a refund if I cancel my Plus plan?”:\n\n"
+             "Plans are billed monthly and are not refunded once the month has started. [1]")
+    source = "Plans are billed monthly and are not refunded once the month has started."
+    assert unsupported_commitments(reply, [source]) == []
