@@ -47,6 +47,7 @@ class Answer:
     pii: list[dict] = field(default_factory=list)
     topics: list[dict] = field(default_factory=list)
     output_check: dict | None = None
+    redacted_answer: str = ""  # the reply as stored: placeholders, not the customer's values
 
     def to_json(self) -> dict:
         return {
@@ -210,6 +211,7 @@ class AnswerChain:
                                   decision.action))
         session.region = answer.region or session.region
         # The customer reads their own values back; everything stored keeps the placeholders.
+        answer.redacted_answer = answer.answer
         answer.answer = session.vault.restore(answer.answer)
         timings["total_ms"] = (time.perf_counter() - started) * 1000
         answer.latency_ms = timings

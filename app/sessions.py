@@ -89,3 +89,11 @@ class SessionStore:
             session.touched = now
             self._sessions.move_to_end(session_id)
             return session, created
+
+    def forget(self, session_id: str) -> bool:
+        """Erasure: drop the conversation and its PII vault from memory."""
+        with self._lock:
+            session = self._sessions.pop(session_id, None)
+        if session is not None and session.vault is not None:
+            session.vault.clear()
+        return session is not None

@@ -7,12 +7,13 @@ checked against this class by a test, so a new field must be documented there to
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.errors import ConfigError
 
@@ -80,9 +81,51 @@ class Settings(BaseSettings):
     injection_threshold: float | None = Field(
         None, ge=0, le=1, description="Prompt-injection score from which a message is flagged; empty uses the default."
     )
+    host: str = Field("127.0.0.1", description="Address `beacon serve` listens on (0.0.0.0 to accept other machines).")
+    port: int = Field(7860, ge=1, le=65535, description="Port `beacon serve` listens on.")
+    api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="API keys for /v1 (comma-separated); sent as Authorization: Bearer KEY."
+    )
+    admin_api_keys: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="API keys with the admin scope (ingest, documents, handoffs), comma-separated."
+    )
+    api_keys_file: Path | None = Field(
+        None, description='JSON file of keys: {"keys": ["..."], "admin_keys": ["..."]}, read at start, added to the above.'
+    )
+    ui_users: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="Staff logins for Knowledge, Escalations and Insights, as user:password, comma-separated."
+    )
+    max_request_kb: int = Field(64, ge=1, description="Largest JSON request body in KB (uploads: BEACON_MAX_FILE_MB); larger gets 413.")
+    rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute per API key; more get 429 with Retry-After.")
+    retention_days: int = Field(30, ge=1, description="Conversations untouched for longer are purged (at start and daily).")
+    conversation_store: str = Field(
+        "", description="Where conversations are kept: a SQLite path or sqlite:///path; empty: DATA_DIR/conversations.sqlite3."
+    )
+    webhook_url: str | None = Field(None, description="URL that receives a POST with each new handoff ticket (JSON).")
+    webhook_secret: SecretStr | None = Field(None, description="Signs webhook bodies: X-Beacon-Signature is HMAC-SHA256 hex.")
     groundedness_threshold: float | None = Field(
         None, ge=0, le=1, description="Support score a reply sentence needs from its cited source; empty uses the default."
     )
+
+    @field_validator("api_keys", "admin_api_keys", "ui_users", mode="before")
+    @classmethod
+    def _comma_separated(cls, value):
+        """Keys and logins come as "a,b" in the environment (a JSON list also works)."""
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part.strip() for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("ui_users")
+    @classmethod
+    def _user_password_pairs(cls, value: list[SecretStr]) -> list[SecretStr]:
+        for entry in value:
+            user, _, password = entry.get_secret_value().partition(":")
+            if not user or not password:
+                raise ValueError("each login must be user:password, e.g. BEACON_UI_USERS=editor:long-secret")
+        return value
 
     @field_validator("chroma_url")
     @classmethod
