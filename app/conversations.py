@@ -177,6 +177,8 @@ class SqliteConversationStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.execute("PRAGMA foreign_keys=ON")
+            # Erasure must not leave the text in free pages: overwrite deleted content with zeros.
+            conn.execute("PRAGMA secure_delete=ON")
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise ConfigError(
@@ -238,14 +240,24 @@ class SqliteConversationStore:
         with self._transaction() as conn:
             if conn.execute("SELECT 1 FROM sessions WHERE session_id = ?", (session_id,)).fetchone() is None:
                 raise UnknownSessionError(session_id)
-            return _delete_sessions(conn, [session_id])
+            removed = _delete_sessions(conn, [session_id])
+        self._flush_wal()
+        return removed
 
     def purge_expired(self, now: datetime | None = None) -> int:
         cutoff = iso((now or self._clock()) - timedelta(days=self.retention_days))
         with self._transaction() as conn:
             expired = [r[0] for r in conn.execute("SELECT session_id FROM sessions WHERE updated_at < ?", (cutoff,))]
             _delete_sessions(conn, expired)
-            return len(expired)
+        if expired:
+            self._flush_wal()
+        return len(expired)
+
+    def _flush_wal(self) -> None:
+        # The WAL still holds page images with the erased text until a checkpoint; TRUNCATE
+        # copies the zeroed pages into the database and empties the WAL file.
+        with self._locked() as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # -- reading ---------------------------------------------------------------------------
 
