@@ -230,6 +230,30 @@ def check(runtime: Runtime, text, as_json, jsonl) -> None:
         print_check(text, result)
 
 
+@cli.command()
+@click.option("--host", help="Address to listen on (default BEACON_HOST, 127.0.0.1).")
+@click.option("--port", type=int, help="Port to listen on (default BEACON_PORT, 7860).")
+@click.pass_obj
+def serve(runtime: Runtime, host, port) -> None:
+    """Start the server: the customer chat at /, the staff app at /staff, the REST API at /v1 (docs at /docs).
+
+    \b
+    Examples:
+      beacon serve
+      BEACON_UI_USERS=editor:long-secret BEACON_API_KEYS=key1 beacon serve --port 8080
+    """
+    import logging
+
+    from app.server import serve as run_server
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if runtime.store.count() == 0:
+        click.echo("warning: the index is empty: run `beacon ingest` (or use Knowledge > Re-ingest)", err=True)
+    click.echo(f"Beacon at http://{host or runtime.settings.host}:{port or runtime.settings.port}/ "
+               f"(staff: /staff, API docs: /docs)", err=True)
+    run_server(runtime.settings, host, port)
+
+
 def main() -> None:
     cli(prog_name="beacon")
 
