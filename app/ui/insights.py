@@ -1,0 +1,94 @@
+"""The staff Insights tab: containment, escalations, feedback, latency, content gaps and the
+latest evaluation, from ``service.insights()``. It must render an empty store (a new
+install) without errors, so every value may be missing or None."""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+import gradio as gr
+import pandas as pd
+
+from app.ui.plots import counts_frame, feedback_trend_frame, gaps_frame, latency_trend_frame, summary_frame
+
+log = logging.getLogger(__name__)
+
+NO_EVALUATION = "No evaluation yet — run `beacon eval`."
+
+
+def _percent(value) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _ms(value) -> str:
+    return "—" if value is None else f"{value:,.0f} ms"
+
+
+def headline_markdown(data: dict) -> str:
+    feedback = data.get("feedback") or {}
+    latency = data.get("latency_ms") or {}
+    up, down = int(feedback.get("up") or 0), int(feedback.get("down") or 0)
+    rated = up + down
+    liked = f" ({up / rated:.0%} positive)" if rated else ""
+    return "\n".join([
+        "| Containment | Conversations | Turns | Open handoffs | Feedback 👍 / 👎 | Latency p50 | Latency p95 |",
+        "|---|---|---|---|---|---|---|",
+        f"| **{_percent(data.get('containment_rate'))}** ({data.get('contained') or 0} contained) "
+        f"| {data.get('conversations') or 0} | {data.get('turns') or 0} | {data.get('open_handoffs') or 0} "
+        f"| {up} / {down}{liked} | {_ms(latency.get('p50'))} | {_ms(latency.get('p95'))} |",
+        "",
+        "_Containment: conversations that never needed a person. No data yet shows as —._",
+    ])
+
+
+def evaluation_view(evaluation: dict | None) -> tuple[str, pd.DataFrame]:
+    """(heading, metric table) for the latest ``beacon eval`` result; its ``summary`` when it
+    has one, else every top-level value."""
+    if not evaluation:
+        return NO_EVALUATION, summary_frame(None)
+    summary = evaluation.get("summary") if isinstance(evaluation.get("summary"), dict) else evaluation
+    when = next((evaluation[k] for k in ("finished_at", "created_at", "started_at", "at") if evaluation.get(k)), None)
+    heading = "Latest evaluation" + (f" ({when})" if when else "")
+    return heading, summary_frame(summary)
+
+
+def insights_view(service) -> tuple:
+    """Every Insights output in build order: headline, decisions, reasons, categories,
+    feedback trend, latency trend, content gaps, evaluation heading, evaluation table."""
+    data = service.insights()
+    heading, evaluation = evaluation_view(data.get("evaluation"))
+    return (headline_markdown(data),
+            counts_frame(data.get("decisions"), "action"),
+            counts_frame(data.get("escalations_by_reason"), "reason"),
+            counts_frame(data.get("escalations_by_category"), "category"),
+            feedback_trend_frame(data.get("feedback_by_day")),
+            latency_trend_frame(data.get("latency_by_day")),
+            gaps_frame(data.get("content_gaps")),
+            heading, evaluation)
+
+
+def build_insights_tab(service) -> list:
+    """Components for the Insights tab, inside the caller's ``gr.Tab``; returns the outputs
+    so the app can fill them on page load."""
+    refresh = gr.Button("Refresh", elem_id="insights-refresh")
+    headline = gr.Markdown("", elem_id="insights-headline")
+    with gr.Row():
+        decisions = gr.BarPlot(x="action", y="count", title="Decisions per turn", elem_id="insights-decisions")
+        reasons = gr.BarPlot(x="reason", y="count", title="Escalations by reason", x_label_angle=-30,
+                             elem_id="insights-reasons")
+        categories = gr.BarPlot(x="category", y="count", title="Escalations by category", x_label_angle=-30,
+                                elem_id="insights-categories")
+    with gr.Row():
+        feedback = gr.LinePlot(x="day", y="count", color="rating", title="Feedback by day",
+                               color_map={"up": "#2e7d32", "down": "#c62828"}, elem_id="insights-feedback")
+        latency = gr.LinePlot(x="day", y="ms", color="percentile", title="Latency by day (ms)",
+                              elem_id="insights-latency")
+    gr.Markdown("### Content gaps\nQuestions Beacon could only clarify, hedge or hand over for lack of an answer: "
+                "candidates for new knowledge articles.")
+    gaps = gr.Dataframe(gaps_frame(None), elem_id="insights-gaps", interactive=False, wrap=True)
+    eval_heading = gr.Markdown(NO_EVALUATION, elem_id="insights-eval-heading")
+    evaluation = gr.Dataframe(summary_frame(None), elem_id="insights-eval", interactive=False)
+    outputs = [headline, decisions, reasons, categories, feedback, latency, gaps, eval_heading, evaluation]
+    refresh.click(functools.partial(insights_view, service), None, outputs)
+    return outputs
