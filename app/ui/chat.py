@@ -81,22 +81,27 @@ def escalation_notice(escalation: dict | None) -> str:
 def respond(service, message: str, history: list | None, session_id: str | None,
             region: str | None) -> Iterator[tuple]:
     """Stream one turn. Yields (history, input box, escalation banner, sources panel, last turn id);
-    ``gr.skip()`` leaves an output as it was."""
-    history = list(history or [])
+    ``gr.skip()`` leaves an output as it was. Each yield carries its own copy of the history, so
+    what was shown stays as it was shown."""
+    history = [dict(message) for message in history or []]
     if not (message or "").strip():
         yield history, "", gr.skip(), gr.skip(), gr.skip()
         return
+
+    def shown() -> list[dict]:
+        return [*history[:-1], dict(history[-1])]
+
     session_id = session_id or new_session_id()
     history.append({"role": "user", "content": message})
     reply = {"role": "assistant", "content": ""}
     history.append(reply)
-    yield history, "", gr.skip(), gr.skip(), gr.skip()
+    yield shown(), "", gr.skip(), gr.skip(), gr.skip()
     request = ChatRequest(session_id=session_id, message=message, region=region_value(region), channel="ui")
     try:
         for event in service.stream(request):
             if event["event"] == "delta":
                 reply["content"] += event["data"]["text"]
-                yield history, "", gr.skip(), gr.skip(), gr.skip()
+                yield shown(), "", gr.skip(), gr.skip(), gr.skip()
             elif event["event"] == "answer":
                 answer = event["data"]
                 reply["content"] = answer["answer"]
@@ -156,7 +161,7 @@ def build_chat_app(service) -> gr.Blocks:
                               max_length=max_chars, autofocus=True)
             send = gr.Button("Send", variant="primary", elem_id="chat-send", scale=1)
             human = gr.Button("Talk to a human", elem_id="chat-human", scale=1)
-        with gr.Accordion("Sources of the latest answer", open=False):
+        with gr.Accordion("Sources of the latest answer", open=True):
             sources = gr.Markdown(NO_SOURCES, elem_id="chat-sources")
         with gr.Row():
             comment = gr.Textbox(placeholder="Optional: tell us more about this answer", show_label=False,

@@ -1,0 +1,150 @@
+"""The customer chat's callbacks, called directly with a real service over the demo index."""
+
+from __future__ import annotations
+
+import re
+
+import gradio as gr
+import pytest
+
+from app.questions import EmptyQuestionError
+from app.ui import build_chat_app
+from app.ui.chat import (HUMAN_MESSAGE, NO_SOURCES, UNEXPECTED, escalation_notice, new_conversation, new_session_id,
+                         region_value, respond, send_feedback, talk_to_human)
+from tests.app.ui import demo_service, element_ids
+
+TICKET = re.compile(r"HO-\d{6}-[A-Z0-9]{5}")
+SKIPPED = gr.skip()
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory, demo_index, embedder, redactor):
+    return demo_service(tmp_path_factory.mktemp("ui-chat"), demo_index, embedder, redactor)
+
+
+def final(outputs: list[tuple]) -> tuple:
+    assert outputs, "the callback yielded nothing"
+    return outputs[-1]
+
+
+def test_reply_streams_then_shows_its_sources(service):
+    outputs = list(respond(service, "How much does a replacement card cost?", [], new_session_id(), "UK"))
+    replies = [out[0][1]["content"] for out in outputs]
+    assert len(outputs) >= 4  # the question, several pieces, then the checked answer
+    assert replies[0] == ""  # the question appears before Beacon has answered
+    assert all(later.startswith(earlier) for earlier, later in zip(replies[1:-1], replies[2:-1]))
+    history, box, banner, sources, turn_id = final(outputs)
+    assert history[0] == {"role": "user", "content": "How much does a replacement card cost?"}
+    assert "5.99" in history[1]["content"]
+    cited = history[2]
+    assert cited["metadata"]["title"].startswith("Sources (") and cited["metadata"]["status"] == "done"
+    assert "`faq/cards.md`" in cited["content"] and "Cards FAQ" in sources
+    assert box == "" and banner == SKIPPED and isinstance(turn_id, int)
+
+
+def test_each_browser_session_keeps_its_own_conversation(service):
+    first, second = new_session_id(), new_session_id()
+    assert first != second
+    final(list(respond(service, "How do I freeze my card?", [], first, "None")))
+    final(list(respond(service, "What are the fees for sending money abroad?", [], second, "EU")))
+    assert [t["question"] for t in service.session(first)["turns"]] == ["How do I freeze my card?"]
+    assert [t["question"] for t in service.session(second)["turns"]] == ["What are the fees for sending money abroad?"]
+
+
+def test_talk_to_a_human_escalates_with_a_visible_ticket(service):
+    session = new_session_id()
+    history = final(list(respond(service, "How do I freeze my card?", [], session, "UK")))[0]
+    history, _, banner, _, turn_id = final(list(talk_to_human(service, history, session, "UK")))
+    assert history[-1]["role"] == "assistant" and HUMAN_MESSAGE in [m["content"] for m in history]
+    ticket_id = TICKET.search(banner).group(0)
+    assert "Handed to our team" in banner and "reply in this conversation" in banner
+    assert ticket_id in history[-1]["content"]
+    ticket = service.handoff(ticket_id)
+    assert (ticket["session_id"], ticket["category"], ticket["status"]) == (session, "human_requested", "open")
+    assert isinstance(turn_id, int)
+
+
+def test_feedback_is_tied_to_the_last_turn(service):
+    session = new_session_id()
+    turn_id = final(list(respond(service, "How do I freeze my card?", [], session, "None")))[4]
+    message, box = send_feedback(service, "down", session, turn_id, "  didn't say where the button is ")
+    assert message.startswith("Thanks") and box == ""
+    [stored] = service.session(session)["feedback"]
+    assert (stored["rating"], stored["turn_id"], stored["comment"]) == ("down", turn_id,
+                                                                        "didn't say where the button is")
+
+
+@pytest.mark.parametrize("session_id, turn_id", [(None, None), ("fresh", None)])
+def test_feedback_before_any_answer_asks_for_a_question(service, session_id, turn_id):
+    message, box = send_feedback(service, "up", session_id, turn_id, "great")
+    assert message.startswith("Ask a question first") and box == "great"
+
+
+def test_feedback_for_another_sessions_turn_is_refused_politely(service):
+    mine, theirs = new_session_id(), new_session_id()
+    their_turn = final(list(respond(service, "How do I freeze my card?", [], theirs, "None")))[4]
+    final(list(respond(service, "How do I close my account?", [], mine, "None")))
+    message, box = send_feedback(service, "up", mine, their_turn, "ok")
+    assert message.startswith("Sorry, we couldn't save that feedback") and box == "ok"
+    assert service.session(theirs)["feedback"] == [] and service.session(mine)["feedback"] == []
+
+
+def test_new_conversation_starts_clean():
+    session, history, box, banner, sources, turn_id, status = new_conversation()
+    assert len(session) == 36 and session != new_conversation()[0]
+    assert (history, box, banner, sources, turn_id, status) == ([], "", "", NO_SOURCES, None, "")
+
+
+class RecordingService:
+    """Stands in for BeaconService where the real one cannot fail on demand."""
+
+    def __init__(self, error: Exception | None = None) -> None:
+        self.error = error
+        self.requests = []
+
+    def stream(self, request):
+        self.requests.append(request)
+        raise self.error
+
+
+@pytest.mark.parametrize("message", ["", "   ", "\n"])
+def test_blank_message_sends_nothing(message):
+    fake = RecordingService()
+    [(history, box, *rest)] = list(respond(fake, message, [{"role": "user", "content": "hi"}], "s", "None"))
+    assert fake.requests == [] and history == [{"role": "user", "content": "hi"}] and box == ""
+
+
+@pytest.mark.parametrize("error, shown", [
+    (EmptyQuestionError("the question is empty: type what you would like to know"),
+     "the question is empty: type what you would like to know"),
+    (RuntimeError("database is locked at /secret/path"), UNEXPECTED),
+])
+def test_errors_become_a_message_never_a_traceback(error, shown):
+    fake = RecordingService(error)
+    history = final(list(respond(fake, "hello", [], "s", "EU")))[0]
+    assert history[-1] == {"role": "assistant", "content": shown}
+    assert fake.requests[0].channel == "ui" and fake.requests[0].region == "EU"
+
+
+@pytest.mark.parametrize("choice, region", [("None", None), (None, None), ("", None), ("UK", "UK"), ("EU", "EU")])
+def test_region_selector(choice, region):
+    assert region_value(choice) == region
+
+
+@pytest.mark.parametrize("escalation, expected, priority_line", [
+    (None, "", False),
+    ({"ticket_id": "HO-250301-ABCDE", "priority": "normal"}, "HO-250301-ABCDE", False),
+    ({"ticket_id": "HO-250301-ZZ234", "priority": "urgent"}, "HO-250301-ZZ234", True),
+])
+def test_escalation_notice(escalation, expected, priority_line):
+    notice = escalation_notice(escalation)
+    assert expected in notice
+    assert ("priority" in notice) is priority_line
+
+
+def test_chat_app_has_the_ids_a_browser_test_uses(service):
+    blocks = build_chat_app(service)
+    assert {"chat-input", "chat-send", "chat-human", "chat-new", "chat-region", "chat-escalation", "chat-sources",
+            "feedback-up", "feedback-down"} <= element_ids(blocks)
+    [state] = [b for b in blocks.blocks.values() if isinstance(b, gr.State) and callable(b.value)]
+    assert state.value() != state.value()  # Gradio calls it per page load: one session per tab
