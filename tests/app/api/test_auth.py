@@ -1,0 +1,119 @@
+"""API keys and scopes, over HTTP: who may call what, and the no-keys default."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from pydantic import SecretStr
+
+from app.api import create_api
+from app.api.auth import ApiKeys, read_keys_file
+from app.errors import ConfigError
+from tests.app.api.conftest import ADMIN_KEY, USER_KEY, api_settings, running
+
+PLAIN_ROUTES = [("GET", "/v1/sessions/no-such-session")]  # authenticated callers reach the route: 404, not 401
+ADMIN_ROUTES = [("GET", "/v1/handoffs"), ("GET", "/v1/handoffs/HO-000000-AAAAA"), ("GET", "/v1/documents"),
+                ("POST", "/v1/ingest"), ("POST", "/v1/handoffs/HO-000000-AAAAA/resolve")]
+
+
+@pytest.mark.parametrize("headers, why", [
+    ({}, "no header"),
+    ({"Authorization": "Bearer"}, "scheme without a key"),
+    ({"Authorization": f"Basic {USER_KEY}"}, "wrong scheme"),
+    ({"Authorization": "Bearer not-a-key"}, "unknown key"),
+    ({"Authorization": f"Bearer {USER_KEY}x"}, "a known key plus a character"),
+    ({"Authorization": f"Bearer {USER_KEY[:-1]}"}, "a prefix of a known key"),
+])
+def test_missing_or_unknown_key_is_401_with_challenge(base_url, headers, why):
+    reply = httpx.post(f"{base_url}/v1/chat", json={"message": "hi"}, headers=headers)
+    assert reply.status_code == 401, why
+    assert reply.headers["www-authenticate"].startswith("Bearer")
+    assert reply.json()["error"]["code"] == "unauthorized"
+    assert USER_KEY not in reply.text
+
+
+@pytest.mark.parametrize("method, path", ADMIN_ROUTES)
+def test_user_key_on_admin_route_is_403(user, method, path):
+    reply = user.request(method, path)
+    assert reply.status_code == 403
+    assert reply.json()["error"]["code"] == "forbidden"
+    assert "admin" in reply.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("method, path, expected", [
+    ("GET", "/v1/handoffs", 200),
+    ("GET", "/v1/documents", 200),
+    ("GET", "/v1/handoffs/HO-000000-AAAAA", 404),  # past auth: the ticket does not exist
+    *[(m, p, 404) for m, p in PLAIN_ROUTES],  # an admin key also has the plain scope
+])
+def test_admin_key_passes(admin, method, path, expected):
+    assert admin.request(method, path).status_code == expected
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/readyz", "/openapi.json"])
+def test_probes_and_docs_need_no_key(anonymous, path):
+    assert anonymous.get(path).status_code == 200
+
+
+def test_keys_file_adds_keys(service, tmp_path):
+    keys_file = tmp_path / "keys.json"
+    keys_file.write_text(json.dumps({"keys": ["file-user-key"], "admin_keys": ["file-admin-key"]}))
+    settings = api_settings(service.settings.data_dir, service.settings.knowledge_dir, api_keys_file=keys_file)
+    with running(create_api(service, settings)) as url:
+        def call(key, path):
+            return httpx.get(url + path, headers={"Authorization": f"Bearer {key}"}).status_code
+
+        assert call("file-user-key", "/v1/sessions/nobody") == 404
+        assert call("file-user-key", "/v1/handoffs") == 403
+        assert call("file-admin-key", "/v1/handoffs") == 200
+        assert call(USER_KEY, "/v1/sessions/nobody") == 404  # settings keys still work beside the file
+        assert call("not-in-file", "/v1/sessions/nobody") == 401
+
+
+def test_no_keys_configured_closes_the_api_with_a_fix(service):
+    settings = api_settings(service.settings.data_dir, service.settings.knowledge_dir, api_keys=[], admin_api_keys=[])
+    with running(create_api(service, settings)) as url:
+        reply = httpx.post(f"{url}/v1/chat", json={"message": "hi"}, headers={"Authorization": "Bearer anything"})
+        assert reply.status_code == 503
+        assert reply.json()["error"]["code"] == "not_configured"
+        assert "BEACON_API_KEYS" in reply.json()["error"]["message"]
+        assert httpx.get(f"{url}/healthz").status_code == 200
+
+
+@pytest.mark.parametrize("content, problem", [
+    (None, "does not exist"),
+    ("{not json", "not readable JSON"),
+    ('["a", "b"]', "only \"keys\" and \"admin_keys\""),
+    ('{"keys": ["a"], "admin": ["b"]}', "only \"keys\" and \"admin_keys\""),
+    ('{"keys": "a,b"}', "list of non-empty strings"),
+    ('{"keys": ["a", ""]}', "list of non-empty strings"),
+])
+def test_broken_keys_file_stops_with_the_fix(tmp_path, content, problem):
+    path = tmp_path / "keys.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(ConfigError, match=problem):
+        read_keys_file(path)
+
+
+@pytest.mark.parametrize("presented, expected", [
+    ("u1", (False,)),
+    ("a1", (True,)),
+    ("both", (True,)),  # listed as plain and admin: the admin scope wins
+    ("u", None),
+    ("", None),
+    ("ü1", None),
+])
+def test_identify(presented, expected):
+    keys = ApiKeys(["u1", "both"], ["a1", "both"])
+    caller = keys.identify(presented)
+    assert (caller.admin,) == expected if expected else caller is None
+
+
+def test_keys_are_never_shown(tmp_path):
+    settings = api_settings(tmp_path, tmp_path, api_keys=[SecretStr("s3cret-user")], admin_api_keys=["s3cret-admin"])
+    keys = ApiKeys.from_settings(settings)
+    assert "s3cret" not in repr(keys) and "s3cret" not in repr(settings)
+    assert "s3cret" not in keys.identify("s3cret-user").key_id
