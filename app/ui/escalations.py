@@ -78,8 +78,13 @@ def ticket_detail(service, ticket_id: str | None) -> str:
 
 
 def selected_ticket(table: pd.DataFrame | None, evt: gr.SelectData) -> str:
-    """The ticket id of the clicked row, whichever cell was clicked."""
-    if table is None or len(table) == 0 or evt is None or evt.index is None:
+    """The ticket id of the clicked row, whichever cell was clicked. ``row_value`` first: after
+    an agent sorts the table in the browser, the row index no longer matches the data."""
+    if evt is None:
+        return gr.skip()
+    if evt.row_value:
+        return str(evt.row_value[QUEUE_COLUMNS.index("ticket_id")])
+    if table is None or len(table) == 0 or evt.index is None:
         return gr.skip()
     row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
     return str(table.iloc[int(row)]["ticket_id"])
