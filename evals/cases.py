@@ -27,10 +27,14 @@ TAGS = ("faq", "policy", "multi-turn", "region", "out-of-scope", "unanswerable",
 REGIONS = ("UK", "EU", "US", "global")
 TIERS = ("standard", "plus", "premium", "business")
 REQUIRED = ("id", "version", "context", "reference_answer", "reference_contexts", "expected", "tags")
-_KNOWN_KEYS = set(REQUIRED) | {"question", "turns", "note"}
+_KNOWN_KEYS = set(REQUIRED) | {"question", "turns", "note", "pii_values"}
 
 
-class CaseFileError(ValueError):
+class EvalError(Exception):
+    """An evaluation cannot run as asked; the message names the problem and the fix."""
+
+
+class CaseFileError(EvalError):
     """A case file breaks the schema. ``str()`` names the file, the line and the fix."""
 
     def __init__(self, path: Path | str, line: int, reason: str) -> None:
@@ -167,6 +171,11 @@ def parse_case(line: str, path: Path | str, number: int, sections: dict[str, set
         fail(f"expected.category {category!r} is not an escalation category ({', '.join(CATEGORIES)})")
     if decision != "escalate" and category is not None:
         fail(f"expected.category must be null unless the decision is escalate (got {category!r})")
+    pii_values = row.get("pii_values", [])
+    if not isinstance(pii_values, list) or not all(isinstance(v, str) and v for v in pii_values):
+        fail("pii_values must be a list of the raw personal values written in the messages")
+    if any(v not in " ".join(turns) for v in pii_values):
+        fail("every pii_values entry must appear verbatim in the question or turns")
     if decision == "answer" and not refs:
         fail("an answer case needs at least one reference context")
     tags = row["tags"]
@@ -187,5 +196,5 @@ def parse_case(line: str, path: Path | str, number: int, sections: dict[str, set
         id=row["id"], turns=tuple(turns), context=dict(context), reference_answer=row["reference_answer"],
         reference_contexts=tuple((r["source"], r["section"]) for r in refs), expected_decision=decision,
         expected_category=category, tags=tuple(tags), version=row["version"], file=str(path), line=number,
-        extra={k: row[k] for k in ("note",) if k in row},
+        extra={k: row[k] for k in ("note", "pii_values") if k in row},
     )
