@@ -1,0 +1,77 @@
+"""The Insights tab and the staff app: an empty store renders, then real turns show up."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.service import ChatRequest
+from app.ui import build_staff_app
+from app.ui.insights import NO_EVALUATION, evaluation_view, headline_markdown, insights_view
+from tests.app.ui import demo_service, element_ids
+
+
+@pytest.fixture(scope="module")
+def service(tmp_path_factory, demo_index, embedder, redactor):
+    return demo_service(tmp_path_factory.mktemp("ui-insights"), demo_index, embedder, redactor)
+
+
+def test_empty_store_renders(service):
+    headline, decisions, reasons, categories, feedback, latency, gaps, eval_heading, evaluation = insights_view(service)
+    assert "| **—** (0 contained) | 0 | 0 | 0 | 0 / 0 | — | — |" in headline
+    for frame in (decisions, reasons, categories, feedback, latency, gaps, evaluation):
+        assert frame.empty and len(frame.columns) >= 2
+    assert eval_heading == NO_EVALUATION
+
+
+def test_turns_feedback_and_escalations_appear(service):
+    answered = service.chat(ChatRequest("ins-1", "How do I freeze my card?", channel="ui"))
+    service.feedback("ins-1", "up", None, answered.turn_id)
+    service.chat(ChatRequest("ins-2", "let me talk to a human", region="UK", channel="ui"))
+    service.chat(ChatRequest("ins-3", "what about the thing", channel="ui"))  # too vague: a content gap
+    headline, decisions, reasons, categories, feedback, latency, gaps, _, _ = insights_view(service)
+    assert "| 3 | 3 | 1 | 1 / 0 (100% positive) |" in headline
+    assert dict(decisions.itertuples(index=False, name=None))["escalate"] == 1
+    assert list(reasons.itertuples(index=False, name=None)) == [("human_requested", 1)]
+    assert list(categories.itertuples(index=False, name=None)) == [("human_requested", 1)]
+    assert sorted(feedback["rating"]) == ["down", "up"] and feedback["count"].sum() == 1
+    assert sorted(latency["percentile"]) == ["p50", "p95"] and (latency["ms"] > 0).all()
+    assert "what about the thing" in set(gaps["question"])
+
+
+@pytest.mark.parametrize("data, expected", [
+    ({"containment_rate": 0.756, "contained": 31, "conversations": 41, "turns": 90, "open_handoffs": 4,
+      "feedback": {"up": 3, "down": 1}, "latency_ms": {"p50": 412.2, "p95": 1890.0}},
+     "| **76%** (31 contained) | 41 | 90 | 4 | 3 / 1 (75% positive) | 412 ms | 1,890 ms |"),
+    ({}, "| **—** (0 contained) | 0 | 0 | 0 | 0 / 0 | — | — |"),
+])
+def test_headline(data, expected):
+    assert expected in headline_markdown(data)
+
+
+@pytest.mark.parametrize("evaluation, heading, rows", [
+    (None, NO_EVALUATION, []),
+    ({"finished_at": "2025-03-01T10:00:00Z", "summary": {"answer_accuracy": 0.9, "cases": 120}, "cases": [1, 2]},
+     "Latest evaluation (2025-03-01T10:00:00Z)", [("answer_accuracy", "0.900"), ("cases", "120")]),
+    ({"escalation_recall": 1.0}, "Latest evaluation", [("escalation_recall", "1.000")]),
+])
+def test_evaluation_view(evaluation, heading, rows):
+    shown, frame = evaluation_view(evaluation)
+    assert shown == heading and list(frame.itertuples(index=False, name=None)) == rows
+
+
+def test_latest_evaluation_on_disk_is_shown(service):
+    run = service.settings.data_dir / "eval" / "2025-03-01T10-00-00"
+    run.mkdir(parents=True)
+    (run / "result.json").write_text(json.dumps({"summary": {"groundedness": 0.97}}))
+    *_, heading, frame = insights_view(service)
+    assert heading == "Latest evaluation" and ("groundedness", "0.970") in set(frame.itertuples(index=False,
+                                                                                                 name=None))
+
+
+def test_staff_app_has_its_tabs_and_ids(service):
+    ids = element_ids(build_staff_app(service))
+    assert {"tab-knowledge", "tab-escalations", "tab-insights", "kb-upload", "kb-preview", "kb-ingest",
+            "kb-reingest", "kb-table", "kb-search", "kb-result", "esc-table", "esc-detail", "esc-resolve",
+            "esc-reopen", "insights-refresh"} <= ids
