@@ -1,0 +1,121 @@
+"""Sessions, export, erasure, feedback and the handoff queue, over HTTP on the real stores."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+
+import pytest
+
+STOLEN = "someone stole my card and took money from my account, i need a human"
+
+
+def rows(db_path, table: str, session_id: str) -> int:
+    with closing(sqlite3.connect(db_path)) as db:
+        return db.execute(f"SELECT COUNT(*) FROM {table} WHERE session_id = ?", (session_id,)).fetchone()[0]
+
+
+def test_stored_session_is_redacted(user):
+    user.post("/v1/chat", json={"session_id": "sess-redact", "message": "Hi, I'm Sarah Connolly "
+                                "(sarah.connolly@example.com). How do I change my phone number?"})
+    stored = user.get("/v1/sessions/sess-redact")
+    assert stored.status_code == 200
+    question = stored.json()["turns"][0]["question"]
+    assert "sarah.connolly@example.com" not in stored.text and "Connolly" not in stored.text
+    assert "<EMAIL_ADDRESS_1>" in question or "EMAIL" in question
+
+
+def test_escalation_becomes_a_ticket_that_can_be_resolved_and_reopened(user, admin):
+    answer = user.post("/v1/chat", json={"session_id": "sess-escalate", "message": STOLEN}).json()
+    ticket_id = answer["escalation"]["ticket_id"]
+    queue = admin.get("/v1/handoffs", params={"status": "open"}).json()
+    assert ticket_id in [t["ticket_id"] for t in queue["handoffs"]] and queue["count"] == len(queue["handoffs"])
+    ticket = admin.get(f"/v1/handoffs/{ticket_id}").json()
+    assert ticket["session_id"] == "sess-escalate" and ticket["status"] == "open"
+    assert admin.get("/v1/handoffs", params={"category": ticket["category"], "priority": ticket["priority"]}
+                     ).json()["count"] >= 1
+
+    resolved = admin.post(f"/v1/handoffs/{ticket_id}/resolve", json={"note": "card frozen, refund started"})
+    assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+    assert resolved.json()["notes"][-1]["note"] == "card frozen, refund started"
+    assert ticket_id not in [t["ticket_id"] for t in admin.get("/v1/handoffs?status=open").json()["handoffs"]]
+    assert ticket_id in [t["ticket_id"] for t in admin.get("/v1/handoffs?status=resolved").json()["handoffs"]]
+
+    reopened = admin.post(f"/v1/handoffs/{ticket_id}/reopen")  # no body: the note is optional
+    assert reopened.status_code == 200 and reopened.json()["status"] == "open"
+
+
+@pytest.mark.parametrize("method, path, body, status, code", [
+    ("GET", "/v1/handoffs/HO-000000-NOPE1", None, 404, "not_found"),
+    ("POST", "/v1/handoffs/HO-000000-NOPE1/resolve", {}, 404, "not_found"),
+    ("GET", "/v1/handoffs?status=closed", None, 422, "validation_error"),
+    ("GET", "/v1/handoffs?limit=0", None, 422, "validation_error"),
+    ("POST", "/v1/handoffs/HO-000000-NOPE1/resolve", {"notes": "typo"}, 422, "validation_error"),
+])
+def test_handoff_errors(admin, method, path, body, status, code):
+    reply = admin.request(method, path, json=body)
+    assert reply.status_code == status and reply.json()["error"]["code"] == code
+
+
+def test_export_is_a_download_with_turns_and_handoffs(user):
+    user.post("/v1/chat", json={"session_id": "sess-export", "message": "What are the ATM fees?"})
+    user.post("/v1/chat", json={"session_id": "sess-export", "message": STOLEN})
+    reply = user.get("/v1/sessions/sess-export/export")
+    assert reply.status_code == 200
+    assert reply.headers["content-disposition"] == 'attachment; filename="beacon-session-sess-export.json"'
+    exported = reply.json()
+    assert len(exported["turns"]) == 2 and exported["session_id"] == "sess-export"
+    assert [h["session_id"] for h in exported["handoffs"]] == ["sess-export"]
+    assert exported["handoffs"][0]["ticket_id"] == exported["turns"][1]["escalation"]["ticket_id"]
+
+
+def test_erasure_removes_every_row_of_that_session_only(user, service):
+    turn = user.post("/v1/chat", json={"session_id": "sess-erase", "message": STOLEN}).json()
+    assert user.post("/v1/feedback", json={"session_id": "sess-erase", "rating": "down",
+                                           "turn_id": turn["turn_id"]}).status_code == 201
+    user.post("/v1/chat", json={"session_id": "sess-keep", "message": STOLEN})
+    conversations = service.settings.data_dir / "conversations.sqlite3"
+    handoffs = service.settings.data_dir / "handoffs.sqlite3"
+    assert rows(handoffs, "tickets", "sess-erase") == 1 and rows(conversations, "feedback", "sess-erase") == 1
+
+    reply = user.delete("/v1/sessions/sess-erase")
+    assert reply.status_code == 200
+    removed = reply.json()["removed"]
+    assert removed["handoffs"] == 1 and removed["in_memory"]
+    for table in ("sessions", "turns", "feedback"):
+        assert rows(conversations, table, "sess-erase") == 0, table
+    assert rows(handoffs, "tickets", "sess-erase") == 0
+    assert rows(conversations, "turns", "sess-keep") == 1 and rows(handoffs, "tickets", "sess-keep") == 1
+    assert user.get("/v1/sessions/sess-erase").status_code == 404
+    assert user.delete("/v1/sessions/sess-erase").status_code == 404
+
+
+@pytest.mark.parametrize("method, suffix", [("GET", ""), ("GET", "/export"), ("DELETE", "")])
+def test_unknown_session_is_404(user, method, suffix):
+    reply = user.request(method, f"/v1/sessions/never-was-here{suffix}")
+    assert reply.status_code == 404
+    error = reply.json()["error"]
+    assert error["code"] == "unknown_session" and "never-was-here" in error["message"]
+
+
+def test_feedback_is_stored_redacted(user):
+    turn = user.post("/v1/chat", json={"session_id": "sess-feedback", "message": "How do I freeze my card?"}).json()
+    reply = user.post("/v1/feedback", json={"session_id": "sess-feedback", "rating": "up", "turn_id": turn["turn_id"],
+                                            "comment": "great, thanks! email me at tom.hardy88@gmail.com if needed"})
+    assert reply.status_code == 201 and isinstance(reply.json()["feedback_id"], int)
+    stored = user.get("/v1/sessions/sess-feedback").json()["feedback"]
+    assert [f["rating"] for f in stored] == ["up"] and stored[0]["turn_id"] == turn["turn_id"]
+    assert "tom.hardy88@gmail.com" not in stored[0]["comment"] and stored[0]["comment"].startswith("great, thanks!")
+
+
+@pytest.mark.parametrize("body, status, code", [
+    ({"session_id": "never-was-here", "rating": "up"}, 404, "unknown_session"),
+    ({"session_id": "sess-feedback", "rating": "meh"}, 422, "validation_error"),
+    ({"session_id": "sess-feedback", "rating": "up", "turn_id": 999_999}, 422, "validation_error"),
+    ({"rating": "up"}, 422, "validation_error"),
+])
+def test_feedback_errors(user, body, status, code):
+    user.post("/v1/chat", json={"session_id": "sess-feedback", "message": "How do I freeze my card?"})
+    reply = user.post("/v1/feedback", json=body)
+    assert reply.status_code == status, reply.text
+    assert reply.json()["error"]["code"] == code
