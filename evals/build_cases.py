@@ -35,7 +35,7 @@ def _rows(name: str) -> list[dict]:
     return [json.loads(line) for line in (DATASETS / name).read_text().splitlines() if line.strip()]
 
 
-def kb_chunks(kb_dir: Path = KB) -> dict[tuple[str, str], list[str]]:
+def kb_chunks(kb_dir: Path = KB, chunk_max_tokens: int = 220) -> dict[tuple[str, str], list[str]]:
     """(source, section) -> chunk texts in document order."""
     from ingest.chunking import chunk_document
     from ingest.reading import read_document
@@ -45,7 +45,7 @@ def kb_chunks(kb_dir: Path = KB) -> dict[tuple[str, str], list[str]]:
     supported, _ = scan(kb_dir)
     for path in supported:
         source = path.relative_to(kb_dir).as_posix()
-        for chunk in chunk_document(read_document(path, source, 50 * 2**20), 220):
+        for chunk in chunk_document(read_document(path, source, 50 * 2**20), chunk_max_tokens):
             out.setdefault((source, chunk.section), []).append(chunk.text)
     return out
 
