@@ -18,13 +18,6 @@ from app.ui.escalations import build_escalations_tab  # noqa: E402
 from app.ui.insights import build_insights_tab, insights_view  # noqa: E402
 from app.ui.knowledge import build_knowledge_tab  # noqa: E402
 
-# Pass as ``css=`` to ``gr.mount_gradio_app`` (Gradio 6 takes CSS at mount/launch, not in Blocks).
-CSS = """
-#chat-escalation:not(:empty) { border-left: 4px solid #c77700; background: #fff4e0; padding: 0.5em 1em;
-                               border-radius: 6px; }
-"""
-
-
 def build_staff_app(service) -> gr.Blocks:
     with gr.Blocks(title="Beacon staff", analytics_enabled=False) as blocks:
         gr.Markdown("## Beacon staff")
@@ -39,4 +32,4 @@ def build_staff_app(service) -> gr.Blocks:
     return blocks
 
 
-__all__ = ["CSS", "build_chat_app", "build_staff_app"]
+__all__ = ["build_chat_app", "build_staff_app"]

@@ -8,6 +8,7 @@ session id from ``gr.State(new_session_id)``, which Gradio calls once per page l
 from __future__ import annotations
 
 import functools
+import html
 import logging
 import textwrap
 import uuid
@@ -65,15 +66,22 @@ def sources_panel(citations: list[dict]) -> str:
     return citation_lines(citations) if citations else "_No sources were used for the latest answer._"
 
 
+# Inline styles: the banner must stand out without CSS passed at mount time.
+_BANNER = ('<div role="alert" style="border-left: 5px solid #b45309; background: #fff7e6; color: #3b2600; '
+           'padding: 0.75em 1em; border-radius: 6px; margin: 0.25em 0;">{body}</div>')
+
+
 def escalation_notice(escalation: dict | None) -> str:
-    """The banner a customer sees when Beacon hands over: the reference and what happens next."""
+    """The banner (HTML) a customer sees when Beacon hands over: the reference and what happens next."""
     if not escalation:
         return ""
     urgent = escalation.get("priority") in ("urgent", "high")
-    return (f"### 🧑‍💼 Handed to our team — reference **{escalation.get('ticket_id', '')}**\n"
-            "A member of our support team will pick this up and reply in this conversation; they can see what "
+    body = (f"<strong style=\"font-size: 1.1em;\">Handed to our team — reference "
+            f"{html.escape(str(escalation.get('ticket_id', '')))}</strong><br>"
+            "A member of our support team will pick this up and reply in this conversation. They can see what "
             "you've told me, so you won't need to repeat yourself. Keep this reference if you contact us another way."
-            + ("\n\n**This has been marked as a priority.**" if urgent else ""))
+            + ("<br><strong>This has been marked as a priority.</strong>" if urgent else ""))
+    return _BANNER.format(body=body)
 
 
 # -- callbacks --------------------------------------------------------------------------
@@ -126,7 +134,7 @@ def talk_to_human(service, history, session_id, region) -> Iterator[tuple]:
 
 
 def send_feedback(service, rating: str, session_id: str | None, turn_id: int | None, comment: str | None) -> tuple:
-    """Record 👍/👎 for the last answer. Returns (status text, comment box value)."""
+    """Record helpful / not helpful for the last answer. Returns (status text, comment box value)."""
     if not session_id or turn_id is None:
         return "Ask a question first, then tell us whether the answer helped.", comment
     try:
@@ -154,7 +162,7 @@ def build_chat_app(service) -> gr.Blocks:
         with gr.Row():
             region = gr.Radio(list(REGIONS), value="None", label="Your region", elem_id="chat-region", scale=3)
             new = gr.Button("New conversation", elem_id="chat-new", scale=1)
-        banner = gr.Markdown("", elem_id="chat-escalation", elem_classes=["beacon-escalation"])
+        banner = gr.HTML("", elem_id="chat-escalation", js_on_load=None)
         chatbot = gr.Chatbot(label="Beacon", elem_id="chat-history", height=480, feedback_options=None)
         with gr.Row():
             text = gr.Textbox(placeholder="Type your question…", show_label=False, elem_id="chat-input", scale=6,
@@ -166,8 +174,8 @@ def build_chat_app(service) -> gr.Blocks:
         with gr.Row():
             comment = gr.Textbox(placeholder="Optional: tell us more about this answer", show_label=False,
                                  elem_id="feedback-comment", scale=6)
-            up = gr.Button("👍", elem_id="feedback-up", scale=1, min_width=60)
-            down = gr.Button("👎", elem_id="feedback-down", scale=1, min_width=60)
+            up = gr.Button("Helpful", elem_id="feedback-up", scale=1, min_width=80)
+            down = gr.Button("Not helpful", elem_id="feedback-down", scale=1, min_width=80)
         status = gr.Markdown("", elem_id="feedback-status")
 
         turn_outputs = [chatbot, text, banner, sources, last_turn]

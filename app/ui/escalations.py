@@ -62,9 +62,9 @@ def ticket_markdown(ticket: dict) -> str:
 
 def _failure(exc: Exception) -> str:
     if isinstance(exc, BeaconError):
-        return f"❌ {exc}"
+        return f"**Error:** {exc}"
     log.exception("escalation action failed")
-    return f"❌ Unexpected error ({type(exc).__name__}) — see the server log."
+    return f"**Error:** unexpected ({type(exc).__name__}) — see the server log."
 
 
 def ticket_detail(service, ticket_id: str | None) -> str:

@@ -32,7 +32,7 @@ def headline_markdown(data: dict) -> str:
     rated = up + down
     liked = f" ({up / rated:.0%} positive)" if rated else ""
     return "\n".join([
-        "| Containment | Conversations | Turns | Open handoffs | Feedback 👍 / 👎 | Latency p50 | Latency p95 |",
+        "| Containment | Conversations | Turns | Open handoffs | Feedback up / down | Latency p50 | Latency p95 |",
         "|---|---|---|---|---|---|---|",
         f"| **{_percent(data.get('containment_rate'))}** ({data.get('contained') or 0} contained) "
         f"| {data.get('conversations') or 0} | {data.get('turns') or 0} | {data.get('open_handoffs') or 0} "

@@ -50,22 +50,22 @@ def _read_upload(path: str | None) -> tuple[str, bytes]:
 
 def _failure(exc: Exception) -> str:
     if isinstance(exc, BeaconError):
-        return f"❌ {exc}"
+        return f"**Error:** {exc}"
     log.exception("knowledge action failed")
-    return f"❌ Unexpected error ({type(exc).__name__}) — see the server log."
+    return f"**Error:** unexpected ({type(exc).__name__}) — see the server log."
 
 
 def preview_markdown(preview: dict) -> str:
     head = f"**{preview['source']}** — "
     if preview.get("error"):
-        return head + f"❌ not valid: {preview['error']}"
+        return head + f"**not valid:** {preview['error']}"
     lines = []
     if preview.get("findings"):
-        lines.append(head + "⚠️ would be **quarantined** (possible instructions to the assistant):")
+        lines.append(head + "would be **quarantined** (it looks like instructions to the assistant):")
         lines += [f"- line {f.get('line', '?')}: {f.get('reason', '?')}" for f in preview["findings"]]
     else:
-        lines.append(head + f"✅ valid, {len(preview['chunks'])} chunks. Press **Ingest** to add it.")
-    lines += [f"- ⚠️ {w}" for w in preview.get("warnings") or []]
+        lines.append(head + f"valid, {len(preview['chunks'])} chunks. Press **Ingest** to add it.")
+    lines += [f"- warning: {w}" for w in preview.get("warnings") or []]
     for chunk in preview["chunks"][:PREVIEW_CHUNKS]:
         text = textwrap.shorten(" ".join(chunk["text"].split()), 300, placeholder=" …")
         lines.append(f"\n**{chunk.get('section') or '(no section)'}** (line {chunk.get('line')})  \n{text}")
@@ -91,7 +91,7 @@ def ingest_upload(service, path: str | None) -> tuple[str, pd.DataFrame | object
         result = service.upload(*_read_upload(path))
     except Exception as exc:
         return _failure(exc), gr.skip()
-    return (f"✅ **{result['source']}**: {result['status']}, {result['chunks']} chunks. Answers use it now.",
+    return (f"**{result['source']}**: {result['status']}, {result['chunks']} chunks. Answers use it now.",
             documents_table(service))
 
 

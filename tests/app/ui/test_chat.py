@@ -135,11 +135,12 @@ def test_region_selector(choice, region):
     (None, "", False),
     ({"ticket_id": "HO-250301-ABCDE", "priority": "normal"}, "HO-250301-ABCDE", False),
     ({"ticket_id": "HO-250301-ZZ234", "priority": "urgent"}, "HO-250301-ZZ234", True),
+    ({"ticket_id": "<img src=x onerror=alert(1)>", "priority": "low"}, "&lt;img src=x onerror=alert(1)&gt;", False),
 ])
 def test_escalation_notice(escalation, expected, priority_line):
     notice = escalation_notice(escalation)
     assert expected in notice
-    assert ("priority" in notice) is priority_line
+    assert ("priority" in notice) is priority_line and "<img" not in notice
 
 
 def test_chat_app_has_the_ids_a_browser_test_uses(service):

@@ -74,9 +74,9 @@ def test_resolve_then_reopen_with_notes(service, tickets):
 
 @pytest.mark.parametrize("ticket_id", ["HO-000000-NOPE2", "nonsense"])
 def test_unknown_ticket_is_a_message_not_a_traceback(service, ticket_id):
-    assert ticket_detail(service, ticket_id).startswith(f"❌ no handoff ticket {ticket_id!r}")
+    assert ticket_detail(service, ticket_id).startswith(f"**Error:** no handoff ticket {ticket_id!r}")
     detail, table, note = change_status(service, "resolved", ticket_id, "keep me", "open", ANY, ANY)
-    assert detail.startswith("❌ no handoff ticket") and table == SKIPPED and note == "keep me"
+    assert detail.startswith("**Error:** no handoff ticket") and table == SKIPPED and note == "keep me"
 
 
 @pytest.mark.parametrize("ticket_id", [None, "", "   "])

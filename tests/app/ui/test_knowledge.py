@@ -58,10 +58,10 @@ def test_table_lists_every_demo_document(service):
 
 
 @pytest.mark.parametrize("name, text, expected", [
-    ("round-ups.md", SAVINGS_FAQ, ["uploads/round-ups.md", "✅ valid, 2 chunks", "How do round-ups work?"]),
+    ("round-ups.md", SAVINGS_FAQ, ["uploads/round-ups.md", "valid, 2 chunks", "How do round-ups work?"]),
     ("cashback.md", POISONED_FAQ, ["quarantined", "instruction_override", "line 6"]),
-    ("empty.md", HEADER_ONLY, ["❌ not valid", "no content besides its header"]),
-    ("notes.pdf", "not a knowledge file", ["❌", "unsupported file type"]),
+    ("empty.md", HEADER_ONLY, ["**not valid:**", "no content besides its header"]),
+    ("notes.pdf", "not a knowledge file", ["**Error:**", "unsupported file type"]),
 ])
 def test_preview_shows_validation_and_chunks(service, upload, name, text, expected):
     shown = preview_upload(service, upload(name, text))
@@ -75,7 +75,7 @@ def test_preview_of_a_cleared_file_is_empty(service):
 
 def test_ingest_adds_the_file_and_refreshes_the_table(service, upload):
     message, table = ingest_upload(service, upload("round-ups.md", SAVINGS_FAQ))
-    assert message.startswith("✅ **uploads/round-ups.md**: added, 2 chunks")
+    assert message.startswith("**uploads/round-ups.md**: added, 2 chunks")
     row = table[table["source"] == "uploads/round-ups.md"].iloc[0]
     assert (row["status"], row["chunks"]) == ("added", 2)
     note, results = search_table(service, "can I pause round ups", "None")
@@ -85,7 +85,7 @@ def test_ingest_adds_the_file_and_refreshes_the_table(service, upload):
 def test_ingest_refuses_a_poisoned_file_and_changes_nothing(service, upload):
     before = documents_table(service)
     message, table = ingest_upload(service, upload("cashback.md", POISONED_FAQ))
-    assert message.startswith("❌ cashback.md: not ingested — quarantined: ")
+    assert message.startswith("**Error:** cashback.md: not ingested — quarantined: ")
     assert table is not None and "uploads/cashback.md" not in set(documents_table(service)["source"])
     assert len(documents_table(service)) == len(before)
     assert not (service.settings.knowledge_dir / "uploads" / "cashback.md").exists()
