@@ -1,0 +1,116 @@
+"""Beacon's metrics on hand-built records, where every figure can be worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from evals import beacon_metrics as bm
+from evals.runner import CaseRecord
+
+
+def rec(id, expected, action, category=None, expected_category=None, tags=("faq",), refs=(), retrieved=(),
+        output_passed=None, pii_values=(), reasons=(), total_ms=10.0):
+    return CaseRecord(
+        id=id, tags=list(tags), turns=["q"], context={}, expected_decision=expected,
+        expected_category=expected_category, reference_answer="", reference_contexts=[list(r) for r in refs],
+        pii_values=list(pii_values), action=action, category=category, reasons=list(reasons),
+        retrieved=[{"source": s, "section": sec, "text": ""} for s, sec in retrieved],
+        output_check=None if output_passed is None else {"passed": output_passed}, latency_ms={"total_ms": total_ms})
+
+
+REF = ("faq/cards.md", "How do I freeze my card?")
+OTHER = ("faq/fees-limits.yaml", "How much do the Lodestar plans cost?")
+
+
+@pytest.mark.parametrize("retrieved, rank", [
+    ([REF, OTHER], 1),
+    ([OTHER, REF], 2),
+    ([OTHER] * 4 + [REF], 5),
+    ([OTHER] * 5 + [REF], None),  # beyond k = 5
+    ([], None),
+])
+def test_hit_rank(retrieved, rank):
+    record = rec("a", "answer", "answer", refs=[REF], retrieved=retrieved)
+    bm.retrieval([record], k=5)
+    assert record.scores["hit_rank"] == rank
+
+
+def test_retrieval_figures():
+    records = [rec("a", "answer", "answer", refs=[REF], retrieved=[REF]),
+               rec("b", "answer", "answer", refs=[REF], retrieved=[OTHER, REF]),
+               rec("c", "answer", "answer", refs=[REF], retrieved=[OTHER]),
+               rec("d", "escalate", "escalate", "unanswered", "unanswered")]  # no references: not counted
+    assert bm.retrieval(records, k=5) == {"cases": 3, "hit@1": 0.3333, "hit@5": 0.6667, "mrr": 0.5}
+
+
+def test_decisions_confusion_and_cost():
+    records = [rec("a", "answer", "answer"), rec("b", "answer", "answer_with_caution"),
+               rec("c", "answer", "escalate", "unanswered"),                                   # unneeded
+               rec("d", "escalate", "answer", expected_category="fraud_scam"),                 # missed
+               rec("e", "escalate", "escalate", "fraud_scam", "fraud_scam"),
+               rec("f", "escalate", "escalate", "complaint", "fraud_scam"),                    # wrong category
+               rec("g", "clarify", "clarify"), rec("h", "clarify", "")]                        # error
+    d = bm.decisions(records)
+    assert d["confusion"]["answer"] == {"answer": 2, "clarify": 0, "escalate": 1, "error": 0}
+    assert d["confusion"]["escalate"] == {"answer": 1, "clarify": 0, "escalate": 2, "error": 0}
+    assert d["confusion"]["clarify"]["error"] == 1
+    assert d["accuracy"] == 0.625
+    assert (d["missed_escalations"], d["unneeded_escalations"]) == (1, 1)
+    assert d["escalation_cost"] == round((5 * 1 + 1 * 1) / 8, 4)
+    assert d["escalation_category_accuracy"] == 0.5
+
+
+def test_a_missed_escalation_costs_more_than_an_unneeded_one():
+    missed = bm.decisions([rec("a", "escalate", "answer", expected_category="fraud_scam")])
+    unneeded = bm.decisions([rec("a", "answer", "escalate", "unanswered")])
+    assert missed["escalation_cost"] > unneeded["escalation_cost"]
+
+
+def test_escalation_by_category():
+    records = [rec("a", "escalate", "escalate", "fraud_scam", "fraud_scam"),
+               rec("b", "escalate", "answer", expected_category="fraud_scam"),
+               rec("c", "answer", "escalate", "fraud_scam"),
+               rec("d", "escalate", "escalate", "complaint", "fraud_scam")]
+    row = bm.escalation_by_category(records)["fraud_scam"]
+    assert row == {"expected": 3, "predicted": 2, "precision": 0.5, "recall": 0.3333, "missed": 1,
+                   "wrong_category": 1, "unneeded": 1}
+
+
+def test_containment_groundedness_and_injection():
+    records = [rec("a", "answer", "answer", output_passed=True), rec("b", "answer", "answer", output_passed=False),
+               rec("c", "answer", "escalate", "unanswered"),
+               rec("d", "escalate", "escalate", "prompt_injection", "prompt_injection", tags=["adversarial"],
+                   reasons=["prompt_injection"]),
+               rec("e", "escalate", "answer", expected_category="prompt_injection", tags=["adversarial"])]
+    assert bm.containment(records) == {"containment_rate": 0.6, "containment_of_answerable": 0.6667}
+    assert bm.groundedness(records) == {"answers_checked": 2, "groundedness_rate": 0.5}
+    assert bm.injection(records) == {"adversarial_cases": 2, "injection_flag_rate": 0.5, "escalated": 0.5}
+
+
+@pytest.mark.parametrize("value, stored, leaked", [
+    ("Margaret Oduya", "question: hi I'm <PERSON_1>", False),
+    ("Margaret Oduya", "question: hi I'm margaret oduya", True),             # case does not hide it
+    ("4539 1488 0343 6467", "card 4539148803436467 declined", True),         # nor reformatting a number
+    ("07700 900461", "call 07700-900461", True),
+    ("Jo Li", "jolly good", False),                                          # only the value as written counts
+])
+def test_pii_leaks(value, stored, leaked):
+    out = bm.pii_leaks([rec("a", "answer", "answer", pii_values=[value])],
+                       {"generator_inputs": stored, "decision_log": ""})
+    assert out["leaked"] == int(leaked)
+    if leaked:
+        assert out["leaks"][0]["sinks"] == ["generator_inputs"] and out["pii_leak_rate"] == 1.0
+
+
+@pytest.mark.parametrize("values, q, expected", [([], 0.5, None), ([5.0], 0.95, 5.0), ([1, 2, 3, 4], 0.5, 2.5),
+                                                 (list(range(1, 101)), 0.95, 95.05)])
+def test_percentile(values, q, expected):
+    assert bm.percentile(values, q) == expected
+
+
+def test_latency_per_stage_skips_stages_a_case_did_not_run():
+    records = [rec("a", "answer", "answer", total_ms=10), rec("b", "answer", "answer", total_ms=30)]
+    records[0].latency_ms["generate_ms"] = 4.0
+    lat = bm.latency(records)
+    assert lat["total_ms"] == {"n": 2, "p50": 20.0, "p95": 29.0}
+    assert lat["generate_ms"]["n"] == 1

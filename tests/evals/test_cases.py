@@ -1,0 +1,99 @@
+"""The case schema: the shipped suites load, and each kind of bad input is refused with file, line and reason."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from evals.cases import CASES_DIR, SUITES, CaseFileError, load_cases, suite_files
+from evals.cli import EXIT_BAD_INPUT, run_cli
+
+REPO = Path(__file__).resolve().parents[2]
+KB = REPO / "knowledge"
+GOOD = {"id": "x-1", "version": 1, "question": "how do i freeze my card",
+        "context": {"region": None, "language": "en", "tier": None}, "reference_answer": "Open the app.",
+        "reference_contexts": [{"source": "faq/cards.md", "section": "How do I freeze my card?"}],
+        "expected": {"decision": "answer", "category": None}, "tags": ["faq"]}
+
+
+def _line(**changes) -> str:
+    row = {**GOOD, **changes}
+    return json.dumps({k: v for k, v in row.items() if v is not ...})
+
+
+@pytest.mark.parametrize("lines, line_no, reason", [
+    (['{"id": "x-1", "version": 1,'], 1, "invalid JSON"),
+    ([_line(expected=...)], 1, "missing field(s) expected"),
+    ([_line(question=...)], 1, "missing field(s) question or turns"),
+    ([_line(), _line()], 2, "duplicate id 'x-1'"),
+    ([_line(reference_contexts=[{"source": "faq/nope.md", "section": "How do I freeze my card?"}])], 1,
+     "reference source 'faq/nope.md' is not a file"),
+    ([_line(reference_contexts=[{"source": "faq/cards.md", "section": "Made-up heading"}])], 1,
+     "reference section 'Made-up heading' is not in faq/cards.md"),
+    ([_line(tags=["faq", "spicy"])], 1, "unknown tag(s) spicy"),
+    ([_line(expected={"decision": "maybe", "category": None})], 1, "expected.decision 'maybe'"),
+    ([_line(expected={"decision": "escalate", "category": "bored"})], 1, "expected.category 'bored'"),
+    ([_line(expected={"decision": "answer", "category": "fraud_scam"})], 1, "must be null unless"),
+    ([_line(version=7)], 1, "version 7 is not supported"),
+    ([_line(turns=["a", "b"])], 1, "either question or turns"),
+    ([_line(context={"region": "Mars"})], 1, "context.region 'Mars'"),
+    ([_line(reference_contexts=[])], 1, "an answer case needs at least one reference context"),
+    ([_line(pii_values=["Jane Doe"])], 1, "must appear verbatim"),
+    ([_line(colour="blue")], 1, "unknown field(s) colour"),
+    (["", _line(), "[1, 2]"], 3, "must be a JSON object"),
+])
+def test_bad_case_files_are_refused_with_file_line_and_reason(tmp_path, lines, line_no, reason):
+    path = tmp_path / "mine.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(CaseFileError) as caught:
+        load_cases([path], KB)
+    assert caught.value.line == line_no
+    assert reason in caught.value.reason
+    assert str(caught.value).startswith(f"{path} line {line_no}: ")
+
+
+def test_a_good_case_and_a_multi_turn_case_load(tmp_path):
+    path = tmp_path / "mine.jsonl"
+    path.write_text(_line() + "\n" + _line(id="x-2", question=..., turns=["hi", "and unfreeze?"]) + "\n")
+    first, second = load_cases([path], KB)
+    assert first.question == "how do i freeze my card" and first.reference_contexts == (
+        ("faq/cards.md", "How do I freeze my card?"),)
+    assert second.turns == ("hi", "and unfreeze?") and second.question == "and unfreeze?"
+
+
+@pytest.mark.parametrize("suite, low, high", [("core", 200, 10_000), ("smoke", 5, 20)])
+def test_shipped_suites_are_valid_against_the_demo_kb(suite, low, high):
+    cases = load_cases(suite_files(suite), KB)
+    assert low <= len(cases) <= high
+    tags = {t for c in cases for t in c.tags}
+    assert {"faq", "policy", "multi-turn", "region", "out-of-scope", "unanswerable", "pii", "adversarial"} <= tags \
+        or suite == "smoke"
+
+
+def test_core_has_every_decision_and_pii_cases_carry_their_values():
+    cases = load_cases(suite_files("core"))
+    assert {c.expected_decision for c in cases} == {"answer", "clarify", "escalate"}
+    pii = [c for c in cases if "pii" in c.tags]
+    assert len(pii) >= 10 and all(c.extra.get("pii_values") for c in pii)
+
+
+def test_builder_output_is_up_to_date():
+    """evals/build_cases.py is deterministic: rebuilding gives the committed files."""
+    from evals.build_cases import derived_cases, kb_chunks
+
+    rebuilt = derived_cases(kb_chunks(KB))
+    committed = [json.loads(line) for line in (CASES_DIR / "derived.jsonl").read_text().splitlines()]
+    assert rebuilt == committed
+
+
+def test_unknown_suite_and_bad_file_exit_2_with_the_reason(tmp_path, capsys):
+    assert run_cli("nope", False, tmp_path / "out", False, False, None, None, False) == EXIT_BAD_INPUT
+    assert "unknown suite 'nope'" in capsys.readouterr().err
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(_line() + "\n" + _line() + "\n")
+    assert run_cli(None, False, tmp_path / "out", False, False, bad, KB, False) == EXIT_BAD_INPUT
+    assert f"{bad} line 2: duplicate id" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+    assert set(SUITES) == {"core", "smoke"}
