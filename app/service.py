@@ -157,7 +157,7 @@ class BeaconService:
 
         found = self.conversations.get_session(session_id)
         if found is None:
-            raise UnknownSessionError(f"no conversation {session_id!r}: check the session id")
+            raise UnknownSessionError(session_id)  # the error writes its own message with the fix
         return found
 
     def export_session(self, session_id: str) -> dict:

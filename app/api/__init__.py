@@ -119,7 +119,7 @@ def _beacon_error_status(exc: BeaconError) -> tuple[int, str]:
 async def _beacon_error(request: Request, exc: BeaconError) -> JSONResponse:
     status, code = _beacon_error_status(exc)
     if status >= 500:
-        _log_failure(request.state.request_id, request.method, request.url.path, exc)
+        _log_failure(getattr(request.state, "request_id", "-"), request.method, request.url.path, exc)
     return _reply(request, status, code, str(exc))  # BeaconError messages are written to be shown
 
 

@@ -96,6 +96,7 @@ def test_unknown_session_is_404(user, method, suffix):
     assert reply.status_code == 404
     error = reply.json()["error"]
     assert error["code"] == "unknown_session" and "never-was-here" in error["message"]
+    assert error["message"].count("never-was-here") == 1 and "start a new conversation" in error["message"]
 
 
 def test_feedback_is_stored_redacted(user):
