@@ -117,7 +117,7 @@ def build_escalations_tab(service) -> None:
         note = gr.Textbox(label="Note (optional)", elem_id="esc-note", scale=5)
         resolve = gr.Button("Resolve", variant="primary", elem_id="esc-resolve", scale=1)
         reopen = gr.Button("Reopen", elem_id="esc-reopen", scale=1)
-    detail = gr.Markdown(NO_TICKET, elem_id="esc-detail")
+    detail = gr.Markdown(NO_TICKET, elem_id="esc-detail", line_breaks=True)  # summaries are multi-line
 
     show_queue = functools.partial(queue_table, service)
     for control in filters:

@@ -73,16 +73,18 @@ def build_insights_tab(service) -> list:
     so the app can fill them on page load."""
     refresh = gr.Button("Refresh", elem_id="insights-refresh")
     headline = gr.Markdown("", elem_id="insights-headline")
+    # y_lim from 0: Vega's default scale starts near the smallest bar, which hides a count of 1.
+    counts = {"y": "count", "y_lim": [0, None], "x_label_angle": -30}
     with gr.Row():
-        decisions = gr.BarPlot(x="action", y="count", title="Decisions per turn", elem_id="insights-decisions")
-        reasons = gr.BarPlot(x="reason", y="count", title="Escalations by reason", x_label_angle=-30,
-                             elem_id="insights-reasons")
-        categories = gr.BarPlot(x="category", y="count", title="Escalations by category", x_label_angle=-30,
-                                elem_id="insights-categories")
+        decisions = gr.BarPlot(x="action", title="Decisions per turn", elem_id="insights-decisions", **counts)
+        reasons = gr.BarPlot(x="reason", title="Escalations by reason", elem_id="insights-reasons", **counts)
+        categories = gr.BarPlot(x="category", title="Escalations by category", elem_id="insights-categories",
+                                **counts)
     with gr.Row():
-        feedback = gr.LinePlot(x="day", y="count", color="rating", title="Feedback by day",
-                               color_map={"up": "#2e7d32", "down": "#c62828"}, elem_id="insights-feedback")
-        latency = gr.LinePlot(x="day", y="ms", color="percentile", title="Latency by day (ms)",
+        # Stacked bars, not lines: a line needs two days before anything is drawn.
+        feedback = gr.BarPlot(x="day", y="count", color="rating", title="Feedback by day", y_lim=[0, None],
+                              color_map={"up": "#2e7d32", "down": "#c62828"}, elem_id="insights-feedback")
+        latency = gr.LinePlot(x="day", y="ms", color="percentile", title="Latency by day (ms)", y_lim=[0, None],
                               elem_id="insights-latency")
     gr.Markdown("### Content gaps\nQuestions Beacon could only clarify, hedge or hand over for lack of an answer: "
                 "candidates for new knowledge articles.")
