@@ -9,6 +9,7 @@ was asked for but unavailable (the no-LLM report is still written).
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 import time
@@ -34,7 +35,10 @@ def run_cli(suite: str | None, judge: bool, out: Path | None, gate: bool, update
     baseline file (tests do); the CLI leaves them unset."""
     from app.errors import BeaconError
     from app.settings import load_settings
+    from evals.ragas_metrics import OFFLINE_ENV
 
+    for key, value in OFFLINE_ENV.items():  # before Chroma, ragas or LangChain start any telemetry
+        os.environ.setdefault(key, value)
     try:
         settings = settings or load_settings()
         if cases_file is not None:

@@ -1,0 +1,28 @@
+"""The LLM-judged ragas metrics against a real llama.cpp server on loopback, on 2 cases.
+
+SmolLM2-135M cannot judge anything: this checks that every judged metric reaches the
+server and comes back as a figure or a counted failure, never the scores themselves."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from evals import ragas_metrics as rm
+from tests.evals.test_ragas_metrics import CHUNKS, DECLINE, rec
+from tests.llama_server import llama_server  # noqa: F401  (the session fixture)
+
+
+@pytest.mark.integration
+def test_judged_metrics_run_against_llama_server(llama_server, embedder):  # noqa: F811
+    settings = SimpleNamespace(judge_base_url=llama_server.base_url, judge_model=llama_server.model,
+                               judge_api_key=None, judge_timeout_s=120)
+    records = [rec("a"), rec("b", answer=DECLINE, retrieved=(DECLINE,))]
+    out = rm.score_judged(records, CHUNKS, embedder, settings)
+    assert "error" not in out, out.get("error")
+    for name in rm.LLM_JUDGED:
+        assert out[name]["cases"] == 2
+        assert out[name]["failed"] <= 2
+        mean = out[name]["mean"]
+        assert mean is None or 0.0 <= mean <= 1.0 or name == "answer_relevancy"
