@@ -5,14 +5,12 @@ install) without errors, so every value may be missing or None."""
 from __future__ import annotations
 
 import functools
-import logging
 
 import gradio as gr
 import pandas as pd
 
 from app.ui.plots import counts_frame, feedback_trend_frame, gaps_frame, latency_trend_frame, summary_frame
 
-log = logging.getLogger(__name__)
 
 NO_EVALUATION = "No evaluation yet — run `beacon eval`."
 
