@@ -254,6 +254,36 @@ def serve(runtime: Runtime, host, port) -> None:
     run_server(runtime.settings, host, port)
 
 
+@cli.command(name="eval")
+@click.option("--suite", help="Built-in suite: core (default, every case) or smoke (a quick sample).")
+@click.option("--cases", "cases_file", type=click.Path(path_type=Path), help="Your own JSONL cases instead of a suite.")
+@click.option("--kb", "kb_dir", type=click.Path(path_type=Path), help="Knowledge directory for --cases (default: BEACON_KNOWLEDGE_DIR).")
+@click.option("--judge", is_flag=True, help="Also run the LLM-judged ragas metrics on BEACON_JUDGE_BASE_URL.")
+@click.option("--out", type=click.Path(path_type=Path), help="Report folder (default: DATA_DIR/eval/<UTC time>).")
+@click.option("--gate", is_flag=True, help="Exit 1 when a metric drops below evals/baseline.json by more than its tolerance.")
+@click.option("--update-baseline", is_flag=True, help="Accept this run's figures as the suite's new baseline.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on in a terminal).")
+@click.pass_obj
+def evaluate(runtime: Runtime, suite, cases_file, kb_dir, judge, out, gate, update_baseline, progress) -> None:
+    """Evaluate Beacon: ragas and Beacon's own metrics on a suite, a report with plots, a regression gate.
+
+    Exit codes: 0 done, 1 the gate failed, 2 bad input, 3 the judge was asked for but unavailable.
+
+    \b
+    Examples:
+      beacon eval
+      beacon eval --gate --no-progress
+      beacon eval --cases my_cases.jsonl --kb my_knowledge/ --out report/
+      BEACON_JUDGE_BASE_URL=http://127.0.0.1:8080/v1 beacon eval --suite smoke --judge
+    """
+    from evals.cli import run_cli
+
+    if progress is None:
+        progress = sys.stderr.isatty()
+    sys.exit(run_cli(suite, judge, out, gate, update_baseline, cases_file, kb_dir, progress,
+                     settings=runtime.settings))
+
+
 def main() -> None:
     cli(prog_name="beacon")
 

@@ -8,6 +8,7 @@ thin edges and agree on behaviour.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import tempfile
 import threading
@@ -25,6 +26,7 @@ class UploadError(BeaconError):
 
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,120}$")
+log = logging.getLogger(__name__)
 UPLOAD_FOLDER = "uploads"  # inside the knowledge directory: editors' uploads stay apart from the curated tree
 STREAM_PIECE = re.compile(r"\S+\s*")
 
@@ -299,8 +301,18 @@ class BeaconService:
     def latest_evaluation(self) -> dict | None:
         """The newest ``beacon eval`` result in the data directory, if any (issue 6 writes it)."""
         folder = self.settings.data_dir / "eval"
-        results = sorted(folder.glob("*/result.json")) if folder.exists() else []
-        return json.loads(results[-1].read_text()) if results else None
+        results = sorted(folder.glob("*/result.json"), key=lambda p: p.stat().st_mtime) if folder.exists() else []
+        if not results:
+            return None
+        try:
+            data = json.loads(results[-1].read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            log.warning("the evaluation result %s cannot be read; Insights skips it", results[-1])
+            return None
+        if isinstance(data, dict):
+            data.pop("records", None)  # per-case detail: the report holds it, Insights does not need it
+            data["report_dir"] = str(results[-1].parent)
+        return data
 
 
 def answer_json(answer) -> dict:

@@ -103,6 +103,12 @@ class Settings(BaseSettings):
     )
     webhook_url: str | None = Field(None, description="URL that receives a POST with each new handoff ticket (JSON).")
     webhook_secret: SecretStr | None = Field(None, description="Signs webhook bodies: X-Beacon-Signature is HMAC-SHA256 hex.")
+    judge_base_url: str | None = Field(
+        None, description="OpenAI-compatible URL of the judge model for `beacon eval --judge` (unset: judged metrics skipped)."
+    )
+    judge_model: str = Field("gpt-4o-mini", description="Judge model name at that endpoint.")
+    judge_api_key: SecretStr | None = Field(None, description="API key for the judge endpoint.")
+    judge_timeout_s: float = Field(60.0, gt=0, description="Timeout in seconds for one judge call.")
     groundedness_threshold: float | None = Field(
         None, ge=0, le=1, description="Support score a reply sentence needs from its cited source; empty uses the default."
     )
@@ -127,7 +133,7 @@ class Settings(BaseSettings):
                 raise ValueError("each login must be user:password, e.g. BEACON_UI_USERS=editor:long-secret")
         return value
 
-    @field_validator("chroma_url")
+    @field_validator("chroma_url", "judge_base_url")
     @classmethod
     def _url_has_scheme(cls, value: str | None) -> str | None:
         if value in (None, ""):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,15 @@ from app.settings import Settings
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_KB = REPO / "knowledge"
+# What a running Beacon writes beside the index: tests that point at the shared demo index
+# leave tickets, turns and decisions there, which a copy must not inherit.
+RUNTIME_STATE = shutil.ignore_patterns("handoffs.sqlite3*", "conversations.sqlite3*", "decisions.jsonl*", "eval")
+
+
+def copy_index(demo_index: Path, dest: Path) -> Path:
+    """A writable copy of the demo index with none of the state other tests wrote into it."""
+    shutil.copytree(demo_index, dest, ignore=RUNTIME_STATE)
+    return dest
 
 
 @pytest.fixture(autouse=True)

@@ -5,6 +5,7 @@ install) without errors, so every value may be missing or None."""
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import gradio as gr
 import pandas as pd
@@ -41,19 +42,57 @@ def headline_markdown(data: dict) -> str:
 
 
 def evaluation_view(evaluation: dict | None) -> tuple[str, pd.DataFrame]:
-    """(heading, metric table) for the latest ``beacon eval`` result; its ``summary`` when it
-    has one, else every top-level value."""
+    """(heading, metric table) for the latest ``beacon eval`` result: its ``summary`` when it
+    has one (with the accepted baseline beside each metric when the run had one), else every
+    top-level value."""
     if not evaluation:
         return NO_EVALUATION, summary_frame(None)
     summary = evaluation.get("summary") if isinstance(evaluation.get("summary"), dict) else evaluation
     when = next((evaluation[k] for k in ("finished_at", "created_at", "started_at", "at") if evaluation.get(k)), None)
     heading = "Latest evaluation" + (f" ({when})" if when else "")
-    return heading, summary_frame(summary)
+    facts = []
+    if evaluation.get("suite"):
+        facts.append(f"suite **{evaluation['suite']}**, {evaluation.get('cases', '?')} cases")
+    gate = evaluation.get("gate")
+    if isinstance(gate, dict):
+        facts.append("gate **passed**" if gate.get("passed") else f"gate **FAILED**: {gate.get('message', '')}")
+    if evaluation.get("report_dir"):
+        facts.append(f"full report with the worst cases: `{evaluation['report_dir']}/report.md`")
+    if facts:
+        heading += "\n\n" + "; ".join(facts)
+    frame = summary_frame(summary)
+    baseline = evaluation.get("baseline")
+    if isinstance(baseline, dict) and baseline:
+        frame["baseline"] = [_format_metric(baseline.get(name)) for name in frame["metric"]]
+    return heading, frame
+
+
+def _format_metric(value) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def evaluation_plot(evaluation: dict | None):
+    """The run's metrics-against-baseline PNG as an image, when the report folder still has
+    it (passed as pixels: Gradio only serves files from its own folders)."""
+    from PIL import Image
+
+    folder = (evaluation or {}).get("report_dir")
+    path = Path(folder) / "metrics.png" if folder else None
+    if path is None or not path.is_file():
+        return None
+    try:
+        with Image.open(path) as image:
+            return image.convert("RGB")
+    except OSError:
+        return None
 
 
 def insights_view(service) -> tuple:
     """Every Insights output in build order: headline, decisions, reasons, categories,
-    feedback trend, latency trend, content gaps, evaluation heading, evaluation table."""
+    feedback trend, latency trend, content gaps, evaluation heading, evaluation table,
+    evaluation plot."""
     data = service.insights()
     heading, evaluation = evaluation_view(data.get("evaluation"))
     return (headline_markdown(data),
@@ -63,7 +102,7 @@ def insights_view(service) -> tuple:
             feedback_trend_frame(data.get("feedback_by_day")),
             latency_trend_frame(data.get("latency_by_day")),
             gaps_frame(data.get("content_gaps")),
-            heading, evaluation)
+            heading, evaluation, evaluation_plot(data.get("evaluation")))
 
 
 def build_insights_tab(service) -> list:
@@ -89,6 +128,8 @@ def build_insights_tab(service) -> list:
     gaps = gr.Dataframe(gaps_frame(None), elem_id="insights-gaps", interactive=False, wrap=True)
     eval_heading = gr.Markdown(NO_EVALUATION, elem_id="insights-eval-heading")
     evaluation = gr.Dataframe(summary_frame(None), elem_id="insights-eval", interactive=False)
-    outputs = [headline, decisions, reasons, categories, feedback, latency, gaps, eval_heading, evaluation]
+    eval_plot = gr.Image(None, type="pil", label="Scores against the accepted baseline", interactive=False,
+                         elem_id="insights-eval-plot")
+    outputs = [headline, decisions, reasons, categories, feedback, latency, gaps, eval_heading, evaluation, eval_plot]
     refresh.click(functools.partial(insights_view, service), None, outputs)
     return outputs

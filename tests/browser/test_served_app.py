@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from app.settings import Settings
-from tests.conftest import DEMO_KB, REPO
+from tests.conftest import DEMO_KB, copy_index, REPO
 
 pytestmark = pytest.mark.browser
 
@@ -61,7 +61,7 @@ def served(tmp_path_factory, demo_index, embedder, redactor):
     from app.service import BeaconService
 
     root = tmp_path_factory.mktemp("served")
-    shutil.copytree(demo_index, root / "data")
+    copy_index(demo_index, root / "data")
     shutil.copytree(DEMO_KB, root / "kb")
     settings = Settings(data_dir=root / "data", knowledge_dir=root / "kb", ui_users=["editor:correct-horse"],
                         api_keys=["browser-test"])

@@ -20,7 +20,7 @@ import uvicorn
 from app.api import create_api
 from app.service import BeaconService
 from app.settings import Settings
-from tests.conftest import DEMO_KB
+from tests.conftest import DEMO_KB, copy_index
 
 USER_KEY = "test-user-key-6f1c"
 ADMIN_KEY = "test-admin-key-93ab"
@@ -64,7 +64,7 @@ def clean_env():
 def api_dirs(demo_index, tmp_path_factory, clean_env) -> tuple[Path, Path]:
     """(data_dir, knowledge_dir): writable copies of the demo index and knowledge base."""
     root = tmp_path_factory.mktemp("api")
-    shutil.copytree(demo_index, root / "data")
+    copy_index(demo_index, root / "data")
     shutil.copytree(DEMO_KB, root / "kb")
     return root / "data", root / "kb"
 

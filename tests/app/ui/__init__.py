@@ -7,12 +7,12 @@ from pathlib import Path
 
 from app.service import BeaconService
 from app.settings import Settings
-from tests.conftest import DEMO_KB
+from tests.conftest import DEMO_KB, copy_index
 
 
 def demo_service(folder: Path, demo_index: Path, embedder, redactor) -> BeaconService:
     """A service over a private copy of the demo index and knowledge base (uploads write to both)."""
-    shutil.copytree(demo_index, folder / "data")
+    copy_index(demo_index, folder / "data")
     shutil.copytree(DEMO_KB, folder / "kb")
     settings = Settings(data_dir=folder / "data", knowledge_dir=folder / "kb")
     return BeaconService(settings, embedder=embedder, redactor=redactor)

@@ -18,11 +18,12 @@ def service(tmp_path_factory, demo_index, embedder, redactor):
 
 
 def test_empty_store_renders(service):
-    headline, decisions, reasons, categories, feedback, latency, gaps, eval_heading, evaluation = insights_view(service)
+    (headline, decisions, reasons, categories, feedback, latency, gaps, eval_heading, evaluation,
+     plot) = insights_view(service)
     assert "| **—** (0 contained) | 0 | 0 | 0 | 0 / 0 | — | — |" in headline
     for frame in (decisions, reasons, categories, feedback, latency, gaps, evaluation):
         assert frame.empty and len(frame.columns) >= 2
-    assert eval_heading == NO_EVALUATION
+    assert eval_heading == NO_EVALUATION and plot is None
 
 
 def test_turns_feedback_and_escalations_appear(service):
@@ -30,7 +31,7 @@ def test_turns_feedback_and_escalations_appear(service):
     service.feedback("ins-1", "up", None, answered.turn_id)
     service.chat(ChatRequest("ins-2", "let me talk to a human", region="UK", channel="ui"))
     service.chat(ChatRequest("ins-3", "what about the thing", channel="ui"))  # too vague: a content gap
-    headline, decisions, reasons, categories, feedback, latency, gaps, _, _ = insights_view(service)
+    headline, decisions, reasons, categories, feedback, latency, gaps, *_ = insights_view(service)
     assert "| 3 | 3 | 1 | 1 / 0 (100% positive) |" in headline
     assert dict(decisions.itertuples(index=False, name=None))["escalate"] == 1
     assert list(reasons.itertuples(index=False, name=None)) == [("human_requested", 1)]
@@ -65,9 +66,9 @@ def test_latest_evaluation_on_disk_is_shown(service):
     run = service.settings.data_dir / "eval" / "2025-03-01T10-00-00"
     run.mkdir(parents=True)
     (run / "result.json").write_text(json.dumps({"summary": {"groundedness": 0.97}}))
-    *_, heading, frame = insights_view(service)
-    assert heading == "Latest evaluation" and ("groundedness", "0.970") in set(frame.itertuples(index=False,
-                                                                                                 name=None))
+    *_, heading, frame, plot = insights_view(service)
+    assert heading.startswith("Latest evaluation") and f"`{run}/report.md`" in heading and plot is None
+    assert ("groundedness", "0.970") in set(frame.itertuples(index=False, name=None))
 
 
 def test_staff_app_has_its_tabs_and_ids(service):
@@ -75,3 +76,24 @@ def test_staff_app_has_its_tabs_and_ids(service):
     assert {"tab-knowledge", "tab-escalations", "tab-insights", "kb-upload", "kb-preview", "kb-ingest",
             "kb-reingest", "kb-table", "kb-search", "kb-result", "esc-table", "esc-detail", "esc-resolve",
             "esc-reopen", "insights-refresh"} <= ids
+
+
+def test_evaluation_shows_gate_baseline_and_plot(service):
+    from PIL import Image
+
+    run = service.settings.data_dir / "eval" / "20990101T000000Z"
+    run.mkdir(parents=True)
+    Image.new("RGB", (40, 20), "white").save(run / "metrics.png")
+    (run / "result.json").write_text(json.dumps({
+        "suite": "core", "cases": 536, "started_at": "2099-01-01T00:00:00+00:00",
+        "summary": {"hit_at_5": 0.96, "decision_accuracy": 0.81},
+        "baseline": {"hit_at_5": 0.96, "decision_accuracy": 0.855},
+        "gate": {"passed": False, "message": "decision_accuracy 0.81 vs baseline 0.855"},
+        "records": [{"id": "x"}] * 3,
+    }))
+    *_, heading, frame, plot = insights_view(service)
+    assert "suite **core**, 536 cases" in heading and "gate **FAILED**: decision_accuracy 0.81" in heading
+    assert list(frame.itertuples(index=False, name=None)) == [("hit_at_5", "0.960", "0.960"),
+                                                              ("decision_accuracy", "0.810", "0.855")]
+    assert plot is not None and plot.size == (40, 20)
+    assert "records" not in service.latest_evaluation()
