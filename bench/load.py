@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Load on ``POST /v1/chat``: a real ``beacon serve`` app on loopback (uvicorn in this
-process's thread), extractive mode, driven by 1, 8 and 32 concurrent clients, each client
+"""Load on ``POST /v1/chat``: a real ``beacon serve`` on loopback (its own process, after
+``beacon ingest`` of the demo KB into a temp folder), extractive mode, driven by 1, 8 and 32 concurrent clients, each client
 its own conversation. Bounded: every level stops after ``--seconds`` or ``--requests``.
 
 Reports turns per second and latency p50/p95 per level, and checks isolation: each client
@@ -25,6 +25,7 @@ import random
 import shutil
 import socket
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -38,7 +39,6 @@ sys.path.insert(0, str(ROOT))
 
 import httpx
 
-from app.settings import Settings
 from evals.retrieval import load_queries
 
 RESULTS = ROOT / "bench" / "results" / "load.json"
@@ -64,31 +64,29 @@ def luhn_card(rng: random.Random) -> str:
     return " ".join(text[i : i + 4] for i in range(0, 16, 4))
 
 
-def start_server(data_dir: Path) -> tuple[str, object]:
-    import uvicorn
-
-    from app.server import create_app
-    from app.service import BeaconService
-    from ingest.sync import sync_knowledge
-
-    settings = Settings(data_dir=data_dir, knowledge_dir=ROOT / "knowledge", api_keys=[KEY],
-                        rate_limit_per_minute=1_000_000, ui_users=["bench:bench"])
-    service = BeaconService(settings)
-    sync_knowledge(settings.knowledge_dir, service.store, service.embedder, settings)
-    service.warm_up()
+def start_server(data_dir: Path) -> tuple[str, subprocess.Popen]:
+    """``beacon ingest`` then ``beacon serve`` as a separate process, as a deployment runs it:
+    the clients of this script never share its interpreter (or its GIL)."""
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, service), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    threading.Thread(target=server.run, daemon=True).start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BEACON_")}
+    env.update({"BEACON_DATA_DIR": str(data_dir), "BEACON_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
+                "BEACON_API_KEYS": KEY, "BEACON_RATE_LIMIT_PER_MINUTE": "1000000", "BEACON_PORT": str(port)})
+    beacon = [sys.executable, "-m", "app.cli"]
+    subprocess.run([*beacon, "ingest"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    log = open(data_dir / "serve.log", "w")
+    server = subprocess.Popen([*beacon, "serve"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(200):
+    for _ in range(600):
+        if server.poll() is not None:
+            raise RuntimeError(f"beacon serve exited: see {data_dir / 'serve.log'}")
         try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+            if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
                 return base, server
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    raise RuntimeError("the server did not start")
+    server.kill()
+    raise RuntimeError("the server did not become ready in 60 s")
 
 
 class Client(threading.Thread):
@@ -154,6 +152,9 @@ def isolation_problems(base: str, clients: list[Client]) -> list[str]:
                     problems.append(f"{client.session_id} saw another session's data")
         if client.name in stored or client.card in stored:
             problems.append(f"{client.session_id}: raw values in the stored conversation")
+        turns = json.loads(stored).get("turns", [])
+        if len(turns) != len(client.latencies) - len(client.errors):
+            problems.append(f"{client.session_id}: {len(turns)} stored turns for {len(client.replies)} sent")
     return problems
 
 
@@ -188,14 +189,18 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="beacon-load-"))
     try:
         base, server = start_server(folder)
-        run_level(base, 2, 3, 20, questions)  # warm the server's first-call paths
-        levels = [run_level(base, int(n), args.seconds, args.requests, questions) for n in args.levels.split(",")]
-        server.should_exit = True
+        try:
+            run_level(base, 2, 3, 20, questions)  # warm the server's first-call paths
+            levels = [run_level(base, int(n), args.seconds, args.requests, questions)
+                      for n in args.levels.split(",")]
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     result = {"date": dt.date.today().isoformat(),
               "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version()},
-              "levels": levels}
+              "server": "beacon serve (its own process), extractive generator, demo KB", "levels": levels}
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print("| clients | turns | turns/s | p50 ms | p95 ms | errors | isolation problems |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
