@@ -120,3 +120,22 @@ def test_search_text_output_is_readable(run, demo_env):
     assert result.stdout.startswith("1. [")
     assert "faq/cards.md" in result.stdout
 
+
+
+def test_eval_refuses_a_broken_case_file_with_file_line_and_reason(run, tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text('{"id": "a", "version": 1}\nnot json\n')
+    (tmp_path / "kb").mkdir()
+    result = run("eval", "--cases", str(cases), "--kb", str(tmp_path / "kb"), "--no-progress")
+    assert result.exit_code == 2
+    assert f"{cases} line 1:" in result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--suite", "nope"], "unknown suite 'nope'"),
+    (["--kb", "knowledge"], "--kb needs --cases"),
+    (["--cases", "x.jsonl", "--kb", "/no/such/dir"], "knowledge directory /no/such/dir does not exist"),
+])
+def test_eval_bad_arguments_exit_2_with_the_fix(run, args, message):
+    result = run("eval", "--no-progress", *args)
+    assert result.exit_code == 2 and message in result.output
