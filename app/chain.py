@@ -190,13 +190,19 @@ class AnswerChain:
         mark = time.perf_counter()
         step = find_safe_step(decision.category or "", base["standalone_question"], results)
         citations = [citation_json(1, results[step.source_number - 1])] if step else []
+        empty_kb = not results and self.retriever.store.count() == 0
+
+        def reply_for(ticket_id: str) -> str:
+            if empty_kb:
+                return EMPTY_KB_REPLY + f" Your reference is {ticket_id}."
+            return escalation_message(decision.category or "", ticket_id, step, 1 if step else None)
+
         session.turns.append(Turn(base["question"], base["standalone_question"], base.get("region"), "", "escalate"))
-        ticket = self.guardrails.open_ticket(session, decision, [source_json(c) for c in results], context)
+        ticket = self.guardrails.open_ticket(session, decision, [source_json(c) for c in results], context,
+                                             reply_for=reply_for)
         session.turns.pop()  # _finish records the turn with its reply
         session.ticket_id = ticket.ticket_id
-        text = escalation_message(decision.category or "", ticket.ticket_id, step, 1 if step else None)
-        if not results and self.retriever.store.count() == 0:
-            text = EMPTY_KB_REPLY + f" Your reference is {ticket.ticket_id}."
+        text = reply_for(ticket.ticket_id)
         escalation = {"reason": ticket.reason, "reasons": ticket.reasons, "category": ticket.category,
                       "priority": ticket.priority, "ticket_id": ticket.ticket_id}
         timings["handoff_ms"] = (time.perf_counter() - mark) * 1000

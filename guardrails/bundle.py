@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,17 +30,25 @@ class Guardrails:
     def new_vault(self):
         return self.vault_factory()
 
-    def open_ticket(self, session, decision: Decision, sources: list[dict], customer_context: dict) -> Ticket:
-        """A handoff ticket from the session's redacted turns (the current turn included)."""
-        transcript = []
-        for turn in session.turns:
-            at = datetime.fromtimestamp(turn.at, utc_now().tzinfo).isoformat(timespec="seconds")
-            transcript.append({"role": "customer", "text": turn.question, "at": at})
-            if turn.reply:
-                transcript.append({"role": "beacon", "text": turn.reply, "at": at, "action": turn.action})
+    def open_ticket(self, session, decision: Decision, sources: list[dict], customer_context: dict,
+                    reply_for: Callable[[str], str] | None = None) -> Ticket:
+        """A handoff ticket from the session's redacted turns (the current turn included).
+        ``reply_for(ticket_id)`` writes what Beacon tells the customer on this turn; it names
+        the ticket, so the ticket's transcript can hold it too and the agent reads exactly
+        what the customer was told."""
         now = utc_now()
+        ticket_id = new_ticket_id(now)
+        transcript = []
+        for index, turn in enumerate(session.turns):
+            at = datetime.fromtimestamp(turn.at, now.tzinfo).isoformat(timespec="seconds")
+            transcript.append({"role": "customer", "text": turn.question, "at": at})
+            reply = turn.reply
+            if not reply and reply_for is not None and index == len(session.turns) - 1:
+                reply = reply_for(ticket_id)
+            if reply:
+                transcript.append({"role": "beacon", "text": reply, "at": at, "action": turn.action})
         ticket = Ticket(
-            ticket_id=new_ticket_id(now),
+            ticket_id=ticket_id,
             created_at=now.isoformat(timespec="seconds"),
             session_id=session.session_id,
             reason=decision.reasons[0] if decision.reasons else decision.category or "escalated",

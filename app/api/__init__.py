@@ -13,6 +13,7 @@ import traceback
 import uuid
 
 from fastapi import FastAPI, Request
+from fastapi_offline import FastAPIOffline
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -39,7 +40,8 @@ def create_api(service: BeaconService, settings: Settings) -> FastAPI:
     """The REST API around one service. Reads the API keys now (a broken keys file stops
     here with ConfigError); loads no model: call ``service.warm_up()`` before serving."""
     auth = Authenticator(ApiKeys.from_settings(settings), RateLimiter(settings.rate_limit_per_minute))
-    app = FastAPI(
+    app = FastAPIOffline(
+        favicon_url="data:,",  # no icon request at all, to anywhere
         title="Beacon API", version="1",
         description="Customer-support answers grounded in the knowledge base, with guardrails and human "
                     "handoff. Send `Authorization: Bearer KEY` on every /v1 request.",

@@ -90,7 +90,10 @@ def test_every_escalation_path_through_beacon_ask(cli_env, message, category, pr
     assert escalation["ticket_id"] in payload["answer"]
     ticket = SqliteTicketStore(cli_env / "handoffs.sqlite3").get(escalation["ticket_id"])
     assert ticket.category == category and ticket.customer_context["region"] == "UK"
-    assert ticket.transcript[-1]["role"] == "customer" and ticket.summary.startswith("Why: ")
+    assert ticket.transcript[-2]["role"] == "customer" and ticket.summary.startswith("Why: ")
+    # The agent reads exactly what the customer was told, ticket number and safe step included.
+    told = ticket.transcript[-1]
+    assert (told["role"], told["action"], told["text"]) == ("beacon", "escalate", payload["answer"])
     if safe_step:
         # The immediate step is quoted from the knowledge base, with its citation.
         assert "Right now, for your safety:" in payload["answer"] and payload["citations"]

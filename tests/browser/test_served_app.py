@@ -95,6 +95,23 @@ def browser(served):
         chromium.close()
 
 
+OUTSIDE: list[str] = []  # every request a page made to anything but the local server
+
+
+def _page(browser):
+    page = browser.new_page()
+    page.on("request", lambda request: None if request.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+            else OUTSIDE.append(request.url))
+    return page
+
+
+def _login(page, served: str) -> None:
+    page.goto(served + "/staff/")
+    page.locator("input[type=text]").first.fill("editor")
+    page.locator("input[type=password]").fill("correct-horse")
+    page.get_by_role("button", name=re.compile("log ?in", re.I)).click()
+
+
 def _shot(page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -105,7 +122,7 @@ def _ask(page, text: str) -> None:
 
 
 def test_customer_gets_a_cited_answer_then_a_ticket(served, browser):
-    page = browser.new_page()
+    page = _page(browser)
     page.goto(served + "/")
     _ask(page, "How do I freeze my card?")
     page.get_by_text(re.compile(r"switch on\s+Freeze", re.I)).first.wait_for(timeout=30_000)
@@ -120,11 +137,8 @@ def test_customer_gets_a_cited_answer_then_a_ticket(served, browser):
 def test_editor_uploads_a_faq_that_then_answers(served, browser, tmp_path):
     upload = tmp_path / "bamboo-card.md"
     upload.write_text(NEW_FAQ)
-    page = browser.new_page()
-    page.goto(served + "/staff/")
-    page.locator("input[type=text]").first.fill("editor")
-    page.locator("input[type=password]").fill("correct-horse")
-    page.get_by_role("button", name=re.compile("log ?in", re.I)).click()
+    page = _page(browser)
+    _login(page, served)
     page.get_by_role("tab", name=re.compile("Knowledge")).click()
     page.locator("#kb-upload input[type=file]").set_input_files(str(upload))
     page.locator("#kb-preview").get_by_text(re.compile("bamboo", re.I)).first.wait_for(timeout=30_000)
@@ -135,9 +149,36 @@ def test_editor_uploads_a_faq_that_then_answers(served, browser, tmp_path):
     _shot(page, "4-ingested")
     page.close()
 
-    chat = browser.new_page()
+    chat = _page(browser)
     chat.goto(served + "/")
     _ask(chat, "Can I order a card made of bamboo?")
     chat.get_by_text(re.compile("certified bamboo veneer", re.I)).first.wait_for(timeout=30_000)
     _shot(chat, "5-answer-from-upload")
     chat.close()
+
+
+def test_agent_sees_the_ticket_and_operator_sees_numbers(served, browser):
+    """After the customer test: the ticket is in the queue and Insights counts the conversations."""
+    page = _page(browser)
+    _login(page, served)
+    page.get_by_role("tab", name=re.compile("Escalations")).click()
+    page.locator("#esc-table").get_by_text(re.compile(r"HO-\d{6}-[A-Z0-9]{5}")).first.wait_for(timeout=30_000)
+    page.locator("#esc-table").get_by_text("human_requested").first.wait_for(timeout=10_000)
+    _shot(page, "6-escalation-queue")
+    page.get_by_role("tab", name=re.compile("Insights")).click()
+    page.locator("#insights-refresh").click()
+    page.locator("#insights-headline").get_by_text(re.compile(r"\d+%")).first.wait_for(timeout=30_000)
+    _shot(page, "7-insights")
+    page.close()
+
+
+def test_api_docs_render_offline(served, browser):
+    page = _page(browser)
+    page.goto(served + "/docs")
+    page.get_by_text("/v1/chat").first.wait_for(timeout=30_000)
+    _shot(page, "8-api-docs")
+    page.close()
+
+
+def test_no_page_asked_anything_outside_the_server():
+    assert OUTSIDE == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from app.api import create_api
@@ -38,7 +40,17 @@ def test_openapi_documents_every_endpoint(anonymous):
     documented = {(path, method) for path, methods in spec["paths"].items() for method in methods}
     assert documented == ENDPOINTS
     assert "ErrorReply" in spec["components"]["schemas"]
-    assert anonymous.get("/docs").status_code == 200
+
+
+def test_docs_page_loads_nothing_from_outside(anonymous):
+    """Swagger UI's script and style come from the server itself (FastAPI's own page takes them from a CDN)."""
+    page = anonymous.get("/docs")
+    assert page.status_code == 200
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and not [a for a in assets if a.startswith(("http:", "https:", "//"))]
+    for asset in assets:
+        if not asset.startswith("data:"):
+            assert anonymous.get(asset).status_code == 200, asset
 
 
 def test_unknown_v1_path_is_a_json_404(user):
