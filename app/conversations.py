@@ -1,4 +1,5 @@
-"""Where Beacon keeps conversations: turns, feedback, erasure, retention and dashboard figures.
+"""Where Beacon keeps conversations: turns, feedback, erasure and retention (the dashboard
+figures over them are in ``app/conversation_insights.py``).
 
 Everything handed to the store is already redacted by the guardrails (``<PERSON_1>`` and the
 like); the store never sees a customer's raw values. Message text is still never logged.
@@ -16,22 +17,20 @@ JSON columns can become JSONB) and teach ``open_conversation_store`` to return i
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
-from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
+from app.conversation_insights import normalise_question, percentile, sqlite_insights  # noqa: F401 (re-exported)
 from app.errors import BeaconError, ConfigError
 
 DEFAULT_FILENAME = "conversations.sqlite3"
 SCHEMA_VERSION = 1
 RATINGS = ("up", "down")
 CHANNELS = ("api", "ui", "cli")
-CONTENT_GAP_LIMIT = 20
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS sessions (
@@ -82,8 +81,6 @@ CREATE INDEX IF NOT EXISTS sessions_by_update ON sessions(updated_at);
 # the text, and storing it per turn would bloat every row.
 _CITATION_KEYS = ("number", "source", "title", "section", "score", "chunk_id")
 _TURN_JSON = ("decision", "escalation", "citations", "flags", "latency_ms", "context")
-_PUNCT = re.compile(r"[^\w\s]")
-_SPACES = re.compile(r"\s+")
 
 
 class UnknownSessionError(BeaconError):
@@ -119,21 +116,6 @@ def iso(moment: datetime) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def normalise_question(text: str) -> str:
-    return _SPACES.sub(" ", _PUNCT.sub("", text.lower())).strip()
-
-
-def percentile(values: list[float], fraction: float) -> float | None:
-    """Linear interpolation between closest ranks (numpy's default), so p50 of [1, 2] is 1.5."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * fraction
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def default_conversation_path(data_dir: Path) -> Path:
@@ -289,49 +271,8 @@ class SqliteConversationStore:
         return [_turn_dict(r) for r in rows]
 
     def insights(self, since: datetime | None = None) -> dict:
-        start = iso(since) if since is not None else ""
         with self._locked() as conn:
-            def counts(sql: str) -> dict:
-                return {key: n for key, n in conn.execute(sql, (start,))}
-
-            conversations, contained = conn.execute(
-                "SELECT COUNT(*), COALESCE(SUM(escalated = 0), 0) FROM "
-                "(SELECT session_id, MAX(escalated) AS escalated FROM turns WHERE at >= ? GROUP BY session_id)",
-                (start,)).fetchone()
-            turns = conn.execute("SELECT COUNT(*) FROM turns WHERE at >= ?", (start,)).fetchone()[0]
-            by_category = counts("SELECT COALESCE(category, 'unknown'), COUNT(*) FROM turns "
-                                 "WHERE at >= ? AND escalated = 1 GROUP BY 1 ORDER BY 2 DESC, 1")
-            by_reason = counts("SELECT COALESCE(reason, 'unknown'), COUNT(*) FROM turns "
-                               "WHERE at >= ? AND escalated = 1 GROUP BY 1 ORDER BY 2 DESC, 1")
-            decisions = counts("SELECT COALESCE(action, 'unknown'), COUNT(*) FROM turns "
-                               "WHERE at >= ? GROUP BY 1 ORDER BY 2 DESC, 1")
-            feedback = {"up": 0, "down": 0} | counts(
-                "SELECT rating, COUNT(*) FROM feedback WHERE at >= ? GROUP BY rating")
-            feedback_by_day = [
-                {"day": day, "up": up, "down": down} for day, up, down in conn.execute(
-                    "SELECT substr(at, 1, 10), SUM(rating = 'up'), SUM(rating = 'down') FROM feedback "
-                    "WHERE at >= ? GROUP BY 1 ORDER BY 1", (start,))]
-            latencies = conn.execute("SELECT substr(at, 1, 10), total_ms FROM turns "
-                                     "WHERE at >= ? AND total_ms IS NOT NULL", (start,)).fetchall()
-            gaps = conn.execute(
-                "SELECT question, confidence FROM turns WHERE at >= ? AND "
-                "(action IN ('clarify', 'answer_with_caution') OR (action = 'escalate' AND category = 'unanswered')) "
-                "ORDER BY turn_id", (start,)).fetchall()
-        by_day: dict[str, list[float]] = defaultdict(list)
-        for day, total in latencies:
-            by_day[day].append(total)
-        every = [total for _, total in latencies]
-        return {
-            "conversations": conversations, "turns": turns, "contained": contained,
-            "containment_rate": contained / conversations if conversations else None,
-            "escalations_by_category": by_category, "escalations_by_reason": by_reason,
-            "feedback": feedback, "feedback_by_day": feedback_by_day,
-            "latency_ms": {"p50": percentile(every, 0.5), "p95": percentile(every, 0.95)},
-            "latency_by_day": [{"day": day, "p50": percentile(v, 0.5), "p95": percentile(v, 0.95), "turns": len(v)}
-                               for day, v in sorted(by_day.items())],
-            "content_gaps": _content_gaps(gaps),
-            "decisions": decisions,
-        }
+            return sqlite_insights(conn, iso(since) if since is not None else "")
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -444,18 +385,3 @@ def _turn_dict(row: sqlite3.Row) -> dict:
     for key in ("action", "category", "reason", "escalated", "total_ms"):
         data.pop(key)
     return data
-
-
-def _content_gaps(rows: list[sqlite3.Row]) -> list[dict]:
-    groups: dict[str, dict] = {}
-    for question, confidence in rows:
-        key = normalise_question(question)
-        group = groups.setdefault(key, {"forms": Counter(), "count": 0, "max_confidence": None})
-        group["forms"][question] += 1
-        group["count"] += 1
-        if confidence is not None and (group["max_confidence"] is None or confidence > group["max_confidence"]):
-            group["max_confidence"] = confidence
-    ranked = sorted(groups.items(), key=lambda item: (-item[1]["count"], item[0]))
-    # Show the wording customers used most often (first seen on a tie) for each group.
-    return [{"question": g["forms"].most_common(1)[0][0], "count": g["count"], "max_confidence": g["max_confidence"]}
-            for _, g in ranked[:CONTENT_GAP_LIMIT]]
