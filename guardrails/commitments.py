@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from guardrails.groundedness import MAX_REPLY_CHARS, claims, quantities, split_sentences, stems
+from guardrails.claims import MAX_REPLY_CHARS, claims, quantities, split_sentences, stems
 
 KINDS = ("refund", "timeline", "guarantee", "waiver", "outcome")
 # Share of the reply sentence's content stems the committing source sentence must hold.

@@ -10,7 +10,8 @@ import pytest
 
 from app.generation.extractive import ExtractiveGenerator
 from app.retrieval import RetrievedChunk
-from guardrails.groundedness import GroundednessChecker, claims, is_checkable, negation_agrees, numbers_match
+from guardrails.claims import claims, is_checkable, negation_agrees, numbers_match
+from guardrails.groundedness import GroundednessChecker
 
 REPO = Path(__file__).resolve().parents[2]
 CARDS = ("Your first physical card is free. A replacement physical card costs 5.99 in your account currency, "
