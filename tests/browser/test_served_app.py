@@ -159,15 +159,21 @@ def test_editor_uploads_a_faq_that_then_answers(served, browser, tmp_path):
 
 def test_agent_sees_the_ticket_and_operator_sees_numbers(served, browser):
     """After the customer test: the ticket is in the queue and Insights counts the conversations."""
+    from playwright.sync_api import expect
+
     page = _page(browser)
     _login(page, served)
     page.get_by_role("tab", name=re.compile("Escalations")).click()
-    page.locator("#esc-table").get_by_text(re.compile(r"HO-\d{6}-[A-Z0-9]{5}")).first.wait_for(timeout=30_000)
-    page.locator("#esc-table").get_by_text("human_requested").first.wait_for(timeout=10_000)
+    # The table keeps hidden copies of its cells for measuring: wait for a visible one.
+    queue = page.locator("#esc-table")
+    queue.get_by_text(re.compile(r"HO-\d{6}-[A-Z0-9]{5}")).filter(visible=True).first.wait_for(timeout=30_000)
+    queue.get_by_text("human_requested").filter(visible=True).first.wait_for(timeout=10_000)
     _shot(page, "6-escalation-queue")
     page.get_by_role("tab", name=re.compile("Insights")).click()
     page.locator("#insights-refresh").click()
     page.locator("#insights-headline").get_by_text(re.compile(r"\d+%")).first.wait_for(timeout=30_000)
+    # Loading indicators (their timers) are gone once every output has been filled.
+    expect(page.locator(".progress-text").filter(visible=True)).to_have_count(0, timeout=30_000)
     _shot(page, "7-insights")
     page.close()
 
