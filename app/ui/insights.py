@@ -121,8 +121,9 @@ def build_insights_tab(service) -> list:
         # Stacked bars, not lines: a line needs two days before anything is drawn.
         feedback = gr.BarPlot(x="day", y="count", color="rating", title="Feedback by day", y_lim=[0, None],
                               color_map={"up": "#2e7d32", "down": "#c62828"}, elem_id="insights-feedback")
-        latency = gr.LinePlot(x="day", y="ms", color="percentile", title="Latency by day (ms)", y_lim=[0, None],
-                              elem_id="insights-latency")
+        # Points, not a line, for the same reason; p50 and p95 side by side, never stacked.
+        latency = gr.ScatterPlot(x="day", y="ms", color="percentile", title="Latency by day (ms)", y_lim=[0, None],
+                                 elem_id="insights-latency")
     gr.Markdown("### Content gaps\nQuestions Beacon could only clarify, hedge or hand over for lack of an answer: "
                 "candidates for new knowledge articles.")
     gaps = gr.Dataframe(gaps_frame(None), elem_id="insights-gaps", interactive=False, wrap=True)

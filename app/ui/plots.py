@@ -1,6 +1,6 @@
 """Insights data as pandas DataFrames for Gradio's native plots and tables.
 
-Gradio's ``BarPlot``/``LinePlot`` draw a DataFrame in the browser, so nothing beyond pandas
+Gradio's ``BarPlot``/``ScatterPlot`` draw a DataFrame in the browser, so nothing beyond pandas
 (which Gradio brings) is needed. Every function accepts the empty store's values (``{}``,
 ``[]``, ``None``) and returns a frame with the right columns and no rows: an empty frame
 without typed columns would make Gradio guess a numeric x axis.
