@@ -1,16 +1,25 @@
-"""Compare detector designs on the training split (out-of-fold): rules, kNN prototypes, LR.
+"""Train the sensitive-topic model shipped as guardrails/topic_model.json, and the comparison
+that decided its design.
 
-    .venv/bin/python -m evals.topics_train
+    .venv/bin/python -m evals.topics_train            # writes guardrails/topic_model.json
+    .venv/bin/python -m evals.topics_train --compare  # leave-one-split-out comparison
 
-Version 1 shipped the LR below as guardrails/topic_model.json; version 2 ships the rules
-alone (the comparison and the latency decided it, see guardrails/topics.py), so this
-script only reports. It stays so the comparison can be re-run when the data grows.
+The model: one class-balanced, L2-penalised logistic regression per category over the
+MiniLM embedding of the (placeholder-readable) message, and nothing else. It is trained on
+the development messages only: splits train, test and test2 of sensitive_topics.jsonl plus
+the project's routine questions (queries_*.jsonl, labelled by queries_topic_labels.jsonl).
+Split test3 is the blind measurement and is never read here.
 
-One logistic regression per category over [MiniLM embedding, rule cue counts, general-
-question flag]. Each category's threshold is chosen on out-of-fold scores of the training
-split (5 folds): the highest threshold that still keeps out-of-fold recall at TARGET_RECALL,
-so the held-out test split is never used for fitting or tuning. Deterministic: fixed folds,
-full-batch gradient descent from zeros.
+Rule cue counts are *not* features: the rules were written while reading these messages,
+so on them the rules are nearly perfect and an LR learns to copy them (left out split by
+split, rules OR LR(embedding + rules) added no recall over the rules). The model is meant to
+catch what the rules miss on new wording, so it sees only the embedding.
+
+The cut: one probability threshold for all categories, the lowest on a 0.01 grid at which
+the out-of-fold (5 folds) flag rate of rules OR model stays within ROUTINE_BUDGET on the
+routine questions and within NEGATIVE_BUDGET on the labelled set's no-label messages
+(mostly hard negatives). Deterministic: fixed folds, Newton's method from zeros, rounded
+weights.
 """
 
 from __future__ import annotations
@@ -21,46 +30,48 @@ from pathlib import Path
 
 import numpy as np
 
-from guardrails.topics import CATEGORIES, readable, rule_features, rules_scores
+from guardrails.topic_rules import model_categories
+from guardrails.topics import CATEGORIES, MODEL_PATH, readable, rule_features, rules_scores
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "sensitive_topics.jsonl"
-TARGET_RECALL = 0.95  # out-of-fold; 0.97 meant one odd positive set the threshold and flagged 70% of train negatives
+DEV_SPLITS = ("train", "test", "test2")  # test3 is the blind split: never trained or tuned on
 FOLDS = 5
-# The model's cut: above this quantile of out-of-fold scores on the training split's routine
-# and hard-negative messages. Cutting for 95% recall instead flagged 40% of those (and 52%
-# of the project's routine questions); the rules carry recall below the cut.
-NEGATIVE_QUANTILE = float(__import__("os").environ.get("TOPICS_NEGATIVE_QUANTILE", "1.0"))
-L2 = 1.0  # ridge strength on the summed loss
+L2 = 1.0  # ridge strength on the summed loss; 0.3 and 3 moved held-out recall by < 0.01
 STEPS = 50
+ROUTINE_BUDGET = 0.015  # out-of-fold share of routine questions flagged (the target is < 3%)
+NEGATIVE_BUDGET = 0.10  # out-of-fold share of the labelled set's no-label messages flagged
+GRID = [round(0.5 + 0.01 * i, 2) for i in range(50)]
 
 
 def load_examples(path: Path = DATASET) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def development_rows() -> list[dict]:
+    """Labelled dev messages and routine questions as {text, labels, group}; no test3."""
+    from evals.topics_eval import routine_questions
+
+    rows = [{"text": r["text"], "labels": r["labels"], "group": r["split"]}
+            for r in load_examples() if r["split"] in DEV_SPLITS]
+    return rows + [{"text": q["text"], "labels": q["labels"], "group": "routine"} for q in routine_questions()]
+
+
 def label_matrix(rows: list[dict]) -> np.ndarray:
-    return np.array([[c in r["labels"] for c in CATEGORIES] for r in rows], dtype=np.float32)
+    return np.array([[c in r["labels"] for c in CATEGORIES] for r in rows], dtype=np.float64)
 
 
-def features(embedder, texts: list[str], use_embedding: bool = True, use_rules: bool = True) -> np.ndarray:
-    texts = [readable(t) for t in texts]
-    parts = []
-    if use_embedding:
-        parts.append(np.asarray(embedder.embed_documents(texts), dtype=np.float32))
-    if use_rules:
-        parts.append(np.array([rule_features(t) for t in texts], dtype=np.float32))
-    return np.hstack(parts)
+def embed(embedder, texts: list[str]) -> np.ndarray:
+    return np.asarray(embedder.embed_documents([readable(t) for t in texts]), dtype=np.float64)
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = L2, steps: int = STEPS):
     """Class-balanced, L2-penalised logistic regression by Newton's method (numpy only).
 
-    ~400 features and a few hundred rows: each Newton step is one small linear solve, and
-    it converges in a few dozen steps, where plain gradient descent on unit-length
-    embeddings was still far from the optimum after thousands."""
+    384 features and ~1,300 rows: each Newton step is one small linear solve and it
+    converges in a few dozen steps."""
     pos = max(float(y.sum()), 1.0)
     neg = max(float(len(y) - y.sum()), 1.0)
-    # Positives are ~8% of rows per category; balancing keeps them from being ignored.
+    # Positives are ~3-5% of rows per category; balancing keeps them from being ignored.
     sample = np.where(y == 1, len(y) / (2 * pos), len(y) / (2 * neg))
     xb = np.hstack([x, np.ones((len(x), 1))])
     penalty = np.full(xb.shape[1], l2)
@@ -81,90 +92,105 @@ def predict(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
     return 1 / (1 + np.exp(-np.clip(x @ w + b, -30, 30)))
 
 
-def fold_ids(n: int) -> np.ndarray:
-    return np.arange(n) % FOLDS  # rows are grouped by category in the file, so this stratifies
+def fit_matrix(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    fits = [fit_logistic(x, y[:, k]) for k in range(len(CATEGORIES))]
+    return np.stack([w for w, _ in fits], axis=1), np.array([b for _, b in fits])
 
 
 def out_of_fold(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    folds, scores = fold_ids(len(y)), np.zeros(len(y))
+    """Out-of-fold probabilities, (rows, categories). Rows are grouped by category in the
+    files, so index modulo FOLDS stratifies."""
+    folds, scores = np.arange(len(y)) % FOLDS, np.zeros(y.shape)
     for f in range(FOLDS):
-        w, b = fit_logistic(x[folds != f], y[folds != f])
+        w, b = fit_matrix(x[folds != f], y[folds != f])
         scores[folds == f] = predict(x[folds == f], w, b)
     return scores
 
 
-def pick_negative_threshold(scores: np.ndarray, routine: np.ndarray, quantile: float) -> float:
-    """Just above the given quantile of out-of-fold scores on messages with no label."""
-    return float(min(np.quantile(scores[routine], quantile) + 1e-4, 0.99))
+def gate(texts: list[str], need_incident: bool = False) -> np.ndarray:
+    """Where the detector lets the model score (stage 1 and the vetoes of the rules)."""
+    return np.array([[c in model_categories(readable(t), need_incident) for c in CATEGORIES] for t in texts])
 
 
-def pick_threshold(scores: np.ndarray, y: np.ndarray, recall: float = TARGET_RECALL) -> float:
-    pos = np.sort(scores[y == 1])
-    if not len(pos):
-        return 0.5
-    # The k-th lowest positive score keeps (n - k) / n of positives at or above it.
-    k = int(np.floor(len(pos) * (1 - recall)))
-    return float(min(max(pos[k] - 1e-6, 0.05), 0.95))
+def rule_flags(texts: list[str]) -> np.ndarray:
+    return np.array([[rules_scores(readable(t))[c] > 0 for c in CATEGORIES] for t in texts])
 
 
-def knn_scores(train_x: np.ndarray, train_y: np.ndarray, x: np.ndarray, k: int = 5) -> np.ndarray:
-    """Embedding prototypes: similarity-weighted share of positive neighbours."""
-    sims = x @ train_x.T
-    top = np.argsort(-sims, axis=1)[:, :k]
-    weights = np.take_along_axis(sims, top, axis=1).clip(0)
-    return (weights * train_y[top]).sum(1) / np.clip(weights.sum(1), 1e-9, None)
+def flag_rates(flags: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict:
+    no_label = y.sum(1) == 0
+    return {"routine": float(flags[no_label & (groups == "routine")].any(1).mean()),
+            "negatives": float(flags[no_label & (groups != "routine")].any(1).mean()),
+            "recall": float((flags & (y == 1)).sum() / y.sum())}
 
 
-def fit_all(x: np.ndarray, y: np.ndarray) -> dict:
-    model, routine = {}, y.sum(1) == 0
-    for k, cat in enumerate(CATEGORIES):
-        threshold = pick_negative_threshold(out_of_fold(x, y[:, k]), routine, NEGATIVE_QUANTILE)
-        w, b = fit_logistic(x, y[:, k])
-        model[cat] = {"threshold": round(threshold, 4), "bias": round(float(b), 6), "weights": [round(float(v), 6) for v in w]}
-    return model
+def pick_threshold(oof: np.ndarray, rules: np.ndarray, y: np.ndarray, groups: np.ndarray) -> tuple[float, dict]:
+    for t in GRID:
+        rates = flag_rates(rules | (oof >= t), y, groups)
+        if rates["routine"] <= ROUTINE_BUDGET and rates["negatives"] <= NEGATIVE_BUDGET:
+            return t, rates
+    return GRID[-1], flag_rates(rules | (oof >= GRID[-1]), y, groups)
+
+
+def train(embedder) -> dict:
+    rows = development_rows()
+    texts = [r["text"] for r in rows]
+    x, y, groups = embed(embedder, texts), label_matrix(rows), np.array([r["group"] for r in rows])
+    rules = rule_flags(texts)
+    oof = out_of_fold(x, y) * gate(texts)
+    threshold, rates = pick_threshold(oof, rules, y, groups)
+    w, b = fit_matrix(x, y)
+    return {
+        "embedder": embedder.model_id,
+        "threshold": threshold,
+        "trained_on": {"messages": len(rows), "splits": [*DEV_SPLITS, "routine questions"]},
+        "out_of_fold": {k: round(v, 4) for k, v in rates.items()},
+        "categories": {c: {"bias": round(float(b[k]), 5), "weights": [round(float(v), 5) for v in w[:, k]]}
+                       for k, c in enumerate(CATEGORIES)},
+    }
+
+
+def compare(embedder) -> None:
+    """Leave one dev split out (train on the other two + routine questions): rules alone,
+    rules OR LR(embedding), rules OR LR(embedding + rule features), and the LR alone."""
+    rows = development_rows()
+    texts = [r["text"] for r in rows]
+    emb, y, groups = embed(embedder, texts), label_matrix(rows), np.array([r["group"] for r in rows])
+    rules = rule_flags(texts)
+    gates = {"": np.ones(y.shape, dtype=bool), " gated": gate(texts), " gated(incident)": gate(texts, True)}
+    with_rules = np.hstack([emb, np.array([rule_features(readable(t)) for t in texts])])
+    print(f"{'held out':9s} {'candidate':38s} {'t':>5s} {'recall':>7s} {'no-label flagged':>17s}")
+    for held in (*DEV_SPLITS, "routine"):
+        tr, te = groups != held, groups == held
+        print(f"{held:9s} {'rules':38s} {'':5s} {_row(rules[te], y[te])}")
+        w, b = fit_matrix(with_rules[tr], y[tr])
+        p = predict(with_rules[te], w, b)
+        print(f"{held:9s} {'rules OR LR(embedding+rules)':38s} {0.8:5.2f} {_row(rules[te] | (p >= 0.8), y[te])}")
+        w, b = fit_matrix(emb[tr], y[tr])
+        p = predict(emb[te], w, b)
+        for t in (0.7, 0.8, 0.9):
+            print(f"{held:9s} {'LR(embedding) alone':38s} {t:5.2f} {_row(p >= t, y[te])}")
+            for name, g in gates.items():
+                print(f"{held:9s} {'rules OR LR(embedding)' + name:38s} {t:5.2f} {_row(rules[te] | ((p >= t) & g[te]), y[te])}")
+
+def _row(flags: np.ndarray, y: np.ndarray) -> str:
+    recall = (flags & (y == 1)).sum() / max(y.sum(), 1)
+    return f"{recall:7.3f} {flags[y.sum(1) == 0].any(1).mean():17.3f}"
 
 
 def main() -> None:
-    """Cross-validate the candidates on the training split (the detector ships rules only,
-    so nothing is written; the comparison is what decided that)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--compare", action="store_true", help="print the leave-one-split-out comparison, write nothing")
+    args = parser.parse_args()
     from app.embedding.onnx_minilm import OnnxMiniLMEmbedder
 
     embedder = OnnxMiniLMEmbedder()
     embedder.warm_up()
-    rows = [r for r in load_examples() if r["split"] == "train"]
-    texts = [r["text"] for r in rows]
-    compare(embedder, texts, features(embedder, texts), label_matrix(rows))
-
-
-def compare(embedder, texts, x, y) -> None:
-    """Out-of-fold precision/recall on the training split for each candidate approach."""
-    emb = x[:, :384]
-    folds = fold_ids(len(texts))
-    rule = np.array([[rules_scores(readable(t))[c] for c in CATEGORIES] for t in texts])
-    candidates = {"rules": None, "knn-prototypes": emb, "lr-embedding": emb, "lr-embedding+rules": x}
-    routine = y.sum(1) == 0
-    print(f"{'approach':22s} {'category':26s} {'P':>5s} {'R':>5s}")
-    for name, feats in candidates.items():
-        flagged_any = np.zeros(len(texts), dtype=bool)
-        for k, cat in enumerate(CATEGORIES):
-            if name == "rules":
-                scores, t = rule[:, k], 0.0
-                pred = scores > 0
-            else:
-                scores = np.zeros(len(texts))
-                for f in range(FOLDS):
-                    tr, te = folds != f, folds == f
-                    if name == "knn-prototypes":
-                        scores[te] = knn_scores(feats[tr], y[tr, k], feats[te])
-                    else:
-                        w, b = fit_logistic(feats[tr], y[tr, k])
-                        scores[te] = predict(feats[te], w, b)
-                t = pick_threshold(scores, y[:, k])
-                pred = scores >= t
-            flagged_any |= pred
-            tp = float((pred & (y[:, k] == 1)).sum())
-            print(f"{name:22s} {cat:26s} {tp / max(pred.sum(), 1):5.2f} {tp / max(y[:, k].sum(), 1):5.2f}")
-        print(f"{name:22s} {'routine flagged':26s} {flagged_any[routine].mean():5.3f}")
+    if args.compare:
+        compare(embedder)
+        return
+    model = train(embedder)
+    MODEL_PATH.write_text(json.dumps(model, separators=(",", ":")) + "\n")
+    print(f"wrote {MODEL_PATH}: threshold {model['threshold']}, out-of-fold {model['out_of_fold']}")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,8 @@ STRONG: dict[str, list[str]] = {
         r"\bnew bank details\b|\blet (?:them|him|her) use (?:it|my account)\b|\bgot a (?:call|text|message|email) from\b.{0,100}\b(?:sent|paid|transfer\w*)\b",
         r"\bmove my (?:savings|money|funds|crypto|coins)\b.{0,30}\b(?:secure|safe|new|another)\b",
         r"\bsigned (?:a|the|some) transaction\b|\bapproved something\b|\bconnected (?:it|my wallet)\b.{0,40}\bsite\b|\bclicked (?:a|the|their|on a) link\b|\bclicked it\b|\busing my name\b",
+        r"\b(?:asked|told|wants?|wanted|got) me to (?:verify|validate|sync|connect|confirm|unlock|upgrade|migrate) my (?:wallet|account|vault|funds)\b",
+        r"\b(?:investment|trading|crypto|forex) (?:platform|site|app|group|mentor|coach|expert|manager|opportunity)\b.{0,80}\b(?:can'?t withdraw|won'?t let|fee|tax|blocked|disappeared|sent|invested|paid)\b",
     ],
     "account_takeover": [
         r"\bhack(?:ed|er|ers)\b",
@@ -75,6 +77,9 @@ STRONG: dict[str, list[str]] = {
         r"\b(?:codes?|approval requests?|reset emails?)\b.{0,40}\b(?:never requested|didn'?t (?:request|ask)|aren'?t from me|not from me|i didn'?t ask)\b",
         rf"\b{_SOMEONE} (?:has |had )?(?:changed|reset|registered|added|removed|accessed)\b.{{0,30}}\bmy\b|\bnot me (?:logging|signing)\b|\bsomeone else (?:is )?in my\b|\b(?:using|used) my (?:account|face)\b",
         r"\bactive session in\b|\bkick (?:them|him|her|other devices) (?:out|off)\b|\blogin from [a-z]+\b",
+        r"\b(?:got|received|had) (?:an? )?(?:email|text|sms|notification|alert|message)\b.{0,40}\b(?:password|email|phone number|2fa|pin|login details)\b.{0,20}\b(?:was|were|has been|had been|got) (?:changed|reset|updated)\b",
+        r"\b(?:can'?t|cannot|can not|cant|unable to) (?:log|sign|get) (?:in|into|back in)\b.{0,60}\b(?:password|email|number)\b.{0,20}\b(?:changed|isn'?t mine|not mine|doesn'?t work any ?more)\b",
+        r"\b(?:device|phone|browser|iphone|android|laptop)s?\b.{0,30}\b(?:added|linked|registered|connected) to my (?:account|wallet|app)\b.{0,40}\b(?:not mine|isn'?t mine|never|didn'?t|don'?t (?:own|recogni[sz]e))\b",
     ],
     "unauthorised_transaction": [
         r"\b(?:don'?t|do not|didn'?t|did not|never|wasn'?t) (?:recogni[sz]e|reconi[sz]e|reconise|make|made|authori[sz]e|authori[sz]ed|send|sent|withdraw|initiate|initiated|approve|approved|set up|buy|bought|order|ordered|joined|use|used|do|did)\b(?!.{0,30}\b(?:email|password|number|2fa|login|reset|passkey|address)\b)",
@@ -87,6 +92,10 @@ STRONG: dict[str, list[str]] = {
         r"\b(?:never|haven'?t) (?:been|used|gamble|shop)\b.{0,20}\b(?:there|to|that|at)?\b",
         r"\b(?:used|using) my card\b|\bcard (?:was |got |has been |been )?used\b|\bspent on it\b|\bisn'?t mine\b|\bunknown merchant\b|\b(?:haven'?t left|don'?t live in|i'?ve never (?:shopped|used|been))\b",
         r"\bcharged? (?:me )?for something i (?:never|didn'?t)\b|\bi (?:was|wasn'?t) (?:at home|even there)\b|\bwasn'?t even there\b",
+        r"\b(?:strange|weird|odd|random|mystery|mysterious|unknown|unfamiliar|dodgy|suspicious|unrecogni[sz]ed)\b.{0,15}\b(?:charges?|payments?|transactions?|debits?|withdrawals?|transfers?|purchases?|direct debits?)\b(?!.{0,20}\b(?:email|text|call|message|link)\b)",
+        r"(?:\b(?:money|funds|cash|crypto|coins)\b|[£$€]\d+)\b.{0,30}\b(?:left|taken out of|gone from|missing from|disappeared from|withdrawn from|moved out of)\b.{0,10}\bmy (?:account|wallet|vault|balance)\b",
+        r"\b(?:charges?|payments?|transactions?|debits?|withdrawals?|transfers?|purchases?)\b.{0,40}\b(?:i (?:don'?t|do not|can'?t) (?:remember|recall) (?:making|doing|buying)|i (?:have|had) no (?:idea|memory)|never heard of|don'?t know the (?:shop|merchant|company))\b",
+        r"\bmy (?:card|account|wallet) (?:has been|was|got|is being) (?:cloned|skimmed|charged|debited|emptied|drained|used)\b|\bcloned card\b|\bcard details (?:were |have been |got )?(?:stolen|used|taken|compromised)\b",
     ],
     "lost_stolen_device": [
         rf"\b(?:lost|losing|misplaced|left|dropped|forgot)\b.{{0,12}}\b(?:my|the|both my|our)\b.{{0,25}}\b{_CARD_DEV}\b(?!.{{0,15}}\b(?:number|pin|password)\b)",
@@ -110,6 +119,10 @@ STRONG: dict[str, list[str]] = {
         r"\bphoto of my recovery\b|\b(?:the|a) form asked for the (?:12|24) words\b|\bput them in\b",
         r"\b(?:fake|phishing|bogus) (?:lodestar )?(?:login|log-in|site|page|website)\b.{0,30}\b(?:typed|entered|put|logged)\b|\b(?:typed|entered|put) my password (?:in|into|on)\b",
         r"\blogged in through (?:it|the link|their link)\b|\bthe app took my login\b",
+        rf"\b(?:gave|sent|told|read out|shared|showed|handed) (?:them|him|her|it to (?:them|him|her)|the (?:caller|agent|guy|man|woman|person|bot))\b.{{0,20}}\b(?:my |the )?{_SECRET}\b",
+        rf"\b(?:accidentally|by mistake|mistakenly)\b.{{0,40}}\b(?:shared|posted|sent|pasted|showed|leaked|uploaded|screenshot\w*)\b.{{0,40}}\b{_SECRET}\b",
+        rf"\b(?:stream|livestream|screen ?share|screen ?sharing|video call|zoom)\b.{{0,60}}\b{_SEED}\b|\b{_SEED}\b.{{0,60}}\b(?:stream|screen ?share|on camera)\b",
+        rf"\b(?:paper|notebook|note|card|sheet|photo|screenshot|notes app|cloud|icloud|google drive|email)\b.{{0,30}}\b(?:with|of|containing) my {_SEED}\b.{{0,40}}\b(?:stolen|taken|lost|hacked|missing|gone|leaked|breached)\b",
     ],
     "legal_regulatory": [
         r"\b(?:lawyer|lawyers|solicitor|attorney|atorney|law firm|barrister)\b(?!.{0,25}\b(?:invoice|fees?)\b)",
@@ -140,6 +153,9 @@ STRONG: dict[str, list[str]] = {
         r"\b(?:controls (?:all )?my money|frightened of|scared of (?:him|her)|threaten\w* (?:me|to)|forced to|makes me (?:give|transfer)|checks my app)\b",
         r"\b(?:dementia|alzheimer'?s|stroke|mental capacity|power of attorney|learning difficult\w*|visually impaired|blind|deaf|autis\w*|cancer|chemo\w*|bipolar|depress\w*|disabled|disability|in hospital|terminal\w*|diagnosed)\b",
         r"\b(?:struggling|can'?t cope|not coping|overwhelmed|wits'? end|falling apart)\b",
+        r"\b(?:domestic abuse|abusive (?:partner|husband|wife|relationship|ex)|coercive|financial abuse|grie(?:f|ving)|widow(?:ed)?|recently separated)\b",
+        r"\b(?:can'?t|cannot|can not|cant) (?:afford|pay for) (?:food|to eat|heating|my bills|the bills|groceries|nappies|medication)\b|\b(?:food bank|lost my (?:home|house|flat))\b",
+        r"\bi (?:have|'?ve got|got|suffer from|was diagnosed with) (?:adhd|ptsd|ocd|severe anxiety|depression|dyslexia|parkinson'?s|epilepsy|ms|a brain injury|memory problems)\b|\b(?:hearing|sight) loss\b|\bwheelchair\b",
     ],
 }
 
@@ -243,3 +259,20 @@ def rule_hits(text: str) -> dict[str, int]:
     if hits["secret_exposed"] and SCAM_CHANNEL.search(lowered):
         hits["fraud_scam"] += 1
     return hits
+
+
+def model_categories(text: str, need_incident: bool = False) -> set[str]:
+    """Categories the embedding model may score: the model knows the topic, not whether the
+    writer is asking in general, so stage 1 and the vetoes gate it (with ``need_incident``
+    as strictly as the weak cues)."""
+    lowered = prepare(text)
+    incident = is_incident(lowered)
+    opening = bool(GENERAL_OPENING.search(lowered.strip()))
+    # Unlike the strong cues, any general-question opening blocks the model: stage 1's
+    # incident reading is loose ("is my seed phrase stored…" has a past participle).
+    if is_hypothetical(lowered) or opening or (need_incident and not incident):
+        return set()
+    cats = {cat for cat in STRONG_RULES if not (cat in VETO and VETO[cat].search(lowered))}
+    if not MONEY.search(lowered):
+        cats.discard("unauthorised_transaction")
+    return cats
