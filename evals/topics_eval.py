@@ -7,7 +7,9 @@
 
 Held-out splits of evals/datasets/sensitive_topics.jsonl: ``test`` (the first held-out split;
 it was looked at while the second version of the detector was built, so it is no longer
-clean) and ``test2`` (287 messages written before that work and never tuned on). For each:
+clean), ``test2`` (287 messages written before that work and never tuned on) and ``test3``
+(320 messages written blind to the detector: score it with ``--split test3 --brief`` so its
+messages are not printed, and do not tune on it). For each:
 per-category precision/recall and the flag rate on its routine and hard-negative messages.
 
 Routine questions: queries_faq/policy/unanswerable.jsonl. Those that are genuine current
