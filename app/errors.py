@@ -15,3 +15,20 @@ class StoreUnavailableError(BeaconError):
 
 class EmbeddingError(BeaconError):
     """The embedding model cannot be loaded or called."""
+
+
+def endpoint_errors() -> tuple[type[BaseException], ...]:
+    """What a call to an OpenAI-compatible endpoint can raise: the SDK's own errors and,
+    while a stream is being read, its HTTP client's (httpx under openai 1 and 2, httpx2
+    under openai 3), which the SDK does not wrap."""
+    import importlib
+
+    import openai
+
+    errors: list[type[BaseException]] = [openai.OpenAIError]
+    for name in ("httpx", "httpx2"):
+        try:
+            errors.append(importlib.import_module(name).HTTPError)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(errors)

@@ -34,8 +34,7 @@ class ChatModelRewriter:
     def rewrite(self, question: str, session: Session) -> str:
         if not session.turns or not looks_like_follow_up(question):
             return question
-        import httpx
-        import openai
+        from app.errors import endpoint_errors
 
         history = "\n".join(f"Customer: {t.question}" for t in session.turns[-3:])
         messages = [{"role": "system", "content": REWRITE_PROMPT},
@@ -44,7 +43,7 @@ class ChatModelRewriter:
             response = self._client.chat.completions.create(model=self.model, messages=messages, temperature=0,
                                                             max_tokens=MAX_REWRITE_TOKENS)
             text = (response.choices[0].message.content or "").strip().strip('"')
-        except (openai.OpenAIError, httpx.HTTPError, IndexError, AttributeError):
+        except (*endpoint_errors(), IndexError, AttributeError):
             text = ""
         # An empty, rambling or multi-line reply is no search query: use the rule instead.
         if not text or "\n" in text or len(text) > 4 * len(question) + 200:

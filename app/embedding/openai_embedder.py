@@ -35,14 +35,14 @@ class OpenAIEmbedder:
         return cls(client, settings.openai_embedding_model, batch_size=max(settings.embedding_batch_size, 64))
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        import openai
+        from app.errors import endpoint_errors
 
         vectors: list[list[float]] = []
         for start in range(0, len(texts), self.batch_size):
             batch = texts[start : start + self.batch_size]
             try:
                 response = self._client.embeddings.create(model=self.model, input=batch)
-            except openai.OpenAIError as exc:
+            except endpoint_errors() as exc:
                 raise EmbeddingError(
                     f"the embedding endpoint failed ({type(exc).__name__}: {exc}): check BEACON_OPENAI_BASE_URL, "
                     "BEACON_OPENAI_API_KEY and BEACON_OPENAI_EMBEDDING_MODEL"

@@ -104,8 +104,7 @@ class OpenAIChatGenerator:
             yield note + self.fallback.generate(question, sources, history).text
 
     def _deltas(self, question, sources, history) -> Iterator[str]:
-        import httpx
-        import openai
+        from app.errors import endpoint_errors
 
         try:
             response = self._client.chat.completions.create(
@@ -120,7 +119,7 @@ class OpenAIChatGenerator:
                 if choice.delta and choice.delta.content:
                     yield choice.delta.content
                 finished = finished or choice.finish_reason is not None
-        except (openai.OpenAIError, httpx.HTTPError) as exc:
+        except endpoint_errors() as exc:
             raise GenerationFailed(type(exc).__name__) from exc
         if not finished:
             # A server that dies mid-answer can close the stream without an error; only

@@ -78,6 +78,15 @@ def test_server_dying_mid_stream_ends_with_the_extractive_answer(server):
     assert "lost my connection" in text and "Tap Card > Freeze in the app. [1]" in text
 
 
+def test_endpoint_stalling_mid_stream_ends_with_the_extractive_answer(server):
+    """A read timeout between two pieces of a stream comes from the HTTP client, not the SDK."""
+    server.replies = ["Open the app and then go to the card screen and tap the freeze switch [1]."]
+    server.stall_mid_stream_seconds = 2.0
+    text = "".join(_generator(server, timeout=0.5).stream("freeze card", SOURCES))
+    assert text.startswith("Open the")
+    assert "lost my connection" in text and "Tap Card > Freeze in the app. [1]" in text
+
+
 def test_endpoint_that_is_down_falls_back(server):
     generator = _generator(server)
     server.__exit__(None, None, None)
