@@ -32,3 +32,15 @@ def endpoint_errors() -> tuple[type[BaseException], ...]:
         except (ImportError, AttributeError):
             continue
     return tuple(errors)
+
+
+def endpoint_error_name(exc: BaseException) -> str:
+    """A stable reason code for an endpoint failure: the SDK's class name, and the SDK's
+    name for the same condition when the HTTP client raised it (a timeout reads
+    ``APITimeoutError``, a broken transfer ``APIConnectionError``), whichever openai version
+    is installed."""
+    import openai
+
+    if isinstance(exc, openai.OpenAIError):
+        return type(exc).__name__
+    return "APITimeoutError" if "Timeout" in type(exc).__name__ else "APIConnectionError"

@@ -168,9 +168,12 @@ def _judge_llm(config: dict):
 def _is_connection_error(exc: BaseException) -> bool:
     import openai
 
+    from app.errors import endpoint_errors
+
+    transport = tuple(e for e in endpoint_errors() if e is not openai.OpenAIError)  # the HTTP clients' errors
     seen = exc
     while seen is not None:
-        if isinstance(seen, (openai.APIConnectionError, openai.APITimeoutError, ConnectionError)):
+        if isinstance(seen, (openai.APIConnectionError, openai.APITimeoutError, ConnectionError, *transport)):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
@@ -193,11 +196,17 @@ def score_judged(records, kb_chunks, embedder, settings, answer_sources: int = 3
     metrics = [Faithfulness(llm=llm), ResponseRelevancy(llm=llm, embeddings=ragas_embeddings(embedder), strictness=1),
                LLMContextPrecisionWithReference(llm=llm), LLMContextRecall(llm=llm), FactualCorrectness(llm=llm)]
     out: dict = {"model": config["model"], "base_url": config["base_url"]}
+    # One event loop for the whole run: the judge's async HTTP client keeps its connections
+    # on the loop it first ran in, so a new loop per case breaks the second case.
+    return asyncio.run(_judge_all(metrics, answers, out, config))
+
+
+async def _judge_all(metrics, answers, out: dict, config: dict) -> dict:
     for metric in metrics:
         values, failed = [], 0
         for record, sample in answers:
             try:
-                value = float(asyncio.run(metric.single_turn_ascore(sample)))
+                value = float(await metric.single_turn_ascore(sample))
             except Exception as exc:
                 if _is_connection_error(exc):
                     out["error"] = (f"the judge endpoint {config['base_url']} stopped answering during "

@@ -104,7 +104,7 @@ class OpenAIChatGenerator:
             yield note + self.fallback.generate(question, sources, history).text
 
     def _deltas(self, question, sources, history) -> Iterator[str]:
-        from app.errors import endpoint_errors
+        from app.errors import endpoint_error_name, endpoint_errors
 
         try:
             response = self._client.chat.completions.create(
@@ -120,7 +120,7 @@ class OpenAIChatGenerator:
                     yield choice.delta.content
                 finished = finished or choice.finish_reason is not None
         except endpoint_errors() as exc:
-            raise GenerationFailed(type(exc).__name__) from exc
+            raise GenerationFailed(endpoint_error_name(exc)) from exc
         if not finished:
             # A server that dies mid-answer can close the stream without an error; only
             # the missing finish_reason tells.

@@ -85,6 +85,10 @@ def test_endpoint_stalling_mid_stream_ends_with_the_extractive_answer(server):
     text = "".join(_generator(server, timeout=0.5).stream("freeze card", SOURCES))
     assert text.startswith("Open the")
     assert "lost my connection" in text and "Tap Card > Freeze in the app. [1]" in text
+    # The same reason code as a timeout the SDK reports itself.
+    server.stall_mid_stream_seconds = 2.0
+    server.replies = ["Open the app and then go to the card screen and tap the freeze switch [1]."]
+    assert _generator(server, timeout=0.5).generate("freeze card", SOURCES).fallback_reason == "APITimeoutError"
 
 
 def test_endpoint_that_is_down_falls_back(server):
