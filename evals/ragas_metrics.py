@@ -168,9 +168,16 @@ def _judge_llm(config: dict):
 def _is_connection_error(exc: BaseException) -> bool:
     import openai
 
-    from app.errors import endpoint_errors
+    import importlib
 
-    transport = tuple(e for e in endpoint_errors() if e is not openai.OpenAIError)  # the HTTP clients' errors
+    # The HTTP clients' own connection and timeout errors (httpx under openai 2, httpx2 under 3);
+    # not their HTTPStatusError, which a 400 "context too long" answer also leaves behind.
+    transport = []
+    for name in ("httpx", "httpx2"):
+        try:
+            transport.append(importlib.import_module(name).TransportError)
+        except (ImportError, AttributeError):
+            continue
     seen = exc
     while seen is not None:
         if isinstance(seen, (openai.APIConnectionError, openai.APITimeoutError, ConnectionError, *transport)):
