@@ -109,6 +109,7 @@ class Settings(BaseSettings):
     judge_model: str = Field("gpt-4o-mini", description="Judge model name at that endpoint.")
     judge_api_key: SecretStr | None = Field(None, description="API key for the judge endpoint.")
     judge_timeout_s: float = Field(60.0, gt=0, description="Timeout in seconds for one judge call.")
+    judge_max_tokens: int = Field(1024, ge=16, description="Most tokens in one judge reply (a judge that rambles costs time, not accuracy).")
     groundedness_threshold: float | None = Field(
         None, ge=0, le=1, description="Support score a reply sentence needs from its cited source; empty uses the default."
     )

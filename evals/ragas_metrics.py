@@ -136,7 +136,8 @@ def judge_config(settings) -> dict | None:
     key = getattr(settings, "judge_api_key", None)
     key = key.get_secret_value() if hasattr(key, "get_secret_value") else key
     return {"base_url": str(url), "model": getattr(settings, "judge_model", None) or "gpt-4o-mini",
-            "api_key": key or "unused", "timeout": float(getattr(settings, "judge_timeout_s", 60.0) or 60.0)}
+            "api_key": key or "unused", "timeout": float(getattr(settings, "judge_timeout_s", 60.0) or 60.0),
+            "max_tokens": int(getattr(settings, "judge_max_tokens", 1024) or 1024)}
 
 
 def check_judge(config: dict) -> None:
@@ -161,7 +162,7 @@ def _judge_llm(config: dict):
     from ragas.llms import LangchainLLMWrapper
 
     chat = ChatOpenAI(base_url=config["base_url"], api_key=config["api_key"], model=config["model"],
-                      timeout=config["timeout"], max_retries=0, temperature=0)
+                      timeout=config["timeout"], max_retries=0, temperature=0, max_tokens=config["max_tokens"])
     return LangchainLLMWrapper(chat)
 
 

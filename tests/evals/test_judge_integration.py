@@ -17,7 +17,8 @@ from tests.llama_server import llama_server  # noqa: F401  (the session fixture)
 @pytest.mark.integration
 def test_judged_metrics_run_against_llama_server(llama_server, embedder):  # noqa: F811
     settings = SimpleNamespace(judge_base_url=llama_server.base_url, judge_model=llama_server.model,
-                               judge_api_key=None, judge_timeout_s=120)
+                               judge_api_key=None, judge_timeout_s=120,
+                               judge_max_tokens=200)  # the tiny model rambles to its context limit otherwise
     records = [rec("a"), rec("b", answer=DECLINE, retrieved=(DECLINE,))]
     out = rm.score_judged(records, CHUNKS, embedder, settings)
     assert "error" not in out, out.get("error")
