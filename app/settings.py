@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     )
     max_request_kb: int = Field(64, ge=1, description="Largest JSON request body in KB (uploads: BEACON_MAX_FILE_MB); larger gets 413.")
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute per API key; more get 429 with Retry-After.")
+    chat_rate_limit_per_minute: int = Field(
+        20, ge=1, description="Messages per minute from one browser address in the open chat; more are asked to wait."
+    )
     retention_days: int = Field(30, ge=1, description="Conversations untouched for longer are purged (at start and daily).")
     conversation_store: str = Field(
         "", description="Where conversations are kept: a SQLite path or sqlite:///path; empty: DATA_DIR/conversations.sqlite3."

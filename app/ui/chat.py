@@ -8,7 +8,9 @@ session id from ``gr.State(new_session_id)``, which Gradio calls once per page l
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
+import math
 import logging
 import textwrap
 import uuid
@@ -16,6 +18,7 @@ from typing import Iterator
 
 import gradio as gr
 
+from app.api.limits import RateLimiter
 from app.errors import BeaconError
 from app.service import ChatRequest
 
@@ -87,13 +90,20 @@ def escalation_notice(escalation: dict | None) -> str:
 # -- callbacks --------------------------------------------------------------------------
 
 def respond(service, message: str, history: list | None, session_id: str | None,
-            region: str | None) -> Iterator[tuple]:
+            region: str | None, request: gr.Request = None, limiter=None) -> Iterator[tuple]:
     """Stream one turn. Yields (history, input box, escalation banner, sources panel, last turn id);
     ``gr.skip()`` leaves an output as it was. Each yield carries its own copy of the history, so
-    what was shown stays as it was shown."""
+    what was shown stays as it was shown. With a ``limiter``, a browser that sends faster than
+    BEACON_CHAT_RATE_LIMIT_PER_MINUTE gets a wait message and nothing reaches the service."""
     history = [dict(message) for message in history or []]
     if not (message or "").strip():
         yield history, "", gr.skip(), gr.skip(), gr.skip()
+        return
+    wait = limiter.acquire(client_key(request)) if limiter is not None else None
+    if wait is not None:  # the typed text stays in the box, to send again
+        yield history, gr.skip(), gr.skip(), gr.skip(), gr.skip()
+        gr.Warning(f"You're sending messages faster than we can answer them. Please wait {math.ceil(wait)} "
+                   "seconds and send it again.")
         return
 
     def shown() -> list[dict]:
@@ -128,9 +138,16 @@ def respond(service, message: str, history: list | None, session_id: str | None,
         yield history, "", gr.skip(), gr.skip(), gr.skip()
 
 
-def talk_to_human(service, history, session_id, region) -> Iterator[tuple]:
-    """The same chain as a typed message, so the escalation rules stay in one place."""
-    yield from respond(service, HUMAN_MESSAGE, history, session_id, region)
+def talk_to_human(service, history, session_id, region, request: gr.Request = None, limiter=None) -> Iterator[tuple]:
+    """The same chain as a typed message, so the escalation rules (and the rate limit) stay in one place."""
+    yield from respond(service, HUMAN_MESSAGE, history, session_id, region, request, limiter)
+
+
+def client_key(request) -> str:
+    """The browser's address, hashed (kept in memory only, for the rate limit). Behind a
+    proxy, uvicorn takes it from X-Forwarded-For when the proxy is in FORWARDED_ALLOW_IPS."""
+    host = getattr(getattr(request, "client", None), "host", None) or "unknown"
+    return hashlib.sha256(host.encode()).hexdigest()[:16]
 
 
 def send_feedback(service, rating: str, session_id: str | None, turn_id: int | None, comment: str | None) -> tuple:
@@ -180,10 +197,21 @@ def build_chat_app(service) -> gr.Blocks:
 
         turn_outputs = [chatbot, text, banner, sources, last_turn]
         chat_inputs = [text, chatbot, session_id, region]
-        run = functools.partial(respond, service)
+        # One bucket per browser address: the chat is open, so this is what keeps one client from
+        # flooding the service (and the agents' queue, through "talk to a human").
+        limiter = RateLimiter(service.settings.chat_rate_limit_per_minute)
+
+        # Plain functions, not partials: Gradio hands over the request (the browser's address)
+        # only to a parameter it can see annotated as gr.Request.
+        def run(message, history, session, chosen_region, request: gr.Request):
+            yield from respond(service, message, history, session, chosen_region, request, limiter)
+
+        def run_human(history, session, chosen_region, request: gr.Request):
+            yield from talk_to_human(service, history, session, chosen_region, request, limiter)
+
         text.submit(run, chat_inputs, turn_outputs)
         send.click(run, chat_inputs, turn_outputs)
-        human.click(functools.partial(talk_to_human, service), [chatbot, session_id, region], turn_outputs)
+        human.click(run_human, [chatbot, session_id, region], turn_outputs)
         up.click(functools.partial(send_feedback, service, "up"), [session_id, last_turn, comment],
                  [status, comment])
         down.click(functools.partial(send_feedback, service, "down"), [session_id, last_turn, comment],

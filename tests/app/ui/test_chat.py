@@ -149,3 +149,40 @@ def test_chat_app_has_the_ids_a_browser_test_uses(service):
             "feedback-up", "feedback-down"} <= element_ids(blocks)
     [state] = [b for b in blocks.blocks.values() if isinstance(b, gr.State) and callable(b.value)]
     assert state.value() != state.value()  # Gradio calls it per page load: one session per tab
+
+
+def test_one_browser_over_the_chat_rate_limit_is_asked_to_wait(service):
+    """Two messages a minute allowed: the third from the same address reaches nothing and
+    leaves its text in the box; another address is not affected; "talk to a human" counts too."""
+    from types import SimpleNamespace
+
+    from app.api.limits import RateLimiter
+    from app.ui.chat import talk_to_human
+
+    limiter = RateLimiter(2)
+    me, other = (SimpleNamespace(client=SimpleNamespace(host=h)) for h in ("203.0.113.7", "198.51.100.2"))
+    session = new_session_id()
+    for question in ("How do I freeze my card?", "What are the ATM fees?"):
+        final(list(respond(service, question, [], session, "UK", me, limiter)))
+    turns = len(service.session(session)["turns"])
+    history, box, *_ = final(list(respond(service, "And in the EU?", [], session, "UK", me, limiter)))
+    assert box == gr.skip() and history == []  # the typed text stays in the box
+    assert final(list(talk_to_human(service, [], session, "UK", me, limiter)))[:2] == ([], gr.skip())
+    assert len(service.session(session)["turns"]) == turns
+    history, box, *_ = final(list(respond(service, "How do I freeze my card?", [], new_session_id(), "UK", other,
+                                          limiter)))
+    assert box == "" and history[-1]["role"] == "assistant" and history[-1]["content"]
+
+
+def test_chat_handlers_receive_the_request_for_the_rate_limit(service):
+    """Gradio passes the request only to a parameter it can see annotated as gr.Request (a
+    functools.partial hides it): without it every browser would share one bucket."""
+    from gradio import utils
+
+    from app.ui.chat import build_chat_app
+
+    handlers = {fn.fn.__name__: fn.fn for fn in build_chat_app(service).fns.values()
+                if getattr(fn.fn, "__name__", None) in ("run", "run_human")}
+    assert set(handlers) == {"run", "run_human"}
+    for handler in handlers.values():
+        assert utils.get_type_hints(handler).get("request") is gr.Request
