@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from app.conversation_insights import percentile as _interpolated
 from evals.retrieval import first_hit_rank
 from guardrails.escalation import CATEGORIES
 
@@ -135,13 +136,9 @@ def injection(records) -> dict:
 
 
 def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return round(ordered[low] + (ordered[high] - ordered[low]) * (position - low), 2)
+    """The same percentile as Insights (``app.conversation_insights``), rounded to 0.01 ms."""
+    value = _interpolated(values, q)
+    return None if value is None else round(value, 2)
 
 
 def latency(records) -> dict:
