@@ -7,9 +7,11 @@
 
 Held-out splits of evals/datasets/sensitive_topics.jsonl: ``test`` (the first held-out split;
 it was looked at while the second version of the detector was built, so it is no longer
-clean), ``test2`` (287 messages written before that work and never tuned on) and ``test3``
-(320 messages written blind to the detector: score it with ``--split test3 --brief`` so its
-messages are not printed, and do not tune on it). For each:
+clean), ``test2`` (287 messages written before that work) and ``test3`` (320 messages written
+blind to the detector v3, scored once, then trained on by version 4). A blind split may be
+kept in a file of its own, ``sensitive_topics_<name>.jsonl`` next to the main one (test4 is):
+every ``sensitive_topics*.jsonl`` file is read. Score a blind split with ``--split NAME
+--brief`` so its messages are not printed, and do not tune on it. For each split:
 per-category precision/recall and the flag rate on its routine and hard-negative messages.
 
 Routine questions: queries_faq/policy/unanswerable.jsonl. Those that are genuine current
@@ -31,6 +33,12 @@ from guardrails.topics import CATEGORIES, TopicDetector
 ROUTINE_FILES = ("queries_faq.jsonl", "queries_policy.jsonl", "queries_unanswerable.jsonl")
 ROUTINE_LABELS = DATASET.parent / "queries_topic_labels.jsonl"
 TARGET_RECALL, TARGET_ROUTINE = 0.95, 0.03
+
+
+def all_examples() -> list[dict]:
+    """The labelled messages of every sensitive_topics*.jsonl file (the main set and any
+    blind split kept apart from it). Training reads the main file only."""
+    return [row for path in sorted(DATASET.parent.glob("sensitive_topics*.jsonl")) for row in load_examples(path)]
 
 
 def routine_questions() -> list[dict]:
@@ -81,7 +89,7 @@ class _Cats:
 
 
 def evaluate(detector: TopicDetector, splits=("test", "test2")) -> dict:
-    examples = load_examples()
+    examples = all_examples()
     report = {"mode": detector.mode, "splits": {}}
     for split in splits:
         rows = [r for r in examples if r["split"] == split]
