@@ -102,9 +102,11 @@ messages written blind to the detector, scored once after this change, not tuned
 label recall 0.797, any-topic 0.871, hard negatives flagged 22.8%, no-label messages 13.7%;
 per category P / R: fraud 0.78 / 0.78, takeover 0.79 / 0.82, unauthorised transaction
 0.72 / 0.64, lost/stolen 0.82 / 0.88, secret exposed 0.92 / 0.70, legal 0.84 / 0.97,
-complaint 0.97 / 0.88, vulnerable 0.83 / 0.74. No better than version 3 on test3: cue
-families written from one blind split's misses did not carry to new wording, and the
-dev figures (0.96-0.99) say nothing about blind messages. Still well under the 0.95 aim.
+complaint 0.97 / 0.88, vulnerable 0.83 / 0.74. Version 3 on the same test4 (frozen before
+test4 was opened, scored afterwards only to compare): label recall 0.749, any-topic 0.827,
+hard negatives flagged 28.1%, so version 4 is better on blind messages, though by less than
+the dev figures (0.96-0.99) suggest: cue families written from one split's misses carry
+only partly to new wording. Still well under the 0.95 aim.
 """
 
 from __future__ import annotations
