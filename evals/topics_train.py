@@ -35,12 +35,19 @@ from guardrails.topic_rules import model_categories
 from guardrails.topics import CATEGORIES, MODEL_PATH, readable, rule_features, rules_scores
 
 DATASET = Path(__file__).resolve().parent / "datasets" / "sensitive_topics.jsonl"
-DEV_SPLITS = ("train", "test", "test2", "test3")  # blind splits (test4) live in files of their own
+# Every labelled split in evals/datasets/sensitive_topics*.jsonl is development data except the
+# current blind one, kept in a file of its own and never read here. Each round, the blind split
+# of the round before becomes training data and a new one is written.
+BLIND_SPLITS = ("test5",)
 FOLDS = 5
 L2 = 1.0  # ridge strength on the summed loss; 0.3 and 3 moved held-out recall by < 0.01
 STEPS = 50
-ROUTINE_BUDGET = 0.015  # out-of-fold share of routine questions flagged (the target is < 3%)
-NEGATIVE_BUDGET = 0.10  # out-of-fold share of the labelled set's no-label messages flagged
+# A missed escalation costs more than an unneeded one (5 to 1 in `beacon eval`'s escalation_cost),
+# so the cut takes recall up to these budgets. Version 5 (900 more training messages from three
+# writers) measured out of fold: cut 0.96 under the old budgets (1.5% / 10%) kept recall 0.850;
+# 0.86 under these keeps 0.896 with 1.6% of routine questions and 11.8% of no-label dev messages flagged.
+ROUTINE_BUDGET = 0.02  # out-of-fold share of routine questions flagged (the target is < 3%)
+NEGATIVE_BUDGET = 0.12  # out-of-fold share of the labelled set's no-label messages flagged
 GRID = [round(0.5 + 0.01 * i, 2) for i in range(50)]
 
 
@@ -48,12 +55,18 @@ def load_examples(path: Path = DATASET) -> list[dict]:
     return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
 
 
+def development_files() -> list[Path]:
+    """The labelled files, minus any that holds a blind split (it is not even opened)."""
+    return [p for p in sorted(DATASET.parent.glob("sensitive_topics*.jsonl"))
+            if not any(p.name == f"sensitive_topics_{split}.jsonl" for split in BLIND_SPLITS)]
+
+
 def development_rows() -> list[dict]:
     """Labelled dev messages and routine questions as {text, labels, group}; no blind split."""
     from evals.topics_eval import routine_questions
 
     rows = [{"text": r["text"], "labels": r["labels"], "group": r["split"]}
-            for r in load_examples() if r["split"] in DEV_SPLITS]
+            for path in development_files() for r in load_examples(path) if r["split"] not in BLIND_SPLITS]
     return rows + [{"text": q["text"], "labels": q["labels"], "group": "routine"} for q in routine_questions()]
 
 
@@ -143,7 +156,8 @@ def train(embedder) -> dict:
     return {
         "embedder": embedder.model_id,
         "threshold": threshold,
-        "trained_on": {"messages": len(rows), "splits": [*DEV_SPLITS, "routine questions"]},
+        "trained_on": {"messages": len(rows), "splits": [*sorted({r["group"] for r in rows} - {"routine"}),
+                                                          "routine questions"]},
         "out_of_fold": {k: round(v, 4) for k, v in rates.items()},
         "categories": {c: {"bias": round(float(b[k]), 5), "weights": [round(float(v), 5) for v in w[:, k]]}
                        for k, c in enumerate(CATEGORIES)},
@@ -160,7 +174,7 @@ def compare(embedder) -> None:
     gates = {"": np.ones(y.shape, dtype=bool), " gated": gate(texts), " gated(incident)": gate(texts, True)}
     with_rules = np.hstack([emb, np.array([rule_features(readable(t)) for t in texts])])
     print(f"{'held out':9s} {'candidate':38s} {'t':>5s} {'recall':>7s} {'no-label flagged':>17s}")
-    for held in (*DEV_SPLITS, "routine"):
+    for held in (*sorted(set(groups) - {"routine"}), "routine"):
         tr, te = groups != held, groups == held
         print(f"{held:9s} {'rules':38s} {'':5s} {_row(rules[te], y[te])}")
         w, b = fit_matrix(with_rules[tr], y[tr])
