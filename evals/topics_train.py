@@ -18,8 +18,8 @@ catch what the rules miss on new wording, so it sees only the embedding.
 
 The cut: one probability threshold for all categories, the lowest on a 0.01 grid at which
 the out-of-fold (5 folds) flag rate of rules OR model stays within ROUTINE_BUDGET on the
-routine questions and within NEGATIVE_BUDGET on the labelled set's no-label messages
-(mostly hard negatives). Deterministic: fixed folds, Newton's method from zeros, rounded
+routine questions, and adds at most NEGATIVE_MARGIN to the rules' own flag rate on the
+labelled set's no-label messages (mostly hard negatives). Deterministic: fixed folds, Newton's method from zeros, rounded
 weights.
 """
 
@@ -38,16 +38,17 @@ DATASET = Path(__file__).resolve().parent / "datasets" / "sensitive_topics.jsonl
 # Every labelled split in evals/datasets/sensitive_topics*.jsonl is development data except the
 # current blind one, kept in a file of its own and never read here. Each round, the blind split
 # of the round before becomes training data and a new one is written.
-BLIND_SPLITS = ("test5",)
+BLIND_SPLITS = ("test6",)
 FOLDS = 5
 L2 = 1.0  # ridge strength on the summed loss; 0.3 and 3 moved held-out recall by < 0.01
 STEPS = 50
 # A missed escalation costs more than an unneeded one (5 to 1 in `beacon eval`'s escalation_cost),
-# so the cut takes recall up to these budgets. Version 5 (900 more training messages from three
-# writers) measured out of fold: cut 0.96 under the old budgets (1.5% / 10%) kept recall 0.850;
-# 0.86 under these keeps 0.896 with 1.6% of routine questions and 11.8% of no-label dev messages flagged.
+# so the cut takes recall up to these budgets. The hard-negative budget is what the model may
+# ADD to the rules' own no-label flags: the rules alone flag 12.6% of the version-6 dev set's
+# no-label messages (the near-miss set train_e), so an absolute 12% budget pushed the cut to
+# the top of the grid (0.99) and switched the model off (out-of-fold recall 0.799).
 ROUTINE_BUDGET = 0.02  # out-of-fold share of routine questions flagged (the target is < 3%)
-NEGATIVE_BUDGET = 0.12  # out-of-fold share of the labelled set's no-label messages flagged
+NEGATIVE_MARGIN = 0.03  # out-of-fold no-label flags the model may add to the rules' own
 GRID = [round(0.5 + 0.01 * i, 2) for i in range(50)]
 
 
@@ -138,9 +139,10 @@ def flag_rates(flags: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict:
 
 
 def pick_threshold(oof: np.ndarray, rules: np.ndarray, y: np.ndarray, groups: np.ndarray) -> tuple[float, dict]:
+    rules_alone = flag_rates(rules, y, groups)
     for t in GRID:
         rates = flag_rates(rules | (oof >= t), y, groups)
-        if rates["routine"] <= ROUTINE_BUDGET and rates["negatives"] <= NEGATIVE_BUDGET:
+        if rates["routine"] <= ROUTINE_BUDGET and rates["negatives"] <= rules_alone["negatives"] + NEGATIVE_MARGIN:
             return t, rates
     return GRID[-1], flag_rates(rules | (oof >= GRID[-1]), y, groups)
 
