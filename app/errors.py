@@ -21,17 +21,27 @@ def endpoint_errors() -> tuple[type[BaseException], ...]:
     """What a call to an OpenAI-compatible endpoint can raise: the SDK's own errors and,
     while a stream is being read, its HTTP client's (httpx under openai 1 and 2, httpx2
     under openai 3), which the SDK does not wrap."""
-    import importlib
-
     import openai
 
-    errors: list[type[BaseException]] = [openai.OpenAIError]
-    for name in ("httpx", "httpx2"):
+    return (openai.OpenAIError, *_http_client_errors("HTTPError"))
+
+
+def endpoint_transport_errors() -> tuple[type[BaseException], ...]:
+    """The HTTP clients' connection and timeout errors alone: not their HTTPStatusError,
+    which an error status (a 400 for a too-long prompt) also leaves behind."""
+    return _http_client_errors("TransportError")
+
+
+def _http_client_errors(name: str) -> tuple[type[BaseException], ...]:
+    import importlib
+
+    found = []
+    for module in ("httpx", "httpx2"):
         try:
-            errors.append(importlib.import_module(name).HTTPError)
+            found.append(getattr(importlib.import_module(module), name))
         except (ImportError, AttributeError):
             continue
-    return tuple(errors)
+    return tuple(found)
 
 
 def endpoint_error_name(exc: BaseException) -> str:

@@ -169,16 +169,9 @@ def _judge_llm(config: dict):
 def _is_connection_error(exc: BaseException) -> bool:
     import openai
 
-    import importlib
+    from app.errors import endpoint_transport_errors
 
-    # The HTTP clients' own connection and timeout errors (httpx under openai 2, httpx2 under 3);
-    # not their HTTPStatusError, which a 400 "context too long" answer also leaves behind.
-    transport = []
-    for name in ("httpx", "httpx2"):
-        try:
-            transport.append(importlib.import_module(name).TransportError)
-        except (ImportError, AttributeError):
-            continue
+    transport = endpoint_transport_errors()
     seen = exc
     while seen is not None:
         if isinstance(seen, (openai.APIConnectionError, openai.APITimeoutError, ConnectionError, *transport)):
