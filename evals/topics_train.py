@@ -38,7 +38,7 @@ DATASET = Path(__file__).resolve().parent / "datasets" / "sensitive_topics.jsonl
 # Every labelled split in evals/datasets/sensitive_topics*.jsonl is development data except the
 # current blind one, kept in a file of its own and never read here. Each round, the blind split
 # of the round before becomes training data and a new one is written.
-BLIND_SPLITS = ("test6",)
+BLIND_SPLITS = ("test7", "test8")
 FOLDS = 5
 L2 = 1.0  # ridge strength on the summed loss; 0.3 and 3 moved held-out recall by < 0.01
 STEPS = 50
