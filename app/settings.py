@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     topic_thresholds: dict[str, float] = Field(
         default_factory=dict, description='Per-topic escalation thresholds as JSON, e.g. {"complaint": 0.6}; others keep defaults.'
     )
+    topic_model: Literal["bundled", "rules"] = Field(
+        "bundled", description="Sensitive-topic detector: the bundled fine-tuned model with the rules, or the rules alone."
+    )
     injection_threshold: float | None = Field(
         None, ge=0, le=1, description="Prompt-injection score from which a message is flagged; empty uses the default."
     )

@@ -27,7 +27,7 @@ import json
 import time
 from pathlib import Path
 
-from evals.topics_train import DATASET, load_examples
+from evals.topics_data import DATASET, load_examples
 from guardrails.topics import CATEGORIES, TopicDetector
 
 ROUTINE_FILES = ("queries_faq.jsonl", "queries_policy.jsonl", "queries_unanswerable.jsonl")
@@ -153,12 +153,7 @@ def main() -> None:
     parser.add_argument("--split", action="append", help="split(s) to score (default: test and test2)")
     parser.add_argument("--brief", action="store_true", help="tables only, no per-message lists")
     args = parser.parse_args()
-    embedder = None
-    if not args.rules:
-        from app.embedding.onnx_minilm import OnnxMiniLMEmbedder
-
-        embedder = OnnxMiniLMEmbedder()
-    detector = TopicDetector(embedder=embedder)
+    detector = TopicDetector(use_model=not args.rules)
     detector.warm_up()
     report = evaluate(detector, tuple(args.split or ("test", "test2")))
     if args.json:

@@ -44,7 +44,7 @@ def build_input_guard(settings: Settings, embedder, redactor=None) -> InputGuard
 
     return InputGuard(
         redactor or build_redactor(settings),
-        TopicDetector(embedder=embedder, thresholds=topic_thresholds(settings)),
+        TopicDetector(thresholds=topic_thresholds(settings), use_model=settings.topic_model == "bundled"),
         InjectionDetector(embedder=embedder, **_optional(threshold=settings.injection_threshold)),
     )
 

@@ -308,18 +308,8 @@ def rule_hits(text: str) -> dict[str, int]:
     return hits
 
 
-def model_categories(text: str, need_incident: bool = False) -> set[str]:
-    """Categories the embedding model may score: the model knows the topic, not whether the
-    writer is asking in general, so stage 1 and the vetoes gate it (with ``need_incident``
-    as strictly as the weak cues)."""
+def vetoed(text: str) -> set[str]:
+    """Categories a veto switches off ("found my card", "wrong PIN"): the labelling rule calls
+    these routine, so they bind the model as well as the rules."""
     lowered = prepare(text)
-    incident = is_incident(lowered)
-    opening = bool(GENERAL_OPENING.search(lowered.strip()))
-    # Unlike the strong cues, any general-question opening blocks the model: stage 1's
-    # incident reading is loose ("is my seed phrase stored…" has a past participle).
-    if is_hypothetical(lowered) or opening or (need_incident and not incident):
-        return set()
-    cats = {cat for cat in STRONG_RULES if not (cat in VETO and VETO[cat].search(lowered))}
-    if not MONEY.search(lowered):
-        cats.discard("unauthorised_transaction")
-    return cats
+    return {cat for cat, veto in VETO.items() if veto.search(lowered)}

@@ -9,15 +9,15 @@ from guardrails.topics import CATEGORIES, DEFAULT_THRESHOLDS, TopicDetector, Top
 
 
 @pytest.fixture(scope="session")
-def detector(embedder) -> TopicDetector:
-    d = TopicDetector(embedder=embedder)
+def detector() -> TopicDetector:
+    d = TopicDetector()
     d.warm_up()
     return d
 
 
 @pytest.fixture(scope="session")
 def rules_detector() -> TopicDetector:
-    d = TopicDetector(embedder=None)
+    d = TopicDetector(use_model=False)
     d.warm_up()
     return d
 
@@ -104,10 +104,10 @@ def test_topics_are_sorted_and_above_threshold(detector):
     assert all(t.score >= detector.thresholds[t.category] for t in result.topics)
 
 
-def test_threshold_override(embedder):
+def test_threshold_override():
     text = "someone logged into my account from a phone i dont own and changed my email"
-    strict = TopicDetector(embedder=embedder, thresholds={"account_takeover": 1.0 + 1e-9})
-    loose = TopicDetector(embedder=embedder, thresholds={"account_takeover": 0.0})
+    strict = TopicDetector(thresholds={"account_takeover": 1.0 + 1e-9})
+    loose = TopicDetector(thresholds={"account_takeover": 0.0})
     assert "account_takeover" not in {t.category for t in strict.detect(text).topics}
     assert "account_takeover" in {t.category for t in loose.detect("how do i top up").topics}
     assert strict.thresholds["fraud_scam"] == DEFAULT_THRESHOLDS["fraud_scam"]
@@ -140,26 +140,27 @@ def test_placeholders_alone_are_not_sensitive(detector):
     assert not result.sensitive, result.scores
 
 
-def test_any_embedder_gives_the_same_answers():
-    from app.embedding.hash_embedder import HashEmbedder
+def test_the_retrieval_embedder_does_not_change_topics(settings):
+    from guardrails.factory import build_input_guard
 
-    d = TopicDetector(embedder=HashEmbedder())
+    hashed = build_input_guard(settings.model_copy(update={"embedding_backend": "hash"}), embedder=None, redactor=object())
+    assert hashed.topics.use_model
+    rules = build_input_guard(settings.model_copy(update={"topic_model": "rules"}), embedder=None, redactor=object())
+    assert not rules.topics.use_model
+
+
+def test_construction_is_cheap_and_warm_up_is_explicit():
+    d = TopicDetector(use_model=False)
+    assert d.mode == "unloaded"
     d.warm_up()
     assert d.mode == "rules"
     assert "lost_stolen_device" in {t.category for t in d.detect("my card was stolen").topics}
 
 
-def test_construction_is_cheap_and_warm_up_is_explicit():
-    d = TopicDetector()
-    assert d.mode == "unloaded"
-    d.warm_up()
-    assert d.mode == "rules"
-
-
 @pytest.mark.parametrize("threshold, fires", [(0.5, True), (0.65, False)])
 def test_one_cue_scores_between_the_thresholds(threshold, fires):
     # One cue scores 0.6: the default 0.5 fires on it, an override of 0.65 asks for two.
-    d = TopicDetector(thresholds={"lost_stolen_device": threshold})
+    d = TopicDetector(thresholds={"lost_stolen_device": threshold}, use_model=False)
     assert ("lost_stolen_device" in {t.category for t in d.detect("lost my card").topics}) is fires
 
 
@@ -235,7 +236,7 @@ def test_cue_families_skip_general_questions(detector, text, category):
     assert category not in {t.category for t in detector.detect(text).topics}
 
 
-def test_bundled_embedder_turns_the_model_on(detector):
+def test_the_model_is_on_by_default(detector):
     assert detector.mode == "rules+model"
 
 
@@ -246,13 +247,26 @@ def test_model_probability_maps_its_cut_to_the_default_threshold(p, cut, expecte
     assert model_score(p, cut) == pytest.approx(expected)
 
 
-def test_shipped_model_matches_the_categories_and_embedder():
-    from app.embedding.onnx_minilm import MODEL_ID
+def test_shipped_model_matches_the_categories_and_gives_a_probability_per_topic():
     from guardrails.topics import TopicModel
 
     model = TopicModel.load()
-    assert model.embedder_id == MODEL_ID and 0.5 <= model.cut < 1
-    assert model.weights.shape == (384, len(CATEGORIES))
+    assert 0 < model.cut < 1
+    probs = model.probabilities(["my card was stolen", "what are your fees?", ""])
+    assert probs.shape == (3, len(CATEGORIES)) and ((probs >= 0) & (probs <= 1)).all()
+    assert probs[0, CATEGORIES.index("lost_stolen_device")] > probs[1, CATEGORIES.index("lost_stolen_device")]
+
+
+def test_encoder_that_does_not_match_the_model_file_says_the_fix(tmp_path):
+    import json
+
+    from guardrails.topics import MODEL_PATH, TopicModel
+
+    (tmp_path / "topic_encoder.onnx").write_bytes(b"not the trained graph")
+    (tmp_path / "topic_model.json").write_text(MODEL_PATH.read_text())
+    with pytest.raises(GuardrailError, match="not the encoder this file was written with.*evals.topics_finetune"):
+        TopicModel.load(tmp_path / "topic_model.json")
+    assert json.loads(MODEL_PATH.read_text())["encoder"] == "topic_encoder.onnx"
 
 
 def test_broken_model_file_says_the_fix(tmp_path):
@@ -260,5 +274,5 @@ def test_broken_model_file_says_the_fix(tmp_path):
 
     path = tmp_path / "topic_model.json"
     path.write_text("{")
-    with pytest.raises(GuardrailError, match="evals.topics_train"):
+    with pytest.raises(GuardrailError, match="evals.topics_finetune"):
         TopicModel.load(path)
