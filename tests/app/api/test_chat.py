@@ -67,8 +67,8 @@ def test_streaming_deltas_make_up_the_answer(base_url, how):
 
 
 def test_over_long_message_gets_the_polite_reply(user):
-    pasted = "I sent money to my sister last Tuesday and it still has not arrived in her account. " * 40
-    reply = user.post("/v1/chat", json={"message": pasted})  # 3,400 characters, well under the 64 KB body limit
+    pasted = "I would like to know which fees apply to card payments abroad and how the exchange rate is set. " * 35
+    reply = user.post("/v1/chat", json={"message": pasted})  # 3,360 characters, well under the 64 KB body limit
     assert reply.status_code == 200
     assert "too_long" in reply.json()["flags"]
     assert "2,000 characters" in reply.json()["answer"]
