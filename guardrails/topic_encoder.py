@@ -10,7 +10,6 @@ topic detection as it is.
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 from typing import Sequence
@@ -34,7 +33,10 @@ class TopicEncoder:
 
     def __init__(self, path: Path = ENCODER_PATH, threads: int = 0) -> None:
         self.path = path
-        self.threads = threads or min(os.cpu_count() or 1, 4)
+        # One thread: messages are short and run one at a time. In one pair of runs two threads gave
+        # `beacon check` more throughput (185 against 161 messages/s) and a slower guarded turn (21.6
+        # against 18.8 ms p50); the machine's run-to-run noise is of the same size (bench/README.md).
+        self.threads = threads or 1
         self._session = None
         self._tokenizer = None
         self._lock = threading.Lock()
@@ -60,6 +62,9 @@ class TopicEncoder:
             options.inter_op_num_threads = 1
             options.log_severity_level = 3
             options.enable_mem_pattern = False  # every batch has its own padded length
+            # ORT's threads spin after a run by default; with the embedder's session running
+            # next, they took its cores (a guarded turn went from 17 to 36 ms at p50).
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             try:
                 session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
             except Exception as exc:  # onnxruntime raises its own untyped errors for a damaged file
