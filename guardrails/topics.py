@@ -136,10 +136,10 @@ class TopicModel:
         self.encoder = encoder
 
     @classmethod
-    def load(cls, path: Path = MODEL_PATH, encoder_path: Path | None = None) -> "TopicModel":
+    def load(cls, path: Path = MODEL_PATH) -> "TopicModel":
         try:
             data = json.loads(path.read_text())
-            encoder_path = encoder_path or path.with_name(data["encoder"])
+            encoder_path = path.with_name(data["encoder"])  # next to the model file
             digest = hashlib.sha256(encoder_path.read_bytes()).hexdigest()
             if digest != data["encoder_sha256"]:
                 raise ValueError(f"{encoder_path.name} is not the encoder this file was written with")
