@@ -133,6 +133,9 @@ class TopicModel:
             raise GuardrailError(f"{MODEL_PATH.name} was trained for the topics {', '.join(data['categories'])}, "
                                  f"not {', '.join(CATEGORIES)}: retrain it with python -m evals.topics_finetune")
         self.cut = float(data["threshold"])
+        # A rule's hit counts only where the model gives its category at least this much: the
+        # rules made nearly all the false flags on hard negatives (evals/TOPICS.md, version 7.1).
+        self.rule_floor = float(data.get("rule_floor", 0.0))
         self.encoder = encoder
 
     @classmethod
@@ -156,7 +159,8 @@ class TopicDetector:
     """Scores a (redacted, normalised) customer message for each sensitive topic.
 
     With the model (the default) a message's score is the higher of the rules' and the
-    model's (``mode == "rules+model"``); ``use_model=False`` scores with the rules alone
+    model's, a rule counting only where the model gives its category at least ``rule_floor``
+    (``mode == "rules+model"``); ``use_model=False`` scores with the rules alone
     (``mode == "rules"``)."""
 
     def __init__(self, thresholds: Mapping[str, float] | None = None, use_model: bool = True) -> None:
@@ -190,9 +194,13 @@ class TopicDetector:
             live = [i for i, cut in enumerate(cuts) if cut.strip()]
             for i, probs in zip(live, self._model.probabilities([cuts[i] for i in live]) if live else []):
                 off = vetoed(cuts[i])
-                scores[i] = {c: scores[i][c] if c in off else max(scores[i][c], model_score(float(p), self._model.cut))
-                             for c, p in zip(CATEGORIES, probs)}
+                scores[i] = {c: self._combine(scores[i][c], float(p), c in off) for c, p in zip(CATEGORIES, probs)}
         return [self._result(s) for s in scores]
+
+    def _combine(self, rule: float, p: float, vetoed_here: bool) -> float:
+        model = self._model
+        rule = rule if p >= model.rule_floor else 0.0
+        return rule if vetoed_here else max(rule, model_score(p, model.cut))
 
     def _result(self, scores: dict[str, float]) -> TopicResult:
         above = [TopicScore(c, s) for c, s in scores.items() if s >= self.thresholds[c] and not math.isnan(s)]
