@@ -276,3 +276,15 @@ def test_broken_model_file_says_the_fix(tmp_path):
     path.write_text("{")
     with pytest.raises(GuardrailError, match="evals.topics_finetune"):
         TopicModel.load(path)
+
+
+def test_a_rule_counts_only_where_the_model_gives_its_category_the_floor(monkeypatch):
+    import numpy as np
+
+    d = TopicDetector()
+    d.warm_up()
+    assert d._model.rule_floor > 0
+    monkeypatch.setattr(d._model, "probabilities", lambda texts: np.zeros((len(texts), len(CATEGORIES))))
+    assert not d.detect("my phone got nicked at the station and the app is on it").sensitive
+    monkeypatch.setattr(d._model, "rule_floor", 0.0)
+    assert "lost_stolen_device" in {t.category for t in d.detect("my phone got nicked at the station and the app is on it").topics}
