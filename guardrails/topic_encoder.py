@@ -21,11 +21,6 @@ from guardrails.errors import GuardrailError
 ENCODER_PATH = Path(__file__).with_name("topic_encoder.onnx")
 MAX_TOKENS = 128  # as trained; an incident is stated early, and 128 word pieces is ~90 words
 SCALE = 10.0  # the pooled vector is unit length times this before the linear layer (part of the graph)
-# One message per run: the int8 graph quantises activations with a scale taken from the whole
-# batch, so a batch of 8 moved a message's probabilities by up to 0.006 with its neighbours and
-# their padding. Alone, a message scores the same in `beacon check --jsonl` as in a chat turn,
-# at 3.4 ms instead of 2.5 ms per message (2 cores).
-BATCH = 1
 
 
 class TopicEncoder:
@@ -61,17 +56,17 @@ class TopicEncoder:
             self._tokenizer, self._session = tokenizer, session
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        """(messages, categories). One message per run, unpadded: the int8 graph quantises
+        activations with a scale taken from the whole batch, so a batch of 8 moved a message's
+        probabilities by up to 0.006 with its neighbours and their padding. Alone, a message
+        scores the same in `beacon check --jsonl` as in a chat turn, at 3.4 ms instead of 2.5 ms
+        per message (2 cores)."""
         self.warm_up()
-        out = np.zeros((len(texts), 0), dtype=np.float32)
-        if not texts:
-            return out
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        rows: dict[int, np.ndarray] = {}
-        for start in range(0, len(order), BATCH):
-            idx = order[start : start + BATCH]
-            encodings = self._tokenizer.encode_batch([texts[i] for i in idx])
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        rows = []
+        for text in texts:
+            encoding = self._tokenizer.encode(text)
+            ids = np.array([encoding.ids], dtype=np.int64)
+            mask = np.array([encoding.attention_mask], dtype=np.int64)
             (probs,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
-            rows.update(zip(idx, probs))
-        return np.stack([rows[i] for i in range(len(texts))]).astype(np.float32)
+            rows.append(probs[0])
+        return np.array(rows, dtype=np.float32) if rows else np.zeros((0, 0), dtype=np.float32)
