@@ -12,7 +12,7 @@ import logging
 import os
 import threading
 
-from app.settings import Settings
+from app.core.settings import Settings
 
 log = logging.getLogger("beacon.server")
 PURGE_INTERVAL_S = 24 * 3600
@@ -50,7 +50,7 @@ def create_app(settings: Settings, service=None):
     import gradio as gr
 
     from app.api import create_api
-    from app.service import BeaconService
+    from app.service.beacon_service import BeaconService
     from app.ui import build_chat_app, build_staff_app
 
     service = service or BeaconService(settings)
@@ -83,7 +83,7 @@ def _purge_daily(service) -> None:
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     import uvicorn
 
-    from app.service import BeaconService
+    from app.service.beacon_service import BeaconService
 
     service = BeaconService(settings)
     service.warm_up()  # models loaded and expired conversations purged before the first request

@@ -20,7 +20,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import random
 import shutil
 import socket
@@ -32,14 +31,14 @@ import threading
 import time
 from pathlib import Path
 
-from machine import cpu_model  # bench/ is on sys.path when a script here runs
+from machine import machine  # bench/ is on sys.path when a script here runs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx
 
-from evals.retrieval import load_queries
+from research.retrieval.queries import demo_queries
 
 RESULTS = ROOT / "bench" / "results" / "load.json"
 KEY = "bench-key"
@@ -71,7 +70,7 @@ def start_server(data_dir: Path) -> tuple[str, subprocess.Popen]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BEACON_")}
     env.update({"BEACON_DATA_DIR": str(data_dir), "BEACON_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
                 "BEACON_API_KEYS": KEY, "BEACON_RATE_LIMIT_PER_MINUTE": "1000000", "BEACON_PORT": str(port)})
-    beacon = [sys.executable, "-m", "app.cli"]
+    beacon = [sys.executable, "-m", "app.cli.commands"]
     subprocess.run([*beacon, "ingest"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     log = open(data_dir / "serve.log", "w")
     server = subprocess.Popen([*beacon, "serve"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
@@ -185,7 +184,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--requests", type=int, default=600, help="most turns per level")
     args = parser.parse_args()
-    questions = [q.query for q in load_queries() if q.answerable]
+    questions = [q.query for q in demo_queries() if q.answerable]
     folder = Path(tempfile.mkdtemp(prefix="beacon-load-"))
     try:
         base, server = start_server(folder)
@@ -199,7 +198,7 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     result = {"date": dt.date.today().isoformat(),
-              "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version()},
+              "machine": machine(),
               "server": "beacon serve (its own process), extractive generator, demo KB", "levels": levels}
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print("| clients | turns | turns/s | p50 ms | p95 ms | errors | isolation problems |")

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.settings import Settings
 from guardrails.escalation import CATEGORIES
 
 CASES_DIR = Path(__file__).parent / "datasets" / "cases"
@@ -73,24 +74,13 @@ def suite_files(name: str) -> list[Path]:
     return [CASES_DIR / f for f in SUITES[name]]
 
 
-def kb_sections(kb_dir: Path, chunk_max_tokens: int = 220) -> dict[str, set[str]]:
-    """Every source file in ``kb_dir`` with the section paths its chunks carry, read with
-    the ingest loaders so the validator and the store agree on what a section is."""
-    from ingest.chunking import chunk_document
-    from ingest.reading import read_document
-    from ingest.sync import scan
+def kb_sections(kb_dir: Path, settings: Settings | None = None) -> dict[str, set[str]]:
+    """Every source file in ``kb_dir`` with the section paths its chunks carry, read as ingest
+    reads them, so the validator and the store agree on what a section is. A file that fails
+    validation is ingest's to report: its sections are unknown here."""
+    from ingest.folder import chunk_folder
 
-    supported, _ = scan(kb_dir)
-    out: dict[str, set[str]] = {}
-    for path in supported:
-        source = path.relative_to(kb_dir).as_posix()
-        try:
-            document = read_document(path, source, 50 * 2**20)
-        except Exception:  # a broken KB file is ingest's to report; its sections are unknown here
-            out[source] = set()
-            continue
-        out[source] = {c.section for c in chunk_document(document, chunk_max_tokens)}
-    return out
+    return {f.source: {c.section for c in f.chunks} for f in chunk_folder(kb_dir, settings or Settings())}
 
 
 def section_exists(section: str, sections: set[str]) -> bool:

@@ -22,6 +22,8 @@ import re
 import warnings
 from pathlib import Path
 
+from app.core.settings import Settings
+
 # Off before ragas or langchain are imported: ragas posts usage analytics and LangSmith
 # traces unless told not to, and the machine running CI may be offline.
 OFFLINE_ENV = {"RAGAS_DO_NOT_TRACK": "true", "LANGCHAIN_TRACING_V2": "false", "LANGSMITH_TRACING": "false",
@@ -169,7 +171,7 @@ def _judge_llm(config: dict):
 def _is_connection_error(exc: BaseException) -> bool:
     import openai
 
-    from app.errors import endpoint_transport_errors
+    from app.core.errors import endpoint_transport_errors
 
     transport = endpoint_transport_errors()
     seen = exc
@@ -222,7 +224,15 @@ async def _judge_all(metrics, answers, out: dict, config: dict) -> dict:
     return out
 
 
-def load_kb_chunks(kb_dir: Path, chunk_max_tokens: int = 220) -> dict[tuple[str, str], list[str]]:
-    from evals.build_cases import kb_chunks
+def load_kb_chunks(kb_dir: Path, settings: Settings) -> dict[tuple[str, str], list[str]]:
+    """(source, section) -> chunk texts in document order, as ingest chunks ``kb_dir``. A file that
+    fails validation stops the run with its error: reference texts must not silently go missing."""
+    from ingest.folder import chunk_folder
 
-    return kb_chunks(kb_dir, chunk_max_tokens)
+    out: dict[tuple[str, str], list[str]] = {}
+    for chunked in chunk_folder(kb_dir, settings):
+        if chunked.error is not None:
+            raise chunked.error
+        for chunk in chunked.chunks:
+            out.setdefault((chunked.source, chunk.section), []).append(chunk.text)
+    return out

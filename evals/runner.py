@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from app.settings import Settings
+from app.core.settings import Settings
 from evals.cases import Case
 
 
@@ -128,7 +128,7 @@ def prepare_index(settings: Settings, embedder, kb_dir: Path, prebuilt: Path | N
     if prebuilt is not None:
         shutil.copytree(prebuilt, settings.data_dir, dirs_exist_ok=True)
         return
-    from app.store import KnowledgeStore
+    from app.index.store import KnowledgeStore
     from ingest.sync import sync_knowledge
 
     report = sync_knowledge(kb_dir, KnowledgeStore(settings, embedder.model_id).open(), embedder, settings)
@@ -143,7 +143,7 @@ def prepare_index(settings: Settings, embedder, kb_dir: Path, prebuilt: Path | N
 def run_cases(cases: list[Case], settings: Settings, embedder, redactor,
               progress: Callable[[CaseRecord], None] | None = None) -> RunOutput:
     """Answer every case with a fresh session. ``settings.data_dir`` must hold the index."""
-    from app.service import BeaconService, ChatRequest
+    from app.service.beacon_service import BeaconService, ChatRequest
 
     started = time.perf_counter()
     sent: list[str] = []

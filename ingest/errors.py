@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from app.errors import BeaconError
+from app.core.errors import ConflictError, InvalidInputError
 
 
-class KnowledgeFileError(BeaconError):
+class KnowledgeFileError(InvalidInputError):
     """A knowledge file cannot be ingested. The message names the file, the line and the fix."""
 
     def __init__(self, source: str, problem: str, fix: str, line: int | None = None) -> None:
@@ -17,5 +17,5 @@ class KnowledgeFileError(BeaconError):
         super().__init__(f"{where}: {problem} — {fix}")
 
 
-class KnowledgeDirError(BeaconError):
+class KnowledgeDirError(ConflictError):
     """The knowledge directory itself is missing or unusable."""

@@ -21,14 +21,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from app.embedding import Embedder
-from app.settings import Settings
-from app.store import KnowledgeStore
+from app.index.embedding import Embedder
+from app.core.settings import Settings
+from app.index.store import KnowledgeStore
 from ingest.chunking import Chunk, chunk_document
 from ingest.errors import KnowledgeDirError, KnowledgeFileError
 from guardrails.knowledge_scan import scan_knowledge_text
-from ingest.reading import decode, is_supported, read_document
-from ingest.tokens import count_tokens
+from ingest.folder import scan
+from ingest.reading import decode, read_document
+from app.core.tokens import count_tokens
 
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
 PIPELINE_VERSION = "4"  # 4: files are scanned for prompt injection before indexing
@@ -86,20 +87,6 @@ class SyncReport:
 
 
 ProgressCallback = Callable[[FileResult], None]
-
-
-def scan(kb_dir: Path) -> tuple[list[Path], list[Path]]:
-    """(supported files, skipped files) under ``kb_dir``, sorted, hidden paths ignored.
-    The KB's own top-level README.md documents the KB and is not knowledge."""
-    supported, skipped = [], []
-    for path in sorted(kb_dir.rglob("*")):
-        rel = path.relative_to(kb_dir)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        if rel.as_posix().lower() == "readme.md":
-            continue
-        (supported if is_supported(path) else skipped).append(path)
-    return supported, skipped
 
 
 def file_hash(raw: bytes, settings: Settings, model_id: str) -> str:

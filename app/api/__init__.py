@@ -23,12 +23,13 @@ from app.api.chat import chat_router
 from app.api.handoffs import handoffs_router
 from app.api.health import health_router
 from app.api.knowledge import knowledge_router
-from app.api.limits import MULTIPART_OVERHEAD, BodyLimitMiddleware, RateLimiter
+from app.api.limits import MULTIPART_OVERHEAD, BodyLimitMiddleware
+from app.service.rate_limits import RateLimiter
 from app.api.schemas import ERROR_CODES, ApiError, error_body
 from app.api.sessions import sessions_router
-from app.errors import BeaconError, EmbeddingError, StoreUnavailableError
-from app.service import BeaconService
-from app.settings import Settings
+from app.core.errors import BeaconError, ConflictError, InvalidInputError, NotFoundError, UnavailableError
+from app.service.beacon_service import BeaconService
+from app.core.settings import Settings
 
 __all__ = ["create_api"]
 
@@ -98,22 +99,15 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
     return _reply(request, exc.status_code, code, message, dict(exc.headers or {}))
 
 
-def _beacon_error_status(exc: BeaconError) -> tuple[int, str]:
-    # Imported here: these packages are the service's, and their errors are only mapped, not used.
-    from app.conversations import UnknownSessionError
-    from app.questions import EmptyQuestionError
-    from app.service import UploadError
-    from guardrails.errors import TicketNotFoundError
-    from ingest.errors import KnowledgeDirError, KnowledgeFileError
+_STATUS_OF_KIND = ((InvalidInputError, 422, "validation_error"), (ConflictError, 409, "conflict"),
+                   (UnavailableError, 503, "unavailable"))
 
-    for kinds, status, code in (
-        ((UnknownSessionError,), 404, "unknown_session"),
-        ((TicketNotFoundError,), 404, "not_found"),
-        ((UploadError, KnowledgeFileError, EmptyQuestionError), 422, "validation_error"),
-        ((KnowledgeDirError,), 409, "conflict"),  # another ingest holds the knowledge directory
-        ((StoreUnavailableError, EmbeddingError), 503, "unavailable"),
-    ):
-        if isinstance(exc, kinds):
+
+def _beacon_error_status(exc: BeaconError) -> tuple[int, str]:
+    if isinstance(exc, NotFoundError):
+        return 404, exc.code
+    for kind, status, code in _STATUS_OF_KIND:
+        if isinstance(exc, kind):
             return status, code
     return 500, "internal_error"
 

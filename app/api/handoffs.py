@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from app.api.auth import Authenticator
 from app.api.schemas import TICKET_ID_PATTERN, NoteBody, error_responses, require_json
-from app.service import BeaconService
+from app.service.beacon_service import BeaconService
 
 TicketId = Path(..., pattern=TICKET_ID_PATTERN, description="e.g. HO-250101-ABCDE")
 

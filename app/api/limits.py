@@ -1,4 +1,4 @@
-"""Request body size limits and the per-key rate limit.
+"""Request body size limits, and the Retry-After header of the rate limit (``app.service.rate_limits``).
 
 The body limit is a plain ASGI middleware so it sees the bytes before anything parses them:
 ``Content-Length`` is checked first, and the bytes actually received are counted too, so a
@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
-import time
-from collections.abc import Callable
 
 from app.api.schemas import error_body
 
@@ -77,32 +74,6 @@ async def _too_large(send, limit: int, multipart: bool) -> None:
         (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
         (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": payload})
-
-
-class RateLimiter:
-    """A token bucket per API key: ``per_minute`` requests in a burst, refilled evenly over the
-    minute. Thread-safe; keys are hashed ids, never the keys themselves."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        if per_minute < 1:
-            raise ValueError("rate limit must be at least 1 request per minute (BEACON_RATE_LIMIT_PER_MINUTE)")
-        self.capacity = float(per_minute)
-        self.refill_per_second = per_minute / 60.0
-        self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last refill time)
-        self._lock = threading.Lock()
-
-    def acquire(self, key: str) -> float | None:
-        """Take one request for ``key``: None if allowed, else the seconds until one is."""
-        with self._lock:
-            now = self._clock()
-            tokens, last = self._buckets.get(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.refill_per_second)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                return None
-            self._buckets[key] = (tokens, now)
-            return (1.0 - tokens) / self.refill_per_second
 
 
 def retry_after_header(seconds: float) -> str:

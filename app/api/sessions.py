@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.api.auth import Authenticator
 from app.api.schemas import SESSION_ID_PATTERN, ApiError, FeedbackBody, error_responses, require_json
-from app.service import BeaconService
+from app.service.beacon_service import BeaconService
 
 SessionId = Path(..., pattern=SESSION_ID_PATTERN, description="The session_id a /v1/chat reply returned.")
 

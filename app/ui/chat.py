@@ -18,9 +18,9 @@ from typing import Iterator
 
 import gradio as gr
 
-from app.api.limits import RateLimiter
-from app.errors import BeaconError
-from app.service import ChatRequest
+from app.service.rate_limits import RateLimiter
+from app.core.errors import BeaconError
+from app.service.beacon_service import ChatRequest
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,7 @@ import textwrap
 import gradio as gr
 import pandas as pd
 
-from app.errors import BeaconError
-from guardrails.escalation import CATEGORIES, PRIORITIES
+from app.core.errors import BeaconError
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +106,9 @@ def build_escalations_tab(service) -> None:
     """Components for the Escalations tab, inside the caller's ``gr.Tab``."""
     with gr.Row():
         status = gr.Dropdown(list(STATUS_CHOICES), value="open", label="Status", elem_id="esc-status")
-        priority = gr.Dropdown([ANY, *PRIORITIES], value=ANY, label="Priority", elem_id="esc-priority")
-        category = gr.Dropdown([ANY, *CATEGORIES], value=ANY, label="Category", elem_id="esc-category")
+        choices = service.handoff_filters()
+        priority = gr.Dropdown([ANY, *choices["priority"]], value=ANY, label="Priority", elem_id="esc-priority")
+        category = gr.Dropdown([ANY, *choices["category"]], value=ANY, label="Category", elem_id="esc-category")
         refresh = gr.Button("Refresh", elem_id="esc-refresh")
     filters = [status, priority, category]
     table = gr.Dataframe(functools.partial(queue_table, service), elem_id="esc-table", interactive=False, wrap=True)

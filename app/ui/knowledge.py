@@ -15,7 +15,7 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from app.errors import BeaconError
+from app.core.errors import BeaconError
 from app.ui.chat import REGIONS, region_value
 
 log = logging.getLogger(__name__)

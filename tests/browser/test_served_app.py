@@ -16,11 +16,10 @@ import shutil
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from app.settings import Settings
+from app.core.settings import Settings
 from tests.conftest import DEMO_KB, copy_index, REPO
 
 pytestmark = pytest.mark.browser
@@ -58,7 +57,7 @@ def served(tmp_path_factory, demo_index, embedder, redactor):
     import uvicorn
 
     from app.server import create_app
-    from app.service import BeaconService
+    from app.service.beacon_service import BeaconService
 
     root = tmp_path_factory.mktemp("served")
     copy_index(demo_index, root / "data")

@@ -80,8 +80,8 @@ def test_core_has_every_decision_and_pii_cases_carry_their_values():
 
 
 def test_builder_output_is_up_to_date():
-    """evals/build_cases.py is deterministic: rebuilding gives the committed files."""
-    from evals.build_cases import derived_cases, kb_chunks
+    """research/cases/build.py is deterministic: rebuilding gives the committed files."""
+    from research.cases.build import derived_cases, kb_chunks
 
     rebuilt = derived_cases(kb_chunks(KB))
     committed = [json.loads(line) for line in (CASES_DIR / "derived.jsonl").read_text().splitlines()]

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.fake_openai_server import FakeOpenAIServer
+from tests.fakes.openai_server import FakeOpenAIServer
 from evals import ragas_metrics as rm
 from evals.runner import CaseRecord
 

@@ -10,8 +10,8 @@ from pydantic import SecretStr
 
 from app.api import create_api
 from app.api.auth import ApiKeys, read_keys_file
-from app.errors import ConfigError
-from tests.app.api.conftest import ADMIN_KEY, USER_KEY, api_settings, running
+from app.core.errors import ConfigError
+from tests.app.api.conftest import USER_KEY, api_settings, running
 
 PLAIN_ROUTES = [("GET", "/v1/sessions/no-such-session")]  # authenticated callers reach the route: 404, not 401
 ADMIN_ROUTES = [("GET", "/v1/handoffs"), ("GET", "/v1/handoffs/HO-000000-AAAAA"), ("GET", "/v1/documents"),

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from app.api import create_api
-from app.service import BeaconService
+from app.service.beacon_service import BeaconService
 from tests.app.api.conftest import USER_KEY, running
 
 

@@ -7,7 +7,7 @@ import re
 import httpx
 
 from app.api import create_api
-from app.service import BeaconService
+from app.service.beacon_service import BeaconService
 from tests.app.api.conftest import api_settings, running
 
 ENDPOINTS = {

@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from app.api import create_api
-from app.api.limits import RateLimiter, retry_after_header
+from app.api.limits import retry_after_header
+from app.service.rate_limits import RateLimiter
 from tests.app.api.conftest import ADMIN_KEY, USER_KEY, api_settings, running
 
 AUTH = {"Authorization": f"Bearer {USER_KEY}"}

@@ -7,7 +7,7 @@ import re
 import gradio as gr
 import pytest
 
-from app.questions import EmptyQuestionError
+from app.chain.questions import EmptyQuestionError
 from app.ui import build_chat_app
 from app.ui.chat import (HUMAN_MESSAGE, NO_SOURCES, UNEXPECTED, escalation_notice, new_conversation, new_session_id,
                          region_value, respond, send_feedback, talk_to_human)
@@ -156,7 +156,7 @@ def test_one_browser_over_the_chat_rate_limit_is_asked_to_wait(service):
     leaves its text in the box; another address is not affected; "talk to a human" counts too."""
     from types import SimpleNamespace
 
-    from app.api.limits import RateLimiter
+    from app.service.rate_limits import RateLimiter
     from app.ui.chat import talk_to_human
 
     limiter = RateLimiter(2)

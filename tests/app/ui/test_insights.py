@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from app.service import ChatRequest
+from app.service.beacon_service import ChatRequest
 from app.ui import build_staff_app
 from app.ui.insights import NO_EVALUATION, evaluation_view, headline_markdown, insights_view
 from tests.app.ui import demo_service, element_ids

@@ -1,6 +1,6 @@
 import pytest
 
-from evals.pii_values import Values
+from research.pii.values import Values
 
 V = Values(3)
 CARD, IBAN = V.card("space"), V.iban("space", "GB")

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from evals.pii_values import Values
+from research.pii.values import Values
 from guardrails.pii import PiiVault, Redactor
 from guardrails.pii.recognizers.contact_details import offline_tld_extractor
 
