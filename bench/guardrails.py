@@ -3,7 +3,7 @@
 messages/s on 2 cores), the cost of each input check alone, and a whole answer turn with
 every guardrail on.
 
-Messages are the labelled sets in ``evals/datasets/`` (PII, sensitive topics, injection),
+Messages are the labelled sets written here (``research/*/data/``: PII, sensitive topics, injection),
 repeated to the requested count. Everything runs in temporary folders. Prints Markdown
 tables and writes ``bench/results/guardrails.json``.
 
@@ -28,22 +28,20 @@ from machine import machine  # bench/ is on sys.path when a script here runs
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
+from app.core.jsonl import read_jsonl
 from app.core.settings import Settings
 from app.core.stats import percentile
+from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
+from research.paths import INJECTION_DATA, PII_DATA, TOPICS_DATA
 from research.retrieval.queries import demo_queries
 
-DATASETS = ROOT / "evals" / "datasets"
 RESULTS = ROOT / "bench" / "results" / "guardrails.json"
 
 
 def messages(count: int) -> list[str]:
     texts: list[str] = []
-    for name in ("pii.jsonl", "sensitive_topics.jsonl", "injection.jsonl"):
-        path = DATASETS / name
-        if path.exists():
-            texts += [json.loads(line)["text"] for line in path.read_text().splitlines() if line.strip()]
-    texts = texts or [q.query for q in demo_queries()]
+    for path in (PII_DATA / "pii.jsonl", TOPICS_DATA / "sensitive_topics.jsonl", INJECTION_DATA / "injection.jsonl"):
+        texts += [row["text"] for row in read_jsonl(path)]
     return [texts[i % len(texts)] for i in range(count)]
 
 

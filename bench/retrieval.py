@@ -35,17 +35,16 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from machine import machine  # bench/ is on sys.path when a script here runs
-
 import numpy as np
+from machine import machine  # bench/ is on sys.path when a script here runs
 
 ROOT = Path(__file__).resolve().parents[1]
 # Python puts bench/ first on the path, where bench/ingest.py would shadow the ingest package.
 sys.path.insert(0, str(ROOT))
 
+from app.core.settings import Settings
 from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
 from app.index.retrieval import QUESTION_SUFFIX, HybridRetriever
-from app.core.settings import Settings
 from app.index.store import KnowledgeStore
 from evals.retrieval import LabelledQuery, score
 from research.retrieval.queries import demo_queries

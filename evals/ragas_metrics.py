@@ -112,8 +112,13 @@ def _samples(records, kb_chunks, answer_sources: int):
 def score_non_llm(records, kb_chunks: dict[tuple[str, str], list[str]], embedder, answer_sources: int = 3) -> dict:
     """Score in place (``record.scores[name]``) and return {name: {"cases": n, "mean": m}}."""
     _quiet_ragas()
-    from ragas.metrics import (NonLLMContextPrecisionWithReference, NonLLMContextRecall, NonLLMStringSimilarity,
-                               RougeScore, SemanticSimilarity)
+    from ragas.metrics import (
+        NonLLMContextPrecisionWithReference,
+        NonLLMContextRecall,
+        NonLLMStringSimilarity,
+        RougeScore,
+        SemanticSimilarity,
+    )
 
     context, answers = _samples(records, kb_chunks, answer_sources)
     plan = [(NonLLMContextPrecisionWithReference(), context), (NonLLMContextRecall(), context),
@@ -190,8 +195,13 @@ def score_judged(records, kb_chunks, embedder, settings, answer_sources: int = 3
         return {"skipped": "no judge endpoint configured: set BEACON_JUDGE_BASE_URL and BEACON_JUDGE_MODEL"}
     check_judge(config)
     _quiet_ragas()
-    from ragas.metrics import (FactualCorrectness, Faithfulness, LLMContextPrecisionWithReference, LLMContextRecall,
-                               ResponseRelevancy)
+    from ragas.metrics import (
+        FactualCorrectness,
+        Faithfulness,
+        LLMContextPrecisionWithReference,
+        LLMContextRecall,
+        ResponseRelevancy,
+    )
 
     llm = _judge_llm(config)
     _, answers = _samples(records, kb_chunks, answer_sources)

@@ -7,8 +7,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from ingest.document import DocumentMeta, LoadedDocument
 from app.core.tokens import count_tokens
+from ingest.document import DocumentMeta, LoadedDocument
 
 SECTION_SEPARATOR = " > "
 # Boundaries to split at, from the most to the least natural; a piece is split at the

@@ -21,15 +21,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from app.index.embedding import Embedder
 from app.core.settings import Settings
+from app.core.tokens import count_tokens
+from app.index.embedding import Embedder
 from app.index.store import KnowledgeStore
+from guardrails.knowledge_scan import scan_knowledge_text
 from ingest.chunking import Chunk, chunk_document
 from ingest.errors import KnowledgeDirError, KnowledgeFileError
-from guardrails.knowledge_scan import scan_knowledge_text
 from ingest.folder import scan
 from ingest.reading import decode, read_document
-from app.core.tokens import count_tokens
 
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
 PIPELINE_VERSION = "4"  # 4: files are scanned for prompt injection before indexing

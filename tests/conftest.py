@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
 from app.core.settings import Settings
+from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_KB = REPO / "knowledge"

@@ -13,9 +13,9 @@ import traceback
 import uuid
 
 from fastapi import FastAPI, Request
-from fastapi_offline import FastAPIOffline
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.auth import ApiKeys, Authenticator
@@ -24,12 +24,12 @@ from app.api.handoffs import handoffs_router
 from app.api.health import health_router
 from app.api.knowledge import knowledge_router
 from app.api.limits import MULTIPART_OVERHEAD, BodyLimitMiddleware
-from app.service.rate_limits import RateLimiter
 from app.api.schemas import ERROR_CODES, ApiError, error_body
 from app.api.sessions import sessions_router
 from app.core.errors import BeaconError, ConflictError, InvalidInputError, NotFoundError, UnavailableError
-from app.service.beacon_service import BeaconService
 from app.core.settings import Settings
+from app.service.beacon_service import BeaconService
+from app.service.rate_limits import RateLimiter
 
 __all__ = ["create_api"]
 

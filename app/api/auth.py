@@ -21,10 +21,10 @@ from pathlib import Path
 from fastapi import Request
 
 from app.api.limits import retry_after_header
-from app.service.rate_limits import RateLimiter
 from app.api.schemas import ApiError
 from app.core.errors import ConfigError
 from app.core.settings import Settings
+from app.service.rate_limits import RateLimiter
 
 NO_KEYS_MESSAGE = (
     "No API keys are configured, so the API is closed. Set BEACON_API_KEYS=key1,key2 (and "

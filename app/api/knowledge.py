@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 
 from app.api.auth import Authenticator
 from app.api.schemas import ApiError, error_responses, require_multipart
-from app.service.beacon_service import BeaconService
 from app.core.settings import Settings
+from app.service.beacon_service import BeaconService
 
 
 def knowledge_router(service: BeaconService, settings: Settings, auth: Authenticator) -> APIRouter:

@@ -18,13 +18,13 @@ from app.chain.citations import check_citations
 from app.chain.confidence import ConfidenceModel
 from app.chain.generation import Generator
 from app.chain.generation.extractive import ExtractiveGenerator
+from app.chain.guard_bundle import Guardrails
 from app.chain.questions import check_question
-from app.index.retrieval import HybridRetriever, RetrievedChunk
+from app.chain.replies import CAUTION_NOTE, CLARIFY_MESSAGE, escalation_message, find_safe_step
 from app.chain.rewriting import CarrySubjectRewriter, Rewriter
 from app.chain.sessions import Session, SessionStore, Turn, mentioned_region
-from app.chain.guard_bundle import Guardrails
+from app.index.retrieval import HybridRetriever, RetrievedChunk
 from guardrails.escalation import Decision, Signals, is_vague
-from app.chain.replies import CAUTION_NOTE, CLARIFY_MESSAGE, escalation_message, find_safe_step
 
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")
 EMPTY_KB_REPLY = "I can't answer questions yet: no help articles have been loaded. Please ask to talk to a human agent."

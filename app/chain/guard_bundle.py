@@ -6,13 +6,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from app.handoff.decision_log import DecisionLog
-from guardrails.escalation import Decision, EscalationPolicy
 from app.core.clock import utc_now
+from app.handoff.decision_log import DecisionLog
+from app.handoff.summary import summarize
 from app.handoff.tickets import Ticket, TicketStore, new_ticket_id
+from guardrails.escalation import Decision, EscalationPolicy
 from guardrails.input_guard import InputGuard
 from guardrails.output_guard import OutputGuard
-from app.handoff.summary import summarize
 
 
 @dataclass

@@ -12,6 +12,8 @@ import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
+from app.core.jsonl import read_jsonl
+
 
 class DecisionLog:
     def __init__(self, path: Path | None) -> None:
@@ -34,4 +36,4 @@ class DecisionLog:
     def read(self) -> list[dict]:
         if self.path is None or not self.path.exists():
             return []
-        return [json.loads(line) for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        return read_jsonl(self.path)

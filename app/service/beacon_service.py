@@ -80,8 +80,7 @@ class BeaconService:
     def chain(self):
         with self._lock:
             if self._chain is None:
-                from app.chain.factory import build_chain
-                from app.chain.factory import build_guardrails
+                from app.chain.factory import build_chain, build_guardrails
 
                 guardrails = build_guardrails(self.settings, self.embedder, self._redactor)
                 self._chain = build_chain(self.settings, self.store, self.embedder, guardrails=guardrails)
@@ -243,10 +242,9 @@ class BeaconService:
         """Validate an uploaded file without touching the index: its chunks, warnings, and
         any validation error or injection finding. Raises UploadError for what is not text."""
         source = self._upload_source(filename)
-        from ingest.chunking import chunk_document
-        from ingest.errors import KnowledgeFileError
-        from ingest.reading import is_supported, read_document
         from guardrails.knowledge_scan import scan_knowledge_text
+        from ingest.folder import chunk_file
+        from ingest.reading import is_supported
 
         if not is_supported(Path(filename)):
             raise UploadError(f"{filename}: unsupported file type — upload Markdown (.md), YAML (.yaml/.yml) or CSV")
@@ -255,15 +253,13 @@ class BeaconService:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / Path(filename).name
             path.write_bytes(content)
-            try:
-                document = read_document(path, source, int(self.settings.max_file_mb * 1_000_000))
-                chunks = chunk_document(document, self.settings.chunk_max_tokens)
-            except KnowledgeFileError as exc:
-                return {"source": source, "ok": False, "error": str(exc), "chunks": [], "findings": []}
-            findings = [f.to_json() for f in scan_knowledge_text(content.decode("utf-8", "replace"))]
+            chunked = chunk_file(path, source, self.settings)
+        if chunked.error is not None:
+            return {"source": source, "ok": False, "error": str(chunked.error), "chunks": [], "findings": []}
+        findings = [f.to_json() for f in scan_knowledge_text(content.decode("utf-8", "replace"))]
         return {"source": source, "ok": not findings, "error": None, "findings": findings,
-                "warnings": document.warnings,
-                "chunks": [{"section": c.section, "text": c.text, "line": c.line} for c in chunks]}
+                "warnings": chunked.document.warnings,
+                "chunks": [{"section": c.section, "text": c.text, "line": c.line} for c in chunked.chunks]}
 
     def upload(self, filename: str, content: bytes) -> dict:
         """Validate, then write the file into the knowledge directory and ingest. A file that

@@ -24,9 +24,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Protocol
 
-from app.service.insights import sqlite_insights
 from app.core.clock import utc_now
 from app.core.errors import BeaconError, ConfigError, NotFoundError
+from app.service.insights import sqlite_insights
 
 DEFAULT_FILENAME = "conversations.sqlite3"
 SCHEMA_VERSION = 1

@@ -10,17 +10,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-import math
 import logging
+import math
 import textwrap
 import uuid
 from typing import Iterator
 
 import gradio as gr
 
-from app.service.rate_limits import RateLimiter
 from app.core.errors import BeaconError
 from app.service.beacon_service import ChatRequest
+from app.service.rate_limits import RateLimiter
 
 log = logging.getLogger(__name__)
 

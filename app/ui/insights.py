@@ -12,7 +12,6 @@ import pandas as pd
 
 from app.ui.plots import counts_frame, feedback_trend_frame, gaps_frame, latency_trend_frame, summary_frame
 
-
 NO_EVALUATION = "No evaluation yet — run `beacon eval`."
 
 

@@ -50,8 +50,8 @@ def detection(rows: list[tuple[bool, bool]]) -> dict:
 def extractive_replies(embedder) -> list[tuple[str, list[str]]]:
     """(reply, source texts) for every answerable labelled query, from real demo chunks."""
     from app.chain.generation.extractive import ExtractiveGenerator
-    from app.index.retrieval import RetrievedChunk
     from app.core.settings import Settings
+    from app.index.retrieval import RetrievedChunk
     from ingest.folder import chunk_folder
 
     chunks = [(f.document.meta.title, c) for f in chunk_folder(DEMO_KB, Settings()) for c in f.chunks]

@@ -12,7 +12,13 @@ import phonenumbers
 from mnemonic import Mnemonic
 
 from guardrails.pii.recognizers.checksums import (
-    BASE58_ALPHABET, aba_valid, base58_encode, base58check_encode, bech32_encode, eip55_checksum, luhn_valid,
+    BASE58_ALPHABET,
+    aba_valid,
+    base58_encode,
+    base58check_encode,
+    bech32_encode,
+    eip55_checksum,
+    luhn_valid,
     ton_friendly_encode,
 )
 

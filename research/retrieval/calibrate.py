@@ -16,9 +16,9 @@ import json
 import numpy as np
 
 from app.chain.confidence import MODEL_FILE, ConfidenceModel, features
+from app.core.settings import load_settings
 from app.index.embedding import build_embedder
 from app.index.retrieval import HybridRetriever
-from app.core.settings import load_settings
 from app.index.store import KnowledgeStore
 from evals.retrieval import first_hit_rank
 from research.paths import BENCH_RESULTS

@@ -9,9 +9,9 @@ import json
 import statistics
 import time
 
+from app.core.settings import load_settings
 from app.index.embedding import build_embedder
 from app.index.retrieval import HybridRetriever
-from app.core.settings import load_settings
 from app.index.store import KnowledgeStore
 from evals.retrieval import score
 from research.retrieval.queries import demo_queries

@@ -10,11 +10,11 @@ import pytest
 
 from app.core.settings import Settings
 from evals.retrieval import is_hit
-from research.retrieval.queries import demo_queries
 from ingest.chunking import chunk_document
 from ingest.document import LoadedDocument
-from ingest.reading import read_document
 from ingest.folder import scan
+from ingest.reading import read_document
+from research.retrieval.queries import demo_queries
 
 KB = Path(__file__).resolve().parents[2] / "knowledge"
 SUPPORTED, SKIPPED = scan(KB)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import time
 from typing import Iterator
 
-from app.core.errors import ConfigError
 from app.chain.generation import Generation
-from app.index.retrieval import RetrievedChunk
+from app.core.errors import ConfigError
 from app.core.settings import Settings
 from app.core.tokens import count_tokens, encoding
+from app.index.retrieval import RetrievedChunk
 
 SYSTEM_PROMPT = """You are Beacon, the customer support assistant of Lodestar, a money and crypto-wallet app.
 Answer the customer's question using ONLY the numbered sources below. Rules:

@@ -18,8 +18,8 @@ import pytest
 import uvicorn
 
 from app.api import create_api
-from app.service.beacon_service import BeaconService
 from app.core.settings import Settings
+from app.service.beacon_service import BeaconService
 from tests.conftest import DEMO_KB, copy_index
 
 USER_KEY = "test-user-key-6f1c"

@@ -9,12 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 import app.index.embedding
-from app.chain.factory import build_chain
-from app.cli.commands import cli
+from app.chain.factory import build_chain, build_guardrails
 from app.chain.questions import EmptyQuestionError
+from app.cli.commands import cli
 from app.core.settings import Settings
 from app.index.store import KnowledgeStore
-from app.chain.factory import build_guardrails
 from evals.retrieval import first_hit_rank, score
 from research.retrieval.queries import demo_queries
 from tests.conftest import DEMO_KB

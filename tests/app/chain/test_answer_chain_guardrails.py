@@ -12,15 +12,14 @@ import pytest
 from click.testing import CliRunner
 
 import app.index.embedding
-from app.chain.factory import build_chain
-from app.cli.commands import cli
-from tests.fakes.openai_server import FakeOpenAIServer
+from app.chain.factory import build_chain, build_guardrails
 from app.chain.generation.extractive import ExtractiveGenerator
+from app.cli.commands import cli
 from app.core.settings import Settings
-from app.index.store import KnowledgeStore
-from app.chain.factory import build_guardrails
 from app.handoff.tickets import SqliteTicketStore
+from app.index.store import KnowledgeStore
 from tests.conftest import DEMO_KB
+from tests.fakes.openai_server import FakeOpenAIServer
 
 SEED = "legal winner thank year wave sausage worth useful legal winner thank yellow"  # BIP-39 test vector
 RAW_VALUES = ["Sarah Whitfield", "sarah.whitfield@example.com", "4111 1111 1111 1111", "4111111111111111",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import openai
 import pytest
 
-from tests.fakes.openai_server import FakeOpenAIServer
 from app.chain.rewriting import CarrySubjectRewriter, ChatModelRewriter
 from app.chain.sessions import Session, Turn
+from tests.fakes.openai_server import FakeOpenAIServer
 
 HISTORY = Session("s", turns=[Turn("what are the ATM fees?", "what are the ATM fees?", None)])
 

@@ -5,10 +5,9 @@ import re
 
 import pytest
 
-from app.handoff.tickets import TicketNotFoundError
 from app.core.clock import utc_now
-from app.handoff.tickets import SqliteTicketStore, Ticket, new_ticket_id
 from app.handoff.summary import summarize
+from app.handoff.tickets import SqliteTicketStore, Ticket, TicketNotFoundError, new_ticket_id
 
 
 def _ticket(store, session="s1", category="complaint", priority="normal", minute=0) -> Ticket:

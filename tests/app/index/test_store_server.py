@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from app.core.errors import StoreUnavailableError
-from app.index.retrieval import HybridRetriever
 from app.core.settings import Settings
+from app.index.retrieval import HybridRetriever
 from app.index.store import KnowledgeStore
 from ingest.sync import sync_knowledge
 from tests.fakes.kb_factory import write_kb

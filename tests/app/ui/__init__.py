@@ -5,8 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from app.service.beacon_service import BeaconService
 from app.core.settings import Settings
+from app.service.beacon_service import BeaconService
 from tests.conftest import DEMO_KB, copy_index
 
 

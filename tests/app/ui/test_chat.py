@@ -9,8 +9,18 @@ import pytest
 
 from app.chain.questions import EmptyQuestionError
 from app.ui import build_chat_app
-from app.ui.chat import (HUMAN_MESSAGE, NO_SOURCES, UNEXPECTED, escalation_notice, new_conversation, new_session_id,
-                         region_value, respond, send_feedback, talk_to_human)
+from app.ui.chat import (
+    HUMAN_MESSAGE,
+    NO_SOURCES,
+    UNEXPECTED,
+    escalation_notice,
+    new_conversation,
+    new_session_id,
+    region_value,
+    respond,
+    send_feedback,
+    talk_to_human,
+)
 from tests.app.ui import demo_service, element_ids
 
 TICKET = re.compile(r"HO-\d{6}-[A-Z0-9]{5}")

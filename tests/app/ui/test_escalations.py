@@ -8,8 +8,7 @@ import gradio as gr
 import pytest
 
 from app.service.beacon_service import ChatRequest
-from app.ui.escalations import (ANY, NO_TICKET, QUEUE_COLUMNS, change_status, queue_table, selected_ticket,
-                                ticket_detail)
+from app.ui.escalations import ANY, NO_TICKET, QUEUE_COLUMNS, change_status, queue_table, selected_ticket, ticket_detail
 from tests.app.ui import demo_service
 
 SKIPPED = gr.skip()

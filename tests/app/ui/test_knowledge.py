@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from app.ui.knowledge import (DOCUMENT_COLUMNS, NO_FILE, RESULT_COLUMNS, documents_table, ingest_upload,
-                              preview_upload, reingest, search_table)
+from app.ui.knowledge import (
+    DOCUMENT_COLUMNS,
+    NO_FILE,
+    RESULT_COLUMNS,
+    documents_table,
+    ingest_upload,
+    preview_upload,
+    reingest,
+    search_table,
+)
 from tests.app.ui import demo_service
 
 SAVINGS_FAQ = """---

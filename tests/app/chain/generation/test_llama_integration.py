@@ -8,14 +8,13 @@ import threading
 
 import pytest
 
-from app.chain.factory import build_chain
 from app.chain.citations import check_citations
+from app.chain.factory import build_chain, build_guardrails
 from app.chain.generation.extractive import ExtractiveGenerator
 from app.chain.generation.openai_chat import OpenAIChatGenerator
-from app.index.retrieval import RetrievedChunk
 from app.core.settings import Settings
+from app.index.retrieval import RetrievedChunk
 from app.index.store import KnowledgeStore
-from app.chain.factory import build_guardrails
 from tests.fakes.llama_server import llama_server, run_llama_server  # noqa: F401  (session fixture)
 
 pytestmark = pytest.mark.integration

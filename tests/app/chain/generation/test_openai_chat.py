@@ -7,13 +7,13 @@ import pytest
 from app.chain.answer_chain import AnswerChain
 from app.chain.citations import check_citations
 from app.chain.confidence import ConfidenceModel
-from tests.fakes.openai_server import FakeOpenAIServer
+from app.chain.factory import build_guardrails
 from app.chain.generation.extractive import ExtractiveGenerator
 from app.chain.generation.openai_chat import OpenAIChatGenerator
-from app.index.retrieval import RetrievedChunk
 from app.chain.sessions import SessionStore
 from app.core.settings import Settings
-from app.chain.factory import build_guardrails
+from app.index.retrieval import RetrievedChunk
+from tests.fakes.openai_server import FakeOpenAIServer
 
 SOURCES = [
     RetrievedChunk("c1", "faq/cards.md", "Cards FAQ", "How do I freeze my card?", "Tap Card > Freeze in the app.", 1.0,

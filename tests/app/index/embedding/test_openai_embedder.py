@@ -6,11 +6,11 @@ import pytest
 from click.testing import CliRunner
 
 from app.cli.commands import cli
-from app.index.embedding import build_embedder
-from tests.fakes.openai_server import FakeOpenAIServer
 from app.core.errors import ConfigError, EmbeddingError
 from app.core.settings import Settings
+from app.index.embedding import build_embedder
 from tests.fakes.kb_factory import write_kb
+from tests.fakes.openai_server import FakeOpenAIServer
 
 
 @pytest.fixture
