@@ -1,5 +1,5 @@
 """``beacon check`` output: the input guardrails' verdict on each text. The JSON is a
-contract (see the README); ``--jsonl`` reads in batches so the models run once per batch."""
+contract (docs/cli.md); ``--jsonl`` reads in batches so the models run once per batch."""
 
 from __future__ import annotations
 

@@ -72,7 +72,7 @@ class _Group(click.Group):
 def cli(ctx: click.Context) -> None:
     """Beacon: answers customers from your FAQs and policies, with citations.
 
-    Settings come from BEACON_* environment variables (see README.md).
+    Settings come from BEACON_* environment variables (see docs/settings.md).
 
     \b
     Examples:

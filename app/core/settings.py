@@ -1,6 +1,6 @@
 """All of Beacon's knobs in one typed object, read from ``BEACON_*`` environment variables.
 
-Every field has a default, a type and a description; the README's settings table is
+Every field has a default, a type and a description; the settings table in docs/settings.md is
 checked against this class by a test, so a new field must be documented there too.
 """
 
@@ -166,7 +166,7 @@ def load_settings(**overrides) -> Settings:
         for key in unknown:
             close = difflib.get_close_matches(key, known, n=1)
             hints.append(f"{key} (did you mean {close[0]}?)" if close else key)
-        raise ConfigError(f"unknown setting {', '.join(hints)}: fix or unset it (see the settings table in README.md)")
+        raise ConfigError(f"unknown setting {', '.join(hints)}: fix or unset it (see the settings table in docs/settings.md)")
     try:
         return Settings(**overrides)
     except ValidationError as exc:

@@ -17,7 +17,7 @@ writers left out, with word and character n-grams added 0.924, rules OR this fin
 encoder 0.939 (0.984 of sensitive messages flagged at all), at the same routine budget.
 
 The cut: ``--folds`` trains five times, each time leaving out two writers' files (and a fifth
-of the rest), and writes evals/topic_folds.json with the out-of-fold probabilities' summary
+of the rest), and writes research/topics/topic_folds.json with the out-of-fold probabilities' summary
 and the cut: the lowest on a 0.01 grid at which rules OR model flags at most ROUTINE_BUDGET
 of the routine questions and adds at most NEGATIVE_MARGIN to the rules' own flags on the
 labelled no-label messages (mostly hard negatives). Training reads the cut from that file.

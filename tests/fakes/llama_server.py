@@ -42,7 +42,7 @@ from typing import Any, Iterator
 
 import pytest
 
-SKIP_REASON = "llama-cpp-python[server] is not installed: see README"
+SKIP_REASON = "llama-cpp-python[server] is not installed: see docs/testing.md"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MODEL_ALIAS = "smollm2"
 START_TIMEOUT_S = 120.0
