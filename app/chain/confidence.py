@@ -48,5 +48,6 @@ def load_confidence_model(path: Path = MODEL_FILE) -> ConfidenceModel:
         return ConfidenceModel(data["weights"], data["bias"], data["means"], data["scales"])
     except (OSError, KeyError, ValueError) as exc:
         raise ConfigError(
-            f"cannot read the confidence model {path} ({exc}): run `python -m research.retrieval.calibrate` to fit it"
+            f"cannot read the confidence model {path} ({exc}): restore it from the repository (git checkout {path.name}) "
+            "or refit it from the repository root with `python -m research.retrieval.calibrate` (research/README.md)"
         ) from None
