@@ -72,7 +72,7 @@ def _purge_daily(service) -> None:
     def loop() -> None:
         while not stop.wait(PURGE_INTERVAL_S):
             try:
-                removed = service.conversations.purge_expired()
+                removed = service.purge_expired()
                 log.info("retention: purged %d expired conversations", removed)
             except Exception:  # a failed purge must not stop the server; the next one retries
                 log.exception("retention purge failed")

@@ -23,7 +23,7 @@ from app.api.chat import chat_router
 from app.api.handoffs import handoffs_router
 from app.api.health import health_router
 from app.api.knowledge import knowledge_router
-from app.api.limits import MULTIPART_OVERHEAD, BodyLimitMiddleware
+from app.api.limits import BodyLimitMiddleware
 from app.api.schemas import ERROR_CODES, ApiError, error_body
 from app.api.sessions import sessions_router
 from app.core.errors import BeaconError, ConflictError, InvalidInputError, NotFoundError, UnavailableError
@@ -60,7 +60,11 @@ def create_api(service: BeaconService, settings: Settings) -> FastAPI:
         raise ApiError(404, "not_found", f"No endpoint {request.method} {request.url.path}: see /docs for the API")
 
     app.add_middleware(BodyLimitMiddleware, json_limit=settings.max_request_kb * 1024,
-                       upload_limit=int(settings.max_file_mb * 1_000_000) + MULTIPART_OVERHEAD)
+                       upload_mb=settings.max_file_mb)
+    # The Gradio apps mounted beside the API: the open chat's requests carry the conversation shown.
+    app.add_middleware(BodyLimitMiddleware, json_limit=settings.chat_max_request_kb * 1024,
+                       upload_mb=settings.max_file_mb, prefixes=("/gradio_api", "/staff/gradio_api"),
+                       json_setting="BEACON_CHAT_MAX_REQUEST_KB")
     app.add_middleware(RequestContextMiddleware)  # outermost: it also catches what the limits raise
     return app
 

@@ -19,7 +19,7 @@ from app.chain.confidence import ConfidenceModel
 from app.chain.generation import Generator
 from app.chain.generation.extractive import ExtractiveGenerator
 from app.chain.guard_bundle import Guardrails
-from app.chain.questions import check_question
+from app.chain.questions import check_question, too_long
 from app.chain.replies import CAUTION_NOTE, CLARIFY_MESSAGE, escalation_message, find_safe_step
 from app.chain.rewriting import CarrySubjectRewriter, Rewriter
 from app.chain.sessions import Session, SessionStore, Turn, mentioned_region
@@ -104,6 +104,12 @@ class AnswerChain:
         if session.vault is None:
             session.vault = self.guardrails.new_vault()
         flags = ["new_session"] if session_id and created else []
+        length = len(question)
+        if length > self.max_question_chars:
+            # Only a bounded prefix is read, redacted and stored (turns, decision log, tickets):
+            # one message must not fill the disk or hold the redactor for seconds.
+            question = question[: self.max_question_chars]
+            flags.append("truncated")
 
         checked = self.guardrails.input.check(question, session.vault)
         redacted = checked.redacted
@@ -119,7 +125,12 @@ class AnswerChain:
 
         forced = self.guardrails.policy.input_decision(signals)
         mark = time.perf_counter()
-        refusal = None if forced else check_question(redacted, self.max_question_chars)
+        if forced:
+            refusal = None
+        elif "truncated" in flags:
+            refusal = too_long(length, self.max_question_chars)
+        else:
+            refusal = check_question(redacted, self.max_question_chars)
         timings["checks_ms"] = (time.perf_counter() - mark) * 1000
         if refusal:
             answer = Answer(answer=refusal.reply, confidence=0.0, citations=[], standalone_question=redacted,

@@ -35,7 +35,7 @@ def build_rewriter(settings: Settings, generator):
     if settings.generator == "openai":
         from app.chain.rewriting import ChatModelRewriter
 
-        return ChatModelRewriter(generator.client, settings.openai_chat_model)
+        return ChatModelRewriter(generator.endpoint)
     from app.chain.rewriting import CarrySubjectRewriter
 
     return CarrySubjectRewriter()

@@ -26,13 +26,17 @@ class Refusal:
     reply: str
 
 
+def too_long(length: int, max_chars: int) -> Refusal:
+    return Refusal("too_long", f"That message is longer than I can read ({length:,} characters). Could you "
+                               f"send just your question, in under {max_chars:,} characters?")
+
+
 def check_question(question: str, max_chars: int) -> Refusal | None:
     """None if Beacon should look for an answer; otherwise the reason and a polite reply."""
     if not question or not question.strip():
         raise EmptyQuestionError("the question is empty: type what you would like to know")
     if len(question) > max_chars:
-        return Refusal("too_long", f"That message is longer than I can read ({len(question):,} characters). Could you "
-                                   f"send just your question, in under {max_chars:,} characters?")
+        return too_long(len(question), max_chars)
     letters = _LETTER.findall(question)
     if not letters:
         return Refusal("no_words", "I didn't catch a question there. Could you tell me in words what you need help with?")

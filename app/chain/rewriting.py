@@ -26,24 +26,24 @@ class CarrySubjectRewriter:
 
 
 class ChatModelRewriter:
-    def __init__(self, client, model: str, fallback: Rewriter | None = None) -> None:
-        self._client = client
-        self.model = model
+    """The chat model rewrites; within a short deadline (a rewrite delays every answer), else the rule."""
+
+    def __init__(self, endpoint, fallback: Rewriter | None = None, deadline_s: float | None = None) -> None:
+        self.endpoint = endpoint
         self.fallback = fallback or CarrySubjectRewriter()
+        self.deadline_s = deadline_s or endpoint.deadlines.first_token_s
 
     def rewrite(self, question: str, session: Session) -> str:
         if not session.turns or not looks_like_follow_up(question):
             return question
-        from app.core.errors import endpoint_errors
+        from app.chain.generation.model_endpoint import EndpointFailed
 
         history = "\n".join(f"Customer: {t.question}" for t in session.turns[-3:])
         messages = [{"role": "system", "content": REWRITE_PROMPT},
                     {"role": "user", "content": f"{history}\nCustomer (last message): {question}"}]
         try:
-            response = self._client.chat.completions.create(model=self.model, messages=messages, temperature=0,
-                                                            max_tokens=MAX_REWRITE_TOKENS)
-            text = (response.choices[0].message.content or "").strip().strip('"')
-        except (*endpoint_errors(), IndexError, AttributeError):
+            text = self.endpoint.complete(messages, MAX_REWRITE_TOKENS, 0, reply_s=self.deadline_s).strip('"')
+        except EndpointFailed:
             text = ""
         # An empty, rambling or multi-line reply is no search query: use the rule instead.
         if not text or "\n" in text or len(text) > 4 * len(question) + 200:

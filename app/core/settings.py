@@ -47,8 +47,27 @@ class Settings(BaseSettings):
     openai_chat_model: str = Field("gpt-4o-mini", description="Chat model name at that endpoint (BEACON_GENERATOR=openai).")
     openai_context_tokens: int = Field(8192, ge=512, description="The chat model's context window; the prompt is cut to fit.")
     openai_answer_tokens: int = Field(512, ge=16, description="Tokens reserved for, and the most allowed in, one reply.")
-    openai_timeout_s: float = Field(30.0, gt=0, description="Timeout in seconds for one call to the endpoint.")
-    openai_max_retries: int = Field(2, ge=0, le=10, description="Retries for a failed call to the endpoint.")
+    openai_timeout_s: float = Field(
+        30.0, gt=0, description="Most seconds for one HTTP request to the endpoint (never past the reply deadline)."
+    )
+    openai_max_retries: int = Field(
+        2, ge=0, le=10, description="Retries after a connection error or a 5xx/429, only while the reply deadline allows."
+    )
+    openai_first_token_s: float = Field(
+        4.0, gt=0, le=120, description="Seconds a model reply may take to start; then the extractive answer is given."
+    )
+    openai_reply_deadline_s: float = Field(
+        10.0, gt=0, le=300, description="Seconds a whole model reply may take, retries included; then the extractive answer."
+    )
+    openai_concurrency: int = Field(
+        8, ge=1, le=256, description="Model calls in flight at once; a turn beyond them gets the extractive answer at once."
+    )
+    openai_breaker_failures: int = Field(
+        3, ge=1, le=100, description="Failed model calls in a row after which the endpoint is not called for a while."
+    )
+    openai_breaker_cooldown_s: float = Field(
+        30.0, gt=0, le=3600, description="Seconds the endpoint is left alone after those failures, before one probe call."
+    )
     chunk_max_tokens: int = Field(
         220, ge=32, le=2000, description="Token budget of one policy chunk (tiktoken cl100k_base)."
     )
@@ -102,6 +121,18 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(120, ge=1, description="Requests per minute per API key; more get 429 with Retry-After.")
     chat_rate_limit_per_minute: int = Field(
         20, ge=1, description="Messages per minute from one browser address in the open chat; more are asked to wait."
+    )
+    chat_daily_limit: int = Field(
+        300, ge=1, description="Messages per day (UTC) from one browser address in the open chat; more are refused."
+    )
+    chat_max_request_kb: int = Field(
+        256, ge=8, description="Largest request the open chat accepts in KB (the message and the conversation shown)."
+    )
+    chat_concurrency: int = Field(
+        16, ge=1, le=512, description="Chat turns the open chat works on at once; more wait their turn."
+    )
+    auth_failures_per_minute: int = Field(
+        10, ge=1, description="Failed API keys or staff logins per minute from one address; more get 429 with Retry-After."
     )
     retention_days: int = Field(30, ge=1, description="Conversations untouched for longer are purged (at start and daily).")
     conversation_store: str = Field(

@@ -33,6 +33,26 @@ class DecisionLog:
             with self.path.open("a", encoding="utf-8") as out:
                 out.write(line)
 
+    def forget(self, session_ids: set[str], before: str | None = None) -> int:
+        """Erasure and retention: rewrite the log without the lines of these conversations (and,
+        with ``before``, without lines older than that ISO time). The new file replaces the old
+        one atomically; returns how many lines went."""
+        if self.path is None or not self.path.exists():
+            return 0
+        with self._lock:
+            kept, dropped = [], 0
+            for line in self.path.read_text(encoding="utf-8").splitlines(keepends=True):
+                entry = json.loads(line) if line.strip() else None
+                if entry is None or entry.get("session_id") in session_ids or (before and entry.get("at", "") < before):
+                    dropped += entry is not None
+                    continue
+                kept.append(line)
+            if dropped:
+                temporary = self.path.with_name(f".{self.path.name}.rewrite")
+                temporary.write_text("".join(kept), encoding="utf-8")
+                temporary.replace(self.path)
+        return dropped
+
     def read(self) -> list[dict]:
         if self.path is None or not self.path.exists():
             return []

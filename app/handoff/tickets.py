@@ -67,6 +67,7 @@ class TicketStore(Protocol):
              limit: int = 100) -> list[Ticket]: ...
 
     def set_status(self, ticket_id: str, status: str, note: str | None = None) -> Ticket: ...
+    def delete_sessions(self, session_ids: list[str]) -> int: ...
 
 
 _SCHEMA = """
@@ -101,6 +102,8 @@ class SqliteTicketStore:
             connection = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
+            # Erasure must not leave a transcript in free pages: deleted content is overwritten.
+            connection.execute("PRAGMA secure_delete=ON")
             connection.executescript(_SCHEMA)
             self._connection = connection
         return self._connection
@@ -153,8 +156,18 @@ class SqliteTicketStore:
 
     def delete_session(self, session_id: str) -> int:
         """Erasure: remove every ticket of a conversation; returns how many."""
-        with self._lock, self._db() as db:
-            return db.execute("DELETE FROM tickets WHERE session_id = ?", (session_id,)).rowcount
+        return self.delete_sessions([session_id])
+
+    def delete_sessions(self, session_ids: list[str]) -> int:
+        """Erasure of every ticket of these conversations. The write-ahead log still holds the
+        deleted pages until a checkpoint: TRUNCATE writes them back (zeroed) and empties it."""
+        with self._lock:
+            db = self._db()
+            with db:
+                removed = sum(db.execute("DELETE FROM tickets WHERE session_id = ?", (session_id,)).rowcount
+                              for session_id in session_ids)
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return removed
 
     def close(self) -> None:
         if self._connection is not None:

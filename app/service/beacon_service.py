@@ -14,9 +14,11 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterator
 
+from app.core.clock import utc_now
 from app.core.errors import InvalidInputError
 from app.core.settings import Settings
 
@@ -106,7 +108,7 @@ class BeaconService:
             self.embedder.warm_up()
         self.chain.guardrails.warm_up()
         self.chain.retriever.retrieve("warm up", top_k=1)
-        self.conversations.purge_expired()
+        self.purge_expired()
 
     def ready(self) -> dict:
         checks = {}
@@ -167,12 +169,27 @@ class BeaconService:
         return exported
 
     def erase_session(self, session_id: str) -> dict:
-        """Erasure: stored turns, feedback and handoff tickets, and the in-memory session
-        with its PII vault."""
-        removed = self.conversations.delete_session(session_id)
-        removed["handoffs"] = self.tickets.delete_session(session_id)
-        removed["in_memory"] = self.chain.sessions.forget(session_id)
-        return removed
+        """Erasure of one conversation from every store (see ``_erase``)."""
+        removed = self.conversations.delete_session(session_id)  # UnknownSessionError when nothing is stored
+        return {**removed, **self._erase([session_id])}
+
+    def purge_expired(self, now: datetime | None = None) -> int:
+        """Retention: conversations untouched for BEACON_RETENTION_DAYS go from every store, and
+        decision-log lines older than that go too."""
+        now = now or utc_now()
+        expired = self.conversations.expired_sessions(now)
+        self.conversations.delete_sessions(expired)
+        cutoff = (now - timedelta(days=self.settings.retention_days)).isoformat(timespec="milliseconds")
+        self._erase(expired, before=cutoff)
+        return len(expired)
+
+    def _erase(self, session_ids: list[str], before: str | None = None) -> dict:
+        """The one erasure path after the conversation store: handoff tickets, the decision log
+        and the in-memory sessions with their PII vaults. Exports are made on request and never
+        stored."""
+        return {"handoffs": self.tickets.delete_sessions(session_ids),
+                "decisions": self.chain.guardrails.log.forget(set(session_ids), before),
+                "in_memory": sum(self.chain.sessions.forget(s) for s in session_ids) > 0}
 
     def feedback(self, session_id: str, rating: str, comment: str | None = None, turn_id: int | None = None) -> int:
         if comment:

@@ -104,6 +104,8 @@ class ConversationStore(Protocol):
     def get_session(self, session_id: str) -> dict | None: ...
     def export_session(self, session_id: str) -> dict: ...
     def delete_session(self, session_id: str) -> dict: ...
+    def delete_sessions(self, session_ids: list[str]) -> dict: ...
+    def expired_sessions(self, now: datetime | None = None) -> list[str]: ...
     def purge_expired(self, now: datetime | None = None) -> int: ...
     def insights(self, since: datetime | None = None) -> dict: ...
     def recent_turns(self, limit: int = 100) -> list[dict]: ...
@@ -225,13 +227,26 @@ class SqliteConversationStore:
         self._flush_wal()
         return removed
 
-    def purge_expired(self, now: datetime | None = None) -> int:
-        cutoff = iso((now or self._clock()) - timedelta(days=self.retention_days))
+    def delete_sessions(self, session_ids: list[str]) -> dict:
+        """Erasure of several conversations at once (retention); unknown ids are skipped."""
         with self._transaction() as conn:
-            expired = [r[0] for r in conn.execute("SELECT session_id FROM sessions WHERE updated_at < ?", (cutoff,))]
-            _delete_sessions(conn, expired)
-        if expired:
+            removed = _delete_sessions(conn, list(session_ids))
+        if session_ids:
             self._flush_wal()
+        return removed
+
+    def expired_sessions(self, now: datetime | None = None) -> list[str]:
+        """Conversations untouched for longer than the retention period."""
+        with self._locked() as conn:
+            return [r[0] for r in conn.execute("SELECT session_id FROM sessions WHERE updated_at < ?",
+                                               (self.retention_cutoff(now),))]
+
+    def retention_cutoff(self, now: datetime | None = None) -> str:
+        return iso((now or self._clock()) - timedelta(days=self.retention_days))
+
+    def purge_expired(self, now: datetime | None = None) -> int:
+        expired = self.expired_sessions(now)
+        self.delete_sessions(expired)
         return len(expired)
 
     def _flush_wal(self) -> None:

@@ -37,6 +37,10 @@ def sqlite_insights(conn: sqlite3.Connection, start: str = "") -> dict:
                        "WHERE at >= ? AND escalated = 1 GROUP BY 1 ORDER BY 2 DESC, 1")
     decisions = counts("SELECT COALESCE(action, 'unknown'), COUNT(*) FROM turns "
                        "WHERE at >= ? GROUP BY 1 ORDER BY 2 DESC, 1")
+    # Turns whose model reply was replaced by the extractive answer, by why: a hung or failing
+    # endpoint shows here (first_token_timeout, circuit_open, model_busy, ...).
+    fallbacks = counts("SELECT substr(flag.value, 10), COUNT(*) FROM turns, json_each(turns.flags) AS flag "
+                       "WHERE at >= ? AND flag.value LIKE 'fallback:%' GROUP BY 1 ORDER BY 2 DESC, 1")
     feedback = {"up": 0, "down": 0} | counts("SELECT rating, COUNT(*) FROM feedback WHERE at >= ? GROUP BY rating")
     feedback_by_day = [
         {"day": day, "up": up, "down": down} for day, up, down in conn.execute(
@@ -62,6 +66,7 @@ def sqlite_insights(conn: sqlite3.Connection, start: str = "") -> dict:
                            for day, v in sorted(by_day.items())],
         "content_gaps": content_gaps(gaps),
         "decisions": decisions,
+        "model_fallbacks_by_reason": fallbacks,
     }
 
 

@@ -1,11 +1,12 @@
-"""Rate limits shared by the faces of the service: the REST API (per key) and the open chat
-(per browser address)."""
+"""Rate limits shared by the faces of the service: the REST API (per key), the open chat (per
+browser address, per minute and per day) and failed sign-ins (per address)."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 
 
 class RateLimiter:
@@ -33,3 +34,43 @@ class RateLimiter:
                 return None
             self._buckets[key] = (tokens, now)
             return (1.0 - tokens) / self.refill_per_second
+
+
+class DailyQuota:
+    """At most ``per_day`` acquisitions per key per UTC day. ``acquire`` answers like
+    RateLimiter's: None if allowed, else the seconds until the next day starts."""
+
+    def __init__(self, per_day: int, clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        if per_day < 1:
+            raise ValueError("a daily quota must allow at least 1 message (BEACON_CHAT_DAILY_LIMIT)")
+        self.per_day = per_day
+        self._clock = clock
+        self._day = None
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def acquire(self, key: str) -> float | None:
+        with self._lock:
+            now = self._clock()
+            if now.date() != self._day:  # a new day: yesterday's counts go, so memory stays bounded
+                self._day, self._counts = now.date(), {}
+            used = self._counts.get(key, 0)
+            if used >= self.per_day:
+                tomorrow = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
+                return (tomorrow - now).total_seconds()
+            self._counts[key] = used + 1
+            return None
+
+
+class Limits:
+    """Several limits on the same keys: allowed only if every one allows (checked in order)."""
+
+    def __init__(self, *limits) -> None:
+        self.limits = limits
+
+    def acquire(self, key: str) -> float | None:
+        for limit in self.limits:
+            wait = limit.acquire(key)
+            if wait is not None:
+                return wait
+        return None

@@ -20,7 +20,7 @@ import gradio as gr
 
 from app.core.errors import BeaconError
 from app.service.beacon_service import ChatRequest
-from app.service.rate_limits import RateLimiter
+from app.service.rate_limits import DailyQuota, Limits, RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,8 @@ def respond(service, message: str, history: list | None, session_id: str | None,
     """Stream one turn. Yields (history, input box, escalation banner, sources panel, last turn id);
     ``gr.skip()`` leaves an output as it was. Each yield carries its own copy of the history, so
     what was shown stays as it was shown. With a ``limiter``, a browser that sends faster than
-    BEACON_CHAT_RATE_LIMIT_PER_MINUTE gets a wait message and nothing reaches the service."""
+    BEACON_CHAT_RATE_LIMIT_PER_MINUTE (or BEACON_CHAT_DAILY_LIMIT in a day) gets a wait message and
+    nothing reaches the service."""
     history = [dict(message) for message in history or []]
     if not (message or "").strip():
         yield history, "", gr.skip(), gr.skip(), gr.skip()
@@ -102,8 +103,12 @@ def respond(service, message: str, history: list | None, session_id: str | None,
     wait = limiter.acquire(client_key(request)) if limiter is not None else None
     if wait is not None:  # the typed text stays in the box, to send again
         yield history, gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        gr.Warning(f"You're sending messages faster than we can answer them. Please wait {math.ceil(wait)} "
-                   "seconds and send it again.")
+        if wait > 60:  # only the daily quota waits longer than the per-minute bucket refills
+            gr.Warning("You've sent as many messages as we can take from you today. Please come back tomorrow, "
+                       "or contact us another way if it is urgent.")
+        else:
+            gr.Warning(f"You're sending messages faster than we can answer them. Please wait {math.ceil(wait)} "
+                       "seconds and send it again.")
         return
 
     def shown() -> list[dict]:
@@ -199,7 +204,11 @@ def build_chat_app(service) -> gr.Blocks:
         chat_inputs = [text, chatbot, session_id, region]
         # One bucket per browser address: the chat is open, so this is what keeps one client from
         # flooding the service (and the agents' queue, through "talk to a human").
-        limiter = RateLimiter(service.settings.chat_rate_limit_per_minute)
+        limiter = Limits(RateLimiter(service.settings.chat_rate_limit_per_minute),
+                         DailyQuota(service.settings.chat_daily_limit))
+        # Gradio runs one call of an event at a time unless told otherwise: turns of different
+        # customers share this many workers, so one slow turn never holds up everyone.
+        turns = {"concurrency_limit": service.settings.chat_concurrency, "concurrency_id": "chat-turn"}
 
         # Plain functions, not partials: Gradio hands over the request (the browser's address)
         # only to a parameter it can see annotated as gr.Request.
@@ -209,9 +218,9 @@ def build_chat_app(service) -> gr.Blocks:
         def run_human(history, session, chosen_region, request: gr.Request):
             yield from talk_to_human(service, history, session, chosen_region, request, limiter)
 
-        text.submit(run, chat_inputs, turn_outputs)
-        send.click(run, chat_inputs, turn_outputs)
-        human.click(run_human, [chatbot, session_id, region], turn_outputs)
+        text.submit(run, chat_inputs, turn_outputs, **turns)
+        send.click(run, chat_inputs, turn_outputs, **turns)
+        human.click(run_human, [chatbot, session_id, region], turn_outputs, **turns)
         up.click(functools.partial(send_feedback, service, "up"), [session_id, last_turn, comment],
                  [status, comment])
         down.click(functools.partial(send_feedback, service, "down"), [session_id, last_turn, comment],

@@ -90,8 +90,8 @@ def evaluation_plot(evaluation: dict | None):
 
 def insights_view(service) -> tuple:
     """Every Insights output in build order: headline, decisions, reasons, categories,
-    feedback trend, latency trend, content gaps, evaluation heading, evaluation table,
-    evaluation plot."""
+    feedback trend, latency trend, content gaps, model fallbacks, evaluation heading, evaluation
+    table, evaluation plot."""
     data = service.insights()
     heading, evaluation = evaluation_view(data.get("evaluation"))
     return (headline_markdown(data),
@@ -101,6 +101,7 @@ def insights_view(service) -> tuple:
             feedback_trend_frame(data.get("feedback_by_day")),
             latency_trend_frame(data.get("latency_by_day")),
             gaps_frame(data.get("content_gaps")),
+            counts_frame(data.get("model_fallbacks_by_reason"), "reason"),
             heading, evaluation, evaluation_plot(data.get("evaluation")))
 
 
@@ -126,10 +127,14 @@ def build_insights_tab(service) -> list:
     gr.Markdown("### Content gaps\nQuestions Beacon could only clarify, hedge or hand over for lack of an answer: "
                 "candidates for new knowledge articles.")
     gaps = gr.Dataframe(gaps_frame(None), elem_id="insights-gaps", interactive=False, wrap=True)
+    gr.Markdown("### Model fallbacks\nTurns where the chat model's reply was replaced by the extractive answer, "
+                "by reason: timeouts, an open circuit breaker or a full pool mean the endpoint is slow or down.")
+    fallbacks = gr.Dataframe(counts_frame(None, "reason"), elem_id="insights-fallbacks", interactive=False)
     eval_heading = gr.Markdown(NO_EVALUATION, elem_id="insights-eval-heading")
     evaluation = gr.Dataframe(summary_frame(None), elem_id="insights-eval", interactive=False)
     eval_plot = gr.Image(None, type="pil", label="Scores against the accepted baseline", interactive=False,
                          elem_id="insights-eval-plot")
-    outputs = [headline, decisions, reasons, categories, feedback, latency, gaps, eval_heading, evaluation, eval_plot]
+    outputs = [headline, decisions, reasons, categories, feedback, latency, gaps, fallbacks, eval_heading, evaluation,
+               eval_plot]
     refresh.click(functools.partial(insights_view, service), None, outputs)
     return outputs

@@ -5,7 +5,8 @@ Real code for tests of the ``openai`` backends where no OpenAI endpoint can be r
 the real ``openai`` client talks real HTTP to it. Streams are HTTP/1.1 chunked, as real
 servers send them. It can be told to fail, to stall before answering or in the middle of a
 streamed reply, or to drop the connection in the middle of one (mid-chunk, so the client
-sees a broken transfer, not a clean end).
+sees a broken transfer, not a clean end), to fail only the first few requests, or to answer
+with garbage.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ class FakeOpenAIServer:
         self.embedder = HashEmbedder(dimension)
         self.requests: list[dict] = []
         self.fail_with: int | None = None  # an HTTP status to answer every request with
+        self.fail_times = 0  # with fail_with: fail only this many requests, then answer (0: fail them all)
+        self.garbage = False  # answer chat requests with 200 and a body that is not an API reply
         self.drop_one_vector = False  # answer with one vector too few
         self.replies: list[str] = []  # chat replies, first in first out; "" when empty
         self.stall_seconds = 0.0  # wait this long before answering a chat request
@@ -57,7 +60,18 @@ class FakeOpenAIServer:
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 fake.requests.append(body)
                 if fake.fail_with:
-                    return self._send(fake.fail_with, {"error": {"message": "simulated failure", "type": "server_error"}})
+                    failed = sum(1 for _ in fake.requests) - 1  # requests before this one
+                    if not fake.fail_times or failed < fake.fail_times:
+                        return self._send(fake.fail_with, {"error": {"message": "simulated failure",
+                                                                     "type": "server_error"}})
+                if fake.garbage and self.path.rstrip("/") == "/v1/chat/completions":
+                    raw = b"<html>502 upstream sent nonsense</html>\ndata: {not json\n\n"
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/event-stream")
+                    self.send_header("Content-Length", str(len(raw)))
+                    self.end_headers()
+                    self.wfile.write(raw)
+                    return
                 if self.path.rstrip("/") == "/v1/chat/completions":
                     try:
                         return self._chat(body)

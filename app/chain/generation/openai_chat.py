@@ -2,9 +2,10 @@
 
 The prompt numbers the sources, tells the model to cite them as [n] and to decline when
 they do not cover the question, and marks retrieved text as data, not instructions. It is
-cut to fit the model's window with tiktoken. Any failure of the endpoint (down, slow,
-an error, an empty reply) falls back to the extractive answer: the customer never sees an
-exception.
+cut to fit the model's window with tiktoken. Calls go through ``ModelEndpoint``: deadlines,
+retries inside them, a circuit breaker and a bounded pool. Any failure of the endpoint (down,
+hung, slow, an error, garbage, an empty reply) falls back to the extractive answer within the
+deadline, with the reason in ``fallback_reason``: the customer never sees an exception.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from typing import Iterator
 
 from app.chain.generation import Generation
+from app.chain.generation.model_endpoint import CircuitBreaker, Deadlines, EndpointFailed, ModelEndpoint
 from app.core.errors import ConfigError
 from app.core.settings import Settings
 from app.core.tokens import count_tokens, encoding
@@ -29,10 +31,6 @@ Answer the customer's question using ONLY the numbered sources below. Rules:
 TEMPERATURE = 0.1  # support answers should be steady, not creative
 
 
-class GenerationFailed(Exception):
-    pass
-
-
 def _truncate(text: str, max_tokens: int) -> str:
     tokens = encoding().encode(text, disallowed_special=())
     return text if len(tokens) <= max_tokens else encoding().decode(tokens[:max_tokens]) + " …"
@@ -41,31 +39,19 @@ def _truncate(text: str, max_tokens: int) -> str:
 class OpenAIChatGenerator:
     name = "openai"
 
-    def __init__(self, client, model: str, fallback, context_tokens: int = 8192, answer_tokens: int = 512) -> None:
-        self._client = client
-        self.model = model
+    def __init__(self, endpoint: ModelEndpoint, fallback, context_tokens: int = 8192, answer_tokens: int = 512) -> None:
+        self.endpoint = endpoint
         self.fallback = fallback
         self.context_tokens = context_tokens
         self.answer_tokens = answer_tokens
 
     @property
-    def client(self):
-        """The configured OpenAI client, shared with the follow-up rewriter."""
-        return self._client
+    def model(self) -> str:
+        return self.endpoint.model
 
     @classmethod
     def from_settings(cls, settings: Settings, fallback) -> "OpenAIChatGenerator":
-        import openai
-
-        if settings.openai_api_key is None and settings.openai_base_url is None:
-            raise ConfigError(
-                "BEACON_GENERATOR=openai needs BEACON_OPENAI_API_KEY (or BEACON_OPENAI_BASE_URL for a local server): "
-                "set it, or use BEACON_GENERATOR=extractive"
-            )
-        key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
-        client = openai.OpenAI(api_key=key, base_url=settings.openai_base_url, timeout=settings.openai_timeout_s,
-                               max_retries=settings.openai_max_retries)
-        return cls(client, settings.openai_chat_model, fallback, settings.openai_context_tokens,
+        return cls(endpoint_from_settings(settings), fallback, settings.openai_context_tokens,
                    settings.openai_answer_tokens)
 
     def messages(self, question: str, sources: list[RetrievedChunk], history: list[tuple[str, str]]) -> list[dict]:
@@ -99,41 +85,39 @@ class OpenAIChatGenerator:
             for delta in self._deltas(question, sources, list(history)):
                 started = True
                 yield delta
-        except GenerationFailed:
+        except EndpointFailed:
             note = "\n\n(Sorry, I lost my connection. Here is what our help centre says:)\n\n" if started else ""
             yield note + self.fallback.generate(question, sources, history).text
 
     def _deltas(self, question, sources, history) -> Iterator[str]:
-        from app.core.errors import endpoint_error_name, endpoint_errors
-
-        try:
-            response = self._client.chat.completions.create(
-                model=self.model, messages=self.messages(question, sources, history), stream=True,
-                temperature=TEMPERATURE, max_tokens=self.answer_tokens,
-            )
-            finished = False
-            for event in response:
-                if not event.choices:
-                    continue
-                choice = event.choices[0]
-                if choice.delta and choice.delta.content:
-                    yield choice.delta.content
-                finished = finished or choice.finish_reason is not None
-        except endpoint_errors() as exc:
-            raise GenerationFailed(endpoint_error_name(exc)) from exc
-        if not finished:
-            # A server that dies mid-answer can close the stream without an error; only
-            # the missing finish_reason tells.
-            raise GenerationFailed("incomplete_stream")
+        return self.endpoint.stream(self.messages(question, sources, history), self.answer_tokens, TEMPERATURE)
 
     def generate(self, question: str, sources: list[RetrievedChunk], history=()) -> Generation:
         started = time.perf_counter()
         try:
-            text = "".join(self._deltas(question, sources, list(history))).strip()
-            if not text:
-                raise GenerationFailed("empty_reply")
-        except GenerationFailed as exc:
+            text = self.endpoint.complete(self.messages(question, sources, list(history)), self.answer_tokens,
+                                          TEMPERATURE)
+        except EndpointFailed as exc:
             fallback = self.fallback.generate(question, sources, history)
-            fallback.fallback_reason = str(exc)
+            fallback.fallback_reason = exc.reason
             return fallback
         return Generation(text, self.name, timings={"llm_ms": (time.perf_counter() - started) * 1000})
+
+
+def endpoint_from_settings(settings: Settings) -> ModelEndpoint:
+    """The chat endpoint the settings name, shared by the generator and the follow-up rewriter.
+    The SDK's own retries are off: ModelEndpoint retries, inside the deadline."""
+    import openai
+
+    if settings.openai_api_key is None and settings.openai_base_url is None:
+        raise ConfigError(
+            "BEACON_GENERATOR=openai needs BEACON_OPENAI_API_KEY (or BEACON_OPENAI_BASE_URL for a local server): "
+            "set it, or use BEACON_GENERATOR=extractive"
+        )
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else "not-needed"
+    client = openai.OpenAI(api_key=key, base_url=settings.openai_base_url, timeout=settings.openai_timeout_s,
+                           max_retries=0)
+    deadlines = Deadlines(first_token_s=settings.openai_first_token_s, reply_s=settings.openai_reply_deadline_s,
+                          attempt_s=settings.openai_timeout_s, retries=settings.openai_max_retries)
+    breaker = CircuitBreaker(settings.openai_breaker_failures, settings.openai_breaker_cooldown_s)
+    return ModelEndpoint(client, settings.openai_chat_model, deadlines, breaker, settings.openai_concurrency)

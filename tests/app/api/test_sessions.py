@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
+from pathlib import Path
+
 import pytest
 
 STOLEN = "someone stole my card and took money from my account, i need a human"
@@ -88,6 +90,44 @@ def test_erasure_removes_every_row_of_that_session_only(user, service):
     assert rows(conversations, "turns", "sess-keep") == 1 and rows(handoffs, "tickets", "sess-keep") == 1
     assert user.get("/v1/sessions/sess-erase").status_code == 404
     assert user.delete("/v1/sessions/sess-erase").status_code == 404
+
+
+def _files_holding(data_dir: Path, *needles: str) -> list[str]:
+    """Every file under the data directory (databases, their write-ahead logs, the decision log,
+    the vector store) whose bytes contain any of the needles."""
+    return sorted(str(path.relative_to(data_dir)) for path in data_dir.rglob("*") if path.is_file()
+                  and any(needle.encode() in path.read_bytes() for needle in needles))
+
+
+def test_erasure_leaves_no_byte_of_the_conversation_in_any_file(user, service):
+    session, marker = "sess-zz-erase-7f3a", "quokka-marker-5521"
+    turn = user.post("/v1/chat", json={"session_id": session, "message": f"{STOLEN} {marker}"}).json()
+    user.post("/v1/chat", json={"session_id": session, "message": f"and what about {marker} fees?"})
+    user.post("/v1/feedback", json={"session_id": session, "rating": "down", "turn_id": turn["turn_id"],
+                                    "comment": f"not helpful {marker}"})
+    data_dir = service.settings.data_dir
+    assert _files_holding(data_dir, session, marker)  # it was stored: the check below can fail
+    assert user.delete(f"/v1/sessions/{session}").status_code == 200
+    assert _files_holding(data_dir, session, marker) == []
+
+
+def test_retention_purges_every_store_like_erasure(service, demo_index, tmp_path):
+    from datetime import timedelta
+
+    from app.core.clock import utc_now
+    from app.service.beacon_service import BeaconService, ChatRequest
+    from tests.conftest import copy_index
+
+    data_dir = copy_index(demo_index, tmp_path / "data")
+    beacon = BeaconService(service.settings.model_copy(update={"data_dir": data_dir}), embedder=service.embedder,
+                           redactor=service.chain.guardrails.input.redactor)
+    session, marker = "sess-zz-retain-91c2", "wombat-marker-8830"
+    beacon.chat(ChatRequest(session, f"{STOLEN} {marker}"))
+    assert _files_holding(data_dir, session, marker)
+    assert beacon.purge_expired(now=utc_now() + timedelta(days=beacon.settings.retention_days - 1)) == 0
+    assert _files_holding(data_dir, session, marker)
+    assert beacon.purge_expired(now=utc_now() + timedelta(days=beacon.settings.retention_days + 1)) == 1
+    assert _files_holding(data_dir, session, marker) == []
 
 
 @pytest.mark.parametrize("method, suffix", [("GET", ""), ("GET", "/export"), ("DELETE", "")])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import openai
 import pytest
 
+from app.chain.generation.model_endpoint import Deadlines, ModelEndpoint
 from app.chain.rewriting import CarrySubjectRewriter, ChatModelRewriter
 from app.chain.sessions import Session, Turn
 from tests.fakes.openai_server import FakeOpenAIServer
@@ -19,8 +20,8 @@ def server():
 
 
 def _rewriter(server) -> ChatModelRewriter:
-    client = openai.OpenAI(api_key="sk-test", base_url=server.base_url, timeout=0.5, max_retries=0)
-    return ChatModelRewriter(client, "tiny")
+    client = openai.OpenAI(api_key="sk-test", base_url=server.base_url, max_retries=0)
+    return ChatModelRewriter(ModelEndpoint(client, "tiny", Deadlines(first_token_s=0.5, retries=0)))
 
 
 def test_the_model_rewrites_a_follow_up(server):

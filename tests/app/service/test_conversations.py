@@ -204,7 +204,8 @@ def insight_store(store, clock):
     """Four conversations over two days, built by hand so every figure can be checked on paper."""
     day1 = [
         make_turn("s1", "how do I freeze my card", confidence=0.9, total_ms=100),
-        make_turn("s1", "and unfreeze?", confidence=0.8, total_ms=200),
+        make_turn("s1", "and unfreeze?", confidence=0.8, total_ms=200,
+                  flags=["fallback:circuit_open", "no_citation"]),
         make_turn("s2", "How do I  fix it?", "clarify", confidence=0.3, total_ms=300, reason="vague_question"),
         make_turn("s2", "how do i fix it", "escalate", confidence=0.2, total_ms=400, category="unanswered",
                   reason="low_confidence"),
@@ -213,7 +214,8 @@ def insight_store(store, clock):
         make_turn("s3", "How do I fix it??", "answer_with_caution", confidence=0.5, total_ms=500),
         make_turn("s3", "someone logged into my account", "escalate", confidence=0.7, total_ms=600,
                   category="account_takeover", reason="sensitive_topic"),
-        make_turn("s4", "fees for SEPA transfers", confidence=0.85, total_ms=700),
+        make_turn("s4", "fees for SEPA transfers", confidence=0.85, total_ms=700,
+                  flags=["fallback:first_token_timeout"]),
         make_turn("s4", "card declined abroad", "answer_with_caution", confidence=0.55, total_ms=800),
     ]
     for turn in day1:
@@ -237,6 +239,7 @@ def test_insights_on_a_hand_built_set(insight_store):
     assert figures["escalations_by_reason"] == {"low_confidence": 1, "sensitive_topic": 1}
     assert figures["decisions"] == {"answer": 3, "answer_with_caution": 2, "escalate": 2, "clarify": 1}
     assert figures["feedback"] == {"up": 3, "down": 2}
+    assert figures["model_fallbacks_by_reason"] == {"circuit_open": 1, "first_token_timeout": 1}
     assert figures["feedback_by_day"] == [{"day": "2025-03-01", "up": 1, "down": 1},
                                           {"day": "2025-03-02", "up": 2, "down": 1}]
     assert figures["latency_ms"] == pytest.approx({"p50": 450.0, "p95": 765.0})

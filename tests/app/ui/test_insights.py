@@ -18,10 +18,10 @@ def service(tmp_path_factory, demo_index, embedder, redactor):
 
 
 def test_empty_store_renders(service):
-    (headline, decisions, reasons, categories, feedback, latency, gaps, eval_heading, evaluation,
+    (headline, decisions, reasons, categories, feedback, latency, gaps, fallbacks, eval_heading, evaluation,
      plot) = insights_view(service)
     assert "| **—** (0 contained) | 0 | 0 | 0 | 0 / 0 | — | — |" in headline
-    for frame in (decisions, reasons, categories, feedback, latency, gaps, evaluation):
+    for frame in (decisions, reasons, categories, feedback, latency, gaps, fallbacks, evaluation):
         assert frame.empty and len(frame.columns) >= 2
     assert eval_heading == NO_EVALUATION and plot is None
 

@@ -31,6 +31,8 @@ SOURCES = [
 def _settings(server, **extra) -> Settings:
     base = dict(generator="openai", openai_base_url=server.base_url, openai_api_key="unused",
                 openai_chat_model=server.model, openai_timeout_s=60, openai_max_retries=0,
+                # the tiny model on a busy 2-core machine: these tests check plumbing, not speed
+                openai_first_token_s=60, openai_reply_deadline_s=120,
                 openai_context_tokens=2048, openai_answer_tokens=48)
     return Settings(**{**base, **extra})
 

@@ -29,9 +29,9 @@ def server():
         yield fake
 
 
-def _generator(server, timeout=5.0, context_tokens=8192) -> OpenAIChatGenerator:
+def _generator(server, first_token=5.0, context_tokens=8192) -> OpenAIChatGenerator:
     settings = Settings(generator="openai", openai_base_url=server.base_url, openai_api_key="sk-test",
-                        openai_chat_model="tiny", openai_timeout_s=timeout, openai_max_retries=0,
+                        openai_chat_model="tiny", openai_first_token_s=first_token, openai_max_retries=0,
                         openai_context_tokens=context_tokens)
     return OpenAIChatGenerator.from_settings(settings, fallback=ExtractiveGenerator())
 
@@ -59,13 +59,14 @@ def test_streaming_yields_pieces_in_order(server):
     [
         (lambda s: setattr(s, "fail_with", 500), "InternalServerError"),
         (lambda s: setattr(s, "fail_with", 401), "AuthenticationError"),
-        (lambda s: setattr(s, "stall_seconds", 2.0), "APITimeoutError"),
+        (lambda s: setattr(s, "stall_seconds", 2.0), "first_token_timeout"),
+        (lambda s: setattr(s, "garbage", True), "bad_response:JSONDecodeError"),
         (lambda s: s.replies.append(""), "empty_reply"),
     ],
 )
 def test_a_failing_endpoint_falls_back_to_the_extractive_answer(server, setup, reason):
     setup(server)
-    generation = _generator(server, timeout=0.5).generate("freeze card", SOURCES)
+    generation = _generator(server, first_token=0.5).generate("freeze card", SOURCES)
     assert generation.generator == "extractive" and generation.fallback_reason == reason
     assert "Tap Card > Freeze in the app. [1]" in generation.text
 
@@ -82,13 +83,13 @@ def test_endpoint_stalling_mid_stream_ends_with_the_extractive_answer(server):
     """A read timeout between two pieces of a stream comes from the HTTP client, not the SDK."""
     server.replies = ["Open the app and then go to the card screen and tap the freeze switch [1]."]
     server.stall_mid_stream_seconds = 2.0
-    text = "".join(_generator(server, timeout=0.5).stream("freeze card", SOURCES))
+    text = "".join(_generator(server, first_token=0.5).stream("freeze card", SOURCES))
     assert text.startswith("Open the")
     assert "lost my connection" in text and "Tap Card > Freeze in the app. [1]" in text
     # The same reason code as a timeout the SDK reports itself.
     server.stall_mid_stream_seconds = 2.0
     server.replies = ["Open the app and then go to the card screen and tap the freeze switch [1]."]
-    assert _generator(server, timeout=0.5).generate("freeze card", SOURCES).fallback_reason == "APITimeoutError"
+    assert _generator(server, first_token=0.5).generate("freeze card", SOURCES).fallback_reason == "APITimeoutError"
 
 
 def test_endpoint_that_is_down_falls_back(server):
