@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 
 from app.core.settings import Settings
@@ -51,7 +52,9 @@ def create_app(settings: Settings, service=None):
 
     from app.api import create_api
     from app.service.beacon_service import BeaconService
+    from app.service.rate_limits import FailureThrottle
     from app.ui import build_chat_app, build_staff_app
+    from app.ui.login_throttle import LoginThrottleMiddleware
 
     service = service or BeaconService(settings)
     app = create_api(service, settings)
@@ -62,6 +65,7 @@ def create_app(settings: Settings, service=None):
     else:
         gr.mount_gradio_app(app, _closed_staff_app(), path="/staff")
     gr.mount_gradio_app(app, build_chat_app(service), path="/")
+    app.add_middleware(LoginThrottleMiddleware, throttle=FailureThrottle(settings.auth_failures_per_minute))
     app.state.service = service
     return app
 
@@ -85,6 +89,10 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
 
     from app.service.beacon_service import BeaconService
 
+    # The HTTP clients log every request at INFO: the server log keeps their warnings only.
+    for noisy in ("httpx", "httpx2"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
     service = BeaconService(settings)
     service.warm_up()  # models loaded and expired conversations purged before the first request
     app = create_app(settings, service)
@@ -94,5 +102,18 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     if not (settings.api_keys or settings.admin_api_keys or settings.api_keys_file):
         log.warning("The REST API (/v1) is closed because no API key is set: set BEACON_API_KEYS (and "
                     "BEACON_ADMIN_API_KEYS for ingest and handoffs) and restart.")
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info",
-                server_header=False)
+
+    class AnnouncingServer(uvicorn.Server):
+        """Prints Beacon's address once the port listens, not before."""
+
+        async def startup(self, sockets=None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                print(url_banner(self.config.host, self.config.port), file=sys.stderr, flush=True)
+
+    AnnouncingServer(uvicorn.Config(app, host=host or settings.host, port=port or settings.port, log_level="info",
+                                    server_header=False)).run()
+
+
+def url_banner(host: str, port: int) -> str:
+    return f"Beacon at http://{host}:{port}/ (staff: /staff, API docs: /docs)"

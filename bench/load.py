@@ -41,7 +41,7 @@ import httpx
 from research.retrieval.queries import demo_queries
 
 RESULTS = ROOT / "bench" / "results" / "load.json"
-KEY = "bench-key"
+KEY = "bench-Fs3Vm7Qw1Lc5Xn9Tj2Bh6"
 FIRST_NAMES = ["Olivia", "Noah", "Amelia", "Oscar", "Isla", "Arthur", "Freya", "Leo", "Ava", "Theo", "Mia", "Finn"]
 SURNAMES = ["Whitaker", "Okafor", "Lindqvist", "Moreau", "Castellano", "Brennan", "Novak", "Haddad", "Tanaka"]
 

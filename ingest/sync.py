@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from app.core.private_files import private_dir
 from app.core.settings import Settings
 from app.core.tokens import count_tokens
 from app.index.embedding import Embedder
@@ -98,7 +99,7 @@ def file_hash(raw: bytes, settings: Settings, model_id: str) -> str:
 @contextlib.contextmanager
 def ingest_lock(data_dir: Path):
     """Two ingests writing one store at once would fight over the same chunks."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     with open(data_dir / "ingest.lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -29,7 +29,7 @@ from app.api.sessions import sessions_router
 from app.core.errors import BeaconError, ConflictError, InvalidInputError, NotFoundError, UnavailableError
 from app.core.settings import Settings
 from app.service.beacon_service import BeaconService
-from app.service.rate_limits import RateLimiter
+from app.service.rate_limits import FailureThrottle, RateLimiter
 
 __all__ = ["create_api"]
 
@@ -40,7 +40,8 @@ API_PATHS = ("/v1", "/healthz", "/readyz")
 def create_api(service: BeaconService, settings: Settings) -> FastAPI:
     """The REST API around one service. Reads the API keys now (a broken keys file stops
     here with ConfigError); loads no model: call ``service.warm_up()`` before serving."""
-    auth = Authenticator(ApiKeys.from_settings(settings), RateLimiter(settings.rate_limit_per_minute))
+    auth = Authenticator(ApiKeys.from_settings(settings), RateLimiter(settings.rate_limit_per_minute),
+                         FailureThrottle(settings.auth_failures_per_minute))
     app = FastAPIOffline(
         favicon_url="data:,",  # no icon request at all, to anywhere
         title="Beacon API", version="1",
@@ -89,7 +90,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         error = exc.errors()[0]
         reason = (error.get("ctx") or {}).get("error", "")
         where = error["loc"][-1] if len(error.get("loc", ())) > 1 else "?"
-        return _reply(request, 400, "invalid_json",
+        return _reply(request, 422, "invalid_json",
                       f"The body is not valid JSON ({reason} at character {where}): "
                       "send one JSON object, e.g. {\"message\": \"hello\"}", details=problems)
     return _reply(request, 422, "validation_error",
@@ -98,6 +99,9 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400:  # FastAPI's only 400: a body it could not decode at all (not UTF-8)
+        return _reply(request, 422, "invalid_json", "The body could not be read as text: send JSON encoded as UTF-8, "
+                                                    "e.g. {\"message\": \"hello\"}")
     code = ERROR_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     return _reply(request, exc.status_code, code, message, dict(exc.headers or {}))

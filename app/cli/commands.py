@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from app.core.errors import BeaconError
+from app.core.private_files import use_private_umask
 from app.core.settings import Settings, load_settings
 
 EXIT_FAILED_FILES = 1
@@ -240,7 +241,7 @@ def serve(runtime: Runtime, host, port) -> None:
     \b
     Examples:
       beacon serve
-      BEACON_UI_USERS=editor:long-secret BEACON_API_KEYS=key1 beacon serve --port 8080
+      BEACON_UI_USERS=editor:long-secret BEACON_API_KEYS=$(python -c 'import secrets; print(secrets.token_urlsafe(32))') beacon serve --port 8080
     """
     import logging
 
@@ -249,9 +250,7 @@ def serve(runtime: Runtime, host, port) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if runtime.store.count() == 0:
         click.echo("warning: the index is empty: run `beacon ingest` (or use Knowledge > Re-ingest)", err=True)
-    click.echo(f"Beacon at http://{host or runtime.settings.host}:{port or runtime.settings.port}/ "
-               f"(staff: /staff, API docs: /docs)", err=True)
-    run_server(runtime.settings, host, port)
+    run_server(runtime.settings, host, port)  # prints the address once the port listens
 
 
 @cli.command(name="eval")
@@ -285,6 +284,7 @@ def evaluate(runtime: Runtime, suite, cases_file, kb_dir, judge, out, gate, upda
 
 
 def main() -> None:
+    use_private_umask()  # conversations, tickets and logs in the data directory: owner-only
     cli(prog_name="beacon")
 
 

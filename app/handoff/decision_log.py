@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from app.core.jsonl import read_jsonl
+from app.core.private_files import private_file
 
 
 class DecisionLog:
@@ -29,7 +30,7 @@ class DecisionLog:
                  "ticket_id": ticket_id, "flags": flags}
         line = json.dumps(entry, ensure_ascii=False) + "\n"
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)
             with self.path.open("a", encoding="utf-8") as out:
                 out.write(line)
 
@@ -48,7 +49,7 @@ class DecisionLog:
                     continue
                 kept.append(line)
             if dropped:
-                temporary = self.path.with_name(f".{self.path.name}.rewrite")
+                temporary = private_file(self.path.with_name(f".{self.path.name}.rewrite"))
                 temporary.write_text("".join(kept), encoding="utf-8")
                 temporary.replace(self.path)
         return dropped

@@ -22,6 +22,7 @@ from typing import Protocol
 
 from app.core.clock import utc_now
 from app.core.errors import NotFoundError
+from app.core.private_files import private_file
 
 
 class TicketNotFoundError(NotFoundError):
@@ -98,7 +99,7 @@ class SqliteTicketStore:
 
     def _db(self) -> sqlite3.Connection:
         if self._connection is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)
             connection = sqlite3.connect(self.path, check_same_thread=False, timeout=10)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")

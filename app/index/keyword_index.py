@@ -36,9 +36,7 @@ class KeywordIndex:
         self._fingerprint: tuple | None = None
 
     def _tokenize(self, texts: list[str]):
-        import bm25s
-
-        return bm25s.tokenize(texts, stopwords=_STOPWORDS, stemmer=self._stemmer, show_progress=False)
+        return _bm25s().tokenize(texts, stopwords=_STOPWORDS, stemmer=self._stemmer, show_progress=False)
 
     def fingerprint(self) -> tuple:
         """Cheap to compute, changes whenever an ingest changed the store."""
@@ -55,8 +53,9 @@ class KeywordIndex:
             fingerprint = self.fingerprint()
             if not force and self._bm25 is not None and fingerprint == self._fingerprint:
                 return
-            import bm25s
             import Stemmer
+
+            bm25s = _bm25s()
 
             self._stemmer = Stemmer.Stemmer("english")
             ids, documents, metadatas = self.store.all_chunks()
@@ -93,3 +92,14 @@ class KeywordIndex:
         if key is not None:
             self._masks[key] = mask
         return mask
+
+
+def _bm25s():
+    """bm25s, imported on first use. It sets its own logger to DEBUG when imported, which would
+    put a line per index build and search in every server log: back to WARNING."""
+    import logging
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 from app.core.errors import StoreUnavailableError
+from app.core.private_files import private_dir
 from app.core.settings import Settings
 
 # Chroma sends anonymous telemetry by default; Beacon runs on closed networks.
@@ -40,7 +41,8 @@ def _client(settings: Settings):
     if settings.chroma_url is None:
         path = settings.data_dir / "chroma"
         try:
-            path.mkdir(parents=True, exist_ok=True)
+            private_dir(settings.data_dir)
+            private_dir(path)
             return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
         except Exception as exc:  # chromadb raises several unrelated types here
             raise StoreUnavailableError(

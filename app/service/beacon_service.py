@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 from app.core.clock import utc_now
-from app.core.errors import InvalidInputError
+from app.core.errors import ConflictError, InvalidInputError
 from app.core.settings import Settings
 
 
@@ -27,7 +27,11 @@ class UploadError(InvalidInputError):
     """An uploaded knowledge file cannot be accepted; the message says why and the fix."""
 
 
-_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,120}$")
+class UploadExistsError(ConflictError):
+    """An upload would replace a file of the same name, and replacing was not asked for."""
+
+
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,120}$")  # no slash: a plain name, not a path
 log = logging.getLogger(__name__)
 UPLOAD_FOLDER = "uploads"  # inside the knowledge directory: editors' uploads stay apart from the curated tree
 STREAM_PIECE = re.compile(r"\S+\s*")
@@ -113,7 +117,8 @@ class BeaconService:
     def ready(self) -> dict:
         checks = {}
         try:
-            checks["store_chunks"] = self.store.count()
+            checks["store_chunks"] = self.store.chunk_count()  # as `beacon ingest` counts them
+            checks["store_vectors"] = self.store.count()  # an FAQ chunk has two: question + answer, question alone
             checks["store"] = "ok"
         except Exception as exc:  # readiness must report, not raise
             checks["store"] = f"unreachable: {exc}"
@@ -278,15 +283,23 @@ class BeaconService:
                 "warnings": chunked.document.warnings,
                 "chunks": [{"section": c.section, "text": c.text, "line": c.line} for c in chunked.chunks]}
 
-    def upload(self, filename: str, content: bytes) -> dict:
+    def upload(self, filename: str, content: bytes, replace: bool = False) -> dict:
         """Validate, then write the file into the knowledge directory and ingest. A file that
-        fails validation or the injection scan is refused and nothing changes."""
+        fails validation or the injection scan is refused and nothing changes; so is one whose
+        name is taken, unless ``replace`` says to replace it (which is logged)."""
         preview = self.preview_upload(filename, content)
         if not preview["ok"]:
             reason = preview["error"] or f"quarantined: {preview['findings'][0]['reason']} at line {preview['findings'][0]['line']}"
             raise UploadError(f"{filename}: not ingested — {reason}")
         target = self.settings.knowledge_dir / preview["source"]
         with self._ingest_lock:
+            if target.exists():
+                if not replace:
+                    raise UploadExistsError(
+                        f"{preview['source']} already exists: upload it again with replace=true (the API) or tick "
+                        "'Replace the file of that name' (the Knowledge tab) to replace it, or choose another name")
+                log.info("upload: %s replaces the existing file (%d bytes -> %d bytes)", preview["source"],
+                         target.stat().st_size, len(content))
             target.parent.mkdir(parents=True, exist_ok=True)
             temporary = target.with_name(f".{target.name}.upload")
             temporary.write_bytes(content)
@@ -300,9 +313,12 @@ class BeaconService:
                 "chunks": result.chunks if result else 0, "report": report.to_json()}
 
     def _upload_source(self, filename: str) -> str:
-        name = Path(filename or "").name
-        if not _SAFE_NAME.match(name) or name.startswith("."):
-            raise UploadError(f"{filename!r}: use a plain file name (letters, digits, dots, dashes), e.g. cards-faq.md")
+        """The upload's place in the knowledge directory. The name must be a plain file name as
+        sent: a path is refused, not cut down to its last part (which could replace another file)."""
+        name = filename or ""
+        if not _SAFE_NAME.match(name) or name.startswith(".") or ".." in name:
+            raise UploadError(f"{filename!r}: not a plain file name. Use letters, digits, dots, dashes, underscores and "
+                              "spaces only, starting with a letter or digit, with no folder (e.g. cards-faq.md)")
         return f"{UPLOAD_FOLDER}/{name}"
 
     def search(self, query: str, region: str | None = None, top_k: int = 5) -> dict:

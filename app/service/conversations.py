@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 from app.core.clock import utc_now
 from app.core.errors import BeaconError, ConfigError, NotFoundError
+from app.core.private_files import private_file
 from app.service.insights import sqlite_insights
 
 DEFAULT_FILENAME = "conversations.sqlite3"
@@ -153,7 +154,7 @@ class SqliteConversationStore:
 
     def _open(self) -> sqlite3.Connection:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            private_file(self.path)
             # isolation_level=None: we issue BEGIN/COMMIT ourselves, one transaction per call.
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
             conn.row_factory = sqlite3.Row

@@ -25,12 +25,19 @@ class RateLimiter:
 
     def acquire(self, key: str) -> float | None:
         """Take one request for ``key``: None if allowed, else the seconds until one is."""
+        return self._take(key, 1.0)
+
+    def peek(self, key: str) -> float | None:
+        """Like ``acquire``, without taking anything."""
+        return self._take(key, 0.0)
+
+    def _take(self, key: str, amount: float) -> float | None:
         with self._lock:
             now = self._clock()
             tokens, last = self._buckets.get(key, (self.capacity, now))
             tokens = min(self.capacity, tokens + (now - last) * self.refill_per_second)
             if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
+                self._buckets[key] = (tokens - amount, now)
                 return None
             self._buckets[key] = (tokens, now)
             return (1.0 - tokens) / self.refill_per_second
@@ -74,3 +81,20 @@ class Limits:
             if wait is not None:
                 return wait
         return None
+
+
+class FailureThrottle:
+    """Failed sign-ins (wrong API keys, wrong staff passwords) per client address: ``per_minute``
+    failures in a burst, then one more each 60/per_minute seconds. Only failures use up the
+    allowance; while it is used up, every attempt from that address waits, right or wrong, so
+    guessing cannot go faster by mixing in a known key."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._failures = RateLimiter(per_minute, clock)
+
+    def wait(self, address: str) -> float | None:
+        """Seconds this address must wait before trying again, or None."""
+        return self._failures.peek(address)
+
+    def failed(self, address: str) -> None:
+        self._failures.acquire(address)

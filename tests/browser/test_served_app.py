@@ -63,7 +63,7 @@ def served(tmp_path_factory, demo_index, embedder, redactor):
     copy_index(demo_index, root / "data")
     shutil.copytree(DEMO_KB, root / "kb")
     settings = Settings(data_dir=root / "data", knowledge_dir=root / "kb", ui_users=["editor:correct-horse"],
-                        api_keys=["browser-test"])
+                        api_keys=["browser-Wn4Kc8Tq2Hx6Pz9Rd3Mv7"])
     service = BeaconService(settings, embedder=embedder, redactor=redactor)
     service.warm_up()
     port = _free_port()

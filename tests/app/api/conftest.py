@@ -22,8 +22,8 @@ from app.core.settings import Settings
 from app.service.beacon_service import BeaconService
 from tests.conftest import DEMO_KB, copy_index
 
-USER_KEY = "test-user-key-6f1c"
-ADMIN_KEY = "test-admin-key-93ab"
+USER_KEY = "user-7Hq2pX9vLm4Rt8Wz3Nc6"
+ADMIN_KEY = "admin-Qe5Tb1Ky7Gd3Mw9Hs2Lp"
 
 
 @contextmanager
