@@ -63,15 +63,18 @@ def luhn_card(rng: random.Random) -> str:
     return " ".join(text[i : i + 4] for i in range(0, 16, 4))
 
 
-def start_server(data_dir: Path) -> tuple[str, subprocess.Popen]:
-    """``beacon ingest`` then ``beacon serve`` as a separate process, as a deployment runs it:
-    the clients of this script never share its interpreter (or its GIL)."""
+def start_server(data_dir: Path, extra_env: dict | None = None, ingest: bool = True) -> tuple[str, subprocess.Popen]:
+    """``beacon ingest`` (unless the data dir already holds the index) then ``beacon serve`` as a
+    separate process, as a deployment runs it: the clients of this script never share its
+    interpreter (or its GIL)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BEACON_")}
     env.update({"BEACON_DATA_DIR": str(data_dir), "BEACON_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
-                "BEACON_API_KEYS": KEY, "BEACON_RATE_LIMIT_PER_MINUTE": "1000000", "BEACON_PORT": str(port)})
+                "BEACON_API_KEYS": KEY, "BEACON_RATE_LIMIT_PER_MINUTE": "1000000", "BEACON_PORT": str(port),
+                **(extra_env or {})})
     beacon = [sys.executable, "-m", "app.cli.commands"]
-    subprocess.run([*beacon, "ingest"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    if ingest:
+        subprocess.run([*beacon, "ingest"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     log = open(data_dir / "serve.log", "w")
     server = subprocess.Popen([*beacon, "serve"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"

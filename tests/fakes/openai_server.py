@@ -27,7 +27,8 @@ class FakeOpenAIServer:
         self.fail_times = 0  # with fail_with: fail only this many requests, then answer (0: fail them all)
         self.garbage = False  # answer chat requests with 200 and a body that is not an API reply
         self.drop_one_vector = False  # answer with one vector too few
-        self.replies: list[str] = []  # chat replies, first in first out; "" when empty
+        self.replies: list[str] = []  # chat replies, first in first out
+        self.default_reply = ""  # the reply once the queue is empty
         self.stall_seconds = 0.0  # wait this long before answering a chat request
         self.cut_stream_after = None  # close the connection after this many streamed pieces
         self.stall_mid_stream_seconds = 0.0  # wait this long after the first streamed piece
@@ -90,7 +91,7 @@ class FakeOpenAIServer:
 
             def _chat(self, body: dict) -> None:
                 time.sleep(fake.stall_seconds)
-                reply = fake.replies.pop(0) if fake.replies else ""
+                reply = fake.replies.pop(0) if fake.replies else fake.default_reply
                 if not body.get("stream"):
                     return self._send(200, {"id": "chat-1", "object": "chat.completion", "created": 0,
                                             "model": body.get("model"), "choices": [{"index": 0, "finish_reason": "stop",
