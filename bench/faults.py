@@ -69,6 +69,7 @@ class Customer(threading.Thread):
         self.latencies: dict[str, list[float]] = {path: [] for path in PATHS}
         self.errors: Counter = Counter()
         self.flags: Counter = Counter()
+        self.chatted = False
 
     def run(self) -> None:
         headers = {"Authorization": f"Bearer {KEY}"}
@@ -88,6 +89,7 @@ class Customer(threading.Thread):
                 if response.status_code != 200:
                     self.errors[f"{path}: HTTP {response.status_code}"] += 1
                 elif path in ("answer", "escalation"):
+                    self.chatted = True
                     self.flags.update(f for f in response.json().get("flags", []) if f.startswith("fallback:"))
                 step += 1
                 time.sleep(self.rng.uniform(0.5, 1.5) * self.think)
@@ -96,8 +98,8 @@ class Customer(threading.Thread):
         if path == "health":
             return http.get("/healthz")
         if path == "session_read":
-            # The first read of a customer may come before their first turn: ask about a stored one.
-            return http.get(f"/v1/sessions/{self.session_id}" if step >= len(PATHS) else "/v1/sessions/fault-warm")
+            # Before this customer's first turn is stored, read the warm-up conversation instead.
+            return http.get(f"/v1/sessions/{self.session_id}" if self.chatted else "/v1/sessions/fault-warm")
         message = (self.questions[step % len(self.questions)] if path == "answer"
                    else ESCALATIONS[step % len(ESCALATIONS)])
         return http.post("/v1/chat", json={"session_id": self.session_id, "message": message})
