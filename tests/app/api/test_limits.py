@@ -58,6 +58,7 @@ def test_upload_over_file_limit(small_url):
                        headers=ADMIN)
     _is_413(reply)
     assert "BEACON_MAX_FILE_MB" in reply.json()["error"]["message"]
+    assert "the 0.01 MB allowed" in reply.json()["error"]["message"]  # the setting, not the limit with form overhead
 
 
 def test_server_keeps_serving_after_refusals(small_url):
@@ -82,3 +83,14 @@ def test_rate_limit_answers_429_with_retry_after(service):
 @pytest.mark.parametrize("seconds, header", [(0.01, "1"), (1.0, "1"), (1.2, "2"), (19.9, "20")])
 def test_retry_after_is_whole_seconds_rounded_up(seconds, header):
     assert retry_after_header(seconds) == header
+
+
+def test_the_open_chat_has_a_request_size_limit_too(service):
+    from app.server import create_app
+
+    settings = api_settings(service.settings.data_dir, service.settings.knowledge_dir, chat_max_request_kb=8)
+    with running(create_app(settings, service)) as url:
+        huge = {"data": ["x" * 20_000, [], "s", "None"], "fn_index": 0, "session_hash": "abc"}
+        reply = httpx.post(f"{url}/gradio_api/queue/join", json=huge)
+        _is_413(reply)
+        assert "BEACON_CHAT_MAX_REQUEST_KB" in reply.json()["error"]["message"]

@@ -80,6 +80,22 @@ def test_bad_input_gets_a_polite_reply_and_no_search(chain, question, flag):
     assert "embed_ms" not in answer.latency_ms
 
 
+def test_an_over_long_message_is_read_and_kept_only_up_to_the_limit(chain):
+    message = "how do I freeze my card? " + "blah " * 5_000 + "my email is dana.reyes@example.com"
+    answer = chain.answer(message, session_id="s-long")
+    assert {"too_long", "truncated"} <= set(answer.flags) and "25," in answer.answer
+    assert len(answer.question) <= chain.max_question_chars
+    assert "dana.reyes" not in answer.question  # past the limit: never read, so never stored
+    logged = chain.guardrails.log.read()[-1]
+    assert logged["session_id"] == "s-long" and len(logged["question"]) <= chain.max_question_chars
+
+
+def test_a_sensitive_message_over_the_limit_is_still_handed_over(chain):
+    answer = chain.answer("someone stole my card and emptied my account " + "please " * 600, session_id="s-long-2")
+    assert answer.escalation is not None and "truncated" in answer.flags
+    assert len(answer.question) <= chain.max_question_chars
+
+
 def test_empty_question_is_an_error(chain):
     with pytest.raises(EmptyQuestionError, match="empty"):
         chain.answer("   ")
