@@ -3,6 +3,7 @@ written here (each subject keeps its own in a ``data/`` folder beside its script
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -14,3 +15,10 @@ INJECTION_DATA = RESEARCH / "injection" / "data"
 PII_DATA = RESEARCH / "pii" / "data"
 OUTPUT_CHECKS_DATA = RESEARCH / "output_checks" / "data"
 BENCH_RESULTS = REPO / "bench" / "results"
+
+
+def public_datasets() -> Path:
+    """The public data nobody here wrote (``../shared/datasets`` beside the repository, or
+    ``PUBLIC_DATASETS_DIR``). It is read from there, never copied into the repository. The
+    variable has no BEACON_ prefix: Beacon's settings refuse BEACON_* names they do not know."""
+    return Path(os.environ.get("PUBLIC_DATASETS_DIR") or REPO.parent / "shared" / "datasets")
