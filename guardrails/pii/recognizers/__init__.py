@@ -17,7 +17,7 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from guardrails.pii.recognizers.bank_accounts import (
-    AbaRoutingRecognizer,
+    CuedAbaRoutingRecognizer,
     BankAccountNumberRecognizer,
     SortCodeRecognizer,
 )
@@ -33,22 +33,22 @@ from guardrails.pii.recognizers.crypto_addresses import (
     SolanaRecognizer,
     TonRecognizer,
 )
-from guardrails.pii.recognizers.iban import IbanRecognizer
+from guardrails.pii.recognizers.iban import CountryLengthIbanRecognizer
 from guardrails.pii.recognizers.dates_of_birth import DateOfBirthRecognizer
 from guardrails.pii.recognizers.lodestar_ids import CustomerNumberRecognizer, TransactionReferenceRecognizer
 from guardrails.pii.recognizers.person_names import IntroducedNameRecognizer
 from guardrails.pii.recognizers.private_keys import HexKeyOrTxHashRecognizer, WifPrivateKeyRecognizer
 from guardrails.pii.recognizers.seed_phrase import SeedPhraseRecognizer
-from guardrails.pii.recognizers.street_addresses import StreetAddressRecognizer, UkPostcodeRecognizer
+from guardrails.pii.recognizers.street_addresses import StreetAddressRecognizer, CuedUkPostcodeRecognizer
 
 
 def custom_recognizers() -> list[EntityRecognizer]:
     return [
         BitcoinBase58Recognizer(), Bech32Recognizer(), EthereumRecognizer(), TonRecognizer(), SolanaRecognizer(),
         SeedPhraseRecognizer(), WifPrivateKeyRecognizer(), HexKeyOrTxHashRecognizer(),
-        SortCodeRecognizer(), BankAccountNumberRecognizer(), AbaRoutingRecognizer(),
+        SortCodeRecognizer(), BankAccountNumberRecognizer(), CuedAbaRoutingRecognizer(),
         CustomerNumberRecognizer(), TransactionReferenceRecognizer(),
-        StreetAddressRecognizer(), UkPostcodeRecognizer(),
+        StreetAddressRecognizer(), CuedUkPostcodeRecognizer(),
         IntroducedNameRecognizer(), DateOfBirthRecognizer(),
         OfflineEmailRecognizer(), phone_recognizer(),
     ]
@@ -56,7 +56,7 @@ def custom_recognizers() -> list[EntityRecognizer]:
 
 def stock_recognizers() -> list[EntityRecognizer]:
     return [
-        CardRecognizer(), IbanRecognizer(), IpRecognizer(),
+        CardRecognizer(), CountryLengthIbanRecognizer(), IpRecognizer(),
         UsSsnRecognizer(), UkNinoRecognizer(), UsPassportRecognizer(),
         SpacyRecognizer(supported_entities=["PERSON"]),
     ]

@@ -55,7 +55,7 @@ def _read(text: str, start: int, length: int) -> int | None:
     return i
 
 
-class IbanRecognizer(EntityRecognizer):
+class CountryLengthIbanRecognizer(EntityRecognizer):
     def __init__(self) -> None:
         super().__init__(supported_entities=["IBAN_CODE"], name="CountryLengthIbanRecognizer", supported_language="en")
 

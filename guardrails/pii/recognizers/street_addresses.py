@@ -58,7 +58,7 @@ class StreetAddressRecognizer(PatternRecognizer):
         return None
 
 
-class UkPostcodeRecognizer(CueContextRecognizer):
+class CuedUkPostcodeRecognizer(CueContextRecognizer):
     """UK postcode by the Royal Mail outward/inward shape, e.g. SW1A 1AA, M1 1AE, sw1a 1aa, EC1A1BB."""
 
     PATTERNS = [Pattern("uk_postcode", r"\b" + _UK_POSTCODE + r"\b", 0.45)]
@@ -66,7 +66,7 @@ class UkPostcodeRecognizer(CueContextRecognizer):
     CUES = cue_regex("post ?code", "address", "live", "living", "moved", "zip")
 
     def __init__(self) -> None:
-        super().__init__(supported_entity="UK_POSTCODE", patterns=self.PATTERNS, name="UkPostcodeRecognizer")
+        super().__init__(supported_entity="UK_POSTCODE", patterns=self.PATTERNS, name="CuedUkPostcodeRecognizer")
 
     def validate_result(self, pattern_text: str) -> bool | None:
         # Needs a space or upper case: "a1b2cd"-like tokens in lower case are usually ids, not postcodes.
