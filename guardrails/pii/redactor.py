@@ -150,12 +150,32 @@ def _pieces(text: str) -> list[tuple[int, str]]:
 
 
 def _resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """One detection per stretch of text, and no character of any detection left out.
+
+    A detection inside a longer one that scores at least as high goes ("+591 800 17 1234"
+    is a phone number, not "+591" and a US SSN). Of the rest, the higher-priority type wins
+    an overlap but takes in the loser's characters (a card number inside a longer account
+    run hides the whole run): redaction errs on the side of hiding. A PERSON loser is only
+    dropped: name models put the odd neighbouring word ("customer LS-20481937") in a span.
+    """
     results = _merge_same_type(results)
+    results = [r for r in results if r.entity_type in SECRET_TYPES or not any(
+        o is not r and o.start <= r.start and r.end <= o.end and (o.end - o.start) > (r.end - r.start)
+        and o.score >= r.score for o in results)]
     ranked = sorted(results, key=lambda r: (-TYPE_PRIORITY.get(r.entity_type, 30), -r.score, r.start - r.end))
     kept: list[RecognizerResult] = []
     for r in ranked:
-        if all(r.end <= k.start or r.start >= k.end for k in kept):
-            kept.append(r)
+        overlapping = [k for k in kept if r.start < k.end and k.start < r.end]
+        if not overlapping:
+            kept.append(RecognizerResult(r.entity_type, r.start, r.end, r.score))
+            continue
+        winner = overlapping[0]
+        if r.entity_type == "PERSON":  # a name model's span over a number or an id is noise at its edges
+            continue
+        winner.start, winner.end = min(winner.start, r.start), max(winner.end, r.end)
+        for other in overlapping[1:]:  # the widened winner may now cover other kept detections
+            winner.start, winner.end = min(winner.start, other.start), max(winner.end, other.end)
+            kept.remove(other)
     return sorted(kept, key=lambda r: r.start)
 
 

@@ -16,6 +16,7 @@ from presidio_analyzer.predefined_recognizers import (
     UsSsnRecognizer,
 )
 
+from guardrails.pii.recognizers.address_lines import AddressRecognizer
 from guardrails.pii.recognizers.bank_accounts import (
     CuedAbaRoutingRecognizer,
     BankAccountNumberRecognizer,
@@ -26,6 +27,7 @@ from guardrails.pii.recognizers.contact_details import (
     OfflineEmailRecognizer,
     phone_recognizer,
 )
+from guardrails.pii.recognizers.cued_numbers import CuedNumberRecognizer
 from guardrails.pii.recognizers.crypto_addresses import (
     Bech32Recognizer,
     BitcoinBase58Recognizer,
@@ -37,9 +39,10 @@ from guardrails.pii.recognizers.iban import CountryLengthIbanRecognizer
 from guardrails.pii.recognizers.dates_of_birth import DateOfBirthRecognizer
 from guardrails.pii.recognizers.lodestar_ids import CustomerNumberRecognizer, TransactionReferenceRecognizer
 from guardrails.pii.recognizers.person_names import IntroducedNameRecognizer
+from guardrails.pii.recognizers.phone_numbers import PhoneNumberRecognizer
 from guardrails.pii.recognizers.private_keys import HexKeyOrTxHashRecognizer, WifPrivateKeyRecognizer
 from guardrails.pii.recognizers.seed_phrase import SeedPhraseRecognizer
-from guardrails.pii.recognizers.street_addresses import StreetAddressRecognizer, CuedUkPostcodeRecognizer
+from guardrails.pii.recognizers.street_addresses import CuedUkPostcodeRecognizer
 
 
 def custom_recognizers() -> list[EntityRecognizer]:
@@ -48,7 +51,8 @@ def custom_recognizers() -> list[EntityRecognizer]:
         SeedPhraseRecognizer(), WifPrivateKeyRecognizer(), HexKeyOrTxHashRecognizer(),
         SortCodeRecognizer(), BankAccountNumberRecognizer(), CuedAbaRoutingRecognizer(),
         CustomerNumberRecognizer(), TransactionReferenceRecognizer(),
-        StreetAddressRecognizer(), CuedUkPostcodeRecognizer(),
+        CuedUkPostcodeRecognizer(), AddressRecognizer(),
+        CuedNumberRecognizer(), PhoneNumberRecognizer(),
         IntroducedNameRecognizer(), DateOfBirthRecognizer(),
         OfflineEmailRecognizer(), phone_recognizer(),
     ]
