@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
+from guardrails.pii.name_tagger import NameTagger
 from guardrails.pii.recognizers.person_names import NAME_CUE_BEFORE
 from guardrails.pii.vault import PiiVault
 
@@ -33,7 +34,7 @@ TYPE_PRIORITY = {
     "TRANSACTION_ID": 80, "EMAIL_ADDRESS": 75, "LODESTAR_CUSTOMER_ID": 75, "LODESTAR_TX_REF": 75,
     "US_SSN": 70, "UK_NINO": 70, "US_PASSPORT": 65, "ABA_ROUTING_NUMBER": 60, "ADDRESS": 58,
     "UK_SORT_CODE": 55, "BANK_ACCOUNT": 50, "DATE_OF_BIRTH": 50, "IP_ADDRESS": 50, "PHONE_NUMBER": 45,
-    "UK_POSTCODE": 40, "PERSON": 20,
+    "UK_POSTCODE": 40, "USERNAME": 25, "PERSON": 20,
 }
 
 
@@ -58,9 +59,14 @@ class Redaction:
 
 
 class Redactor:
-    def __init__(self, score_threshold: float = 0.4, allow_list: Collection[str] = ()) -> None:
+    """``name_tagger``: the person-name model run beside spaCy's NER (default: the shipped
+    guardrails/pii/name_tagger.onnx; pass ``None`` for spaCy and the cue patterns alone)."""
+
+    def __init__(self, score_threshold: float = 0.4, allow_list: Collection[str] = (),
+                 name_tagger: NameTagger | None | str = "default") -> None:
         self.score_threshold = score_threshold
         self.allow_list = COMPANY_VOCABULARY | {term.casefold() for term in allow_list}
+        self.name_tagger = NameTagger() if name_tagger == "default" else name_tagger
         self._analyzer: AnalyzerEngine | None = None
         self._lock = threading.Lock()
 
@@ -69,6 +75,8 @@ class Redactor:
             if self._analyzer is None:
                 from guardrails.pii.analyzer import build_analyzer  # imports spaCy: keep it off import time
 
+                if self.name_tagger is not None:
+                    self.name_tagger.warm_up()
                 self._analyzer = build_analyzer()
 
     def redact(self, text: str, vault: PiiVault | None = None) -> Redaction:
@@ -104,7 +112,11 @@ class Redactor:
         for k, (i, offset, piece) in enumerate(pieces):
             doc = ner_docs[k] if k in ner_docs else nlp.make_doc(piece)
             artifacts = engine._doc_to_nlp_artifact(doc, "en")
-            for r in self._analyzer.analyze(piece, "en", nlp_artifacts=artifacts, score_threshold=self.score_threshold):
+            results = self._analyzer.analyze(piece, "en", nlp_artifacts=artifacts, score_threshold=self.score_threshold)
+            if k in ner_docs and self.name_tagger is not None:
+                results += [RecognizerResult("PERSON", s, e, p, recognition_metadata={"recognizer_name": "NameTagger"})
+                            for s, e, p in self.name_tagger.spans(piece)]
+            for r in results:
                 if not self._allowed(piece[r.start:r.end]) and not _uncued_lowercase_name(r, piece):
                     found[i].append(RecognizerResult(r.entity_type, r.start + offset, r.end + offset, r.score))
         return [_resolve(results) for results in found]

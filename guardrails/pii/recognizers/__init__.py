@@ -42,6 +42,7 @@ from guardrails.pii.recognizers.person_names import IntroducedNameRecognizer
 from guardrails.pii.recognizers.phone_numbers import PhoneNumberRecognizer
 from guardrails.pii.recognizers.private_keys import HexKeyOrTxHashRecognizer, WifPrivateKeyRecognizer
 from guardrails.pii.recognizers.seed_phrase import SeedPhraseRecognizer
+from guardrails.pii.recognizers.social_handles import SocialHandleRecognizer
 from guardrails.pii.recognizers.street_addresses import CuedUkPostcodeRecognizer
 
 
@@ -53,7 +54,7 @@ def custom_recognizers() -> list[EntityRecognizer]:
         CustomerNumberRecognizer(), TransactionReferenceRecognizer(),
         CuedUkPostcodeRecognizer(), AddressRecognizer(),
         CuedNumberRecognizer(), PhoneNumberRecognizer(),
-        IntroducedNameRecognizer(), DateOfBirthRecognizer(),
+        IntroducedNameRecognizer(), SocialHandleRecognizer(), DateOfBirthRecognizer(),
         OfflineEmailRecognizer(), phone_recognizer(),
     ]
 

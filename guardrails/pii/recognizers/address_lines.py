@@ -85,6 +85,7 @@ STREET_THEN_POSTCODE = re.compile(
 NUMBER_BEFORE = re.compile(r"(?<![\w.,:-])\d{1,6}(?:/\d{1,5})?\s$")
 UNIT_BEFORE = re.compile(r"(?<![\w-])(?:" + UNIT_WORDS + r")\s*#?\s*\d{1,5}[a-zA-Z]?,?\s*$", re.I)
 LOOKS_POSTCODE = re.compile(r"\d{4,6}|\b\d{3}\s\d{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b")
+MAX_ADDRESS_CHARS = 250  # no address runs longer; also bounds the work per cue on long pastes
 NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
 
 
@@ -115,6 +116,8 @@ def looks_like_address_part(segment: str, loose: bool) -> bool:
 
 def first_part_ok(segment: str, strong: bool) -> bool:
     segment = segment.strip()
+    if not segment or len(segment) > 120:
+        return False
     if strong:
         return looks_like_address_part(segment, loose=True) or any(p.search(segment) for _, p in SHAPES)
     if not looks_like_address_part(segment, loose=True):
@@ -137,12 +140,12 @@ def _clause_end(text: str, start: int) -> int:
     """Where the address's stretch of text ends: "?" or "!", a blank line, or a full stop
     before prose or the end ("... 5158 Pachoud. I'm home after 5"); the dots of "ul.",
     "д.", "Apt." or "121." inside an address do not end it."""
-    end = len(text)
-    for match in SENTENCE_END.finditer(text, start):
+    end = min(len(text), start + MAX_ADDRESS_CHARS)
+    for match in SENTENCE_END.finditer(text, start, end):
         if match.group(0) != ".":
             end = match.start()
             break
-        following = text[match.end():].lstrip()
+        following = text[match.end():match.end() + 40].lstrip()
         if not following or is_prose(following):
             end = match.start()
             break
@@ -253,8 +256,8 @@ class AddressRecognizer(EntityRecognizer):
         # "Jardim Campos, 87": the house number may sit in the next segment
         last = segments[min(2, len(segments) - 1)][1]
         probe = text[a:_cut_prose(text, a, last)] if len(segments) > 1 and b == segments[0][1] else text[a:b]
-        if not first_part_ok(text[a:b], strong) and not (first_part_ok(probe, strong)
-                                                           and looks_like_address_part(text[a:b], loose=True)):
+        if not first_part_ok(text[a:b], strong) and not (looks_like_address_part(text[a:b], loose=True)
+                                                           and first_part_ok(probe, strong)):
             return None
         return widen(text, a, b, strong_start=strong)
 

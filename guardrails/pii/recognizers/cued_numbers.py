@@ -17,11 +17,12 @@ from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from guardrails.pii.recognizers.checksums import luhn_valid
 from guardrails.pii.recognizers.cues import nearest_family
-from guardrails.pii.recognizers.phone_numbers import INTERNATIONAL
+from guardrails.pii.recognizers.phone_numbers import INTERNATIONAL, PHONE_LAYOUT
 
 RUN = re.compile(r"(?<![\w.,/+-])\d(?:[ -]?\d){7,18}(?![\w/]|[.,]\d)")
 DATE_SHAPED = re.compile(r"^(?:(?:19|20)\d{2}[ -]\d{1,2}[ -]\d{1,2}|\d{1,2}[ -]\d{1,2}[ -](?:19|20)\d{2})$")
 CUE_WINDOW = 40
+CARD_GROUPS = re.compile(r"^\d{4}(?:[ -]\d{4})+(?:[ -]\d{1,4})?$|^\d{4}[ -]\d{6}[ -]\d{4,5}$")
 TYPE_OF_FAMILY = {"card": "CREDIT_CARD", "account": "BANK_ACCOUNT", "routing": "ABA_ROUTING_NUMBER"}
 
 
@@ -44,6 +45,8 @@ class CuedNumberRecognizer(EntityRecognizer):
             family = nearest_family(text, match.start(), CUE_WINDOW)
             if family is None or family == "phone":
                 continue
+            if family == "number" and PHONE_LAYOUT.match(value) and not CARD_GROUPS.match(value):
+                continue  # "my number is 07400 123456": the phone recognizer's
             digits = re.sub(r"\D", "", value)
             luhn = 13 <= len(digits) <= 19 and luhn_valid(digits)
             entity = TYPE_OF_FAMILY.get(family) or ("CREDIT_CARD" if luhn else "BANK_ACCOUNT")
