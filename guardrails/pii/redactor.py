@@ -1,6 +1,9 @@
 """Redactor: finds PII with Presidio and replaces it with vault placeholders.
 
-Construction is cheap; `warm_up()` loads spaCy (~3 s). Long texts are cut into
+Names come from the MiniLM name tagger (name_tagger.py) plus the cue patterns; spaCy's
+small model only tokenizes for Presidio. Measured on the public train parts, its NER
+added recall but cost more words than the 0.97 floor allows (research/pii/README.md).
+Construction is cheap; `warm_up()` loads spaCy and the tagger (~3 s). Long texts are cut into
 overlapping pieces so spaCy never sees more than PIECE_CHARS at once (its cost grows
 with length and memory with the doc), while every character is still scanned by the
 pattern recognizers; the overlap keeps a value that straddles a cut whole.
@@ -16,17 +19,15 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
 from guardrails.pii.name_tagger import NameTagger
-from guardrails.pii.recognizers.person_names import NAME_CUE_BEFORE
 from guardrails.pii.vault import PiiVault
 
 SECRET_TYPES = frozenset({"SEED_PHRASE", "PRIVATE_KEY"})
 PIECE_CHARS = 2000
-# spaCy NER costs ~30 ms per 1,000 chars here; beyond this many chars of one text only
-# the tokenizer runs (patterns still see everything). Names late in a 100k paste are
-# the price of not stalling the chat: 100k chars take ~1.5 s instead of ~5 s.
+# The name tagger costs about as much as spaCy's NER did (~30 ms per 1,000 chars here);
+# beyond this many chars of one text only the patterns run. Names late in a 100k paste
+# are the price of not stalling the chat.
 NER_MAX_CHARS = 10_000
 PIECE_OVERLAP = 300
-SPACY_BATCH = 32
 # Which detection wins when spans overlap: checksummed/secret types beat loose ones
 # (a seed phrase over the PERSON spaCy sees in it, an IBAN over the phone number inside).
 TYPE_PRIORITY = {
@@ -96,9 +97,9 @@ class Redactor:
         return out
 
     def detect(self, text: str, ner: bool = True) -> list[RecognizerResult]:
-        """Resolved detections without replacing anything. ``ner=False`` skips spaCy's
-        named entities (names) and runs the pattern recognizers only, several times
-        faster: enough to look for numbers, addresses and ids in a reply."""
+        """Resolved detections without replacing anything. ``ner=False`` skips the name
+        tagger and runs the pattern recognizers only, several times faster: enough to
+        look for numbers, addresses and ids in a reply."""
         self.warm_up()
         return self._detect([_as_text(text)], ner=ner)[0]
 
@@ -106,35 +107,22 @@ class Redactor:
         pieces = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in _pieces(text)]
         engine = self._analyzer.nlp_engine
         nlp = engine.nlp["en"]
-        with_ner = [k for k, (_, offset, _) in enumerate(pieces) if ner and offset < NER_MAX_CHARS]
-        ner_docs = dict(zip(with_ner, nlp.pipe((pieces[k][2] for k in with_ner), batch_size=SPACY_BATCH)))
         found: list[list[RecognizerResult]] = [[] for _ in texts]
-        for k, (i, offset, piece) in enumerate(pieces):
-            doc = ner_docs[k] if k in ner_docs else nlp.make_doc(piece)
-            artifacts = engine._doc_to_nlp_artifact(doc, "en")
+        for i, offset, piece in pieces:
+            # spaCy only tokenizes (Presidio's context words need tokens); names come from the tagger
+            artifacts = engine._doc_to_nlp_artifact(nlp.make_doc(piece), "en")
             results = self._analyzer.analyze(piece, "en", nlp_artifacts=artifacts, score_threshold=self.score_threshold)
-            if k in ner_docs and self.name_tagger is not None:
+            if ner and offset < NER_MAX_CHARS and self.name_tagger is not None:
                 results += [RecognizerResult("PERSON", s, e, p, recognition_metadata={"recognizer_name": "NameTagger"})
                             for s, e, p in self.name_tagger.spans(piece)]
             for r in results:
-                if not self._allowed(piece[r.start:r.end]) and not _uncued_lowercase_name(r, piece):
+                if not self._allowed(piece[r.start:r.end]):
                     found[i].append(RecognizerResult(r.entity_type, r.start + offset, r.end + offset, r.score))
         return [_resolve(results) for results in found]
 
     def _allowed(self, value: str) -> bool:
         folded = value.strip(" \t\n.,!?:;'\"()").casefold()
         return folded in self.allow_list or all(w in self.allow_list for w in folded.split()) and bool(folded)
-
-
-def _uncued_lowercase_name(result: RecognizerResult, text: str) -> bool:
-    """spaCy's PERSON on a word with no capital ("blah", "whatever") is noise; lower-case
-    names are caught by the cue patterns ("my name is james wright") instead."""
-    explanation = result.recognition_metadata or {}
-    from_spacy = explanation.get("recognizer_name") == "SpacyRecognizer"
-    if not (from_spacy and result.entity_type == "PERSON" and text[result.start:result.end].islower()):
-        return False
-    # Presidio keeps one of two equal spans, so a cued name may arrive labelled as spaCy's.
-    return not NAME_CUE_BEFORE.search(text[max(0, result.start - 30):result.start])
 
 
 def _as_text(value: object) -> str:

@@ -1,5 +1,6 @@
 """Every recognizer the PII analyzer uses: ours (one module per family) and the stock
-Presidio ones we keep. Stock types we drop on purpose: DATE_TIME, NRP, LOCATION and
+Presidio ones we keep. Person names come from the name tagger (guardrails/pii/name_tagger.py,
+run by the redactor), not from spaCy's NER. Stock types we drop on purpose: DATE_TIME, NRP, LOCATION and
 ORGANIZATION from spaCy (mostly noise on support chat: "3 days", "British", "Paris",
 "Lodestar"), URL (links to our own help centre are not PII), Presidio's CRYPTO (Bitcoin
 only, replaced by crypto_addresses) and US_BANK_NUMBER (replaced by bank_accounts).
@@ -10,7 +11,6 @@ from __future__ import annotations
 from presidio_analyzer import EntityRecognizer
 from presidio_analyzer.predefined_recognizers import (
     IpRecognizer,
-    SpacyRecognizer,
     UkNinoRecognizer,
     UsPassportRecognizer,
     UsSsnRecognizer,
@@ -63,7 +63,6 @@ def stock_recognizers() -> list[EntityRecognizer]:
     return [
         CardRecognizer(), CountryLengthIbanRecognizer(), IpRecognizer(),
         UsSsnRecognizer(), UkNinoRecognizer(), UsPassportRecognizer(),
-        SpacyRecognizer(supported_entities=["PERSON"]),
     ]
 
 
