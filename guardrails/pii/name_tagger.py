@@ -98,7 +98,9 @@ class NameTagger:
                 spans[-1] = (spans[-1][0], max(end, spans[-1][1]), max(float(p), spans[-1][2]))
             else:
                 spans.append((start, end, float(p)))
-        return spans
+        # a name has letters and no digits: "1ELaL6sgR4k..." is a mistyped wallet, "d" of "d.o.b" a letter
+        return [(a, b, p) for a, b, p in spans
+                if not any(c.isdigit() for c in text[a:b]) and sum(c.isalpha() for c in text[a:b]) >= 2]
 
 
 def _word_bounds(text: str, start: int, end: int) -> tuple[int, int]:

@@ -86,12 +86,20 @@ def parts(set_name: str, messages: list[dict], side: str) -> dict[str, list[dict
     return out
 
 
-def evaluate(side: str, systems: list[str], only: list[str] | None = None, errors: str | None = None) -> dict:
+def evaluate(side: str, systems: list[str], only: list[str] | None = None, errors: str | None = None,
+             reuse: dict | None = None) -> dict:
     sets = build(side)
     if only:
         sets = {k: v for k, v in sets.items() if k in only}
     results: dict = {"side": side, "sets": {}, "systems": {}}
     for system_name in systems:
+        if reuse and reuse.get("side") == side and system_name in reuse.get("systems", {}):
+            results["systems"][system_name] = reuse["systems"][system_name]  # e.g. stock Presidio, unchanged
+            for set_name, by_part in reuse["sets"].items():
+                if set_name in sets:
+                    for part, by_system in by_part.items():
+                        results["sets"].setdefault(set_name, {}).setdefault(part, {})[system_name] = by_system[system_name]
+            continue
         started = time.perf_counter()
         system = SYSTEMS[system_name]()
         load_s = time.perf_counter() - started
@@ -150,12 +158,19 @@ def main() -> None:
     parser.add_argument("--sets", default="", help="comma-separated subset of sets (default: all)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help=f"where to write every number (default {DEFAULT_JSON.name})")
     parser.add_argument("--errors", default=None, help="print the misses and over-redactions of one set")
+    parser.add_argument("--reuse", default="", help="comma-separated systems whose numbers are taken from the JSON "
+                                                    "already at --json instead of run again (e.g. presidio)")
     args = parser.parse_args()
     systems = [s for s in args.systems.split(",") if s]
     unknown = set(systems) - set(SYSTEMS)
     if unknown:
         parser.error(f"unknown system(s) {', '.join(sorted(unknown))}: use {', '.join(SYSTEMS)}")
-    results = evaluate(args.side, systems, [s for s in args.sets.split(",") if s] or None, args.errors)
+    reuse = None
+    if args.reuse:
+        previous = json.loads(args.json.read_text(encoding="utf-8"))
+        reuse = {"side": previous["side"], "sets": previous["sets"],
+                 "systems": {k: v for k, v in previous["systems"].items() if k in args.reuse.split(",")}}
+    results = evaluate(args.side, systems, [s for s in args.sets.split(",") if s] or None, args.errors, reuse)
     args.json.write_text(json.dumps(results, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(table(results, systems))
     print(f"\nEvery number, with breakdowns: {args.json}")

@@ -37,7 +37,7 @@ from guardrails.pii.recognizers.address_words import (
 )
 
 _WORD = r"[^\W\d_][\w'’.-]*"
-_NUM = r"\d{1,5}[a-zA-Z]?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?)?"
+_NUM = r"(?<![.,])\d{1,5}[a-zA-Z]?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?)?"
 SEGMENT_BREAK = re.compile(r"\n|,\s*|;\s*|\s+-\s+")
 SENTENCE_END = re.compile(r"[?!]|\.(?=\s|$)")
 
@@ -85,7 +85,12 @@ STREET_THEN_POSTCODE = re.compile(
 NUMBER_BEFORE = re.compile(r"(?<![\w.,:-])\d{1,6}(?:/\d{1,5})?\s$")
 UNIT_BEFORE = re.compile(r"(?<![\w-])(?:" + UNIT_WORDS + r")\s*#?\s*\d{1,5}[a-zA-Z]?,?\s*$", re.I)
 LOOKS_POSTCODE = re.compile(r"\d{4,6}|\b\d{3}\s\d{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b")
+NAME_PARTICLES = frozenset(
+    "de da do das dos del della di du des la le les los las y e et sur sous en van von der den ter zu am an im bei "
+    "pri nad pod na upon on of the al el bin ibn st".split())
 MAX_ADDRESS_CHARS = 250  # no address runs longer; also bounds the work per cue on long pastes
+# "the address 0x2BEf15d3..." / "BTC address bc1q...": a wallet, not a street (crypto_addresses.py)
+CODE_LIKE = re.compile(r"^(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9_:-]{16,}\b")
 NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
 
 
@@ -116,7 +121,7 @@ def looks_like_address_part(segment: str, loose: bool) -> bool:
 
 def first_part_ok(segment: str, strong: bool) -> bool:
     segment = segment.strip()
-    if not segment or len(segment) > 120:
+    if not segment or len(segment) > 120 or CODE_LIKE.match(segment):
         return False
     if strong:
         return looks_like_address_part(segment, loose=True) or any(p.search(segment) for _, p in SHAPES)
@@ -155,11 +160,34 @@ def _clause_end(text: str, start: int) -> int:
 
 def _cut_prose(text: str, start: int, end: int) -> int:
     """Cut a segment where prose starts inside it ("S6 7LJ but that's my old flat")."""
+    title_case = _title_case_address(text[max(0, start - 60):start])
     for match in re.finditer(r"\s+([^\W\d_]+)", text[start:end]):
         # (a prose word right at ``start`` counts only when a space separates it from the hit before)
-        if match.group(1).lower() in PROSE_WORDS and (match.start() > 0 or text[start:start + 1].isspace()):
+        if not (match.start() > 0 or text[start:start + 1].isspace()):
+            continue
+        word = match.group(1)
+        if word.lower() in PROSE_WORDS:
+            return start + match.start()
+        # An address written with capitals ends at the first lower-case word that is not a
+        # particle of a place name, unless a number is still to come ("12 Baker Street, London
+        # last month"); an address typed all in lower case has no such edge.
+        if (title_case and word.islower() and word not in NAME_PARTICLES and NON_LATIN.search(word) is None
+                and not _digits_ahead(text, start + match.start())):
             return start + match.start()
     return end
+
+
+def _digits_ahead(text: str, position: int) -> bool:
+    """A postcode or number still to come in this sentence ("San Elsa los altos, AGS 43915")."""
+    window = text[position:position + 60]
+    stop = re.search(r"[.?!](?:\s|$)", window)
+    return any(c.isdigit() for c in window[:stop.start() if stop else len(window)])
+
+
+def _title_case_address(before: str) -> bool:
+    """Whether the address text just before is written with capitals (its last words)."""
+    words = [w for w in _words(before) if not w[0].isdigit()][-3:]
+    return bool(words) and sum(w[0].isupper() for w in words) >= max(1, len(words) - 1)
 
 
 def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[int, int] | None:

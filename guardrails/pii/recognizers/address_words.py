@@ -16,9 +16,8 @@ STREET_WORDS_AFTER_NUMBER = (
     r"street|st|road|rd|avenue|ave|av|lane|ln|laneway|drive|dr|close|way|place|pl|boulevard|blvd|court|ct|crescent|"
     r"cres|terrace|tce|gardens|gdns|square|sq|grove|mews|parkway|pkwy|highway|hwy|hill|wynd|circuit|cct|parade|pde|"
     r"esplanade|promenade|quay|wharf|turnpike|expressway|freeway|alley|plaza|bypass|causeway|chowk|nagar|marg|salai|"
-    r"rue|allée|chemin|impasse|quai|calle|carrera|avenida|rua|travessa|strada|via|viale|corso|"
-    r"sokak|sk|cadde|cd|caddesi|sokağı|mahallesi|mah|jalan|jl|đường|phố|ngõ"
-)
+    r"sokak|sk|cadde|cd|caddesi|sokağı|mahallesi|mah"
+)  # "rue", "via", "calle"... come before the name: STREET_PREFIXES ("12 rue de Rivoli" has its own pattern)
 # Before the name: "rue de Rivoli", "ul. Paderewskiego", "Calle Mayor", "проспект Виноградний".
 STREET_PREFIXES = (
     r"rue|avenue|av\.?|avda\.?|boulevard|bd\.?|bvd\.?|allée|chemin|impasse|place|quai|route|cours|voie|passage|"
@@ -35,8 +34,7 @@ STREET_PREFIXES = (
     r"вулиця|вул\.|провулок|майдан|"
     r"οδός|οδ\.|λεωφόρος|λεωφ\.|πλατεία|"
     r"utca|út|tér|körút|"
-    r"ქ\.|ქუჩა|გამზ\.|"
-    r"street|road|avenue"
+    r"ქ\.|ქუჩა|გამზ\.?"
 )
 # Street-name compounds: "Hauptstraße", "Kerkstraat", "Skolvägen", "Dampfærgevej", "Dosentinkuja".
 STREET_SUFFIXES = (

@@ -25,7 +25,9 @@ BTC_IDS = [f"btc-dev-{n}" for n in (
     593, 601, 612, 621, 631, 640, 660, 673, 689, 699, 712, 718, 727, 751, 770, 783, 790, 800, 809, 821, 839, 849,
     866, 880, 889, 901, 909, 927, 941, 953, 967, 981, 997)]
 # (set, ids, PERSON recall floor, words-kept floor)
-FLOORS = [("wnut17_dev", WNUT_IDS, 0.0, 0.0), ("btc_dev", BTC_IDS, 0.0, 0.0)]
+# measured with the shipped redactor on this sample: WNUT PERSON 0.753 (85 spans), words kept 0.996;
+# BTC PERSON 0.962 (132 spans), words kept 0.976
+FLOORS = [("wnut17_dev", WNUT_IDS, 0.70, 0.98), ("btc_dev", BTC_IDS, 0.92, 0.96)]
 
 
 @pytest.fixture(scope="module")
