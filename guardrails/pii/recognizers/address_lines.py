@@ -47,7 +47,7 @@ SHAPES = [
         r"(?<![\w-])" + _NUM + r",?\s+(?:" + _WORD + r"\s+){0,3}(?:" + STREET_WORDS_AFTER_NUMBER + r")\b\.?", re.I)),
     # "ul. Paderewskiego 77", "Via de Ana Sofía Sancho 46", "Av. J.B. Alberdi N° 1177", "Jalan Yos Sudarso No. 76"
     ("street_word_first", re.compile(
-        r"(?<![\w-])(?:" + STREET_PREFIXES + r")\s*(?:" + _WORD + r"\s+){0,5}?" + _WORD +
+        r"(?<![\w-])(?:" + STREET_PREFIXES + r")(?:\s+|(?<=[./])\s*)(?:" + _WORD + r"\s+){0,5}?" + _WORD +
         r",?\s+(?:(?:n[°º.]?|no\.?|nr\.?|#|д\.|буд\.|č\.)\s*)?(?:" + _NUM + r"|s/n)(?![\w])", re.I)),
     # "5, avenue Samson", "12 rue de Rivoli"
     ("number_street_word", re.compile(
