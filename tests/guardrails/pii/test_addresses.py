@@ -33,6 +33,10 @@ def test_whole_address(types_in, text, value):
     "send it to my wallet please",
     "I moved to the Premium plan last month",
     "my balance shows 1,234.56 USD but should be 2,000",
+    "I called 3 times and the line is available 24/7",   # "calle"+"d 3", "av"+"ailable 24": street words need a space
+    "of course 2 of my cards were blocked",
+    "the address 0x2BEf15d3651dba21dF849B65A239a58A28377bBa shows a checksum error",  # a wallet, not a street
+    "Transfer 250.00 EUR via SEPA",
 ])
 def test_not_addresses(types_in, text):
     assert "ADDRESS" not in types_in(text).values()
