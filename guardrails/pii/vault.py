@@ -23,6 +23,8 @@ _SEPARATORS = re.compile(r"[\s.\-()/+]")
 def normalise(entity_type: str, value: str) -> str:
     if entity_type in _SEPARATOR_INSENSITIVE:
         return _SEPARATORS.sub("", value).upper()
+    if entity_type == "USERNAME":
+        return value.replace("@", "").replace(" ", "").casefold()
     if entity_type == "CRYPTO_WALLET" and value[:2].lower() in ("0x", "bc", "tb"):
         return value.lower()  # hex and bech32 addresses are case-insensitive; base58/base64 ones are not
     if entity_type in ("SEED_PHRASE", "PERSON", "EMAIL_ADDRESS", "ADDRESS", "PRIVATE_KEY", "TRANSACTION_ID"):
