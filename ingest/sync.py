@@ -27,9 +27,9 @@ from app.index.embedding import Embedder
 from app.index.store import KnowledgeStore
 from guardrails.knowledge_scan import scan_knowledge_text
 from ingest.chunking import Chunk, chunk_document
-from ingest.errors import KnowledgeDirError, KnowledgeFileError
+from ingest.errors import KnowledgeDirError, KnowledgeFileError, NothingToIndex
 from ingest.folder import scan
-from ingest.reading import decode, read_document
+from ingest.reading import decode, is_binary, read_document
 
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
 PIPELINE_VERSION = "4"  # 4: files are scanned for prompt injection before indexing
@@ -208,10 +208,15 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileR
         if existing and all(c.doc_hash == doc_hash and c.doc_chunk_count == len(existing) for c in existing):
             return FileResult(source, "unchanged", chunks=_chunk_count(existing))
         document = read_document(path, source, max_bytes)
-        findings = scan_knowledge_text(decode(path.read_bytes(), source))
+        findings = scan_knowledge_text(_scanned_text(path, source, document))
         if findings:
             return _quarantined(source, findings, existing)
         chunks = chunk_document(document, settings.chunk_max_tokens)
+    except NothingToIndex as exc:
+        # A contents page: nothing of its own to index (chunks of an earlier version go).
+        result = FileResult(source, "skipped", error=str(exc))
+        writer.submit(_Pending(result, [], "", [c.chunk_id for c in existing]))
+        return result
     except KnowledgeFileError as exc:
         kept = f"; keeping the {_chunk_count(existing)} chunks indexed before" if existing else ""
         return FileResult(source, "failed", chunks=_chunk_count(existing), error=str(exc) + kept)
@@ -222,6 +227,14 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileR
     result = FileResult(source, "updated" if existing else "added", chunks=len(chunks), warnings=warnings)
     writer.submit(_Pending(result, chunks, doc_hash, [c.chunk_id for c in existing]))
     return result
+
+
+def _scanned_text(path: Path, source: str, document) -> str:
+    """What the knowledge-file scan reads: the raw file (comments and hidden HTML included), or
+    for a binary format the text extracted from it."""
+    if is_binary(path):
+        return "\n\n".join(s.text for s in document.sections)
+    return decode(path.read_bytes(), source)
 
 
 def _quarantined(source: str, findings, existing) -> FileResult:
