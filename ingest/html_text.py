@@ -19,7 +19,7 @@ from ingest.outline import Block, fenced, heading, text
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 _SKIP = {"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form", "button",
-         "select", "iframe", "object", "canvas", "head"}
+         "select", "iframe", "object", "canvas", "head", "title"}
 _PARAGRAPHS = {"p", "div", "section", "article", "main", "blockquote", "dd", "dt", "figcaption", "address", "details",
                "summary", "center", "body", "html", "li", "td", "th", "caption", "dl", "fieldset", "legend"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}

@@ -45,6 +45,18 @@ def before_parsing(text: str) -> str:
     return _LINK_TEMPLATE.sub("](", text) if "{{" in text else text
 
 
+_QUOTED = re.compile(r"\"([^\"]{3,})\"|'([^']{3,})'")
+
+
+def tag_argument(text: str) -> str:
+    """The quoted text inside a template tag that stands alone (a heading written as
+    ``{% read_time title "My transaction failed" %}`` shows that text)."""
+    if not _TAGS.fullmatch(text.strip()):
+        return ""
+    match = _QUOTED.search(text)
+    return (match.group(1) or match.group(2)).strip() if match else ""
+
+
 def strip_template_tags(text: str) -> str:
     """Plain text with template tags, attribute lists and glossary ``@`` marks removed (the caller
     trims the ends: this may be one piece of a line)."""

@@ -22,7 +22,7 @@ from ingest.html_text import html_to_text
 from ingest.markdown_text import admonition_label, record_link
 from ingest.outline import Block, fenced, heading, sections_from_blocks, text
 from ingest.schema import parse_meta
-from ingest.site_markup import before_parsing, strip_template_tags
+from ingest.site_markup import before_parsing, strip_template_tags, tag_argument
 
 _ALERT = re.compile(r"^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*", re.I)
 # MyST directives (```{name}) that hold no text for readers, and those that hold code.
@@ -82,7 +82,10 @@ class _Renderer:
     def block(self, node) -> list[Block]:
         kind = node.type
         if kind == "heading":
-            return [heading(self.inline(node.children[0]) if node.children else "", int(node.tag[1]), self.line(node))]
+            words = self.inline(node.children[0]) if node.children else ""
+            if not words and node.children:  # the whole heading was a template tag: show its text
+                words = tag_argument(node.children[0].content)
+            return [heading(words, int(node.tag[1]), self.line(node))]
         if kind == "paragraph":
             content = self.inline(node.children[0]) if node.children else ""
             return [text(content, self.line(node))] if content else []

@@ -121,7 +121,9 @@ def _blocks(pages: list[str], outline: dict[str, int]) -> list[Block]:
             blocks.append(heading(line, depth, page))
             continue
         if paragraph and _BULLET.match(line) and not _BULLET.match(paragraph[0]):
-            flush()
+            flush()  # a list starts
+        elif paragraph and _BULLET.match(paragraph[0]) and not _BULLET.match(line) and line[:1].isupper():
+            flush()  # the list is over (a wrapped item goes on in lower case)
         if not paragraph:
             start = page
         paragraph.append(line)
@@ -134,8 +136,9 @@ def _is_numbered_heading(line: str, paragraph: list[str], following: list[tuple[
     which opens a numbered list) and before a line that starts a sentence."""
     if not _NUMBERED_HEADING.match(line) or len(line.split()) > 9:
         return False
-    if paragraph and (not _SENTENCE_END.search(paragraph[-1]) or paragraph[-1].endswith(":")):
-        return False
+    if paragraph and (not _SENTENCE_END.search(paragraph[-1]) or paragraph[-1].endswith(":")
+                      or _BULLET.match(paragraph[-1])):
+        return False  # inside a sentence, after a list's intro, or the list's next item
     return not following or not following[0][0] or following[0][0][:1].isupper()
 
 

@@ -140,8 +140,11 @@ class _LabelledDirective(_directive_base()):
 
         node = nodes.container()
         node["label"] = _LABELS.get(self.name, admonition_label(self.name.split(":")[-1], None).removesuffix(":"))
-        node["argument"] = " ".join(self.arguments)
-        self.state.nested_parse(self.content, self.content_offset, node)
+        if self.content:
+            node["argument"] = " ".join(self.arguments)
+            self.state.nested_parse(self.content, self.content_offset, node)
+        elif self.arguments:  # ".. seealso:: The plugin rules." says it all on one line
+            node += nodes.paragraph(text=" ".join(self.arguments))
         return [node]
 
 

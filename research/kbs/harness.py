@@ -93,15 +93,23 @@ class IngestedKB:
     errors: dict[str, str]  # file -> why it was not indexed
 
 
-def ingest(kb: LabelledKB, embedder, **overrides) -> IngestedKB:
-    """The KB's folder, as it is, in a cached store; ``overrides`` are Settings fields."""
+def ingest(kb: LabelledKB, embedder, scan: bool = True, **overrides) -> IngestedKB:
+    """The KB's folder, as it is, in a cached store; ``overrides`` are Settings fields. With
+    ``scan=False`` the knowledge-file scan quarantines nothing (to measure retrieval apart from it)."""
+    import ingest.sync as sync
     from app.index.store import KnowledgeStore
-    from ingest.sync import sync_knowledge
 
-    key = hashlib.sha256(repr((kb.name, str(kb.docs), sorted(overrides.items()), code_hash())).encode()).hexdigest()[:16]
-    data_dir = cache_dir() / "index" / f"{kb.name}-{key}"
+    # Keyed by the folder, not the question set: StackFAQ's train and test queries share one index.
+    key = hashlib.sha256(repr((str(kb.docs), sorted(overrides.items()), code_hash(), scan)).encode())
+    data_dir = cache_dir() / "index" / f"{kb.name.split('-')[0]}-{key.hexdigest()[:16]}"
     settings = Settings(data_dir=data_dir, knowledge_dir=kb.docs, **overrides)
-    report = sync_knowledge(kb.docs, KnowledgeStore(settings, embedder.model_id).open(), embedder, settings)
+    scanner = sync.scan_knowledge_text
+    if not scan:
+        sync.scan_knowledge_text = lambda text: []
+    try:
+        report = sync.sync_knowledge(kb.docs, KnowledgeStore(settings, embedder.model_id).open(), embedder, settings)
+    finally:
+        sync.scan_knowledge_text = scanner
     if isinstance(embedder, CachedEmbedder):
         embedder.save()
     statuses: dict[str, list[str]] = {}
