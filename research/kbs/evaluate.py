@@ -47,9 +47,9 @@ def _why_not(turn) -> str:
     return turn.action or "error"
 
 
-def evaluate_kb(name: str, embedder, redactor, chain: bool, oos: bool, scan: bool = True) -> dict:
+def evaluate_kb(name: str, embedder, redactor, chain: bool, oos: bool, scan: bool = True, **overrides) -> dict:
     kb = kb_by_name(name)
-    ingested = ingest(kb, embedder, scan=scan)
+    ingested = ingest(kb, embedder, scan=scan, **overrides)
     runner = Runner(ingested, embedder, redactor, chain=chain)
     try:
         turns = [runner.ask(q) for q in kb.questions]
@@ -122,6 +122,9 @@ def main() -> None:
     parser.add_argument("--no-oos", action="store_true", help="skip the 100 CLINC150 oos_val queries per KB")
     parser.add_argument("--without-scan", action="store_true",
                         help="quarantine nothing (the knowledge-file scan is issue 13's): retrieval and answers apart from it")
+    parser.add_argument("--chunk-tokens", type=int, help="BEACON_CHUNK_MAX_TOKENS for this run (default 220)")
+    parser.add_argument("--no-heading-context", action="store_true",
+                        help="embed chunk text alone, without the title and heading path (an ablation)")
     parser.add_argument("--json", help="also write the rows to this file")
     args = parser.parse_args()
     names = args.kb or [*REAL_KBS, "demo"]
@@ -133,7 +136,14 @@ def main() -> None:
 
         redactor = Redactor()
         redactor.warm_up()
-    rows = [evaluate_kb(name, embedder, redactor, chain, not args.no_oos, not args.without_scan) for name in names]
+    overrides = {"chunk_max_tokens": args.chunk_tokens} if args.chunk_tokens else {}
+    if args.no_heading_context:
+        import ingest.chunking
+
+        ingest.chunking._embed_text = lambda document, path, text, question: text
+        overrides["chroma_collection"] = "ablation_no_heading"  # a separate cached index
+    rows = [evaluate_kb(name, embedder, redactor, chain, not args.no_oos, not args.without_scan, **overrides)
+            for name in names]
     print_table(rows, chain)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

@@ -27,6 +27,8 @@ but with at by from as this that these those what how when why where who which c
 may might me about there their they them have has had not no yes if so than then into out up""".split())
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
 _FENCE = re.compile(r"^(`{3,})[^\n]*\n.*?\n\1$", re.M | re.S)
+# "[3]" in a source is its own footnote mark; in a reply it would read as Beacon's citation.
+_SOURCE_MARK = re.compile(r"\s?\[\d{1,3}\]")
 _TABLE_ROW = re.compile(r"^[^.!?]{1,60}: [^;]+(?:; [^;]+: [^;]+)+$")
 FAQ_WHOLE_CHARS = 900  # an FAQ answer up to this long is given whole
 MAX_UNITS = 3  # sentences (with what they introduce) taken from one source
@@ -61,7 +63,7 @@ def mend(paragraph: str) -> str:
         return ""
     out = [lines[0]]
     for line in lines[1:]:
-        if _LIST_ITEM.match(line) or _LIST_ITEM.match(out[-1]) and not line[:1].islower():
+        if _LIST_ITEM.match(line) or _LIST_ITEM.match(out[-1]) and not line.strip()[:1].islower():
             out.append(line)
         else:
             out[-1] = out[-1] + " " + line.strip()
@@ -80,10 +82,11 @@ def units(text: str) -> list[_Unit]:
     pieces.append((text[start:], False))
     for piece, is_code in pieces:
         if is_code:
-            out.append(_Unit(piece.strip(), "code", number))
+            if not _SOURCE_MARK.search(piece):  # code can't lose its [0] and be right: not quoted
+                out.append(_Unit(piece.strip(), "code", number))
             number += 1
             continue
-        for paragraph in re.split(r"\n[ \t]*\n", piece):
+        for paragraph in re.split(r"\n[ \t]*\n", _SOURCE_MARK.sub("", piece)):
             paragraph = mend(paragraph)
             if not paragraph.strip():
                 continue
@@ -201,7 +204,7 @@ class ExtractiveGenerator:
             return Generation("", self.name)
         top = sources[0]
         answer = top.text.strip()
-        if not (top.metadata.get("question") and len(answer) <= FAQ_WHOLE_CHARS):
+        if not (top.metadata.get("question") and len(answer) <= FAQ_WHOLE_CHARS) or _SOURCE_MARK.search(answer):
             answer = select(question, answer, limit=MAX_UNITS + (1 if top.metadata.get("question") else 0))
         parts = [f"{answer} [1]"]
         for number, extra in enumerate(sources[1 : self.max_sources], start=2):
