@@ -31,6 +31,9 @@ _SILENT_DIRECTIVES = {"toctree", "contents", "index", "image", "figure", "includ
 _CODE_DIRECTIVES = {"code", "code-block", "sourcecode", "code-cell", "highlight", "eval-rst"}
 _DIRECTIVE_OPTION = re.compile(r"^:[\w-]+:.*$")
 _ROLE_WITH_TARGET = re.compile(r"^(.*?)\s*<[^<>]+>$", re.S)
+# What is left of an image link whose target CommonMark refused (a space in the URL): the image
+# went with its alt text, "[](https://…)" stays as literal text and means nothing to a reader.
+_EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")
 _WHITESPACE = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
 
 
@@ -211,7 +214,7 @@ class _Renderer:
                 out.append(piece)
             else:
                 prose.append(piece)
-        joined = "".join(out)
+        joined = _EMPTY_LINK.sub(" ", "".join(out))
         return _WHITESPACE.sub(" ", joined.replace("\n", " ")).strip()
 
     def _inline(self, node, pieces: list) -> None:
