@@ -47,10 +47,11 @@ def _why_not(turn) -> str:
     return turn.action or "error"
 
 
-def evaluate_kb(name: str, embedder, redactor, chain: bool, oos: bool, scan: bool = True, **overrides) -> dict:
+def evaluate_kb(name: str, embedder, redactor, chain: bool, oos: bool, scan: bool = True, alpha: float | None = None,
+                **overrides) -> dict:
     kb = kb_by_name(name)
     ingested = ingest(kb, embedder, scan=scan, **overrides)
-    runner = Runner(ingested, embedder, redactor, chain=chain)
+    runner = Runner(ingested, embedder, redactor, chain=chain, **({"retrieval_alpha": alpha} if alpha is not None else {}))
     try:
         turns = [runner.ask(q) for q in kb.questions]
         oos_turns = [runner.ask(q) for q in clinc_out_of_scope("oos_val")] if chain and oos else []
@@ -122,6 +123,7 @@ def main() -> None:
     parser.add_argument("--no-oos", action="store_true", help="skip the 100 CLINC150 oos_val queries per KB")
     parser.add_argument("--without-scan", action="store_true",
                         help="quarantine nothing (the knowledge-file scan is issue 13's): retrieval and answers apart from it")
+    parser.add_argument("--alpha", type=float, help="BEACON_RETRIEVAL_ALPHA for this run (default 0.7)")
     parser.add_argument("--chunk-tokens", type=int, help="BEACON_CHUNK_MAX_TOKENS for this run (default 220)")
     parser.add_argument("--no-heading-context", action="store_true",
                         help="embed chunk text alone, without the title and heading path (an ablation)")
@@ -142,7 +144,7 @@ def main() -> None:
 
         ingest.chunking._embed_text = lambda document, path, text, question: text
         overrides["chroma_collection"] = "ablation_no_heading"  # a separate cached index
-    rows = [evaluate_kb(name, embedder, redactor, chain, not args.no_oos, not args.without_scan, **overrides)
+    rows = [evaluate_kb(name, embedder, redactor, chain, not args.no_oos, not args.without_scan, args.alpha, **overrides)
             for name in names]
     print_table(rows, chain)
     if args.json:
