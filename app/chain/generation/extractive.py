@@ -106,6 +106,18 @@ def units(text: str) -> list[_Unit]:
     return out
 
 
+def whole(text: str) -> str:
+    """All of a chunk, as a reply quotes it: prose paragraphs mended, lists and code as they are."""
+    parts, last = [], None
+    for unit in units(text):
+        if parts and unit.kind == "sentence" and unit.paragraph == last:
+            parts[-1] += " " + unit.text
+        else:
+            parts.append(unit.text)
+        last = unit.paragraph
+    return "\n\n".join(parts)
+
+
 def best_sentences(question: str, text: str, limit: int = 3) -> list[str]:
     """Up to ``limit`` sentences (or list items) of ``text`` that share the most words with the
     question, in their original order; the opening sentences when none share any."""
@@ -206,6 +218,8 @@ class ExtractiveGenerator:
         answer = top.text.strip()
         if not (top.metadata.get("question") and len(answer) <= FAQ_WHOLE_CHARS) or _SOURCE_MARK.search(answer):
             answer = select(question, answer, limit=MAX_UNITS + (1 if top.metadata.get("question") else 0))
+        else:
+            answer = whole(answer)
         parts = [f"{answer} [1]"]
         for number, extra in enumerate(sources[1 : self.max_sources], start=2):
             if extra.source == top.source:
