@@ -52,14 +52,15 @@ def _parser():
 
 def load_markdown(text_: str, source: str) -> LoadedDocument:
     raw, key_lines, body, body_line = split_front_matter(text_, source)
-    meta = parse_meta(raw, source, key_lines)
+    warnings: list[str] = []
+    meta = parse_meta(raw, source, key_lines, warnings)
     renderer = _Renderer(body_line, posixpath.dirname(source), [])
     blocks = renderer.render(before_parsing(body))
     sections, title = sections_from_blocks(blocks)
     if meta.title is None and title:
         meta.title = title
     return LoadedDocument(source=source, meta=meta, sections=sections, links=renderer.links,
-                          navigation=renderer.navigation)
+                          navigation=renderer.navigation, warnings=warnings)
 
 
 class _Renderer:

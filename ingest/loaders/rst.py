@@ -48,11 +48,13 @@ def load_rst(source_text: str, source: str) -> LoadedDocument:
     walker = _Walker(posixpath.dirname(source), links)
     walker.body(doctree.children, 0)
     fields = walker.fields
-    meta = parse_meta(fields, source)
+    warnings: list[str] = []
+    meta = parse_meta(fields, source, None, warnings)
     sections, title = sections_from_blocks(walker.blocks)
     if meta.title is None and title:
         meta.title = title
-    return LoadedDocument(source=source, meta=meta, sections=sections, links=links, navigation=walker.navigation)
+    return LoadedDocument(source=source, meta=meta, sections=sections, links=links, navigation=walker.navigation,
+                          warnings=warnings)
 
 
 def _parse(source_text: str, source: str):

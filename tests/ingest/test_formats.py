@@ -197,3 +197,22 @@ def test_pdf_headings_come_from_bookmarks_when_there_are_some():
 def test_a_pdf_that_cannot_be_read_is_refused_whole(raw, message):
     with pytest.raises(KnowledgeFileError, match=message):
         load_pdf(raw, "policies/x.pdf")
+
+
+@pytest.mark.parametrize(
+    ("front", "warned"),
+    [
+        ("locale: en_US", "locale 'en_US' is not a known region; ignored"),
+        ("kind: page", "kind 'page' is not a known type; ignored"),
+        ("date: last week", "date 'last week' is not a date; ignored"),
+    ],
+)
+def test_a_site_generators_own_meaning_of_an_alias_is_a_warning_not_a_failure(front, warned):
+    document = _load("guides/x.md", f"---\n{front}\n---\n# Guide\n\nText.\n")
+    assert [s.text for s in document.sections] == ["Text."]
+    assert len(document.warnings) == 1 and warned in document.warnings[0]
+
+
+def test_beacons_own_field_names_stay_strict_in_any_format():
+    with pytest.raises(KnowledgeFileError, match="region 'Europe' is not a known region"):
+        _load("guides/x.md", "---\nregion: Europe\n---\n# Guide\n\nText.\n")
