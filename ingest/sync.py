@@ -32,7 +32,7 @@ from ingest.folder import scan
 from ingest.reading import decode, is_binary, read_document
 
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
-PIPELINE_VERSION = "4"  # 4: files are scanned for prompt injection before indexing
+PIPELINE_VERSION = "5"  # 5: Markdown through markdown-it-py, rst, HTML, PDF; markup and alt text out
 EMBED_BATCH_CHUNKS = 128  # chunks collected across files before one embedding pass
 STATUSES = ("added", "updated", "unchanged", "removed", "failed", "quarantined", "skipped")
 
