@@ -32,7 +32,8 @@ _SOURCE_MARK = re.compile(r"\s?\[\d{1,3}\]")
 _TABLE_ROW = re.compile(r"^[^.!?]{1,60}: [^;]+(?:; [^;]+: [^;]+)+$")
 FAQ_WHOLE_CHARS = 900  # an FAQ answer up to this long is given whole
 MAX_UNITS = 3  # sentences (with what they introduce) taken from one source
-BLOCK_LINES = 8  # lines of a list or code block kept after the sentence that introduces it
+BLOCK_LINES = 8
+SEE_ALSO_WORDS = 8  # a shorter sentence is a pointer or a heading, not a fact of its own  # lines of a list or code block kept after the sentence that introduces it
 
 
 def _stems(text: str) -> set[str]:
@@ -177,8 +178,9 @@ def _see_also(question: str, extra: RetrievedChunk, said: str) -> str | None:
     already = _stems(said)
     for unit in sorted(units(extra.text), key=lambda u: len(wanted & _stems(u.text)), reverse=True)[:3]:
         words = _stems(unit.text)
-        if not unit.whole_sentence or len(wanted & words) < 2 or _TABLE_ROW.match(unit.text):
-            continue
+        if not unit.whole_sentence or len(wanted & words) < 2 or _TABLE_ROW.match(unit.text) \
+                or len(unit.text.split()) < SEE_ALSO_WORDS:
+            continue  # a pointer ("View the Pay Button instructions here.") adds no fact
         if words and len(words & already) / len(words) > 0.5:
             continue  # the same fact again
         return unit.text

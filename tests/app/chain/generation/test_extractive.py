@@ -58,8 +58,9 @@ def test_an_answer_has_no_lead_in_and_ends_with_its_citation():
         ("Restoring needs your seed words and the restore height.", None),  # the answer says that already
         ("and then the seed restore finishes", None),  # a fragment, not a sentence
         ("Mining rewards arrive every two minutes on average.", None),  # not about the question
+        ("View the wallet seed restore instructions here.", None),  # a pointer, not a fact
     ],
-    ids=["different-fact", "table-row", "same-fact", "fragment", "off-topic"],
+    ids=["different-fact", "table-row", "same-fact", "fragment", "off-topic", "pointer"],
 )
 def test_see_also_only_adds_a_whole_different_fact(extra_text, see_also):
     top = _chunk("Restoring needs your seed. The restore height makes syncing faster.")
