@@ -98,3 +98,11 @@ def _mark_questions(document: LoadedDocument) -> None:
                 "merge the two answers or reword one question", section.line,
             )
         first_seen[key] = section.line
+
+
+def text_to_scan(path: Path, source: str, document: LoadedDocument) -> str:
+    """What the knowledge-file scan reads: the raw file (comments and hidden HTML included), or
+    for a binary format (PDF) the text extracted from it."""
+    if is_binary(path):
+        return "\n\n".join(s.text for s in document.sections)
+    return decode(path.read_bytes(), source)

@@ -29,7 +29,7 @@ from guardrails.knowledge_scan import scan_knowledge_text
 from ingest.chunking import Chunk, chunk_document
 from ingest.errors import KnowledgeDirError, KnowledgeFileError, NothingToIndex
 from ingest.folder import scan
-from ingest.reading import decode, is_binary, read_document
+from ingest.reading import read_document, text_to_scan
 
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
 PIPELINE_VERSION = "5"  # 5: Markdown through markdown-it-py, rst, HTML, PDF; markup and alt text out
@@ -208,7 +208,7 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileR
         if existing and all(c.doc_hash == doc_hash and c.doc_chunk_count == len(existing) for c in existing):
             return FileResult(source, "unchanged", chunks=_chunk_count(existing))
         document = read_document(path, source, max_bytes)
-        findings = scan_knowledge_text(_scanned_text(path, source, document))
+        findings = scan_knowledge_text(text_to_scan(path, source, document))
         if findings:
             return _quarantined(source, findings, existing)
         chunks = chunk_document(document, settings.chunk_max_tokens)
@@ -227,14 +227,6 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileR
     result = FileResult(source, "updated" if existing else "added", chunks=len(chunks), warnings=warnings)
     writer.submit(_Pending(result, chunks, doc_hash, [c.chunk_id for c in existing]))
     return result
-
-
-def _scanned_text(path: Path, source: str, document) -> str:
-    """What the knowledge-file scan reads: the raw file (comments and hidden HTML included), or
-    for a binary format the text extracted from it."""
-    if is_binary(path):
-        return "\n\n".join(s.text for s in document.sections)
-    return decode(path.read_bytes(), source)
 
 
 def _quarantined(source: str, findings, existing) -> FileResult:
