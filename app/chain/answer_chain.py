@@ -10,6 +10,7 @@ customer reads gets their own values back from the session's vault.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ from dataclasses import dataclass, field
 from app.chain.citations import check_citations
 from app.chain.confidence import ConfidenceModel
 from app.chain.generation import Generator
-from app.chain.generation.extractive import ExtractiveGenerator
+from app.chain.generation import Generation
+from app.chain.generation.extractive import ExtractiveGenerator, name_currency
 from app.chain.guard_bundle import Guardrails
 from app.chain.questions import check_question, too_long
 from app.chain.replies import CAUTION_NOTE, CLARIFY_MESSAGE, escalation_message, find_safe_step
@@ -170,7 +172,7 @@ class AnswerChain:
 
         mark = time.perf_counter()
         history = [(t.question, t.standalone) for t in session.turns]
-        generation = self.generator.generate(standalone, results, history)
+        generation = self._currency_named(self.generator.generate(standalone, results, history), region)
         timings["generate_ms"] = (time.perf_counter() - mark) * 1000
         mark = time.perf_counter()
         cited = check_citations(generation.text, len(results))
@@ -179,7 +181,7 @@ class AnswerChain:
             # The model's reply said something its sources do not: the extractive reply
             # can only quote them.
             flags.append("fallback:" + "+".join(output.problems))
-            generation = self.fallback_generator.generate(standalone, results, history)
+            generation = self._currency_named(self.fallback_generator.generate(standalone, results, history), region)
             cited = check_citations(generation.text, len(results))
             output = self.guardrails.output.check(cited.text, [c.text for c in results])
         timings["guard_output_ms"] = (time.perf_counter() - mark) * 1000
@@ -195,6 +197,12 @@ class AnswerChain:
         citations = [citation_json(n, results[n - 1]) for n in cited.cited]
         answer = Answer(answer=text, citations=citations, generator=generation.generator, **base)
         return self._finish(answer, session, decision, started, timings)
+
+    def _currency_named(self, generation: Generation, region: str | None) -> Generation:
+        """Quoted text that says "your account currency" names it when the region is known."""
+        if generation.generator != self.fallback_generator.name or not region:
+            return generation
+        return dataclasses.replace(generation, text=name_currency(generation.text, region))
 
     def _escalate(self, decision: Decision, base: dict, session: Session, results: list[RetrievedChunk],
                   context: dict, started: float, timings: dict) -> Answer:
