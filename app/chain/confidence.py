@@ -1,6 +1,6 @@
 """One number in [0, 1] per answer: how likely it is that the knowledge base answers the
 question and retrieval found that answer. A logistic model over retrieval signals, fitted
-on the labelled set by ``python -m research.retrieval.calibrate`` and stored next to this file."""
+across knowledge bases by ``python -m research.kbs.decision --write`` and stored next to this file."""
 
 from __future__ import annotations
 
@@ -53,5 +53,5 @@ def load_confidence_model(path: Path = MODEL_FILE) -> ConfidenceModel:
     except (OSError, KeyError, ValueError) as exc:
         raise ConfigError(
             f"cannot read the confidence model {path} ({exc}): restore it from the repository (git checkout {path.name}) "
-            "or refit it from the repository root with `python -m research.retrieval.calibrate` (research/README.md)"
+            "or refit it from the repository root with `python -m research.kbs.decision --write` (research/README.md)"
         ) from None

@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     )
     retrieval_candidates: int = Field(20, ge=1, le=500, description="Candidates each of vector and BM25 search pass to fusion.")
     confidence_threshold: float = Field(
-        0.614, ge=0, le=1, description="Below this confidence Beacon does not answer (fitted by python -m research.retrieval.calibrate)."
+        0.614, ge=0, le=1, description="Below this confidence Beacon does not answer (the cut of python -m research.kbs.decision --write)."
     )
     answer_sources: int = Field(3, ge=1, le=20, description="Retrieved chunks given to the generator as numbered sources.")
     max_question_chars: int = Field(2000, ge=50, description="Longer messages get a polite request to shorten them.")

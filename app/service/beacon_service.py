@@ -260,25 +260,33 @@ class BeaconService:
         """Searches see a new ingest at once, not after the once-a-second change check."""
         self.chain.retriever.keywords.refresh(force=True)
 
+    @staticmethod
+    def knowledge_file_types() -> tuple[str, ...]:
+        """The file extensions ingest reads."""
+        from ingest.loaders import BINARY_LOADERS, LOADERS
+
+        return tuple(LOADERS) + tuple(BINARY_LOADERS)
+
     def preview_upload(self, filename: str, content: bytes) -> dict:
         """Validate an uploaded file without touching the index: its chunks, warnings, and
         any validation error or injection finding. Raises UploadError for what is not text."""
         source = self._upload_source(filename)
         from guardrails.knowledge_scan import scan_knowledge_text
         from ingest.folder import chunk_file
-        from ingest.reading import is_supported
+        from ingest.reading import is_supported, text_to_scan
 
         if not is_supported(Path(filename)):
-            raise UploadError(f"{filename}: unsupported file type — upload Markdown (.md), YAML (.yaml/.yml) or CSV")
+            raise UploadError(f"{filename}: unsupported file type — upload one of {', '.join(self.knowledge_file_types())}")
         if len(content) > self.settings.max_file_mb * 1_000_000:
             raise UploadError(f"{filename}: over the {self.settings.max_file_mb} MB limit — split the file")
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / Path(filename).name
             path.write_bytes(content)
             chunked = chunk_file(path, source, self.settings)
-        if chunked.error is not None:
-            return {"source": source, "ok": False, "error": str(chunked.error), "chunks": [], "findings": []}
-        findings = [f.to_json() for f in scan_knowledge_text(content.decode("utf-8", "replace"))]
+            if chunked.error is not None:
+                return {"source": source, "ok": False, "error": str(chunked.error), "chunks": [], "findings": []}
+            # What ingest scans: the raw text (comments, hidden HTML), or a PDF's extracted text.
+            findings = [f.to_json() for f in scan_knowledge_text(text_to_scan(path, source, chunked.document))]
         return {"source": source, "ok": not findings, "error": None, "findings": findings,
                 "warnings": chunked.document.warnings,
                 "chunks": [{"section": c.section, "text": c.text, "line": c.line} for c in chunked.chunks]}

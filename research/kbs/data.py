@@ -17,13 +17,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from research.paths import DEMO_KB, REPO
+from research.paths import DEMO_KB, public_datasets
 
 REAL_KBS = ("electrum", "monero", "btcpay")
 
 
 def datasets_dir() -> Path:
-    return Path(os.environ.get("PUBLIC_DATASETS_DIR") or REPO.parent / "shared" / "datasets")
+    return public_datasets()
 
 
 def cache_dir() -> Path:

@@ -16,7 +16,7 @@ from app.index.store import KnowledgeStore
 from ingest.errors import NothingToIndex
 from ingest.folder import chunk_folder
 from ingest.sync import sync_knowledge
-from tests.public_datasets import public_datasets_dir
+from tests.public_data import public_datasets_dir
 
 MARKUP = re.compile(r"\{%|%\}|\{\{|\}\}|^:::|\[\[toc|!\[|\]\(|:ref:`|:doc:`|^\.\. \w+::|\[Image:", re.M)
 THRESHOLD = Settings().confidence_threshold

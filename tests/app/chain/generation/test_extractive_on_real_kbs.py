@@ -12,7 +12,7 @@ from app.index.retrieval import RetrievedChunk
 from guardrails.groundedness import GroundednessChecker
 from guardrails.output_guard import OutputGuard
 from ingest.folder import chunk_folder
-from tests.public_datasets import public_datasets_dir
+from tests.public_data import public_datasets_dir
 
 SAMPLE_EVERY = 7  # a fixed sample: every 7th chunk of each KB leads, the next other file's chunk follows
 
