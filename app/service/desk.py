@@ -52,6 +52,8 @@ _TYPE_NAMES = {"EMAIL_ADDRESS": "an e-mail address", "PHONE_NUMBER": "a phone nu
 class AgentMessageError(InvalidInputError):
     """An agent's message cannot be sent as written; the message says what to change."""
 
+    code = "message_refused"
+
 
 class VaultNotConfiguredError(ConflictError):
     """Values are not kept because no vault key is set."""
