@@ -27,7 +27,7 @@ from app.core.errors import ConflictError, InvalidInputError, NotFoundError
 from app.handoff.reveal_audit import RevealAudit
 from app.handoff.sealed_values import SealedValues
 from app.handoff.ticket_states import TicketStateError
-from app.handoff.tickets import Ticket
+from app.handoff.tickets import Ticket, normalise_resume_code
 from app.core.settings import MAKE_A_VAULT_KEY
 from guardrails.normalize import normalize
 from guardrails.output_guard import _BLOCKING_PII as BLOCKING_PII  # one list of what a reply may not carry
@@ -343,7 +343,8 @@ class HandoffDesk:
             history.append({"role": "agent", "text": message["text"], "by": message["by"], "at": _when(message["at"]),
                             "message_id": message["message_id"]})
         history.sort(key=lambda entry: entry["at"])  # stable: a turn's question stays before its answer
-        return {"session_id": session_id, "history": [{**e, "at": e["at"].isoformat()} for e in history],
+        return {"session_id": session_id, "resume_code": normalise_resume_code(code),
+                "history": [{**e, "at": e["at"].isoformat()} for e in history],
                 "handoff": self.handoff_state(session_id)}
 
     # -- erasure and retention --------------------------------------------------------------
