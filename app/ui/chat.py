@@ -306,7 +306,7 @@ def build_chat_app(service) -> gr.Blocks:
         banner = gr.HTML("", elem_id="chat-escalation", js_on_load=None)
         # Custom tags are not let through: a placeholder like <PERSON_1> is text, not an element.
         chatbot = gr.Chatbot(label="Beacon", elem_id="chat-history", height=480, feedback_options=None,
-                             allow_tags=False, sanitize_html=True)
+                             allow_tags=False, sanitize_html=True, group_consecutive_messages=False)
         with gr.Row():
             text = gr.Textbox(placeholder="Type your question…", show_label=False, elem_id="chat-input", scale=6,
                               max_length=max_chars, autofocus=True)

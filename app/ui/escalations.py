@@ -21,7 +21,7 @@ import pandas as pd
 
 from app.core.clock import utc_now
 from app.core.errors import BeaconError
-from app.ui.safe_text import html_text
+from app.ui.safe_text import html_text, markdown_text
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +198,7 @@ def _failure(exc: Exception) -> str:
 def _note(exc: Exception) -> str:
     """An error for a Markdown status line."""
     if isinstance(exc, BeaconError):
-        return f"**Not done:** {html_text(str(exc))}"
+        return f"**Not done:** {markdown_text(str(exc))}"
     log.exception("escalation action failed")
     return f"**Not done:** unexpected ({type(exc).__name__}) — see the server log."
 
@@ -302,7 +302,8 @@ def reveal_value(service, ticket_id: str | None, placeholder: str | None, agent:
         revealed = service.desk.reveal(ticket_id, placeholder, agent)
     except Exception as exc:
         return "", _note(exc), gr.skip()
-    return (revealed["value"], f"{placeholder} revealed to {agent}; recorded in the audit log.",
+    return (revealed["value"], f"{markdown_text(placeholder)} revealed to {markdown_text(agent)}; recorded in the "
+                               "audit log.",
             ticket_detail(service, ticket_id))
 
 
