@@ -47,6 +47,7 @@ def sessions_router(service: BeaconService, auth: Authenticator) -> APIRouter:
         agent's reply as the customer reads it, with `message_id` as the event id), `handoff`
         (the ticket's state when it changes), then `done` after `timeout` seconds."""
         await run_in_threadpool(service.session, session_id)  # 404 before the stream starts
+        await run_in_threadpool(service.desk.restore_session, session_id)  # the customer's values, after a restart
         last = request.headers.get("last-event-id") or after
 
         async def stream():

@@ -145,7 +145,8 @@ class Settings(BaseSettings):
     webhook_url: str | None = Field(None, description="URL that receives a POST with each new handoff ticket (JSON).")
     webhook_secret: SecretStr | None = Field(None, description="Signs webhook bodies: X-Beacon-Signature is HMAC-SHA256 hex.")
     vault_key: SecretStr | None = Field(
-        None, description="Fernet key(s), comma-separated (the first encrypts): handed-over conversations' values kept encrypted for agents to reveal."
+        None, description="Fernet key(s), comma-separated (the first encrypts): handed-over conversations' values "
+                          "kept encrypted for agents to reveal."
     )
     reveal_audit_days: int = Field(365, ge=1, description="Days the audit log of revealed values is kept.")
     handoff_sla_minutes: dict[str, int] = Field(

@@ -353,8 +353,7 @@ class BeaconService:
         from app.service.conversations import iso
         from app.service.gap_groups import group_gaps
 
-        taken_over = self.tickets.sessions_with_tickets(since.isoformat() if since else "",
-                                                        until.isoformat() if until else None)
+        taken_over = self.tickets.sessions_with_tickets()  # a conversation that ever had a person
         data = self.conversations.insights(since, until, taken_over)
         data["content_gaps"] = group_gaps(data.pop("content_gap_questions"), self._embed_gaps)
         data["open_handoffs"] = len(self.tickets.list(status="open", limit=10_000))

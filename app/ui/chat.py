@@ -113,8 +113,8 @@ def escalation_notice(escalation: dict | None, resume_code: str | None = None) -
     state = escalation.get("state") or "waiting"
     title, body = _HEADLINES.get(state, _HEADLINES["waiting"])
     urgent = escalation.get("priority") in ("urgent", "high") and state != "resolved"
-    parts = [f"<strong style=\"font-size: 1.1em;\">{title.format(ref=html.escape(str(escalation.get('ticket_id', ''))))}"
-             f"</strong>", body]
+    reference = html.escape(str(escalation.get("ticket_id", "")))
+    parts = [f"<strong style=\"font-size: 1.1em;\">{title.format(ref=reference)}</strong>", body]
     if urgent:
         parts.append("<strong>This has been marked as a priority.</strong>")
     if resume_code:

@@ -136,8 +136,8 @@ def insights_view(service, since=None, until=None) -> tuple:
                 *(gr.skip(),) * 11)
     data = service.insights(start, end)
     heading, evaluation = evaluation_view(data.get("evaluation"))
-    window = ("All time" if not (start or end) else
-              f"From {start.date() if start else 'the start'} to {(end - timedelta(days=1)).date() if end else 'today'}")
+    last = (end - timedelta(days=1)).date() if end else "today"
+    window = "All time" if not (start or end) else f"From {start.date() if start else 'the start'} to {last}"
     return (f"**{window}**\n\n" + headline_markdown(data),
             counts_frame(data.get("decisions"), "action"),
             counts_frame(data.get("escalations_by_reason"), "reason"),

@@ -285,6 +285,28 @@ def test_the_handoff_loop(served, browser):
     back.close()
 
 
+def test_insights_show_comments_and_gaps_as_text(served, browser):
+    """A "not helpful" comment sits beside the answer it rates, markup and all shown as typed."""
+    from playwright.sync_api import expect
+
+    from app.service.beacon_service import ChatRequest
+
+    service = SERVICE[0]
+    rated = service.chat(ChatRequest("browser-rated", "How do I freeze my card?", channel="ui"))
+    service.feedback("browser-rated", "down", "it said <b>nothing</b> about **where** the button is", rated.turn_id)
+    page = _page(browser)
+    _login(page, served)
+    page.get_by_role("tab", name=re.compile("Insights")).click()
+    page.locator("#insights-refresh").click()
+    comments = page.locator("#insights-not-helpful")
+    comments.get_by_text("it said <b>nothing</b> about **where** the button is").filter(visible=True).first.wait_for(
+        timeout=30_000)
+    expect(comments).to_contain_text("How do I freeze my card?")
+    expect(page.locator(".progress-text").filter(visible=True)).to_have_count(0, timeout=30_000)
+    _shot(page, "20-insights-comments")
+    page.close()
+
+
 def test_api_docs_render_offline(served, browser):
     page = _page(browser)
     page.goto(served + "/docs")
