@@ -30,7 +30,11 @@ pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = REPO / "artifacts" / "browser"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage",
+                 # The loop test keeps a customer's and an agent's page open at once: the page in the
+                 # background must keep its timers (the chat looks for replies every few seconds).
+                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                 "--disable-backgrounding-occluded-windows"]
 VAULT_KEY = "OIY3xRWdpztP3PieYIUcPRyaUTWBggitUEkI5aY1mCc="  # a Fernet key for tests only
 EMAIL = "dana.quill@example.org"
 NEW_FAQ = """---
@@ -244,6 +248,7 @@ def test_the_handoff_loop(served, browser):
     _shot(agent, "14-loop-agent-replied")
 
     # The customer's open tab shows the reply within a few seconds.
+    customer.bring_to_front()
     history = customer.locator("#chat-history")
     history.get_by_text(re.compile("I've locked your account")).first.wait_for(timeout=30_000)
     expect(history).to_contain_text(EMAIL)  # their own address, back in their own tab
@@ -261,11 +266,13 @@ def test_the_handoff_loop(served, browser):
     expect(back.locator("#chat-escalation")).to_contain_text(reference)
     _shot(back, "16-loop-resumed-by-link")
 
+    agent.bring_to_front()
     agent.locator("#esc-note textarea").fill("Account recovered, password reset.")
     agent.locator("#esc-resolve").click()
     expect(detail).to_contain_text(f"{reference} — resolved", timeout=30_000)
     expect(detail).to_contain_text("by sam")
     _shot(agent, "17-loop-resolved")
+    back.bring_to_front()
     expect(back.locator("#chat-escalation")).to_contain_text("is resolved", timeout=30_000)
     _shot(back, "18-loop-customer-sees-resolved")
 
