@@ -122,6 +122,14 @@ def evaluation_plot(evaluation: dict | None):
         return None
 
 
+def _relabel(counts: dict | None, label) -> dict:
+    """Reason codes and categories in words ("topic:account_takeover" -> "possible account takeover")."""
+    merged: dict[str, int] = {}
+    for key, count in (counts or {}).items():
+        merged[label(key)] = merged.get(label(key), 0) + count
+    return merged
+
+
 def insights_view(service, since=None, until=None) -> tuple:
     """Every Insights output in build order: headline, decisions, reasons, categories,
     feedback trend, latency trend, content gaps, model fallbacks, evaluation heading, evaluation
@@ -135,13 +143,14 @@ def insights_view(service, since=None, until=None) -> tuple:
         return ("**The range ends before it starts: choose a 'to' day on or after the 'from' day.**",
                 *(gr.skip(),) * 11)
     data = service.insights(start, end)
+    labels = service.labels()
     heading, evaluation = evaluation_view(data.get("evaluation"))
     last = (end - timedelta(days=1)).date() if end else "today"
     window = "All time" if not (start or end) else f"From {start.date() if start else 'the start'} to {last}"
     return (f"**{window}**\n\n" + headline_markdown(data),
             counts_frame(data.get("decisions"), "action"),
-            counts_frame(data.get("escalations_by_reason"), "reason"),
-            counts_frame(data.get("escalations_by_category"), "category"),
+            counts_frame(_relabel(data.get("escalations_by_reason"), labels["reason"]), "reason"),
+            counts_frame(_relabel(data.get("escalations_by_category"), labels["category"]), "category"),
             feedback_trend_frame(data.get("feedback_by_day")),
             latency_trend_frame(data.get("latency_by_day")),
             gaps_frame(data.get("content_gaps")),

@@ -34,8 +34,8 @@ def test_turns_feedback_and_escalations_appear(service):
     headline, decisions, reasons, categories, feedback, latency, gaps, *_ = insights_view(service)
     assert "| 3 | 3 | 1 | 1 / 0 (100% positive) |" in headline
     assert dict(decisions.itertuples(index=False, name=None))["escalate"] == 1
-    assert list(reasons.itertuples(index=False, name=None)) == [("human_requested", 1)]
-    assert list(categories.itertuples(index=False, name=None)) == [("human_requested", 1)]
+    assert list(reasons.itertuples(index=False, name=None)) == [("the customer asked for a person", 1)]
+    assert list(categories.itertuples(index=False, name=None)) == [("customer asked for a person", 1)]
     assert sorted(feedback["rating"]) == ["down", "up"] and feedback["count"].sum() == 1
     assert sorted(latency["percentile"]) == ["p50", "p95"] and (latency["ms"] > 0).all()
     assert "what about the thing" not in set(gaps["question"])
