@@ -19,7 +19,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
 from guardrails.pii.name_tagger import NameTagger
-from guardrails.pii.vault import PiiVault
+from guardrails.pii.vault import PLACEHOLDER_RE, PiiVault
 
 SECRET_TYPES = frozenset({"SEED_PHRASE", "PRIVATE_KEY"})
 PIECE_CHARS = 2000
@@ -115,7 +115,11 @@ class Redactor:
             if ner and offset < NER_MAX_CHARS and self.name_tagger is not None:
                 results += [RecognizerResult("PERSON", s, e, p, recognition_metadata={"recognizer_name": "NameTagger"})
                             for s, e, p in self.name_tagger.spans(piece)]
+            taken = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(piece)]
             for r in results:
+                # A placeholder is already redacted: "<EMAIL_ADDRESS_1>" holds no address.
+                if any(r.start < end and start < r.end for start, end in taken):
+                    continue
                 if not self._allowed(piece[r.start:r.end]):
                     found[i].append(RecognizerResult(r.entity_type, r.start + offset, r.end + offset, r.score))
         return [_resolve(results) for results in found]
