@@ -111,7 +111,7 @@ KEY = "k0sGZ9gkV1pZ4Hq6Qm7h2YtY3o1xJcS8dLwN5rTbUaE="
 
 @pytest.mark.parametrize("extra, message", [
     ({}, "BEACON_VAULT_KEY, which is not set: make a key with python -c 'from cryptography.fernet"),
-    ({"BEACON_VAULT_KEY": KEY}, "BEACON_CHROMA_URL is not: .* chroma run"),
+    ({"BEACON_VAULT_KEY": KEY}, "BEACON_CHROMA_URL is not: .*chroma run"),
     ({"BEACON_VAULT_KEY": KEY, "BEACON_CHROMA_URL": "http://chroma:8000", "BEACON_DATABASE_URL": "mysql://db/x"},
      "BEACON_DATABASE_URL: .*not a PostgreSQL URL"),
 ])
@@ -129,4 +129,4 @@ def test_shared_settings_hide_the_database_password(monkeypatch):
     monkeypatch.setenv("BEACON_CHROMA_URL", "http://chroma:8000")
     settings = load_settings()
     assert settings.shared and "pw-secret" not in repr(settings)
-    assert not Settings().shared
+    assert not Settings(database_url=None, chroma_url=None).shared
