@@ -102,6 +102,7 @@ def ingest_lock(data_dir: Path, settings: Settings | None = None):
     """Two ingests writing one store at once would fight over the same chunks. Replicas that
     share a database take its lock (it goes with the holder's connection, so a killed ingest
     frees it); one replica locks a file in its data directory."""
+    private_dir(data_dir)  # the report is written there in both cases
     if settings is not None and settings.shared:
         from app.core.database import LockedError, database_for
         from app.index.keyword_index import INGEST_LOCK
@@ -113,7 +114,6 @@ def ingest_lock(data_dir: Path, settings: Settings | None = None):
         except LockedError as exc:
             raise KnowledgeDirError(f"{exc} (one ingest at a time across replicas)") from None
         return
-    private_dir(data_dir)
     with open(data_dir / "ingest.lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
