@@ -64,7 +64,8 @@ def build_keyword_files(folder: Path, ids: list[str], documents: list[str], meta
     keep = [i for i, m in enumerate(metadatas) if (m or {}).get("vector_of") != "question"]
     ids = [ids[i] for i in keep]
     documents = [documents[i] for i in keep]
-    metadatas = [metadatas[i] or {} for i in keep]
+    # llama-index's copy of the node (``_node_content``) is half of each record and nothing reads it.
+    metadatas = [{k: v for k, v in (metadatas[i] or {}).items() if k != "_node_content"} for i in keep]
     folder = Path(folder)
     folder.mkdir(parents=True)
     bm25 = bm25s.BM25()
