@@ -47,8 +47,7 @@ def shared_database(settings: Settings, purpose: str = "stores"):
     that holds conversations' row locks during turns, apart from the stores' pool."""
     from app.core.database import database_for
 
-    size = settings.database_pool_size
-    return database_for(settings.database_url.get_secret_value(), size if purpose == "stores" else size + 1)
+    return database_for(settings.database_url.get_secret_value(), settings.database_pool_size, purpose)
 
 
 def session_store(settings: Settings):

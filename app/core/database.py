@@ -190,16 +190,18 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
-_databases: dict[tuple[str, int], Database] = {}
+_databases: dict[tuple[str, str], Database] = {}
 _registry_lock = threading.Lock()
 
 
-def database_for(url: str, pool_size: int = 10) -> Database:
-    """The process's one pool on ``url``, opened (and migrated) on first use."""
+def database_for(url: str, pool_size: int = 10, purpose: str = "stores") -> Database:
+    """The process's one pool on ``url`` for ``purpose``, opened (and migrated) on first use.
+    ``locks`` is the pool that holds conversations during turns, apart from the stores' pool so
+    that turns waiting for a conversation never take the connections the stores need."""
     with _registry_lock:
-        database = _databases.get((url, pool_size))
+        database = _databases.get((url, purpose))
         if database is None:
-            database = _databases[(url, pool_size)] = Database(url, pool_size)
+            database = _databases[(url, purpose)] = Database(url, pool_size)
     return database.open()
 
 

@@ -134,7 +134,13 @@ class PostgresRateLimiter:
         return self._take(key, 1.0)
 
     def peek(self, key: str) -> float | None:
-        return self._take(key, 0.0)
+        """A read, not a write: asked on every request (failed sign-ins), it must stay cheap."""
+        rows = self.database.execute(
+            "SELECT LEAST(%s, tokens + EXTRACT(EPOCH FROM now() - refreshed_at)::float8 * %s) FROM rate_buckets "
+            "WHERE bucket = %s", (self.capacity, self.refill_per_second, f"{self.scope}:{key}"))
+        if not rows or rows[0][0] >= 1.0:
+            return None
+        return (1.0 - rows[0][0]) / self.refill_per_second
 
     def _take(self, key: str, amount: float) -> float | None:
         tokens, allowed = self.database.execute(_TAKE, {"bucket": f"{self.scope}:{key}", "capacity": self.capacity,
