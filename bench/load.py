@@ -99,11 +99,12 @@ def start_server(data_dir: Path, extra_env: dict | None = None, ingest: bool = T
 
 
 class Client(threading.Thread):
-    def __init__(self, bases: list[str], index: int, questions: list[str], deadline: float, budget, seed: int) -> None:
+    def __init__(self, bases: list[str], index: int, questions: list[str], deadline: float, budget, seed: int,
+                 tag: str = "") -> None:
         super().__init__(daemon=True)
         rng = random.Random(seed)
         self.bases = bases
-        self.session_id = f"load-{seed}-{index}"
+        self.session_id = f"load-{tag}{seed}-{index}"  # the deployments share one database: ids of their own
         self.name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}{index}"
         self.card = luhn_card(rng)
         self.questions = questions
@@ -176,10 +177,11 @@ def isolation_problems(base: str, clients: list[Client]) -> list[str]:
 
 
 def run_level(bases: list[str], clients_n: int, seconds: float, requests: int, questions: list[str],
-              processes: list[int] | None = None) -> dict:
+              processes: list[int] | None = None, tag: str = "") -> dict:
     budget = Budget(requests)
     deadline = time.monotonic() + seconds
-    clients = [Client(bases, i, questions, deadline, budget, seed=clients_n * 1000 + i) for i in range(clients_n)]
+    clients = [Client(bases, i, questions, deadline, budget, seed=clients_n * 1000 + i, tag=tag)
+               for i in range(clients_n)]
     cpu_before = server_cpu_s(processes or [])
     started = time.perf_counter()
     for client in clients:
@@ -238,8 +240,10 @@ def memory_mb(pid: int) -> dict:
 
 def run_deployment(name: str, bases: list[str], servers: list, extra_pids: list[int], args, questions) -> dict:
     pids = [s.pid for s in servers] + extra_pids
-    run_level(bases, 2, 3, 20, questions)  # warm every replica's first-call paths
-    levels = [run_level(bases, int(n), args.seconds, args.requests, questions, pids) for n in args.levels.split(",")]
+    tag = name.replace(" ", "") + "-"
+    run_level(bases, 2, 3, 20, questions, tag=f"warm-{tag}")  # warm every replica's first-call paths
+    levels = [run_level(bases, int(n), args.seconds, args.requests, questions, pids, tag)
+              for n in args.levels.split(",")]
     return {"deployment": name, "replicas": len(bases), "levels": levels,
             "memory_per_replica": [memory_mb(s.pid) for s in servers]}
 
@@ -274,7 +278,7 @@ def main() -> None:
             from tests.conftest import VAULT_KEY
             from tests.services import ChromaServer, ThrowawayPostgres
 
-            postgres = ThrowawayPostgres().start()
+            postgres = ThrowawayPostgres(durable=True).start()
             chroma = ChromaServer(folder / "chroma").start()
             shared = {"BEACON_DATABASE_URL": postgres.url(), "BEACON_CHROMA_URL": chroma.url,
                       "BEACON_VAULT_KEY": VAULT_KEY}

@@ -43,7 +43,7 @@ def postgres_bin() -> Path:
 class ThrowawayPostgres:
     """A PostgreSQL cluster in ``folder``, trust auth on 127.0.0.1, user ``beacon``."""
 
-    def __init__(self, folder: Path | None = None, port: int | None = None) -> None:
+    def __init__(self, folder: Path | None = None, port: int | None = None, durable: bool = False) -> None:
         self.bin = postgres_bin()
         # Its own folder straight under /tmp: the postgres user must reach it, and pytest's
         # temp folders are its owner's alone.
@@ -51,6 +51,7 @@ class ThrowawayPostgres:
         self.port = port or free_port()
         self.data = self.folder / "data"
         self._as_root = os.geteuid() == 0
+        self.durable = durable  # tests skip fsync for speed; benchmarks keep PostgreSQL's durable defaults
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         command = [str(self.bin / args[0]), *args[1:]]
@@ -64,8 +65,8 @@ class ThrowawayPostgres:
             shutil.chown(self.folder, "postgres")
         if not (self.data / "PG_VERSION").exists():
             self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "beacon", "--no-sync")
-        options = (f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c max_connections=200 -c shared_buffers=64MB")
+        options = (f"-k {self.folder} -p {self.port} -c listen_addresses=127.0.0.1 -c max_connections=200 "
+                   "-c shared_buffers=64MB" + ("" if self.durable else " -c fsync=off"))
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "log"), "-w", "start")
         self.createdb("beacon")
         return self

@@ -23,7 +23,10 @@ from app.chain.sessions import Session, Turn
 from app.core.database import Database
 from app.handoff.sealed_values import fernet_for
 
-MAX_STORED_TURNS = 50  # the rewriter reads the last; a ticket's transcript starts at most this far back
+# The rewriter reads the last turn; a new ticket's transcript starts at most this far back, as it
+# does after a restart of one replica (``HandoffDesk.restore_session`` keeps 10). More would be read
+# and written back on every turn: 50 turns made the row about 75 KB.
+MAX_STORED_TURNS = 10
 
 
 class PostgresSessionStore:

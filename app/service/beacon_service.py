@@ -140,7 +140,8 @@ class BeaconService:
     # -- chat -------------------------------------------------------------------------
     def chat(self, request: ChatRequest):
         """One customer turn: the guarded answer, recorded (redacted) in the conversation store."""
-        self.desk.restore_session(request.session_id)  # back after a restart or a long pause
+        if not self.settings.shared:  # shared state is never lost to a restart: nothing to rebuild
+            self.desk.restore_session(request.session_id)  # back after a restart or a long pause
         answer = self.chain.answer(request.message, session_id=request.session_id, region=request.region,
                                    customer_context=request.context)
         turn_id = self.conversations.record_turn({

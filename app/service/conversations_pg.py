@@ -44,15 +44,15 @@ class PostgresConversationStore:
         context = {k: v for k, v in row["context"].items() if v is not None}
         values = {**row, "at": now, **{k: Jsonb(row[k]) if row[k] is not None else None for k in _TURN_JSON}}
         columns = ", ".join(values)
-        with self.database.transaction() as conn:
-            # The session keeps the latest value the channel gave for each context key.
-            conn.execute("INSERT INTO sessions (session_id, created_at, updated_at, context) VALUES (%s, %s, %s, %s) "
-                         "ON CONFLICT (session_id) DO UPDATE SET updated_at = EXCLUDED.updated_at, "
-                         "context = sessions.context || %s",
-                         (row["session_id"], now, now, Jsonb(row["context"]), Jsonb(context)))
-            cursor = conn.execute(f"INSERT INTO turns ({columns}) VALUES ({', '.join(['%s'] * len(values))}) "
-                                  "RETURNING turn_id", tuple(values.values()))
-            return int(cursor.fetchone()[0])
+        # One statement, so one round trip and one transaction: the session row (it keeps the
+        # latest value the channel gave for each context key) and the turn land together or not at all.
+        rows = self.database.execute(
+            "WITH session AS (INSERT INTO sessions (session_id, created_at, updated_at, context) "
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (session_id) DO UPDATE SET updated_at = EXCLUDED.updated_at, "
+            "context = sessions.context || %s RETURNING session_id) "
+            f"INSERT INTO turns ({columns}) SELECT {', '.join(['%s'] * len(values))} FROM session RETURNING turn_id",
+            (row["session_id"], now, now, Jsonb(row["context"]), Jsonb(context), *values.values()))
+        return int(rows[0][0])
 
     def record_feedback(self, session_id: str, rating: str, comment: str | None = None,
                         turn_id: int | None = None) -> int:
