@@ -261,7 +261,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--requests", type=int, default=2000, help="most turns per level")
     parser.add_argument("--deployments", default="embedded,shared-1,shared-2")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="BEACON_EMBEDDING_THREADS for every server (0: every core, each spinning while idle)")
     args = parser.parse_args()
+    if args.threads:
+        os.environ["BEACON_EMBEDDING_THREADS"] = str(args.threads)
     wanted = args.deployments.split(",")
     questions = [q.query for q in demo_queries() if q.answerable]
     folder = Path(tempfile.mkdtemp(prefix="beacon-load-"))
@@ -299,7 +303,7 @@ def main() -> None:
         if postgres is not None:
             postgres.stop()
         shutil.rmtree(folder, ignore_errors=True)
-    result = {"date": dt.date.today().isoformat(), "machine": machine(),
+    result = {"date": dt.date.today().isoformat(), "machine": machine(), "embedding_threads": args.threads,
               "server": "beacon serve (own processes), extractive generator, demo KB", "deployments": results}
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     embedded = next((d for d in results if d["deployment"] == "embedded"), None)
@@ -318,7 +322,7 @@ def main() -> None:
 
 
 def _env(data_dir: Path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BEACON_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BEACON_") or k == "BEACON_EMBEDDING_THREADS"}
     env.update({"BEACON_DATA_DIR": str(data_dir), "BEACON_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
                 "BEACON_API_KEYS": KEY, "BEACON_RATE_LIMIT_PER_MINUTE": "1000000"})
     return env
