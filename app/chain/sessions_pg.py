@@ -27,6 +27,7 @@ from app.handoff.sealed_values import fernet_for
 # does after a restart of one replica (``HandoffDesk.restore_session`` keeps 10). More would be read
 # and written back on every turn: 50 turns made the row about 75 KB.
 MAX_STORED_TURNS = 10
+_UNCHANGED = object()
 
 
 class PostgresSessionStore:
@@ -37,15 +38,18 @@ class PostgresSessionStore:
         self._vault_factory = vault_factory
 
     # -- the wire format -------------------------------------------------------------------
-    def _encode(self, session: Session) -> tuple[dict, bytes | None]:
+    def _encode(self, session: Session, vault: bool = True) -> tuple[dict, bytes | None]:
+        """The state as jsonb, and the vault sealed (``_UNCHANGED`` when ``vault`` is False)."""
         from psycopg.types.json import Jsonb
 
         state = {"turns": [asdict(t) for t in session.turns[-MAX_STORED_TURNS:]], "region": session.region,
                  "ticket_id": session.ticket_id}
-        vault = None
+        if not vault:
+            return Jsonb(state), _UNCHANGED
+        sealed = None
         if session.vault is not None and len(session.vault):
-            vault = self._fernet.encrypt(json.dumps(session.vault.entries()).encode("utf-8"))
-        return Jsonb(state), vault
+            sealed = self._fernet.encrypt(json.dumps(session.vault.entries()).encode("utf-8"))
+        return Jsonb(state), sealed
 
     def _decode(self, session_id: str, state: dict, vault: bytes | None) -> Session:
         session = Session(session_id, turns=[Turn(**t) for t in state.get("turns", [])], region=state.get("region"),
@@ -65,10 +69,15 @@ class PostgresSessionStore:
                 "INSERT INTO session_state (session_id, state) VALUES (%s, '{}') ON CONFLICT (session_id) "
                 "DO UPDATE SET touched_at = now() RETURNING state, vault, (xmax = 0)", (session_id,)).fetchone()
             session = self._decode(session_id, state, vault)
+            values = len(session.vault)
             yield session, bool(created)
-            encoded, sealed = self._encode(session)
-            conn.execute("UPDATE session_state SET state = %s, vault = %s, touched_at = now() WHERE session_id = %s",
-                         (encoded, sealed, session_id))
+            encoded, sealed = self._encode(session, vault=len(session.vault) != values)
+            if sealed is _UNCHANGED:  # most turns bring no new value: the sealed vault stays as it is
+                conn.execute("UPDATE session_state SET state = %s, touched_at = now() WHERE session_id = %s",
+                             (encoded, session_id))
+            else:
+                conn.execute("UPDATE session_state SET state = %s, vault = %s, touched_at = now() "
+                             "WHERE session_id = %s", (encoded, sealed, session_id))
 
     def get(self, session_id: str) -> tuple[Session, bool]:
         found = self.peek(session_id)

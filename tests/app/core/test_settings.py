@@ -106,9 +106,6 @@ def test_pick_up_targets_default_and_merge(monkeypatch):
         load_settings()
 
 
-KEY = "k0sGZ9gkV1pZ4Hq6Qm7h2YtY3o1xJcS8dLwN5rTbUaE="
-
-
 @pytest.mark.parametrize("extra, message", [
     ({}, "BEACON_VAULT_KEY, which is not set: make a key with python -c 'from cryptography.fernet"),
     ({"BEACON_VAULT_KEY": KEY}, "BEACON_CHROMA_URL is not: .*chroma run"),
