@@ -177,12 +177,13 @@ def isolation_problems(base: str, clients: list[Client]) -> list[str]:
 
 
 def run_level(bases: list[str], clients_n: int, seconds: float, requests: int, questions: list[str],
-              processes: list[int] | None = None, tag: str = "") -> dict:
+              processes: list[int] | None = None, tag: str = "", split: tuple[list[int], list[int]] = ([], [])) -> dict:
     budget = Budget(requests)
     deadline = time.monotonic() + seconds
     clients = [Client(bases, i, questions, deadline, budget, seed=clients_n * 1000 + i, tag=tag)
                for i in range(clients_n)]
     cpu_before = server_cpu_s(processes or [])
+    split_before = cpu_split(*split)
     started = time.perf_counter()
     for client in clients:
         client.start()
@@ -190,11 +191,13 @@ def run_level(bases: list[str], clients_n: int, seconds: float, requests: int, q
         client.join()
     elapsed = time.perf_counter() - started
     cpu_s = server_cpu_s(processes or []) - cpu_before
+    split_after = cpu_split(*split)
+    by_part = {part: round(split_after[part] - split_before[part], 1) for part in split_after}
     latencies = sorted(ms for c in clients for ms in c.latencies)
     errors = [e for c in clients for e in c.errors]
     turns_ok = len(latencies) - len(errors)
     return {
-        "server_cpu_s": round(cpu_s, 1), "turns_per_cpu_s": round(turns_ok / cpu_s, 2) if cpu_s else None,
+        "server_cpu_s": round(cpu_s, 1), "cpu_s_by_part": by_part, "turns_per_cpu_s": round(turns_ok / cpu_s, 2) if cpu_s else None,
         "clients": clients_n, "turns": len(latencies), "seconds": round(elapsed, 2),
         "turns_per_s": round(len(latencies) / elapsed, 1) if elapsed else None,
         "p50_ms": round(statistics.median(latencies), 1) if latencies else None,
@@ -203,7 +206,13 @@ def run_level(bases: list[str], clients_n: int, seconds: float, requests: int, q
     }
 
 
-def server_cpu_s(pids: list[int]) -> float:
+def cpu_split(replicas: list[int], chroma: list[int]) -> dict:
+    """CPU seconds used so far by the replicas, PostgreSQL and the Chroma server."""
+    return {"replicas": server_cpu_s(replicas, postgres=False), "postgres": server_cpu_s([], postgres=True),
+            "chroma": server_cpu_s(chroma, postgres=False)}
+
+
+def server_cpu_s(pids: list[int], postgres: bool = True) -> float:
     """CPU seconds (user + system) the server side has used: the given processes, and every
     process of the postgres user (the throwaway cluster's server and its backends)."""
     import pwd
@@ -219,7 +228,7 @@ def server_cpu_s(pids: list[int]) -> float:
             continue
         pid = int(entry.name)
         try:
-            mine = pid in pids or (postgres_uid is not None and entry.stat().st_uid == postgres_uid
+            mine = pid in pids or (postgres and postgres_uid is not None and entry.stat().st_uid == postgres_uid
                                    and os.geteuid() != postgres_uid)
             if mine:
                 fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
@@ -242,7 +251,8 @@ def run_deployment(name: str, bases: list[str], servers: list, extra_pids: list[
     pids = [s.pid for s in servers] + extra_pids
     tag = name.replace(" ", "") + "-"
     run_level(bases, 2, 3, 20, questions, tag=f"warm-{tag}")  # warm every replica's first-call paths
-    levels = [run_level(bases, int(n), args.seconds, args.requests, questions, pids, tag)
+    split = ([s.pid for s in servers], extra_pids)
+    levels = [run_level(bases, int(n), args.seconds, args.requests, questions, pids, tag, split)
               for n in args.levels.split(",")]
     return {"deployment": name, "replicas": len(bases), "levels": levels,
             "memory_per_replica": [memory_mb(s.pid) for s in servers]}
@@ -307,8 +317,8 @@ def main() -> None:
               "server": "beacon serve (own processes), extractive generator, demo KB", "deployments": results}
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     embedded = next((d for d in results if d["deployment"] == "embedded"), None)
-    print("| deployment | clients | turns | turns/s | p50 ms | p95 ms | errors | isolation problems | server CPU s | "
-          "turns per CPU-s | vs embedded | memory per replica (RSS / private MB) |")
+    print("| deployment | clients | turns | turns/s | p50 ms | p95 ms | errors | isolation problems | server CPU s "
+          "(replicas / PostgreSQL / Chroma) | turns per CPU-s | vs embedded | memory per replica (RSS / private MB) |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for deployment in results:
         for index, level in enumerate(deployment["levels"]):
@@ -318,7 +328,8 @@ def main() -> None:
             memory = ", ".join(f"{m['rss_mb']} / {m['private_mb']}" for m in deployment["memory_per_replica"])
             print(f"| {deployment['deployment']} | {level['clients']} | {level['turns']} | {level['turns_per_s']} | "
                   f"{level['p50_ms']} | {level['p95_ms']} | {level['errors']} | {len(level['isolation_problems'])} | "
-                  f"{level['server_cpu_s']} | {level['turns_per_cpu_s']} | {ratio} | {memory} |")
+                  f"{level['server_cpu_s']} ({' / '.join(str(v) for v in level['cpu_s_by_part'].values())}) | "
+                  f"{level['turns_per_cpu_s']} | {ratio} | {memory} |")
 
 
 def _env(data_dir: Path) -> dict:

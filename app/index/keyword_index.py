@@ -223,10 +223,10 @@ class KeywordIndex:
             return self.versions.latest()  # an ingest is at work: a later refresh picks up what it publishes
 
     def _swap(self, version: str | None) -> None:
-        files = KeywordFiles(self.versions.folder(version)) if version else None
-        old, self._files, self.version = self._files, files, version
-        if old is not None:
-            old.close()
+        # The old version is not closed here: a search in another thread may still read it; its
+        # maps close when the last reference goes.
+        self._files = KeywordFiles(self.versions.folder(version)) if version else None
+        self.version = version
 
     def _fetch_in_background(self, version: str) -> None:
         if self._fetching is not None and self._fetching.is_alive():
@@ -240,9 +240,7 @@ class KeywordIndex:
                 log.exception("could not fetch keyword index %s", version)
                 return
             with self._lock:
-                old, self._files, self.version = self._files, files, version
-            if old is not None:
-                old.close()
+                self._files, self.version = files, version
 
         self._fetching = threading.Thread(target=fetch, name="beacon-keyword-fetch", daemon=True)
         self._fetching.start()
