@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
+from guardrails.pii.recognizers.name_edges import tidy_person_span
 from guardrails.pii.name_tagger import NameTagger
 from guardrails.pii.vault import PiiVault
 
@@ -116,8 +117,14 @@ class Redactor:
                 results += [RecognizerResult("PERSON", s, e, p, recognition_metadata={"recognizer_name": "NameTagger"})
                             for s, e, p in self.name_tagger.spans(piece)]
             for r in results:
-                if not self._allowed(piece[r.start:r.end]):
-                    found[i].append(RecognizerResult(r.entity_type, r.start + offset, r.end + offset, r.score))
+                start, end = r.start, r.end
+                if r.entity_type == "PERSON":  # no cue word at its ends ("Kartennummer"), a title in it
+                    tidied = tidy_person_span(piece, start, end)
+                    if tidied is None:
+                        continue
+                    start, end = tidied
+                if not self._allowed(piece[start:end]):
+                    found[i].append(RecognizerResult(r.entity_type, start + offset, end + offset, r.score))
         return [_resolve(results) for results in found]
 
     def _allowed(self, value: str) -> bool:

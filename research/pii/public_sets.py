@@ -174,6 +174,14 @@ TEMPLATE_SETS = {"phone": phone_messages, "iban": iban_messages, "card": card_me
 def build(template_split: str) -> dict[str, list[dict]]:
     """Every set for one side: 'report' (dev parts and report templates) or 'train'."""
     sets = {name: make(template_split) for name, make in TEMPLATE_SETS.items()}
+    if template_split == "train":  # round 2's wider train-side material (train halves only)
+        from research.pii.public_train_names import held_out
+        from research.pii.public_variety import VARIETY_SETS
+
+        sets.update({name: make() for name, make in VARIETY_SETS.items()})
+        # the 15% of WNUT-17 and BTC train the name tagger never saw: names are tuned on these
+        sets["ner_train_heldout"] = [m for corpus in ("wnut17_train", "btc_train") for m in ner_messages(corpus)
+                                     if held_out(m["id"])]
     for corpus in ("wnut17", "btc"):
         sets[f"{corpus}_{'dev' if template_split == 'report' else 'train'}"] = ner_messages(
             f"{corpus}_{'dev' if template_split == 'report' else 'train'}")

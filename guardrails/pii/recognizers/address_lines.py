@@ -13,7 +13,11 @@ An address is found in two ways, and then widened to all its lines:
   languages (address_words.py), a street word and then a number ("ul. Paderewskiego 77",
   "Calle Mayor 10"), a street-name compound and a number ("Skolvägen 76"), a postcode next
   to a town, a PO box, a US military address (PSC/Unit/CMR, Box, APO/FPO/DPO), a flat or
-  suite line, or an East-Asian address written with its unit characters (丁目, 号, 로/길).
+  suite line, or an East-Asian address written with its unit characters (丁目, 号, 로/길)
+  (address_shapes.py);
+* **by a looser shape near a cue**, before or after it: a postcode and a town, a town and a
+  postcode, a name and a house number ("is 17314 Alicante still on file as my address?",
+  "Višnjičke 12 - that's the new address").
 
 Widening: from a hit, neighbouring segments that look like address parts (a postcode, a
 town of one to four capitalised words, a flat line, a line with a house number) are taken
@@ -26,68 +30,25 @@ import re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from guardrails.pii.recognizers.address_words import (
-    PROSE_WORDS,
-    STREET_PREFIXES,
-    STREET_SUFFIXES,
-    STREET_WORDS_AFTER_NUMBER,
-    STRONG_ADDRESS_CUES,
-    UNIT_WORDS,
-    WEAK_ADDRESS_CUES,
+from guardrails.pii.recognizers.address_shapes import (
+    CONTEXT_SHAPES,
+    LOOKS_POSTCODE,
+    NUMBER_BEFORE,
+    POSTCODE_LINE,
+    SHAPES,
+    STREET_THEN_POSTCODE,
+    UNIT_BEFORE,
 )
+from guardrails.pii.recognizers.address_words import PROSE_WORDS, STRONG_ADDRESS_CUES, WEAK_ADDRESS_CUES
+from guardrails.pii.recognizers.name_edges import never_a_name
 
-_WORD = r"[^\W\d_][\w'’.-]*"
-_NUM = r"(?<![.,])\d{1,5}[a-zA-Z]?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?)?"
 SEGMENT_BREAK = re.compile(r"\n|,\s*|;\s*|\s+-\s+")
 SENTENCE_END = re.compile(r"[?!]|\.(?=\s|$)")
-
-SHAPES = [
-    # "221b Baker Street", "1777 Kramer Court", "4180 Simpson Highway", "17 O'Rafferty Street"
-    ("number_street", re.compile(
-        r"(?<![\w-])" + _NUM + r",?\s+(?:" + _WORD + r"\s+){0,3}(?:" + STREET_WORDS_AFTER_NUMBER + r")\b\.?", re.I)),
-    # "ul. Paderewskiego 77", "Via de Ana Sofía Sancho 46", "Av. J.B. Alberdi N° 1177", "Jalan Yos Sudarso No. 76"
-    ("street_word_first", re.compile(
-        r"(?<![\w-])(?:" + STREET_PREFIXES + r")(?:\s+|(?<=[./])\s*)(?:" + _WORD + r"\s+){0,5}?" + _WORD +
-        r",?\s+(?:(?:n[°º.]?|no\.?|nr\.?|#|д\.|буд\.|č\.)\s*)?(?:" + _NUM + r"|s/n)(?![\w])", re.I)),
-    # "5, avenue Samson", "12 rue de Rivoli"
-    ("number_street_word", re.compile(
-        r"(?<![\w-])" + _NUM + r",?\s+(?:" + STREET_PREFIXES + r")\s+(?:" + _WORD + r"\s*){1,4}", re.I)),
-    # "Drubinstraße 47-26", "Skolvägen 76", "Gerritsingel 7", "Dosentinkuja 76"
-    ("compound_number", re.compile(
-        r"(?<![\w-])[^\W\d_][\w-]*(?:" + STREET_SUFFIXES + r")\.?\s+" + _NUM + r"(?![\w])", re.I)),
-    ("po_box", re.compile(
-        r"(?<![\w-])(?:p\.?\s?o\.?\s?box|post\s+office\s+box|postfach|apartado(?:\s+de\s+correos)?|caixa\s+postal|"
-        r"bo[îi]te\s+postale|b\.?p\.?|casilla|skrytka\s+pocztowa|postbus|box)\s*\d{1,6}", re.I)),
-    ("military", re.compile(
-        r"(?<![\w-])(?:(?:psc|unit|cmr)\s+\d{1,5},?\s*box\s+\d{1,5}|(?:usns|usnv|uss|usccg)\s+" + _WORD +
-        r"(?:\s+" + _WORD + r")?),?\s*(?:apo|fpo|dpo)\s+a[aep]\s+\d{5}", re.I)),
-    ("unit_line", re.compile(
-        r"(?<![\w-])(?:" + UNIT_WORDS + r")\s*#?\s*\d{1,5}[a-zA-Z]?\b", re.I)),
-    # Japanese / Chinese / Korean / Thai addresses with their unit characters
-    ("east_asian", re.compile(
-        r"[\u3040-\u30ff\u4e00-\u9fff]{2,}(?:\d{1,5}|[一二三四五六七八九十]+)(?:丁目|番地?|号|號|弄|巷|樓|楼|座|室)"
-        r"[\u3040-\u30ff\u4e00-\u9fff\d\-ー号號樓楼室座]*"
-        r"|[\uac00-\ud7a3]+(?:로|길|동|가)\s?\d{1,5}(?:-\d{1,5})?"
-        r"|(?:ถนน|ถ\.|ซอย|ซ\.|ตำบล|ต\.|อำเภอ|อ\.|แขวง|เขต|หมู่)\s?\S+")),
-]
-POSTCODE_LINE = re.compile(
-    r"^(?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?(?:\s?[A-Z]{2})?(?:,?\s+[^\W\d_][^\d]*)?$"  # "06690 Groß-Gerau", "1317 YB"
-    r"|^[^\W\d_](?:[^\W\d_]|[ .'’()-])*?[ ,-]\s?\d{4,6}(?:-\d{3,4})?(?:,\s*[^\W\d_][^\d]{0,30})?$"  # "Madrid, 02857"
-    r"|^[A-Za-z]{1,2}\d[A-Za-z\d]?\s?\d[A-Za-z]{2}$"                               # "S6 7LJ"
-    r"|^[A-Za-z]\d[A-Za-z]\s?\d[A-Za-z]\d$"                                        # Canada "T2L 6K1"
-    r"|^.{0,40}\b[A-Z]{2,3},?\s+\d{4,5}(?:-\d{4})?$"                                  # "Johnsonfurt, NE 80119", "VIC, 2609"
-)
-# "Grammova 8\n777 63 Městec Králové", "Mirje 777, 3170 Šempeter": a street line whose name has
-# no street word, known by the postcode-and-town line right after it.
-STREET_THEN_POSTCODE = re.compile(
-    r"(?:^|(?<=[\n:]))\s*([^\W\d_][\w'’.-]*(?:\s[^\W\d_][\w'’.-]*){0,3}\s\d{1,5}[a-zA-Z]?(?:[/-]\d{1,5})?\.?)"
-    r"(?:\s*\n\s*|,\s*)(?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?\s+[^\W\d_][^\n,\d.!?]{0,40}", re.M)
-NUMBER_BEFORE = re.compile(r"(?<![\w.,:-])\d{1,6}(?:/\d{1,5})?\s$")
-UNIT_BEFORE = re.compile(r"(?<![\w-])(?:" + UNIT_WORDS + r")\s*#?\s*\d{1,5}[a-zA-Z]?,?\s*$", re.I)
-LOOKS_POSTCODE = re.compile(r"\d{4,6}|\b\d{3}\s\d{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b")
 NAME_PARTICLES = frozenset(
     "de da do das dos del della di du des la le les los las y e et sur sous en van von der den ter zu am an im bei "
     "pri nad pod na upon on of the al el bin ibn st".split())
+STATE_AND_ZIP = re.compile(r"^[A-Z]{2,3},?\s+\d{4,5}(?:-\d{4})?$")
+CONTEXT_CHARS = 160  # how near an address cue the loose shapes must be
 MAX_ADDRESS_CHARS = 250  # no address runs longer; also bounds the work per cue on long pastes
 # "the address 0x2BEf15d3..." / "BTC address bc1q...": a wallet, not a street (crypto_addresses.py)
 CODE_LIKE = re.compile(r"^(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9_:-]{16,}\b")
@@ -106,6 +67,8 @@ def is_prose(segment: str) -> bool:
 def looks_like_address_part(segment: str, loose: bool) -> bool:
     """A segment that could continue an address: a postcode, a town, a house number, a flat."""
     segment = segment.strip()
+    if STATE_AND_ZIP.match(segment):  # "OK 78197": Oklahoma, not "ok"
+        return True
     if not segment or is_prose(segment) or len(segment) > 80:
         return False
     words = _words(segment)
@@ -203,11 +166,19 @@ def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[
             end = cut
         if cut < b:
             segments = []
-    # forwards, whole segments while they look like address parts
-    for a, b in segments:
+    # forwards, whole segments while they look like address parts; in an address typed in lower
+    # case, up to two plain-word parts (a district, a town) when a postcode follows them
+    bridged = 0
+    lower_case = not _title_case_address(text[start:end])
+    for k, (a, b) in enumerate(segments):
         cut = _cut_prose(text, a, b)
-        if cut <= a or not looks_like_address_part(text[a:cut], loose=False):
+        if cut <= a:
             break
+        part = text[a:cut]
+        if not looks_like_address_part(part, loose=False):
+            if not (lower_case and bridged < 2 and _plain_words(part) and _postcode_follows(text, segments[k + 1:k + 3])):
+                break
+            bridged += 1
         end = cut
         if cut < b:
             break
@@ -216,6 +187,17 @@ def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[
     while end > start and text[end - 1] in " \t,.;:-\n(":
         end -= 1
     return (start, end) if end > start else None
+
+
+def _plain_words(segment: str) -> bool:
+    """One to six words of letters that are not prose: a street or town name in any case."""
+    words = _words(segment)
+    return (0 < len(words) <= 6 and not is_prose(segment) and not any(c.isdigit() for c in segment)
+            and not CODE_LIKE.match(segment.strip()))
+
+
+def _postcode_follows(text: str, following: list[tuple[int, int]]) -> bool:
+    return any(POSTCODE_LINE.match(text[a:b].strip()) or LOOKS_POSTCODE.search(text[a:b]) for a, b in following)
 
 
 def _widen_back(text: str, start: int) -> int:
@@ -263,9 +245,17 @@ class AddressRecognizer(EntityRecognizer):
                 span = widen(text, match.start(), match.end())
                 if span:
                     spans.append((*span, 0.7))
+        cues = [m.span() for m in STRONG_ADDRESS_CUES.finditer(text)]
+        if cues:
+            for _, pattern in CONTEXT_SHAPES:
+                for start, end in _context_matches(text, pattern, cues):
+                    span = widen(text, start, end)
+                    if span:
+                        spans.append((*span, 0.6))
         for match in STREET_THEN_POSTCODE.finditer(text):
             if not is_prose(match.group(1)) and not _has_cue(match.group(1)):
-                span = widen(text, match.start(1), match.end())
+                # the town part of the regex runs to the end of the line: "12128 Pakrac thx"
+                span = widen(text, match.start(1), _cut_prose(text, match.end(1), match.end()))
                 if span:
                     spans.append((*span, 0.6))
         return [RecognizerResult("ADDRESS", a, b, s, recognition_metadata={
@@ -273,7 +263,9 @@ class AddressRecognizer(EntityRecognizer):
             for a, b, s in spans]
 
     def _after_cue(self, text: str, position: int, strong: bool) -> tuple[int, int] | None:
-        lead = re.match(r"(?:\s*(?:(?:is|was|should be|will be|now|at|to|in)\b|[:=\-–]))*\s*", text[position:])
+        # "... is now", "address line 1:", and the copulas of other languages ("mi dirección es", "lautet")
+        lead = re.match(r"(?:\s*(?:(?:is|was|should be|will be|now|at|to|in|line(?:\s*\d)?|es|est|ist|è|é|lautet|"
+                        r"está|são|sind|jest|je)\b|[:=\-–]))*\s*", text[position:])
         start = position + (lead.end() if lead else 0)
         clause_end = _clause_end(text, start)
         segments = _segments(text, start, clause_end)
@@ -285,9 +277,31 @@ class AddressRecognizer(EntityRecognizer):
         last = segments[min(2, len(segments) - 1)][1]
         probe = text[a:_cut_prose(text, a, last)] if len(segments) > 1 and b == segments[0][1] else text[a:b]
         if not first_part_ok(text[a:b], strong) and not (looks_like_address_part(text[a:b], loose=True)
-                                                           and first_part_ok(probe, strong)):
-            return None
+                                                           and first_part_ok(probe, strong)) \
+                and not (strong and _plain_words(text[a:b]) and len(segments) > 1
+                         and re.match(r"\d", text[segments[1][0]:segments[1][1]])):
+            return None  # ("address: largo de oliveira, 12, ...": lower case, the house number in the next part)
         return widen(text, a, b, strong_start=strong)
+
+
+def _context_matches(text: str, pattern, cues: list[tuple[int, int]]):
+    """Matches of a loose shape with an address cue at most CONTEXT_CHARS before or after, that
+    do not start with prose or a cue word ("I paid 25", "Card 2", "address 12")."""
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        start = match.start()
+        # not over a sentence's end nor into the prose after ("6337 Allschwil. I'm home")
+        end = _cut_prose(text, start, min(match.end(), _clause_end(text, start)))
+        end = start + len(text[start:end].rstrip(" .,;:-"))
+        first = _words(text[start:end])[:1]
+        near = any(a - CONTEXT_CHARS <= end and start <= b + CONTEXT_CHARS and not (a < end and start < b)
+                   for a, b in cues)
+        if near and first and not is_prose(text[start:end]) and not never_a_name(first[0]):
+            yield start, end
+            position = end
+        else:
+            following = re.search(r"\s\S", text[start:match.end()])  # try again from the next word
+            position = start + following.end() - 1 if following else match.end()
 
 
 def _near_other_address_part(text: str, start: int, end: int) -> bool:

@@ -45,6 +45,31 @@ STREET_SUFFIXES = (
     r"katu|tie|kuja|polku|väylä|kaari|raitti|"
     r"utca|út|tér"
 )
+# Street types that follow the name, written as their own word, in the United States Postal
+# Service's list of street suffixes (Publication 28) and the common ones of Britain and Australia:
+# "2519 Renee Plains", "10 Michael Rise". Many are everyday words ("Green", "Park", "View"), so
+# they count only capitalised and after a capitalised name word (address_lines.SHAPES).
+STREET_TYPE_WORDS = (
+    r"Alley|Annex|Arcade|Avenue|Bayou|Beach|Bend|Bluffs?|Bottom|Boulevard|Branch|Bridge|Brooks?|Burgs?|Bypass|"
+    r"Camp|Canyon|Cape|Causeway|Centers?|Centre|Circles?|Circus|Cliffs?|Close|Club|Common|Corners?|Course|Courts?|"
+    r"Coves?|Creek|Crescent|Crest|Crossing|Crossroad|Curve|Dale|Dam|Divide|Drives?|Estates?|Expressway|"
+    r"Extensions?|Falls?|Ferry|Fields?|Flats?|Fords?|Forest|Forges?|Forks?|Fort|Freeway|Gardens?|Gateway|Glens?|"
+    r"Greens?|Groves?|Harbors?|Harbour|Haven|Heights|Highway|Hills?|Hollow|Inlet|Islands?|Isle|Junctions?|Keys?|"
+    r"Knolls?|Lakes?|Land|Landing|Lane|Lights?|Loaf|Locks?|Lodge|Loop|Mall|Manors?|Meadows?|Mews|Mills?|Mission|"
+    r"Motorway|Mount|Mountains?|Neck|Orchard|Oval|Overpass|Parks?|Parkways?|Pass|Passage|Path|Pike|Pines?|Place|"
+    r"Plains?|Plaza|Points?|Ports?|Prairie|Radial|Ramp|Ranch|Rapids?|Rest|Ridges?|Rise|River|Roads?|Route|Row|"
+    r"Run|Shoals?|Shores?|Skyway|Springs?|Spurs?|Squares?|Station|Stravenue|Stream|Streets?|Summit|Terrace|"
+    r"Throughway|Trace|Track|Trafficway|Trail|Trailer|Tunnel|Turnpike|Underpass|Unions?|Valleys?|Viaduct|Views?|"
+    r"Villages?|Ville|Vista|Walks?|Wall|Ways?|Wells?|Wharf|Wynd|Parade|Esplanade|Promenade|Quay|Circuit"
+)
+# Street words of other languages that follow the name as their own word, before the number:
+# "Provste Allé 512", "Tržaška cesta 12", "Gubčeva ulica 4", "Kossuth utca 3". (Not the ones that are
+# everyday words elsewhere: "put", "pot", "alle", "weg", "tee".)
+STREET_WORDS_BEFORE_NUMBER = (
+    r"allé|gade|vej|vegen|veien|gata|gatan|vägen|väg|straße|strasse|str\.|laan|straat|steeg|"
+    r"cesta|ulica|ulice|trg|sokak|sokağı|caddesi|utca|út|tér|körút|katu|kuja|iela|gatvė|"
+    r"улица|ул\.|вулиця|вул\.|булевар|бульвар|проспект"
+)
 UNIT_WORDS = (
     r"apt\.?|apartment|flat|unit|suite|ste\.?|floor|fl\.?|room|rm\.?|wohnung|whg\.?|"
     r"appartement|app\.?|étage|piso|depto\.?|departamento|dpto\.?|interior|int\.?|"
@@ -60,12 +85,20 @@ STRONG_ADDRESS_CUES = cue_regex(
     r"direcci[óo]n", r"domicilio", r"indirizzo", r"endere[çc]o", r"morada", r"adres", r"adresa", r"adress",
     r"osoite", r"lakc[íi]m", r"c[íi]m", r"διεύθυνση", r"адрес[аи]?", r"адреса", r"住所", r"地址", r"주소",
     r"ที่อยู่", r"địa chỉ", r"alamat", r"כתובת", r"पता", r"ঠিকানা", r"მისამართი", r"հասցե", r"ünvan", r"adresi",
-    r"ship(?:ping)?\s+to", r"deliver(?:y)?\s+to", r"postcode|post\s+code|zip(?:\s+code)?")
+    r"ship(?:ping)?\s+to", r"deliver(?:y)?\s+to", r"postcode|post\s+code|zip(?:\s+code)?",
+    r"wohnort|wohnsitz|street|postal|residence|résidence|residencia|residenza|woonadres|bostadsadress|"
+    r"место\s+жительства|lieu\s+de\s+résidence")
 WEAK_ADDRESS_CUES = re.compile(
     r"(?<![a-z])(?:(?:i|we|she|he|they)\s+(?:now\s+)?(?:live|living|lives|reside|am\s+staying|are\s+staying)\s+(?:at|in|on)"
     r"|(?:moved|moving|relocated|relocating)\s+(?:house\s+)?to"
     r"|(?:send|sent|post|posted|ship|shipped|deliver|delivered|mail|mailed|forward|courier|went)"
     r"(?:\s+(?:it|them|this|that|the\s+\w+|my\s+\w+|a\s+\w+))?(?:\s+\w+)?\s+to"
+    r"|should\s+(?:go|be\s+sent|be\s+delivered|be\s+posted)\s+to|my\s+(?:home|place|house|flat)\s+is(?:\s+at)?"
+    r"|located\s+at|(?:i'm|i\s+am|we're|we\s+are)\s+(?:now\s+)?(?:at|based\s+at)"
+    # "I live at" in other languages
+    r"|j'habite(?:\s+(?:au|à|a|en))?|moro\s+(?:em|na|no)|vivo\s+(?:en|em|in|a|na|no)|abito\s+(?:in|a|al)"
+    r"|(?:ich\s+)?wohne\s+(?:jetzt\s+)?(?:in|im|am|an\s+der)|(?:ik\s+)?woon\s+(?:nu\s+)?(?:in|op|aan)"
+    r"|mieszkam\s+(?:na|w|przy)|bydlím\s+(?:na|v)|bývam\s+(?:na|v)|lakom|живу\s+(?:на|в|по)|bor\s+(?:på|i)"
     r")(?![a-z])", re.IGNORECASE)
 
 # A segment starting with one of these is prose, not an address part.
@@ -74,4 +107,6 @@ please pls plz thanks thank thx cheers regards best kind i i'm im i've ive i'd w
 is are was were but and so because as if when how what why who can could would will should do does did have has had
 not no yes ok okay also btw then since until after before the courier they he she you your my our his her
 still just now again already hope help urgent asap sorry hi hello hey dear
+instead today tonight tomorrow yesterday anymore though either too soon later right in since for from last next
+gracias merci danke grazie obrigado obrigada bedankt dziękuję спасибо
 """.split())

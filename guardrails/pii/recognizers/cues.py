@@ -13,10 +13,10 @@ import re
 
 from guardrails.pii.recognizers.context_cues import cue_regex
 
-CARD = cue_regex(
-    r"cards?", r"card\s*(?:no\.?|num(?:ber)?|#)", "cc", "credit", "debit", "visa", "mastercard", "amex", "pan",
+CARD = cue_regex(  # (the longer phrase first: the alternation takes the first that matches)
+    r"card\s*(?:no\.?|num(?:ber)?|nr\.?|#)", r"cards?", "cc", "credit", "debit", "visa", "mastercard", "amex", "pan",
     r"karte(?:nnummer)?", r"kreditkarte", r"carte(?:\s+bancaire)?", r"tarjeta", r"carta", r"cart[ãa]o", r"kaart",
-    r"karta", r"kort(?:nummer)?", r"kartica", r"карт[аыуе]", r"卡号", r"カード")
+    r"kart[ay]", r"kort(?:nummer)?", r"kartica", r"карт[аыуе]", r"卡号", r"カード")
 _NO = r"(?:\s*(?:no\.?|num(?:ber)?|nr\.?|#))?"
 ACCOUNT = cue_regex(
     r"acc?oun?ts?" + _NO, r"acc?t\.?" + _NO, "a/c", r"acc\.?", "checking", "savings", "iban", r"sort\s*code", "bank",
@@ -29,7 +29,15 @@ PHONE = cue_regex(
     "viber", "signal", "sms", r"texts?(?:ed)?(?:\s+me)?", "call(?:ed)?(?:\s+me)?", "ring", "reach me", "contact number",
     "fax", "hotline", "helpline", r"t[ée]l[ée]phone", "portable", r"t[ée]l[ée]fono", "telefone", "telefon(?:nummer)?",
     "handy(?:nummer)?", r"m[óo]vil", "celular", "cellulare", r"numéro\s+de\s+(?:t[ée]l[ée]phone|portable)",
-    r"n[úu]mero\s+de\s+(?:tel[ée]fono|celular|m[óo]vil|telefone)", r"телефон", r"моб\.?", r"电话|電話|手机|携帯|전화|휴대폰")
+    r"n[úu]mero\s+de\s+(?:tel[ée]fono|celular|m[óo]vil|telefone)", r"телефон[ау]?", r"моб\.?", r"тел\.?",
+    r"电话|電話|手机|携帯|전화|휴대폰",
+    # short and other-language forms: "ph:", "fone", "tlf", Dutch, Polish, Greek, Turkish, Scandinavian
+    r"ph\.?", r"fone", r"tlf\.?", r"telefoon(?:nummer)?", r"mobiel(?:e\s+nummer)?", "gsm", r"telefon[ua]?",
+    r"kom[óo]rk[ai]", r"τηλ\.?|τηλέφωνο|κινητό", r"cep(?:\s+telefonu)?", r"mobil(?:nummer|nr\.?)?",
+    r"contact(?:\s*(?:no\.?|nr\.?|num(?:ber)?|#))", r"phone\s*nr\.?",
+    # "my number", "my new number": a customer's own number is a phone number unless a nearer cue says
+    # otherwise ("my card number" ends with the card cue, "my account number" with the account one)
+    r"my\s+(?:new\s+|old\s+|other\s+|second\s+)?(?:number|no\.?|nr\.?)")
 NUMBER = cue_regex(r"num(?:ber)?s?", r"no\.?", r"nr\.?", "#", r"n[°º]", r"numéro", r"n[úu]mero", "nummer", "numer",
                    r"номер", "reference", "ref", "id")
 
