@@ -95,7 +95,10 @@ def run_eval(cases, suite: str, settings, kb_dir: Path, out: Path, judge: bool =
         # check then sees exactly what this run wrote, and a developer's stores stay untouched.
         run_settings = settings.model_copy(update={"data_dir": Path(tmp), "knowledge_dir": kb_dir,
                                                    "conversation_store": None, "webhook_url": None})
-        prepare_index(run_settings, embedder, kb_dir, prebuilt_index)
+        not_indexed = prepare_index(run_settings, embedder, kb_dir, prebuilt_index)
+        for item in not_indexed:
+            if item["status"] != "skipped":
+                _say(f"Not indexed ({item['status']}): {item['reason']}")
         with _progress_bar(len(cases), progress) as advance:
             run = run_cases(cases, run_settings, embedder, redactor, progress=advance)
         records = run.records
@@ -123,7 +126,7 @@ def run_eval(cases, suite: str, settings, kb_dir: Path, out: Path, judge: bool =
         "seconds": round(time.perf_counter() - started, 1), "answer_seconds": round(run.seconds, 1),
         "settings": {k: getattr(settings, k) for k in ("generator", "answer_sources", "retrieval_candidates",
                                                        "search_top_k", "confidence_threshold", "retrieval_alpha")},
-        "knowledge_dir": str(kb_dir), "summary": summary,
+        "knowledge_dir": str(kb_dir), "not_indexed": not_indexed, "summary": summary,
         "baseline": (baseline or {}).get("metrics"), "ragas": ragas, "beacon": beacon,
         "gate": gate_module.gate(summary, suite, baseline_path or gate_module.BASELINE) if gate else None,
     }

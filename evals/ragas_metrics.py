@@ -81,7 +81,7 @@ def reference_texts(record, kb_chunks: dict[tuple[str, str], list[str]]) -> list
     out = []
     for source, section in record.reference_contexts:
         for (s, sec), texts in kb_chunks.items():
-            if s == source and (sec == section or sec.startswith(section + " > ")):
+            if s == source and (not section or sec == section or sec.startswith(section + " > ")):
                 out.extend(texts)
     return out
 

@@ -2,7 +2,7 @@
 
 A query hits when a returned chunk comes from an expected source and its section path
 starts with the expected section (labels name the top-level section; chunks may sit
-deeper under it).
+deeper under it). A label with an empty section is file-level: any chunk of the file hits.
 """
 
 from __future__ import annotations
@@ -40,7 +40,8 @@ def load_queries(files: Iterable[Path]) -> list[LabelledQuery]:
 
 
 def is_hit(source: str, section: str, expected: tuple[tuple[str, str], ...]) -> bool:
-    return any(source == s and (section == sec or section.startswith(sec + " > ")) for s, sec in expected)
+    """An empty expected section stands for the whole file (file-level labels)."""
+    return any(source == s and (not sec or section == sec or section.startswith(sec + " > ")) for s, sec in expected)
 
 
 def first_hit_rank(results: list[tuple[str, str]], expected) -> int | None:

@@ -17,5 +17,10 @@ class KnowledgeFileError(InvalidInputError):
         super().__init__(f"{where}: {problem} — {fix}")
 
 
+class NothingToIndex(KnowledgeFileError):
+    """A file that reads fine but holds no text of its own: a contents page (a Sphinx toctree,
+    a list of links to its own headings). Ingest skips it rather than failing it."""
+
+
 class KnowledgeDirError(ConflictError):
     """The knowledge directory itself is missing or unusable."""

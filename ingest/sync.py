@@ -28,12 +28,12 @@ from app.index.embedding import Embedder
 from app.index.store import KnowledgeStore
 from guardrails.knowledge_scan import scan_knowledge_text
 from ingest.chunking import Chunk, chunk_document
-from ingest.errors import KnowledgeDirError, KnowledgeFileError
+from ingest.errors import KnowledgeDirError, KnowledgeFileError, NothingToIndex
 from ingest.folder import scan
-from ingest.reading import decode, read_document
+from ingest.reading import read_document, text_to_scan
 
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
-PIPELINE_VERSION = "4"  # 4: files are scanned for prompt injection before indexing
+PIPELINE_VERSION = "5"  # 5: Markdown through markdown-it-py, rst, HTML, PDF; markup and alt text out
 EMBED_BATCH_CHUNKS = 128  # chunks collected across files before one embedding pass
 STATUSES = ("added", "updated", "unchanged", "removed", "failed", "quarantined", "skipped")
 
@@ -209,10 +209,15 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileR
         if existing and all(c.doc_hash == doc_hash and c.doc_chunk_count == len(existing) for c in existing):
             return FileResult(source, "unchanged", chunks=_chunk_count(existing))
         document = read_document(path, source, max_bytes)
-        findings = scan_knowledge_text(decode(path.read_bytes(), source))
+        findings = scan_knowledge_text(text_to_scan(path, source, document))
         if findings:
             return _quarantined(source, findings, existing)
         chunks = chunk_document(document, settings.chunk_max_tokens)
+    except NothingToIndex as exc:
+        # A contents page: nothing of its own to index (chunks of an earlier version go).
+        result = FileResult(source, "skipped", error=str(exc))
+        writer.submit(_Pending(result, [], "", [c.chunk_id for c in existing]))
+        return result
     except KnowledgeFileError as exc:
         kept = f"; keeping the {_chunk_count(existing)} chunks indexed before" if existing else ""
         return FileResult(source, "failed", chunks=_chunk_count(existing), error=str(exc) + kept)

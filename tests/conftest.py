@@ -15,7 +15,8 @@ REPO = Path(__file__).resolve().parent.parent
 DEMO_KB = REPO / "knowledge"
 # What a running Beacon writes beside the index: tests that point at the shared demo index
 # leave tickets, turns and decisions there, which a copy must not inherit.
-RUNTIME_STATE = shutil.ignore_patterns("handoffs.sqlite3*", "conversations.sqlite3*", "decisions.jsonl*", "eval")
+RUNTIME_STATE = shutil.ignore_patterns("handoffs.sqlite3*", "conversations.sqlite3*", "decisions.jsonl*", "eval",
+                                      "vault.sqlite3*", "reveals.sqlite3*")
 
 
 def copy_index(demo_index: Path, dest: Path) -> Path:

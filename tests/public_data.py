@@ -20,3 +20,8 @@ def public_file(*parts: str) -> Path:
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+def public_datasets_dir() -> Path:
+    """The public data folder, checked to hold the help centres (``kbs/``)."""
+    return public_file("kbs").parent

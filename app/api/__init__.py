@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.api.auth import ApiKeys, Authenticator
 from app.api.chat import chat_router
 from app.api.handoffs import handoffs_router
+from app.api.audit import audit_router
 from app.api.health import health_router
 from app.api.knowledge import knowledge_router
 from app.api.limits import BodyLimitMiddleware
@@ -52,7 +53,7 @@ def create_api(service: BeaconService, settings: Settings) -> FastAPI:
     )
     app.state.api_keys = auth.keys
     for router in (chat_router(service, auth), sessions_router(service, auth), handoffs_router(service, auth),
-                   knowledge_router(service, settings, auth), health_router(service)):
+                   audit_router(service, auth), knowledge_router(service, settings, auth), health_router(service)):
         app.include_router(router)
 
     # Last: with the chat UI mounted at "/", an unknown /v1 path would otherwise reach Gradio.
@@ -116,7 +117,7 @@ def _beacon_error_status(exc: BeaconError) -> tuple[int, str]:
         return 404, exc.code
     for kind, status, code in _STATUS_OF_KIND:
         if isinstance(exc, kind):
-            return status, code
+            return status, getattr(exc, "code", code)  # a kind's own code when it has one (wrong_state)
     return 500, "internal_error"
 
 

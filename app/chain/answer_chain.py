@@ -10,6 +10,7 @@ customer reads gets their own values back from the session's vault.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from dataclasses import dataclass, field
@@ -17,12 +18,15 @@ from dataclasses import dataclass, field
 from app.chain.citations import check_citations
 from app.chain.confidence import ConfidenceModel
 from app.chain.generation import Generator
-from app.chain.generation.extractive import ExtractiveGenerator
+from app.chain.generation import Generation
+from app.chain.generation.extractive import ExtractiveGenerator, name_currency
 from app.chain.guard_bundle import Guardrails
 from app.chain.questions import check_question, too_long
-from app.chain.replies import CAUTION_NOTE, CLARIFY_MESSAGE, escalation_message, find_safe_step
+from app.chain.replies import CAUTION_NOTE, CLARIFY_MESSAGE, escalation_message, find_safe_step, follow_up_message
 from app.chain.rewriting import CarrySubjectRewriter, Rewriter
 from app.chain.sessions import Session, SessionStore, Turn, mentioned_region
+from app.handoff.ticket_states import OWNED, TicketStateError, more_pressing
+from app.handoff.tickets import Ticket
 from app.index.retrieval import HybridRetriever, RetrievedChunk
 from guardrails.escalation import Decision, Signals, is_vague
 
@@ -48,6 +52,7 @@ class Answer:
     topics: list[dict] = field(default_factory=list)
     output_check: dict | None = None
     redacted_answer: str = ""  # the reply as stored: placeholders, not the customer's values
+    handoff: dict | None = None  # the conversation's open ticket after this turn, if any
 
     def to_json(self) -> dict:
         return {
@@ -66,12 +71,18 @@ class Answer:
             "pii": self.pii,
             "topics": self.topics,
             "output_check": self.output_check,
+            "handoff": self.handoff,
         }
 
 
 def citation_json(number: int, chunk: RetrievedChunk) -> dict:
     return {"number": number, "source": chunk.source, "title": chunk.title, "section": chunk.section,
             "text": chunk.text, "score": round(chunk.score, 4), "chunk_id": chunk.chunk_id}
+
+
+def handoff_json(ticket: Ticket) -> dict:
+    return {"ticket_id": ticket.ticket_id, "state": ticket.state, "priority": ticket.priority,
+            "category": ticket.category, "assigned_to": ticket.assigned_to}
 
 
 def source_json(chunk: RetrievedChunk) -> dict:
@@ -104,6 +115,8 @@ class AnswerChain:
         if session.vault is None:
             session.vault = self.guardrails.new_vault()
         flags = ["new_session"] if session_id and created else []
+        open_ticket = self.guardrails.open_ticket_of(session)
+        session.ticket_id = open_ticket.ticket_id if open_ticket else None
         length = len(question)
         if length > self.max_question_chars:
             # Only a bounded prefix is read, redacted and stored (turns, decision log, tickets):
@@ -136,6 +149,9 @@ class AnswerChain:
             answer = Answer(answer=refusal.reply, confidence=0.0, citations=[], standalone_question=redacted,
                             region=region, generator="none", **{**base, "flags": flags + [refusal.flag]})
             return self._finish(answer, session, Decision("answer", (refusal.flag,)), started, timings)
+
+        if open_ticket is not None and open_ticket.state in OWNED and not forced:
+            return self._pass_on(open_ticket, base, session, region, started, timings)
 
         mark = time.perf_counter()
         # A message that forces a handoff is searched as written: the safe step must match
@@ -170,7 +186,7 @@ class AnswerChain:
 
         mark = time.perf_counter()
         history = [(t.question, t.standalone) for t in session.turns]
-        generation = self.generator.generate(standalone, results, history)
+        generation = self._currency_named(self.generator.generate(standalone, results, history), region)
         timings["generate_ms"] = (time.perf_counter() - mark) * 1000
         mark = time.perf_counter()
         cited = check_citations(generation.text, len(results))
@@ -179,7 +195,7 @@ class AnswerChain:
             # The model's reply said something its sources do not: the extractive reply
             # can only quote them.
             flags.append("fallback:" + "+".join(output.problems))
-            generation = self.fallback_generator.generate(standalone, results, history)
+            generation = self._currency_named(self.fallback_generator.generate(standalone, results, history), region)
             cited = check_citations(generation.text, len(results))
             output = self.guardrails.output.check(cited.text, [c.text for c in results])
         timings["guard_output_ms"] = (time.perf_counter() - mark) * 1000
@@ -196,8 +212,20 @@ class AnswerChain:
         answer = Answer(answer=text, citations=citations, generator=generation.generator, **base)
         return self._finish(answer, session, decision, started, timings)
 
+    def _currency_named(self, generation: Generation, region: str | None) -> Generation:
+        """Quoted text that says "your account currency" names it when the region is known."""
+        if generation.generator != self.fallback_generator.name or not region:
+            return generation
+        return dataclasses.replace(generation, text=name_currency(generation.text, region))
+
     def _escalate(self, decision: Decision, base: dict, session: Session, results: list[RetrievedChunk],
                   context: dict, started: float, timings: dict) -> Answer:
+        if session.ticket_id:  # the conversation's open ticket takes the message: never a second ticket
+            try:
+                return self._follow_up(self.guardrails.tickets.get(session.ticket_id), decision, base, session,
+                                       results, started, timings)
+            except TicketStateError:  # resolved a moment ago: this message opens a new ticket
+                session.ticket_id = None
         mark = time.perf_counter()
         step = find_safe_step(decision.category or "", base["standalone_question"], results)
         citations = [citation_json(1, results[step.source_number - 1])] if step else []
@@ -215,15 +243,59 @@ class AnswerChain:
         session.ticket_id = ticket.ticket_id
         text = reply_for(ticket.ticket_id)
         escalation = {"reason": ticket.reason, "reasons": ticket.reasons, "category": ticket.category,
-                      "priority": ticket.priority, "ticket_id": ticket.ticket_id}
+                      "priority": ticket.priority, "ticket_id": ticket.ticket_id, "joined": False,
+                      "state": ticket.state}
         timings["handoff_ms"] = (time.perf_counter() - mark) * 1000
         answer = Answer(answer=text, citations=citations, generator="none", escalation=escalation,
-                        **{"confidence": 0.0, **base})
+                        handoff=handoff_json(ticket), **{"confidence": 0.0, **base})
         return self._finish(answer, session, decision, started, timings)
+
+    # -- a conversation that already has an open ticket ---------------------------------
+    def _pass_on(self, ticket: Ticket, base: dict, session: Session, region: str | None, started: float,
+                 timings: dict) -> Answer:
+        """An agent owns the conversation: Beacon does not answer over them. The message goes on
+        the ticket and the customer is told it was passed on (nothing is searched or generated)."""
+        base.update(standalone_question=base["question"], region=region or session.region, confidence=0.0)
+        decision = Decision("escalate", ("passed_to_agent",), ticket.category, ticket.priority)
+        return self._follow_up(ticket, decision, base, session, [], started, timings, escalating=False)
+
+    def _follow_up(self, ticket: Ticket, decision: Decision, base: dict, session: Session,
+                   results: list[RetrievedChunk], started: float, timings: dict, escalating: bool = True) -> Answer:
+        """The message joins the open ticket (its priority becomes the higher of the two) and the
+        customer is told so, with the category's safe step when it has one."""
+        mark = time.perf_counter()
+        step = find_safe_step(decision.category or "", base["standalone_question"], results) if escalating else None
+        citations = [citation_json(1, results[step.source_number - 1])] if step else []
+        raised = escalating and more_pressing(decision.priority or "low", ticket.priority)
+        text = follow_up_message(decision.category or "", ticket.ticket_id, ticket.state in OWNED, step,
+                                 1 if step else None, raised, escalating)
+        ticket = self.guardrails.add_to_ticket(ticket, base["question"], text, "escalate",
+                                               decision if escalating else None)
+        session.ticket_id = ticket.ticket_id
+        escalation = {"reason": ticket.reason, "reasons": ticket.reasons, "category": ticket.category,
+                      "priority": ticket.priority, "ticket_id": ticket.ticket_id, "joined": True,
+                      "state": ticket.state}
+        timings["handoff_ms"] = (time.perf_counter() - mark) * 1000
+        answer = Answer(answer=text, citations=citations, generator="none", escalation=escalation,
+                        handoff=handoff_json(ticket), **{"confidence": 0.0, **base})
+        return self._finish(answer, session, decision, started, timings)
+
+    def _note_on_ticket(self, session: Session, answer: Answer, decision: Decision) -> None:
+        """A turn Beacon answered while the ticket waits for an agent: the exchange goes on the
+        ticket, so the agent who picks it up sees it."""
+        try:
+            ticket = self.guardrails.tickets.get(session.ticket_id)
+            ticket = self.guardrails.add_to_ticket(ticket, answer.question, answer.answer, decision.action)
+        except TicketStateError:
+            session.ticket_id = None
+            return
+        answer.handoff = handoff_json(ticket)
 
     def _finish(self, answer: Answer, session: Session, decision: Decision, started: float,
                 timings: dict[str, float]) -> Answer:
         answer.decision = decision.to_json()
+        if answer.escalation is None and session.ticket_id:
+            self._note_on_ticket(session, answer, decision)
         session.turns.append(Turn(answer.question, answer.standalone_question, answer.region, answer.answer,
                                   decision.action))
         session.region = answer.region or session.region

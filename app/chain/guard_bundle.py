@@ -62,3 +62,28 @@ class Guardrails:
             customer_context=customer_context,
         )
         return self.tickets.create(ticket)
+
+    def open_ticket_of(self, session) -> Ticket | None:
+        """The conversation's open ticket, from the store: an agent may have assigned, answered
+        or resolved it since the last turn, and a restarted server has no session in memory."""
+        return self.tickets.open_for_session(session.session_id)
+
+    def add_to_ticket(self, ticket: Ticket, question: str, reply: str, action: str,
+                      decision: Decision | None = None) -> Ticket:
+        """A follow-up (redacted) and what Beacon told the customer, on the conversation's open
+        ticket. With an escalating ``decision``, the ticket's priority becomes the higher of the
+        two and the reasons are merged, so the agent sees the most pressing reading."""
+        at = utc_now().isoformat(timespec="seconds")
+        entries = [{"role": "customer", "text": question, "at": at, "follow_up": True}]
+        if reply:
+            entries.append({"role": "beacon", "text": reply, "at": at, "action": action})
+        escalating = decision is not None and decision.escalate
+
+        def summary(updated: Ticket) -> str:
+            return summarize(updated.transcript, updated.category, updated.reasons, updated.sources)
+
+        return self.tickets.add_customer_turn(
+            ticket.ticket_id, entries, priority=decision.priority if escalating else None,
+            category=decision.category if escalating else None,
+            reasons=tuple(decision.reasons) if escalating else (), summarize=summary)
+

@@ -89,3 +89,37 @@ CLARIFY_MESSAGE = ("I want to make sure I give you the right answer. Could you t
                    "which product (card, crypto wallet, transfers) it's about, and what you're trying to do?")
 CAUTION_NOTE = ("This is the closest answer I found in our help centre; if it doesn't cover your situation, "
                 "ask me to connect you with a person.")
+
+
+# -- follow-ups while the conversation has an open ticket --------------------------------
+ALREADY_WITH_TEAM = ("Our team already has your request{reference}. A member of the team will reply in this "
+                     "conversation; I've added your message so they see it.")
+ADDED_TO_REQUEST = "I've added this to your request{reference}, so the team handling it sees it."
+PASSED_ON = ("A member of our support team is handling your request{reference}. I've passed your message on to "
+             "them and they'll reply here.")
+MARKED_URGENT = " It is now marked as a priority."
+
+
+def follow_up_message(category: str, ticket_id: str, agent_owns: bool, step: SafeStep | None = None,
+                      step_citation: int | None = None, raised: bool = False, escalating: bool = True) -> str:
+    """What the customer reads when a message joins the conversation's open ticket instead of
+    opening another: the category's opening for a sensitive topic (with its safe step), then
+    that the message was added or passed on. ``escalating`` is False for a routine message an
+    agent's ticket takes: Beacon does not answer over the agent, it passes the message on."""
+    reference = f" ({ticket_id})"
+    if agent_owns and not escalating:
+        return PASSED_ON.format(reference=reference)
+    if category == "human_requested":
+        return ALREADY_WITH_TEAM.format(reference=reference)
+    parts = []
+    if category in _OPENING and category not in ("unanswered", "answer_check_failed"):
+        parts.append(_OPENING[category])
+    elif category in ("unanswered", "answer_check_failed"):
+        parts.append("I'm not able to answer that reliably from our help centre, so rather than guess I'm passing it "
+                     "to the team.")
+    if step is not None:
+        marker = f" [{step_citation}]" if step_citation else ""
+        parts.append(f"Right now, for your safety: {step.text}{marker}")
+    closing = (PASSED_ON if agent_owns else ADDED_TO_REQUEST).format(reference=reference)
+    parts.append(closing + (MARKED_URGENT if raised else ""))
+    return "\n\n".join(parts)

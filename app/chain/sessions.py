@@ -90,6 +90,11 @@ class SessionStore:
             self._sessions.move_to_end(session_id)
             return session, created
 
+    def peek(self, session_id: str) -> Session | None:
+        """The session if it is in memory, without touching or creating it."""
+        with self._lock:
+            return self._sessions.get(session_id)
+
     def forget(self, session_id: str) -> bool:
         """Erasure: drop the conversation and its PII vault from memory."""
         with self._lock:

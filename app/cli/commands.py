@@ -255,7 +255,7 @@ def serve(runtime: Runtime, host, port) -> None:
 
 @cli.command(name="eval")
 @click.option("--suite", help="Built-in suite: core (default, every case) or smoke (a quick sample).")
-@click.option("--cases", "cases_file", type=click.Path(path_type=Path), help="Your own JSONL cases instead of a suite.")
+@click.option("--cases", "cases_file", type=click.Path(path_type=Path), help="Your own cases instead of a suite: case JSONL, or a help centre's questions TSV (query, target, kind).")
 @click.option("--kb", "kb_dir", type=click.Path(path_type=Path), help="Knowledge directory for --cases (default: BEACON_KNOWLEDGE_DIR).")
 @click.option("--judge", is_flag=True, help="Also run the LLM-judged ragas metrics on BEACON_JUDGE_BASE_URL.")
 @click.option("--out", type=click.Path(path_type=Path), help="Report folder (default: DATA_DIR/eval/<UTC time>).")
@@ -273,6 +273,7 @@ def evaluate(runtime: Runtime, suite, cases_file, kb_dir, judge, out, gate, upda
       beacon eval
       beacon eval --gate --no-progress
       beacon eval --cases my_cases.jsonl --kb my_knowledge/ --out report/
+      beacon eval --kb help-centre/docs --cases help-centre/questions.tsv
       BEACON_JUDGE_BASE_URL=http://127.0.0.1:8080/v1 beacon eval --suite smoke --judge
     """
     from evals.cli import run_cli

@@ -6,6 +6,8 @@ checked against this class by a test, so a new field must be documented there to
 
 from __future__ import annotations
 
+import base64
+import binascii
 import difflib
 import json
 import os
@@ -20,6 +22,8 @@ from app.core.errors import ConfigError
 ENV_PREFIX = "BEACON_"
 
 EmbeddingBackend = Literal["minilm-onnx", "openai", "hash"]
+MAKE_A_VAULT_KEY = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+DEFAULT_SLA_MINUTES = {"urgent": 15, "high": 60, "normal": 240, "low": 1440}
 
 
 class Settings(BaseSettings):
@@ -78,7 +82,7 @@ class Settings(BaseSettings):
     )
     retrieval_candidates: int = Field(20, ge=1, le=500, description="Candidates each of vector and BM25 search pass to fusion.")
     confidence_threshold: float = Field(
-        0.614, ge=0, le=1, description="Below this confidence Beacon does not answer (fitted by python -m research.retrieval.calibrate)."
+        0.614, ge=0, le=1, description="Below this confidence Beacon does not answer (the cut of python -m research.kbs.decision --write)."
     )
     answer_sources: int = Field(3, ge=1, le=20, description="Retrieved chunks given to the generator as numbered sources.")
     max_question_chars: int = Field(2000, ge=50, description="Longer messages get a polite request to shorten them.")
@@ -140,6 +144,15 @@ class Settings(BaseSettings):
     )
     webhook_url: str | None = Field(None, description="URL that receives a POST with each new handoff ticket (JSON).")
     webhook_secret: SecretStr | None = Field(None, description="Signs webhook bodies: X-Beacon-Signature is HMAC-SHA256 hex.")
+    vault_key: SecretStr | None = Field(
+        None, description="Fernet key(s), comma-separated (the first encrypts): handed-over conversations' values "
+                          "kept encrypted for agents to reveal."
+    )
+    reveal_audit_days: int = Field(365, ge=1, description="Days the audit log of revealed values is kept.")
+    handoff_sla_minutes: dict[str, int] = Field(
+        default_factory=lambda: dict(DEFAULT_SLA_MINUTES),
+        description='Minutes within which a ticket of each priority should be picked up, as JSON, e.g. {"urgent": 10}.',
+    )
     judge_base_url: str | None = Field(
         None, description="OpenAI-compatible URL of the judge model for `beacon eval --judge` (unset: judged metrics skipped)."
     )
@@ -170,6 +183,32 @@ class Settings(BaseSettings):
             if not user or not password:
                 raise ValueError("each login must be user:password, e.g. BEACON_UI_USERS=editor:long-secret")
         return value
+
+    @field_validator("vault_key")
+    @classmethod
+    def _fernet_keys(cls, value: SecretStr | None) -> SecretStr | None:
+        """Checked at start, so a wrong key stops ``beacon serve`` rather than the first handoff."""
+        if value is None or not value.get_secret_value().strip():
+            return None
+        for number, key in enumerate(value.get_secret_value().split(","), start=1):
+            try:
+                raw = base64.urlsafe_b64decode(key.strip().encode("ascii"))
+            except (binascii.Error, ValueError, UnicodeEncodeError):
+                raw = b""
+            if len(raw) != 32:
+                raise ValueError(f"key {number} is not a Fernet key (32 url-safe base64-encoded bytes); make one with "
+                                 f"{MAKE_A_VAULT_KEY}")
+        return value
+
+    @field_validator("handoff_sla_minutes")
+    @classmethod
+    def _known_priorities(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - set(DEFAULT_SLA_MINUTES))
+        if unknown:
+            raise ValueError(f"unknown priority {', '.join(unknown)}; use {', '.join(DEFAULT_SLA_MINUTES)}")
+        if any(minutes < 1 for minutes in value.values()):
+            raise ValueError("each target must be at least 1 minute")
+        return {**DEFAULT_SLA_MINUTES, **value}
 
     @field_validator("chroma_url", "judge_base_url")
     @classmethod

@@ -4,8 +4,10 @@ exactly what the vector store holds."""
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from collections import Counter
 
 import numpy as np
 
@@ -34,6 +36,8 @@ class KeywordIndex:
         self.metadatas: list[dict] = []
         self.documents: list[str] = []
         self._fingerprint: tuple | None = None
+        self._df: dict[str, int] = {}  # stemmed term -> chunks containing it
+        self._row_terms: list[frozenset[str]] = []
 
     def _tokenize(self, texts: list[str]):
         return _bm25s().tokenize(texts, stopwords=_STOPWORDS, stemmer=self._stemmer, show_progress=False)
@@ -63,14 +67,39 @@ class KeywordIndex:
             keep = [i for i, m in enumerate(metadatas) if m.get("vector_of") != "question"]
             ids, documents, metadatas = [ids[i] for i in keep], [documents[i] for i in keep], [metadatas[i] for i in keep]
             bm25 = bm25s.BM25()
+            df: Counter = Counter()
+            row_terms: list[frozenset[str]] = []
             if ids:
-                bm25.index(self._tokenize([keyword_text(d, m) for d, m in zip(documents, metadatas)]),
-                           show_progress=False)
+                tokenized = self._tokenize([keyword_text(d, m) for d, m in zip(documents, metadatas)])
+                words = {i: w for w, i in tokenized.vocab.items()}
+                row_terms = [frozenset(words[i] for i in row) for row in tokenized.ids]
+                for terms in row_terms:
+                    df.update(terms)
+                bm25.index(tokenized, show_progress=False)
+            self._df, self._row_terms = dict(df), row_terms
             self._bm25, self.ids, self.documents, self.metadatas = bm25, ids, documents, metadatas
             self.row_of = {chunk_id: row for row, chunk_id in enumerate(ids)}
             self.records = fingerprint[0]  # chunks plus question records: what a vector query can return
             self._masks = {}
             self._fingerprint = fingerprint
+
+    def query_terms(self, query: str) -> list[str]:
+        """The query's content words as the index sees them (stop words out, stemmed)."""
+        import bm25s
+
+        self.refresh()
+        return bm25s.tokenize([query], stopwords=_STOPWORDS, stemmer=self._stemmer, show_progress=False,
+                              return_ids=False)[0]
+
+    def idf(self, term: str) -> float:
+        n, df = len(self.ids), self._df.get(term, 0)
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def known(self, term: str) -> bool:
+        return term in self._df
+
+    def row_terms(self, row: int) -> frozenset[str]:
+        return self._row_terms[row] if row < len(self._row_terms) else frozenset()
 
     def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(row, BM25 score) pairs, best first; ``allowed`` is a 0/1 mask over rows."""

@@ -24,6 +24,10 @@ RESULT_METADATA = ("doc_type", "category", "region", "audience", "effective_date
 
 Mode = Literal["hybrid", "dense", "sparse"]
 QUESTION_SUFFIX = "#q"
+# Added to the fused score of a chunk written for the customer's own region: a UK customer
+# reads the UK fee schedule before the global FAQ when both match. Chosen on the demo KB's
+# region-labelled questions (research/kbs/README.md).
+REGION_PREFERENCE = 0.05
 
 
 @dataclass
@@ -108,7 +112,7 @@ def _reciprocal_rank(*lists: dict[str, float], k: int = 60) -> dict[str, float]:
 class HybridRetriever:
     def __init__(self, store: KnowledgeStore, embedder: Embedder, keyword_index: KeywordIndex | None = None,
                  alpha: float = 0.7, candidates: int = 20, fusion: Literal["rsf", "rrf"] = "rsf",
-                 question_vectors: bool = True) -> None:
+                 question_vectors: bool = True, region_preference: float = REGION_PREFERENCE) -> None:
         from app.index.embedding.llama_adapter import pin_llama_index_defaults
 
         pin_llama_index_defaults(embedder)
@@ -119,6 +123,7 @@ class HybridRetriever:
         self.candidates = candidates
         self.fusion = fusion  # rrf and question_vectors=False exist for the measurements
         self.question_vectors = question_vectors
+        self.region_preference = region_preference
 
     def warm_up(self) -> None:
         self.embedder.embed_query("warm up")
@@ -179,6 +184,11 @@ class HybridRetriever:
         else:
             dense_n, sparse_n = _normalise(dense), _normalise(sparse)
             fused = {c: alpha * dense_n.get(c, 0.0) + (1 - alpha) * sparse_n.get(c, 0.0) for c in set(dense) | set(sparse)}
+        if region and self.region_preference:
+            for chunk_id in fused:
+                chunk = dense_chunks.get(chunk_id) or sparse_chunks[chunk_id]
+                if chunk.metadata.get("region") == region:
+                    fused[chunk_id] += self.region_preference
         results: list[RetrievedChunk] = []
         seen_texts: set[str] = set()
         for chunk_id in sorted(fused, key=lambda c: (-fused[c], c)):
@@ -195,18 +205,39 @@ class HybridRetriever:
         # embed_ms and retrieve_ms (the vector query) keep their meaning from plain vector search.
         timings.update(retrieve_ms=(after_dense - started) * 1000 - timings["embed_ms"],
                        sparse_ms=(after_sparse - after_dense) * 1000, fuse_ms=(done - after_sparse) * 1000)
-        return Retrieval(query, results, retrieval_signals(dense, sparse, results), timings)
+        signals = retrieval_signals(dense, sparse, results)
+        signals.update(self.lexical_signals(query, results))
+        return Retrieval(query, results, signals, timings)
+
+    def lexical_signals(self, query: str, results: list[RetrievedChunk]) -> dict[str, float]:
+        """Signals on the KB's own scale: the share of the question's words that the KB never
+        uses ("staking" in a wallet's docs that never mention it), and how much of the
+        question's weight (IDF) the best result covers."""
+        index = self.keywords
+        terms = list(dict.fromkeys(index.query_terms(query)))
+        if not terms:
+            return {"query_terms": 0.0, "unknown_share": 0.0, "top_coverage": 0.0}
+        weights = {t: index.idf(t) for t in terms}
+        row = index.row_of.get(results[0].chunk_id) if results else None
+        present = index.row_terms(row) if row is not None else frozenset()
+        return {
+            "query_terms": float(len(terms)),
+            "unknown_share": sum(not index.known(t) for t in terms) / len(terms),
+            "top_coverage": sum(w for t, w in weights.items() if t in present) / (sum(weights.values()) or 1.0),
+        }
 
 
 def retrieval_signals(dense: dict[str, float], sparse: dict[str, float], results: list[RetrievedChunk]) -> dict[str, float]:
     """The numbers the confidence model reads: how good the best match is, how clearly it
-    beats the runner-up, and whether keyword and vector search agree on it."""
+    beats the runner-up and the field, and whether keyword and vector search agree on it."""
     dense_sorted = sorted(dense.values(), reverse=True)
     sparse_sorted = sorted(sparse.values(), reverse=True)
     top = results[0].chunk_id if results else None
     sparse_top3 = sorted(sparse, key=lambda c: -sparse[c])[:3]
     dense_top3 = sorted(dense, key=lambda c: -dense[c])[:3]
+    field = dense_sorted[1:10]
     return {
+        "dense_gap": dense_sorted[0] - sum(field) / len(field) if field else 0.0,
         "dense_top": dense_sorted[0] if dense_sorted else 0.0,
         "dense_margin": dense_sorted[0] - dense_sorted[1] if len(dense_sorted) > 1 else 0.0,
         "sparse_top": sparse_sorted[0] if sparse_sorted else 0.0,

@@ -62,6 +62,9 @@ class BeaconService:
         self._lock = threading.RLock()  # builds parts once
         self._ingest_lock = threading.Lock()  # one ingest or upload at a time in this process
         self.started = time.time()
+        from app.service.desk import HandoffDesk
+
+        self.desk = HandoffDesk(self)  # the loop after a handoff: agents, replies, reveals, resume codes
 
     # -- parts, built once ------------------------------------------------------------
     @property
@@ -129,6 +132,7 @@ class BeaconService:
     # -- chat -------------------------------------------------------------------------
     def chat(self, request: ChatRequest):
         """One customer turn: the guarded answer, recorded (redacted) in the conversation store."""
+        self.desk.restore_session(request.session_id)  # back after a restart or a long pause
         answer = self.chain.answer(request.message, session_id=request.session_id, region=request.region,
                                    customer_context=request.context)
         turn_id = self.conversations.record_turn({
@@ -139,7 +143,9 @@ class BeaconService:
             "context": request.context, "generator": answer.generator, "channel": request.channel,
         })
         answer.turn_id = turn_id
-        if answer.escalation:
+        if answer.handoff:  # the conversation reached a person: with a key, its values are kept encrypted
+            self.desk.seal(answer.session_id)
+        if answer.escalation and not answer.escalation.get("joined"):
             self._notify(answer.escalation["ticket_id"])
         return answer
 
@@ -166,6 +172,8 @@ class BeaconService:
         found = self.conversations.get_session(session_id)
         if found is None:
             raise UnknownSessionError(session_id)  # the error writes its own message with the fix
+        found["agent_messages"] = self.desk.stored_messages(session_id)
+        found["handoff"] = self.desk.handoff_state(session_id)
         return found
 
     def export_session(self, session_id: str) -> dict:
@@ -186,13 +194,16 @@ class BeaconService:
         self.conversations.delete_sessions(expired)
         cutoff = (now - timedelta(days=self.settings.retention_days)).isoformat(timespec="milliseconds")
         self._erase(expired, before=cutoff)
+        self.desk.purge_audit(now)
         return len(expired)
 
     def _erase(self, session_ids: list[str], before: str | None = None) -> dict:
-        """The one erasure path after the conversation store: handoff tickets, the decision log
-        and the in-memory sessions with their PII vaults. Exports are made on request and never
-        stored."""
+        """The one erasure path after the conversation store: handoff tickets (with the agents'
+        replies and the resume codes), the encrypted values, the decision log and the in-memory
+        sessions with their PII vaults. Exports are made on request and never stored. The reveal
+        audit log keeps its rows: they hold no value and no session id, only the ticket number."""
         return {"handoffs": self.tickets.delete_sessions(session_ids),
+                "vault_values": self.desk.erase(session_ids),
                 "decisions": self.chain.guardrails.log.forget(set(session_ids), before),
                 "in_memory": sum(self.chain.sessions.forget(s) for s in session_ids) > 0}
 
@@ -202,22 +213,31 @@ class BeaconService:
         return self.conversations.record_feedback(session_id, rating, comment, turn_id)
 
     # -- handoffs -------------------------------------------------------------------------
-    def handoffs(self, status=None, priority=None, category=None, limit: int = 100) -> list[dict]:
+    def handoffs(self, status=None, priority=None, category=None, limit: int = 100, state=None,
+                 assigned_to=None) -> list[dict]:
         return [t.to_json() for t in self.tickets.list(status=status, priority=priority, category=category,
-                                                        limit=limit)]
+                                                        limit=limit, state=state, assigned_to=assigned_to)]
 
     @staticmethod
     def handoff_filters() -> dict[str, tuple[str, ...]]:
         """What the handoff queue can be filtered by: priorities (most urgent first) and categories."""
+        from app.handoff.tickets import STATES
         from guardrails.escalation import CATEGORIES, PRIORITIES
 
-        return {"priority": tuple(PRIORITIES), "category": tuple(CATEGORIES)}
+        return {"priority": tuple(PRIORITIES), "category": tuple(CATEGORIES), "state": STATES}
+
+    @staticmethod
+    def labels() -> dict:
+        """Readable names for categories and reason codes, for the agents' views."""
+        from app.handoff.summary import category_name, reason_label, reason_labels
+
+        return {"category": category_name, "reason": reason_label, "reasons": reason_labels}
 
     def handoff(self, ticket_id: str) -> dict:
         return self.tickets.get(ticket_id).to_json()
 
-    def set_handoff_status(self, ticket_id: str, status: str, note: str | None = None) -> dict:
-        return self.tickets.set_status(ticket_id, status, note).to_json()
+    def set_handoff_status(self, ticket_id: str, status: str, note: str | None = None, by: str | None = None) -> dict:
+        return self.desk.set_status(ticket_id, status, note, by)
 
     # -- knowledge ------------------------------------------------------------------------
     def documents(self) -> list[dict]:
@@ -259,6 +279,14 @@ class BeaconService:
     def _refresh_index(self) -> None:
         """Searches see a new ingest at once, not after the once-a-second change check."""
         self.chain.retriever.keywords.refresh(force=True)
+        self.desk.forget_published()
+
+    @staticmethod
+    def knowledge_file_types() -> tuple[str, ...]:
+        """The file extensions ingest reads."""
+        from ingest.loaders import BINARY_LOADERS, LOADERS
+
+        return tuple(LOADERS) + tuple(BINARY_LOADERS)
 
     def preview_upload(self, filename: str, content: bytes) -> dict:
         """Validate an uploaded file without touching the index: its chunks, warnings, and
@@ -266,19 +294,20 @@ class BeaconService:
         source = self._upload_source(filename)
         from guardrails.knowledge_scan import scan_knowledge_text
         from ingest.folder import chunk_file
-        from ingest.reading import is_supported
+        from ingest.reading import is_supported, text_to_scan
 
         if not is_supported(Path(filename)):
-            raise UploadError(f"{filename}: unsupported file type — upload Markdown (.md), YAML (.yaml/.yml) or CSV")
+            raise UploadError(f"{filename}: unsupported file type — upload one of {', '.join(self.knowledge_file_types())}")
         if len(content) > self.settings.max_file_mb * 1_000_000:
             raise UploadError(f"{filename}: over the {self.settings.max_file_mb} MB limit — split the file")
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / Path(filename).name
             path.write_bytes(content)
             chunked = chunk_file(path, source, self.settings)
-        if chunked.error is not None:
-            return {"source": source, "ok": False, "error": str(chunked.error), "chunks": [], "findings": []}
-        findings = [f.to_json() for f in scan_knowledge_text(content.decode("utf-8", "replace"))]
+            if chunked.error is not None:
+                return {"source": source, "ok": False, "error": str(chunked.error), "chunks": [], "findings": []}
+            # What ingest scans: the raw text (comments, hidden HTML), or a PDF's extracted text.
+            findings = [f.to_json() for f in scan_knowledge_text(text_to_scan(path, source, chunked.document))]
         return {"source": source, "ok": not findings, "error": None, "findings": findings,
                 "warnings": chunked.document.warnings,
                 "chunks": [{"section": c.section, "text": c.text, "line": c.line} for c in chunked.chunks]}
@@ -326,11 +355,22 @@ class BeaconService:
         return retrieval.to_json(region, None, "hybrid")
 
     # -- insights -------------------------------------------------------------------------
-    def insights(self) -> dict:
-        data = self.conversations.insights()
+    def insights(self, since: datetime | None = None, until: datetime | None = None) -> dict:
+        """The Insights figures over ``[since, until)``. A conversation a person took over (it had
+        a ticket) is never contained; content gaps are grouped by meaning (``gap_groups.py``)."""
+        from app.service.conversations import iso
+        from app.service.gap_groups import group_gaps
+
+        taken_over = self.tickets.sessions_with_tickets()  # a conversation that ever had a person
+        data = self.conversations.insights(since, until, taken_over)
+        data["content_gaps"] = group_gaps(data.pop("content_gap_questions"), self._embed_gaps)
         data["open_handoffs"] = len(self.tickets.list(status="open", limit=10_000))
+        data["window"] = {"since": iso(since) if since else None, "until": iso(until) if until else None}
         data["evaluation"] = self.latest_evaluation()
         return data
+
+    def _embed_gaps(self, texts: list[str]) -> list[list[float]]:
+        return self.embedder.embed_documents(texts)
 
     def latest_evaluation(self) -> dict | None:
         """The newest ``beacon eval`` result in the data directory, if any (issue 6 writes it)."""

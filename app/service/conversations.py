@@ -108,7 +108,9 @@ class ConversationStore(Protocol):
     def delete_sessions(self, session_ids: list[str]) -> dict: ...
     def expired_sessions(self, now: datetime | None = None) -> list[str]: ...
     def purge_expired(self, now: datetime | None = None) -> int: ...
-    def insights(self, since: datetime | None = None) -> dict: ...
+    def insights(self, since: datetime | None = None, until: datetime | None = None,
+                 taken_over: set[str] | frozenset[str] = frozenset()) -> dict: ...
+    def touch_session(self, session_id: str) -> bool: ...
     def recent_turns(self, limit: int = 100) -> list[dict]: ...
     def close(self) -> None: ...
 
@@ -236,6 +238,13 @@ class SqliteConversationStore:
             self._flush_wal()
         return removed
 
+    def touch_session(self, session_id: str) -> bool:
+        """Activity that is not a turn (an agent's reply): the conversation does not expire from
+        under an open handoff. False when no conversation is stored under that id."""
+        with self._transaction() as conn:
+            return conn.execute("UPDATE sessions SET updated_at = ? WHERE session_id = ?",
+                                (iso(self._clock()), session_id)).rowcount > 0
+
     def expired_sessions(self, now: datetime | None = None) -> list[str]:
         """Conversations untouched for longer than the retention period."""
         with self._locked() as conn:
@@ -285,9 +294,13 @@ class SqliteConversationStore:
             rows = conn.execute("SELECT * FROM turns ORDER BY turn_id DESC LIMIT ?", (limit,)).fetchall()
         return [_turn_dict(r) for r in rows]
 
-    def insights(self, since: datetime | None = None) -> dict:
+    def insights(self, since: datetime | None = None, until: datetime | None = None,
+                 taken_over: set[str] | frozenset[str] = frozenset()) -> dict:
+        """The figures over ``[since, until)``; conversations in ``taken_over`` had a person and
+        are never counted as contained."""
         with self._locked() as conn:
-            return sqlite_insights(conn, iso(since) if since is not None else "")
+            return sqlite_insights(conn, iso(since) if since is not None else "",
+                                   iso(until) if until is not None else None, taken_over)
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -369,14 +382,16 @@ def _turn_row(turn: dict) -> dict[str, Any]:
     escalation = dict(turn["escalation"]) if turn.get("escalation") else None
     latency = {str(k): float(v) for k, v in (turn.get("latency_ms") or {}).items()}
     escalated = escalation is not None or decision.get("action") == "escalate"
-    reasons = (escalation or {}).get("reasons") or decision.get("reasons") or []
     return {
         "session_id": session_id,
         "question": turn["question"],
         "answer": turn["answer"],
         "action": decision.get("action"),
-        "category": (escalation or {}).get("category") or decision.get("category"),
-        "reason": (escalation or {}).get("reason") or (reasons[0] if reasons else None),
+        # The turn's own reading first: a follow-up that joined an open ticket keeps its reason
+        # (e.g. passed_to_agent), while its escalation names the ticket it joined.
+        "category": decision.get("category") or (escalation or {}).get("category"),
+        "reason": (decision.get("reasons") or [None])[0] or (escalation or {}).get("reason")
+        or ((escalation or {}).get("reasons") or [None])[0],
         "escalated": int(escalated),
         "total_ms": latency.get("total_ms"),
         "confidence": float(turn["confidence"]) if turn.get("confidence") is not None else None,

@@ -135,7 +135,7 @@ def build_knowledge_tab(service) -> None:
     table = gr.Dataframe(functools.partial(documents_table, service), elem_id="kb-table", interactive=False, wrap=True,
                          show_search="search")
     with gr.Row():
-        upload = gr.File(label="Upload a knowledge file", file_types=[".md", ".yaml", ".yml", ".csv"],
+        upload = gr.File(label="Upload a knowledge file", file_types=list(service.knowledge_file_types()),
                          type="filepath", elem_id="kb-upload")
         with gr.Column():
             replace = gr.Checkbox(False, label="Replace the file of that name", elem_id="kb-replace")

@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
-from guardrails.pii.recognizers.name_edges import tidy_person_span
 from guardrails.pii.name_tagger import NameTagger
-from guardrails.pii.vault import PiiVault
+from guardrails.pii.recognizers.name_edges import tidy_person_span
+from guardrails.pii.vault import PLACEHOLDER_RE, PiiVault
 
 SECRET_TYPES = frozenset({"SEED_PHRASE", "PRIVATE_KEY"})
 PIECE_CHARS = 2000
@@ -116,6 +116,7 @@ class Redactor:
             if ner and offset < NER_MAX_CHARS and self.name_tagger is not None:
                 results += [RecognizerResult("PERSON", s, e, p, recognition_metadata={"recognizer_name": "NameTagger"})
                             for s, e, p in self.name_tagger.spans(piece)]
+            taken = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(piece)]
             for r in results:
                 start, end = r.start, r.end
                 if r.entity_type == "PERSON":  # no cue word at its ends ("Kartennummer"), a title in it
@@ -123,6 +124,9 @@ class Redactor:
                     if tidied is None:
                         continue
                     start, end = tidied
+                # A placeholder is already redacted: "<EMAIL_ADDRESS_1>" holds no address.
+                if any(start < b and a < end for a, b in taken):
+                    continue
                 if not self._allowed(piece[start:end]):
                     found[i].append(RecognizerResult(r.entity_type, start + offset, end + offset, r.score))
         return [_resolve(results) for results in found]

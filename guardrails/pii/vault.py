@@ -63,6 +63,26 @@ class PiiVault:
         """A copy of placeholder -> original value (for the lead's UI; do not log it)."""
         return dict(self._value_by_placeholder)
 
+    def entries(self) -> list[tuple[str, str, str]]:
+        """(placeholder, entity type, value) for each value, in the order they were met: what
+        the encrypted store of a handed-over conversation keeps (do not log it)."""
+        kinds = {placeholder: kind for (kind, _), placeholder in self._placeholder_by_key.items()}
+        return [(placeholder, kinds[placeholder], value) for placeholder, value in self._value_by_placeholder.items()]
+
+    def adopt(self, placeholder: str, entity_type: str, value: str) -> None:
+        """Put back a value this conversation had (after a restart), under its own placeholder;
+        new values are numbered after it."""
+        self._placeholder_by_key.setdefault((entity_type, normalise(entity_type, value)), placeholder)
+        self._value_by_placeholder[placeholder] = value
+        self.reserve(placeholder)
+
+    def reserve(self, placeholder: str) -> None:
+        """A placeholder already used in this conversation whose value is not known here: new
+        values never get its number, so it keeps meaning one thing."""
+        match = PLACEHOLDER_RE.fullmatch(placeholder)
+        if match:
+            self._counts[match.group(1)] = max(self._counts[match.group(1)], int(match.group(2)))
+
     def clear(self) -> None:
         self._placeholder_by_key.clear()
         self._value_by_placeholder.clear()

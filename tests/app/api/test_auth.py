@@ -13,9 +13,13 @@ from app.api.auth import ApiKeys, read_keys_file
 from app.core.errors import ConfigError
 from tests.app.api.conftest import USER_KEY, api_settings, running
 
-PLAIN_ROUTES = [("GET", "/v1/sessions/no-such-session")]  # authenticated callers reach the route: 404, not 401
+# Authenticated callers reach the route: 404, not 401.
+PLAIN_ROUTES = [("GET", "/v1/sessions/no-such-session"), ("GET", "/v1/sessions/no-such-session/events")]
 ADMIN_ROUTES = [("GET", "/v1/handoffs"), ("GET", "/v1/handoffs/HO-000000-AAAAA"), ("GET", "/v1/documents"),
-                ("POST", "/v1/ingest"), ("POST", "/v1/handoffs/HO-000000-AAAAA/resolve")]
+                ("POST", "/v1/ingest"), ("POST", "/v1/handoffs/HO-000000-AAAAA/resolve"),
+                ("POST", "/v1/handoffs/HO-000000-AAAAA/assign"), ("POST", "/v1/handoffs/HO-000000-AAAAA/messages"),
+                ("POST", "/v1/handoffs/HO-000000-AAAAA/reveal"), ("GET", "/v1/handoffs/HO-000000-AAAAA/placeholders"),
+                ("GET", "/v1/audit/reveals")]
 
 
 FILE_USER, FILE_ADMIN = "file-user-Ra4Nw8Pk2Xc6Vt9Bm3", "file-admin-Lq7Hd1Sz5Ge9Yj3Uf6"

@@ -213,3 +213,50 @@ def test_ticket_database_is_plain_sqlite_with_redacted_rows(make_chain):
     answer = chain.answer("my phone was stolen, my number is +44 7911 123456")
     rows = sqlite3.connect(state.data_dir / "handoffs.sqlite3").execute("SELECT body FROM tickets").fetchall()
     assert len(rows) == 1 and "7911 123456" not in rows[0][0] and answer.escalation["ticket_id"] in rows[0][0]
+
+
+# -- a conversation with an open ticket -------------------------------------------------------
+def test_a_conversation_has_one_open_ticket_and_its_priority_is_the_highest_seen(make_chain):
+    chain, state = make_chain()
+    first = chain.answer("what is the capital of Peru and who won the 1998 world cup", session_id="one")
+    assert first.escalation["priority"] == "low" and first.handoff["state"] == "waiting"
+    urgent = chain.answer("someone logged into my account last night and changed my email address", session_id="one")
+    assert urgent.escalation["ticket_id"] == first.escalation["ticket_id"] and urgent.escalation["joined"]
+    assert urgent.escalation["priority"] == "urgent" and urgent.escalation["category"] == "account_takeover"
+    assert urgent.decision["category"] == "account_takeover"  # the turn's own reading is kept
+    assert "added this to your request" in urgent.answer and "now marked as a priority" in urgent.answer
+    human = chain.answer("can I speak to a human please", session_id="one")
+    assert human.escalation["ticket_id"] == first.escalation["ticket_id"]
+    assert human.answer.startswith("Our team already has your request")
+    tickets = SqliteTicketStore(state.data_dir / "handoffs.sqlite3")
+    [ticket] = tickets.list()
+    assert ticket.priority == "urgent" and "topic:account_takeover" in ticket.reasons
+    assert [e["text"] for e in ticket.transcript if e["role"] == "customer"][-1] == "can I speak to a human please"
+
+
+def test_while_the_ticket_waits_beacon_answers_and_the_agent_sees_the_exchange(make_chain):
+    chain, state = make_chain()
+    ticket_id = chain.answer("I want to make a formal complaint about my transfer", session_id="w"
+                             ).escalation["ticket_id"]
+    routine = chain.answer("How do I freeze my card?", session_id="w")
+    assert routine.decision["action"] in ("answer", "answer_with_caution") and routine.escalation is None
+    assert routine.citations and routine.handoff == {**routine.handoff, "ticket_id": ticket_id, "state": "waiting"}
+    ticket = SqliteTicketStore(state.data_dir / "handoffs.sqlite3").get(ticket_id)
+    assert ticket.transcript[-2]["text"] == "How do I freeze my card?" and ticket.transcript[-1]["role"] == "beacon"
+
+
+def test_once_an_agent_owns_it_beacon_does_not_answer_over_them(make_chain):
+    chain, state = make_chain()
+    ticket_id = chain.answer("I want to make a formal complaint about my transfer", session_id="own"
+                             ).escalation["ticket_id"]
+    chain.guardrails.tickets.assign(ticket_id, "alice")
+    passed = chain.answer("How do I freeze my card?", session_id="own")
+    assert passed.citations == [] and passed.generator == "none"
+    assert passed.decision["reasons"] == ["passed_to_agent"] and passed.escalation["ticket_id"] == ticket_id
+    assert "passed your message on" in passed.answer and passed.handoff["assigned_to"] == "alice"
+    # A sensitive message still gets its warning and safe step, and raises the priority.
+    urgent = chain.answer(f"I think I shared my recovery phrase {SEED}", session_id="own")
+    assert "never share your recovery phrase" in urgent.answer and urgent.escalation["priority"] == "urgent"
+    chain.guardrails.tickets.set_status(ticket_id, "resolved")
+    after = chain.answer("How do I freeze my card?", session_id="own")
+    assert after.escalation is None and after.handoff is None and after.citations

@@ -75,3 +75,32 @@ def test_every_setting_is_documented_and_the_docs_name_no_other():
     assert mentioned - expected == set(), "README.md or docs/ name settings that do not exist"
     for name, field in Settings.model_fields.items():
         assert field.description, f"{name} needs a description"
+
+
+KEY = "OIY3xRWdpztP3PieYIUcPRyaUTWBggitUEkI5aY1mCc="  # a Fernet key for tests only
+
+
+@pytest.mark.parametrize("value", ["not-a-key", KEY[:-4], "x" * 44, f"{KEY},short"])
+def test_a_malformed_vault_key_stops_with_how_to_make_one(monkeypatch, value):
+    monkeypatch.setenv("BEACON_VAULT_KEY", value)
+    with pytest.raises(ConfigError) as error:
+        load_settings()
+    message = str(error.value)
+    assert "BEACON_VAULT_KEY" in message and "Fernet.generate_key()" in message and value not in message
+
+
+def test_a_vault_key_is_a_secret_and_may_rotate(monkeypatch):
+    monkeypatch.setenv("BEACON_VAULT_KEY", f"{KEY}, {KEY}")
+    settings = load_settings()
+    assert KEY not in repr(settings) and settings.vault_key.get_secret_value().startswith(KEY)
+    monkeypatch.setenv("BEACON_VAULT_KEY", "")
+    assert load_settings().vault_key is None
+
+
+def test_pick_up_targets_default_and_merge(monkeypatch):
+    assert load_settings().handoff_sla_minutes == {"urgent": 15, "high": 60, "normal": 240, "low": 1440}
+    monkeypatch.setenv("BEACON_HANDOFF_SLA_MINUTES", '{"urgent": 10}')
+    assert load_settings().handoff_sla_minutes["urgent"] == 10
+    monkeypatch.setenv("BEACON_HANDOFF_SLA_MINUTES", '{"critical": 5}')
+    with pytest.raises(ConfigError, match="unknown priority critical"):
+        load_settings()

@@ -247,10 +247,49 @@ def test_insights_on_a_hand_built_set(insight_store):
         {"day": "2025-03-01", "p50": 250.0, "p95": pytest.approx(385.0), "turns": 4},
         {"day": "2025-03-02", "p50": 650.0, "p95": pytest.approx(785.0), "turns": 4},
     ]
+    # The clarified "How do I  fix it?" is a vague message, not a gap; its answered forms are.
     assert figures["content_gaps"] == [
-        {"question": "How do I  fix it?", "count": 3, "max_confidence": 0.5},
+        {"question": "how do i fix it", "count": 2, "max_confidence": 0.5},
         {"question": "card declined abroad", "count": 1, "max_confidence": 0.55},
     ]
+    assert figures["not_helpful"] == []  # the two "down" ratings carry no comment
+
+
+def test_a_conversation_a_person_took_over_is_not_contained(insight_store):
+    assert insight_store.insights()["contained"] == 2
+    assert insight_store.insights(taken_over={"s1"})["contained"] == 1  # s1 had an agent, though no turn escalated
+
+
+def test_a_follow_up_that_joined_a_ticket_is_not_another_handoff(store):
+    store.record_turn(make_turn("s1", "someone logged into my account", "escalate", category="account_takeover",
+                                reason="topic:account_takeover"))
+    joined = make_turn("s1", "what now?", "escalate", category="unanswered", reason="low_confidence")
+    joined["escalation"] = {**joined["escalation"], "category": "account_takeover", "joined": True}
+    store.record_turn(joined)
+    passed = make_turn("s1", "hello?", "escalate", category="account_takeover", reason="passed_to_agent")
+    passed["escalation"]["joined"] = True
+    store.record_turn(passed)
+    figures = store.insights()
+    assert figures["escalations_by_category"] == {"account_takeover": 1}
+    assert figures["decisions"] == {"escalate": 3}
+    # The follow-up Beacon could not answer is a gap; a message passed to the agent is not.
+    assert [g["question"] for g in figures["content_gaps"]] == ["what now?"]
+    assert store.get_session("s1")["turns"][1]["escalation"]["joined"] is True
+
+
+def test_not_helpful_comments_come_with_the_turn_they_rate(store, clock):
+    turn = store.record_turn(make_turn("s1", "how do I freeze my card"))
+    store.record_feedback("s1", "down", "it didn't say where", turn)
+    store.record_feedback("s1", "down", None, turn)
+    store.record_feedback("s1", "up", "great", turn)
+    [entry] = store.insights()["not_helpful"]
+    assert (entry["comment"], entry["question"], entry["answer"], entry["turn_id"]) == (
+        "it didn't say where", "how do I freeze my card", "Open Cards and tap Freeze [1].", turn)
+
+
+def test_insights_until_leaves_out_what_came_after(insight_store):
+    figures = insight_store.insights(until=datetime(2025, 3, 2, tzinfo=timezone.utc))
+    assert (figures["conversations"], figures["turns"]) == (2, 4)
 
 
 def test_insights_since_a_day_counts_only_that_window(insight_store):

@@ -69,7 +69,7 @@ def test_table_lists_every_demo_document(service):
     ("round-ups.md", SAVINGS_FAQ, ["uploads/round-ups.md", "valid, 2 chunks", "How do round-ups work?"]),
     ("cashback.md", POISONED_FAQ, ["quarantined", "instruction_override", "line 6"]),
     ("empty.md", HEADER_ONLY, ["**not valid:**", "no content besides its header"]),
-    ("notes.pdf", "not a knowledge file", ["**Error:**", "unsupported file type"]),
+    ("notes.docx", "not a knowledge file", ["**Error:**", "unsupported file type"]),
 ])
 def test_preview_shows_validation_and_chunks(service, upload, name, text, expected):
     shown = preview_upload(service, upload(name, text))
