@@ -129,7 +129,7 @@ class Redactor:
                     continue
                 if not self._allowed(piece[start:end]):
                     found[i].append(RecognizerResult(r.entity_type, start + offset, end + offset, r.score))
-        return [_resolve(results) for results in found]
+        return [_tidy_people(text, _resolve(results)) for text, results in zip(texts, found)]
 
     def _allowed(self, value: str) -> bool:
         folded = value.strip(" \t\n.,!?:;'\"()").casefold()
@@ -192,6 +192,19 @@ def _resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
             winner.start, winner.end = min(winner.start, other.start), max(winner.end, other.end)
             kept.remove(other)
     return sorted(kept, key=lambda r: r.start)
+
+
+def _tidy_people(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """A PERSON cut short by _resolve ("j'habite au " before an address) is tidied again."""
+    out = []
+    for r in results:
+        if r.entity_type == "PERSON":
+            tidied = tidy_person_span(text, r.start, r.end)
+            if tidied is None:
+                continue
+            r = RecognizerResult("PERSON", tidied[0], tidied[1], r.score)
+        out.append(r)
+    return out
 
 
 def _merge_same_type(results: list[RecognizerResult]) -> list[RecognizerResult]:

@@ -39,7 +39,7 @@ from guardrails.pii.recognizers.address_shapes import (
     STREET_THEN_POSTCODE,
     UNIT_BEFORE,
 )
-from guardrails.pii.recognizers.address_words import PROSE_WORDS, STRONG_ADDRESS_CUES, WEAK_ADDRESS_CUES
+from guardrails.pii.recognizers.address_words import PROSE_WORDS, QUANTITY, STRONG_ADDRESS_CUES, WEAK_ADDRESS_CUES
 from guardrails.pii.recognizers.name_edges import never_a_name
 
 SEGMENT_BREAK = re.compile(r"\n|,\s*|;\s*|\s+-\s+")
@@ -49,6 +49,7 @@ NAME_PARTICLES = frozenset(
     "pri nad pod na upon on of the al el bin ibn st".split())
 STATE_AND_ZIP = re.compile(r"^[A-Z]{2,3},?\s+\d{4,5}(?:-\d{4})?$")
 CONTEXT_CHARS = 160  # how near an address cue the loose shapes must be
+CUE_REACH = 40  # how far after an address cue its colon may come ("address changed last week, new one: ...")
 MAX_ADDRESS_CHARS = 250  # no address runs longer; also bounds the work per cue on long pastes
 # "the address 0x2BEf15d3..." / "BTC address bc1q...": a wallet, not a street (crypto_addresses.py)
 CODE_LIKE = re.compile(r"^(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9_:-]{16,}\b")
@@ -69,7 +70,7 @@ def looks_like_address_part(segment: str, loose: bool) -> bool:
     segment = segment.strip()
     if STATE_AND_ZIP.match(segment):  # "OK 78197": Oklahoma, not "ok"
         return True
-    if not segment or is_prose(segment) or len(segment) > 80:
+    if not segment or is_prose(segment) or len(segment) > 80 or QUANTITY.search(segment):
         return False
     words = _words(segment)
     if not words or len(words) > 9:
@@ -144,7 +145,8 @@ def _digits_ahead(text: str, position: int) -> bool:
     """A postcode or number still to come in this sentence ("San Elsa los altos, AGS 43915")."""
     window = text[position:position + 60]
     stop = re.search(r"[.?!](?:\s|$)", window)
-    return any(c.isdigit() for c in window[:stop.start() if stop else len(window)])
+    window = QUANTITY.sub(" ", window[:stop.start() if stop else len(window)])  # "5 to 7 days" is no postcode
+    return any(c.isdigit() for c in window)
 
 
 def _title_case_address(before: str) -> bool:
@@ -255,7 +257,8 @@ class AddressRecognizer(EntityRecognizer):
         for match in STREET_THEN_POSTCODE.finditer(text):
             if not is_prose(match.group(1)) and not _has_cue(match.group(1)):
                 # the town part of the regex runs to the end of the line: "12128 Pakrac thx"
-                span = widen(text, match.start(1), _cut_prose(text, match.end(1), match.end()))
+                span = widen(text, _street_start(text, match.start(1), match.end(1)),
+                             _cut_prose(text, match.end(1), match.end()))
                 if span:
                     spans.append((*span, 0.6))
         return [RecognizerResult("ADDRESS", a, b, s, recognition_metadata={
@@ -263,6 +266,15 @@ class AddressRecognizer(EntityRecognizer):
             for a, b, s in spans]
 
     def _after_cue(self, text: str, position: int, strong: bool) -> tuple[int, int] | None:
+        span = self._read_after(text, position, strong)
+        if span is None and strong:
+            # "I changed address last week, new one: 12 Baker St": the address after a later colon or line break
+            later = re.compile(r":[ \t]*|\n").search(text, position + 1, min(len(text), position + CUE_REACH))
+            if later and not SENTENCE_END.search(text, position, later.start()):
+                span = self._read_after(text, later.end(), strong)
+        return span
+
+    def _read_after(self, text: str, position: int, strong: bool) -> tuple[int, int] | None:
         # "... is now", "address line 1:", and the copulas of other languages ("mi dirección es", "lautet")
         lead = re.match(r"(?:\s*(?:(?:is|was|should be|will be|now|at|to|in|line(?:\s*\d)?|es|est|ist|è|é|lautet|"
                         r"está|são|sind|jest|je)\b|[:=\-–]))*\s*", text[position:])
@@ -282,6 +294,16 @@ class AddressRecognizer(EntityRecognizer):
                          and re.match(r"\d", text[segments[1][0]:segments[1][1]])):
             return None  # ("address: largo de oliveira, 12, ...": lower case, the house number in the next part)
         return widen(text, a, b, strong_start=strong)
+
+
+def _street_start(text: str, start: int, end: int) -> int:
+    """A street line in capitals after lower-case words starts at its first capital ("bill me at
+    Drevená 525"); one in lower case, or starting with a capital ("Na paši 163"), is whole."""
+    words = list(re.finditer(r"[^\W\d_][\w'’.-]*", text[start:end]))
+    if not words or words[0].group(0)[0].isupper():
+        return start
+    capital = next((w for w in words if w.group(0)[0].isupper()), None)
+    return start + capital.start() if capital else start
 
 
 def _context_matches(text: str, pattern, cues: list[tuple[int, int]]):

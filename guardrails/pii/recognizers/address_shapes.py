@@ -36,8 +36,11 @@ SHAPES = [
     ("number_street_word", re.compile(
         r"(?<![\w-])" + _NUM + r",?\s+(?:" + STREET_PREFIXES + r")\s+(?:" + _WORD + r"\s*){1,4}", re.I)),
     # "Drubinstraße 47-26", "Skolvägen 76", "Gerritsingel 7", "Dosentinkuja 76"
-    ("compound_number", re.compile(
-        r"(?<![\w-])[^\W\d_][\w-]*(?:" + STREET_SUFFIXES + r")\.?\s+" + _NUM + r"(?![\w])", re.I)),
+    # (an English word can end like a street: "sharing 1", "upgrade 2", "arcade 5": those endings count
+    # only capitalised, as street names are written)
+    ("compound_number", regex.compile(
+        r"(?<![\w-])(?:[^\W\d_][\w-]*(?:" + STREET_SUFFIXES + r")|(?-i:\p{Lu})[\w-]*(?:ring|gade|kade))\.?\s+" + _NUM +
+        r"(?![\w])", regex.I)),
     # "2519 Renee Plains", "10 Michael Rise": a street type of its own, capitalised, after a capitalised name
     ("number_name_type", regex.compile(
         r"(?<![\w-])" + _NUM + r",?\s+(?:\p{Lu}[\p{L}\p{M}'’.-]*\s+){1,3}(?:" + STREET_TYPE_WORDS + r")\b\.?")),
@@ -90,6 +93,9 @@ CONTEXT_SHAPES = [
     # "अकोला 541212", "फतेहगढ-225463", "Madrid, 02857"
     ("town_postcode", regex.compile(
         r"(?<![\w'’-])" + _NAME_PART + r"(?:[ \t]+" + _ANY_PART + r"){0,2}(?:[ \t]|,[ \t]?|-)\d{4,6}(?![\w]|[.,]\d)")),
+    # "2 LESLIE SKYWAY", "1103 रोहित माने", "49 ராஜேஷ் ஏழிசைப்பாமகள்": a house number and two or more name words
+    ("number_name", regex.compile(
+        r"(?<![\w.,/-])\d{1,5}[a-zA-Z]?(?:/\d{1,5})?[ \t]+" + _NAME_PART + r"(?:[ \t]+" + _NAME_PART + r"){1,3}")),
     # "Višnjičke 12", "Na Sitine 440", "Благој Давков 88", "Trevo Alves, 34": a street with no street word
     ("name_number", regex.compile(
         r"(?<![\w'’-])" + _NAME_PART + r"(?:[ \t]+" + _ANY_PART + r"){0,3},?[ \t]+\d{1,5}[a-zA-Z]?(?:[/-]\d{1,5}[a-zA-Z]?)?"

@@ -23,8 +23,11 @@ STREET_PREFIXES = (
     r"rue|avenue|av\.?|avda\.?|boulevard|bd\.?|bvd\.?|allée|chemin|impasse|place|quai|route|cours|voie|passage|"
     r"via|viale|piazza|piazzale|corso|strada|vicolo|largo|contrada|borgo|lungomare|"
     r"calle|c/|avenida|paseo|plaza|camino|carrera|diagonal|transversal|calzada|ronda|glorieta|callejón|cerrada|"
-    r"privada|circuito|andador|prolongación|boulevard|"
-    r"rua|travessa|praça|alameda|estrada|rodovia|largo|ladeira|"
+    r"privada|circuito|andador|prolongación|boulevard|pasaje|travesía|carretera|urbanización|rambla|cuesta|bajada|"
+    r"senda|vía|"
+    r"rua|travessa|praça|alameda|estrada|rodovia|largo|ladeira|viela|vereda|quadra|trevo|fazenda|chácara|sítio|"
+    r"condomínio|residencial|setor|núcleo|"
+    r"incrocio|rotonda|salita|traversa|viottolo|"
     r"ul\.?|ulica|al\.|aleja|os\.|osiedle|pl\.|plac|"
     r"strada|str\.|bulevardul|b-dul|calea|intrarea|aleea|șoseaua|soseaua|splaiul|piața|"
     r"jalan|jl\.|gang|gg\.|"
@@ -38,10 +41,10 @@ STREET_PREFIXES = (
 )
 # Street-name compounds: "Hauptstraße", "Kerkstraat", "Skolvägen", "Dampfærgevej", "Dosentinkuja".
 STREET_SUFFIXES = (
-    r"straße|strasse|str|weg|platz|allee|gasse|ring|damm|ufer|chaussee|steig|"
-    r"straat|laan|gracht|singel|plein|kade|dijk|dreef|hof|"
+    r"straße|strasse|str|weg|platz|allee|gasse|damm|ufer|chaussee|steig|"
+    r"straat|laan|gracht|singel|plein|dijk|dreef|hof|"
     r"gatan|vägen|gränd|stigen|torget|allén|"
-    r"vej|gade|stræde|allé|plads|veien|vegen|gata|gaten|"
+    r"vej|stræde|allé|plads|veien|vegen|gata|gaten|"
     r"katu|tie|kuja|polku|väylä|kaari|raitti|"
     r"utca|út|tér"
 )
@@ -68,7 +71,7 @@ STREET_TYPE_WORDS = (
 STREET_WORDS_BEFORE_NUMBER = (
     r"allé|gade|vej|vegen|veien|gata|gatan|vägen|väg|straße|strasse|str\.|laan|straat|steeg|"
     r"cesta|ulica|ulice|trg|sokak|sokağı|caddesi|utca|út|tér|körút|katu|kuja|iela|gatvė|"
-    r"улица|ул\.|вулиця|вул\.|булевар|бульвар|проспект"
+    r"улица|ул\.|вулиця|вул\.|булевар|бульвар|проспект|ქ\.|ქუჩა|გამზ\."
 )
 UNIT_WORDS = (
     r"apt\.?|apartment|flat|unit|suite|ste\.?|floor|fl\.?|room|rm\.?|wohnung|whg\.?|"
@@ -86,10 +89,12 @@ STRONG_ADDRESS_CUES = cue_regex(
     r"osoite", r"lakc[íi]m", r"c[íi]m", r"διεύθυνση", r"адрес[аи]?", r"адреса", r"住所", r"地址", r"주소",
     r"ที่อยู่", r"địa chỉ", r"alamat", r"כתובת", r"पता", r"ঠিকানা", r"მისამართი", r"հասցե", r"ünvan", r"adresi",
     r"ship(?:ping)?\s+to", r"deliver(?:y)?\s+to", r"postcode|post\s+code|zip(?:\s+code)?",
-    r"wohnort|wohnsitz|street|postal|residence|résidence|residencia|residenza|woonadres|bostadsadress|"
-    r"место\s+жительства|lieu\s+de\s+résidence")
+    r"wohnort|wohnsitz|woonadres|bostadsadress|место\s+жительства|lieu\s+de\s+résidence",
+    # words that are cues only as a form's label ("Street: ...", not "Street food", "Residence permit")
+    r"(?:street|postal|residence|résidence|residencia|residenza|town|city)(?=\s*:)")
 WEAK_ADDRESS_CUES = re.compile(
-    r"(?<![a-z])(?:(?:i|we|she|he|they)\s+(?:now\s+)?(?:live|living|lives|reside|am\s+staying|are\s+staying)\s+(?:at|in|on)"
+    r"(?<![a-z])(?:(?:i|we|she|he|they)(?:\s+am|\s+are|\s+is|'m|'re)?\s+(?:now\s+)?"
+    r"(?:live|living|lives|reside|residing|am\s+staying|are\s+staying|staying)\s+(?:at|in|on)"
     r"|(?:moved|moving|relocated|relocating)\s+(?:house\s+)?to"
     r"|(?:send|sent|post|posted|ship|shipped|deliver|delivered|mail|mailed|forward|courier|went)"
     r"(?:\s+(?:it|them|this|that|the\s+\w+|my\s+\w+|a\s+\w+))?(?:\s+\w+)?\s+to"
@@ -100,6 +105,13 @@ WEAK_ADDRESS_CUES = re.compile(
     r"|(?:ich\s+)?wohne\s+(?:jetzt\s+)?(?:in|im|am|an\s+der)|(?:ik\s+)?woon\s+(?:nu\s+)?(?:in|op|aan)"
     r"|mieszkam\s+(?:na|w|przy)|bydlím\s+(?:na|v)|bývam\s+(?:na|v)|lakom|живу\s+(?:на|в|по)|bor\s+(?:på|i)"
     r")(?![a-z])", re.IGNORECASE)
+
+# "2 days ago", "5 to 7 days", "4 people", "12 confirmations": a number with a unit is no address part
+QUANTITY = re.compile(
+    r"\b\d+(?:[.,]\d+)?\s*(?:(?:to|-|or)\s*\d+\s*)?(?:days?|weeks?|months?|years?|yrs?|hours?|hrs?|h|minutes?|mins?|"
+    r"seconds?|secs?|times?|ago|people|persons?|cards?|accounts?|transfers?|payments?|transactions?|confirmations?|"
+    r"euros?|dollars?|pounds?|eur|usd|gbp|chf|btc|eth|usdt|usdc|sats?|percent|pct|items?|units?|attempts?|tries|"
+    r"messages?|emails?|calls?|stars?|am|pm|o'clock)\b|\b\d+\s*%", re.IGNORECASE)
 
 # A segment starting with one of these is prose, not an address part.
 PROSE_WORDS = frozenset("""

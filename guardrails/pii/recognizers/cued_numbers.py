@@ -9,7 +9,8 @@ The nearest cue before the run names the type: card words give CREDIT_CARD, acco
 bank words BANK_ACCOUNT, routing words ABA_ROUTING_NUMBER, a bare "number"/"no."
 CREDIT_CARD when Luhn holds and BANK_ACCOUNT otherwise. Phone cues are left to the phone
 recognizer. Runs that are dates (2024-03-12, 12.03.2027) are not numbers to hide; a dotted
-run needs at least two dots, so that an amount ("0.00012345 BTC") is never one.
+run needs at least two dots or two groups of four ("4683.1963"), so that an amount
+("0.00012345 BTC", "1234.56") is never one.
 """
 
 from __future__ import annotations
@@ -19,19 +20,16 @@ import re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from guardrails.pii.recognizers.checksums import luhn_valid
-from guardrails.pii.recognizers.cues import ACCOUNT, CARD, nearest_family
+from guardrails.pii.recognizers.cues import family_after, nearest_family
 from guardrails.pii.recognizers.number_shapes import looks_like_date
 from guardrails.pii.recognizers.phone_numbers import INTERNATIONAL, MAX_DIGITS, PHONE_LAYOUT
 
 _GAP = r"(?:[ \t]{1,2}|-|[ \t]*\n[ \t]*)"
 # (no "1.5" or "3,000" before: the run would be the tail of an amount; "no.8094..." is fine)
-RUN = re.compile(r"(?<![\w,/+-])(?<!\d[.,])(?:\d(?:" + _GAP + r"?\d){7,18}|\d{1,6}(?:\.\d{1,6}){2,9})"
+RUN = re.compile(r"(?<![\w,/+-])(?<!\d[.,])(?:\d(?:" + _GAP + r"?\d){7,18}|\d{1,6}(?:\.\d{1,6}){2,9}|\d{4}\.\d{4})"
                  r"(?![\w/]|[.,]\d)")
 MIN_DIGITS, MAX_RUN_DIGITS = 8, 19
 CUE_WINDOW = 40
-# "4111 1111 1111 1111 is my card number", "... - card", "... (acct)": a cue just after the run
-CUE_AFTER = re.compile(r"[ \t]*(?:[-–—:=(,][ \t]*)?(?:(?:is|was)\s+)?(?:(?:my|the|our|your)\s+)?(?:\w+\s+)?"
-                       r"(?=\S)", re.IGNORECASE)
 CARD_GROUPS = re.compile(r"^\d{4}(?:(?:[ .-]|  )\d{4})+(?:(?:[ .-]|  )\d{1,4})?$|^\d{4}[ -]\d{6}[ -]\d{4,5}$")
 TYPE_OF_FAMILY = {"card": "CREDIT_CARD", "account": "BANK_ACCOUNT", "routing": "ABA_ROUTING_NUMBER"}
 
@@ -54,7 +52,7 @@ class CuedNumberRecognizer(EntityRecognizer):
             if not MIN_DIGITS <= len(digits) <= MAX_RUN_DIGITS or looks_like_date(value) or any(
                     match.start() < b and match.end() > a for a, b in phones):
                 continue  # "+1 800-212-3456" is one phone number, not "+1" and an account
-            family = nearest_family(text, match.start(), CUE_WINDOW) or _family_after(text, match.end())
+            family = nearest_family(text, match.start(), CUE_WINDOW) or family_after(text, match.end(), ("card", "account"))
             if family is None or (family == "phone" and len(digits) <= MAX_DIGITS):
                 continue  # a phone number after a phone cue is the phone recognizer's
             if (family == "number" and len(digits) <= MAX_DIGITS and PHONE_LAYOUT.match(value)
@@ -67,17 +65,3 @@ class CuedNumberRecognizer(EntityRecognizer):
                 RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id}))
         return results
 
-
-def _family_after(text: str, end: int) -> str | None:
-    """A card or account cue right after the run: at most a dash, "is my" and one word between."""
-    lead = CUE_AFTER.match(text, end)
-    if lead is None:
-        return None
-    for family, cue in (("card", CARD), ("account", ACCOUNT)):
-        found = cue.match(text, lead.end())
-        if found is None and lead.end() > end:  # the one free word may itself be the cue
-            word = re.search(r"\w+\s+$", text[end:lead.end()])
-            found = cue.match(text, end + word.start()) if word else None
-        if found is not None:
-            return family
-    return None

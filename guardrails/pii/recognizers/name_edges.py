@@ -29,7 +29,7 @@ llamo chiamo appelle m'appelle heiße heisse heiß nome nombre nom name naam imi
 зовут имя ime
 hola bonjour hallo ciao olá hej hoi
 new nuevo nueva nouveau nouvelle nuovo nuova novo neue neuer nieuw nieuwe nowy nowa новый новая
-moro habite j'habite vivo abito wohne woon mieszkam живу
+moro habite j'habite vivo abito wohne woon mieszkam живу au aux à em at
 mother father husband wife son daughter brother sister mum mom dad partner friend boyfriend girlfriend uncle aunt
 grandmother grandfather grandma grandpa granny cousin nephew niece colleague boss landlord tenant fiancé fiancée
 """.split())
@@ -65,8 +65,8 @@ def never_a_name(word: str) -> bool:
     folded = bare.casefold()
     if folded in NEVER_NAME_WORDS:
         return True
-    if folded in CUE_WORDS_THAT_ARE_NAMES:
-        return False
+    if folded in CUE_WORDS_THAT_ARE_NAMES and bare[0].isupper():
+        return False  # "Peter Pan", "Taylor Swift"; but "beneficiary bank" is no name
     return any(cue.fullmatch(bare) for cue in _CUES)
 
 

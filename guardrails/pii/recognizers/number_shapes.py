@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 
-_PARTS = re.compile(r"^(\d{1,4})[ ./-](\d{1,2})[ ./-](\d{1,4})$")
+# one separator, the same twice, and not a space: "21 12 34" is a phone number, "21.12.34" may be a date
+_PARTS = re.compile(r"^(\d{1,4})([./-])(\d{1,2})\2(\d{1,4})$")
 
 
 def looks_like_date(value: str) -> bool:
     match = _PARTS.match(value.strip())
     if not match:
         return False
-    a, b, c = match.groups()
+    a, _, b, c = match.groups()
     first, second, third = int(a), int(b), int(c)
     if len(a) == 4:  # 2024-03-12
         return 1900 <= first <= 2099 and 1 <= second <= 12 and 1 <= third <= 31 and len(c) <= 2
