@@ -75,9 +75,13 @@ _STRONG_CUES = (
     r"name on (?:the )?card(?: is|:)?|card ?holder(?: is|:)?|recipient(?: is|:)?|beneficiary(?: is|:)?|payee(?: is|:)?|"
     r"me llamo|mi nombre es|je m'appelle|mon nom est|mi chiamo|il mio nome è|mein name ist|ich heiße|ich heisse|"
     r"meu nome é|mijn naam is|nazywam się|меня зовут)")
+# (sign-offs take their comma with or without a space before it: "Regards ,", as pasted text is often tokenised;
+# "love" only with its comma, as in "Love, Anna", never "I love Paris")
 _WEAK_CUES = (
-    r"(?:this is|i'm|i am|im|it's|its|it is|hey,?|hi,?|hello,?|dear,?|regards,?|kind regards,?|best regards,?|"
-    r"thanks,?|thank you[,!.]?|cheers,?|best,?|sincerely,?|yours,?|"
+    r"(?:this is|i'm|i am|im|it's|its|it is|hey,?|hi,?|hello,?|dear,?|"
+    r"(?:(?:kind|best|warm|warmest) regards|regards|thanks|many thanks|cheers|best|best wishes|sincerely|yours|"
+    r"xoxo|xx|hugs|take care|saludos|cordialement|grüße|gruß|saluti|abraços|pozdrawiam)(?:\s?,)?|thank you[,!.]?|"
+    r"(?:(?:lots of |with |all my )?love)\s?,|"
     r"soy|je suis|ich bin|sono|eu sou|ik ben)")
 
 NAME_CUE_BEFORE = re.compile(r"\b(?:" + _STRONG_CUES + "|" + _WEAK_CUES + r")\s{1,3}$", re.I)
@@ -93,6 +97,10 @@ class IntroducedNameRecognizer(PatternRecognizer):
         # a signature after a dash line: "--\nAmara Okafor", "-- Amara" (at the start of a line only)
         Pattern("name_after_signature_dashes",
                 r"(?<=^-{2,3}\s{0,2})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:[ \t]+" + _NAME_TOKEN + r"){0,2}", 0.7),
+        # a sign-off after a sentence, at the end of a line: "... thanks for nothing. - Amara", "...' – Pooh"
+        Pattern("name_after_closing_dash",
+                r"(?<=[.!?\"'”)][ \t]{0,2}[-–—]{1,2}[ \t]{0,2})(?-i:\p{Lu})[\p{L}\p{M}'’-]{1,24}(?:[ \t]+(?-i:\p{Lu})[\p{L}\p{M}'’-]{1,24}){0,2}"
+                r"(?=[ \t]*(?:$|\n))", 0.7),
         # "Mrs. Garba", "Dr Amara Okafor", "Herr Müller": a title and a capitalised word (the title is in the span)
         Pattern("name_after_title",
                 r"(?<![\w.])(?-i:(?=\p{Lu}))(?:" + RULE_TITLES + r")\.?\s{1,2}" + _CAPITALISED + r"(?:\s+" + _CAPITALISED +
