@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import re
 
+import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from guardrails.pii.recognizers.address_shapes import (
@@ -39,7 +40,18 @@ from guardrails.pii.recognizers.address_shapes import (
     STREET_THEN_POSTCODE,
     UNIT_BEFORE,
 )
-from guardrails.pii.recognizers.address_words import PROSE_WORDS, QUANTITY, STRONG_ADDRESS_CUES, WEAK_ADDRESS_CUES
+from guardrails.pii.recognizers.address_words import (
+    AFTER_ADDRESS_CUES,
+    LOWER_CASE_PLACE_WORDS,
+    PROSE_WORDS,
+    QUANTITY,
+    STREET_PREFIXES,
+    STREET_WORDS_AFTER_NUMBER,
+    STREET_WORDS_BEFORE_NUMBER,
+    STRONG_ADDRESS_CUES,
+    UNIT_WORDS,
+    WEAK_ADDRESS_CUES,
+)
 from guardrails.pii.recognizers.name_edges import never_a_name
 
 SEGMENT_BREAK = re.compile(r"\n|,\s*|;\s*|\s+-\s+")
@@ -47,22 +59,34 @@ SENTENCE_END = re.compile(r"[?!]|\.(?=\s|$)")
 NAME_PARTICLES = frozenset(
     "de da do das dos del della di du des la le les los las y e et sur sous en van von der den ter zu am an im bei "
     "pri nad pod na upon on of the al el bin ibn st".split())
+HOUSE_NUMBER_WORDS = frozenset({"no", "nr", "n", "nos"})
 STATE_AND_ZIP = re.compile(r"^[A-Z]{2,3},?\s+\d{4,5}(?:-\d{4})?$")
 CONTEXT_CHARS = 160  # how near an address cue the loose shapes must be
 CUE_REACH = 40  # how far after an address cue its colon may come ("address changed last week, new one: ...")
+# any street, unit or place word of address_words, in lower case ("M.ARİF prospekti", "Zavetiška ulica 30")
+STREET_WORD = re.compile(r"(?:" + "|".join((STREET_PREFIXES, STREET_WORDS_BEFORE_NUMBER, STREET_WORDS_AFTER_NUMBER,
+                                             UNIT_WORDS, LOWER_CASE_PLACE_WORDS)) + r")", re.IGNORECASE)
+STREET_WORD_FIRST = re.compile(r"(?:" + STREET_PREFIXES + r")\s+[^\W\d_]", re.IGNORECASE)
+PROVINCE_AFTER = re.compile(r"[ \t]*\([A-Za-z]{2}\)")  # "Cavenago d'Adda (LO)", "Milano (MI)"
+LABEL_AFTER_CUE = re.compile(r"[ \t]+(?:[^\W\d_][\w'’.-]*[ \t]+){0,2}[^\W\d_][\w'’.-]*[ \t]*:(?!\S)")
 MAX_ADDRESS_CHARS = 250  # no address runs longer; also bounds the work per cue on long pastes
 # "the address 0x2BEf15d3..." / "BTC address bc1q...": a wallet, not a street (crypto_addresses.py)
 CODE_LIKE = re.compile(r"^(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9_:-]{16,}\b")
 NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
 
 
+# a word with its combining marks and joiners: "ফকিরডাঙ্গা", "श्रेष्\u200dठ" are one word each, not four
+WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}\u200c\u200d'’.-]*")
+
+
 def _words(segment: str) -> list[str]:
-    return re.findall(r"[^\W_][\w'’.-]*", segment)
+    return WORD.findall(segment)
 
 
 def is_prose(segment: str) -> bool:
-    words = _words(segment.lower())
-    return bool(words) and words[0].strip(".'’") in PROSE_WORDS
+    # (words first, then lower case: "İZZƏT".lower() starts with "i" and a combining dot, not the word "i")
+    words = _words(segment)
+    return bool(words) and words[0].lower().strip(".'’") in PROSE_WORDS
 
 
 def looks_like_address_part(segment: str, loose: bool) -> bool:
@@ -79,6 +103,8 @@ def looks_like_address_part(segment: str, loose: bool) -> bool:
         return len(words) <= 8
     if NON_LATIN.search(segment):
         return len(segment) <= 50
+    # particles of place names count neither way ("San José Eduardo de la Montaña", "da Rosa")
+    words = [w for w in words if w.lower() not in NAME_PARTICLES] or words
     capitalised = sum(w[0].isupper() for w in words) >= max(1, len(words) - 2) and words[0][0].isupper()
     return capitalised and len(words) <= (5 if loose else 4)
 
@@ -87,8 +113,9 @@ def first_part_ok(segment: str, strong: bool) -> bool:
     segment = segment.strip()
     if not segment or len(segment) > 120 or CODE_LIKE.match(segment):
         return False
-    if strong:
-        return looks_like_address_part(segment, loose=True) or any(p.search(segment) for _, p in SHAPES)
+    if strong:  # ("chemin Monnard, ...": a street word first, in lower case, after "address:")
+        return (looks_like_address_part(segment, loose=True) or any(p.search(segment) for _, p in SHAPES)
+                or bool(STREET_WORD_FIRST.match(segment) and not is_prose(segment) and len(_words(segment)) <= 6))
     if not looks_like_address_part(segment, loose=True):
         return False
     return (any(c.isdigit() for c in segment) or bool(NON_LATIN.search(segment))
@@ -122,41 +149,74 @@ def _clause_end(text: str, start: int) -> int:
     return blank if blank >= 0 else end
 
 
-def _cut_prose(text: str, start: int, end: int) -> int:
-    """Cut a segment where prose starts inside it ("S6 7LJ but that's my old flat")."""
-    title_case = _title_case_address(text[max(0, start - 60):start])
-    for match in re.finditer(r"\s+([^\W\d_]+)", text[start:end]):
+def _cut_prose(text: str, start: int, end: int, edge_by_case: bool = True) -> int:
+    """Cut a segment where prose starts inside it ("S6 7LJ but that's my old flat"), before any
+    particle left dangling ("... Kongerslev on my profile"). ``edge_by_case=False``: prose words
+    only, not the first lower-case word after capitals (a shape's own match: "12 rue de Rivoli")."""
+    cut = _prose_start(text, start, end, edge_by_case)
+    while (dangling := re.search(r"\s+([^\W\d_]+)\s*$", text[start:cut])) and dangling.group(1) in NAME_PARTICLES:
+        cut = start + dangling.start()
+    return cut
+
+
+def _prose_start(text: str, start: int, end: int, edge_by_case: bool) -> int:
+    title_case = edge_by_case and _title_case_address(text[max(0, start - 60):start])
+    previous = ""
+    for match in re.finditer(r"\s+[(\[\"'“‘]?([^\W\d_]+)", text[start:end]):
         # (a prose word right at ``start`` counts only when a space separates it from the hit before)
         if not (match.start() > 0 or text[start:start + 1].isspace()):
             continue
-        word = match.group(1)
-        if word.lower() in PROSE_WORDS:
+        word, after_particle, previous = match.group(1), previous in NAME_PARTICLES, match.group(1).lower()
+        following = text[start + match.end():start + match.end() + 4]
+        if word.lower() in PROSE_WORDS and not (
+                (previous in HOUSE_NUMBER_WORDS and re.match(r"\.?\s*\d", following))   # "Jl. Cikutra No. 98"
+                or (previous in NAME_PARTICLES and re.match(r"\s+[^\W\d_]", following)
+                    and following.lstrip()[:1].isupper())):                                # "da Paz do Campo"
             return start + match.start()
+        if after_particle and _ends_segment(text, start + match.end(), end):
+            continue  # "San Georgina los altos": the last word of a place name, after its particle
         # An address written with capitals ends at the first lower-case word that is not a
         # particle of a place name, unless a number is still to come ("12 Baker Street, London
         # last month"); an address typed all in lower case has no such edge.
+        abbreviation = len(word) <= 3 and following.startswith(".")  # "Uzunoba k.", "Ə.ORUCƏLİYEV pr."
         if (title_case and word.islower() and word not in NAME_PARTICLES and NON_LATIN.search(word) is None
+                and not abbreviation and not STREET_WORD.fullmatch(text[start + match.start(1):start + match.end(1) + 1].rstrip(" ,\n"))
                 and not _digits_ahead(text, start + match.start())):
             return start + match.start()
     return end
 
 
+def _sentence_stop(window: str) -> int:
+    """Where a sentence ends in ``window``: "?", "!", or a full stop before prose or the end (not the dot
+    of "b. 8", "ul. Długa", "Jl. Dr. Djunjunan")."""
+    for match in SENTENCE_END.finditer(window):
+        if match.group(0) != "." or not window[match.end():].strip() or is_prose(window[match.end():].lstrip()):
+            return match.start()
+    return len(window)
+
+
+def _ends_segment(text: str, position: int, end: int) -> bool:
+    return not text[position:end].strip() or text[position:position + 1] in (",", "\n")
+
+
 def _digits_ahead(text: str, position: int) -> bool:
     """A postcode or number still to come in this sentence ("San Elsa los altos, AGS 43915")."""
     window = text[position:position + 60]
-    stop = re.search(r"[.?!](?:\s|$)", window)
-    window = QUANTITY.sub(" ", window[:stop.start() if stop else len(window)])  # "5 to 7 days" is no postcode
+    stop = _sentence_stop(window)
+    window = QUANTITY.sub(" ", window[:stop])  # "5 to 7 days" is no postcode
     return any(c.isdigit() for c in window)
 
 
 def _title_case_address(before: str) -> bool:
     """Whether the address text just before is written with capitals (its last words)."""
-    words = [w for w in _words(before) if not w[0].isdigit()][-3:]
+    words = [w for w in _words(before) if not w[0].isdigit() and not _has_cue(w)][-3:]
     return bool(words) and sum(w[0].isupper() for w in words) >= max(1, len(words) - 1)
 
 
 def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[int, int] | None:
     """Extend [start, end) over the neighbouring address-like segments; None if nothing is left."""
+    while end > start and text[end - 1].isspace():  # (a hit's trailing space would hide the prose after it)
+        end -= 1
     clause_end = max(end, _clause_end(text, end))
     # the rest of the hit's own segment, up to where prose starts in it
     segments = _segments(text, end, clause_end)
@@ -177,13 +237,21 @@ def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[
         if cut <= a:
             break
         part = text[a:cut]
+        town_after_postcode = False
         if not looks_like_address_part(part, loose=False):
-            if not (lower_case and bridged < 2 and _plain_words(part) and _postcode_follows(text, segments[k + 1:k + 3])):
+            # in lower case: a district or town before a number, or the town after the postcode
+            # ("..., 26824, cavenago d'adda (lo)"), which ends the address
+            town_after_postcode = bool(re.search(r"(?<!\d)\d{4,6}(?!\d)", text[max(start, a - 12):a]))
+            if not (lower_case and bridged < 2 and _plain_words(re.sub(r"\([A-Za-z]{2}\)", "", part))
+                    and (town_after_postcode or _number_follows(text, segments[k + 1:k + 3]))):
                 break
             bridged += 1
         end = cut
-        if cut < b:
+        if cut < b or town_after_postcode:
             break
+    province = PROVINCE_AFTER.match(text, end)
+    if province:
+        end = province.end()
     # backwards, over segments that look like address parts (a flat line, "Apt. 736", a house number)
     start = _widen_back(text, start)
     while end > start and text[end - 1] in " \t,.;:-\n(":
@@ -198,11 +266,25 @@ def _plain_words(segment: str) -> bool:
             and not CODE_LIKE.match(segment.strip()))
 
 
-def _postcode_follows(text: str, following: list[tuple[int, int]]) -> bool:
-    return any(POSTCODE_LINE.match(text[a:b].strip()) or LOOKS_POSTCODE.search(text[a:b]) for a, b in following)
+def _number_part_soon(text: str, following: list[tuple[int, int]]) -> bool:
+    """A part with a number ("b. 4") after parts of plain words or place names, with no prose between
+    ("Qax ray., Yuxari qəsil kəndi qəsəbəsi, Y. HƏSƏNOV prospekti, b. 7, m. 812")."""
+    for a, b in following:
+        part = text[a:_cut_prose(text, a, b)]
+        if re.search(r"\d", part):
+            return looks_like_address_part(part, loose=True)
+        if not (_plain_words(part) or looks_like_address_part(part, loose=False)):
+            return False
+    return False
+
+
+def _number_follows(text: str, following: list[tuple[int, int]]) -> bool:
+    """A postcode, or a house or flat number ("b. 4", "m. 79"), in the next parts."""
+    return any(POSTCODE_LINE.match(text[a:b].strip()) or re.search(r"\d", text[a:b]) for a, b in following)
 
 
 def _widen_back(text: str, start: int) -> int:
+    start = _name_words_before(text, start)
     unit = UNIT_BEFORE.search(text, max(0, start - 40), start)
     if unit:
         start = unit.start()
@@ -219,6 +301,20 @@ def _widen_back(text: str, start: int) -> int:
                 or _has_cue(piece):
             break
         start = start - len(head) + match.start(1)
+    return start
+
+
+def _name_words_before(text: str, start: int) -> int:
+    """Up to two capitalised words just before a capitalised street name belong to it ("Dag
+    Hammarskjölds Vej", "Peter Bangs Vej"), unless they are prose, a cue or a name's cue word."""
+    if not text[start:start + 1].isupper():
+        return start
+    for _ in range(2):
+        word = re.search(r"(?:^|(?<=[ \t]))([^\W\d_][\w'’.-]*)[ \t]$", text[max(0, start - 30):start])
+        if not word or not word.group(1)[0].isupper() or is_prose(word.group(1)) or never_a_name(word.group(1)) \
+                or _has_cue(word.group(1)):
+            break
+        start -= len(word.group(0))
     return start
 
 
@@ -240,11 +336,16 @@ class AddressRecognizer(EntityRecognizer):
                 span = self._after_cue(text, match.end(), strong)
                 if span:
                     spans.append((*span, 0.85 if strong else 0.75))
+        for match in AFTER_ADDRESS_CUES.finditer(text):
+            span = _before_cue(text, match.start())
+            if span:
+                spans.append((*span, 0.75))
         for name, pattern in SHAPES:
             for match in pattern.finditer(text):
                 if name == "unit_line" and not _near_other_address_part(text, match.start(), match.end()):
                     continue
-                span = widen(text, match.start(), match.end())
+                # ("064 boulevard Cloutier which is wrong": a shape's trailing words may be prose)
+                span = widen(text, match.start(), _cut_prose(text, match.start(), match.end(), edge_by_case=False))
                 if span:
                     spans.append((*span, 0.7))
         cues = [m.span() for m in STRONG_ADDRESS_CUES.finditer(text)]
@@ -275,6 +376,11 @@ class AddressRecognizer(EntityRecognizer):
         return span
 
     def _read_after(self, text: str, position: int, strong: bool) -> tuple[int, int] | None:
+        # "Adres zamieszkania: ...", "dirección de envío: ...", "address for the card: ...": a few words
+        # qualify the cue, the address starts after the colon
+        label = LABEL_AFTER_CUE.match(text, position)
+        if label:
+            position = label.end()
         # "... is now", "address line 1:", and the copulas of other languages ("mi dirección es", "lautet")
         lead = re.match(r"(?:\s*(?:(?:is|was|should be|will be|now|at|to|in|line(?:\s*\d)?|es|est|ist|è|é|lautet|"
                         r"está|são|sind|jest|je)\b|[:=\-–]))*\s*", text[position:])
@@ -290,10 +396,45 @@ class AddressRecognizer(EntityRecognizer):
         probe = text[a:_cut_prose(text, a, last)] if len(segments) > 1 and b == segments[0][1] else text[a:b]
         if not first_part_ok(text[a:b], strong) and not (looks_like_address_part(text[a:b], loose=True)
                                                            and first_part_ok(probe, strong)) \
-                and not (strong and _plain_words(text[a:b]) and len(segments) > 1
-                         and re.match(r"\d", text[segments[1][0]:segments[1][1]])):
+                and not (len(segments) > 1 and (strong and _plain_words(text[a:b])
+                                                 or looks_like_address_part(text[a:b], loose=False))
+                         and _number_part_soon(text, segments[1:5])):
             return None  # ("address: largo de oliveira, 12, ...": lower case, the house number in the next part)
         return widen(text, a, b, strong_start=strong)
+
+
+def _before_cue(text: str, position: int) -> tuple[int, int] | None:
+    """The address just before a cue that follows it ("12 Baker St, London - that's my new address",
+    "...\nthat's where I live now"): segments read backwards while they look like address parts, back
+    to a blank line, a question or the prose before; it needs a digit, a non-Latin script or a shape."""
+    end = position
+    while end > 0 and text[end - 1] in " \t\n-–—,:(":
+        end -= 1
+    floor = max(0, end - MAX_ADDRESS_CHARS)
+    blank = text.rfind("\n\n", floor, end)
+    floor = blank + 2 if blank >= 0 else floor
+    start, bridged = None, 0
+    for a, b in reversed(_segments(text, floor, end)):
+        if start is None:  # "... 40360 still on file as my address": the prose before the cue is no part
+            b = end = _cut_prose(text, a, b)
+        segment = text[a:b]
+        if not segment.strip():
+            return None
+        if re.search(r"[?!]", segment):
+            break
+        if not looks_like_address_part(segment, loose=True):
+            # ("5 smith mills, south billy, pa3v 0bp": parts in lower case, with a number after them)
+            if not (bridged < 2 and _plain_words(segment) and start is not None
+                    and any(c.isdigit() for c in text[start:end])):
+                break
+            bridged += 1
+        start = a
+    if start is None:
+        return None
+    block = text[start:end]
+    if not (any(c.isdigit() for c in block) or NON_LATIN.search(block) or any(p.search(block) for _, p in SHAPES)):
+        return None
+    return start, end
 
 
 def _street_start(text: str, start: int, end: int) -> int:
@@ -316,6 +457,11 @@ def _context_matches(text: str, pattern, cues: list[tuple[int, int]]):
         end = _cut_prose(text, start, min(match.end(), _clause_end(text, start)))
         end = start + len(text[start:end].rstrip(" .,;:-"))
         first = _words(text[start:end])[:1]
+        quantity = QUANTITY.search(text, start, min(len(text), end + 20))
+        greeted = re.search(r"(?:^|\s)(hi|hello|hey|dear|thanks|cheers|regards)[ \t]*,?[ \t]*$", text[max(0, start - 12):start],
+                            re.IGNORECASE)
+        if (quantity and quantity.start() < end) or greeted:  # "Paid 25 EUR, ...", "Hi Anna, 12 rue ..."
+            first = []
         near = any(a - CONTEXT_CHARS <= end and start <= b + CONTEXT_CHARS and not (a < end and start < b)
                    for a, b in cues)
         if near and first and not is_prose(text[start:end]) and not never_a_name(first[0]):

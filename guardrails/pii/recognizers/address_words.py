@@ -45,7 +45,7 @@ STREET_SUFFIXES = (
     r"straat|laan|gracht|singel|plein|dijk|dreef|hof|"
     r"gatan|vägen|gränd|stigen|torget|allén|"
     r"vej|stræde|allé|plads|veien|vegen|gata|gaten|"
-    r"katu|tie|kuja|polku|väylä|kaari|raitti|"
+    r"katu|tie|kuja|polku|väylä|kaari|raitti|bulevardi|aukio|rinne|ranta|mäki|"
     r"utca|út|tér"
 )
 # Street types that follow the name, written as their own word, in the United States Postal
@@ -71,15 +71,19 @@ STREET_TYPE_WORDS = (
 STREET_WORDS_BEFORE_NUMBER = (
     r"allé|gade|vej|vegen|veien|gata|gatan|vägen|väg|straße|strasse|str\.|laan|straat|steeg|"
     r"cesta|ulica|ulice|trg|sokak|sokağı|caddesi|utca|út|tér|körút|katu|kuja|iela|gatvė|"
-    r"улица|ул\.|вулиця|вул\.|булевар|бульвар|проспект|ქ\.|ქუჩა|გამზ\."
+    r"улица|ул\.|вулиця|вул\.|булевар|бульвар|проспект|ქ\.|ქუჩა|გამზ\.|"
+    r"küçəsi|küç\.|prospekti|pr\.|döngəsi|dalan[ıi]"
 )
+# Words of a place's name that are written in lower case inside a capitalised address (Azerbaijani
+# district, village and settlement words; Spanish and Italian generic parts): they do not end it.
+LOWER_CASE_PLACE_WORDS = r"ray\.?|rayonu|kəndi|qəsəbəsi|şəhəri|ş\.|mahallesi|mah\.|köyü|ilçesi|distrito|frazione|località"
 UNIT_WORDS = (
     r"apt\.?|apartment|flat|unit|suite|ste\.?|floor|fl\.?|room|rm\.?|wohnung|whg\.?|"
     r"appartement|app\.?|étage|piso|depto\.?|departamento|dpto\.?|interior|int\.?|"
     r"scala|interno|andar|ap\.?|bl\.?|sc\.?|et\.?|кв\.?|квартира|д\.|буд\.|"
     r"h\.?\s?no\.?|house\s+no\.?|building|bldg\.?|level|lvl|edif\.?|edificio|torre|dto\.?|casa|lote|"
     r"manzana|mz\.?|bloque|portal|escalera|esc\.?|puerta|pta\.?|bloc|apto\.?|sala|conjunto|stiege|"
-    r"etage|lgh|blok"
+    r"etage|lgh|blok|studio|block|blk|lot"
 )
 
 STRONG_ADDRESS_CUES = cue_regex(
@@ -93,10 +97,15 @@ STRONG_ADDRESS_CUES = cue_regex(
     # words that are cues only as a form's label ("Street: ...", not "Street food", "Residence permit")
     r"(?:street|postal|residence|résidence|residencia|residenza|town|city)(?=\s*:)")
 WEAK_ADDRESS_CUES = re.compile(
-    r"(?<![a-z])(?:(?:i|we|she|he|they)(?:\s+am|\s+are|\s+is|'m|'re)?\s+(?:now\s+)?"
-    r"(?:live|living|lives|reside|residing|am\s+staying|are\s+staying|staying)\s+(?:at|in|on)"
-    r"|(?:moved|moving|relocated|relocating)\s+(?:house\s+)?to"
-    r"|(?:send|sent|post|posted|ship|shipped|deliver|delivered|mail|mailed|forward|courier|went)"
+    # (whoever lives there: "my parents live at", "I stay at"; the value after a weak cue needs a digit, a
+    # street word or a non-Latin script, so "live in London" stays)
+    r"(?<![a-z])(?:(?:(?:now|still|currently)\s+)?(?:live|living|lives|reside|resides|residing|stay|stays|staying)"
+    r"\s+(?:now\s+)?(?:at|in|on)"
+    r"|(?:moved|moving|relocated|relocating)(?:\s+(?:house|home|out|back|over|soon|recently|again|"
+    r"(?:next|last|this)\s+(?:week|month|year)|in\s+\w+))?\s+to"
+    # a label on its own line or after a greeting: "To: ...", "Home: ..."
+    r"|(?:to|home|destination)\s*:"
+    r"|(?:send|sent|post|posted|ship|shipped|shipping|deliver|delivered|delivery|mail|mailed|forward|courier|went)"
     r"(?:\s+(?:it|them|this|that|the\s+\w+|my\s+\w+|a\s+\w+))?(?:\s+\w+)?\s+to"
     r"|should\s+(?:go|be\s+sent|be\s+delivered|be\s+posted)\s+to|my\s+(?:home|place|house|flat)\s+is(?:\s+at)?"
     r"|located\s+at|(?:i'm|i\s+am|we're|we\s+are)\s+(?:now\s+)?(?:at|based\s+at)"
@@ -105,6 +114,17 @@ WEAK_ADDRESS_CUES = re.compile(
     r"|(?:ich\s+)?wohne\s+(?:jetzt\s+)?(?:in|im|am|an\s+der)|(?:ik\s+)?woon\s+(?:nu\s+)?(?:in|op|aan)"
     r"|mieszkam\s+(?:na|w|przy)|bydlím\s+(?:na|v)|bývam\s+(?:na|v)|lakom|живу\s+(?:на|в|по)|bor\s+(?:på|i)"
     r")(?![a-z])", re.IGNORECASE)
+
+# After the address: "... is my home address", "... - that's where I live", "(new address)". The address
+# is read backwards from here (address_lines.py).
+AFTER_ADDRESS_CUES = re.compile(
+    r"(?<![\w'’])(?:(?:that'?s|that’s|that\s+is|this\s+is|it'?s|it’s|it\s+is|is|was|will\s+be)\s+)?"
+    r"(?:(?:my|our|the)\s+(?:(?:new|current|home|postal|delivery|billing|shipping|correct|right|registered)\s+)*address"
+    r"|where\s+(?:i|we|they)\s+(?:now\s+)?(?:live|stay|am\s+staying|reside)"
+    r"|where\s+(?:the\s+card|it|the\s+parcel|my\s+card)\s+should\s+go"
+    r"|(?:es|est|ist|è|é)\s+(?:mi|ma|mon|meine|mein|il\s+mio|o\s+meu|a\s+minha)\s+(?:\w+\s+)?"
+    r"(?:direcci[óo]n|adresse|indirizzo|endere[çc]o|morada|anschrift))(?![\w])"
+    r"|\((?:(?:new|my|home|current)\s+)?address\)", re.IGNORECASE)
 
 # "2 days ago", "5 to 7 days", "4 people", "12 confirmations": a number with a unit is no address part
 QUANTITY = re.compile(
@@ -120,5 +140,6 @@ is are was were but and so because as if when how what why who can could would w
 not no yes ok okay also btw then since until after before the courier they he she you your my our his her
 still just now again already hope help urgent asap sorry hi hello hey dear
 instead today tonight tomorrow yesterday anymore though either too soon later right in since for from last next
+or nor which whose whom where while unless although yet lol etc btw fyi imo tbh
 gracias merci danke grazie obrigado obrigada bedankt dziękuję спасибо
 """.split())

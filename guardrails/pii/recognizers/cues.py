@@ -15,13 +15,18 @@ from guardrails.pii.recognizers.context_cues import cue_regex
 
 CARD = cue_regex(  # (the longer phrase first: the alternation takes the first that matches)
     r"card\s*(?:no\.?|num(?:ber)?|nr\.?|#)", r"cards?", "cc", "credit", "debit", "visa", "mastercard", "amex", "pan",
-    r"karte(?:n(?:nummer|nr\.?|-nr\.?))?", r"kreditkarte", r"carte(?:\s+bancaire)?", r"tarjeta", r"carta", r"cart[ãa]o", r"kaart",
-    r"kart[ay]", r"kort(?:nummer)?", r"kartica", r"карт[аыуе]", r"卡号", r"カード")
+    # German, Dutch and Nordic compounds: "Kreditkartennummer", "EC-Karte", "bankpas", "betalkort"
+    r"(?:kredit|debit|bank|giro|ec-?|spar|visa|master)?kart(?:e|en)(?:nummer|nr\.?|-nr\.?)?",
+    r"carte(?:\s+bancaire)?", r"tarjeta", r"carta", r"cart[ãa]o", r"(?:bank)?kaart(?:nummer)?", r"(?:bank)?pas(?:nummer)",
+    r"kart[ay]", r"(?:kredit|debet|betal|bank)?kort(?:nummer|nr\.?)?", r"kartica", r"карт[аыуе]", r"卡号", r"カード")
 _NO = r"(?:\s*(?:no\.?|num(?:ber)?|nr\.?|#))?"
 ACCOUNT = cue_regex(
     r"acc?oun?ts?" + _NO, r"acc?t\.?" + _NO, "a/c", r"acc\.?", "checking", "savings", "iban", r"sort\s*code", "bank",
-    r"konto(?:nummer|-?nr\.?)?", r"compte", r"cuenta", r"conto", r"conta", r"rekening(?:nummer)?", r"счёт|счет|рахунок",
-    r"beneficiary", r"payee")
+    r"(?:bank|giro|spar|girokonto|tages)?konto(?:nummer|-?nr\.?)?", r"compte", r"cuenta", r"conto", r"conta",
+    r"(?:bank)?rekening(?:nummer)?", r"счёт|счет|рахунок",
+    # who is paid, in several languages: "IBAN du bénéficiaire", "Empfänger", "titular de la cuenta"
+    r"beneficiary", r"payee", r"b[ée]n[ée]ficiaire", r"beneficiario", r"benefici[áa]rio", r"empf[äa]nger", r"titular",
+    r"titulaire", r"kontoinhaber(?:in)?", r"destinatario", r"odbiorca", r"begunstigde", r"mottagare")
 ROUTING = cue_regex(r"routing" + _NO, "aba", "rtn", "ach", "wire", "transit", "bsb", "swift", "bic", "blz", "ifsc")
 _PHONE_NO = r"(?:\s*(?:no\.?|nr\.?|num(?:ber)?|#))?"
 PHONE = cue_regex(

@@ -98,7 +98,8 @@ class CountryLengthIbanRecognizer(EntityRecognizer):
         while (match := _SHAPED.search(text, position)) is not None:
             head = match.group(0)[:4]
             end = _without_trailing_words(text, match.start(), match.end())
-            if not any(c.isdigit() for c in head[2:]) and not _letter_head_ok(head, text[match.start():end]):
+            if not any(c.isdigit() for c in head[2:]) and (not _letter_head_ok(head, text[match.start():end])
+                                                             or _iban_starts_next(text, match.start() + 4, end)):
                 position = match.start() + 1  # "IBAN DE89...": the IBAN starts at DE89, not at the word
                 continue
             position = match.end()
@@ -116,6 +117,14 @@ def _letter_head_ok(head: str, value: str) -> bool:
     if head[:2].upper() not in IBAN_LENGTHS:
         return False
     return head.isupper() or len(re.sub(r"[^0-9A-Za-z]", "", value)) == IBAN_LENGTHS[head[:2].upper()]
+
+
+def _iban_starts_next(text: str, position: int, end: int) -> bool:
+    """An IBAN of a known country starts right after the first separator ("from GB96 BARC ..."):
+    the four letters before it are a word, even when the lengths happen to add up."""
+    separator = SEPARATOR.match(text, position)
+    start = _START.match(text, separator.end()) if separator and separator.end() < end else None
+    return bool(start) and start.group(1).upper() in IBAN_LENGTHS
 
 
 def _without_trailing_words(text: str, start: int, end: int) -> int:

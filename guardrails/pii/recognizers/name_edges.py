@@ -28,7 +28,7 @@ een ein eine un una une uno um uma het
 llamo chiamo appelle m'appelle heiße heisse heiß nome nombre nom name naam imię nazywam zovem zovu jmenuji
 зовут имя ime
 hola bonjour hallo ciao olá hej hoi
-new nuevo nueva nouveau nouvelle nuovo nuova novo neue neuer nieuw nieuwe nowy nowa новый новая
+new nuevo nueva nouveau nouvelle nuovo nuova novo neue neuer neues nieuw nieuwe nowy nowa nowe новый новая
 moro habite j'habite vivo abito wohne woon mieszkam живу au aux à em at
 mother father husband wife son daughter brother sister mum mom dad partner friend boyfriend girlfriend uncle aunt
 grandmother grandfather grandma grandpa granny cousin nephew niece colleague boss landlord tenant fiancé fiancée
@@ -70,6 +70,24 @@ def never_a_name(word: str) -> bool:
     return any(cue.fullmatch(bare) for cue in _CUES)
 
 
+def _label_words(text: str, words: list[tuple[int, int]]) -> bool:
+    """Words between a cue word and the colon of its label qualify the label ("Adres zamieszkania:",
+    "dirección de envío:", "IBAN du bénéficiaire :"): no name. At most two words, on one line."""
+    if len(words) > 2:
+        return False
+    after = re.match(r"[ \t]+([^\s,;:!?()\"]+)[ \t]*:", text[words[-1][1]:])
+    if after and _is_cue(after.group(1)):  # "Nova morada:", "Neue Adresse:": an adjective of the label
+        return True
+    if not re.match(r"[ \t]*:", text[words[-1][1]:]):
+        return False
+    before = re.search(r"([^\s,;:!?()\"]+)[ \t]+(?:[^\s,;:!?()\"]+[ \t]+)?$", text[max(0, words[0][0] - 40):words[0][0]])
+    return bool(before) and _is_cue(before.group(1))
+
+
+def _is_cue(word: str) -> bool:
+    return any(cue.fullmatch(word.strip(".'’-")) for cue in _CUES)
+
+
 def tidy_person_span(text: str, start: int, end: int) -> tuple[int, int] | None:
     """The span without cue words at its ends, widened over a title just before; None if nothing is left."""
     words = [(m.start() + start, m.end() + start) for m in _WORD.finditer(text[start:end])]
@@ -77,7 +95,7 @@ def tidy_person_span(text: str, start: int, end: int) -> tuple[int, int] | None:
         words.pop(0)
     while words and never_a_name(text[words[-1][0]:words[-1][1]]):
         words.pop()
-    if not words or all(text[a:b].casefold() in PARTICLES for a, b in words):
+    if not words or all(text[a:b].casefold() in PARTICLES for a, b in words) or _label_words(text, words):
         return None
     start, end = words[0][0], words[-1][1]
     title = TITLE_BEFORE.search(text, max(0, start - 14), start)
