@@ -52,8 +52,11 @@ from guardrails.pii.recognizers.address_words import (
     UNIT_WORDS,
     WEAK_ADDRESS_CUES,
 )
+from guardrails.pii.recognizers.cues import ACCOUNT, CARD, NUMBER, PHONE, ROUTING
 from guardrails.pii.recognizers.name_edges import never_a_name
 
+VALUE_CUES = (CARD, ACCOUNT, ROUTING, PHONE, NUMBER)
+HEADER = re.compile(r"(?:subject|re|fwd?|from|cc|bcc|date|sent|betreff|objet|asunto|oggetto)\s*:", re.IGNORECASE)
 SEGMENT_BREAK = re.compile(r"\n|,\s*|;\s*|\s+-\s+")
 SENTENCE_END = re.compile(r"[?!]|\.(?=\s|$)")
 NAME_PARTICLES = frozenset(
@@ -68,7 +71,10 @@ STREET_WORD = re.compile(r"(?:" + "|".join((STREET_PREFIXES, STREET_WORDS_BEFORE
                                              UNIT_WORDS, LOWER_CASE_PLACE_WORDS)) + r")", re.IGNORECASE)
 STREET_WORD_FIRST = re.compile(r"(?:" + STREET_PREFIXES + r")\s+[^\W\d_]", re.IGNORECASE)
 PROVINCE_AFTER = re.compile(r"[ \t]*\([A-Za-z]{2}\)")  # "Cavenago d'Adda (LO)", "Milano (MI)"
-LABEL_AFTER_CUE = re.compile(r"[ \t]+(?:[^\W\d_][\w'’.-]*[ \t]+){0,2}[^\W\d_][\w'’.-]*[ \t]*:(?!\S)")
+# (words, a bracketed word, a day of the month: "Address (home):", "Neue Adresse ab 1. Mai:"; never "is")
+_LABEL_TOKEN = r"(?:[^\W\d_][\w'’.-]*|\([^\W\d_]+\)|\d{1,2}\.?)"
+LABEL_AFTER_CUE = re.compile(r"[ \t]+(?!(?:is|was|es|est|ist)\b)(?:" + _LABEL_TOKEN + r"[ \t]+){0,3}" + _LABEL_TOKEN +
+                             r"[ \t]*:(?!\S)", re.IGNORECASE)
 MAX_ADDRESS_CHARS = 250  # no address runs longer; also bounds the work per cue on long pastes
 # "the address 0x2BEf15d3..." / "BTC address bc1q...": a wallet, not a street (crypto_addresses.py)
 CODE_LIKE = re.compile(r"^(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9_:-]{16,}\b")
@@ -95,6 +101,8 @@ def looks_like_address_part(segment: str, loose: bool) -> bool:
     if STATE_AND_ZIP.match(segment):  # "OK 78197": Oklahoma, not "ok"
         return True
     if not segment or is_prose(segment) or len(segment) > 80 or QUANTITY.search(segment):
+        return False
+    if HEADER.match(segment) or _value_cue(segment, VALUE_CUES[:4]):  # "Subject: card 2 blocked"
         return False
     words = _words(segment)
     if not words or len(words) > 9:
@@ -154,6 +162,11 @@ def _cut_prose(text: str, start: int, end: int, edge_by_case: bool = True) -> in
     particle left dangling ("... Kongerslev on my profile"). ``edge_by_case=False``: prose words
     only, not the first lower-case word after capitals (a shape's own match: "12 rue de Rivoli")."""
     cut = _prose_start(text, start, end, edge_by_case)
+    quantity = QUANTITY.search(text, start, end)  # "Glogovac 252 26018 Požega (3 days ago)"
+    if quantity and start < quantity.start() < cut:
+        cut = quantity.start()
+        while cut > start and text[cut - 1] in " \t([":
+            cut -= 1
     while (dangling := re.search(r"\s+([^\W\d_]+)\s*$", text[start:cut])) and dangling.group(1) in NAME_PARTICLES:
         cut = start + dangling.start()
     return cut
@@ -196,7 +209,8 @@ def _sentence_stop(window: str) -> int:
 
 
 def _ends_segment(text: str, position: int, end: int) -> bool:
-    return not text[position:end].strip() or text[position:position + 1] in (",", "\n")
+    rest = text[position:end]
+    return not rest.strip() or rest[:1] in (",", "\n") or is_prose(rest)
 
 
 def _digits_ahead(text: str, position: int) -> bool:
@@ -300,7 +314,7 @@ def _widen_back(text: str, start: int) -> int:
         if not (re.search(r"\d", piece) or UNIT_BEFORE.search(piece)) or is_prose(piece) or len(_words(piece)) > 6 \
                 or _has_cue(piece):
             break
-        start = start - len(head) + match.start(1)
+        start = start - len(head) + match.start(1) + _address_token_start(piece)
     return start
 
 
@@ -316,6 +330,23 @@ def _name_words_before(text: str, start: int) -> int:
             break
         start -= len(word.group(0))
     return start
+
+
+def _address_token_start(piece: str) -> int:
+    """Where a piece read backwards starts being an address: "reship to Apt. 980" at "Apt."; a piece in
+    lower case from a street or unit word or a number ("studio 23") is whole."""
+    for word in WORD.finditer(piece):
+        token = word.group(0)
+        if token[0].isdigit() or token[0].isupper() or STREET_WORD.fullmatch(token.rstrip(".")) or NON_LATIN.search(token):
+            return word.start()
+    return 0
+
+
+def _value_cue(piece: str, cues: tuple = VALUE_CUES) -> bool:
+    """A card, account, routing or phone cue in it ("numéro de compte 5941\n2854 654"): a number, no street."""
+    # (not a state or province code in capitals: "ACT, 2223" is Canberra, not "acct")
+    return any(cue.fullmatch(word.strip(".")) for word in _words(piece) for cue in cues
+               if not (word.isupper() and len(word.strip(".")) <= 3))
 
 
 def _has_cue(piece: str) -> bool:
@@ -356,10 +387,11 @@ class AddressRecognizer(EntityRecognizer):
                     if span:
                         spans.append((*span, 0.6))
         for match in STREET_THEN_POSTCODE.finditer(text):
-            if not is_prose(match.group(1)) and not _has_cue(match.group(1)):
+            if not is_prose(match.group(1)) and not _has_cue(match.group(1)) and not _value_cue(match.group(1)):
                 # the town part of the regex runs to the end of the line: "12128 Pakrac thx"
-                span = widen(text, _street_start(text, match.start(1), match.end(1)),
-                             _cut_prose(text, match.end(1), match.end()))
+                end = _cut_prose(text, match.end(1), match.end())
+                town = re.search(r"[^\W\d_]", text[match.end(1):end].split("\n")[-1])
+                span = widen(text, _street_start(text, match.start(1), match.end(1)), end) if town else None
                 if span:
                     spans.append((*span, 0.6))
         return [RecognizerResult("ADDRESS", a, b, s, recognition_metadata={
@@ -373,6 +405,8 @@ class AddressRecognizer(EntityRecognizer):
             later = re.compile(r":[ \t]*|\n").search(text, position + 1, min(len(text), position + CUE_REACH))
             if later and not SENTENCE_END.search(text, position, later.start()):
                 span = self._read_after(text, later.end(), strong)
+        if span and not _more_than_a_place(text[span[0]:span[1]]):
+            return None  # "Delivery to Spain takes 5 days", "my address is London": a place, not an address
         return span
 
     def _read_after(self, text: str, position: int, strong: bool) -> tuple[int, int] | None:
@@ -437,6 +471,12 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
     return start, end
 
 
+def _more_than_a_place(value: str) -> bool:
+    """A number, a non-Latin script, a street or unit word, or three words or more: not a lone town."""
+    return (any(c.isdigit() for c in value) or bool(NON_LATIN.search(value)) or len(_words(value)) > 2
+            or any(STREET_WORD.fullmatch(w.rstrip(".")) for w in _words(value)))
+
+
 def _street_start(text: str, start: int, end: int) -> int:
     """A street line in capitals after lower-case words starts at its first capital ("bill me at
     Drevená 525"); one in lower case, or starting with a capital ("Na paši 163"), is whole."""
@@ -460,7 +500,8 @@ def _context_matches(text: str, pattern, cues: list[tuple[int, int]]):
         quantity = QUANTITY.search(text, start, min(len(text), end + 20))
         greeted = re.search(r"(?:^|\s)(hi|hello|hey|dear|thanks|cheers|regards)[ \t]*,?[ \t]*$", text[max(0, start - 12):start],
                             re.IGNORECASE)
-        if (quantity and quantity.start() < end) or greeted:  # "Paid 25 EUR, ...", "Hi Anna, 12 rue ..."
+        if (quantity and quantity.start() < match.end()) or greeted or not _more_than_a_place(text[start:end]):
+            # "Paid 25 EUR, ...", "Hi Anna, 12 rue ...", "Spain takes 5 to 7 days"
             first = []
         near = any(a - CONTEXT_CHARS <= end and start <= b + CONTEXT_CHARS and not (a < end and start < b)
                    for a, b in cues)

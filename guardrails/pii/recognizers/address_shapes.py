@@ -43,7 +43,8 @@ SHAPES = [
         r"(?![\w])", regex.I)),
     # "2519 Renee Plains", "10 Michael Rise": a street type of its own, capitalised, after a capitalised name
     ("number_name_type", regex.compile(
-        r"(?<![\w-])" + _NUM + r",?\s+(?:\p{Lu}[\p{L}\p{M}'’.-]*\s+){1,3}(?:" + STREET_TYPE_WORDS + r")\b\.?")),
+        r"(?<![\w-])" + _NUM + r",?\s+(?:\p{Lu}[\p{L}\p{M}'’.-]*\s+){1,3}(?:" + STREET_TYPE_WORDS + "|"
+        + STREET_TYPE_WORDS.upper() + r")\b\.?")),  # (or all in capitals: "554 RODRIGUEZ DRIVEWAY")
     # "Provste Allé 512", "Tržaška cesta 12": a name, then the street word, then the number
     ("name_street_word_number", regex.compile(
         r"(?<![\w'’-])(?-i:\p{Lu})[\p{L}\p{M}'’.-]*\s+(?:" + _WORD + r"\s+){0,2}(?:" + STREET_WORDS_BEFORE_NUMBER + r")\s+"
@@ -58,7 +59,7 @@ SHAPES = [
         r"(?<![\w-])(?:" + UNIT_WORDS + r")\s*#?\s*\d{1,5}[a-zA-Z]?\b", re.I)),
     # Japanese / Chinese / Korean / Thai addresses with their unit characters
     ("east_asian", re.compile(
-        r"[\u3040-\u30ff\u4e00-\u9fff]{2,}(?:\d{1,5}|[一二三四五六七八九十]+)(?:丁目|番地?|号|號|弄|巷|樓|楼|座|室)"
+        r"[\u3040-\u30ff\u4e00-\u9fff]{2,}(?:\d{1,5}|[A-Za-z]|[一二三四五六七八九十]+)(?:丁目|番地?|号|號|弄|巷|樓|楼|座|室|段)"
         r"[\u3040-\u30ff\u4e00-\u9fff\d\-ー号號樓楼室座]*"
         r"|[\uac00-\ud7a3]+(?:로|길|동|가)\s?\d{1,5}(?:-\d{1,5})?"
         r"|(?:ถนน|ถ\.|ซอย|ซ\.|ตำบล|ต\.|อำเภอ|อ\.|แขวง|เขต|หมู่)\s?\S+")),

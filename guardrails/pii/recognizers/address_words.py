@@ -63,7 +63,7 @@ STREET_TYPE_WORDS = (
     r"Plains?|Plaza|Points?|Ports?|Prairie|Radial|Ramp|Ranch|Rapids?|Rest|Ridges?|Rise|River|Roads?|Route|Row|"
     r"Run|Shoals?|Shores?|Skyway|Springs?|Spurs?|Squares?|Station|Stravenue|Stream|Streets?|Summit|Terrace|"
     r"Throughway|Trace|Track|Trafficway|Trail|Trailer|Tunnel|Turnpike|Underpass|Unions?|Valleys?|Viaduct|Views?|"
-    r"Villages?|Ville|Vista|Walks?|Wall|Ways?|Wells?|Wharf|Wynd|Parade|Esplanade|Promenade|Quay|Circuit"
+    r"Villages?|Ville|Vista|Walks?|Wall|Ways?|Wells?|Wharf|Wynd|Parade|Esplanade|Promenade|Quay|Circuit|Driveway"
 )
 # Street words of other languages that follow the name as their own word, before the number:
 # "Provste Allé 512", "Tržaška cesta 12", "Gubčeva ulica 4", "Kossuth utca 3". (Not the ones that are
@@ -105,10 +105,10 @@ WEAK_ADDRESS_CUES = re.compile(
     r"(?:next|last|this)\s+(?:week|month|year)|in\s+\w+))?\s+to"
     # a label on its own line or after a greeting: "To: ...", "Home: ..."
     r"|(?:to|home|destination)\s*:"
-    r"|(?:send|sent|post|posted|ship|shipped|shipping|deliver|delivered|delivery|mail|mailed|forward|courier|went)"
+    r"|(?:re-?)?(?:send|sent|post|posted|ship|shipped|shipping|deliver|delivered|delivery|mail|mailed|forward|courier|went)"
     r"(?:\s+(?:it|them|this|that|the\s+\w+|my\s+\w+|a\s+\w+))?(?:\s+\w+)?\s+to"
     r"|should\s+(?:go|be\s+sent|be\s+delivered|be\s+posted)\s+to|my\s+(?:home|place|house|flat)\s+is(?:\s+at)?"
-    r"|located\s+at|(?:i'm|i\s+am|we're|we\s+are)\s+(?:now\s+)?(?:at|based\s+at)"
+    r"|located\s+at|bill\s+(?:me|us)\s+at|(?:i'm|i\s+am|we're|we\s+are)\s+(?:(?:now|currently|still)\s+)?(?:at|based\s+at)"
     # "I live at" in other languages
     r"|j'habite(?:\s+(?:au|à|a|en))?|moro\s+(?:em|na|no)|vivo\s+(?:en|em|in|a|na|no)|abito\s+(?:in|a|al)"
     r"|(?:ich\s+)?wohne\s+(?:jetzt\s+)?(?:in|im|am|an\s+der)|(?:ik\s+)?woon\s+(?:nu\s+)?(?:in|op|aan)"
@@ -140,6 +140,7 @@ is are was were but and so because as if when how what why who can could would w
 not no yes ok okay also btw then since until after before the courier they he she you your my our his her
 still just now again already hope help urgent asap sorry hi hello hey dear
 instead today tonight tomorrow yesterday anymore though either too soon later right in since for from last next
-or nor which whose whom where while unless although yet lol etc btw fyi imo tbh
+or nor which whose whom where while unless although yet lol etc btw fyi imo tbh haha hehe many effective
+immediately hopefully
 gracias merci danke grazie obrigado obrigada bedankt dziękuję спасибо
 """.split())

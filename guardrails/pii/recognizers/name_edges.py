@@ -28,6 +28,7 @@ een ein eine un una une uno um uma het
 llamo chiamo appelle m'appelle heiße heisse heiß nome nombre nom name naam imię nazywam zovem zovu jmenuji
 зовут имя ime
 hola bonjour hallo ciao olá hej hoi
+thanks thx cheers gracias merci danke grazie obrigado obrigada bedankt dziękuję спасибо haha lol
 new nuevo nueva nouveau nouvelle nuovo nuova novo neue neuer neues nieuw nieuwe nowy nowa nowe новый новая
 moro habite j'habite vivo abito wohne woon mieszkam живу au aux à em at
 mother father husband wife son daughter brother sister mum mom dad partner friend boyfriend girlfriend uncle aunt
@@ -45,6 +46,7 @@ ZAR NGN KES GHS EGP MAD AED SAR QAR KWD ILS SGD HKD TWD KRW THB VND IDR MYR PHP 
 KZT ISK USDT USDC BTC ETH SOL TON
 """.split())
 _CUES = (CARD, ACCOUNT, ROUTING, PHONE, NUMBER, STRONG_ADDRESS_CUES)
+_LABEL_CUES = (CARD, ACCOUNT, ROUTING, NUMBER, STRONG_ADDRESS_CUES)  # nouns that head a label ("call" is a verb)
 _WORD = re.compile(r"[^\s,;:!?()\"]+")
 
 TITLES = (
@@ -73,19 +75,22 @@ def never_a_name(word: str) -> bool:
 def _label_words(text: str, words: list[tuple[int, int]]) -> bool:
     """Words between a cue word and the colon of its label qualify the label ("Adres zamieszkania:",
     "dirección de envío:", "IBAN du bénéficiaire :"): no name. At most two words, on one line."""
-    if len(words) > 2:
+    if len(words) > 3:
         return False
     after = re.match(r"[ \t]+([^\s,;:!?()\"]+)[ \t]*:", text[words[-1][1]:])
     if after and _is_cue(after.group(1)):  # "Nova morada:", "Neue Adresse:": an adjective of the label
         return True
     if not re.match(r"[ \t]*:", text[words[-1][1]:]):
         return False
-    before = re.search(r"([^\s,;:!?()\"]+)[ \t]+(?:[^\s,;:!?()\"]+[ \t]+)?$", text[max(0, words[0][0] - 40):words[0][0]])
-    return bool(before) and _is_cue(before.group(1))
+    line = text[max(0, words[0][0] - 30):words[0][0]].split("\n")[-1]
+    if re.search(r"[,;!?]", line):  # "my card, Anna: ..." is a name after a comma
+        return False
+    before = [w for w in re.findall(r"[^\s:()\"]+", line) if re.search(r"[^\W\d_]", w)][-3:]  # "Neue Adresse ab 1. Mai:"
+    return any(_is_cue(word, _LABEL_CUES) for word in before)
 
 
-def _is_cue(word: str) -> bool:
-    return any(cue.fullmatch(word.strip(".'’-")) for cue in _CUES)
+def _is_cue(word: str, cues: tuple = _CUES) -> bool:
+    return any(cue.fullmatch(word.strip(".'’-")) for cue in cues)
 
 
 def tidy_person_span(text: str, start: int, end: int) -> tuple[int, int] | None:
