@@ -113,6 +113,22 @@ CARD_LEADS = [
     "routing no. ",
     "card ending in... no, the whole number: ",
     "Card number:\n",
+    "kart numaram ",
+    "numărul cardului meu este ",
+    "ο αριθμός της κάρτας μου ",
+    "nomor kartu saya ",
+    "kártyaszám: ",
+    "číslo karty ",
+    "numer konta: ",
+    "hesap numarası ",
+    "tilinumero ",
+    "номер счета ",
+    "カード番号 ",
+    "IBAN or account no ",
+    "the account I pay from is ",
+    "my savings account, number ",
+    "Card (old one) ",
+    "CARD NO.",
 ]
 
 TAILS = [

@@ -18,12 +18,16 @@ CARD = cue_regex(  # (the longer phrase first: the alternation takes the first t
     # German, Dutch and Nordic compounds: "Kreditkartennummer", "EC-Karte", "bankpas", "betalkort"
     r"(?:kredit|debit|bank|giro|ec-?|spar|visa|master)?kart(?:e|en)(?:nummer|nr\.?|-nr\.?)?",
     r"carte(?:\s+bancaire)?", r"tarjeta", r"carta", r"cart[ãa]o", r"(?:bank)?kaart(?:nummer)?", r"(?:bank)?pas(?:nummer)",
-    r"kart[ay]", r"(?:kredit|debet|betal|bank)?kort(?:nummer|nr\.?)?", r"kartica", r"карт[аыуе]", r"卡号", r"カード")
+    r"kart[ay]", r"(?:kredit|debet|betal|bank)?kort(?:nummer|nr\.?)?", r"kartica", r"карт[аыуе]", r"卡号", r"カード",
+    # Turkish, Romanian, Greek, Indonesian, Hungarian, Finnish, Czech and Slovak forms
+    r"kart(?:ı|i|ın|in)?", r"cardul(?:ui)?", r"κάρτα[ςσ]?", r"kartu", r"kártya(?:szám)?", r"kortti|kortin", r"kart[ěu]",
+    r"신용카드|카드", r"بطاقة")
 _NO = r"(?:\s*(?:no\.?|num(?:ber)?|nr\.?|#))?"
 ACCOUNT = cue_regex(
     r"acc?oun?ts?" + _NO, r"acc?t\.?" + _NO, "a/c", r"acc\.?", "checking", "savings", "iban", r"sort\s*code", "bank",
     r"(?:bank|giro|spar|girokonto|tages)?konto(?:nummer|-?nr\.?)?", r"compte", r"cuenta", r"conto", r"conta",
-    r"(?:bank)?rekening(?:nummer)?", r"счёт|счет|рахунок",
+    r"(?:bank)?rekening(?:nummer)?", r"счёт|счет|счета|рахунок", r"hesap|hesab[ıi]", r"účet|účtu", r"kont[ao]",
+    r"contul(?:ui)?", r"λογαριασμ(?:ός|ού)", r"tili(?:n|numero)?", r"számla(?:szám)?", r"rekening", r"حساب",
     # who is paid, in several languages: "IBAN du bénéficiaire", "Empfänger", "titular de la cuenta"
     r"beneficiary", r"payee", r"b[ée]n[ée]ficiaire", r"beneficiario", r"benefici[áa]rio", r"empf[äa]nger", r"titular",
     r"titulaire", r"kontoinhaber(?:in)?", r"destinatario", r"odbiorca", r"begunstigde", r"mottagare")
@@ -45,7 +49,8 @@ PHONE = cue_regex(
     # otherwise ("my card number" ends with the card cue, "my account number" with the account one)
     r"my\s+(?:new\s+|old\s+|other\s+|second\s+)?(?:number|no\.?|nr\.?)")
 NUMBER = cue_regex(r"num(?:ber)?s?", r"no\.?", r"nr\.?", "#", r"n[°º]", r"numéro", r"n[úu]mero", "nummer", "numer",
-                   r"номер", "reference", "ref", "id")
+                   r"номер", "reference", "ref", "id", r"numaras[ıi]", r"č[íi]slo", r"num[ăa]rul", r"αριθμός", "nomor",
+                   r"szám", "numero", "番号", "号码", "번호", "رقم")
 
 
 def nearest_family(text: str, start: int, window: int = 40,

@@ -47,6 +47,7 @@ KZT ISK USDT USDC BTC ETH SOL TON
 """.split())
 _CUES = (CARD, ACCOUNT, ROUTING, PHONE, NUMBER, STRONG_ADDRESS_CUES)
 _LABEL_CUES = (CARD, ACCOUNT, ROUTING, NUMBER, STRONG_ADDRESS_CUES)  # nouns that head a label ("call" is a verb)
+CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uac00-\ud7a3]")
 _WORD = re.compile(r"[^\s,;:!?()\"]+")
 
 TITLES = (
@@ -69,6 +70,8 @@ def never_a_name(word: str) -> bool:
         return True
     if folded in CUE_WORDS_THAT_ARE_NAMES and bare[0].isupper():
         return False  # "Peter Pan", "Taylor Swift"; but "beneficiary bank" is no name
+    if CJK.search(bare):  # no spaces between words: "カード番号" holds the cue "カード"
+        return any(cue.search(bare) for cue in _CUES)
     return any(cue.fullmatch(bare) for cue in _CUES)
 
 
