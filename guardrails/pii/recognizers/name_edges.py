@@ -70,6 +70,8 @@ def never_a_name(word: str) -> bool:
         return True
     if folded in CUE_WORDS_THAT_ARE_NAMES and bare[0].isupper():
         return False  # "Peter Pan", "Taylor Swift"; but "beneficiary bank" is no name
+    if "-" in bare and all(part and never_a_name(part) for part in bare.split("-")):
+        return True  # "Empfänger-IBAN", "Konto-Nr"
     if CJK.search(bare):  # no spaces between words: "カード番号" holds the cue "カード"
         return any(cue.search(bare) for cue in _CUES)
     return any(cue.fullmatch(bare) for cue in _CUES)
