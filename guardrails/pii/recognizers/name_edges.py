@@ -27,7 +27,7 @@ můj môj mani mano mana мой моя моё мои мій моя мој мој
 een ein eine un una une uno um uma het
 llamo chiamo appelle m'appelle heiße heisse heiß nome nombre nom name naam imię nazywam zovem zovu jmenuji
 зовут имя ime
-hola bonjour hallo ciao olá hej hoi
+hola bonjour hallo ciao olá hej hoi hello hi hey dear
 thanks thx cheers gracias merci danke grazie obrigado obrigada bedankt dziękuję спасибо haha lol
 new nuevo nueva nouveau nouvelle nuovo nuova novo neue neuer neues nieuw nieuwe nowy nowa nowe новый новая
 moro habite j'habite vivo abito wohne woon mieszkam живу au aux à em at
