@@ -28,9 +28,27 @@ from __future__ import annotations
 
 import re
 
-import regex
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from guardrails.pii.recognizers.address_parts import (
+    MAX_ADDRESS_CHARS,
+    NON_LATIN,
+    SENTENCE_END,
+    STREET_WORD,
+    WORD,
+    cut_prose,
+    find_clause_end,
+    first_part_ok,
+    has_cue,
+    is_prose,
+    looks_like_address_part,
+    more_than_a_place,
+    plain_words,
+    segment_spans,
+    split_words,
+    title_case_address,
+    value_cue,
+)
 from guardrails.pii.recognizers.address_shapes import (
     CONTEXT_SHAPES,
     LOOKS_POSTCODE,
@@ -42,212 +60,43 @@ from guardrails.pii.recognizers.address_shapes import (
 )
 from guardrails.pii.recognizers.address_words import (
     AFTER_ADDRESS_CUES,
-    LOWER_CASE_PLACE_WORDS,
-    PROSE_WORDS,
     QUANTITY,
-    STREET_PREFIXES,
-    STREET_WORDS_AFTER_NUMBER,
-    STREET_WORDS_BEFORE_NUMBER,
     STRONG_ADDRESS_CUES,
-    UNIT_WORDS,
     WEAK_ADDRESS_CUES,
 )
-from guardrails.pii.recognizers.cues import ACCOUNT, CARD, NUMBER, PHONE, ROUTING
 from guardrails.pii.recognizers.name_edges import never_a_name
 
-VALUE_CUES = (CARD, ACCOUNT, ROUTING, PHONE, NUMBER)
-HEADER = re.compile(r"(?:subject|re|fwd?|from|cc|bcc|date|sent|betreff|objet|asunto|oggetto)\s*:", re.IGNORECASE)
-SEGMENT_BREAK = re.compile(r"\n|,\s*|;\s*|\s+-\s+")
-SENTENCE_END = re.compile(r"[?!]|\.(?=\s|$)")
-NAME_PARTICLES = frozenset(
-    "de da do das dos del della di du des la le les los las y e et sur sous en van von der den ter zu am an im bei "
-    "pri nad pod na upon on of the al el bin ibn st".split())
-HOUSE_NUMBER_WORDS = frozenset({"no", "nr", "n", "nos"})
-STATE_AND_ZIP = re.compile(r"^[A-Z]{2,3},?\s+\d{4,5}(?:-\d{4})?$")
+GREETING_BEFORE = re.compile(r"(?:^|\s)(hi|hello|hey|dear|thanks|cheers|regards)[ \t]*,?[ \t]*$", re.IGNORECASE)
 CONTEXT_CHARS = 160  # how near an address cue the loose shapes must be
 CUE_REACH = 40  # how far after an address cue its colon may come ("address changed last week, new one: ...")
-# any street, unit or place word of address_words, in lower case ("M.ARİF prospekti", "Zavetiška ulica 30")
-STREET_WORD = re.compile(r"(?:" + "|".join((STREET_PREFIXES, STREET_WORDS_BEFORE_NUMBER, STREET_WORDS_AFTER_NUMBER,
-                                             UNIT_WORDS, LOWER_CASE_PLACE_WORDS)) + r")", re.IGNORECASE)
-STREET_WORD_FIRST = re.compile(r"(?:" + STREET_PREFIXES + r")\s+[^\W\d_]", re.IGNORECASE)
 PROVINCE_AFTER = re.compile(r"[ \t]*\([A-Za-z]{2}\)")  # "Cavenago d'Adda (LO)", "Milano (MI)"
 # (words, a bracketed word, a day of the month: "Address (home):", "Neue Adresse ab 1. Mai:"; never "is")
 _LABEL_TOKEN = r"(?:[^\W\d_][\w'’.-]*|\([^\W\d_]+\)|\d{1,2}\.?)"
 LABEL_AFTER_CUE = re.compile(r"[ \t]+(?!(?:is|was|es|est|ist)\b)(?:" + _LABEL_TOKEN + r"[ \t]+){0,3}" + _LABEL_TOKEN +
                              r"[ \t]*:(?!\S)", re.IGNORECASE)
-MAX_ADDRESS_CHARS = 250  # no address runs longer; also bounds the work per cue on long pastes
-# "the address 0x2BEf15d3..." / "BTC address bc1q...": a wallet, not a street (crypto_addresses.py)
-CODE_LIKE = re.compile(r"^(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9_:-]{16,}\b")
-NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
-
-
-# a word with its combining marks and joiners: "ফকিরডাঙ্গা", "श्रेष्\u200dठ" are one word each, not four
-WORD = regex.compile(r"[\p{L}\p{N}][\p{L}\p{M}\p{N}\u200c\u200d'’.-]*")
-
-
-def _words(segment: str) -> list[str]:
-    return WORD.findall(segment)
-
-
-def is_prose(segment: str) -> bool:
-    # (words first, then lower case: "İZZƏT".lower() starts with "i" and a combining dot, not the word "i")
-    words = _words(segment)
-    return bool(words) and words[0].lower().strip(".'’") in PROSE_WORDS
-
-
-def looks_like_address_part(segment: str, loose: bool) -> bool:
-    """A segment that could continue an address: a postcode, a town, a house number, a flat."""
-    segment = segment.strip()
-    if STATE_AND_ZIP.match(segment):  # "OK 78197": Oklahoma, not "ok"
-        return True
-    if not segment or is_prose(segment) or len(segment) > 80 or QUANTITY.search(segment):
-        return False
-    if HEADER.match(segment) or _value_cue(segment, VALUE_CUES[:4]):  # "Subject: card 2 blocked"
-        return False
-    words = _words(segment)
-    if not words or len(words) > 9:
-        return False
-    if any(c.isdigit() for c in segment) or POSTCODE_LINE.match(segment):
-        return len(words) <= 8
-    if NON_LATIN.search(segment):
-        return len(segment) <= 50
-    # particles of place names count neither way ("San José Eduardo de la Montaña", "da Rosa")
-    words = [w for w in words if w.lower() not in NAME_PARTICLES] or words
-    capitalised = sum(w[0].isupper() for w in words) >= max(1, len(words) - 2) and words[0][0].isupper()
-    return capitalised and len(words) <= (5 if loose else 4)
-
-
-def first_part_ok(segment: str, strong: bool) -> bool:
-    segment = segment.strip()
-    if not segment or len(segment) > 120 or CODE_LIKE.match(segment):
-        return False
-    if strong:  # ("chemin Monnard, ...": a street word first, in lower case, after "address:")
-        return (looks_like_address_part(segment, loose=True) or any(p.search(segment) for _, p in SHAPES)
-                or bool(STREET_WORD_FIRST.match(segment) and not is_prose(segment) and len(_words(segment)) <= 6))
-    if not looks_like_address_part(segment, loose=True):
-        return False
-    return (any(c.isdigit() for c in segment) or bool(NON_LATIN.search(segment))
-            or any(p.search(segment) for _, p in SHAPES))
-
-
-def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """(start, end) of the segments of text[start:end], without the separators."""
-    out, cursor = [], start
-    for match in SEGMENT_BREAK.finditer(text, start, end):
-        out.append((cursor, match.start()))
-        cursor = match.end()
-    out.append((cursor, end))
-    return [(a, b) for a, b in out if b > a]
-
-
-def _clause_end(text: str, start: int) -> int:
-    """Where the address's stretch of text ends: "?" or "!", a blank line, or a full stop
-    before prose or the end ("... 5158 Pachoud. I'm home after 5"); the dots of "ul.",
-    "д.", "Apt." or "121." inside an address do not end it."""
-    end = min(len(text), start + MAX_ADDRESS_CHARS)
-    for match in SENTENCE_END.finditer(text, start, end):
-        if match.group(0) != ".":
-            end = match.start()
-            break
-        following = text[match.end():match.end() + 40].lstrip()
-        if not following or is_prose(following):
-            end = match.start()
-            break
-    blank = text.find("\n\n", start, end)
-    return blank if blank >= 0 else end
-
-
-def _cut_prose(text: str, start: int, end: int, edge_by_case: bool = True) -> int:
-    """Cut a segment where prose starts inside it ("S6 7LJ but that's my old flat"), before any
-    particle left dangling ("... Kongerslev on my profile"). ``edge_by_case=False``: prose words
-    only, not the first lower-case word after capitals (a shape's own match: "12 rue de Rivoli")."""
-    cut = _prose_start(text, start, end, edge_by_case)
-    quantity = QUANTITY.search(text, start, end)  # "Glogovac 252 26018 Požega (3 days ago)"
-    if quantity and start < quantity.start() < cut:
-        cut = quantity.start()
-        while cut > start and text[cut - 1] in " \t([":
-            cut -= 1
-    while (dangling := re.search(r"\s+([^\W\d_]+)\s*$", text[start:cut])) and dangling.group(1) in NAME_PARTICLES:
-        cut = start + dangling.start()
-    return cut
-
-
-def _prose_start(text: str, start: int, end: int, edge_by_case: bool) -> int:
-    title_case = edge_by_case and _title_case_address(text[max(0, start - 60):start])
-    previous = ""
-    for match in re.finditer(r"\s+[(\[\"'“‘]?([^\W\d_]+)", text[start:end]):
-        # (a prose word right at ``start`` counts only when a space separates it from the hit before)
-        if not (match.start() > 0 or text[start:start + 1].isspace()):
-            continue
-        word, after_particle, previous = match.group(1), previous in NAME_PARTICLES, match.group(1).lower()
-        following = text[start + match.end():start + match.end() + 4]
-        if word.lower() in PROSE_WORDS and not (
-                (previous in HOUSE_NUMBER_WORDS and re.match(r"\.?\s*\d", following))   # "Jl. Cikutra No. 98"
-                or (previous in NAME_PARTICLES and re.match(r"\s+[^\W\d_]", following)
-                    and following.lstrip()[:1].isupper())):                                # "da Paz do Campo"
-            return start + match.start()
-        if after_particle and _ends_segment(text, start + match.end(), end):
-            continue  # "San Georgina los altos": the last word of a place name, after its particle
-        # An address written with capitals ends at the first lower-case word that is not a
-        # particle of a place name, unless a number is still to come ("12 Baker Street, London
-        # last month"); an address typed all in lower case has no such edge.
-        abbreviation = len(word) <= 3 and following.startswith(".")  # "Uzunoba k.", "Ə.ORUCƏLİYEV pr."
-        if (title_case and word.islower() and word not in NAME_PARTICLES and NON_LATIN.search(word) is None
-                and not abbreviation and not STREET_WORD.fullmatch(text[start + match.start(1):start + match.end(1) + 1].rstrip(" ,\n"))
-                and not _digits_ahead(text, start + match.start())):
-            return start + match.start()
-    return end
-
-
-def _sentence_stop(window: str) -> int:
-    """Where a sentence ends in ``window``: "?", "!", or a full stop before prose or the end (not the dot
-    of "b. 8", "ul. Długa", "Jl. Dr. Djunjunan")."""
-    for match in SENTENCE_END.finditer(window):
-        if match.group(0) != "." or not window[match.end():].strip() or is_prose(window[match.end():].lstrip()):
-            return match.start()
-    return len(window)
-
-
-def _ends_segment(text: str, position: int, end: int) -> bool:
-    rest = text[position:end]
-    return not rest.strip() or rest[:1] in (",", "\n") or is_prose(rest)
-
-
-def _digits_ahead(text: str, position: int) -> bool:
-    """A postcode or number still to come in this sentence ("San Elsa los altos, AGS 43915")."""
-    window = text[position:position + 60]
-    stop = _sentence_stop(window)
-    window = QUANTITY.sub(" ", window[:stop])  # "5 to 7 days" is no postcode
-    return any(c.isdigit() for c in window)
-
-
-def _title_case_address(before: str) -> bool:
-    """Whether the address text just before is written with capitals (its last words)."""
-    words = [w for w in _words(before) if not w[0].isdigit() and not _has_cue(w)][-3:]
-    return bool(words) and sum(w[0].isupper() for w in words) >= max(1, len(words) - 1)
 
 
 def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[int, int] | None:
     """Extend [start, end) over the neighbouring address-like segments; None if nothing is left."""
     while end > start and text[end - 1].isspace():  # (a hit's trailing space would hide the prose after it)
         end -= 1
-    clause_end = max(end, _clause_end(text, end))
+    clause_end = max(end, find_clause_end(text, end))
     # the rest of the hit's own segment, up to where prose starts in it
-    segments = _segments(text, end, clause_end)
+    segments = segment_spans(text, end, clause_end)
     if segments and segments[0][0] == end:
         a, b = segments.pop(0)
-        cut = _cut_prose(text, a, b)
+        cut = cut_prose(text, a, b)
         if text[a:cut].strip() and (strong_start or looks_like_address_part(text[start:cut], loose=True)
-                                    or len(_words(text[a:cut])) <= 3):
+                                    or len(split_words(text[a:cut])) <= 3):
             end = cut
         if cut < b:
             segments = []
     # forwards, whole segments while they look like address parts; in an address typed in lower
     # case, up to two plain-word parts (a district, a town) when a postcode follows them
     bridged = 0
-    lower_case = not _title_case_address(text[start:end])
+    lower_case = not title_case_address(text[start:end])
     for k, (a, b) in enumerate(segments):
-        cut = _cut_prose(text, a, b)
+        cut = cut_prose(text, a, b)
         if cut <= a:
             break
         part = text[a:cut]
@@ -256,7 +105,7 @@ def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[
             # in lower case: a district or town before a number, or the town after the postcode
             # ("..., 26824, cavenago d'adda (lo)"), which ends the address
             town_after_postcode = bool(re.search(r"(?<!\d)\d{4,6}(?!\d)", text[max(start, a - 12):a]))
-            if not (lower_case and bridged < 2 and _plain_words(re.sub(r"\([A-Za-z]{2}\)", "", part))
+            if not (lower_case and bridged < 2 and plain_words(re.sub(r"\([A-Za-z]{2}\)", "", part))
                     and (town_after_postcode or _number_follows(text, segments[k + 1:k + 3]))):
                 break
             bridged += 1
@@ -273,21 +122,14 @@ def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[
     return (start, end) if end > start else None
 
 
-def _plain_words(segment: str) -> bool:
-    """One to six words of letters that are not prose: a street or town name in any case."""
-    words = _words(segment)
-    return (0 < len(words) <= 6 and not is_prose(segment) and not any(c.isdigit() for c in segment)
-            and not CODE_LIKE.match(segment.strip()))
-
-
 def _number_part_soon(text: str, following: list[tuple[int, int]]) -> bool:
     """A part with a number ("b. 4") after parts of plain words or place names, with no prose between
     ("Qax ray., Yuxari qəsil kəndi qəsəbəsi, Y. HƏSƏNOV prospekti, b. 7, m. 812")."""
     for a, b in following:
-        part = text[a:_cut_prose(text, a, b)]
+        part = text[a:cut_prose(text, a, b)]
         if re.search(r"\d", part):
             return looks_like_address_part(part, loose=True)
-        if not (_plain_words(part) or looks_like_address_part(part, loose=False)):
+        if not (plain_words(part) or looks_like_address_part(part, loose=False)):
             return False
     return False
 
@@ -311,8 +153,8 @@ def _widen_back(text: str, start: int) -> int:
         if not match:
             break
         piece = match.group(1)
-        if not (re.search(r"\d", piece) or UNIT_BEFORE.search(piece)) or is_prose(piece) or len(_words(piece)) > 6 \
-                or _has_cue(piece):
+        if not (re.search(r"\d", piece) or UNIT_BEFORE.search(piece)) or is_prose(piece) \
+                or len(split_words(piece)) > 6 or has_cue(piece):
             break
         start = start - len(head) + match.start(1) + _address_token_start(piece)
     return start
@@ -326,7 +168,7 @@ def _name_words_before(text: str, start: int) -> int:
     for _ in range(2):
         word = re.search(r"(?:^|(?<=[ \t]))([^\W\d_][\w'’.-]*)[ \t]$", text[max(0, start - 30):start])
         if not word or not word.group(1)[0].isupper() or is_prose(word.group(1)) or never_a_name(word.group(1)) \
-                or _has_cue(word.group(1)):
+                or has_cue(word.group(1)):
             break
         start -= len(word.group(0))
     return start
@@ -337,20 +179,10 @@ def _address_token_start(piece: str) -> int:
     lower case from a street or unit word or a number ("studio 23") is whole."""
     for word in WORD.finditer(piece):
         token = word.group(0)
-        if token[0].isdigit() or token[0].isupper() or STREET_WORD.fullmatch(token.rstrip(".")) or NON_LATIN.search(token):
+        if (token[0].isdigit() or token[0].isupper() or STREET_WORD.fullmatch(token.rstrip("."))
+                or NON_LATIN.search(token)):
             return word.start()
     return 0
-
-
-def _value_cue(piece: str, cues: tuple = VALUE_CUES) -> bool:
-    """A card, account, routing or phone cue in it ("numéro de compte 5941\n2854 654"): a number, no street."""
-    # (not a state or province code in capitals: "ACT, 2223" is Canberra, not "acct")
-    return any(cue.fullmatch(word.strip(".")) for word in _words(piece) for cue in cues
-               if not (word.isupper() and len(word.strip(".")) <= 3))
-
-
-def _has_cue(piece: str) -> bool:
-    return bool(STRONG_ADDRESS_CUES.search(piece) or WEAK_ADDRESS_CUES.search(piece))
 
 
 class AddressRecognizer(EntityRecognizer):
@@ -376,7 +208,7 @@ class AddressRecognizer(EntityRecognizer):
                 if name == "unit_line" and not _near_other_address_part(text, match.start(), match.end()):
                     continue
                 # ("064 boulevard Cloutier which is wrong": a shape's trailing words may be prose)
-                span = widen(text, match.start(), _cut_prose(text, match.start(), match.end(), edge_by_case=False))
+                span = widen(text, match.start(), cut_prose(text, match.start(), match.end(), edge_by_case=False))
                 if span:
                     spans.append((*span, 0.7))
         cues = [m.span() for m in STRONG_ADDRESS_CUES.finditer(text)]
@@ -387,9 +219,9 @@ class AddressRecognizer(EntityRecognizer):
                     if span:
                         spans.append((*span, 0.6))
         for match in STREET_THEN_POSTCODE.finditer(text):
-            if not is_prose(match.group(1)) and not _has_cue(match.group(1)) and not _value_cue(match.group(1)):
+            if not is_prose(match.group(1)) and not has_cue(match.group(1)) and not value_cue(match.group(1)):
                 # the town part of the regex runs to the end of the line: "12128 Pakrac thx"
-                end = _cut_prose(text, match.end(1), match.end())
+                end = cut_prose(text, match.end(1), match.end())
                 town = re.search(r"[^\W\d_]", text[match.end(1):end].split("\n")[-1])
                 span = widen(text, _street_start(text, match.start(1), match.end(1)), end) if town else None
                 if span:
@@ -405,7 +237,7 @@ class AddressRecognizer(EntityRecognizer):
             later = re.compile(r":[ \t]*|\n").search(text, position + 1, min(len(text), position + CUE_REACH))
             if later and not SENTENCE_END.search(text, position, later.start()):
                 span = self._read_after(text, later.end(), strong)
-        if span and not _more_than_a_place(text[span[0]:span[1]]):
+        if span and not more_than_a_place(text[span[0]:span[1]]):
             return None  # "Delivery to Spain takes 5 days", "my address is London": a place, not an address
         return span
 
@@ -419,18 +251,18 @@ class AddressRecognizer(EntityRecognizer):
         lead = re.match(r"(?:\s*(?:(?:is|was|should be|will be|now|at|to|in|line(?:\s*\d)?|es|est|ist|è|é|lautet|"
                         r"está|são|sind|jest|je)\b|[:=\-–]))*\s*", text[position:])
         start = position + (lead.end() if lead else 0)
-        clause_end = _clause_end(text, start)
-        segments = _segments(text, start, clause_end)
+        clause_end = find_clause_end(text, start)
+        segments = segment_spans(text, start, clause_end)
         if not segments:
             return None
         a, b = segments[0]
-        b = _cut_prose(text, a, b)
+        b = cut_prose(text, a, b)
         # "Jardim Campos, 87": the house number may sit in the next segment
         last = segments[min(2, len(segments) - 1)][1]
-        probe = text[a:_cut_prose(text, a, last)] if len(segments) > 1 and b == segments[0][1] else text[a:b]
+        probe = text[a:cut_prose(text, a, last)] if len(segments) > 1 and b == segments[0][1] else text[a:b]
         if not first_part_ok(text[a:b], strong) and not (looks_like_address_part(text[a:b], loose=True)
                                                            and first_part_ok(probe, strong)) \
-                and not (len(segments) > 1 and (strong and _plain_words(text[a:b])
+                and not (len(segments) > 1 and (strong and plain_words(text[a:b])
                                                  or looks_like_address_part(text[a:b], loose=False))
                          and _number_part_soon(text, segments[1:5])):
             return None  # ("address: largo de oliveira, 12, ...": lower case, the house number in the next part)
@@ -448,9 +280,9 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
     blank = text.rfind("\n\n", floor, end)
     floor = blank + 2 if blank >= 0 else floor
     start, bridged = None, 0
-    for a, b in reversed(_segments(text, floor, end)):
+    for a, b in reversed(segment_spans(text, floor, end)):
         if start is None:  # "... 40360 still on file as my address": the prose before the cue is no part
-            b = end = _cut_prose(text, a, b)
+            b = end = cut_prose(text, a, b)
         segment = text[a:b]
         if not segment.strip():
             return None
@@ -458,7 +290,7 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
             break
         if not looks_like_address_part(segment, loose=True):
             # ("5 smith mills, south billy, pa3v 0bp": parts in lower case, with a number after them)
-            if not (bridged < 2 and _plain_words(segment) and start is not None
+            if not (bridged < 2 and plain_words(segment) and start is not None
                     and any(c.isdigit() for c in text[start:end])):
                 break
             bridged += 1
@@ -469,12 +301,6 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
     if not (any(c.isdigit() for c in block) or NON_LATIN.search(block) or any(p.search(block) for _, p in SHAPES)):
         return None
     return start, end
-
-
-def _more_than_a_place(value: str) -> bool:
-    """A number, a non-Latin script, a street or unit word, or three words or more: not a lone town."""
-    return (any(c.isdigit() for c in value) or bool(NON_LATIN.search(value)) or len(_words(value)) > 2
-            or any(STREET_WORD.fullmatch(w.rstrip(".")) for w in _words(value)))
 
 
 def _street_start(text: str, start: int, end: int) -> int:
@@ -494,13 +320,12 @@ def _context_matches(text: str, pattern, cues: list[tuple[int, int]]):
     while (match := pattern.search(text, position)) is not None:
         start = match.start()
         # not over a sentence's end nor into the prose after ("6337 Allschwil. I'm home")
-        end = _cut_prose(text, start, min(match.end(), _clause_end(text, start)))
+        end = cut_prose(text, start, min(match.end(), find_clause_end(text, start)))
         end = start + len(text[start:end].rstrip(" .,;:-"))
-        first = _words(text[start:end])[:1]
+        first = split_words(text[start:end])[:1]
         quantity = QUANTITY.search(text, start, min(len(text), end + 20))
-        greeted = re.search(r"(?:^|\s)(hi|hello|hey|dear|thanks|cheers|regards)[ \t]*,?[ \t]*$", text[max(0, start - 12):start],
-                            re.IGNORECASE)
-        if (quantity and quantity.start() < match.end()) or greeted or not _more_than_a_place(text[start:end]):
+        greeted = GREETING_BEFORE.search(text[max(0, start - 12):start])
+        if (quantity and quantity.start() < match.end()) or greeted or not more_than_a_place(text[start:end]):
             # "Paid 25 EUR, ...", "Hi Anna, 12 rue ...", "Spain takes 5 to 7 days"
             first = []
         near = any(a - CONTEXT_CHARS <= end and start <= b + CONTEXT_CHARS and not (a < end and start < b)

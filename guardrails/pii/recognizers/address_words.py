@@ -51,7 +51,7 @@ STREET_SUFFIXES = (
 # Street types that follow the name, written as their own word, in the United States Postal
 # Service's list of street suffixes (Publication 28) and the common ones of Britain and Australia:
 # "2519 Renee Plains", "10 Michael Rise". Many are everyday words ("Green", "Park", "View"), so
-# they count only capitalised and after a capitalised name word (address_lines.SHAPES).
+# they count only capitalised and after a capitalised name word (address_shapes.SHAPES).
 STREET_TYPE_WORDS = (
     r"Alley|Annex|Arcade|Avenue|Bayou|Beach|Bend|Bluffs?|Bottom|Boulevard|Branch|Bridge|Brooks?|Burgs?|Bypass|"
     r"Camp|Canyon|Cape|Causeway|Centers?|Centre|Circles?|Circus|Cliffs?|Close|Club|Common|Corners?|Course|Courts?|"
