@@ -19,6 +19,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
 from guardrails.pii.name_tagger import NameTagger
+from guardrails.pii.recognizers.name_edges import tidy_person_span
 from guardrails.pii.vault import PLACEHOLDER_RE, PiiVault
 
 SECRET_TYPES = frozenset({"SEED_PHRASE", "PRIVATE_KEY"})
@@ -117,12 +118,18 @@ class Redactor:
                             for s, e, p in self.name_tagger.spans(piece)]
             taken = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(piece)]
             for r in results:
+                start, end = r.start, r.end
+                if r.entity_type == "PERSON":  # no cue word at its ends ("Kartennummer"), a title in it
+                    tidied = tidy_person_span(piece, start, end)
+                    if tidied is None:
+                        continue
+                    start, end = tidied
                 # A placeholder is already redacted: "<EMAIL_ADDRESS_1>" holds no address.
-                if any(r.start < end and start < r.end for start, end in taken):
+                if any(start < b and a < end for a, b in taken):
                     continue
-                if not self._allowed(piece[r.start:r.end]):
-                    found[i].append(RecognizerResult(r.entity_type, r.start + offset, r.end + offset, r.score))
-        return [_resolve(results) for results in found]
+                if not self._allowed(piece[start:end]):
+                    found[i].append(RecognizerResult(r.entity_type, start + offset, end + offset, r.score))
+        return [_tidy_people(text, _resolve(results)) for text, results in zip(texts, found)]
 
     def _allowed(self, value: str) -> bool:
         folded = value.strip(" \t\n.,!?:;'\"()").casefold()
@@ -185,6 +192,19 @@ def _resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
             winner.start, winner.end = min(winner.start, other.start), max(winner.end, other.end)
             kept.remove(other)
     return sorted(kept, key=lambda r: r.start)
+
+
+def _tidy_people(text: str, results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """A PERSON cut short by _resolve ("j'habite au " before an address) is tidied again."""
+    out = []
+    for r in results:
+        if r.entity_type == "PERSON":
+            tidied = tidy_person_span(text, r.start, r.end)
+            if tidied is None:
+                continue
+            r = RecognizerResult("PERSON", tidied[0], tidied[1], r.score)
+        out.append(r)
+    return out
 
 
 def _merge_same_type(results: list[RecognizerResult]) -> list[RecognizerResult]:

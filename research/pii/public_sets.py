@@ -128,6 +128,10 @@ def _faker(locale: str, seed: int):
 
     fake = Faker(locale)
     fake.seed_instance(seed)
+    for provider in fake.providers:  # (Faker's it_IT cities are a list made from a set: order them, so that
+        cities = getattr(provider, "cities", None)  # the sets do not change with PYTHONHASHSEED)
+        if locale == "it_IT" and isinstance(cities, list):
+            provider.cities = sorted(cities)
     return fake
 
 
@@ -174,6 +178,16 @@ TEMPLATE_SETS = {"phone": phone_messages, "iban": iban_messages, "card": card_me
 def build(template_split: str) -> dict[str, list[dict]]:
     """Every set for one side: 'report' (dev parts and report templates) or 'train'."""
     sets = {name: make(template_split) for name, make in TEMPLATE_SETS.items()}
+    if template_split == "train":  # round 2's wider train-side material (train halves only)
+        from research.pii.public_prose import PROSE_SETS
+        from research.pii.public_train_names import held_out
+        from research.pii.public_variety import VARIETY_SETS
+
+        sets.update({name: make() for name, make in VARIETY_SETS.items()})
+        sets.update({name: make() for name, make in PROSE_SETS.items()})  # round 3: values amid prose
+        # the 15% of WNUT-17 and BTC train the name tagger never saw: names are tuned on these
+        sets["ner_train_heldout"] = [m for corpus in ("wnut17_train", "btc_train") for m in ner_messages(corpus)
+                                     if held_out(m["id"])]
     for corpus in ("wnut17", "btc"):
         sets[f"{corpus}_{'dev' if template_split == 'report' else 'train'}"] = ner_messages(
             f"{corpus}_{'dev' if template_split == 'report' else 'train'}")

@@ -13,7 +13,11 @@ An address is found in two ways, and then widened to all its lines:
   languages (address_words.py), a street word and then a number ("ul. Paderewskiego 77",
   "Calle Mayor 10"), a street-name compound and a number ("Skolvägen 76"), a postcode next
   to a town, a PO box, a US military address (PSC/Unit/CMR, Box, APO/FPO/DPO), a flat or
-  suite line, or an East-Asian address written with its unit characters (丁目, 号, 로/길).
+  suite line, or an East-Asian address written with its unit characters (丁目, 号, 로/길)
+  (address_shapes.py);
+* **by a looser shape near a cue**, before or after it: a postcode and a town, a town and a
+  postcode, a name and a house number ("is 17314 Alicante still on file as my address?",
+  "Višnjičke 12 - that's the new address").
 
 Widening: from a hit, neighbouring segments that look like address parts (a postcode, a
 town of one to four capitalised words, a flat line, a line with a house number) are taken
@@ -26,191 +30,91 @@ import re
 
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
+from guardrails.pii.recognizers.address_parts import (
+    MAX_ADDRESS_CHARS,
+    NON_LATIN,
+    SENTENCE_END,
+    STREET_WORD,
+    WORD,
+    cut_prose,
+    find_clause_end,
+    first_part_ok,
+    has_cue,
+    is_prose,
+    looks_like_address_part,
+    more_than_a_place,
+    plain_words,
+    segment_spans,
+    split_words,
+    title_case_address,
+    value_cue,
+)
+from guardrails.pii.recognizers.address_shapes import (
+    CONTEXT_SHAPES,
+    LOOKS_POSTCODE,
+    NUMBER_BEFORE,
+    POSTCODE_LINE,
+    SHAPES,
+    STREET_THEN_POSTCODE,
+    UNIT_BEFORE,
+)
 from guardrails.pii.recognizers.address_words import (
-    PROSE_WORDS,
-    STREET_PREFIXES,
-    STREET_SUFFIXES,
-    STREET_WORDS_AFTER_NUMBER,
+    AFTER_ADDRESS_CUES,
+    QUANTITY,
     STRONG_ADDRESS_CUES,
-    UNIT_WORDS,
     WEAK_ADDRESS_CUES,
 )
+from guardrails.pii.recognizers.name_edges import never_a_name
 
-_WORD = r"[^\W\d_][\w'’.-]*"
-_NUM = r"(?<![.,])\d{1,5}[a-zA-Z]?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?)?"
-SEGMENT_BREAK = re.compile(r"\n|,\s*|;\s*|\s+-\s+")
-SENTENCE_END = re.compile(r"[?!]|\.(?=\s|$)")
-
-SHAPES = [
-    # "221b Baker Street", "1777 Kramer Court", "4180 Simpson Highway", "17 O'Rafferty Street"
-    ("number_street", re.compile(
-        r"(?<![\w-])" + _NUM + r",?\s+(?:" + _WORD + r"\s+){0,3}(?:" + STREET_WORDS_AFTER_NUMBER + r")\b\.?", re.I)),
-    # "ul. Paderewskiego 77", "Via de Ana Sofía Sancho 46", "Av. J.B. Alberdi N° 1177", "Jalan Yos Sudarso No. 76"
-    ("street_word_first", re.compile(
-        r"(?<![\w-])(?:" + STREET_PREFIXES + r")(?:\s+|(?<=[./])\s*)(?:" + _WORD + r"\s+){0,5}?" + _WORD +
-        r",?\s+(?:(?:n[°º.]?|no\.?|nr\.?|#|д\.|буд\.|č\.)\s*)?(?:" + _NUM + r"|s/n)(?![\w])", re.I)),
-    # "5, avenue Samson", "12 rue de Rivoli"
-    ("number_street_word", re.compile(
-        r"(?<![\w-])" + _NUM + r",?\s+(?:" + STREET_PREFIXES + r")\s+(?:" + _WORD + r"\s*){1,4}", re.I)),
-    # "Drubinstraße 47-26", "Skolvägen 76", "Gerritsingel 7", "Dosentinkuja 76"
-    ("compound_number", re.compile(
-        r"(?<![\w-])[^\W\d_][\w-]*(?:" + STREET_SUFFIXES + r")\.?\s+" + _NUM + r"(?![\w])", re.I)),
-    ("po_box", re.compile(
-        r"(?<![\w-])(?:p\.?\s?o\.?\s?box|post\s+office\s+box|postfach|apartado(?:\s+de\s+correos)?|caixa\s+postal|"
-        r"bo[îi]te\s+postale|b\.?p\.?|casilla|skrytka\s+pocztowa|postbus|box)\s*\d{1,6}", re.I)),
-    ("military", re.compile(
-        r"(?<![\w-])(?:(?:psc|unit|cmr)\s+\d{1,5},?\s*box\s+\d{1,5}|(?:usns|usnv|uss|usccg)\s+" + _WORD +
-        r"(?:\s+" + _WORD + r")?),?\s*(?:apo|fpo|dpo)\s+a[aep]\s+\d{5}", re.I)),
-    ("unit_line", re.compile(
-        r"(?<![\w-])(?:" + UNIT_WORDS + r")\s*#?\s*\d{1,5}[a-zA-Z]?\b", re.I)),
-    # Japanese / Chinese / Korean / Thai addresses with their unit characters
-    ("east_asian", re.compile(
-        r"[\u3040-\u30ff\u4e00-\u9fff]{2,}(?:\d{1,5}|[一二三四五六七八九十]+)(?:丁目|番地?|号|號|弄|巷|樓|楼|座|室)"
-        r"[\u3040-\u30ff\u4e00-\u9fff\d\-ー号號樓楼室座]*"
-        r"|[\uac00-\ud7a3]+(?:로|길|동|가)\s?\d{1,5}(?:-\d{1,5})?"
-        r"|(?:ถนน|ถ\.|ซอย|ซ\.|ตำบล|ต\.|อำเภอ|อ\.|แขวง|เขต|หมู่)\s?\S+")),
-]
-POSTCODE_LINE = re.compile(
-    r"^(?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?(?:\s?[A-Z]{2})?(?:,?\s+[^\W\d_][^\d]*)?$"  # "06690 Groß-Gerau", "1317 YB"
-    r"|^[^\W\d_](?:[^\W\d_]|[ .'’()-])*?[ ,-]\s?\d{4,6}(?:-\d{3,4})?(?:,\s*[^\W\d_][^\d]{0,30})?$"  # "Madrid, 02857"
-    r"|^[A-Za-z]{1,2}\d[A-Za-z\d]?\s?\d[A-Za-z]{2}$"                               # "S6 7LJ"
-    r"|^[A-Za-z]\d[A-Za-z]\s?\d[A-Za-z]\d$"                                        # Canada "T2L 6K1"
-    r"|^.{0,40}\b[A-Z]{2,3},?\s+\d{4,5}(?:-\d{4})?$"                                  # "Johnsonfurt, NE 80119", "VIC, 2609"
-)
-# "Grammova 8\n777 63 Městec Králové", "Mirje 777, 3170 Šempeter": a street line whose name has
-# no street word, known by the postcode-and-town line right after it.
-STREET_THEN_POSTCODE = re.compile(
-    r"(?:^|(?<=[\n:]))\s*([^\W\d_][\w'’.-]*(?:\s[^\W\d_][\w'’.-]*){0,3}\s\d{1,5}[a-zA-Z]?(?:[/-]\d{1,5})?\.?)"
-    r"(?:\s*\n\s*|,\s*)(?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?\s+[^\W\d_][^\n,\d.!?]{0,40}", re.M)
-NUMBER_BEFORE = re.compile(r"(?<![\w.,:-])\d{1,6}(?:/\d{1,5})?\s$")
-UNIT_BEFORE = re.compile(r"(?<![\w-])(?:" + UNIT_WORDS + r")\s*#?\s*\d{1,5}[a-zA-Z]?,?\s*$", re.I)
-LOOKS_POSTCODE = re.compile(r"\d{4,6}|\b\d{3}\s\d{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b")
-NAME_PARTICLES = frozenset(
-    "de da do das dos del della di du des la le les los las y e et sur sous en van von der den ter zu am an im bei "
-    "pri nad pod na upon on of the al el bin ibn st".split())
-MAX_ADDRESS_CHARS = 250  # no address runs longer; also bounds the work per cue on long pastes
-# "the address 0x2BEf15d3..." / "BTC address bc1q...": a wallet, not a street (crypto_addresses.py)
-CODE_LIKE = re.compile(r"^(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9_:-]{16,}\b")
-NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")
-
-
-def _words(segment: str) -> list[str]:
-    return re.findall(r"[^\W_][\w'’.-]*", segment)
-
-
-def is_prose(segment: str) -> bool:
-    words = _words(segment.lower())
-    return bool(words) and words[0].strip(".'’") in PROSE_WORDS
-
-
-def looks_like_address_part(segment: str, loose: bool) -> bool:
-    """A segment that could continue an address: a postcode, a town, a house number, a flat."""
-    segment = segment.strip()
-    if not segment or is_prose(segment) or len(segment) > 80:
-        return False
-    words = _words(segment)
-    if not words or len(words) > 9:
-        return False
-    if any(c.isdigit() for c in segment) or POSTCODE_LINE.match(segment):
-        return len(words) <= 8
-    if NON_LATIN.search(segment):
-        return len(segment) <= 50
-    capitalised = sum(w[0].isupper() for w in words) >= max(1, len(words) - 2) and words[0][0].isupper()
-    return capitalised and len(words) <= (5 if loose else 4)
-
-
-def first_part_ok(segment: str, strong: bool) -> bool:
-    segment = segment.strip()
-    if not segment or len(segment) > 120 or CODE_LIKE.match(segment):
-        return False
-    if strong:
-        return looks_like_address_part(segment, loose=True) or any(p.search(segment) for _, p in SHAPES)
-    if not looks_like_address_part(segment, loose=True):
-        return False
-    return (any(c.isdigit() for c in segment) or bool(NON_LATIN.search(segment))
-            or any(p.search(segment) for _, p in SHAPES))
-
-
-def _segments(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """(start, end) of the segments of text[start:end], without the separators."""
-    out, cursor = [], start
-    for match in SEGMENT_BREAK.finditer(text, start, end):
-        out.append((cursor, match.start()))
-        cursor = match.end()
-    out.append((cursor, end))
-    return [(a, b) for a, b in out if b > a]
-
-
-def _clause_end(text: str, start: int) -> int:
-    """Where the address's stretch of text ends: "?" or "!", a blank line, or a full stop
-    before prose or the end ("... 5158 Pachoud. I'm home after 5"); the dots of "ul.",
-    "д.", "Apt." or "121." inside an address do not end it."""
-    end = min(len(text), start + MAX_ADDRESS_CHARS)
-    for match in SENTENCE_END.finditer(text, start, end):
-        if match.group(0) != ".":
-            end = match.start()
-            break
-        following = text[match.end():match.end() + 40].lstrip()
-        if not following or is_prose(following):
-            end = match.start()
-            break
-    blank = text.find("\n\n", start, end)
-    return blank if blank >= 0 else end
-
-
-def _cut_prose(text: str, start: int, end: int) -> int:
-    """Cut a segment where prose starts inside it ("S6 7LJ but that's my old flat")."""
-    title_case = _title_case_address(text[max(0, start - 60):start])
-    for match in re.finditer(r"\s+([^\W\d_]+)", text[start:end]):
-        # (a prose word right at ``start`` counts only when a space separates it from the hit before)
-        if not (match.start() > 0 or text[start:start + 1].isspace()):
-            continue
-        word = match.group(1)
-        if word.lower() in PROSE_WORDS:
-            return start + match.start()
-        # An address written with capitals ends at the first lower-case word that is not a
-        # particle of a place name, unless a number is still to come ("12 Baker Street, London
-        # last month"); an address typed all in lower case has no such edge.
-        if (title_case and word.islower() and word not in NAME_PARTICLES and NON_LATIN.search(word) is None
-                and not _digits_ahead(text, start + match.start())):
-            return start + match.start()
-    return end
-
-
-def _digits_ahead(text: str, position: int) -> bool:
-    """A postcode or number still to come in this sentence ("San Elsa los altos, AGS 43915")."""
-    window = text[position:position + 60]
-    stop = re.search(r"[.?!](?:\s|$)", window)
-    return any(c.isdigit() for c in window[:stop.start() if stop else len(window)])
-
-
-def _title_case_address(before: str) -> bool:
-    """Whether the address text just before is written with capitals (its last words)."""
-    words = [w for w in _words(before) if not w[0].isdigit()][-3:]
-    return bool(words) and sum(w[0].isupper() for w in words) >= max(1, len(words) - 1)
+GREETING_BEFORE = re.compile(r"(?:^|\s)(hi|hello|hey|dear|thanks|cheers|regards)[ \t]*,?[ \t]*$", re.IGNORECASE)
+CONTEXT_CHARS = 160  # how near an address cue the loose shapes must be
+CUE_REACH = 40  # how far after an address cue its colon may come ("address changed last week, new one: ...")
+PROVINCE_AFTER = re.compile(r"[ \t]*\([A-Za-z]{2}\)")  # "Cavenago d'Adda (LO)", "Milano (MI)"
+# (words, a bracketed word, a day of the month: "Address (home):", "Neue Adresse ab 1. Mai:"; never "is")
+_LABEL_TOKEN = r"(?:[^\W\d_][\w'’.-]*|\([^\W\d_]+\)|\d{1,2}\.?)"
+LABEL_AFTER_CUE = re.compile(r"[ \t]+(?!(?:is|was|es|est|ist)\b)(?:" + _LABEL_TOKEN + r"[ \t]+){0,3}" + _LABEL_TOKEN +
+                             r"[ \t]*:(?!\S)", re.IGNORECASE)
 
 
 def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[int, int] | None:
     """Extend [start, end) over the neighbouring address-like segments; None if nothing is left."""
-    clause_end = max(end, _clause_end(text, end))
+    while end > start and text[end - 1].isspace():  # (a hit's trailing space would hide the prose after it)
+        end -= 1
+    clause_end = max(end, find_clause_end(text, end))
     # the rest of the hit's own segment, up to where prose starts in it
-    segments = _segments(text, end, clause_end)
+    segments = segment_spans(text, end, clause_end)
     if segments and segments[0][0] == end:
         a, b = segments.pop(0)
-        cut = _cut_prose(text, a, b)
+        cut = cut_prose(text, a, b)
         if text[a:cut].strip() and (strong_start or looks_like_address_part(text[start:cut], loose=True)
-                                    or len(_words(text[a:cut])) <= 3):
+                                    or len(split_words(text[a:cut])) <= 3):
             end = cut
         if cut < b:
             segments = []
-    # forwards, whole segments while they look like address parts
-    for a, b in segments:
-        cut = _cut_prose(text, a, b)
-        if cut <= a or not looks_like_address_part(text[a:cut], loose=False):
+    # forwards, whole segments while they look like address parts; in an address typed in lower
+    # case, up to two plain-word parts (a district, a town) when a postcode follows them
+    bridged = 0
+    lower_case = not title_case_address(text[start:end])
+    for k, (a, b) in enumerate(segments):
+        cut = cut_prose(text, a, b)
+        if cut <= a:
             break
+        part = text[a:cut]
+        town_after_postcode = False
+        if not looks_like_address_part(part, loose=False):
+            # in lower case: a district or town before a number, or the town after the postcode
+            # ("..., 26824, cavenago d'adda (lo)"), which ends the address
+            town_after_postcode = bool(re.search(r"(?<!\d)\d{4,6}(?!\d)", text[max(start, a - 12):a]))
+            if not (lower_case and bridged < 2 and plain_words(re.sub(r"\([A-Za-z]{2}\)", "", part))
+                    and (town_after_postcode or _number_follows(text, segments[k + 1:k + 3]))):
+                break
+            bridged += 1
         end = cut
-        if cut < b:
+        if cut < b or town_after_postcode:
             break
+    province = PROVINCE_AFTER.match(text, end)
+    if province:
+        end = province.end()
     # backwards, over segments that look like address parts (a flat line, "Apt. 736", a house number)
     start = _widen_back(text, start)
     while end > start and text[end - 1] in " \t,.;:-\n(":
@@ -218,7 +122,25 @@ def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[
     return (start, end) if end > start else None
 
 
+def _number_part_soon(text: str, following: list[tuple[int, int]]) -> bool:
+    """A part with a number ("b. 4") after parts of plain words or place names, with no prose between
+    ("Qax ray., Yuxari qəsil kəndi qəsəbəsi, Y. HƏSƏNOV prospekti, b. 7, m. 812")."""
+    for a, b in following:
+        part = text[a:cut_prose(text, a, b)]
+        if re.search(r"\d", part):
+            return looks_like_address_part(part, loose=True)
+        if not (plain_words(part) or looks_like_address_part(part, loose=False)):
+            return False
+    return False
+
+
+def _number_follows(text: str, following: list[tuple[int, int]]) -> bool:
+    """A postcode, or a house or flat number ("b. 4", "m. 79"), in the next parts."""
+    return any(POSTCODE_LINE.match(text[a:b].strip()) or re.search(r"\d", text[a:b]) for a, b in following)
+
+
 def _widen_back(text: str, start: int) -> int:
+    start = _name_words_before(text, start)
     unit = UNIT_BEFORE.search(text, max(0, start - 40), start)
     if unit:
         start = unit.start()
@@ -231,15 +153,36 @@ def _widen_back(text: str, start: int) -> int:
         if not match:
             break
         piece = match.group(1)
-        if not (re.search(r"\d", piece) or UNIT_BEFORE.search(piece)) or is_prose(piece) or len(_words(piece)) > 6 \
-                or _has_cue(piece):
+        if not (re.search(r"\d", piece) or UNIT_BEFORE.search(piece)) or is_prose(piece) \
+                or len(split_words(piece)) > 6 or has_cue(piece):
             break
-        start = start - len(head) + match.start(1)
+        start = start - len(head) + match.start(1) + _address_token_start(piece)
     return start
 
 
-def _has_cue(piece: str) -> bool:
-    return bool(STRONG_ADDRESS_CUES.search(piece) or WEAK_ADDRESS_CUES.search(piece))
+def _name_words_before(text: str, start: int) -> int:
+    """Up to two capitalised words just before a capitalised street name belong to it ("Dag
+    Hammarskjölds Vej", "Peter Bangs Vej"), unless they are prose, a cue or a name's cue word."""
+    if not text[start:start + 1].isupper():
+        return start
+    for _ in range(2):
+        word = re.search(r"(?:^|(?<=[ \t]))([^\W\d_][\w'’.-]*)[ \t]$", text[max(0, start - 30):start])
+        if not word or not word.group(1)[0].isupper() or is_prose(word.group(1)) or never_a_name(word.group(1)) \
+                or has_cue(word.group(1)):
+            break
+        start -= len(word.group(0))
+    return start
+
+
+def _address_token_start(piece: str) -> int:
+    """Where a piece read backwards starts being an address: "reship to Apt. 980" at "Apt."; a piece in
+    lower case from a street or unit word or a number ("studio 23") is whole."""
+    for word in WORD.finditer(piece):
+        token = word.group(0)
+        if (token[0].isdigit() or token[0].isupper() or STREET_WORD.fullmatch(token.rstrip("."))
+                or NON_LATIN.search(token)):
+            return word.start()
+    return 0
 
 
 class AddressRecognizer(EntityRecognizer):
@@ -256,16 +199,31 @@ class AddressRecognizer(EntityRecognizer):
                 span = self._after_cue(text, match.end(), strong)
                 if span:
                     spans.append((*span, 0.85 if strong else 0.75))
+        for match in AFTER_ADDRESS_CUES.finditer(text):
+            span = _before_cue(text, match.start())
+            if span:
+                spans.append((*span, 0.75))
         for name, pattern in SHAPES:
             for match in pattern.finditer(text):
                 if name == "unit_line" and not _near_other_address_part(text, match.start(), match.end()):
                     continue
-                span = widen(text, match.start(), match.end())
+                # ("064 boulevard Cloutier which is wrong": a shape's trailing words may be prose)
+                span = widen(text, match.start(), cut_prose(text, match.start(), match.end(), edge_by_case=False))
                 if span:
                     spans.append((*span, 0.7))
+        cues = [m.span() for m in STRONG_ADDRESS_CUES.finditer(text)]
+        if cues:
+            for _, pattern in CONTEXT_SHAPES:
+                for start, end in _context_matches(text, pattern, cues):
+                    span = widen(text, start, end)
+                    if span:
+                        spans.append((*span, 0.6))
         for match in STREET_THEN_POSTCODE.finditer(text):
-            if not is_prose(match.group(1)) and not _has_cue(match.group(1)):
-                span = widen(text, match.start(1), match.end())
+            if not is_prose(match.group(1)) and not has_cue(match.group(1)) and not value_cue(match.group(1)):
+                # the town part of the regex runs to the end of the line: "12128 Pakrac thx"
+                end = cut_prose(text, match.end(1), match.end())
+                town = re.search(r"[^\W\d_]", text[match.end(1):end].split("\n")[-1])
+                span = widen(text, _street_start(text, match.start(1), match.end(1)), end) if town else None
                 if span:
                     spans.append((*span, 0.6))
         return [RecognizerResult("ADDRESS", a, b, s, recognition_metadata={
@@ -273,21 +231,111 @@ class AddressRecognizer(EntityRecognizer):
             for a, b, s in spans]
 
     def _after_cue(self, text: str, position: int, strong: bool) -> tuple[int, int] | None:
-        lead = re.match(r"(?:\s*(?:(?:is|was|should be|will be|now|at|to|in)\b|[:=\-–]))*\s*", text[position:])
+        span = self._read_after(text, position, strong)
+        if span is None and strong:
+            # "I changed address last week, new one: 12 Baker St": the address after a later colon or line break
+            later = re.compile(r":[ \t]*|\n").search(text, position + 1, min(len(text), position + CUE_REACH))
+            if later and not SENTENCE_END.search(text, position, later.start()):
+                span = self._read_after(text, later.end(), strong)
+        if span and not more_than_a_place(text[span[0]:span[1]]):
+            return None  # "Delivery to Spain takes 5 days", "my address is London": a place, not an address
+        return span
+
+    def _read_after(self, text: str, position: int, strong: bool) -> tuple[int, int] | None:
+        # "Adres zamieszkania: ...", "dirección de envío: ...", "address for the card: ...": a few words
+        # qualify the cue, the address starts after the colon
+        label = LABEL_AFTER_CUE.match(text, position)
+        if label:
+            position = label.end()
+        # "... is now", "address line 1:", and the copulas of other languages ("mi dirección es", "lautet")
+        lead = re.match(r"(?:\s*(?:(?:is|was|should be|will be|now|at|to|in|line(?:\s*\d)?|es|est|ist|è|é|lautet|"
+                        r"está|são|sind|jest|je)\b|[:=\-–]))*\s*", text[position:])
         start = position + (lead.end() if lead else 0)
-        clause_end = _clause_end(text, start)
-        segments = _segments(text, start, clause_end)
+        clause_end = find_clause_end(text, start)
+        segments = segment_spans(text, start, clause_end)
         if not segments:
             return None
         a, b = segments[0]
-        b = _cut_prose(text, a, b)
+        b = cut_prose(text, a, b)
         # "Jardim Campos, 87": the house number may sit in the next segment
         last = segments[min(2, len(segments) - 1)][1]
-        probe = text[a:_cut_prose(text, a, last)] if len(segments) > 1 and b == segments[0][1] else text[a:b]
+        probe = text[a:cut_prose(text, a, last)] if len(segments) > 1 and b == segments[0][1] else text[a:b]
         if not first_part_ok(text[a:b], strong) and not (looks_like_address_part(text[a:b], loose=True)
-                                                           and first_part_ok(probe, strong)):
-            return None
+                                                           and first_part_ok(probe, strong)) \
+                and not (len(segments) > 1 and (strong and plain_words(text[a:b])
+                                                 or looks_like_address_part(text[a:b], loose=False))
+                         and _number_part_soon(text, segments[1:5])):
+            return None  # ("address: largo de oliveira, 12, ...": lower case, the house number in the next part)
         return widen(text, a, b, strong_start=strong)
+
+
+def _before_cue(text: str, position: int) -> tuple[int, int] | None:
+    """The address just before a cue that follows it ("12 Baker St, London - that's my new address",
+    "...\nthat's where I live now"): segments read backwards while they look like address parts, back
+    to a blank line, a question or the prose before; it needs a digit, a non-Latin script or a shape."""
+    end = position
+    while end > 0 and text[end - 1] in " \t\n-–—,:(":
+        end -= 1
+    floor = max(0, end - MAX_ADDRESS_CHARS)
+    blank = text.rfind("\n\n", floor, end)
+    floor = blank + 2 if blank >= 0 else floor
+    start, bridged = None, 0
+    for a, b in reversed(segment_spans(text, floor, end)):
+        if start is None:  # "... 40360 still on file as my address": the prose before the cue is no part
+            b = end = cut_prose(text, a, b)
+        segment = text[a:b]
+        if not segment.strip():
+            return None
+        if re.search(r"[?!]", segment):
+            break
+        if not looks_like_address_part(segment, loose=True):
+            # ("5 smith mills, south billy, pa3v 0bp": parts in lower case, with a number after them)
+            if not (bridged < 2 and plain_words(segment) and start is not None
+                    and any(c.isdigit() for c in text[start:end])):
+                break
+            bridged += 1
+        start = a
+    if start is None:
+        return None
+    block = text[start:end]
+    if not (any(c.isdigit() for c in block) or NON_LATIN.search(block) or any(p.search(block) for _, p in SHAPES)):
+        return None
+    return start, end
+
+
+def _street_start(text: str, start: int, end: int) -> int:
+    """A street line in capitals after lower-case words starts at its first capital ("bill me at
+    Drevená 525"); one in lower case, or starting with a capital ("Na paši 163"), is whole."""
+    words = list(re.finditer(r"[^\W\d_][\w'’.-]*", text[start:end]))
+    if not words or words[0].group(0)[0].isupper():
+        return start
+    capital = next((w for w in words if w.group(0)[0].isupper()), None)
+    return start + capital.start() if capital else start
+
+
+def _context_matches(text: str, pattern, cues: list[tuple[int, int]]):
+    """Matches of a loose shape with an address cue at most CONTEXT_CHARS before or after, that
+    do not start with prose or a cue word ("I paid 25", "Card 2", "address 12")."""
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        start = match.start()
+        # not over a sentence's end nor into the prose after ("6337 Allschwil. I'm home")
+        end = cut_prose(text, start, min(match.end(), find_clause_end(text, start)))
+        end = start + len(text[start:end].rstrip(" .,;:-"))
+        first = split_words(text[start:end])[:1]
+        quantity = QUANTITY.search(text, start, min(len(text), end + 20))
+        greeted = GREETING_BEFORE.search(text[max(0, start - 12):start])
+        if (quantity and quantity.start() < match.end()) or greeted or not more_than_a_place(text[start:end]):
+            # "Paid 25 EUR, ...", "Hi Anna, 12 rue ...", "Spain takes 5 to 7 days"
+            first = []
+        near = any(a - CONTEXT_CHARS <= end and start <= b + CONTEXT_CHARS and not (a < end and start < b)
+                   for a, b in cues)
+        if near and first and not is_prose(text[start:end]) and not never_a_name(first[0]):
+            yield start, end
+            position = end
+        else:
+            following = re.search(r"\s\S", text[start:match.end()])  # try again from the next word
+            position = start + following.end() - 1 if following else match.end()
 
 
 def _near_other_address_part(text: str, start: int, end: int) -> bool:

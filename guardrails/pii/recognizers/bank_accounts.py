@@ -33,7 +33,8 @@ class SortCodeRecognizer(CueContextRecognizer):
 class BankAccountNumberRecognizer(CueContextRecognizer):
     """UK 8-digit and US 6–17-digit account numbers; only with account context."""
 
-    PATTERNS = [Pattern("account_number", r"\b\d{6,17}\b", 0.1),
+    # (not the decimals of an amount: "my account has 0.00012345 BTC")
+    PATTERNS = [Pattern("account_number", r"(?<![\w.,])\d{6,17}(?![\w]|[.,]\d)", 0.1),
                 Pattern("account_number_spaced", r"\b\d{4}[ -]\d{4}\b", 0.1)]
 
     CUES = ACCOUNT_CUES

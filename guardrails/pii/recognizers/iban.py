@@ -9,8 +9,15 @@ code and reports it (1.0) when the mod-97 checksum holds.
 Any other IBAN-shaped string is redacted too (0.6), valid or not: too short or too long
 for its country, an unknown country code, letters where check digits belong. A mistyped
 IBAN is still the customer's bank account. The shape: two letters, two letters or
-digits, then either a compact run of 10-30 letters and digits or groups of four separated
-by single spaces or dashes, holding at least eight digits in all (ordinary words never do).
+digits, then either a compact run of 10-30 letters and digits or groups separated as
+customers separate them, holding at least eight digits in all (ordinary words never do).
+A head of four letters ("DEAA 3704...", letters where the check digits belong) must be
+upper case or give exactly its country's length: "from 0091 1800..." and "back 6123-4567"
+start with FR and BA but are words before a number.
+
+Separators between groups, in both readings: one to three spaces, a dot, a dash, a slash,
+or one line break ("FR76.3000.6000...", "DE89  3704  0044", an IBAN wrapped onto a second
+line); never a blank line.
 """
 
 from __future__ import annotations
@@ -30,11 +37,13 @@ IBAN_LENGTHS = {
     "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
 }
 _START = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2})(\d{2})")
+_SEP = r"(?:[ \t]{1,3}|[.\-/]|[ \t]*\n[ \t]*)"
+SEPARATOR = re.compile(_SEP)
 _SHAPED = re.compile(
-    r"(?<![\w-])[A-Za-z]{2}[0-9A-Za-z]{2}"
-    r"(?:[0-9A-Za-z]{10,30}|(?:[ -][0-9A-Za-z]{4}){2,7}(?:[ -][0-9A-Za-z]{1,3})?)(?![\w-])")
+    r"(?<![\w.-])[A-Za-z]{2}[0-9A-Za-z]{2}"
+    r"(?:[0-9A-Za-z]{10,30}|" + _SEP + r"[0-9A-Za-z]{10,30}|(?:" + _SEP + r"[0-9A-Za-z]{4}){2,7}"
+    r"(?:" + _SEP + r"[0-9A-Za-z]{1,3})?)(?![\w-]|\.\w)")
 MIN_SHAPED_DIGITS = 8
-_SEPARATORS = " -"
 
 
 def iban_checksum_ok(compact: str) -> bool:
@@ -56,10 +65,11 @@ def _read(text: str, start: int, length: int) -> int | None:
         if char.isascii() and char.isalnum():
             count += 1
             i += 1
-        elif char in _SEPARATORS and count and i + 1 < len(text) and text[i + 1].isalnum() and text[i - 1] not in _SEPARATORS:
-            i += 1
-        else:
+            continue
+        separator = SEPARATOR.match(text, i) if count else None
+        if separator is None or separator.end() >= len(text) or not text[separator.end()].isalnum():
             return None
+        i = separator.end()
     if i < len(text) and text[i].isascii() and text[i].isalnum():
         return None
     return i
@@ -81,17 +91,18 @@ class CountryLengthIbanRecognizer(EntityRecognizer):
             end = _read(text, match.start(), length)
             if end is None:
                 continue
-            compact = re.sub(r"[ -]", "", text[match.start():end]).upper()
+            compact = re.sub(r"[^0-9A-Za-z]", "", text[match.start():end]).upper()
             if iban_checksum_ok(compact):  # a failed checksum may mean the read ran into the next word
                 results.append(self._result(match.start(), end, 1.0))
         position = 0
         while (match := _SHAPED.search(text, position)) is not None:
             head = match.group(0)[:4]
-            if head[:2].upper() not in IBAN_LENGTHS and not any(c.isdigit() for c in head[2:]):
+            end = _without_trailing_words(text, match.start(), match.end())
+            if not any(c.isdigit() for c in head[2:]) and (not _letter_head_ok(head, text[match.start():end])
+                                                             or _iban_starts_next(text, match.start() + 4, end)):
                 position = match.start() + 1  # "IBAN DE89...": the IBAN starts at DE89, not at the word
                 continue
             position = match.end()
-            end = _without_trailing_words(text, match.start(), match.end())
             if sum(c.isdigit() for c in text[match.start():end]) >= MIN_SHAPED_DIGITS:
                 results.append(self._result(match.start(), end, 0.6))
         return results
@@ -101,10 +112,25 @@ class CountryLengthIbanRecognizer(EntityRecognizer):
             RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
 
 
+def _letter_head_ok(head: str, value: str) -> bool:
+    """Four letters first: an IBAN only if written in capitals or as long as its country's IBANs."""
+    if head[:2].upper() not in IBAN_LENGTHS:
+        return False
+    return head.isupper() or len(re.sub(r"[^0-9A-Za-z]", "", value)) == IBAN_LENGTHS[head[:2].upper()]
+
+
+def _iban_starts_next(text: str, position: int, end: int) -> bool:
+    """An IBAN of a known country starts right after the first separator ("from GB96 BARC ..."):
+    the four letters before it are a word, even when the lengths happen to add up."""
+    separator = SEPARATOR.match(text, position)
+    start = _START.match(text, separator.end()) if separator and separator.end() < end else None
+    return bool(start) and start.group(1).upper() in IBAN_LENGTHS
+
+
 def _without_trailing_words(text: str, start: int, end: int) -> int:
     """Drop trailing groups with no digit ("... 3000 then"): a word after the IBAN, not a part."""
     while True:
-        cut = max(text.rfind(" ", start, end), text.rfind("-", start, end))
-        if cut <= start + 4 or any(c.isdigit() for c in text[cut + 1:end]):
+        separators = list(SEPARATOR.finditer(text, start + 4, end))
+        if not separators or any(c.isdigit() for c in text[separators[-1].end():end]):
             return end
-        end = cut
+        end = separators[-1].start()

@@ -13,6 +13,8 @@ import re
 
 from presidio_analyzer import Pattern, PatternRecognizer
 
+from guardrails.pii.recognizers.name_edges import TITLES
+
 # Common first names across UK/US/EU/South Asian customers; written for this project.
 FIRST_NAMES = frozenset("""
 james jim jimmy john jon robert rob bob tom tommy mike matt steve dave dan danny nick pete tony andy michael william david richard joseph thomas charles chris christopher daniel matthew
@@ -56,14 +58,31 @@ regarding re following because since if when why how what who where which whethe
 and or but nor then plus i me we you he she they need needs want wants have has had was were is are am be
 can could would will should may might must do does did please pls hi hello hey thanks thank cheers card account
 phone email number money payment transfer wallet app help question
+lord god jesus guys everyone everybody team all both folks sir madam support
 """.split())
 
 # A name never starts with a guard word: without this, "hi this is sam" matches at "hi"
 # ("this is sam"), is rejected, and the real cue "this is" never gets its turn.
 _NOT_A_NAME_AHEAD = r"(?!(?:" + "|".join(sorted((re.escape(w) for w in NOT_A_NAME), key=len, reverse=True)) + r")\b)"
-_NAME_TOKEN = r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'’-]{1,24}"
-_STRONG_CUES = r"(?:my name is|my name's|name is|name:|full name is|full name:|account holder is|signed)"
-_WEAK_CUES = r"(?:this is|i'm|i am|im|it's|its|it is|hey,?|hi,?|hello,?|regards,?|thanks,?|cheers,?|best,?)"
+# letters of any script, with their combining marks ("दुर्गा"); one Han character is a whole surname
+_NAME_TOKEN = r"(?:\p{L}[\p{L}\p{M}'’-]{1,24}|\p{Han})"
+# Titles that open a name when written with a capital; not the ones that are also everyday
+# abbreviations in chat ("Fr" for, "Hr" hour, "NY", "Ing" in "Ing Bank", "Don", "Pan").
+RULE_TITLES = "|".join(t for t in TITLES.split("|") if t not in {"hr", "fr", "ny", "tn", "ing", "don", "pan", "ibu"})
+_CAPITALISED = r"(?-i:\p{Lu})[\p{L}\p{M}'’-]{1,24}"
+_STRONG_CUES = (
+    r"(?:my name is|my name's|name is|name:|full name is|full name:|account holder(?: is|:)?|signed|"
+    r"name on (?:the )?card(?: is|:)?|card ?holder(?: is|:)?|recipient(?: is|:)?|beneficiary(?: is|:)?|payee(?: is|:)?|"
+    r"me llamo|mi nombre es|je m'appelle|mon nom est|mi chiamo|il mio nome è|mein name ist|ich heiße|ich heisse|"
+    r"meu nome é|mijn naam is|nazywam się|меня зовут)")
+# (sign-offs take their comma with or without a space before it: "Regards ,", as pasted text is often tokenised;
+# "love" only with its comma, as in "Love, Anna", never "I love Paris")
+_WEAK_CUES = (
+    r"(?:this is|i'm|i am|im|it's|its|it is|hey,?|hi,?|hello,?|dear,?|"
+    r"(?:(?:kind|best|warm|warmest) regards|regards|thanks|many thanks|cheers|best|best wishes|sincerely|yours|"
+    r"xoxo|xx|hugs|take care|saludos|cordialement|grüße|gruß|saluti|abraços|pozdrawiam)(?:\s?,)?|thank you[,!.]?|"
+    r"(?:(?:lots of |with |all my )?love)\s?,|"
+    r"soy|je suis|ich bin|sono|eu sou|ik ben)")
 
 NAME_CUE_BEFORE = re.compile(r"\b(?:" + _STRONG_CUES + "|" + _WEAK_CUES + r")\s{1,3}$", re.I)
 
@@ -73,7 +92,19 @@ class IntroducedNameRecognizer(PatternRecognizer):
         Pattern("name_after_strong_cue",
                 r"(?<=\b" + _STRONG_CUES + r"\s{1,3})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN + r"){0,2}", 0.8),
         Pattern("name_after_weak_cue",
-                r"(?<=\b" + _WEAK_CUES + r"\s{1,3})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN + r"){0,2}", 0.7),
+                r"(?<=(?:\b|(?<!\w))" + _WEAK_CUES + r"\s{1,3})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN +
+                r"){0,2}", 0.7),
+        # a signature after a dash line: "--\nAmara Okafor", "-- Amara" (at the start of a line only)
+        Pattern("name_after_signature_dashes",
+                r"(?<=^-{2,3}\s{0,2})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:[ \t]+" + _NAME_TOKEN + r"){0,2}", 0.7),
+        # a sign-off after a sentence, at the end of a line: "... thanks for nothing. - Amara", "...' – Pooh"
+        Pattern("name_after_closing_dash",
+                r"(?<=[.!?\"'”)][ \t]{0,2}[-–—]{1,2}[ \t]{0,2})(?-i:\p{Lu})[\p{L}\p{M}'’-]{1,24}(?:[ \t]+(?-i:\p{Lu})[\p{L}\p{M}'’-]{1,24}){0,2}"
+                r"(?=[ \t]*(?:$|\n))", 0.7),
+        # "Mrs. Garba", "Dr Amara Okafor", "Herr Müller": a title and a capitalised word (the title is in the span)
+        Pattern("name_after_title",
+                r"(?<![\w.])(?-i:(?=\p{Lu}))(?:" + RULE_TITLES + r")\.?\s{1,2}" + _CAPITALISED + r"(?:\s+" + _CAPITALISED +
+                r"){0,2}", 0.7),
     ]
 
     def __init__(self) -> None:
@@ -89,11 +120,17 @@ class IntroducedNameRecognizer(PatternRecognizer):
                 continue
             weak = result.score < 0.8
             first = names[0]
-            if weak and not (first[0].isupper() or first.lower() in FIRST_NAMES):
+            if weak and not (first[0].isupper() or first.lower() in FIRST_NAMES or _caseless(first)):
                 continue
             result.end = _span_end(text, result.start, names)
             kept.append(result)
         return kept
+
+
+def _caseless(word: str) -> bool:
+    """A script without capitals (Devanagari, Arabic, Han, Thai; Georgian writes names in lower case)."""
+    first = word[0]
+    return first.lower() == first.upper() or "\u10a0" <= first <= "\u10ff"
 
 
 def _leading_name_words(words: list[str]) -> list[str]:

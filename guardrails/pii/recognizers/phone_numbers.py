@@ -6,9 +6,11 @@
   region; an impossible one still scores 0.75, because a mistyped number is still personal.
 * National numbers (no country code) cannot be told from other digit runs by their shape,
   so they need a phone cue before them ("call me on", "mobile:", "Handynummer", "tel.",
-  cues.py), then any run of 5 to 15 digits grouped by spaces, dashes, dots, slashes or
-  parentheses counts, in any region's layout. After a bare "number"/"no." the run must
-  also be laid out like a phone number (groups, a leading 0 or an area code in brackets).
+  cues.py) or right after it ("07400 123456 is my mobile"), then any run of 5 to 15 digits
+  grouped by spaces, dashes, dots, slashes or parentheses counts, in any region's layout,
+  unless its parts form a real date ("22.45.3300" cannot be one, so it is a phone number);
+  4 digits only right after a phone noun. After a bare "number"/"no." the run must also be
+  laid out like a phone number (groups, a leading 0 or an area code in brackets).
 * Presidio's PhoneRecognizer still runs for the regions most customers are in
   (contact_details.PHONE_REGIONS) and finds their national numbers with no cue.
 """
@@ -20,15 +22,22 @@ import re
 import phonenumbers
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
-from guardrails.pii.recognizers.cues import nearest_family
+from guardrails.pii.recognizers.cues import PHONE, family_after, nearest_family
+from guardrails.pii.recognizers.number_shapes import looks_like_date
 
-INTERNATIONAL = re.compile(r"(?<![\w+])(?<!\d[ -])(?:\+|\b00)\s?[1-9](?:[\s.\-/]?\(?\d+\)?){1,8}(?!\w)")
+INTERNATIONAL = re.compile(r"(?<![\w+])(?<!\d[ -])(?:\+|\b00)\s?(?!0)\d(?:[\s.\-/]?\(?\d+\)?){1,8}(?!\w)")
 NATIONAL = re.compile(r"(?<![\w+.,/])\(?\d+\)?(?:[ .\-/]{1,2}\(?\d+\)?){0,7}(?![\w/]|[.,]\d)")
 # Grouped like a phone number: a leading 0 or area code in parentheses, or groups of digits.
 PHONE_LAYOUT = re.compile(r"^(?:\(\d+\)|0\d*|\d+)(?:[ .\-/]{1,2}\(?\d+\)?)+$|^0\d{4,}$")
-DATE_SHAPED = re.compile(r"^\d{1,4}[./-]\d{1,2}[./-]\d{1,4}$")
 MIN_INTERNATIONAL_DIGITS, MIN_NATIONAL_DIGITS, MAX_DIGITS = 7, 5, 15
 CUE_WINDOW = 40
+# Some territories have 4-digit numbers (Tokelau, Niue, Tuvalu...): taken only when a phone noun
+# ends at most a few characters before ("Phone no. 7290", "tel: 3101"), never after "call me at".
+SHORT_DIGITS = 4
+PHONE_NOUN_RIGHT_BEFORE = re.compile(
+    r"(?:" + PHONE.pattern + r"|(?<![a-z])(?:number|no|nr|nummer|numéro|n[úu]mero))\.?(?:\s*(?:is|:|=|-))?\s*$",
+    re.IGNORECASE)
+PHONE_VERBS = re.compile(r"(?:call|ring|text|sms|reach)", re.IGNORECASE)
 
 
 class PhoneNumberRecognizer(EntityRecognizer):
@@ -54,9 +63,13 @@ class PhoneNumberRecognizer(EntityRecognizer):
                 continue
             value = text[start:end]
             digits = sum(c.isdigit() for c in value)
-            if not MIN_NATIONAL_DIGITS <= digits <= MAX_DIGITS or DATE_SHAPED.match(value):
+            if not SHORT_DIGITS <= digits <= MAX_DIGITS or looks_like_date(value):
                 continue
-            family = nearest_family(text, start, CUE_WINDOW)
+            if digits < MIN_NATIONAL_DIGITS:
+                noun = PHONE_NOUN_RIGHT_BEFORE.search(text, max(0, start - 30), start)
+                if noun is None or PHONE_VERBS.search(noun.group(0)):
+                    continue
+            family = nearest_family(text, start, CUE_WINDOW) or family_after(text, end, ("phone",))
             if family == "phone":
                 results.append(self._result(start, end, 0.8))
             elif family == "number" and PHONE_LAYOUT.match(value):

@@ -20,6 +20,35 @@ import pytest
     ("post it to PSC 1234, Box 5678, APO AE 09123 please", "PSC 1234, Box 5678, APO AE 09123"),                    # US military
     ("PO Box 4521, Nairobi 00100", "PO Box 4521, Nairobi 00100"),                                                  # KE
     ("send it to Apt 4B, 350 Fifth Avenue, New York, NY 10118.", "Apt 4B, 350 Fifth Avenue, New York, NY 10118"),
+    # round 3: a cue after the address, read backwards
+    ("Flat 2, 14 Elm Grove, Leeds LS6 2AB - that's my new address", "Flat 2, 14 Elm Grove, Leeds LS6 2AB"),     # GB
+    ("5 orchard close, little eaton, de21 5ad\n\nthat's my address for the card",
+     "5 orchard close, little eaton, de21 5ad"),                                                              # GB, lower
+    ("Kapelgasse 3, 8010 Graz is my home address", "Kapelgasse 3, 8010 Graz"),                               # AT
+    # a label qualified before its colon
+    ("Adres zamieszkania: ul. Długa 5, 80-827 Gdańsk", "ul. Długa 5, 80-827 Gdańsk"),                         # PL
+    ("dirección de envío: Calle Sol 4, 41001 Sevilla", "Calle Sol 4, 41001 Sevilla"),                         # ES
+    ("Address (home): 9 Quay Street, Galway H91 E2PA", "9 Quay Street, Galway H91 E2PA"),                     # IE
+    ("Neue Adresse ab 1. Mai: Lindenweg 4, 6020 Innsbruck", "Lindenweg 4, 6020 Innsbruck"),                  # AT
+    # weak cues without a pronoun, and prose after the address
+    ("my parents live at 98 شارع الحرية, وهران", "98 شارع الحرية, وهران"),                                    # DZ
+    ("I'm currently at Abovyan 7, Yerevan 0001, how long will it take?", "Abovyan 7, Yerevan 0001"),         # AM
+    ("Moving next week to Mletačka 80, 37620 Koprivnica too", "Mletačka 80, 37620 Koprivnica"),               # HR
+    ("i am living in Glogovac 252 26018 Požega (3 days ago)", "Glogovac 252 26018 Požega"),                   # HR
+    ("My flat is radvanská 253, 928 98 dlhé nad cirochou or should I call?",
+     "radvanská 253, 928 98 dlhé nad cirochou"),                                                              # SK, lower
+    ("Address for the card: 64 boulevard Cloutier which is wrong", "64 boulevard Cloutier"),                 # FR
+    ("Address line 1: Kyringestræde 9, 8400 Kongerslev on my profile", "Kyringestræde 9, 8400 Kongerslev"),  # DK
+    ("Moving next week to Dag Hammarskjöldsvej 757\n2814 Holsted", "Dag Hammarskjöldsvej 757\n2814 Holsted"),  # DK
+    # scripts and layouts: Azerbaijani abbreviations, Bengali, Chinese, Taiwanese, Italian province
+    ("address: Mingəçevir ş., M.ARİF prospekti, b. 8, m. 90", "Mingəçevir ş., M.ARİF prospekti, b. 8, m. 90"),  # AZ
+    ("ma nouvelle adresse est ফ্ল্যাট ৬০, বাড়ী নং ৫২৬, নতুন বাকেরহাট মহাসড়ক\nthank you",
+     "ফ্ল্যাট ৬০, বাড়ী নং ৫২৬, নতুন বাকেরহাট মহাসড়ক"),                                                          # BD
+    ("update my address to 天津市和平区南京路a座 300041, please", "天津市和平区南京路a座 300041"),                 # CN
+    ("reship to 四維街7段45號 but the app shows the old one", "四維街7段45號"),                                 # TW
+    ("my adress is via torino, 84, 26824, cavenago d'adda (lo)", "via torino, 84, 26824, cavenago d'adda (lo)"),  # IT
+    ("Good morning:\n554 RODRIGUEZ DRIVEWAY, SOUTH NICOLEFORT, WA, 2614; the old one is gone",
+     "554 RODRIGUEZ DRIVEWAY, SOUTH NICOLEFORT, WA, 2614"),                                                    # AU, capitals
 ])
 def test_whole_address(types_in, text, value):
     assert types_in(text).get(value) == "ADDRESS"
@@ -37,6 +66,29 @@ def test_whole_address(types_in, text, value):
     "of course 2 of my cards were blocked",
     "the address 0x2BEf15d3651dba21dF849B65A239a58A28377bBa shows a checksum error",  # a wallet, not a street
     "Transfer 250.00 EUR via SEPA",
+    # round 3: the cues read after the address, labels, stays and moves
+    "Delivery to Spain takes 5 to 7 days according to the site",    # a country, not an address
+    "my address is London, is that enough?",
+    "To: Support Team\nSubject: card 2 blocked",                     # a header is no address part
+    "Paid 25 EUR, that's my new address?",
+    "I'm currently at the airport, gate 12, can I still pay?",
+    "We stay at a hotel for 3 nights, will my card work?",
+    "Moving next week to Portugal, can I keep my account?",
+    "I have 2 cards - that's my address?",
+    "numéro de compte 5941\n2854 654 since March",                  # an account number over two lines
 ])
 def test_not_addresses(types_in, text):
     assert "ADDRESS" not in types_in(text).values()
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("I've moved to 12 Baker Street, London NW1 6XE since last week", "since last week"),
+    ("Address: Kerkstraat 12, 1017 GC Amsterdam. Many thanks", "Many thanks"),
+    ("send it to 12 rue de Rivoli, 75001 Paris effective immediately", "effective immediately"),
+    ("is 12 Calle Mayor, 28013 Madrid still on file as my address?", "still on file as"),
+    ("Hi Anna, 12 rue de Rivoli, Paris is my address", "Hi"),
+    ("Nova morada: Rua Augusta 10, 1100-053 Lisboa if that helps", "Nova morada:"),
+    ("Adres zamieszkania: ul. Długa 5, 80-827 Gdańsk", "Adres zamieszkania:"),
+])
+def test_words_around_an_address_are_kept(redactor, text, kept):
+    assert kept in redactor.redact(text).text

@@ -19,6 +19,21 @@ LUHN_16, BAD_16 = "4111 1111 1111 1111", "4111 1111 1111 1112"
     ("rekeningnummer 417164300", "417164300", "BANK_ACCOUNT"),
     ("routing number 6068 2786", "6068 2786", "ABA_ROUTING_NUMBER"),
     ("no. 30569309025904 is on the back", "30569309025904", "CREDIT_CARD"),  # Luhn-valid after a bare "no."
+    # compounds and more languages; cues after the run
+    ("Kreditkartennummer 6390-3381-5692. Is that ok?", "6390-3381-5692", "CREDIT_CARD"),             # DE
+    ("EC-Karte 1234 5678 9012", "1234 5678 9012", "CREDIT_CARD"),                                     # DE
+    ("numărul cardului 5555 4444 3333 2222", "5555 4444 3333 2222", "CREDIT_CARD"),                 # RO
+    ("αριθμός κάρτας 4000 1234 5678 9010", "4000 1234 5678 9010", "CREDIT_CARD"),                   # GR
+    ("nomor kartu 1234567890123456", "1234567890123456", "CREDIT_CARD"),                             # ID
+    ("カード番号 4156.7743.1832.4120", "4156.7743.1832.4120", "CREDIT_CARD"),                         # JP
+    ("číslo účtu 123456789012", "123456789012", "BANK_ACCOUNT"),                                     # CZ
+    ("numer konta 12345678901234", "12345678901234", "BANK_ACCOUNT"),                                # PL
+    ("tilinumero 12345678901234", "12345678901234", "BANK_ACCOUNT"),                                 # FI
+    ("my bankkonto 12345678", "12345678", "BANK_ACCOUNT"),                                           # DE/NO
+    ("4111 1111 1111 1112 is my card number", "4111 1111 1111 1112", "CREDIT_CARD"),                # cue after
+    ("1234 5678 9012 <- card", "1234 5678 9012", "CREDIT_CARD"),
+    ("Card number:\n4111 1111\n1111 1112", "4111 1111\n1111 1112", "CREDIT_CARD"),                  # over two lines
+    ("card: 4683.1963.5710.2207", "4683.1963.5710.2207", "CREDIT_CARD"),                             # dots
 ])
 def test_cued_runs(types_in, text, value, expected):
     assert types_in(text).get(value) == expected

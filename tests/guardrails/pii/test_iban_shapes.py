@@ -25,6 +25,10 @@ def test_any_iban_shape_is_redacted(types_in, value, valid):
 @pytest.mark.parametrize("text, value", [
     ("my IBAN DE89 3704 0044 0532 0130 00 then", "DE89 3704 0044 0532 0130 00"),  # neither "IBAN" nor "then"
     ("IBAN: gb2l abby 0901 2857 2017 07\nthanks", "gb2l abby 0901 2857 2017 07"),
+    ("transfer from GB96  BARC  2020  1530  0934  591", "GB96  BARC  2020  1530  0934  591"),  # not "from"
+    ("IBAN du bénéficiaire : LU28 0019 4006 4475 0000 and", "LU28 0019 4006 4475 0000"),
+    ("FR76.3000.6000.0112.3456.7890.189 ok", "FR76.3000.6000.0112.3456.7890.189"),              # dots
+    ("IBAN\nNL91 ABNA 0417\n1643 00 thanks", "NL91 ABNA 0417\n1643 00"),                       # wrapped
 ])
 def test_iban_span_is_the_iban_only(types_in, text, value):
     assert types_in(text).get(value) == "IBAN_CODE"
@@ -33,3 +37,11 @@ def test_iban_span_is_the_iban_only(types_in, text, value):
 @pytest.mark.parametrize("text", ["this is my card and it works", "ABCD efgh ijkl mnop", "TX12 days left"])
 def test_words_are_not_ibans(types_in, text):
     assert "IBAN_CODE" not in types_in(text).values()
+
+
+@pytest.mark.parametrize("text, kept", [
+    ("IBAN du bénéficiaire : LU28 0019 4006 4475 0000", "IBAN du bénéficiaire :"),
+    ("transfer from GB96 BARC 2020 1530 0934 591 please", "transfer from"),
+])
+def test_words_around_an_iban_are_kept(redactor, text, kept):
+    assert kept in redactor.redact(text).text

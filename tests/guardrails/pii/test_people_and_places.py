@@ -15,6 +15,12 @@ import pytest
     ("dob 1987-03-12", "1987-03-12", "DATE_OF_BIRTH"),
     ("call me on +44 7911 123456", "+44 7911 123456", "PHONE_NUMBER"),
     ("email me at a.b@example.co.uk", "a.b@example.co.uk", "EMAIL_ADDRESS"),
+    # sign-offs, with the comma after a space as pasted text often has it, and after a closing dash
+    ("Love , Mackenna", "Mackenna", "PERSON"),
+    ("Kind regards ,\nJohn Smith", "John Smith", "PERSON"),
+    ("thanks for nothing. - Amara", "Amara", "PERSON"),
+    ("Hi this is nova kusmawati, my card was blocked", "nova kusmawati", "PERSON"),
+    ("my card, Anna: please help", "Anna", "PERSON"),        # a name after a comma, not a label word
 ])
 def test_detected(types_in, text, value, expected):
     assert types_in(text).get(value) == expected
@@ -26,6 +32,9 @@ def test_detected(types_in, text, value, expected):
     "took 3 days, 3 times in a row",
     # spaCy calls some lower-case words and product names people.
     "blah", "whatever", "my Android phone and Toncoin wallet",
+    # label words and sign-offs that are not names
+    "I love Paris in spring", "love, love, love this app", "Card declined - Tesco",
+    "Adres zamieszkania:", "Empfänger-IBAN:", "gracias", "Danke!",
 ])
 def test_company_vocabulary_and_chat_untouched(redactor, text):
     assert redactor.redact(text).entities == []
