@@ -52,7 +52,7 @@ def create_app(settings: Settings, service=None):
 
     from app.api import create_api
     from app.service.beacon_service import BeaconService
-    from app.service.rate_limits import FailureThrottle
+    from app.service.rate_limits import failure_throttle
     from app.ui import build_chat_app, build_staff_app
     from app.ui.login_throttle import LoginThrottleMiddleware
 
@@ -65,7 +65,7 @@ def create_app(settings: Settings, service=None):
     else:
         gr.mount_gradio_app(app, _closed_staff_app(), path="/staff")
     gr.mount_gradio_app(app, build_chat_app(service), path="/")
-    app.add_middleware(LoginThrottleMiddleware, throttle=FailureThrottle(settings.auth_failures_per_minute))
+    app.add_middleware(LoginThrottleMiddleware, throttle=failure_throttle(settings, "staff-login"))
     app.state.service = service
     return app
 

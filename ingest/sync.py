@@ -25,6 +25,7 @@ from app.core.private_files import private_dir
 from app.core.settings import Settings
 from app.core.tokens import count_tokens
 from app.index.embedding import Embedder
+from app.index.keyword_index import versions_for
 from app.index.store import KnowledgeStore
 from guardrails.knowledge_scan import scan_knowledge_text
 from ingest.chunking import Chunk, chunk_document
@@ -97,9 +98,22 @@ def file_hash(raw: bytes, settings: Settings, model_id: str) -> str:
 
 
 @contextlib.contextmanager
-def ingest_lock(data_dir: Path):
-    """Two ingests writing one store at once would fight over the same chunks."""
-    private_dir(data_dir)
+def ingest_lock(data_dir: Path, settings: Settings | None = None):
+    """Two ingests writing one store at once would fight over the same chunks. Replicas that
+    share a database take its lock (it goes with the holder's connection, so a killed ingest
+    frees it); one replica locks a file in its data directory."""
+    private_dir(data_dir)  # the report is written there in both cases
+    if settings is not None and settings.shared:
+        from app.core.database import LockedError, database_for
+        from app.index.keyword_index import INGEST_LOCK
+
+        database = database_for(settings.database_url.get_secret_value(), settings.database_pool_size)
+        try:
+            with database.exclusive(INGEST_LOCK, "another beacon ingest"):
+                yield
+        except LockedError as exc:
+            raise KnowledgeDirError(f"{exc} (one ingest at a time across replicas)") from None
+        return
     with open(data_dir / "ingest.lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -173,9 +187,10 @@ def sync_knowledge(
     progress = progress or (lambda result: None)
     started = time.perf_counter()
     report = SyncReport(str(kb_dir), store.location, store.collection_name, embedder.model_id)
-    with ingest_lock(settings.data_dir):
+    with ingest_lock(settings.data_dir, settings):
         supported, skipped = scan(kb_dir)
         inventory = store.inventory()
+        records_before = sum(len(chunks) for chunks in inventory.values())
         writer = _Writer(store, embedder, report, progress)
         for path in skipped:
             result = FileResult(path.relative_to(kb_dir).as_posix(), "skipped",
@@ -196,8 +211,14 @@ def sync_knowledge(
             report.files.append(result)
             progress(result)
         report.chunks_in_store = store.chunk_count()
-    report.seconds = time.perf_counter() - started
-    _save_report(settings.data_dir, report)
+        report.seconds = time.perf_counter() - started
+        _save_report(settings.data_dir, report)
+        # Built once here, under the lock, for every searching process to map: none rebuilds it.
+        changed = store.count() != records_before or any(f.status in ("added", "updated", "removed")
+                                                          for f in report.files)
+        versions = versions_for(store)
+        if changed or versions.latest() is None:
+            versions.publish(store)
     return report
 
 

@@ -30,7 +30,7 @@ from app.api.sessions import sessions_router
 from app.core.errors import BeaconError, ConflictError, InvalidInputError, NotFoundError, UnavailableError
 from app.core.settings import Settings
 from app.service.beacon_service import BeaconService
-from app.service.rate_limits import FailureThrottle, RateLimiter
+from app.service.rate_limits import failure_throttle, rate_limiter
 
 __all__ = ["create_api"]
 
@@ -41,8 +41,8 @@ API_PATHS = ("/v1", "/healthz", "/readyz")
 def create_api(service: BeaconService, settings: Settings) -> FastAPI:
     """The REST API around one service. Reads the API keys now (a broken keys file stops
     here with ConfigError); loads no model: call ``service.warm_up()`` before serving."""
-    auth = Authenticator(ApiKeys.from_settings(settings), RateLimiter(settings.rate_limit_per_minute),
-                         FailureThrottle(settings.auth_failures_per_minute))
+    auth = Authenticator(ApiKeys.from_settings(settings), rate_limiter(settings, "api", settings.rate_limit_per_minute),
+                         failure_throttle(settings, "api-auth"))
     app = FastAPIOffline(
         favicon_url="data:,",  # no icon request at all, to anywhere
         title="Beacon API", version="1",

@@ -111,7 +111,13 @@ class AnswerChain:
         timings: dict[str, float] = {}
         if not question or not question.strip():
             check_question(question, self.max_question_chars)  # raises EmptyQuestionError
-        session, created = self.sessions.get(session_id or f"cli-{time.time_ns()}")
+        # The session is held for the whole turn: with the shared store, a second message of the
+        # same conversation on another replica waits for this one and sees its placeholders.
+        with self.sessions.hold(session_id or f"cli-{time.time_ns()}") as (session, created):
+            return self._answer(question, session, created, session_id, region, customer_context, started, timings)
+
+    def _answer(self, question: str, session: Session, created: bool, session_id: str | None, region: str | None,
+                customer_context: dict | None, started: float, timings: dict[str, float]) -> Answer:
         if session.vault is None:
             session.vault = self.guardrails.new_vault()
         flags = ["new_session"] if session_id and created else []

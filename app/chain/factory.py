@@ -41,6 +41,41 @@ def build_rewriter(settings: Settings, generator):
     return CarrySubjectRewriter()
 
 
+# -- where state lives: the data directory (one replica) or the shared database -----------
+def shared_database(settings: Settings, purpose: str = "stores"):
+    """The process's pool on BEACON_DATABASE_URL (migrated on first use). ``locks``: the pool
+    that holds conversations' row locks during turns, apart from the stores' pool."""
+    from app.core.database import database_for
+
+    return database_for(settings.database_url.get_secret_value(), settings.database_pool_size, purpose)
+
+
+def session_store(settings: Settings):
+    if not settings.shared:
+        return SessionStore()
+    from app.chain.sessions_pg import PostgresSessionStore
+    from guardrails.pii import PiiVault
+
+    return PostgresSessionStore(shared_database(settings), shared_database(settings, "locks"),
+                                settings.vault_key.get_secret_value(), PiiVault)
+
+
+def ticket_store(settings: Settings):
+    if not settings.shared:
+        return SqliteTicketStore(settings.data_dir / "handoffs.sqlite3")
+    from app.handoff.tickets_pg import PostgresTicketStore
+
+    return PostgresTicketStore(shared_database(settings))
+
+
+def decision_log(settings: Settings):
+    if not settings.shared:
+        return DecisionLog(settings.data_dir / "decisions.jsonl")
+    from app.handoff.postgres_stores import PostgresDecisionLog
+
+    return PostgresDecisionLog(shared_database(settings))
+
+
 def build_chain(settings: Settings, store, embedder, sessions: SessionStore | None = None,
                 guardrails=None) -> AnswerChain:
     retriever = HybridRetriever(store, embedder, alpha=settings.retrieval_alpha, candidates=settings.retrieval_candidates)
@@ -49,7 +84,7 @@ def build_chain(settings: Settings, store, embedder, sessions: SessionStore | No
         retriever=retriever,
         generator=generator,
         confidence=load_confidence_model(),
-        sessions=sessions or SessionStore(),
+        sessions=sessions or session_store(settings),
         guardrails=guardrails or build_guardrails(settings, embedder),
         threshold=settings.confidence_threshold,
         sources=settings.answer_sources,
@@ -104,7 +139,7 @@ def build_guardrails(settings: Settings, embedder, redactor=None) -> Guardrails:
         output=OutputGuard(GroundednessChecker(embedder=embedder, **_optional(threshold=settings.groundedness_threshold)),
                            redactor),
         policy=EscalationPolicy(settings.confidence_threshold, settings.caution_margin),
-        tickets=SqliteTicketStore(settings.data_dir / "handoffs.sqlite3"),
-        log=DecisionLog(settings.data_dir / "decisions.jsonl"),
+        tickets=ticket_store(settings),
+        log=decision_log(settings),
         vault_factory=PiiVault,
     )

@@ -1,16 +1,20 @@
 """Conversation state per session id, and follow-up questions made standalone.
 
-Sessions live in memory only. A turn holds the customer's message in redacted form; the
-session's PII vault (placeholder -> the customer's own value) is never written anywhere. A
-long-running server keeps sessions; each CLI run starts fresh.
+``SessionStore`` keeps sessions in this process's memory (one replica, the embedded default).
+A turn holds the customer's message in redacted form; the session's PII vault (placeholder ->
+the customer's own value) is never written anywhere. A long-running server keeps sessions;
+each CLI run starts fresh. Several replicas share ``PostgresSessionStore`` instead
+(``sessions_pg.py``): the same interface, the vault encrypted with the operator's key.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 import time
 from collections import OrderedDict
+from typing import Iterator
 from dataclasses import dataclass, field
 
 _WORD = re.compile(r"[A-Za-z0-9£€$%']+")
@@ -89,6 +93,15 @@ class SessionStore:
             session.touched = now
             self._sessions.move_to_end(session_id)
             return session, created
+
+    @contextlib.contextmanager
+    def hold(self, session_id: str) -> Iterator[tuple[Session, bool]]:
+        """The session for one turn, and whether it was created now. In memory the session is
+        the live object, so there is nothing to write back; the shared store locks and saves."""
+        yield self.get(session_id)
+
+    def save(self, session: Session) -> None:
+        """In memory the session is the live object: nothing to write."""
 
     def peek(self, session_id: str) -> Session | None:
         """The session if it is in memory, without touching or creating it."""

@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core.errors import ConfigError
@@ -142,6 +142,13 @@ class Settings(BaseSettings):
     conversation_store: str = Field(
         "", description="Where conversations are kept: a SQLite path or sqlite:///path; empty: DATA_DIR/conversations.sqlite3."
     )
+    database_url: SecretStr | None = Field(
+        None, description="PostgreSQL URL of the store shared by several replicas (postgresql://user:pass@host/db); "
+                          "unset: SQLite files and memory in DATA_DIR (one replica)."
+    )
+    database_pool_size: int = Field(
+        12, ge=2, le=200, description="Connections each replica keeps open to that database at most."
+    )
     webhook_url: str | None = Field(None, description="URL that receives a POST with each new handoff ticket (JSON).")
     webhook_secret: SecretStr | None = Field(None, description="Signs webhook bodies: X-Beacon-Signature is HMAC-SHA256 hex.")
     vault_key: SecretStr | None = Field(
@@ -200,6 +207,45 @@ class Settings(BaseSettings):
                                  f"{MAKE_A_VAULT_KEY}")
         return value
 
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value().strip():
+            return None
+        if not value.get_secret_value().startswith(("postgresql://", "postgres://")):
+            raise ValueError("not a PostgreSQL URL; write it like postgresql://beacon:PASSWORD@db.internal:5432/beacon")
+        return value
+
+    @field_validator("conversation_store")
+    @classmethod
+    def _not_a_database(cls, value: str) -> str:
+        if value.startswith(("postgresql://", "postgres://", "postgresql+")):
+            raise ValueError("PostgreSQL holds every shared store at once, not conversations alone: set "
+                             "BEACON_DATABASE_URL to that URL and leave BEACON_CONVERSATION_STORE unset")
+        return value
+
+    @model_validator(mode="after")
+    def _shared_needs_a_key_and_a_server(self) -> "Settings":
+        """Replicas that share state share the PII vault: it is kept encrypted in the database,
+        never in one replica's memory, so a shared deployment without a key does not start."""
+        if self.database_url is None:
+            return self
+        if self.vault_key is None:
+            raise ValueError(
+                "BEACON_DATABASE_URL is set, so replicas keep each conversation's placeholders and values in the shared "
+                "database, encrypted with BEACON_VAULT_KEY, which is not set: make a key with "
+                f"{MAKE_A_VAULT_KEY} and give every replica the same BEACON_VAULT_KEY")
+        if self.chroma_url is None:
+            raise ValueError(
+                "BEACON_DATABASE_URL is set but BEACON_CHROMA_URL is not: replicas would each search their own embedded "
+                "index. Run a Chroma server (chroma run --path DIR --port 8000) and set BEACON_CHROMA_URL on every replica")
+        return self
+
+    @property
+    def shared(self) -> bool:
+        """Several replicas share one database: nothing may live in one process's memory alone."""
+        return self.database_url is not None
+
     @field_validator("handoff_sla_minutes")
     @classmethod
     def _known_priorities(cls, value: dict[str, int]) -> dict[str, int]:
@@ -242,6 +288,9 @@ def load_settings(**overrides) -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
+            if not err["loc"]:  # a rule across settings: its message names them
+                problems.append(err["msg"].removeprefix("Value error, "))
+                continue
             name = ENV_PREFIX + ".".join(str(p) for p in err["loc"]).upper()
             problems.append(f"{name}: {err['msg']}")
         raise ConfigError("invalid setting " + "; ".join(problems) + " — fix the value or unset it") from None

@@ -1,134 +1,299 @@
-"""BM25 keyword search over the stored chunks (bm25s), with the same metadata filters as
-the vector search. Built in memory from the store's own contents, so it always indexes
-exactly what the vector store holds."""
+"""BM25 keyword search over the stored chunks (bm25s), with the same metadata filters as the
+vector search.
+
+The index is built once per ingest (``publish_keyword_index``, called by ``beacon ingest``
+and the staff app's ingest) and memory-mapped by every process that searches
+(``keyword_files.py``). Where the versions live:
+- one replica (the embedded default): in the data directory, ``keyword_index/CURRENT`` naming
+  the newest complete folder;
+- several replicas (``BEACON_DATABASE_URL``): in the shared database, in parts; each replica
+  copies a new version into its data directory once and maps it from there.
+
+A searching process looks for a newer version at most once a second and swaps it in; in the
+shared case the copy is made in the background while searches go on with the old version.
+A store written without an ingest (tests, benchmarks) is indexed when the index notices it.
+"""
 
 from __future__ import annotations
 
-import math
+import json
+import logging
+import os
+import shutil
 import threading
 import time
-from collections import Counter
+import uuid
+from pathlib import Path
 
 import numpy as np
 
+from app.index.keyword_files import KeywordFiles, build_keyword_files, keyword_text  # noqa: F401 (re-exported)
 from app.index.store import KnowledgeStore
 
-_STOPWORDS = "english"
 REFRESH_INTERVAL_S = 1.0
+INGEST_LOCK = "ingest"  # the shared lock ``ingest.sync`` takes: one ingest at a time across replicas
+PART_BYTES = 8 * 1024 * 1024
+KEEP_VERSIONS = 2  # the newest and the one before it: a process still mapping the old one keeps working
+log = logging.getLogger(__name__)
 
 
-def keyword_text(document: str, metadata: dict) -> str:
-    """What BM25 sees: the title, heading path (an FAQ's question) and the text."""
-    return f"{metadata.get('title', '')}\n{metadata.get('section', '')}\n{document}"
+def _fingerprint_text(store: KnowledgeStore) -> str:
+    return json.dumps(list(store.fingerprint()))
+
+
+def _build(store: KnowledgeStore, folder: Path, fingerprint: str) -> dict:
+    ids, documents, metadatas = store.all_chunks()
+    return build_keyword_files(folder, ids, documents, metadatas, records=len(ids), fingerprint=fingerprint)
+
+
+class LocalVersions:
+    """Versions in ``DATA_DIR/keyword_index``: one replica, or any process on its machine."""
+
+    shared = False
+
+    def __init__(self, data_dir: Path) -> None:
+        self.root = Path(data_dir) / "keyword_index"
+
+    def latest(self) -> str | None:
+        try:
+            name = (self.root / "CURRENT").read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name if (self.root / name / "manifest.json").exists() else None
+
+    def folder(self, version: str) -> Path:
+        return self.root / version
+
+    def publish(self, store: KnowledgeStore) -> str:
+        from app.core.private_files import private_dir
+
+        private_dir(self.root)
+        version = f"v{time.time_ns()}-{uuid.uuid4().hex[:6]}"
+        _build(store, self.root / version, _fingerprint_text(store))
+        pointer = self.root / f".CURRENT.{version}"
+        pointer.write_text(version, encoding="utf-8")
+        os.replace(pointer, self.root / "CURRENT")  # atomic: readers see the old version or the new one
+        _prune(self.root, version)
+        return version
+
+
+class SharedVersions:
+    """Versions in the shared database, copied once into this replica's data directory."""
+
+    shared = True
+
+    def __init__(self, database, data_dir: Path) -> None:
+        self.database = database
+        self.root = Path(data_dir) / "keyword_index"
+
+    def latest(self) -> str | None:
+        rows = self.database.execute("SELECT max(version) FROM keyword_index_versions WHERE complete")
+        return f"db{rows[0][0]}" if rows and rows[0][0] is not None else None
+
+    def folder(self, version: str) -> Path:
+        """The version's local copy, fetched from the database if this replica has none yet."""
+        target = self.root / version
+        if (target / "manifest.json").exists():
+            return target
+        from app.core.private_files import private_dir
+
+        private_dir(self.root)
+        partial = self.root / f".{version}.{uuid.uuid4().hex[:6]}"
+        partial.mkdir()
+        handles: dict[str, object] = {}
+        try:
+            with self.database.connection() as conn:
+                cursor = conn.execute("SELECT name, data FROM keyword_index_parts WHERE version = %s "
+                                      "ORDER BY name, part", (int(version[2:]),))
+                for name, data in cursor:
+                    if name not in handles:
+                        handles[name] = open(partial / name, "wb")
+                    handles[name].write(data)
+        finally:
+            for handle in handles.values():
+                handle.close()
+        try:
+            os.rename(partial, target)
+        except OSError:  # another process of this machine fetched it first
+            shutil.rmtree(partial, ignore_errors=True)
+        _prune(self.root, version)
+        return target
+
+    def publish(self, store: KnowledgeStore) -> str:
+        """Build from the store and upload; the version counts only once every part is in."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="beacon-keywords-") as scratch:
+            folder = Path(scratch) / "index"
+            manifest = _build(store, folder, _fingerprint_text(store))
+            with self.database.transaction() as conn:
+                version = conn.execute("INSERT INTO keyword_index_versions (fingerprint) VALUES (%s) "
+                                       "RETURNING version", (manifest["fingerprint"],)).fetchone()[0]
+                for path in sorted(folder.iterdir()):
+                    with open(path, "rb") as source:
+                        part = 0
+                        while chunk := source.read(PART_BYTES):
+                            conn.execute("INSERT INTO keyword_index_parts (version, name, part, data) "
+                                         "VALUES (%s, %s, %s, %s)", (version, path.name, part, chunk))
+                            part += 1
+                conn.execute("UPDATE keyword_index_versions SET complete = true WHERE version = %s", (version,))
+                conn.execute("DELETE FROM keyword_index_versions WHERE version NOT IN (SELECT version FROM "
+                             "keyword_index_versions WHERE complete ORDER BY version DESC LIMIT %s)", (KEEP_VERSIONS,))
+        return f"db{version}"
+
+
+def _prune(root: Path, keep: str) -> None:
+    """Older local versions go, the one before ``keep`` stays (a process may still map it)."""
+    versions = sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                      key=lambda p: p.stat().st_mtime)
+    for old in [p for p in versions if p.name != keep][:-1]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def versions_for(store: KnowledgeStore):
+    settings = store.settings
+    if getattr(settings, "shared", False):
+        from app.core.database import database_for
+
+        return SharedVersions(database_for(settings.database_url.get_secret_value(), settings.database_pool_size),
+                              settings.data_dir)
+    return LocalVersions(settings.data_dir)
+
+
+def publish_keyword_index(store: KnowledgeStore) -> str:
+    """Build the index of what the store holds now and make it the current version (the
+    ingest lock is held by the caller)."""
+    return versions_for(store).publish(store)
 
 
 class KeywordIndex:
-    def __init__(self, store: KnowledgeStore) -> None:
+    """The current version of the index, as the retriever reads it."""
+
+    def __init__(self, store: KnowledgeStore, versions=None) -> None:
         self.store = store
+        self.versions = versions if versions is not None else versions_for(store)
         self._lock = threading.Lock()
-        self._bm25 = None
-        self._stemmer = None
-        self.ids: list[str] = []
-        self.row_of: dict[str, int] = {}
-        self.records = 0
+        self._files: KeywordFiles | None = None
+        self.version: str | None = None
         self._checked = float("-inf")
-        self._masks: dict = {}
-        self.metadatas: list[dict] = []
-        self.documents: list[str] = []
-        self._fingerprint: tuple | None = None
-        self._df: dict[str, int] = {}  # stemmed term -> chunks containing it
-        self._row_terms: list[frozenset[str]] = []
+        self._fetching: threading.Thread | None = None
 
-    def _tokenize(self, texts: list[str]):
-        return _bm25s().tokenize(texts, stopwords=_STOPWORDS, stemmer=self._stemmer, show_progress=False)
-
-    def fingerprint(self) -> tuple:
-        """Cheap to compute, changes whenever an ingest changed the store."""
-        return self.store.fingerprint()
-
+    # -- versions ----------------------------------------------------------------------------
     def refresh(self, force: bool = False) -> None:
-        """Rebuild if an ingest changed the store. The check itself costs a Chroma count
-        (~18 ms at 100,000 chunks), so it runs at most once per REFRESH_INTERVAL_S."""
+        """Swap in a newer version if there is one. Looking costs a file read (one replica) or
+        one query (several), so it runs at most once per REFRESH_INTERVAL_S."""
         now = time.monotonic()
-        if not force and self._bm25 is not None and now - self._checked < REFRESH_INTERVAL_S:
+        if not force and self._files is not None and now - self._checked < REFRESH_INTERVAL_S:
             return
         with self._lock:
             self._checked = now
-            fingerprint = self.fingerprint()
-            if not force and self._bm25 is not None and fingerprint == self._fingerprint:
+            latest = self.versions.latest()
+            if latest is None or (not self.versions.shared and self._stale(latest)):
+                latest = self._index_the_store()
+            if latest == self.version:
                 return
-            import Stemmer
+            if self.versions.shared and self._files is not None and not force:
+                self._fetch_in_background(latest)
+                return
+            self._swap(latest)
 
-            bm25s = _bm25s()
+    def _stale(self, version: str) -> bool:
+        """One replica: the store changed without an ingest publishing an index (a test or a
+        benchmark wrote it directly)."""
+        if version != self.version or self._files is None:
+            manifest = json.loads((self.versions.folder(version) / "manifest.json").read_text(encoding="utf-8"))
+            fingerprint = manifest["fingerprint"]
+        else:
+            fingerprint = self._files.manifest["fingerprint"]
+        return fingerprint != _fingerprint_text(self.store)
 
-            self._stemmer = Stemmer.Stemmer("english")
-            ids, documents, metadatas = self.store.all_chunks()
-            # Question vectors carry no words of their own: the question is in the section.
-            keep = [i for i, m in enumerate(metadatas) if m.get("vector_of") != "question"]
-            ids, documents, metadatas = [ids[i] for i in keep], [documents[i] for i in keep], [metadatas[i] for i in keep]
-            bm25 = bm25s.BM25()
-            df: Counter = Counter()
-            row_terms: list[frozenset[str]] = []
-            if ids:
-                tokenized = self._tokenize([keyword_text(d, m) for d, m in zip(documents, metadatas)])
-                words = {i: w for w, i in tokenized.vocab.items()}
-                row_terms = [frozenset(words[i] for i in row) for row in tokenized.ids]
-                for terms in row_terms:
-                    df.update(terms)
-                bm25.index(tokenized, show_progress=False)
-            self._df, self._row_terms = dict(df), row_terms
-            self._bm25, self.ids, self.documents, self.metadatas = bm25, ids, documents, metadatas
-            self.row_of = {chunk_id: row for row, chunk_id in enumerate(ids)}
-            self.records = fingerprint[0]  # chunks plus question records: what a vector query can return
-            self._masks = {}
-            self._fingerprint = fingerprint
+    def _index_the_store(self) -> str | None:
+        """No version yet (a store filled before this Beacon, or by hand): index it now. Across
+        replicas, under the ingest lock, and only by one of them: the others find it published."""
+        if not self.versions.shared:
+            return self.versions.publish(self.store)
+        if self.store.count() == 0:
+            return None
+        from app.core.database import LockedError
+
+        try:
+            with self.versions.database.exclusive(INGEST_LOCK, "an ingest"):
+                return self.versions.latest() or self.versions.publish(self.store)
+        except LockedError:
+            return self.versions.latest()  # an ingest is at work: a later refresh picks up what it publishes
+
+    def _swap(self, version: str | None) -> None:
+        # The old version is not closed here: a search in another thread may still read it; its
+        # maps close when the last reference goes.
+        self._files = KeywordFiles(self.versions.folder(version)) if version else None
+        self.version = version
+
+    def _fetch_in_background(self, version: str) -> None:
+        if self._fetching is not None and self._fetching.is_alive():
+            return
+
+        def fetch() -> None:
+            try:
+                folder = self.versions.folder(version)
+                files = KeywordFiles(folder)
+            except Exception:  # the next refresh tries again; searches go on with the old version
+                log.exception("could not fetch keyword index %s", version)
+                return
+            with self._lock:
+                self._files, self.version = files, version
+
+        self._fetching = threading.Thread(target=fetch, name="beacon-keyword-fetch", daemon=True)
+        self._fetching.start()
+
+    # -- what the retriever reads --------------------------------------------------------------
+    @property
+    def files(self) -> KeywordFiles | None:
+        if self._files is None:
+            self.refresh()
+        return self._files
+
+    @property
+    def ids(self) -> list[str]:
+        return self.files.ids if self.files else []
+
+    @property
+    def row_of(self) -> dict[str, int]:
+        return self.files.row_of if self.files else {}
+
+    @property
+    def records(self) -> int:
+        return self.files.records if self.files else 0
+
+    @property
+    def documents(self):
+        return self.files.documents if self.files else []
+
+    @property
+    def metadatas(self):
+        return self.files.metadatas if self.files else []
 
     def query_terms(self, query: str) -> list[str]:
         """The query's content words as the index sees them (stop words out, stemmed)."""
-        import bm25s
-
         self.refresh()
-        return bm25s.tokenize([query], stopwords=_STOPWORDS, stemmer=self._stemmer, show_progress=False,
-                              return_ids=False)[0]
+        return self.files.query_terms(query) if self.files else []
 
     def idf(self, term: str) -> float:
-        n, df = len(self.ids), self._df.get(term, 0)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return self.files.idf(term) if self.files else 0.0
 
     def known(self, term: str) -> bool:
-        return term in self._df
+        return bool(self.files) and self.files.known(term)
 
     def row_terms(self, row: int) -> frozenset[str]:
-        return self._row_terms[row] if row < len(self._row_terms) else frozenset()
+        return self.files.row_terms(row) if self.files else frozenset()
 
     def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(row, BM25 score) pairs, best first; ``allowed`` is a 0/1 mask over rows."""
         self.refresh()
-        if not self.ids:
-            return []
-        tokens = self._tokenize([query])
-        if not tokens.ids or not tokens.ids[0]:
-            return []
-        k = min(top_k, len(self.ids))
-        rows, scores = self._bm25.retrieve(tokens, k=k, show_progress=False, weight_mask=allowed, n_threads=1)
-        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+        return self.files.search(query, top_k, allowed) if self.files else []
+
+    def filter_mask(self, region: str | None, audience: str | None) -> np.ndarray | None:
+        return self.files.filter_mask(region, audience) if self.files else None
 
     def mask(self, predicate, key=None) -> np.ndarray:
-        """0/1 over rows; cached under ``key`` until the next refresh (a scan costs ~30 ms at 100,000 chunks)."""
-        if key is not None and key in self._masks:
-            return self._masks[key]
-        mask = np.array([1.0 if predicate(m) else 0.0 for m in self.metadatas], dtype=np.float32)
-        if key is not None:
-            self._masks[key] = mask
-        return mask
-
-
-def _bm25s():
-    """bm25s, imported on first use. It sets its own logger to DEBUG when imported, which would
-    put a line per index build and search in every server log: back to WARNING."""
-    import logging
-
-    import bm25s
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return bm25s
+        """0/1 over rows by any predicate on the metadata (reads every row: prefer filter_mask)."""
+        return np.array([1.0 if predicate(m) else 0.0 for m in self.metadatas], dtype=np.float32)

@@ -165,7 +165,7 @@ class HybridRetriever:
 
     def _sparse(self, query: str, region, audience) -> tuple[dict[str, float], dict[str, RetrievedChunk]]:
         index = self.keywords
-        mask = index.mask(_allowed(region, audience), key=(region, audience)) if (region or audience) else None
+        mask = index.filter_mask(region, audience) if (region or audience) else None
         scores = {index.ids[row]: score for row, score in index.search(query, self.candidates, mask)}
         return scores, {c: self._chunk(c) for c in scores}
 

@@ -35,6 +35,7 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._ -]{0,120}$")  # no slash: a p
 log = logging.getLogger(__name__)
 UPLOAD_FOLDER = "uploads"  # inside the knowledge directory: editors' uploads stay apart from the curated tree
 STREAM_PIECE = re.compile(r"\S+\s*")
+RETENTION_LEASE_S = 23 * 3600  # under the daily sweep's period, so the next day's sweep finds it free
 
 
 @dataclass
@@ -99,10 +100,17 @@ class BeaconService:
     def conversations(self):
         with self._lock:
             if self._conversations is None:
-                from app.service.conversations import open_conversation_store
+                if self.settings.shared:
+                    from app.chain.factory import shared_database
+                    from app.service.conversations_pg import PostgresConversationStore
 
-                where = self.settings.conversation_store or self.settings.data_dir / "conversations.sqlite3"
-                self._conversations = open_conversation_store(where, self.settings.retention_days)
+                    self._conversations = PostgresConversationStore(shared_database(self.settings),
+                                                                    self.settings.retention_days)
+                else:
+                    from app.service.conversations import open_conversation_store
+
+                    where = self.settings.conversation_store or self.settings.data_dir / "conversations.sqlite3"
+                    self._conversations = open_conversation_store(where, self.settings.retention_days)
             return self._conversations
 
     @property
@@ -132,7 +140,8 @@ class BeaconService:
     # -- chat -------------------------------------------------------------------------
     def chat(self, request: ChatRequest):
         """One customer turn: the guarded answer, recorded (redacted) in the conversation store."""
-        self.desk.restore_session(request.session_id)  # back after a restart or a long pause
+        if not self.settings.shared:  # shared state is never lost to a restart: nothing to rebuild
+            self.desk.restore_session(request.session_id)  # back after a restart or a long pause
         answer = self.chain.answer(request.message, session_id=request.session_id, region=request.region,
                                    customer_context=request.context)
         turn_id = self.conversations.record_turn({
@@ -190,12 +199,27 @@ class BeaconService:
         """Retention: conversations untouched for BEACON_RETENTION_DAYS go from every store, and
         decision-log lines older than that go too."""
         now = now or utc_now()
+        if self.settings.shared and not self._retention_lease():
+            return 0  # another replica holds today's sweep: it runs once across replicas
         expired = self.conversations.expired_sessions(now)
         self.conversations.delete_sessions(expired)
         cutoff = (now - timedelta(days=self.settings.retention_days)).isoformat(timespec="milliseconds")
         self._erase(expired, before=cutoff)
         self.desk.purge_audit(now)
+        if self.settings.shared:
+            from app.chain.factory import shared_database
+            from app.service.rate_limits import purge_shared_limits
+
+            self.chain.sessions.forget_untouched(self.settings.retention_days)
+            purge_shared_limits(shared_database(self.settings))
         return len(expired)
+
+    def _retention_lease(self) -> bool:
+        """The shared sweep's lease: the first replica to ask in a period runs it; the lease
+        outlives a crash of its holder, so a sweep is never run twice in one period."""
+        from app.chain.factory import shared_database
+
+        return shared_database(self.settings).take_lease("retention", RETENTION_LEASE_S)
 
     def _erase(self, session_ids: list[str], before: str | None = None) -> dict:
         """The one erasure path after the conversation store: handoff tickets (with the agents'

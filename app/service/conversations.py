@@ -9,9 +9,8 @@ WAL journal, ``synchronous=FULL`` and one transaction per turn, so a crash loses
 turn in flight. One connection behind a lock serves every thread: SQLite serialises writers
 anyway, and a single connection avoids ``database is locked`` retries under load.
 
-Moving to PostgreSQL later: write a class that implements ``ConversationStore`` (same tables;
-JSON columns can become JSONB) and teach ``open_conversation_store`` to return it for
-``postgresql://`` URLs. Callers only ever see the protocol, so nothing else changes.
+Several replicas keep conversations in PostgreSQL instead (``conversations_pg.py``, chosen by
+``BEACON_DATABASE_URL``): the same tables behind the same ``ConversationStore`` protocol.
 """
 
 from __future__ import annotations
@@ -131,8 +130,8 @@ def open_conversation_store(url_or_path: str | Path, retention_days: int) -> Con
     text = str(url_or_path)
     if text.startswith(("postgresql://", "postgres://", "postgresql+")):
         raise ConfigError(
-            "PostgreSQL is not implemented yet: implement ConversationStore for it (see app/service/conversations.py) "
-            "and return it from open_conversation_store, or use a sqlite path such as .beacon/conversations.sqlite3"
+            "PostgreSQL holds every shared store at once, not conversations alone: set BEACON_DATABASE_URL to that "
+            "URL (see docs/deployment.md) and leave the conversation store unset"
         )
     if text.startswith("sqlite:///"):
         return SqliteConversationStore(Path(text[len("sqlite:///"):]), retention_days)

@@ -16,10 +16,12 @@ Privacy:
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import re
 import threading
 from datetime import datetime, timedelta
+from typing import Iterator
 
 from app.chain.sessions import Turn
 from app.core.clock import utc_now
@@ -124,14 +126,28 @@ class HandoffDesk:
             return None
         with self._lock:
             if self._sealed is None:
-                self._sealed = SealedValues(self.settings.data_dir / "vault.sqlite3", key.get_secret_value())
+                self._sealed = self._sealed_values(key.get_secret_value())
             return self._sealed
+
+    def _sealed_values(self, key: str | None) -> SealedValues:
+        if self.settings.shared:
+            from app.chain.factory import shared_database
+            from app.handoff.postgres_stores import PostgresSealedValues
+
+            return PostgresSealedValues(shared_database(self.settings), key)
+        return SealedValues(self.settings.data_dir / "vault.sqlite3", key)
 
     @property
     def audit(self) -> RevealAudit:
         with self._lock:
             if self._audit is None:
-                self._audit = RevealAudit(self.settings.data_dir / "reveals.sqlite3")
+                if self.settings.shared:
+                    from app.chain.factory import shared_database
+                    from app.handoff.postgres_stores import PostgresRevealAudit
+
+                    self._audit = PostgresRevealAudit(shared_database(self.settings))
+                else:
+                    self._audit = RevealAudit(self.settings.data_dir / "reveals.sqlite3")
             return self._audit
 
     def forget_published(self) -> None:
@@ -164,6 +180,7 @@ class HandoffDesk:
             session.turns = [Turn(t["question"], t["question"], t.get("region"), t["answer"],
                                   (t.get("decision") or {}).get("action") or "answer") for t in stored["turns"][-10:]]
             session.region = next((t.get("region") for t in reversed(stored["turns"]) if t.get("region")), None)
+        chain.sessions.save(session)  # the shared store keeps it for every replica; in memory a no-op
 
     def _fill_vault(self, session, texts: list[str]) -> None:
         if self.sealed is not None:
@@ -174,15 +191,18 @@ class HandoffDesk:
         for placeholder in placeholders_in(texts):
             session.vault.reserve(placeholder)
 
-    def _live_session(self, session_id: str):
+    @contextlib.contextmanager
+    def _live_session(self, session_id: str) -> Iterator:
+        """The conversation's session, held like a turn holds it: an agent's message may add a
+        value to the vault, and a customer's turn on another replica must not write over it."""
         self.restore_session(session_id)
         chain = self._service.chain
-        session, created = chain.sessions.get(session_id)
-        if session.vault is None:
-            session.vault = chain.guardrails.new_vault()
+        with chain.sessions.hold(session_id) as (session, created):
+            if session.vault is None:
+                session.vault = chain.guardrails.new_vault()
             if created:
                 self._fill_vault(session, [])
-        return session
+            yield session
 
     def seal(self, session_id: str) -> int:
         """Keep the conversation's values encrypted (with a key), once it reached a person."""
@@ -212,8 +232,8 @@ class HandoffDesk:
         ticket = self.tickets.get(ticket_id)
         if ticket.state == "resolved":
             raise TicketStateError(f"ticket {ticket_id} is resolved: reopen it before you reply")
-        session = self._live_session(ticket.session_id)
-        redacted = self._checked(ticket, session.vault, text)
+        with self._live_session(ticket.session_id) as session:
+            redacted = self._checked(ticket, session.vault, text)
         ticket, entry = self.tickets.add_agent_message(ticket_id, redacted, by)
         self._service.conversations.touch_session(ticket.session_id)
         self.seal(ticket.session_id)
@@ -350,7 +370,7 @@ class HandoffDesk:
     # -- erasure and retention --------------------------------------------------------------
     def erase(self, session_ids: list[str]) -> int:
         """The sealed values of these conversations (their resume codes go with the tickets)."""
-        sealed = self.sealed or SealedValues(self.settings.data_dir / "vault.sqlite3", None)
+        sealed = self.sealed or self._sealed_values(None)
         return sealed.delete_sessions(session_ids)
 
     def purge_audit(self, now: datetime) -> int:

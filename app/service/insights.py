@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from app.core.stats import percentile
 
@@ -24,7 +26,6 @@ def normalise_question(text: str) -> str:
 
 
 # A turn that joined a conversation's open ticket is not another handoff: escalations count tickets.
-_NEW_HANDOFF = "escalated = 1 AND COALESCE(json_extract(escalation, '$.joined'), 0) = 0"
 # A gap is a question the knowledge base could not answer well. A vague message Beacon asked to
 # clarify is not one ("card?" says nothing about what is missing), nor a message passed on to the
 # agent who has the conversation.
@@ -33,42 +34,64 @@ _GAP = ("(action = 'answer_with_caution' OR (action = 'escalate' AND category = 
 FAR_FUTURE = "9999"
 
 
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between the SQL of the two backends: parameter marks and JSON access."""
+
+    mark: str
+    new_handoff: str
+    fallback_flags: str  # FROM ... yielding a column ``flag`` per element of turns.flags
+    is_up: str
+    is_down: str
+
+
+SQLITE = Dialect("?", "escalated = 1 AND COALESCE(json_extract(escalation, '$.joined'), 0) = 0",
+                 "turns, json_each(turns.flags) AS each_flag", "rating = 'up'", "rating = 'down'")
+POSTGRES = Dialect("%s", "escalated = 1 AND COALESCE((escalation->>'joined')::boolean, false) = false",
+                   "turns, jsonb_array_elements_text(turns.flags) AS each_flag(value)",
+                   "(rating = 'up')::int", "(rating = 'down')::int")
+
+
 def sqlite_insights(conn: sqlite3.Connection, start: str = "", end: str | None = None,
                     taken_over: set[str] | frozenset[str] = frozenset()) -> dict:
-    """Every figure of ``ConversationStore.insights`` from the SQLite tables, over turns and
-    feedback in ``[start, end)``. ``taken_over`` names conversations a person took over (they
-    had a handoff ticket): they are never contained. The caller holds the lock."""
+    """Every figure of ``ConversationStore.insights`` from the SQLite tables. The caller holds the lock."""
+    return insights_over(lambda sql, values: conn.execute(sql, values).fetchall(), SQLITE, start, end, taken_over)
+
+
+def insights_over(query: Callable[[str, tuple], list], dialect: Dialect, start: str = "", end: str | None = None,
+                  taken_over: set[str] | frozenset[str] = frozenset()) -> dict:
+    """Every figure of ``ConversationStore.insights`` over turns and feedback in ``[start, end)``,
+    through ``query(sql, values)``. ``taken_over`` names conversations a person took over (they
+    had a handoff ticket): they are never contained."""
     window = (start, end or FAR_FUTURE)
-    in_window = "at >= ? AND at < ?"
+    in_window = f"at >= {dialect.mark} AND at < {dialect.mark}"
 
     def counts(sql: str) -> dict:
-        return {key: n for key, n in conn.execute(sql, window)}
+        return {key: n for key, n in query(sql, window)}
 
-    per_session = conn.execute(f"SELECT session_id, MAX(escalated) FROM turns WHERE {in_window} GROUP BY session_id",
-                               window).fetchall()
+    per_session = query(f"SELECT session_id, MAX(escalated) FROM turns WHERE {in_window} GROUP BY session_id", window)
     conversations = len(per_session)
     contained = sum(1 for session_id, escalated in per_session if not escalated and session_id not in taken_over)
-    turns = conn.execute(f"SELECT COUNT(*) FROM turns WHERE {in_window}", window).fetchone()[0]
+    turns = query(f"SELECT COUNT(*) FROM turns WHERE {in_window}", window)[0][0]
     by_category = counts(f"SELECT COALESCE(category, 'unknown'), COUNT(*) FROM turns "
-                         f"WHERE {in_window} AND {_NEW_HANDOFF} GROUP BY 1 ORDER BY 2 DESC, 1")
+                         f"WHERE {in_window} AND {dialect.new_handoff} GROUP BY 1 ORDER BY 2 DESC, 1")
     by_reason = counts(f"SELECT COALESCE(reason, 'unknown'), COUNT(*) FROM turns "
-                       f"WHERE {in_window} AND {_NEW_HANDOFF} GROUP BY 1 ORDER BY 2 DESC, 1")
+                       f"WHERE {in_window} AND {dialect.new_handoff} GROUP BY 1 ORDER BY 2 DESC, 1")
     decisions = counts(f"SELECT COALESCE(action, 'unknown'), COUNT(*) FROM turns "
                        f"WHERE {in_window} GROUP BY 1 ORDER BY 2 DESC, 1")
     # Turns whose model reply was replaced by the extractive answer, by why: a hung or failing
     # endpoint shows here (first_token_timeout, circuit_open, model_busy, ...).
-    fallbacks = counts(f"SELECT substr(flag.value, 10), COUNT(*) FROM turns, json_each(turns.flags) AS flag "
-                       f"WHERE {in_window} AND flag.value LIKE 'fallback:%' GROUP BY 1 ORDER BY 2 DESC, 1")
+    fallbacks = counts(f"SELECT substr(each_flag.value, 10), COUNT(*) FROM {dialect.fallback_flags} "
+                       f"WHERE {in_window} AND substr(each_flag.value, 1, 9) = 'fallback:' GROUP BY 1 ORDER BY 2 DESC, 1")
     feedback = {"up": 0, "down": 0} | counts(f"SELECT rating, COUNT(*) FROM feedback WHERE {in_window} "
                                              "GROUP BY rating")
     feedback_by_day = [
-        {"day": day, "up": up, "down": down} for day, up, down in conn.execute(
-            f"SELECT substr(at, 1, 10), SUM(rating = 'up'), SUM(rating = 'down') FROM feedback "
+        {"day": day, "up": int(up), "down": int(down)} for day, up, down in query(
+            f"SELECT substr(at, 1, 10), SUM({dialect.is_up}), SUM({dialect.is_down}) FROM feedback "
             f"WHERE {in_window} GROUP BY 1 ORDER BY 1", window)]
-    latencies = conn.execute(f"SELECT substr(at, 1, 10), total_ms FROM turns "
-                             f"WHERE {in_window} AND total_ms IS NOT NULL", window).fetchall()
-    gaps = conn.execute(f"SELECT question, confidence FROM turns WHERE {in_window} AND {_GAP} ORDER BY turn_id",
-                        window).fetchall()
+    latencies = query(f"SELECT substr(at, 1, 10), total_ms FROM turns WHERE {in_window} AND total_ms IS NOT NULL",
+                      window)
+    gaps = query(f"SELECT question, confidence FROM turns WHERE {in_window} AND {_GAP} ORDER BY turn_id", window)
     by_day: dict[str, list[float]] = defaultdict(list)
     for day, total in latencies:
         by_day[day].append(total)
@@ -86,24 +109,26 @@ def sqlite_insights(conn: sqlite3.Connection, start: str = "", end: str | None =
         "content_gap_questions": content_gaps(gaps, GAP_QUESTIONS_LIMIT),
         "decisions": decisions,
         "model_fallbacks_by_reason": fallbacks,
-        "not_helpful": not_helpful(conn, start, end),
+        "not_helpful": not_helpful(query, dialect, start, end),
     }
 
 
-def not_helpful(conn: sqlite3.Connection, start: str = "", end: str | None = None, limit: int = 50) -> list[dict]:
+def not_helpful(query: Callable[[str, tuple], list], dialect: Dialect, start: str = "", end: str | None = None,
+                limit: int = 50) -> list[dict]:
     """The newest "not helpful" ratings that carry a comment, each beside the question and the
     answer it rates (all redacted)."""
-    rows = conn.execute(
+    m = dialect.mark
+    rows = query(
         "SELECT f.at, f.session_id, f.turn_id, f.comment, t.question, t.answer, t.action FROM feedback f "
-        "LEFT JOIN turns t ON t.turn_id = f.turn_id WHERE f.rating = 'down' AND f.at >= ? AND f.at < ? "
-        "AND COALESCE(f.comment, '') != '' ORDER BY f.feedback_id DESC LIMIT ?",
-        (start, end or FAR_FUTURE, limit)).fetchall()
+        f"LEFT JOIN turns t ON t.turn_id = f.turn_id WHERE f.rating = 'down' AND f.at >= {m} AND f.at < {m} "
+        f"AND COALESCE(f.comment, '') != '' ORDER BY f.feedback_id DESC LIMIT {m}",
+        (start, end or FAR_FUTURE, limit))
     return [{"at": at, "session_id": session_id, "turn_id": turn_id, "comment": comment, "question": question,
              "answer": answer, "action": action}
             for at, session_id, turn_id, comment, question, answer, action in rows]
 
 
-def content_gaps(rows: list[sqlite3.Row], limit: int = CONTENT_GAP_LIMIT) -> list[dict]:
+def content_gaps(rows: list, limit: int = CONTENT_GAP_LIMIT) -> list[dict]:
     groups: dict[str, dict] = {}
     for question, confidence in rows:
         key = normalise_question(question)

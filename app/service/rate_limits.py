@@ -1,5 +1,10 @@
 """Rate limits shared by the faces of the service: the REST API (per key), the open chat (per
-browser address, per minute and per day) and failed sign-ins (per address)."""
+browser address, per minute and per day) and failed sign-ins (per address).
+
+In one process they count in memory. With several replicas (``BEACON_DATABASE_URL``) they count
+in the shared database, so a client spreading requests over replicas meets the same limit:
+each acquisition is one statement that refills and takes from the bucket atomically, on the
+database's clock (replicas' clocks may differ). ``rate_limiter`` and ``daily_quota`` choose."""
 
 from __future__ import annotations
 
@@ -89,8 +94,8 @@ class FailureThrottle:
     allowance; while it is used up, every attempt from that address waits, right or wrong, so
     guessing cannot go faster by mixing in a known key."""
 
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        self._failures = RateLimiter(per_minute, clock)
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic, limiter=None) -> None:
+        self._failures = limiter or RateLimiter(per_minute, clock)
 
     def wait(self, address: str) -> float | None:
         """Seconds this address must wait before trying again, or None."""
@@ -98,3 +103,100 @@ class FailureThrottle:
 
     def failed(self, address: str) -> None:
         self._failures.acquire(address)
+
+
+# -- across replicas ---------------------------------------------------------------------------
+# The bucket's level now, refilled since it was last touched (the database's clock).
+_LEVEL = "LEAST(%(capacity)s, b.tokens + EXTRACT(EPOCH FROM now() - b.refreshed_at)::float8 * %(rate)s)"
+_TAKE = f"""
+INSERT INTO rate_buckets AS b (bucket, tokens, refreshed_at, allowed)
+VALUES (%(bucket)s, %(capacity)s - %(amount)s, now(), true)
+ON CONFLICT (bucket) DO UPDATE SET
+    tokens = CASE WHEN {_LEVEL} >= 1 THEN {_LEVEL} - %(amount)s ELSE {_LEVEL} END,
+    allowed = {_LEVEL} >= 1,
+    refreshed_at = now()
+RETURNING b.tokens, b.allowed
+"""
+
+
+class PostgresRateLimiter:
+    """``RateLimiter`` with its buckets in the shared database (table ``rate_buckets``)."""
+
+    def __init__(self, database, scope: str, per_minute: int) -> None:
+        if per_minute < 1:
+            raise ValueError("rate limit must be at least 1 request per minute (BEACON_RATE_LIMIT_PER_MINUTE)")
+        self.database = database
+        self.scope = scope
+        self.capacity = float(per_minute)
+        self.refill_per_second = per_minute / 60.0
+
+    def acquire(self, key: str) -> float | None:
+        return self._take(key, 1.0)
+
+    def peek(self, key: str) -> float | None:
+        """A read, not a write: asked on every request (failed sign-ins), it must stay cheap."""
+        rows = self.database.execute(
+            "SELECT LEAST(%s, tokens + EXTRACT(EPOCH FROM now() - refreshed_at)::float8 * %s) FROM rate_buckets "
+            "WHERE bucket = %s", (self.capacity, self.refill_per_second, f"{self.scope}:{key}"))
+        if not rows or rows[0][0] >= 1.0:
+            return None
+        return (1.0 - rows[0][0]) / self.refill_per_second
+
+    def _take(self, key: str, amount: float) -> float | None:
+        tokens, allowed = self.database.execute(_TAKE, {"bucket": f"{self.scope}:{key}", "capacity": self.capacity,
+                                                        "amount": amount, "rate": self.refill_per_second})[0]
+        return None if allowed else (1.0 - tokens) / self.refill_per_second
+
+
+class PostgresDailyQuota:
+    """``DailyQuota`` counted in the shared database (table ``daily_counts``), per UTC day."""
+
+    def __init__(self, database, scope: str, per_day: int) -> None:
+        if per_day < 1:
+            raise ValueError("a daily quota must allow at least 1 message (BEACON_CHAT_DAILY_LIMIT)")
+        self.database = database
+        self.scope = scope
+        self.per_day = per_day
+
+    def acquire(self, key: str) -> float | None:
+        rows = self.database.execute(
+            "INSERT INTO daily_counts AS d (bucket, day, used) VALUES (%s, (now() AT TIME ZONE 'UTC')::date, 1) "
+            "ON CONFLICT (bucket, day) DO UPDATE SET used = d.used + 1 WHERE d.used < %s "
+            "RETURNING EXTRACT(EPOCH FROM date_trunc('day', now() AT TIME ZONE 'UTC') + interval '1 day' "
+            "- (now() AT TIME ZONE 'UTC'))", (f"{self.scope}:{key}", self.per_day))
+        if rows:
+            return None
+        until_tomorrow = self.database.execute(
+            "SELECT EXTRACT(EPOCH FROM date_trunc('day', now() AT TIME ZONE 'UTC') + interval '1 day' "
+            "- (now() AT TIME ZONE 'UTC'))")[0][0]
+        return float(until_tomorrow)
+
+
+def purge_shared_limits(database) -> int:
+    """Counters nobody has used for a day (retention of the limits themselves)."""
+    with database.connection() as conn:
+        removed = conn.execute("DELETE FROM daily_counts WHERE day < (now() AT TIME ZONE 'UTC')::date").rowcount
+        removed += conn.execute("DELETE FROM rate_buckets WHERE refreshed_at < now() - interval '1 day'").rowcount
+    return removed
+
+
+def rate_limiter(settings, scope: str, per_minute: int):
+    """A per-minute limit: in memory for one replica, in the shared database for several."""
+    if not settings.shared:
+        return RateLimiter(per_minute)
+    from app.chain.factory import shared_database
+
+    return PostgresRateLimiter(shared_database(settings), scope, per_minute)
+
+
+def daily_quota(settings, scope: str, per_day: int):
+    if not settings.shared:
+        return DailyQuota(per_day)
+    from app.chain.factory import shared_database
+
+    return PostgresDailyQuota(shared_database(settings), scope, per_day)
+
+
+def failure_throttle(settings, scope: str) -> FailureThrottle:
+    per_minute = settings.auth_failures_per_minute
+    return FailureThrottle(per_minute, limiter=rate_limiter(settings, scope, per_minute) if settings.shared else None)

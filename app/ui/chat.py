@@ -31,7 +31,7 @@ import gradio as gr
 
 from app.core.errors import BeaconError
 from app.service.beacon_service import ChatRequest
-from app.service.rate_limits import DailyQuota, Limits, RateLimiter
+from app.service.rate_limits import Limits, daily_quota, rate_limiter
 from app.ui.safe_text import html_text, markdown_text
 
 log = logging.getLogger(__name__)
@@ -335,8 +335,8 @@ def build_chat_app(service) -> gr.Blocks:
                           resume_status]
         # One bucket per browser address: the chat is open, so this is what keeps one client from
         # flooding the service (and the agents' queue, through "talk to a human"), or guessing codes.
-        limiter = Limits(RateLimiter(service.settings.chat_rate_limit_per_minute),
-                         DailyQuota(service.settings.chat_daily_limit))
+        limiter = Limits(rate_limiter(service.settings, "chat", service.settings.chat_rate_limit_per_minute),
+                         daily_quota(service.settings, "chat-day", service.settings.chat_daily_limit))
         # Gradio runs one call of an event at a time unless told otherwise: turns of different
         # customers share this many workers, so one slow turn never holds up everyone.
         turns = {"concurrency_limit": service.settings.chat_concurrency, "concurrency_id": "chat-turn"}

@@ -104,3 +104,26 @@ def test_pick_up_targets_default_and_merge(monkeypatch):
     monkeypatch.setenv("BEACON_HANDOFF_SLA_MINUTES", '{"critical": 5}')
     with pytest.raises(ConfigError, match="unknown priority critical"):
         load_settings()
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({}, "BEACON_VAULT_KEY, which is not set: make a key with python -c 'from cryptography.fernet"),
+    ({"BEACON_VAULT_KEY": KEY}, "BEACON_CHROMA_URL is not: .*chroma run"),
+    ({"BEACON_VAULT_KEY": KEY, "BEACON_CHROMA_URL": "http://chroma:8000", "BEACON_DATABASE_URL": "mysql://db/x"},
+     "BEACON_DATABASE_URL: .*not a PostgreSQL URL"),
+])
+def test_several_replicas_without_a_key_or_a_chroma_server_are_refused_with_the_fix(monkeypatch, extra, message):
+    monkeypatch.setenv("BEACON_DATABASE_URL", "postgresql://beacon:pw@db.internal/beacon")
+    for name, value in extra.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=message):
+        load_settings()
+
+
+def test_shared_settings_hide_the_database_password(monkeypatch):
+    monkeypatch.setenv("BEACON_DATABASE_URL", "postgresql://beacon:pw-secret@db.internal/beacon")
+    monkeypatch.setenv("BEACON_VAULT_KEY", KEY)
+    monkeypatch.setenv("BEACON_CHROMA_URL", "http://chroma:8000")
+    settings = load_settings()
+    assert settings.shared and "pw-secret" not in repr(settings)
+    assert not Settings(database_url=None, chroma_url=None).shared

@@ -1,0 +1,224 @@
+"""The BM25 keyword index as files: built once per ingest, then memory-mapped by every process
+that searches, so no replica rebuilds it or holds a private copy.
+
+One folder per version:
+- bm25s's own files (``params``, ``vocab``, and the score matrix as ``.npy`` arrays, term by term);
+- ``ids.json``: the chunk id of each row;
+- ``chunks.jsonl`` and ``chunk_offsets.npy``: each row's text and metadata, one JSON line each,
+  read on demand (a search touches a few dozen rows);
+- ``doc_terms.npy`` and ``doc_terms_indptr.npy``: each row's distinct terms (the lexical signals
+  of the confidence model read them for the top result);
+- ``filters.npy`` and ``filters.json``: each row's region and audience as codes, so a filter mask
+  is one vectorised comparison, not a pass over every row's metadata;
+- ``manifest.json``: counts and the store fingerprint it was built from, written last.
+
+The scores are bm25s's, computed exactly as before: ranking, the fused scores and the
+confidence model's signals do not change.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import mmap
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+_STOPWORDS = "english"
+MANIFEST = "manifest.json"
+FORMAT = 1
+log = logging.getLogger(__name__)
+
+
+def keyword_text(document: str, metadata: dict) -> str:
+    """What BM25 sees: the title, heading path (an FAQ's question) and the text."""
+    return f"{metadata.get('title', '')}\n{metadata.get('section', '')}\n{document}"
+
+
+def bm25s_module():
+    """bm25s, imported on first use. It sets its own logger to DEBUG when imported, which would
+    put a line per index build and search in every server log: back to WARNING."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
+
+
+def stemmer():
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
+
+def build_keyword_files(folder: Path, ids: list[str], documents: list[str], metadatas: list[dict],
+                        records: int, fingerprint: str) -> dict:
+    """Write the index of these chunks into ``folder`` (which must not exist yet). Question
+    records carry no words of their own (the question is in the chunk's section): left out.
+    ``records`` counts what a vector query can return (chunks plus question records)."""
+    bm25s = bm25s_module()
+    started = time.perf_counter()
+    keep = [i for i, m in enumerate(metadatas) if (m or {}).get("vector_of") != "question"]
+    ids = [ids[i] for i in keep]
+    documents = [documents[i] for i in keep]
+    # llama-index's copy of the node (``_node_content``) is half of each record and nothing reads it.
+    metadatas = [{k: v for k, v in (metadatas[i] or {}).items() if k != "_node_content"} for i in keep]
+    folder = Path(folder)
+    folder.mkdir(parents=True)
+    bm25 = bm25s.BM25()
+    doc_terms_indptr = np.zeros(len(ids) + 1, dtype=np.int64)
+    doc_terms = np.zeros(0, dtype=np.int32)
+    if ids:
+        tokenized = bm25s.tokenize([keyword_text(d, m) for d, m in zip(documents, metadatas)],
+                                   stopwords=_STOPWORDS, stemmer=stemmer(), show_progress=False)
+        rows = [np.unique(np.asarray(row, dtype=np.int32)) for row in tokenized.ids]
+        doc_terms_indptr[1:] = np.cumsum([len(r) for r in rows])
+        doc_terms = np.concatenate(rows) if rows else doc_terms
+        bm25.index(tokenized, show_progress=False)
+        bm25.save(str(folder))
+    np.save(folder / "doc_terms.npy", doc_terms)
+    np.save(folder / "doc_terms_indptr.npy", doc_terms_indptr)
+    (folder / "ids.json").write_text(json.dumps(ids), encoding="utf-8")
+    offsets = np.zeros(len(ids) + 1, dtype=np.int64)
+    with open(folder / "chunks.jsonl", "wb") as out:
+        for row, (document, metadata) in enumerate(zip(documents, metadatas)):
+            line = json.dumps([document, metadata], ensure_ascii=False).encode("utf-8") + b"\n"
+            out.write(line)
+            offsets[row + 1] = offsets[row] + len(line)
+    np.save(folder / "chunk_offsets.npy", offsets)
+    codes: dict[str, dict[str, int]] = {"region": {}, "audience": {}}
+    filters = np.zeros((len(ids), 2), dtype=np.int32)
+    for row, metadata in enumerate(metadatas):
+        for column, name in enumerate(("region", "audience")):
+            value = str(metadata.get(name))
+            filters[row, column] = codes[name].setdefault(value, len(codes[name]))
+    np.save(folder / "filters.npy", filters)
+    (folder / "filters.json").write_text(json.dumps(codes), encoding="utf-8")
+    manifest = {"format": FORMAT, "rows": len(ids), "records": records, "fingerprint": fingerprint,
+                "built_at": time.time(), "build_s": round(time.perf_counter() - started, 3)}
+    (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")  # last: marks the folder complete
+    return manifest
+
+
+class _Rows:
+    """Read-only sequence over the rows of ``chunks.jsonl``: one field of each, parsed on demand."""
+
+    def __init__(self, table: KeywordFiles, field: int) -> None:
+        self._table, self._field = table, field
+
+    def __len__(self) -> int:
+        return self._table.rows
+
+    def __getitem__(self, row: int):
+        return self._table.row(row)[self._field]
+
+    def __iter__(self):
+        return (self[row] for row in range(len(self)))
+
+
+class KeywordFiles:
+    """One built version, memory-mapped: the arrays and the chunk table are pages of the files
+    (shared with every process on the machine that maps them, and dropped by the kernel under
+    pressure), not copies in this process's heap."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        manifest_path = self.folder / MANIFEST
+        if not manifest_path.exists():
+            raise FileNotFoundError(f"{self.folder} holds no complete keyword index (no {MANIFEST})")
+        self.manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        self.rows = int(self.manifest["rows"])
+        self.records = int(self.manifest["records"])
+        self.ids: list[str] = json.loads((self.folder / "ids.json").read_text(encoding="utf-8"))
+        self.row_of = {chunk_id: row for row, chunk_id in enumerate(self.ids)}
+        self._offsets = np.load(self.folder / "chunk_offsets.npy", mmap_mode="r")
+        self._doc_terms = np.load(self.folder / "doc_terms.npy", mmap_mode="r")
+        self._doc_terms_indptr = np.load(self.folder / "doc_terms_indptr.npy", mmap_mode="r")
+        self._filters = np.load(self.folder / "filters.npy", mmap_mode="r")
+        self._codes = json.loads((self.folder / "filters.json").read_text(encoding="utf-8"))
+        self._chunks_file = open(self.folder / "chunks.jsonl", "rb")
+        size = os.fstat(self._chunks_file.fileno()).st_size
+        self._chunks = mmap.mmap(self._chunks_file.fileno(), 0, access=mmap.ACCESS_READ) if size else b""
+        self._cache: dict[int, list] = {}
+        self.documents = _Rows(self, 0)
+        self.metadatas = _Rows(self, 1)
+        self.bm25 = None
+        self.words: list[str] = []
+        self._df = np.zeros(0, dtype=np.int64)
+        if self.rows:
+            self.bm25 = bm25s_module().BM25.load(str(self.folder), mmap=True, load_corpus=False)
+            vocab = self.bm25.vocab_dict
+            self.words = [""] * (max(vocab.values()) + 1 if vocab else 0)
+            for word, term in vocab.items():
+                self.words[term] = word
+            indptr = self.bm25.scores["indptr"]
+            self._df = np.diff(np.asarray(indptr))  # rows containing each term
+        self._stemmer = stemmer()
+        self._masks: dict = {}
+
+    def row(self, row: int) -> list:
+        found = self._cache.get(row)
+        if found is None:
+            start, end = int(self._offsets[row]), int(self._offsets[row + 1])
+            found = json.loads(self._chunks[start:end])
+            if len(self._cache) > 4096:  # a bounded working set: the pages stay in the page cache anyway
+                self._cache.clear()
+            self._cache[row] = found
+        return found
+
+    # -- search ----------------------------------------------------------------------------
+    def tokenize(self, texts: list[str], ids: bool = True):
+        return bm25s_module().tokenize(texts, stopwords=_STOPWORDS, stemmer=self._stemmer, show_progress=False,
+                                       return_ids=ids)
+
+    def search(self, query: str, top_k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        if not self.rows:
+            return []
+        tokens = self.tokenize([query])
+        if not tokens.ids or not tokens.ids[0]:
+            return []
+        k = min(top_k, self.rows)
+        rows, scores = self.bm25.retrieve(tokens, k=k, show_progress=False, weight_mask=allowed, n_threads=1)
+        return [(int(r), float(s)) for r, s in zip(rows[0], scores[0]) if s > 0]
+
+    def query_terms(self, query: str) -> list[str]:
+        return self.tokenize([query], ids=False)[0]
+
+    def _term(self, word: str) -> int | None:
+        return self.bm25.vocab_dict.get(word) if self.bm25 is not None else None
+
+    def known(self, word: str) -> bool:
+        term = self._term(word)
+        return term is not None and term < len(self._df) and self._df[term] > 0
+
+    def idf(self, word: str) -> float:
+        term = self._term(word)
+        df = int(self._df[term]) if term is not None and term < len(self._df) else 0
+        return math.log(1 + (self.rows - df + 0.5) / (df + 0.5))
+
+    def row_terms(self, row: int) -> frozenset[str]:
+        if row >= self.rows:
+            return frozenset()
+        start, end = int(self._doc_terms_indptr[row]), int(self._doc_terms_indptr[row + 1])
+        return frozenset(self.words[t] for t in self._doc_terms[start:end] if t < len(self.words))
+
+    def filter_mask(self, region: str | None, audience: str | None) -> np.ndarray:
+        """0/1 over rows: a region's rows and the global ones, an audience's and ``all``."""
+        key = (region, audience)
+        if key not in self._masks:
+            mask = np.ones(self.rows, dtype=bool)
+            for column, name, value, everyone in ((0, "region", region, "global"), (1, "audience", audience, "all")):
+                if value is None:
+                    continue
+                wanted = [self._codes[name][v] for v in (value, everyone) if v in self._codes[name]]
+                mask &= np.isin(self._filters[:, column], wanted)
+            self._masks[key] = mask.astype(np.float32)
+        return self._masks[key]
+
+    def close(self) -> None:
+        if isinstance(self._chunks, mmap.mmap):
+            self._chunks.close()
+        self._chunks_file.close()
