@@ -34,9 +34,11 @@ BLIND_SPLITS = ("test9", "test10")
 # no-label messages (the near-miss set train_e), so an absolute 12% budget pushed the cut to
 # the top of the grid (0.99) and switched the model off (out-of-fold recall 0.799).
 ROUTINE_BUDGET = 0.02  # out-of-fold share of routine questions flagged (the target is < 3%)
-# Public routine messages (BANKING77 / CLINC150 / help-centre questions, research/guards/data.py): the
-# target is at most 2% escalated on held-out intents, so the validation budget keeps a margin.
-PUBLIC_ROUTINE_BUDGET = 0.015
+# Public routine messages (BANKING77 / CLINC150 / help-centre questions, research/guards/data.py) of
+# intents the fold's model never saw. The validation fold of version 8 held out the most confusable
+# routine intents (duplicate charges, extra charges on a statement, card linking): 1.5% there cost
+# half the recall (cut 0.97), so the budget on unseen intents is 4% (research/guards/README.md).
+PUBLIC_ROUTINE_BUDGET = 0.04
 NEGATIVE_MARGIN = 0.03  # out-of-fold no-label flags the model may add to the rules' own
 GRID = [round(0.05 + 0.01 * i, 2) for i in range(95)]
 
@@ -91,11 +93,20 @@ def flag_rates(flags: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict:
             "recall": float((flags & (y == 1)).sum() / max(y.sum(), 1))}
 
 
-def pick_threshold(oof: np.ndarray, rules: np.ndarray, y: np.ndarray, groups: np.ndarray) -> tuple[float, dict]:
+def pick_threshold(oof: np.ndarray, rules: np.ndarray, y: np.ndarray, groups: np.ndarray,
+                   with_public: bool = True) -> tuple[float, dict]:
+    """The lowest cut within the routine budgets. With public rows (version 8) the written hard
+    negatives are no longer a budget: several are what real customers in BANKING77 write when
+    they do have the incident ("what should I do if my card is stolen?"), and keeping them under
+    NEGATIVE_MARGIN pushed the cut to 0.85 and public recall to 0.65 on the validation fold."""
     rules_alone = flag_rates(rules, y, groups)
     for t in GRID:
         rates = flag_rates(rules | (oof >= t), y, groups)
-        if (rates["routine"] <= ROUTINE_BUDGET and rates["public_routine"] <= PUBLIC_ROUTINE_BUDGET
-                and rates["negatives"] <= rules_alone["negatives"] + NEGATIVE_MARGIN):
+        within = rates["routine"] <= ROUTINE_BUDGET
+        if with_public:
+            within = within and rates["public_routine"] <= PUBLIC_ROUTINE_BUDGET
+        else:
+            within = within and rates["negatives"] <= rules_alone["negatives"] + NEGATIVE_MARGIN
+        if within:
             return t, rates
     return GRID[-1], flag_rates(rules | (oof >= GRID[-1]), y, groups)

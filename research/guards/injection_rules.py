@@ -2,7 +2,8 @@
 
     .venv/bin/python -m research.guards.injection_rules            # one row per rule that fires
 
-For each pattern of guardrails/injection_patterns.py: the tuning attacks it catches that the
+For each pattern of guardrails/injection_patterns.py: the attacks of the validation quarter (held
+out from the shipped classifier's training, research/guards/injection_train.py) it catches that the
 classifier misses (what it adds), and the tuning benign messages it flags (BANKING77, CLINC150,
 role-play look-alikes, the written look-alikes). A message counts for a rule when the rules'
 combined score passes the threshold and the rule is among those that fired. The README records
@@ -16,7 +17,7 @@ from collections import Counter, defaultdict
 
 from guardrails import injection as I
 from research.guards import data
-from research.guards.injection_train import SETS, _jsonl
+from research.guards.injection_train import SETS, _jsonl, examples
 
 
 def _fired(detector: I.InjectionDetector, text: str) -> tuple[set[int], bool]:
@@ -35,10 +36,8 @@ def main() -> int:
     benign += [("clinc150", r["text"]) for r in data.clinc150() if r["part"] == "tune"]
     benign += [("roleplay", r["text"]) for r in data.roleplay_prompts() if r["part"] == "tune"]
     benign += [("written", r["text"]) for r in _jsonl(SETS / "injection_written.jsonl") if not r["injection"]]
-    attacks = [("jailbreak", r["text"]) for r in data.jailbreaks() if r["part"] == "tune"]
-    attacks += [("written", r["text"]) for r in _jsonl(SETS / "injection_written.jsonl") if r["injection"]]
-    attacks += [("evals-dev", r["text"]) for r in _jsonl(data.REPO / "evals" / "datasets" / "injection.jsonl")
-                if r["split"] == "dev" and r["injection"]]
+    _, held_out = examples(validation=True)
+    attacks = [(r["kind"], r["text"]) for r in held_out if r["message"] == 1]
     model = detector.model
     adds, false_flags = defaultdict(Counter), defaultdict(Counter)
     totals = Counter()

@@ -39,13 +39,14 @@ from pathlib import Path
 
 import numpy as np
 
-from guardrails.injection_model import HEADS, MAX_TOKENS, MODEL_PATH, SCALE
+from guardrails.injection_model import HEADS, MAX_TOKENS, MODEL_PATH, SCALE, classifier_text
 from guardrails.passages import passages
 from research.guards import data, documents
 
 HERE = Path(__file__).resolve().parent
 SETS = HERE / "sets"
 VALIDATION_PATH = HERE / "results" / "injection_validation.json"
+HARD_NEGATIVES_PATH = HERE / "results" / "hard_negatives.json"  # research/guards/hard_negatives.py
 ENCODER_NAME = "injection_encoder.onnx"
 EPOCHS, BATCH, LEARNING_RATE, WARMUP, SEED, THREADS = 2, 16, 4e-5, 0.1, 0, 1
 VAL_SHARE = 25  # percent held out by --validate
@@ -54,7 +55,6 @@ SAMPLES = {"banking77": 2000, "clinc150": 2000, "customer_messages": 600, "docum
 # What the cuts are held to on the validation part: public benign messages (model alone) and
 # clean documents with any passage over the cut.
 MESSAGE_BENIGN_BUDGET = 0.002
-DOCUMENT_CLEAN_BUDGET = 0.0
 GRID = [round(0.05 + 0.01 * i, 2) for i in range(95)]
 NAN = float("nan")
 
@@ -82,7 +82,7 @@ def examples(validation: bool) -> tuple[list[dict], list[dict]]:
     train, val = [], []
 
     def add(text: str, message: float, document: float, key: str, kind: str) -> None:
-        (val if validation and held(key) else train).append({"text": text, "message": message, "document": document, "key": key, "kind": kind})
+        (val if validation and held(key) else train).append({"text": classifier_text(text), "message": message, "document": document, "key": key, "kind": kind})
 
     for r in data.jailbreaks():
         if r["part"] != "tune":
@@ -93,9 +93,14 @@ def examples(validation: bool) -> tuple[list[dict], list[dict]]:
     for r in data.roleplay_prompts():
         if r["part"] == "tune":
             add(r["text"], 0.0, NAN, f"roleplay:{r['id']}", "roleplay")
+    hard = json.loads(HARD_NEGATIVES_PATH.read_text()) if HARD_NEGATIVES_PATH.exists() else {"passages": [], "messages": []}
+    hard_messages, hard_passages = set(hard["messages"]), set(hard["passages"])
     for name, rows in (("banking77", data.banking77()), ("clinc150", data.clinc150())):
-        for r in _sample([r for r in rows if r["part"] == "tune"], SAMPLES[name], name):
-            add(r["text"], 0.0, NAN, f"{name}:{r['intent']}", name)
+        tune = [r for r in rows if r["part"] == "tune"]
+        picked = {r["id"] for r in _sample(tune, SAMPLES[name], name)} | hard_messages
+        for r in tune:
+            if r["id"] in picked:
+                add(r["text"], 0.0, NAN, f"{name}:{r['intent']}", name)
     for r in data.kb_questions():
         if r["part"] == "tune":
             add(r["text"], 0.0, NAN, f"kbq:{r['id']}", "kb_question")
@@ -126,8 +131,10 @@ def examples(validation: bool) -> tuple[list[dict], list[dict]]:
         if path.is_file():
             doc_passages += [{"id": f"demo:{path.name}#{p.start}", "doc": f"demo:{path}", "text": p.text}
                              for p in passages(path.read_text(encoding="utf-8"))]
-    for r in _sample(doc_passages, SAMPLES["document_passages"], "passages"):
-        add(r["text"], NAN, 0.0, f"doc:{r['doc']}", "document_passage")
+    picked = {r["id"] for r in _sample(doc_passages, SAMPLES["document_passages"], "passages")} | hard_passages
+    for r in doc_passages:
+        if r["id"] in picked:
+            add(r["text"], NAN, 0.0, f"doc:{r['doc']}", "document_passage")
     return train, val
 
 
@@ -227,18 +234,22 @@ def pick_cuts(net, tokenizer, val: list[dict]) -> dict:
                           "attack_recall": round(float((p_msg[attack] >= t).mean()), 4),
                           "public_benign_flagged": round(float((p_msg[public] >= t).mean()), 5),
                           "roleplay_flagged": round(float((p_msg[roleplay] >= t).mean()), 4)} for t in GRID[::5]}
-    # documents: every passage of each held-out clean document; held-out BIPIA categories planted
+    # documents: every passage of each held-out clean document; held-out BIPIA categories planted.
+    # Help-centre files and READMEs are held to no flag at all, BIPIA's tables and code to 0.5%: the
+    # first version's cut, set on a held-out part that was mostly tables, flagged 13 of 145 READMEs.
     docs = [d for d in documents.clean_documents() if d["part"] == "tune" and held(f"doc:{d['id']}")]
     doc_max = []
     for d in docs:
         ps = [p.text for p in passages(d["text"])]
-        doc_max.append(float(predict(net, tokenizer, ps)[:, 1].max()) if ps else 0.0)
+        doc_max.append(float(predict(net, tokenizer, [classifier_text(x) for x in ps])[:, 1].max()) if ps else 0.0)
     doc_max = np.array(doc_max)
+    prose = np.array([not d["source"].startswith("BIPIA") for d in docs])
     attacks = [a["text"] for a in documents.bipia_attacks() if a["part"] == "tune" and held(f"bipia-category:{a['category']}")]
     attacks += [r["text"] for r in val if r["document"] == 1]
-    p_att = predict(net, tokenizer, attacks)[:, 1]
-    document_cut = next((t for t in GRID if (doc_max >= t).mean() <= DOCUMENT_CLEAN_BUDGET), GRID[-1])
+    p_att = predict(net, tokenizer, [classifier_text(a) for a in attacks])[:, 1]
+    document_cut = next((t for t in GRID if (doc_max[prose] >= t).sum() == 0 and (doc_max[~prose] >= t).mean() <= 0.005), GRID[-1])
     doc_sweep = {f"{t:.2f}": {"clean_documents_flagged": round(float((doc_max >= t).mean()), 4),
+                              "help_centres_and_readmes_flagged": int((doc_max[prose] >= t).sum()),
                               "attacks_caught": round(float((p_att >= t).mean()), 4)} for t in GRID[::5]}
     return {"cuts": {"message": message_cut, "document": document_cut},
             "at_cut": {"message": {"attack_recall": round(float((p_msg[attack] >= message_cut).mean()), 4),
@@ -248,7 +259,7 @@ def pick_cuts(net, tokenizer, val: list[dict]) -> dict:
                                    "n": {"attacks": int(attack.sum()), "public_benign": int(public.sum())}},
                        "document": {"clean_documents_flagged": round(float((doc_max >= document_cut).mean()), 4),
                                     "attacks_caught": round(float((p_att >= document_cut).mean()), 4),
-                                    "n": {"clean_documents": len(docs), "attacks": len(attacks)},
+                                    "n": {"clean_documents": len(docs), "help_centres_and_readmes": int(prose.sum()), "attacks": len(attacks)},
                                     "clean_document_max_scores": sorted(round(x, 3) for x in doc_max)[-10:]}},
             "sweep": {"message": sweep, "document": doc_sweep}}
 
@@ -306,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         "cuts": validation["cuts"],
         "cuts_from": f"research/guards/results/{VALIDATION_PATH.name}: a quarter of the tuning data held out by source; "
                      f"message: lowest cut with at most {MESSAGE_BENIGN_BUDGET:.1%} of held-out BANKING77/CLINC150 messages flagged; "
-                     "document: lowest cut with no held-out clean document flagged",
+                     "document: lowest cut with no held-out help-centre file or README flagged and at most 0.5% of BIPIA's held-out contexts",
         "trained_on": {"examples": len(train), "counts": counts, "epochs": EPOCHS, "learning_rate": LEARNING_RATE,
                        "batch": BATCH, "seed": SEED,
                        "command": "python -m research.guards.injection_train" + (" --validate --export (the held-out quarter is not trained on)" if args.validate else "")},
