@@ -288,3 +288,22 @@ def test_a_rule_counts_only_where_the_model_gives_its_category_the_floor(monkeyp
     assert not d.detect("my phone got nicked at the station and the app is on it").sensitive
     monkeypatch.setattr(d._model, "rule_floor", 0.0)
     assert "lost_stolen_device" in {t.category for t in d.detect("my phone got nicked at the station and the app is on it").topics}
+
+
+# Routine help-centre questions named in issue 13 (research/guards/README.md has the public figures).
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I check that I wrote my recovery words down correctly",
+        "an exchange says my address is not valid",
+        "charged twice for the same coffee",
+    ],
+)
+def test_routine_help_centre_questions_are_not_escalated(detector, text):
+    assert detector.detect(text).topics == []
+
+
+# A request for a person is routed to one as "human_requested", not as a sensitive topic.
+@pytest.mark.parametrize("text", ["can I speak to someone", "get me an agent", "this bot is useless, a real person please"])
+def test_requests_for_a_person_are_not_a_topic(detector, text):
+    assert not detector.detect(text).sensitive
