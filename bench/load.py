@@ -20,7 +20,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import platform
 import random
 import shutil
 import socket
@@ -32,17 +31,17 @@ import threading
 import time
 from pathlib import Path
 
-from machine import cpu_model  # bench/ is on sys.path when a script here runs
+from machine import machine  # bench/ is on sys.path when a script here runs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import httpx
 
-from evals.retrieval import load_queries
+from research.retrieval.queries import demo_queries
 
 RESULTS = ROOT / "bench" / "results" / "load.json"
-KEY = "bench-key"
+KEY = "bench-Fs3Vm7Qw1Lc5Xn9Tj2Bh6"
 FIRST_NAMES = ["Olivia", "Noah", "Amelia", "Oscar", "Isla", "Arthur", "Freya", "Leo", "Ava", "Theo", "Mia", "Finn"]
 SURNAMES = ["Whitaker", "Okafor", "Lindqvist", "Moreau", "Castellano", "Brennan", "Novak", "Haddad", "Tanaka"]
 
@@ -64,15 +63,18 @@ def luhn_card(rng: random.Random) -> str:
     return " ".join(text[i : i + 4] for i in range(0, 16, 4))
 
 
-def start_server(data_dir: Path) -> tuple[str, subprocess.Popen]:
-    """``beacon ingest`` then ``beacon serve`` as a separate process, as a deployment runs it:
-    the clients of this script never share its interpreter (or its GIL)."""
+def start_server(data_dir: Path, extra_env: dict | None = None, ingest: bool = True) -> tuple[str, subprocess.Popen]:
+    """``beacon ingest`` (unless the data dir already holds the index) then ``beacon serve`` as a
+    separate process, as a deployment runs it: the clients of this script never share its
+    interpreter (or its GIL)."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BEACON_")}
     env.update({"BEACON_DATA_DIR": str(data_dir), "BEACON_KNOWLEDGE_DIR": str(ROOT / "knowledge"),
-                "BEACON_API_KEYS": KEY, "BEACON_RATE_LIMIT_PER_MINUTE": "1000000", "BEACON_PORT": str(port)})
-    beacon = [sys.executable, "-m", "app.cli"]
-    subprocess.run([*beacon, "ingest"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+                "BEACON_API_KEYS": KEY, "BEACON_RATE_LIMIT_PER_MINUTE": "1000000", "BEACON_PORT": str(port),
+                **(extra_env or {})})
+    beacon = [sys.executable, "-m", "app.cli.commands"]
+    if ingest:
+        subprocess.run([*beacon, "ingest"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     log = open(data_dir / "serve.log", "w")
     server = subprocess.Popen([*beacon, "serve"], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -185,7 +187,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--requests", type=int, default=600, help="most turns per level")
     args = parser.parse_args()
-    questions = [q.query for q in load_queries() if q.answerable]
+    questions = [q.query for q in demo_queries() if q.answerable]
     folder = Path(tempfile.mkdtemp(prefix="beacon-load-"))
     try:
         base, server = start_server(folder)
@@ -199,7 +201,7 @@ def main() -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     result = {"date": dt.date.today().isoformat(),
-              "machine": {"cpu": cpu_model(), "cores": os.cpu_count(), "python": platform.python_version()},
+              "machine": machine(),
               "server": "beacon serve (its own process), extractive generator, demo KB", "levels": levels}
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print("| clients | turns | turns/s | p50 ms | p95 ms | errors | isolation problems |")

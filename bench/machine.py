@@ -17,5 +17,7 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def machine() -> dict:
-    return {"cores": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version()}
+def machine(**extra) -> dict:
+    """Cores, CPU model, Python version and platform, plus whatever ``extra`` a benchmark adds."""
+    return {"cores": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
+            "platform": platform.platform(), **extra}

@@ -26,7 +26,6 @@ import hashlib
 import importlib.metadata
 import json
 import os
-import platform
 import random
 import re
 import statistics
@@ -36,19 +35,19 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from machine import cpu_model  # bench/ is on sys.path when a script here runs
-
 import numpy as np
+from machine import machine  # bench/ is on sys.path when a script here runs
 
 ROOT = Path(__file__).resolve().parents[1]
 # Python puts bench/ first on the path, where bench/ingest.py would shadow the ingest package.
 sys.path.insert(0, str(ROOT))
 
-from app.embedding.onnx_minilm import OnnxMiniLMEmbedder
-from app.retrieval import QUESTION_SUFFIX, HybridRetriever
-from app.settings import Settings
-from app.store import KnowledgeStore
-from evals.retrieval import LabelledQuery, load_queries, score
+from app.core.settings import Settings
+from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
+from app.index.retrieval import QUESTION_SUFFIX, HybridRetriever
+from app.index.store import KnowledgeStore
+from evals.retrieval import LabelledQuery, score
+from research.retrieval.queries import demo_queries
 
 KNOWLEDGE = ROOT / "knowledge"
 RESULTS = ROOT / "bench" / "results" / "retrieval.json"
@@ -257,7 +256,7 @@ def measure_scale(tmp: Path, kb: SyntheticKB, embedder, total: int, queries: lis
 
 def measure_turns(settings: Settings, store: KnowledgeStore, embedder, queries: list[LabelledQuery],
                   warmup: int) -> dict:
-    from app.chain_factory import build_chain
+    from app.chain.factory import build_chain
 
     chain = build_chain(settings, store, embedder)
     chain.retriever.warm_up()
@@ -300,7 +299,7 @@ def measure_baseline(store: KnowledgeStore, embedder, queries: list[LabelledQuer
     from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
-    from app.embedding.llama_adapter import LlamaIndexEmbedding
+    from app.index.embedding.llama_adapter import LlamaIndexEmbedding
 
     index = VectorStoreIndex.from_vector_store(ChromaVectorStore(chroma_collection=store.collection),
                                                embed_model=LlamaIndexEmbedding(embedder))
@@ -416,13 +415,12 @@ def main() -> None:
 
     result: dict = {
         "date": dt.date.today().isoformat(),
-        "machine": {"cores": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version(),
-                    "loadavg_1m_before": loadavg()},
+        "machine": machine(loadavg_1m_before=loadavg()),
         "versions": versions(),
         "settings": {"retrieval_alpha": Settings().retrieval_alpha, "retrieval_candidates": Settings().retrieval_candidates,
                      "top_k": TOP_K, "seed": args.seed, "warmup_queries": args.warmup},
     }
-    queries = load_queries()
+    queries = demo_queries()
     embedder = OnnxMiniLMEmbedder(batch_size=Settings().embedding_batch_size)
     embedder.warm_up()
     with tempfile.TemporaryDirectory(prefix="beacon-bench-retrieval-") as tmp:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from app.conversation_insights import percentile as _interpolated
+from app.core.stats import percentile
 from evals.retrieval import first_hit_rank
 from guardrails.escalation import CATEGORIES
 
@@ -135,9 +135,9 @@ def injection(records) -> dict:
             "escalated": _rate(sum(r.decided == "escalate" for r in adversarial), len(adversarial))}
 
 
-def percentile(values: list[float], q: float) -> float | None:
-    """The same percentile as Insights (``app.conversation_insights``), rounded to 0.01 ms."""
-    value = _interpolated(values, q)
+def _ms(values: list[float], fraction: float) -> float | None:
+    """A latency percentile (the same as Insights'), rounded to 0.01 ms."""
+    value = percentile(values, fraction)
     return None if value is None else round(value, 2)
 
 
@@ -147,7 +147,7 @@ def latency(records) -> dict:
     for r in records:
         for stage, ms in r.latency_ms.items():
             stages.setdefault(stage, []).append(ms)
-    return {stage: {"n": len(v), "p50": percentile(v, 0.5), "p95": percentile(v, 0.95)}
+    return {stage: {"n": len(v), "p50": _ms(v, 0.5), "p95": _ms(v, 0.95)}
             for stage, v in sorted(stages.items())}
 
 

@@ -7,10 +7,12 @@ reason instead of producing a report nobody can trust.
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.settings import Settings
 from guardrails.escalation import CATEGORIES
 
 CASES_DIR = Path(__file__).parent / "datasets" / "cases"
@@ -73,34 +75,70 @@ def suite_files(name: str) -> list[Path]:
     return [CASES_DIR / f for f in SUITES[name]]
 
 
-def kb_sections(kb_dir: Path, chunk_max_tokens: int = 220) -> dict[str, set[str]]:
-    """Every source file in ``kb_dir`` with the section paths its chunks carry, read with
-    the ingest loaders so the validator and the store agree on what a section is."""
-    from ingest.chunking import chunk_document
-    from ingest.reading import read_document
-    from ingest.sync import scan
+def kb_sections(kb_dir: Path, settings: Settings | None = None) -> dict[str, set[str]]:
+    """Every source file in ``kb_dir`` with the section paths its chunks carry, read as ingest
+    reads them, so the validator and the store agree on what a section is. A file that fails
+    validation is ingest's to report: its sections are unknown here."""
+    from ingest.folder import chunk_folder
 
-    supported, _ = scan(kb_dir)
-    out: dict[str, set[str]] = {}
-    for path in supported:
-        source = path.relative_to(kb_dir).as_posix()
-        try:
-            document = read_document(path, source, 50 * 2**20)
-        except Exception:  # a broken KB file is ingest's to report; its sections are unknown here
-            out[source] = set()
-            continue
-        out[source] = {c.section for c in chunk_document(document, chunk_max_tokens)}
-    return out
+    return {f.source: {c.section for c in f.chunks} for f in chunk_folder(kb_dir, settings or Settings())}
 
 
 def section_exists(section: str, sections: set[str]) -> bool:
-    # Labels may name a heading whose chunks sit deeper ("Fees" covers "Fees > ATM").
-    return section in sections or any(s.startswith(section + " > ") for s in sections)
+    # Labels may name a heading whose chunks sit deeper ("Fees" covers "Fees > ATM"); an empty
+    # section names the whole file.
+    return section == WHOLE_FILE or section in sections or any(s.startswith(section + " > ") for s in sections)
+
+
+QUESTIONS_HEADER = ("query", "target", "kind")
+WHOLE_FILE = ""  # a reference section that stands for every section of its file
+KINDS = ("answerable", "unanswerable")
+
+
+def is_questions_tsv(path: Path) -> bool:
+    """The labelled-questions format of a help centre: ``query<TAB>target<TAB>kind``."""
+    with path.open(encoding="utf-8") as handle:
+        first = handle.readline().rstrip("\r\n")
+    return tuple(c.strip().lower() for c in first.split("\t")) == QUESTIONS_HEADER
+
+
+def questions_tsv_cases(path: Path) -> list[str]:
+    """A questions file as case lines. ``target`` is a file relative to the knowledge dir
+    (``a|b``: either file answers); an answerable question expects an answer citing it, an
+    unanswerable one (empty target) a handoff as ``unanswered``."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle, delimiter="\t"))
+    lines = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != 3:
+            raise CaseFileError(path, number, f"{len(row)} columns: write query<TAB>target<TAB>kind "
+                                              "(an unanswerable question has an empty target)")
+        query, target, kind = (cell.strip() for cell in row)
+        if kind not in KINDS:
+            raise CaseFileError(path, number, f"kind {kind!r} is not one of {', '.join(KINDS)}")
+        targets = [t.strip() for t in target.split("|") if t.strip()]
+        if kind == "answerable" and not targets:
+            raise CaseFileError(path, number, "an answerable question needs a target file")
+        if kind == "unanswerable" and targets:
+            raise CaseFileError(path, number, "an unanswerable question has an empty target")
+        answerable = kind == "answerable"
+        lines.append(json.dumps({
+            "id": f"{path.stem}-{number - 1:03d}", "version": SCHEMA_VERSION, "question": query,
+            "context": {"region": None, "language": "en", "tier": None}, "reference_answer": "",
+            "reference_contexts": [{"source": t, "section": WHOLE_FILE} for t in targets],
+            "expected": {"decision": "answer" if answerable else "escalate",
+                         "category": None if answerable else "unanswered"},
+            "tags": ["faq" if answerable else "unanswerable"],
+        }))
+    return lines
 
 
 def load_cases(paths: list[Path], kb_dir: Path | None = None) -> list[Case]:
-    """Read and validate ``paths``; with ``kb_dir`` also check every reference context
-    against the knowledge files. Raises CaseFileError on the first problem."""
+    """Read and validate ``paths`` (case JSONL, or a help centre's questions TSV); with ``kb_dir``
+    also check every reference context against the knowledge files. Raises CaseFileError on the
+    first problem."""
     sections = kb_sections(kb_dir) if kb_dir is not None else None
     cases: list[Case] = []
     seen: dict[str, str] = {}
@@ -108,7 +146,11 @@ def load_cases(paths: list[Path], kb_dir: Path | None = None) -> list[Case]:
         path = Path(path)
         if not path.is_file():
             raise CaseFileError(path, 0, "file not found: check the path (suites live in evals/datasets/cases/)")
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if is_questions_tsv(path):
+            lines = [(number, line) for number, line in enumerate(questions_tsv_cases(path), start=2)]
+        else:
+            lines = list(enumerate(path.read_text(encoding="utf-8").splitlines(), start=1))
+        for number, line in lines:
             if not line.strip():
                 continue
             case = parse_case(line, path, number, sections)

@@ -33,8 +33,8 @@ def run_cli(suite: str | None, judge: bool, out: Path | None, gate: bool, update
     """Run one evaluation and return the exit code. The keyword-only arguments let a caller
     share loaded models, an index already built from the same knowledge dir, settings and a
     baseline file (tests do); the CLI leaves them unset."""
-    from app.errors import BeaconError
-    from app.settings import load_settings
+    from app.core.errors import BeaconError
+    from app.core.settings import load_settings
     from evals.ragas_metrics import OFFLINE_ENV
 
     for key, value in OFFLINE_ENV.items():  # before Chroma, ragas or LangChain start any telemetry
@@ -95,12 +95,15 @@ def run_eval(cases, suite: str, settings, kb_dir: Path, out: Path, judge: bool =
         # check then sees exactly what this run wrote, and a developer's stores stay untouched.
         run_settings = settings.model_copy(update={"data_dir": Path(tmp), "knowledge_dir": kb_dir,
                                                    "conversation_store": None, "webhook_url": None})
-        prepare_index(run_settings, embedder, kb_dir, prebuilt_index)
+        not_indexed = prepare_index(run_settings, embedder, kb_dir, prebuilt_index)
+        for item in not_indexed:
+            if item["status"] != "skipped":
+                _say(f"Not indexed ({item['status']}): {item['reason']}")
         with _progress_bar(len(cases), progress) as advance:
             run = run_cases(cases, run_settings, embedder, redactor, progress=advance)
         records = run.records
         stored = run.stored_text()
-    chunks = ragas_metrics.load_kb_chunks(kb_dir, settings.chunk_max_tokens)
+    chunks = ragas_metrics.load_kb_chunks(kb_dir, settings)
     ragas_embedder = embedder if type(embedder).__name__ == "OnnxMiniLMEmbedder" else _bundled_embedder()
     ragas = {"non_llm": ragas_metrics.score_non_llm(records, chunks, ragas_embedder, settings.answer_sources)}
     if judge:
@@ -123,7 +126,7 @@ def run_eval(cases, suite: str, settings, kb_dir: Path, out: Path, judge: bool =
         "seconds": round(time.perf_counter() - started, 1), "answer_seconds": round(run.seconds, 1),
         "settings": {k: getattr(settings, k) for k in ("generator", "answer_sources", "retrieval_candidates",
                                                        "search_top_k", "confidence_threshold", "retrieval_alpha")},
-        "knowledge_dir": str(kb_dir), "summary": summary,
+        "knowledge_dir": str(kb_dir), "not_indexed": not_indexed, "summary": summary,
         "baseline": (baseline or {}).get("metrics"), "ragas": ragas, "beacon": beacon,
         "gate": gate_module.gate(summary, suite, baseline_path or gate_module.BASELINE) if gate else None,
     }
@@ -136,13 +139,13 @@ def run_eval(cases, suite: str, settings, kb_dir: Path, out: Path, judge: bool =
 
 def _models(settings, embedder, redactor):
     if embedder is None:
-        from app.embedding import build_embedder
+        from app.index.embedding import build_embedder
 
         embedder = build_embedder(settings)
         if hasattr(embedder, "warm_up"):
             embedder.warm_up()
     if redactor is None:
-        from guardrails.factory import build_redactor
+        from app.chain.factory import build_redactor
 
         redactor = build_redactor(settings)
         redactor.warm_up()
@@ -150,7 +153,7 @@ def _models(settings, embedder, redactor):
 
 
 def _bundled_embedder():
-    from app.embedding.onnx_minilm import OnnxMiniLMEmbedder
+    from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
 
     model = OnnxMiniLMEmbedder()
     model.warm_up()

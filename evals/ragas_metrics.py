@@ -22,6 +22,8 @@ import re
 import warnings
 from pathlib import Path
 
+from app.core.settings import Settings
+
 # Off before ragas or langchain are imported: ragas posts usage analytics and LangSmith
 # traces unless told not to, and the machine running CI may be offline.
 OFFLINE_ENV = {"RAGAS_DO_NOT_TRACK": "true", "LANGCHAIN_TRACING_V2": "false", "LANGSMITH_TRACING": "false",
@@ -79,7 +81,7 @@ def reference_texts(record, kb_chunks: dict[tuple[str, str], list[str]]) -> list
     out = []
     for source, section in record.reference_contexts:
         for (s, sec), texts in kb_chunks.items():
-            if s == source and (sec == section or sec.startswith(section + " > ")):
+            if s == source and (not section or sec == section or sec.startswith(section + " > ")):
                 out.extend(texts)
     return out
 
@@ -110,8 +112,13 @@ def _samples(records, kb_chunks, answer_sources: int):
 def score_non_llm(records, kb_chunks: dict[tuple[str, str], list[str]], embedder, answer_sources: int = 3) -> dict:
     """Score in place (``record.scores[name]``) and return {name: {"cases": n, "mean": m}}."""
     _quiet_ragas()
-    from ragas.metrics import (NonLLMContextPrecisionWithReference, NonLLMContextRecall, NonLLMStringSimilarity,
-                               RougeScore, SemanticSimilarity)
+    from ragas.metrics import (
+        NonLLMContextPrecisionWithReference,
+        NonLLMContextRecall,
+        NonLLMStringSimilarity,
+        RougeScore,
+        SemanticSimilarity,
+    )
 
     context, answers = _samples(records, kb_chunks, answer_sources)
     plan = [(NonLLMContextPrecisionWithReference(), context), (NonLLMContextRecall(), context),
@@ -169,7 +176,7 @@ def _judge_llm(config: dict):
 def _is_connection_error(exc: BaseException) -> bool:
     import openai
 
-    from app.errors import endpoint_transport_errors
+    from app.core.errors import endpoint_transport_errors
 
     transport = endpoint_transport_errors()
     seen = exc
@@ -188,8 +195,13 @@ def score_judged(records, kb_chunks, embedder, settings, answer_sources: int = 3
         return {"skipped": "no judge endpoint configured: set BEACON_JUDGE_BASE_URL and BEACON_JUDGE_MODEL"}
     check_judge(config)
     _quiet_ragas()
-    from ragas.metrics import (FactualCorrectness, Faithfulness, LLMContextPrecisionWithReference, LLMContextRecall,
-                               ResponseRelevancy)
+    from ragas.metrics import (
+        FactualCorrectness,
+        Faithfulness,
+        LLMContextPrecisionWithReference,
+        LLMContextRecall,
+        ResponseRelevancy,
+    )
 
     llm = _judge_llm(config)
     _, answers = _samples(records, kb_chunks, answer_sources)
@@ -222,7 +234,15 @@ async def _judge_all(metrics, answers, out: dict, config: dict) -> dict:
     return out
 
 
-def load_kb_chunks(kb_dir: Path, chunk_max_tokens: int = 220) -> dict[tuple[str, str], list[str]]:
-    from evals.build_cases import kb_chunks
+def load_kb_chunks(kb_dir: Path, settings: Settings) -> dict[tuple[str, str], list[str]]:
+    """(source, section) -> chunk texts in document order, as ingest chunks ``kb_dir``. A file that
+    fails validation stops the run with its error: reference texts must not silently go missing."""
+    from ingest.folder import chunk_folder
 
-    return kb_chunks(kb_dir, chunk_max_tokens)
+    out: dict[tuple[str, str], list[str]] = {}
+    for chunked in chunk_folder(kb_dir, settings):
+        if chunked.error is not None:
+            raise chunked.error
+        for chunk in chunked.chunks:
+            out.setdefault((chunked.source, chunk.section), []).append(chunk.text)
+    return out

@@ -1,19 +1,17 @@
-"""Retrieval quality on Beacon's labelled query sets: hit@1, hit@5 and MRR.
+"""Retrieval quality on labelled queries: hit@1, hit@5 and MRR.
 
 A query hits when a returned chunk comes from an expected source and its section path
 starts with the expected section (labels name the top-level section; chunks may sit
-deeper under it).
+deeper under it). A label with an empty section is file-level: any chunk of the file hits.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
-DATASETS = Path(__file__).parent / "datasets"
-QUERY_FILES = ("queries_faq.jsonl", "queries_policy.jsonl", "queries_unanswerable.jsonl")
+from app.core.jsonl import read_jsonl
 
 
 @dataclass(frozen=True)
@@ -25,27 +23,25 @@ class LabelledQuery:
     answerable: bool
 
 
-def load_queries(files: Iterable[Path] | None = None) -> list[LabelledQuery]:
-    out = []
-    for path in files or [DATASETS / name for name in QUERY_FILES]:
-        for number, line in enumerate(Path(path).read_text().splitlines(), start=1):
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            out.append(
-                LabelledQuery(
-                    id=row["id"],
-                    query=row["query"],
-                    expected=tuple((e["source"], e["section"]) for e in row["expected"]),
-                    region=row.get("region"),
-                    answerable=bool(row.get("answerable", True)),
-                )
-            )
-    return out
+def load_queries(files: Iterable[Path]) -> list[LabelledQuery]:
+    """Labelled queries from JSON-lines files: ``id``, ``query``, ``expected`` [{source, section}],
+    and optionally ``region`` and ``answerable``."""
+    return [
+        LabelledQuery(
+            id=row["id"],
+            query=row["query"],
+            expected=tuple((e["source"], e["section"]) for e in row["expected"]),
+            region=row.get("region"),
+            answerable=bool(row.get("answerable", True)),
+        )
+        for path in files
+        for row in read_jsonl(path)
+    ]
 
 
 def is_hit(source: str, section: str, expected: tuple[tuple[str, str], ...]) -> bool:
-    return any(source == s and (section == sec or section.startswith(sec + " > ")) for s, sec in expected)
+    """An empty expected section stands for the whole file (file-level labels)."""
+    return any(source == s and (not sec or section == sec or section.startswith(sec + " > ")) for s, sec in expected)
 
 
 def first_hit_rank(results: list[tuple[str, str]], expected) -> int | None:

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from app.settings import Settings
+from app.core.settings import Settings
 from evals.cases import Case
 
 
@@ -121,29 +121,33 @@ def _sqlite_text(path: Path) -> str:
         conn.close()
 
 
-def prepare_index(settings: Settings, embedder, kb_dir: Path, prebuilt: Path | None = None) -> None:
+def prepare_index(settings: Settings, embedder, kb_dir: Path, prebuilt: Path | None = None) -> list[dict]:
     """Put ``kb_dir`` into the store under ``settings.data_dir``: a copy of an index already
-    built from the same files (tests share one), or a fresh ingest."""
+    built from the same files (tests share one), or a fresh ingest. Returns the files that were
+    not indexed (failed, quarantined, skipped) with the reason: a company measuring its own help
+    centre sees them in the report, and the run goes on with the rest."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if prebuilt is not None:
         shutil.copytree(prebuilt, settings.data_dir, dirs_exist_ok=True)
-        return
-    from app.store import KnowledgeStore
+        return []
+    from app.index.store import KnowledgeStore
     from ingest.sync import sync_knowledge
 
     report = sync_knowledge(kb_dir, KnowledgeStore(settings, embedder.model_id).open(), embedder, settings)
-    failed = [f"{f.source}: {f.error}" for f in report.files if f.error and f.status != "skipped"]
-    if failed:
+    if report.chunks_in_store == 0:
         from evals.cases import EvalError
 
-        raise EvalError(f"the knowledge directory {kb_dir} did not ingest cleanly ({'; '.join(failed[:3])}): "
+        problems = "; ".join(f"{f.source}: {f.error}" for f in report.files if f.error)[:600]
+        raise EvalError(f"nothing in {kb_dir} could be indexed ({problems or 'no knowledge files'}): "
                         "fix the files (beacon ingest shows every problem) and run again")
+    return [{"source": f.source, "status": f.status, "reason": f.error} for f in report.files
+            if f.status in ("failed", "quarantined", "skipped")]
 
 
 def run_cases(cases: list[Case], settings: Settings, embedder, redactor,
               progress: Callable[[CaseRecord], None] | None = None) -> RunOutput:
     """Answer every case with a fresh session. ``settings.data_dir`` must hold the index."""
-    from app.service import BeaconService, ChatRequest
+    from app.service.beacon_service import BeaconService, ChatRequest
 
     started = time.perf_counter()
     sent: list[str] = []

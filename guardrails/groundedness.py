@@ -28,7 +28,7 @@ from typing import Sequence
 from guardrails.claims import (MAX_REPLY_CHARS, PARAGRAPH, Claim, claims, flat_text, negation_agrees,
                                numbers_match, source_windows, split_sentences, stems)
 
-# Chosen on the dev split of evals/datasets/groundedness.jsonl (evals/output_checks_eval.py prints the sweep).
+# Chosen on the dev split of research/output_checks/data/groundedness.jsonl (research/output_checks/evaluate.py prints the sweep).
 # The mix beat lexical or embedding alone on dev precision; embedding alone over-fits dev (test FA 41%).
 DEFAULT_THRESHOLD = 0.72  # best dev F1 for the 0.5 mix with extractive false alarms <= 1%
 LEXICAL_WEIGHT = 0.5  # combined score = w * lexical + (1 - w) * embedding

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 from guardrails import injection_patterns as P
 
-DEFAULT_THRESHOLD = 0.5  # dev sweep (evals.injection_eval --sweep): recall 1.0 and no false alarm from 0.45 to 0.55
+DEFAULT_THRESHOLD = 0.5  # dev sweep (research.injection.evaluate --sweep): recall 1.0 and no false alarm from 0.45 to 0.55
 MAX_SCAN_CHARS = 12_000  # longer texts: head, tail and windows around trigger words (see _bounded)
 _HEAD, _TAIL, _WINDOW = 4_000, 2_000, 300
 MAX_DECODED_RUNS = 8

@@ -64,7 +64,7 @@ class InjectionModel:
         with self._lock:
             if self._session is not None:
                 return
-            from app.embedding.onnx_minilm import cpu_session, wordpiece_tokenizer
+            from app.core.onnx_models import cpu_session, wordpiece_tokenizer
 
             fix = "restore guardrails/injection_model.json and injection_encoder.onnx from the repository, or retrain both with python -m research.guards.injection_train"
             try:

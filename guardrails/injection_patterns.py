@@ -6,7 +6,7 @@ weak hints (0.35 + 0.4) cross the default threshold of 0.5 while one weak hint d
 Weights ≥ 0.5 are for phrases that a customer has no reason to write to a support assistant;
 weaker ones are for words with innocent uses ("developer mode", "no rules", "in writing").
 
-The benign look-alikes that shaped these patterns are in ``evals/datasets/injection.jsonl``
+The benign look-alikes that shaped these patterns are in ``research/injection/data/injection.jsonl``
 (category ``benign_lookalike``); the comments name the trap a pattern avoids.
 """
 

@@ -16,16 +16,27 @@ from guardrails.normalize import normalize
 
 # Types worth stopping a reply for. Names, places and dates found by the NER model in
 # help-centre prose are mostly noise; a number that identifies a person or an account is not.
-_BLOCKING_PII = frozenset({
+BLOCKING_PII = frozenset({
     "CREDIT_CARD", "IBAN_CODE", "CRYPTO_WALLET", "SEED_PHRASE", "PRIVATE_KEY", "BANK_ACCOUNT", "ABA_ROUTING_NUMBER",
     "UK_SORT_CODE", "LODESTAR_CUSTOMER_ID", "LODESTAR_TX_REF", "TRANSACTION_ID", "EMAIL_ADDRESS", "PHONE_NUMBER",
     "US_SSN", "UK_NINO", "ADDRESS", "UK_POSTCODE", "IP_ADDRESS", "US_PASSPORT", "DATE_OF_BIRTH",
 })
 _SPACE = re.compile(r"\s+")
+_CITATION = re.compile(r"\s*\[\d+\]")
+_WORD = re.compile(r"\w+")
 
 
 def _squash(text: str) -> str:
     return _SPACE.sub("", text).lower()
+
+
+def _published(value: str, entity_type: str, published: str, words: set[str]) -> bool:
+    """A value the sources themselves carry. An address may come out of the reply joined across
+    lines, code or markup the source had in between, so for addresses every word being in the
+    sources is enough; numbers must appear as they are."""
+    if _squash(value) in published:
+        return True
+    return entity_type == "ADDRESS" and all(word in words for word in _WORD.findall(value.lower()))
 
 
 @dataclass
@@ -70,10 +81,13 @@ class OutputGuard:
         if result.commitments:
             result.problems.append("unsupported_commitment")
         published = _squash(" ".join(sources))
-        text = normalize(reply).text
+        # Citation markers are not content: a span that ran into "[1]" would not be found in its source.
+        text = normalize(_CITATION.sub(" ", reply)).text
         # Names are not among the blocking types, so spaCy's NER is skipped (30 ms -> a few).
+        words = set(_WORD.findall(" ".join(sources).lower()))
         leaked = {r.entity_type for r in self.redactor.detect(text, ner=False)
-                  if r.entity_type in _BLOCKING_PII and _squash(text[r.start:r.end]) not in published}
+                  if r.entity_type in BLOCKING_PII and not _published(text[r.start:r.end], r.entity_type, published,
+                                                                       words)}
         if leaked:
             result.pii_types = sorted(leaked)
             result.problems.append("pii_in_reply")

@@ -1,7 +1,7 @@
 """The fine-tuned sensitive-topic encoder (guardrails/topic_encoder.onnx), run with ONNX Runtime.
 
 The graph is all-MiniLM-L6-v2 fine-tuned on Beacon's labelled messages with a linear layer
-and a sigmoid per category on top (``evals/topics_finetune.py`` trains and exports it): it
+and a sigmoid per category on top (``research/topics/finetune.py`` trains and exports it): it
 takes word pieces and returns one probability per topic. It ships in the repository with
 int8 weights and uses the same WordPiece tokenizer as the bundled embedder, so nothing is
 downloaded. It does not depend on the retrieval embedder: an OpenAI or hash embedder leaves
@@ -40,11 +40,11 @@ class TopicEncoder:
         with self._lock:
             if self._session is not None:
                 return
-            from app.embedding.onnx_minilm import cpu_session, wordpiece_tokenizer
+            from app.core.onnx_models import cpu_session, wordpiece_tokenizer
 
             if not self.path.is_file():
                 raise GuardrailError(f"{self.path} is missing: restore it from the repository (git checkout -- {self.path.name}) "
-                                     "or retrain it with python -m evals.topics_finetune")
+                                     "or retrain it with python -m research.topics.finetune")
             tokenizer = wordpiece_tokenizer(MAX_TOKENS)
             try:
                 # ORT's threads spin after a run by default; with the embedder's session running
@@ -52,7 +52,7 @@ class TopicEncoder:
                 session = cpu_session(self.path, self.threads, spinning=False)
             except Exception as exc:  # onnxruntime raises its own untyped errors for a damaged file
                 raise GuardrailError(f"{self.path}: cannot load the topic encoder ({exc}) — restore it from the "
-                                     "repository or retrain it with python -m evals.topics_finetune") from None
+                                     "repository or retrain it with python -m research.topics.finetune") from None
             self._tokenizer, self._session = tokenizer, session
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:

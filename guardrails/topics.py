@@ -1,6 +1,6 @@
 """Sensitive-topic detection: which customer messages need a human now, and why.
 
-Labelling rule (the labelled set ``evals/datasets/sensitive_topics.jsonl`` follows it): a
+Labelling rule (the labelled set ``research/topics/data/sensitive_topics.jsonl`` follows it): a
 message is positive for a category when it reports, or strongly implies, a **current,
 first-person incident or need** in that category. General, hypothetical and policy
 questions are negative even when they use the scary word. So "how do I report a lost card
@@ -44,12 +44,12 @@ the tuning part of BANKING77 mapped onto these categories (``card_payment_not_re
 unauthorised_transaction, ``lost_or_stolen_card`` → lost_stolen_device, the routine intents —
 duplicate charges, declined cards, pending transfers among them — as routine), CLINC150's
 tuning part and real help-centre questions (research/guards/README.md has the mapping and the
-splits). ``guardrails/topic_encoder.py`` runs it, ``evals/topics_finetune.py`` trains it,
+splits). ``guardrails/topic_encoder.py`` runs it, ``research/topics/finetune.py`` trains it,
 ``guardrails/topic_model.json`` holds its cut, rule floor and provenance. Its probability is
 rescaled so the cut lands on 0.5. It is independent of the retrieval embedder.
 ``BEACON_TOPIC_MODEL=rules`` switches it off (rules alone).
 
-Every version's design, comparison and blind score is in ``evals/TOPICS.md``.
+Every version's design, comparison and blind score is in ``research/topics/TOPICS.md``.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ CATEGORIES: tuple[str, ...] = (
 )
 
 MAX_RULE_CHARS = 20_000  # bounds regex time on pasted documents; incidents are stated early
-MODEL_PATH = Path(__file__).with_name("topic_model.json")  # written by evals/topics_finetune.py
+MODEL_PATH = Path(__file__).with_name("topic_model.json")  # written by research/topics/finetune.py
 
 
 # One rule cue scores 0.6 and each further cue adds 0.1, so 0.5 means "one cue fired";
@@ -136,10 +136,10 @@ class TopicModel:
     def __init__(self, data: dict, encoder: TopicEncoder) -> None:
         if list(data["categories"]) != list(CATEGORIES):
             raise GuardrailError(f"{MODEL_PATH.name} was trained for the topics {', '.join(data['categories'])}, "
-                                 f"not {', '.join(CATEGORIES)}: retrain it with python -m evals.topics_finetune")
+                                 f"not {', '.join(CATEGORIES)}: retrain it with python -m research.topics.finetune")
         self.cut = float(data["threshold"])
         # A rule's hit counts only where the model gives its category at least this much: the
-        # rules made nearly all the false flags on hard negatives (evals/TOPICS.md, version 7.1).
+        # rules made nearly all the false flags on hard negatives (research/topics/TOPICS.md, version 7.1).
         self.rule_floor = float(data.get("rule_floor", 0.0))
         self.encoder = encoder
 
@@ -154,7 +154,7 @@ class TopicModel:
             return cls(data, TopicEncoder(encoder_path))
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise GuardrailError(f"{path}: cannot load the topic model ({exc}) — restore guardrails/topic_model.json and "
-                                 "topic_encoder.onnx from the repository, or retrain both with python -m evals.topics_finetune") from None
+                                 "topic_encoder.onnx from the repository, or retrain both with python -m research.topics.finetune") from None
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         return self.encoder.probabilities([readable(t) for t in texts])

@@ -7,8 +7,8 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from ingest.document import DocumentMeta, LoadedDocument, Section
-from ingest.tokens import count_tokens
+from app.core.tokens import count_tokens
+from ingest.document import DocumentMeta, LoadedDocument
 
 SECTION_SEPARATOR = " > "
 # Boundaries to split at, from the most to the least natural; a piece is split at the
@@ -99,11 +99,26 @@ def split_to_budget(text: str, max_tokens: int) -> list[str]:
     return [piece for piece in _split(text, max_tokens, 0) if piece.strip()]
 
 
+_FENCE = re.compile(r"^(`{3,})[^\n]*\n.*?\n\1$", re.M | re.S)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Blank-line separated parts; a fenced code block stays whole, blank lines and all."""
+    parts, start = [], 0
+    for fence in _FENCE.finditer(text):
+        parts += _BOUNDARIES[0][0].split(text[start:fence.start()])
+        parts.append(fence.group(0))
+        start = fence.end()
+    parts += _BOUNDARIES[0][0].split(text[start:])
+    return parts
+
+
 def _split(text: str, budget: int, level: int) -> list[str]:
     if level == len(_BOUNDARIES):
         return _hard_cut(text, budget)
     pattern, joiner = _BOUNDARIES[level]
-    parts = [p.strip() for p in pattern.split(text) if p.strip()]
+    raw = _paragraphs(text) if level == 0 else pattern.split(text)
+    parts = [p.strip() for p in raw if p.strip()]
     if len(parts) <= 1:
         return _split(text, budget, level + 1)
     out: list[str] = []

@@ -45,3 +45,4 @@ class LoadedDocument:
     sections: list[Section]
     links: list[str] = field(default_factory=list)  # relative link targets, resolved against the KB
     warnings: list[str] = field(default_factory=list)
+    navigation: bool = False  # the loader dropped a table of contents (toctree, in-page contents list)

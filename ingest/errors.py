@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from app.errors import BeaconError
+from app.core.errors import ConflictError, InvalidInputError
 
 
-class KnowledgeFileError(BeaconError):
+class KnowledgeFileError(InvalidInputError):
     """A knowledge file cannot be ingested. The message names the file, the line and the fix."""
 
     def __init__(self, source: str, problem: str, fix: str, line: int | None = None) -> None:
@@ -17,5 +17,10 @@ class KnowledgeFileError(BeaconError):
         super().__init__(f"{where}: {problem} — {fix}")
 
 
-class KnowledgeDirError(BeaconError):
+class NothingToIndex(KnowledgeFileError):
+    """A file that reads fine but holds no text of its own: a contents page (a Sphinx toctree,
+    a list of links to its own headings). Ingest skips it rather than failing it."""
+
+
+class KnowledgeDirError(ConflictError):
     """The knowledge directory itself is missing or unusable."""

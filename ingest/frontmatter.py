@@ -1,9 +1,11 @@
-"""Front matter (YAML between ``---`` lines, or a JSON object) and YAML with line numbers."""
+"""Front matter (YAML between ``---`` lines, TOML between ``+++`` lines as Hugo writes it, or a
+JSON object) and YAML with line numbers."""
 
 from __future__ import annotations
 
 import json
 import re
+import tomllib
 
 import yaml
 
@@ -66,6 +68,10 @@ def _shift_lines(data, offset: int) -> None:
 
 
 _JSON_KEY = re.compile(r'"([^"\\]+)"\s*:')
+_TOML_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+# JSON front matter opens with an object, ``{`` then a quoted key (or ``}``); a Liquid tag
+# (``{% include … %}``) or expression (``{{ … }}``) at the top of a Jekyll page is not one.
+_JSON_START = re.compile(r'\s*\{\s*(?:"|\})')
 
 
 def split_front_matter(text: str, source: str) -> tuple[dict, dict[str, int], str, int]:
@@ -94,7 +100,9 @@ def split_front_matter(text: str, source: str) -> tuple[dict, dict[str, int], st
                 source, "front matter is not a list of key: value fields", "write one field per line, like title: Cards", 2
             )
         return dict(data), data.key_lines, "\n".join(lines[close + 1 :]), close + 2
-    if text.lstrip().startswith("{"):
+    if lines and lines[0].strip() == "+++":
+        return _toml_front_matter(lines, source)
+    if _JSON_START.match(text):
         start = len(text) - len(text.lstrip())
         try:
             data, end = json.JSONDecoder().raw_decode(text, start)
@@ -110,3 +118,26 @@ def split_front_matter(text: str, source: str) -> tuple[dict, dict[str, int], st
                     key_lines.setdefault(match.group(1), number)
         return data, key_lines, text[end:].lstrip(" \t").removeprefix("\n"), len(head) + 1
     return {}, {}, text, 1
+
+
+def _toml_front_matter(lines: list[str], source: str) -> tuple[dict, dict[str, int], str, int]:
+    for close, line in enumerate(lines[1:], start=1):
+        if line.strip() == "+++":
+            break
+    else:
+        raise KnowledgeFileError(
+            source, "front matter opens with +++ but never closes", "add a line with +++ after the last field", 1
+        )
+    try:
+        data = tomllib.loads("\n".join(lines[1:close]))
+    except tomllib.TOMLDecodeError as exc:
+        match = re.search(r"line (\d+)", str(exc))
+        raise KnowledgeFileError(
+            source, f"TOML front matter is not valid: {str(exc).split(' (at')[0]}",
+            "fix the TOML (key = \"value\", one per line)", 1 + int(match.group(1)) if match else 1,
+        ) from None
+    key_lines: dict[str, int] = {}
+    for number, line in enumerate(lines[1:close], start=2):
+        if (match := _TOML_KEY.match(line)) and match.group(1) in data:
+            key_lines.setdefault(match.group(1), number)
+    return data, key_lines, "\n".join(lines[close + 1 :]), close + 2

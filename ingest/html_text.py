@@ -1,60 +1,272 @@
-"""Plain text from the simple HTML that help-desk exports put in article bodies."""
+"""HTML as a reader sees it: headings and plain-text blocks, from a help-centre article export,
+an HTML block inside Markdown, or a help-desk CSV body.
+
+The standard library's ``html.parser`` tokenises (it is lenient and needs nothing installed);
+a small tree builder closes what HTML leaves implicit (``<p>``, ``<li>``, table cells). Only what
+is rendered for the reader becomes text: no scripts, styles, navigation, page header or footer,
+forms, hidden elements, comments, or images (alt text describes a picture the customer cannot
+see in a chat). When the page marks its content (``<main>``, ``<article>``, ``role="main"``) only
+that is read.
+"""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-_BLOCK = {"p", "div", "br", "ul", "ol", "table", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre"}
-_SKIP = {"script", "style"}
+from ingest.outline import Block, fenced, heading, text
+
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+_SKIP = {"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form", "button",
+         "select", "iframe", "object", "canvas", "head", "title"}
+_PARAGRAPHS = {"p", "div", "section", "article", "main", "blockquote", "dd", "dt", "figcaption", "address", "details",
+               "summary", "center", "body", "html", "li", "td", "th", "caption", "dl", "fieldset", "legend"}
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+# A start tag that closes an open element of the same family (HTML's optional end tags).
+_CLOSES = {"li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "tr": {"tr", "td", "th"}, "td": {"td", "th"},
+           "th": {"td", "th"}, "option": {"option"}, "p": {"p"}}
+_SCOPE = {"ul", "ol", "table", "tbody", "thead", "tfoot", "dl", "div", "section", "article", "blockquote", "body"}
+_BLOCK_STARTS = {"p", "div", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section",
+                 "article", "dl", "details", "hr", "figure", "main"}
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+_SPACE = re.compile(r"[ \t\r\n\u00a0\u2000-\u200b]+")
 
 
-class _TextExtractor(HTMLParser):
+@dataclass
+class Node:
+    tag: str
+    attrs: dict
+    line: int
+    children: list = field(default_factory=list)  # Node or str
+
+    def find(self, predicate) -> "Node | None":
+        if predicate(self):
+            return self
+        for child in self.children:
+            if isinstance(child, Node) and (found := child.find(predicate)) is not None:
+                return found
+        return None
+
+
+class _TreeBuilder(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.links: list[str] = []
-        self._skip = 0
+        self.root = Node("#root", {}, 1)
+        self.stack = [self.root]
 
     def handle_starttag(self, tag, attrs):
-        if tag in _SKIP:
-            self._skip += 1
-        elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag in _BLOCK:
-            self.parts.append("\n")
-        elif tag in ("td", "th"):
-            self.parts.append(" | ")
-        if tag == "a":
-            href = dict(attrs).get("href")
-            if href and href not in self.links:
-                self.links.append(href)
-        if tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt:
-                self.parts.append(f"[Image: {alt}]")
+        closes = _CLOSES.get(tag, set())
+        if tag in _BLOCK_STARTS:
+            closes = closes | {"p"}
+        for index in range(len(self.stack) - 1, 0, -1):
+            open_tag = self.stack[index].tag
+            if open_tag in closes:
+                del self.stack[index:]
+                break
+            if open_tag in _SCOPE or open_tag in ("ul", "ol", "tr", "table"):
+                break
+        node = Node(tag, {k: v or "" for k, v in attrs}, self.getpos()[0])
+        self.stack[-1].children.append(node)
+        if tag not in _VOID:
+            self.stack.append(node)
+
+    def handle_startendtag(self, tag, attrs):
+        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}, self.getpos()[0]))
 
     def handle_endtag(self, tag):
-        if tag in _SKIP:
-            self._skip = max(0, self._skip - 1)
-        elif tag in _BLOCK:
-            self.parts.append("\n")
+        for index in range(len(self.stack) - 1, 0, -1):
+            if self.stack[index].tag == tag:
+                del self.stack[index:]
+                return
 
     def handle_data(self, data):
-        if not self._skip:
-            self.parts.append(data)
+        self.stack[-1].children.append(data)
 
 
-def looks_like_html(text: str) -> bool:
-    return bool(re.search(r"</?(?:p|br|ul|ol|li|a|strong|em|b|i|div|span|table)\b[^>]*>", text, re.I))
+def parse_html(html: str) -> Node:
+    builder = _TreeBuilder()
+    builder.feed(html)
+    builder.close()
+    return builder.root
+
+
+def _hidden(node: Node) -> bool:
+    attrs = node.attrs
+    return ("hidden" in attrs or attrs.get("aria-hidden", "").lower() == "true"
+            or bool(_HIDDEN_STYLE.search(attrs.get("style", ""))))
+
+
+def _main_content(root: Node) -> Node:
+    for predicate in (lambda n: n.tag == "main" or n.attrs.get("role") == "main", lambda n: n.tag == "article"):
+        found = root.find(predicate)
+        if found is not None:
+            return found
+    return root
+
+
+class _Walker:
+    def __init__(self, first_line: int) -> None:
+        self.first_line = first_line
+        self.blocks: list[Block] = []
+        self.links: list[str] = []
+        self.inline: list[str] = []
+        self.inline_line = first_line
+
+    def line(self, node: Node) -> int:
+        return self.first_line + node.line - 1
+
+    def flush(self) -> None:
+        content = _SPACE.sub(" ", "".join(self.inline)).strip()
+        if content:
+            self.blocks.append(text(content, self.inline_line))
+        self.inline = []
+
+    def add_inline(self, piece: str, node: Node | None = None) -> None:
+        if not "".join(self.inline).strip() and node is not None:
+            self.inline_line = self.line(node)
+        self.inline.append(piece)
+
+    def walk(self, node: Node) -> None:
+        for child in node.children:
+            if isinstance(child, str):
+                if child.strip() and not "".join(self.inline).strip():
+                    self.inline_line = self.line(node)
+                self.inline.append(child)
+                continue
+            self.element(child)
+
+    def element(self, node: Node) -> None:
+        tag = node.tag
+        if tag in _SKIP or _hidden(node) or tag == "img":
+            return
+        if tag in _HEADINGS:
+            self.flush()
+            inner = _Walker(self.first_line)
+            inner.walk(node)
+            self.links += [link for link in inner.links if link not in self.links]
+            words = " ".join(b.text for b in inner.blocks) or _SPACE.sub(" ", "".join(inner.inline)).strip()
+            self.blocks.append(heading(words, _HEADINGS[tag], self.line(node)))
+            return
+        if tag == "br":
+            self.inline.append("\n")
+            return
+        if tag == "a" and (href := node.attrs.get("href")) and href not in self.links:
+            self.links.append(href)
+        if tag == "pre":
+            self.flush()
+            code = "".join(_all_text(node)).strip("\n")
+            if code.strip():
+                self.blocks.append(text(fenced(code), self.line(node)))
+            return
+        if tag in ("ul", "ol"):
+            self.flush()
+            lines = self.list_lines(node, 0)
+            if lines:
+                self.blocks.append(text("\n".join(lines), self.line(node)))
+            return
+        if tag == "table":
+            self.flush()
+            rows = self.table_rows(node)
+            if rows:
+                self.blocks.append(text("\n".join(rows), self.line(node)))
+            return
+        if tag in _PARAGRAPHS:
+            self.flush()
+            self.walk(node)
+            self.flush()
+            return
+        self.walk(node)
+
+    def _inline_text(self, node: Node) -> tuple[str, list[Node]]:
+        """A list item's or cell's own words, and the nested blocks inside it."""
+        inner = _Walker(self.first_line)
+        nested = []
+        for child in node.children:
+            if isinstance(child, Node) and child.tag in ("ul", "ol"):
+                nested.append(child)
+            elif isinstance(child, Node):
+                inner.element(child)
+            else:
+                inner.inline.append(child)
+        inner.flush()
+        self.links += [link for link in inner.links if link not in self.links]
+        return " ".join(b.text for b in inner.blocks if not b.is_heading), nested
+
+    def list_lines(self, node: Node, depth: int) -> list[str]:
+        lines = []
+        number = 1
+        for item in node.children:
+            if not isinstance(item, Node) or item.tag != "li" or _hidden(item):
+                continue
+            words, nested = self._inline_text(item)
+            marker = f"{number}." if node.tag == "ol" else "-"
+            number += 1
+            if words:
+                lines.append("  " * depth + f"{marker} {words}")
+            for child in nested:
+                lines += self.list_lines(child, depth + 1)
+        return lines
+
+    def table_rows(self, node: Node) -> list[str]:
+        rows: list[list[tuple[str, bool]]] = []
+
+        def collect(n: Node) -> None:
+            for child in n.children:
+                if not isinstance(child, Node) or _hidden(child):
+                    continue
+                if child.tag == "tr":
+                    cells = [(self._inline_text(c)[0], c.tag == "th") for c in child.children
+                             if isinstance(c, Node) and c.tag in ("td", "th")]
+                    rows.append(cells)
+                elif child.tag in ("thead", "tbody", "tfoot"):
+                    collect(child)
+
+        collect(node)
+        header: list[str] = []
+        out = []
+        for index, cells in enumerate(rows):
+            if index == 0 and cells and all(is_head for _, is_head in cells):
+                header = [c for c, _ in cells]
+                continue
+            values = [c for c, _ in cells]
+            parts = [f"{h}: {v}" if h else v for h, v in zip(header + [""] * len(values), values) if v]
+            if parts:
+                out.append("; ".join(parts))
+        if not out and header:
+            out.append("; ".join(h for h in header if h))
+        return out
+
+
+def _all_text(node: Node) -> list[str]:
+    out = []
+    for child in node.children:
+        if isinstance(child, str):
+            out.append(child)
+        elif child.tag == "br":
+            out.append("\n")
+        else:
+            out += _all_text(child)
+    return out
+
+
+def html_blocks(html: str, first_line: int = 1) -> tuple[list[Block], str | None, list[str]]:
+    """(headings and text blocks, the page's ``<title>``, link targets) of an HTML page."""
+    root = parse_html(html)
+    title_node = root.find(lambda n: n.tag == "title")
+    title = _SPACE.sub(" ", "".join(_all_text(title_node))).strip() if title_node else None
+    walker = _Walker(first_line)
+    walker.walk(_main_content(root))
+    walker.flush()
+    return walker.blocks, title or None, walker.links
+
+
+def looks_like_html(content: str) -> bool:
+    return bool(re.search(r"</?(?:p|br|ul|ol|li|a|strong|em|b|i|div|span|table)\b[^>]*>", content, re.I))
 
 
 def html_to_text(html: str) -> tuple[str, list[str]]:
-    """Return (text, link targets). Paragraphs become blank-line separated, list items '- '."""
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    text = "".join(parser.parts)
-    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.split("\n")]
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    return text, parser.links
+    """Return (text, link targets): blocks separated by blank lines, list items ``- ``, a table row
+    as ``Header: value; …``. Headings become lines of their own."""
+    blocks, _, links = html_blocks(html)
+    return "\n\n".join(b.text for b in blocks if b.text), links

@@ -6,15 +6,19 @@ import re
 from pathlib import Path
 
 from ingest.document import LoadedDocument
-from ingest.errors import KnowledgeFileError
-from ingest.loaders import LOADERS
+from ingest.errors import KnowledgeFileError, NothingToIndex
+from ingest.loaders import BINARY_LOADERS, LOADERS
 from ingest.schema import complete_meta, looks_like_question
 
 _NORMALISE = re.compile(r"[^a-z0-9]+")
 
 
 def is_supported(path: Path) -> bool:
-    return path.suffix.lower() in LOADERS
+    return path.suffix.lower() in LOADERS or path.suffix.lower() in BINARY_LOADERS
+
+
+def is_binary(path: Path) -> bool:
+    return path.suffix.lower() in BINARY_LOADERS
 
 
 def decode(raw: bytes, source: str) -> str:
@@ -53,13 +57,22 @@ def read_document(path: Path, source: str, max_bytes: int) -> LoadedDocument:
             source, f"the file is {shown}, over the {limit} limit",
             "split it into smaller files, or raise BEACON_MAX_FILE_MB",
         )
+    suffix = path.suffix.lower()
+    if suffix in BINARY_LOADERS:
+        raw = path.read_bytes()
+        if not raw.strip():
+            raise KnowledgeFileError(source, "the file is empty", "add content or delete the file")
+        return parse_document(raw, source, BINARY_LOADERS[suffix])
     text = decode(path.read_bytes(), source)
-    return parse_document(text, source, LOADERS[path.suffix.lower()])
+    return parse_document(text, source, LOADERS[suffix])
 
 
-def parse_document(text: str, source: str, loader) -> LoadedDocument:
-    document = loader(text, source)
+def parse_document(content: str | bytes, source: str, loader) -> LoadedDocument:
+    document = loader(content, source)
     if not any(s.text.strip() for s in document.sections):
+        if document.navigation:
+            raise NothingToIndex(source, "a contents page: it only lists other pages or its own headings",
+                                 "nothing to do, the pages it lists are indexed themselves")
         raise KnowledgeFileError(source, "the file has no content besides its header", "add content or delete the file")
     document.meta = complete_meta(document.meta, source, document.sections)
     for section in document.sections:
@@ -85,3 +98,11 @@ def _mark_questions(document: LoadedDocument) -> None:
                 "merge the two answers or reword one question", section.line,
             )
         first_seen[key] = section.line
+
+
+def text_to_scan(path: Path, source: str, document: LoadedDocument) -> str:
+    """What the knowledge-file scan reads: the raw file (comments and hidden HTML included), or
+    for a binary format (PDF) the text extracted from it."""
+    if is_binary(path):
+        return "\n\n".join(s.text for s in document.sections)
+    return decode(path.read_bytes(), source)

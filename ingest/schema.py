@@ -42,11 +42,20 @@ def normalise_key(key: Any) -> str:
     return str(key).strip().lower().replace(" ", "_")
 
 
-def parse_meta(raw: dict[str, Any], source: str, lines: dict[str, int] | None = None) -> DocumentMeta:
+# The names Beacon's own schema uses (docs: knowledge/README.md). Other accepted spellings are
+# aliases that site generators and help-desk tools also use with meanings of their own.
+CANONICAL_KEYS = {"title", "type", "category", "region", "audience", "effective_date", "version", "tags"}
+
+
+def parse_meta(raw: dict[str, Any], source: str, lines: dict[str, int] | None = None,
+               warnings: list[str] | None = None) -> DocumentMeta:
     """Validate the recognised fields of ``raw`` (front matter, a YAML header, a CSV row).
 
     Unknown keys are ignored: exports carry their own (author, slug, id...). ``lines`` maps
-    each raw key to its line in the file so an error can point at it.
+    each raw key to its line in the file so an error can point at it. With ``warnings`` (a page
+    of a site generator's help centre), an alias whose value is not one Beacon knows
+    (``locale: en_US``, ``kind: page``) is left out with a warning instead of failing the file:
+    the generator meant something else by it. Beacon's own field names stay strict.
     """
     lines = lines or {}
     meta = DocumentMeta()
@@ -54,7 +63,13 @@ def parse_meta(raw: dict[str, Any], source: str, lines: dict[str, int] | None = 
         name = _KEY_TO_FIELD.get(normalise_key(key))
         if name is None or getattr(meta, name) is not None:
             continue
-        setattr(meta, name, _validate(name, str(key), value, source, lines.get(key)))
+        try:
+            setattr(meta, name, _validate(name, str(key), value, source, lines.get(key)))
+        except KnowledgeFileError as exc:
+            if warnings is None or normalise_key(key) in CANONICAL_KEYS:
+                raise
+            warnings.append(f"{exc.source}{f' line {exc.line}' if exc.line else ''}: {exc.problem}; "
+                            f"ignored (the field is read as {name})")
     return meta
 
 

@@ -21,17 +21,19 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from app.embedding import Embedder
-from app.settings import Settings
-from app.store import KnowledgeStore
-from ingest.chunking import Chunk, chunk_document
-from ingest.errors import KnowledgeDirError, KnowledgeFileError
+from app.core.private_files import private_dir
+from app.core.settings import Settings
+from app.core.tokens import count_tokens
+from app.index.embedding import Embedder
+from app.index.store import KnowledgeStore
 from guardrails.knowledge_scan import scan_knowledge_text
-from ingest.reading import decode, is_supported, read_document
-from ingest.tokens import count_tokens
+from ingest.chunking import Chunk, chunk_document
+from ingest.errors import KnowledgeDirError, KnowledgeFileError, NothingToIndex
+from ingest.folder import scan
+from ingest.reading import read_document, text_to_scan
 
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
-PIPELINE_VERSION = "4"  # 4: files are scanned for prompt injection before indexing
+PIPELINE_VERSION = "5"  # 5: Markdown through markdown-it-py, rst, HTML, PDF; markup and alt text out
 EMBED_BATCH_CHUNKS = 128  # chunks collected across files before one embedding pass
 STATUSES = ("added", "updated", "unchanged", "removed", "failed", "quarantined", "skipped")
 
@@ -88,20 +90,6 @@ class SyncReport:
 ProgressCallback = Callable[[FileResult], None]
 
 
-def scan(kb_dir: Path) -> tuple[list[Path], list[Path]]:
-    """(supported files, skipped files) under ``kb_dir``, sorted, hidden paths ignored.
-    The KB's own top-level README.md documents the KB and is not knowledge."""
-    supported, skipped = [], []
-    for path in sorted(kb_dir.rglob("*")):
-        rel = path.relative_to(kb_dir)
-        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
-            continue
-        if rel.as_posix().lower() == "readme.md":
-            continue
-        (supported if is_supported(path) else skipped).append(path)
-    return supported, skipped
-
-
 def file_hash(raw: bytes, settings: Settings, model_id: str) -> str:
     digest = hashlib.sha256(raw)
     digest.update(f"\x00{PIPELINE_VERSION}\x00{settings.chunk_max_tokens}\x00{model_id}".encode())
@@ -111,7 +99,7 @@ def file_hash(raw: bytes, settings: Settings, model_id: str) -> str:
 @contextlib.contextmanager
 def ingest_lock(data_dir: Path):
     """Two ingests writing one store at once would fight over the same chunks."""
-    data_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(data_dir)
     with open(data_dir / "ingest.lock", "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -221,10 +209,15 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileR
         if existing and all(c.doc_hash == doc_hash and c.doc_chunk_count == len(existing) for c in existing):
             return FileResult(source, "unchanged", chunks=_chunk_count(existing))
         document = read_document(path, source, max_bytes)
-        findings = scan_knowledge_text(decode(path.read_bytes(), source))
+        findings = scan_knowledge_text(text_to_scan(path, source, document))
         if findings:
             return _quarantined(source, findings, existing)
         chunks = chunk_document(document, settings.chunk_max_tokens)
+    except NothingToIndex as exc:
+        # A contents page: nothing of its own to index (chunks of an earlier version go).
+        result = FileResult(source, "skipped", error=str(exc))
+        writer.submit(_Pending(result, [], "", [c.chunk_id for c in existing]))
+        return result
     except KnowledgeFileError as exc:
         kept = f"; keeping the {_chunk_count(existing)} chunks indexed before" if existing else ""
         return FileResult(source, "failed", chunks=_chunk_count(existing), error=str(exc) + kept)

@@ -1,0 +1,1 @@
+"""Research code: trainers, dataset builders, per-detector evaluations. Not shipped; see research/README.md."""

@@ -8,14 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from app.embedding.onnx_minilm import OnnxMiniLMEmbedder
-from app.settings import Settings
+from app.core.settings import Settings
+from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_KB = REPO / "knowledge"
 # What a running Beacon writes beside the index: tests that point at the shared demo index
 # leave tickets, turns and decisions there, which a copy must not inherit.
-RUNTIME_STATE = shutil.ignore_patterns("handoffs.sqlite3*", "conversations.sqlite3*", "decisions.jsonl*", "eval")
+RUNTIME_STATE = shutil.ignore_patterns("handoffs.sqlite3*", "conversations.sqlite3*", "decisions.jsonl*", "eval",
+                                      "vault.sqlite3*", "reveals.sqlite3*")
 
 
 def copy_index(demo_index: Path, dest: Path) -> Path:
@@ -54,9 +55,9 @@ def redactor():
 @pytest.fixture
 def shared_redactor(redactor, monkeypatch):
     """Commands built inside a test (``beacon ask``, ``beacon check``) reuse the loaded redactor."""
-    import guardrails.factory
+    import app.chain.factory
 
-    monkeypatch.setattr(guardrails.factory, "build_redactor", lambda settings: redactor)
+    monkeypatch.setattr(app.chain.factory, "build_redactor", lambda settings: redactor)
     return redactor
 
 
@@ -68,7 +69,7 @@ def settings(tmp_path) -> Settings:
 @pytest.fixture(scope="session")
 def demo_index(tmp_path_factory, embedder) -> Path:
     """The demo knowledge base ingested once; returns its data dir (read-only for tests)."""
-    from app.store import KnowledgeStore
+    from app.index.store import KnowledgeStore
     from ingest.sync import sync_knowledge
 
     data_dir = tmp_path_factory.mktemp("demo-index")

@@ -13,22 +13,24 @@ import traceback
 import uuid
 
 from fastapi import FastAPI, Request
-from fastapi_offline import FastAPIOffline
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi_offline import FastAPIOffline
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.auth import ApiKeys, Authenticator
 from app.api.chat import chat_router
 from app.api.handoffs import handoffs_router
+from app.api.audit import audit_router
 from app.api.health import health_router
 from app.api.knowledge import knowledge_router
-from app.api.limits import MULTIPART_OVERHEAD, BodyLimitMiddleware, RateLimiter
+from app.api.limits import BodyLimitMiddleware
 from app.api.schemas import ERROR_CODES, ApiError, error_body
 from app.api.sessions import sessions_router
-from app.errors import BeaconError, EmbeddingError, StoreUnavailableError
-from app.service import BeaconService
-from app.settings import Settings
+from app.core.errors import BeaconError, ConflictError, InvalidInputError, NotFoundError, UnavailableError
+from app.core.settings import Settings
+from app.service.beacon_service import BeaconService
+from app.service.rate_limits import FailureThrottle, RateLimiter
 
 __all__ = ["create_api"]
 
@@ -39,7 +41,8 @@ API_PATHS = ("/v1", "/healthz", "/readyz")
 def create_api(service: BeaconService, settings: Settings) -> FastAPI:
     """The REST API around one service. Reads the API keys now (a broken keys file stops
     here with ConfigError); loads no model: call ``service.warm_up()`` before serving."""
-    auth = Authenticator(ApiKeys.from_settings(settings), RateLimiter(settings.rate_limit_per_minute))
+    auth = Authenticator(ApiKeys.from_settings(settings), RateLimiter(settings.rate_limit_per_minute),
+                         FailureThrottle(settings.auth_failures_per_minute))
     app = FastAPIOffline(
         favicon_url="data:,",  # no icon request at all, to anywhere
         title="Beacon API", version="1",
@@ -50,7 +53,7 @@ def create_api(service: BeaconService, settings: Settings) -> FastAPI:
     )
     app.state.api_keys = auth.keys
     for router in (chat_router(service, auth), sessions_router(service, auth), handoffs_router(service, auth),
-                   knowledge_router(service, settings, auth), health_router(service)):
+                   audit_router(service, auth), knowledge_router(service, settings, auth), health_router(service)):
         app.include_router(router)
 
     # Last: with the chat UI mounted at "/", an unknown /v1 path would otherwise reach Gradio.
@@ -59,7 +62,11 @@ def create_api(service: BeaconService, settings: Settings) -> FastAPI:
         raise ApiError(404, "not_found", f"No endpoint {request.method} {request.url.path}: see /docs for the API")
 
     app.add_middleware(BodyLimitMiddleware, json_limit=settings.max_request_kb * 1024,
-                       upload_limit=int(settings.max_file_mb * 1_000_000) + MULTIPART_OVERHEAD)
+                       upload_mb=settings.max_file_mb)
+    # The Gradio apps mounted beside the API: the open chat's requests carry the conversation shown.
+    app.add_middleware(BodyLimitMiddleware, json_limit=settings.chat_max_request_kb * 1024,
+                       upload_mb=settings.max_file_mb, prefixes=("/gradio_api", "/staff/gradio_api"),
+                       json_setting="BEACON_CHAT_MAX_REQUEST_KB")
     app.add_middleware(RequestContextMiddleware)  # outermost: it also catches what the limits raise
     return app
 
@@ -84,7 +91,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         error = exc.errors()[0]
         reason = (error.get("ctx") or {}).get("error", "")
         where = error["loc"][-1] if len(error.get("loc", ())) > 1 else "?"
-        return _reply(request, 400, "invalid_json",
+        return _reply(request, 422, "invalid_json",
                       f"The body is not valid JSON ({reason} at character {where}): "
                       "send one JSON object, e.g. {\"message\": \"hello\"}", details=problems)
     return _reply(request, 422, "validation_error",
@@ -93,28 +100,24 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
 
 
 async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400:  # FastAPI's only 400: a body it could not decode at all (not UTF-8)
+        return _reply(request, 422, "invalid_json", "The body could not be read as text: send JSON encoded as UTF-8, "
+                                                    "e.g. {\"message\": \"hello\"}")
     code = ERROR_CODES.get(exc.status_code, "error")
     message = exc.detail if isinstance(exc.detail, str) else code.replace("_", " ")
     return _reply(request, exc.status_code, code, message, dict(exc.headers or {}))
 
 
-def _beacon_error_status(exc: BeaconError) -> tuple[int, str]:
-    # Imported here: these packages are the service's, and their errors are only mapped, not used.
-    from app.conversations import UnknownSessionError
-    from app.questions import EmptyQuestionError
-    from app.service import UploadError
-    from guardrails.errors import TicketNotFoundError
-    from ingest.errors import KnowledgeDirError, KnowledgeFileError
+_STATUS_OF_KIND = ((InvalidInputError, 422, "validation_error"), (ConflictError, 409, "conflict"),
+                   (UnavailableError, 503, "unavailable"))
 
-    for kinds, status, code in (
-        ((UnknownSessionError,), 404, "unknown_session"),
-        ((TicketNotFoundError,), 404, "not_found"),
-        ((UploadError, KnowledgeFileError, EmptyQuestionError), 422, "validation_error"),
-        ((KnowledgeDirError,), 409, "conflict"),  # another ingest holds the knowledge directory
-        ((StoreUnavailableError, EmbeddingError), 503, "unavailable"),
-    ):
-        if isinstance(exc, kinds):
-            return status, code
+
+def _beacon_error_status(exc: BeaconError) -> tuple[int, str]:
+    if isinstance(exc, NotFoundError):
+        return 404, exc.code
+    for kind, status, code in _STATUS_OF_KIND:
+        if isinstance(exc, kind):
+            return status, getattr(exc, "code", code)  # a kind's own code when it has one (wrong_state)
     return 500, "internal_error"
 
 

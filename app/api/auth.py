@@ -15,18 +15,26 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from fastapi import Request
 
-from app.api.limits import RateLimiter, retry_after_header
+from app.api.limits import retry_after_header
 from app.api.schemas import ApiError
-from app.errors import ConfigError
-from app.settings import Settings
+from app.core.errors import ConfigError
+from app.core.settings import Settings
+from app.service.rate_limits import FailureThrottle, RateLimiter
 
+MAKE_A_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+MIN_KEY_CHARS = 24
+# Keys people type when they mean "I'll change it later": refused however long.
+_PLACEHOLDER_WORDS = re.compile(r"changeme|change-me|change_me|example|placeholder|your[-_]?key|replace[-_]?me|"
+                                r"secret[-_]?key|api[-_]?key|password|letmein|qwerty|123456")
+_REPEATED = re.compile(r"^(.{1,8})\1+$", re.S)
 NO_KEYS_MESSAGE = (
-    "No API keys are configured, so the API is closed. Set BEACON_API_KEYS=key1,key2 (and "
+    f"No API keys are configured, so the API is closed. Make a key with {MAKE_A_KEY}, set BEACON_API_KEYS to it (and "
     "BEACON_ADMIN_API_KEYS for ingest, documents and handoffs), or BEACON_API_KEYS_FILE to a JSON file "
     '{"keys": [...], "admin_keys": [...]}, then restart beacon serve'
 )
@@ -50,10 +58,14 @@ class ApiKeys:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ApiKeys:
+        """The configured keys; a short or obvious key stops the start with how to make one."""
         keys = [s.get_secret_value() for s in settings.api_keys]
         admin = [s.get_secret_value() for s in settings.admin_api_keys]
+        _refuse_weak(keys, "BEACON_API_KEYS")
+        _refuse_weak(admin, "BEACON_ADMIN_API_KEYS")
         if settings.api_keys_file:
             file_keys, file_admin = read_keys_file(settings.api_keys_file)
+            _refuse_weak(file_keys + file_admin, f"BEACON_API_KEYS_FILE {settings.api_keys_file}")
             keys += file_keys
             admin += file_admin
         return cls(keys, admin)
@@ -72,6 +84,28 @@ class ApiKeys:
 
     def __repr__(self) -> str:
         return f"ApiKeys({len(self._entries)} keys)"
+
+
+def weakness(key: str) -> str | None:
+    """Why a key is too easy to guess, or None. The reason never repeats the key."""
+    if len(key) < MIN_KEY_CHARS:
+        return f"is {len(key)} characters long; an API key needs at least {MIN_KEY_CHARS}"
+    if len(set(key)) < 8 or _REPEATED.match(key) or _PLACEHOLDER_WORDS.search(key.lower()):
+        return "looks like a placeholder or a pattern, not a random key"
+    return None
+
+
+def _refuse_weak(keys: list[str], where: str) -> None:
+    for number, key in enumerate(keys, start=1):
+        problem = weakness(key)
+        if problem:
+            raise ConfigError(f"{where}: key {number} {problem}. Make one with {MAKE_A_KEY}")
+
+
+def client_address(request) -> str:
+    """The client's address as uvicorn saw it (behind a proxy, the proxy's unless uvicorn is told
+    to trust X-Forwarded-For: FORWARDED_ALLOW_IPS)."""
+    return request.client.host if request.client else "unknown"
 
 
 def read_keys_file(path: Path) -> tuple[list[str], list[str]]:
@@ -97,19 +131,28 @@ class Authenticator:
     """FastAPI dependencies: ``Depends(auth.any_key)`` and ``Depends(auth.admin_key)``. Each
     authenticated request also takes one token from the caller's rate-limit bucket."""
 
-    def __init__(self, keys: ApiKeys, limiter: RateLimiter) -> None:
+    def __init__(self, keys: ApiKeys, limiter: RateLimiter, failures: FailureThrottle | None = None) -> None:
         self.keys = keys
         self.limiter = limiter
+        self.failures = failures or FailureThrottle(10)
 
     def _caller(self, request: Request) -> Caller:
         if not self.keys.configured:
             raise ApiError(503, "not_configured", NO_KEYS_MESSAGE)
+        address = client_address(request)
+        blocked = self.failures.wait(address)
+        if blocked is not None:
+            raise ApiError(429, "rate_limited",
+                           f"Too many failed API keys from your address: wait {retry_after_header(blocked)} s and "
+                           "retry with a valid key (limit: BEACON_AUTH_FAILURES_PER_MINUTE)",
+                           {"Retry-After": retry_after_header(blocked)})
         scheme, _, presented = request.headers.get("authorization", "").partition(" ")
         challenge = {"WWW-Authenticate": 'Bearer realm="beacon"'}
         if scheme.lower() != "bearer" or not presented.strip():
             raise ApiError(401, "unauthorized", "Send your API key as 'Authorization: Bearer KEY'", challenge)
         caller = self.keys.identify(presented.strip())
         if caller is None:
+            self.failures.failed(address)
             raise ApiError(401, "unauthorized", "That API key is not valid: check it, or ask an admin for a key",
                            {"WWW-Authenticate": 'Bearer realm="beacon", error="invalid_token"'})
         wait = self.limiter.acquire(caller.key_id)

@@ -11,7 +11,7 @@ from fastapi.responses import StreamingResponse
 
 from app.api.auth import Authenticator
 from app.api.schemas import ChatBody, error_responses, require_json
-from app.service import BeaconService, ChatRequest, answer_json
+from app.service.beacon_service import BeaconService, ChatRequest, answer_json
 
 
 def new_session_id() -> str:

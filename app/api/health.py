@@ -7,7 +7,7 @@ import time
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from app.service import BeaconService
+from app.service.beacon_service import BeaconService
 
 
 def health_router(service: BeaconService) -> APIRouter:

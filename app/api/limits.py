@@ -1,4 +1,4 @@
-"""Request body size limits and the per-key rate limit.
+"""Request body size limits, and the Retry-After header of the rate limit (``app.service.rate_limits``).
 
 The body limit is a plain ASGI middleware so it sees the bytes before anything parses them:
 ``Content-Length`` is checked first, and the bytes actually received are counted too, so a
@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
-import time
-from collections.abc import Callable
 
 from app.api.schemas import error_body
 
@@ -22,11 +19,14 @@ class BodyLimitMiddleware:
     """413 for a body over the limit on the given path prefixes; multipart bodies get the
     upload limit, everything else the JSON limit."""
 
-    def __init__(self, app, json_limit: int, upload_limit: int, prefixes: tuple[str, ...] = ("/v1",)) -> None:
+    def __init__(self, app, json_limit: int, upload_mb: float, prefixes: tuple[str, ...] = ("/v1",),
+                 json_setting: str = "BEACON_MAX_REQUEST_KB") -> None:
         self.app = app
         self.json_limit = json_limit
-        self.upload_limit = upload_limit
+        self.upload_mb = upload_mb  # the setting, as the message names it
+        self.upload_limit = int(upload_mb * 1_000_000) + MULTIPART_OVERHEAD  # room for the form around the file
         self.prefixes = prefixes
+        self.json_setting = json_setting
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http" or not scope["path"].startswith(self.prefixes):
@@ -37,7 +37,7 @@ class BodyLimitMiddleware:
         limit = self.upload_limit if multipart else self.json_limit
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
-            await _too_large(send, limit, multipart)
+            await self._too_large(send, multipart)
             return
         # Read the whole body first (it is at most `limit` bytes), then replay it to the app.
         chunks, size, more = [], 0, True
@@ -48,7 +48,7 @@ class BodyLimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await _too_large(send, limit, multipart)
+                await self._too_large(send, multipart)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -64,45 +64,22 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
+    async def _too_large(self, send, multipart: bool) -> None:
+        if multipart:
+            message = (f"The upload is larger than the {self.upload_mb:g} MB allowed: split the knowledge file, "
+                       "or raise BEACON_MAX_FILE_MB")
+        else:
+            message = (f"The request body is larger than the {self.json_limit // 1024} KB allowed: send a shorter "
+                       f"message, or raise {self.json_setting}")
+        await _send_413(send, message)
 
-async def _too_large(send, limit: int, multipart: bool) -> None:
-    if multipart:
-        message = (f"The upload is larger than the {limit / 1_000_000:.1f} MB allowed: split the knowledge file, "
-                   "or raise BEACON_MAX_FILE_MB")
-    else:
-        message = (f"The request body is larger than the {limit // 1024} KB allowed: send a shorter message, "
-                   "or raise BEACON_MAX_REQUEST_KB")
+
+async def _send_413(send, message: str) -> None:
     payload = json.dumps(error_body("payload_too_large", message)).encode()
     await send({"type": "http.response.start", "status": 413, "headers": [
         (b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode()),
         (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": payload})
-
-
-class RateLimiter:
-    """A token bucket per API key: ``per_minute`` requests in a burst, refilled evenly over the
-    minute. Thread-safe; keys are hashed ids, never the keys themselves."""
-
-    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
-        if per_minute < 1:
-            raise ValueError("rate limit must be at least 1 request per minute (BEACON_RATE_LIMIT_PER_MINUTE)")
-        self.capacity = float(per_minute)
-        self.refill_per_second = per_minute / 60.0
-        self._clock = clock
-        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last refill time)
-        self._lock = threading.Lock()
-
-    def acquire(self, key: str) -> float | None:
-        """Take one request for ``key``: None if allowed, else the seconds until one is."""
-        with self._lock:
-            now = self._clock()
-            tokens, last = self._buckets.get(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.refill_per_second)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                return None
-            self._buckets[key] = (tokens, now)
-            return (1.0 - tokens) / self.refill_per_second
 
 
 def retry_after_header(seconds: float) -> str:

@@ -81,6 +81,21 @@ class NoteBody(_Strict):
     note: str | None = Field(None, max_length=4000, description="Why the ticket changes status; kept on the ticket.")
 
 
+class AssignBody(_Strict):
+    agent: str | None = Field(None, min_length=1, max_length=80, pattern=r"^[^\s<>][^<>]*$",
+                              description="Who takes the ticket; leave out to take it yourself (api:KEY_ID).")
+    note: str | None = Field(None, max_length=4000, description="Kept on the ticket.")
+
+
+class MessageBody(_Strict):
+    text: str = Field(..., min_length=1, max_length=4000, description="What the customer reads. Checked for "
+                      "personal data that is not this customer's own, then stored redacted.")
+
+
+class RevealBody(_Strict):
+    placeholder: str = Field(..., max_length=64, description="As the ticket shows it, e.g. <EMAIL_ADDRESS_1>.")
+
+
 class ErrorDetail(BaseModel):
     code: str
     message: str

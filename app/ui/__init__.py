@@ -18,6 +18,7 @@ from app.ui.escalations import build_escalations_tab  # noqa: E402
 from app.ui.insights import build_insights_tab, insights_view  # noqa: E402
 from app.ui.knowledge import build_knowledge_tab  # noqa: E402
 
+
 def build_staff_app(service) -> gr.Blocks:
     with gr.Blocks(title="Beacon staff", analytics_enabled=False) as blocks:
         gr.Markdown("## Beacon staff")

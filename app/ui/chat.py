@@ -1,8 +1,19 @@
-"""The customer chat at ``/``: a streamed, cited, guarded conversation with Beacon.
+"""The customer chat at ``/``: a streamed, cited, guarded conversation with Beacon, and the
+person it hands over to.
 
 The callbacks are plain functions of (service, inputs) so tests call them directly; the
 Blocks wiring at the bottom only binds them to components. Each browser tab gets its own
-session id from ``gr.State(new_session_id)``, which Gradio calls once per page load.
+session id from ``gr.State(new_session_id)``, which Gradio calls once per page load; the
+bin icon of the conversation and "New conversation" both start a new one.
+
+After a handoff the chat looks for the agent's replies every few seconds (a ``gr.Timer``) and
+shows them in the conversation; the notice above it follows the ticket (waiting, with an
+agent, replied, resolved) and carries a resume code, so a customer who closed the tab can come
+back to the reply (``/#resume=CODE``, or the code typed into "Resume a conversation"). A
+resumed conversation shows the customer's details as words ("[your e-mail address]"): a code
+passed on by mistake does not pass them on.
+
+Everything a person typed (the customer, an agent) is shown as text, never as Markdown or HTML.
 """
 
 from __future__ import annotations
@@ -10,17 +21,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import html
-import math
 import logging
+import math
 import textwrap
 import uuid
 from typing import Iterator
 
 import gradio as gr
 
-from app.api.limits import RateLimiter
-from app.errors import BeaconError
-from app.service import ChatRequest
+from app.core.errors import BeaconError
+from app.service.beacon_service import ChatRequest
+from app.service.rate_limits import DailyQuota, Limits, RateLimiter
+from app.ui.safe_text import html_text, markdown_text
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +42,11 @@ SOURCES_TITLE = "Sources"
 UNEXPECTED = "Sorry, something went wrong on our side. Please try again in a moment."
 NO_SOURCES = "_Sources for the latest answer appear here._"
 EXCERPT_CHARS = 220
+POLL_SECONDS = 3.0  # how often a tab with a handoff looks for the agent's reply
+RESUME_FROM_LINK = """(code) => {
+  const found = window.location.hash.match(/resume=([A-Za-z0-9-]{16,24})/);
+  return found ? found[1] : "";
+}"""
 
 
 def new_session_id() -> str:
@@ -74,73 +91,177 @@ _BANNER = ('<div role="alert" style="border-left: 5px solid #b45309; background:
            'padding: 0.75em 1em; border-radius: 6px; margin: 0.25em 0;">{body}</div>')
 
 
-def escalation_notice(escalation: dict | None) -> str:
-    """The banner (HTML) a customer sees when Beacon hands over: the reference and what happens next."""
+_HEADLINES = {
+    "waiting": ("Handed to our team — reference {ref}",
+                "A member of our support team will pick this up and reply in this conversation. They can see what "
+                "you've told me, so you won't need to repeat yourself. Keep this reference if you contact us another "
+                "way."),
+    "assigned": ("A member of our team has your request — reference {ref}",
+                 "They will reply in this conversation; anything you write now goes straight to them."),
+    "answered": ("Our team has replied — reference {ref}",
+                 "Their reply is in the conversation below. Write here to answer them."),
+    "resolved": ("Your request {ref} is resolved",
+                 "If you need more help, ask me, or talk to a human again."),
+}
+
+
+def escalation_notice(escalation: dict | None, resume_code: str | None = None) -> str:
+    """The banner (HTML) a customer sees when Beacon hands over, and while the ticket lives: the
+    reference, where the request is, what happens next, and the resume code."""
     if not escalation:
         return ""
-    urgent = escalation.get("priority") in ("urgent", "high")
-    body = (f"<strong style=\"font-size: 1.1em;\">Handed to our team — reference "
-            f"{html.escape(str(escalation.get('ticket_id', '')))}</strong><br>"
-            "A member of our support team will pick this up and reply in this conversation. They can see what "
-            "you've told me, so you won't need to repeat yourself. Keep this reference if you contact us another way."
-            + ("<br><strong>This has been marked as a priority.</strong>" if urgent else ""))
-    return _BANNER.format(body=body)
+    state = escalation.get("state") or "waiting"
+    title, body = _HEADLINES.get(state, _HEADLINES["waiting"])
+    urgent = escalation.get("priority") in ("urgent", "high") and state != "resolved"
+    reference = html.escape(str(escalation.get("ticket_id", "")))
+    parts = [f"<strong style=\"font-size: 1.1em;\">{title.format(ref=reference)}</strong>", body]
+    if urgent:
+        parts.append("<strong>This has been marked as a priority.</strong>")
+    if resume_code:
+        code = html.escape(resume_code)
+        parts.append(f"Closing this page? Come back to this conversation with your resume code "
+                     f"<code id=\"chat-resume-value\">{code}</code> (<a href=\"./#resume={code}\" target=\"_blank\" "
+                     f"rel=\"noopener\">resume link</a>). Keep it to yourself, like a password.")
+    return _BANNER.format(body="<br>".join(parts))
+
+
+def message_text(message: dict) -> str:
+    """A chat message's text, whether Gradio sent it back as a string or as content blocks."""
+    content = message.get("content")
+    if isinstance(content, list):
+        return "".join(str(part.get("text", "")) if isinstance(part, dict) else str(part) for part in content)
+    return "" if content is None else str(content)
+
+
+def agent_message(message: dict) -> dict:
+    """An agent's reply as a chat message: who wrote it, then their text, as text."""
+    return {"role": "assistant",
+            "content": f"**{markdown_text(message.get('by') or 'Support')} · Lodestar support team**\n\n"
+                       f"{markdown_text(message.get('text'))}"}
+
+
+def user_message(text: str) -> dict:
+    return {"role": "user", "content": markdown_text(text)}
 
 
 # -- callbacks --------------------------------------------------------------------------
 
 def respond(service, message: str, history: list | None, session_id: str | None,
-            region: str | None, request: gr.Request = None, limiter=None) -> Iterator[tuple]:
-    """Stream one turn. Yields (history, input box, escalation banner, sources panel, last turn id);
-    ``gr.skip()`` leaves an output as it was. Each yield carries its own copy of the history, so
-    what was shown stays as it was shown. With a ``limiter``, a browser that sends faster than
-    BEACON_CHAT_RATE_LIMIT_PER_MINUTE gets a wait message and nothing reaches the service."""
+            region: str | None, request: gr.Request = None, limiter=None,
+            resume_code: str | None = None) -> Iterator[tuple]:
+    """Stream one turn. Yields (history, input box, escalation banner, sources panel, last turn id,
+    resume code); ``gr.skip()`` leaves an output as it was. Each yield carries its own copy of the
+    history, so what was shown stays as it was shown. With a ``limiter``, a browser that sends
+    faster than BEACON_CHAT_RATE_LIMIT_PER_MINUTE (or BEACON_CHAT_DAILY_LIMIT in a day) gets a
+    wait message and nothing reaches the service. The first handoff of the tab gets a resume code."""
+    skip = gr.skip()
     history = [dict(message) for message in history or []]
     if not (message or "").strip():
-        yield history, "", gr.skip(), gr.skip(), gr.skip()
+        yield history, "", skip, skip, skip, skip
         return
     wait = limiter.acquire(client_key(request)) if limiter is not None else None
     if wait is not None:  # the typed text stays in the box, to send again
-        yield history, gr.skip(), gr.skip(), gr.skip(), gr.skip()
-        gr.Warning(f"You're sending messages faster than we can answer them. Please wait {math.ceil(wait)} "
-                   "seconds and send it again.")
+        yield history, skip, skip, skip, skip, skip
+        if wait > 60:  # only the daily quota waits longer than the per-minute bucket refills
+            gr.Warning("You've sent as many messages as we can take from you today. Please come back tomorrow, "
+                       "or contact us another way if it is urgent.")
+        else:
+            gr.Warning(f"You're sending messages faster than we can answer them. Please wait {math.ceil(wait)} "
+                       "seconds and send it again.")
         return
 
     def shown() -> list[dict]:
         return [*history[:-1], dict(history[-1])]
 
     session_id = session_id or new_session_id()
-    history.append({"role": "user", "content": message})
+    history.append(user_message(message))
     reply = {"role": "assistant", "content": ""}
     history.append(reply)
-    yield shown(), "", gr.skip(), gr.skip(), gr.skip()
+    yield shown(), "", skip, skip, skip, skip
     request = ChatRequest(session_id=session_id, message=message, region=region_value(region), channel="ui")
     try:
         for event in service.stream(request):
             if event["event"] == "delta":
                 reply["content"] += event["data"]["text"]
-                yield shown(), "", gr.skip(), gr.skip(), gr.skip()
+                yield shown(), "", skip, skip, skip, skip
             elif event["event"] == "answer":
                 answer = event["data"]
                 reply["content"] = answer["answer"]
                 extra = sources_message(answer.get("citations") or [])
                 if extra:
                     history.append(extra)
-                banner = escalation_notice(answer.get("escalation"))
-                yield (history, "", banner if banner else gr.skip(), sources_panel(answer.get("citations") or []),
-                       answer.get("turn_id"))
+                code, banner = resume_code, skip
+                if answer.get("escalation"):
+                    code = resume_code or service.desk.issue_resume_code(session_id)
+                    banner = escalation_notice({**answer["escalation"], **(answer.get("handoff") or {})}, code)
+                yield (history, "", banner, sources_panel(answer.get("citations") or []), answer.get("turn_id"),
+                       code if code != resume_code else skip)
     except BeaconError as exc:  # a user-facing message, e.g. an empty or refused question
         reply["content"] = str(exc)
-        yield history, "", gr.skip(), gr.skip(), gr.skip()
+        yield history, "", skip, skip, skip, skip
     except Exception:  # the customer sees an apology, never a traceback; the log keeps the detail
         log.exception("chat turn failed for session %s", session_id)
         reply["content"] = UNEXPECTED
-        yield history, "", gr.skip(), gr.skip(), gr.skip()
+        yield history, "", skip, skip, skip, skip
 
 
-def talk_to_human(service, history, session_id, region, request: gr.Request = None, limiter=None) -> Iterator[tuple]:
-    """The same chain as a typed message, so the escalation rules (and the rate limit) stay in one place."""
-    yield from respond(service, HUMAN_MESSAGE, history, session_id, region, request, limiter)
+def talk_to_human(service, history, session_id, region, request: gr.Request = None, limiter=None,
+                  resume_code: str | None = None) -> Iterator[tuple]:
+    """The same chain as a typed message, so the escalation rules (and the rate limit) stay in one
+    place: with a ticket already open, Beacon says the team has it and no second ticket is opened."""
+    yield from respond(service, HUMAN_MESSAGE, history, session_id, region, request, limiter, resume_code)
+
+
+def poll_agent(service, session_id: str | None, history: list | None, banner: str | None,
+               resume_code: str | None, resumed: bool = False) -> tuple:
+    """The timer's tick: the agents' replies not shown yet, appended; the notice, when the ticket
+    moved. Returns (history, banner), each ``gr.skip()`` when nothing changed. A tab that never
+    handed over (no resume code) asks the service nothing."""
+    skip = gr.skip()
+    if not session_id or not resume_code:
+        return skip, skip
+    try:
+        messages = service.desk.messages_for_customer(session_id, masked=resumed)
+        handoff = service.desk.handoff_state(session_id)
+    except Exception:  # a missed tick is retried by the next one
+        log.exception("looking for agent replies failed for session %s", session_id)
+        return skip, skip
+    history = [dict(m) for m in history or []]
+    present = {message_text(m) for m in history}
+    fresh = [agent_message(m) for m in messages if agent_message(m)["content"] not in present]
+    notice = escalation_notice(handoff, resume_code) if handoff else ""
+    return (history + fresh if fresh else skip), (notice if notice and notice != (banner or "") else skip)
+
+
+def resume_conversation(service, code: str | None, request: gr.Request = None, limiter=None) -> tuple:
+    """A conversation back from its resume code. Returns (session id, history, banner, sources,
+    last turn id, feedback status, resume code, resumed, message), each ``gr.skip()`` but the
+    message when the code does not match (the message says why)."""
+    skip = gr.skip()
+    keep = (skip,) * 8
+    code = (code or "").strip()
+    if not code:
+        return (*keep, "")
+    wait = limiter.acquire(client_key(request)) if limiter is not None else None
+    if wait is not None:
+        return (*keep, f"Too many attempts from your address: please wait {math.ceil(wait)} seconds.")
+    try:
+        found = service.desk.resume(code)
+    except BeaconError as exc:
+        return (*keep, str(exc))
+    history = []
+    for entry in found["history"]:
+        if entry["role"] == "customer":
+            history.append(user_message(entry["text"]))
+        elif entry["role"] == "agent":
+            history.append(agent_message(entry))
+        else:
+            history.append({"role": "assistant", "content": entry["text"]})
+    code = found["resume_code"]
+    banner = escalation_notice(found["handoff"], code) if found["handoff"] else ""
+    return (found["session_id"], history, banner, NO_SOURCES, None, "", code, True,
+            "Welcome back: here is your conversation. Your details show as words like [your e-mail address] "
+            "to keep them private.")
 
 
 def client_key(request) -> str:
@@ -163,8 +284,9 @@ def send_feedback(service, rating: str, session_id: str | None, turn_id: int | N
 
 
 def new_conversation() -> tuple:
-    """(session id, history, input box, banner, sources panel, last turn id, feedback status)."""
-    return new_session_id(), [], "", "", NO_SOURCES, None, ""
+    """(session id, history, input box, banner, sources panel, last turn id, feedback status,
+    resume code, resumed): a fresh conversation, as "New conversation" and the bin icon start."""
+    return new_session_id(), [], "", "", NO_SOURCES, None, "", None, False
 
 
 # -- layout -----------------------------------------------------------------------------
@@ -174,13 +296,17 @@ def build_chat_app(service) -> gr.Blocks:
     with gr.Blocks(title="Lodestar support", analytics_enabled=False) as blocks:
         session_id = gr.State(new_session_id)
         last_turn = gr.State(None)
+        resume_code = gr.State(None)  # issued at the tab's first handoff
+        resumed = gr.State(False)  # a conversation brought back by its code: details shown as words
         gr.Markdown("## Lodestar support\nAsk about your account, cards, transfers or crypto. "
                     "Never share your password, card PIN or recovery phrase here.")
         with gr.Row():
             region = gr.Radio(list(REGIONS), value="None", label="Your region", elem_id="chat-region", scale=3)
             new = gr.Button("New conversation", elem_id="chat-new", scale=1)
         banner = gr.HTML("", elem_id="chat-escalation", js_on_load=None)
-        chatbot = gr.Chatbot(label="Beacon", elem_id="chat-history", height=480, feedback_options=None)
+        # Custom tags are not let through: a placeholder like <PERSON_1> is text, not an element.
+        chatbot = gr.Chatbot(label="Beacon", elem_id="chat-history", height=480, feedback_options=None,
+                             allow_tags=False, sanitize_html=True, group_consecutive_messages=False)
         with gr.Row():
             text = gr.Textbox(placeholder="Type your question…", show_label=False, elem_id="chat-input", scale=6,
                               max_length=max_chars, autofocus=True)
@@ -194,27 +320,53 @@ def build_chat_app(service) -> gr.Blocks:
             up = gr.Button("Helpful", elem_id="feedback-up", scale=1, min_width=80)
             down = gr.Button("Not helpful", elem_id="feedback-down", scale=1, min_width=80)
         status = gr.Markdown("", elem_id="feedback-status")
+        with gr.Accordion("Resume a conversation", open=False, elem_id="chat-resume-panel"):
+            with gr.Row():
+                code_box = gr.Textbox(placeholder="Your resume code, e.g. ABCD-EFGH-JKLM-NPQR", show_label=False,
+                                      elem_id="chat-resume-code", scale=5, max_length=40)
+                resume = gr.Button("Resume", elem_id="chat-resume", scale=1)
+            resume_status = gr.Markdown("", elem_id="chat-resume-status")
+        link_code = gr.Textbox(visible=False)  # filled from the page's #resume=CODE on load
+        poll = gr.Timer(POLL_SECONDS)
 
-        turn_outputs = [chatbot, text, banner, sources, last_turn]
-        chat_inputs = [text, chatbot, session_id, region]
+        turn_outputs = [chatbot, text, banner, sources, last_turn, resume_code]
+        chat_inputs = [text, chatbot, session_id, region, resume_code]
+        resume_outputs = [session_id, chatbot, banner, sources, last_turn, status, resume_code, resumed,
+                          resume_status]
         # One bucket per browser address: the chat is open, so this is what keeps one client from
-        # flooding the service (and the agents' queue, through "talk to a human").
-        limiter = RateLimiter(service.settings.chat_rate_limit_per_minute)
+        # flooding the service (and the agents' queue, through "talk to a human"), or guessing codes.
+        limiter = Limits(RateLimiter(service.settings.chat_rate_limit_per_minute),
+                         DailyQuota(service.settings.chat_daily_limit))
+        # Gradio runs one call of an event at a time unless told otherwise: turns of different
+        # customers share this many workers, so one slow turn never holds up everyone.
+        turns = {"concurrency_limit": service.settings.chat_concurrency, "concurrency_id": "chat-turn"}
 
         # Plain functions, not partials: Gradio hands over the request (the browser's address)
         # only to a parameter it can see annotated as gr.Request.
-        def run(message, history, session, chosen_region, request: gr.Request):
-            yield from respond(service, message, history, session, chosen_region, request, limiter)
+        def run(message, history, session, chosen_region, code, request: gr.Request):
+            yield from respond(service, message, history, session, chosen_region, request, limiter, code)
 
-        def run_human(history, session, chosen_region, request: gr.Request):
-            yield from talk_to_human(service, history, session, chosen_region, request, limiter)
+        def run_human(history, session, chosen_region, code, request: gr.Request):
+            yield from talk_to_human(service, history, session, chosen_region, request, limiter, code)
 
-        text.submit(run, chat_inputs, turn_outputs)
-        send.click(run, chat_inputs, turn_outputs)
-        human.click(run_human, [chatbot, session_id, region], turn_outputs)
+        def run_resume(code, request: gr.Request):
+            return resume_conversation(service, code, request, limiter)
+
+        text.submit(run, chat_inputs, turn_outputs, **turns)
+        send.click(run, chat_inputs, turn_outputs, **turns)
+        human.click(run_human, [chatbot, session_id, region, resume_code], turn_outputs, **turns)
         up.click(functools.partial(send_feedback, service, "up"), [session_id, last_turn, comment],
                  [status, comment])
         down.click(functools.partial(send_feedback, service, "down"), [session_id, last_turn, comment],
                    [status, comment])
-        new.click(new_conversation, None, [session_id, chatbot, text, banner, sources, last_turn, status])
+        fresh = [session_id, chatbot, text, banner, sources, last_turn, status, resume_code, resumed]
+        new.click(new_conversation, None, fresh)
+        # The bin icon empties the screen: it must also forget the conversation, or the next
+        # question would be read as a follow-up of the old topic.
+        chatbot.clear(new_conversation, None, fresh)
+        resume.click(run_resume, code_box, resume_outputs)
+        code_box.submit(run_resume, code_box, resume_outputs)
+        blocks.load(run_resume, link_code, resume_outputs, js=RESUME_FROM_LINK)
+        poll.tick(functools.partial(poll_agent, service), [session_id, chatbot, banner, resume_code, resumed],
+                  [chatbot, banner], show_progress="hidden", concurrency_limit=8, concurrency_id="chat-poll")
     return blocks

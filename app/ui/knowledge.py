@@ -15,7 +15,7 @@ from pathlib import Path
 import gradio as gr
 import pandas as pd
 
-from app.errors import BeaconError
+from app.core.errors import BeaconError
 from app.ui.chat import REGIONS, region_value
 
 log = logging.getLogger(__name__)
@@ -83,12 +83,12 @@ def preview_upload(service, path: str | None) -> str:
         return _failure(exc)
 
 
-def ingest_upload(service, path: str | None) -> tuple[str, pd.DataFrame | object]:
+def ingest_upload(service, path: str | None, replace: bool = False) -> tuple[str, pd.DataFrame | object]:
     """(result text, refreshed document table)."""
     if not path:
         return NO_FILE, gr.skip()
     try:
-        result = service.upload(*_read_upload(path))
+        result = service.upload(*_read_upload(path), replace=bool(replace))
     except Exception as exc:
         return _failure(exc), gr.skip()
     return (f"**{result['source']}**: {result['status']}, {result['chunks']} chunks. Answers use it now.",
@@ -135,9 +135,10 @@ def build_knowledge_tab(service) -> None:
     table = gr.Dataframe(functools.partial(documents_table, service), elem_id="kb-table", interactive=False, wrap=True,
                          show_search="search")
     with gr.Row():
-        upload = gr.File(label="Upload a knowledge file", file_types=[".md", ".yaml", ".yml", ".csv"],
+        upload = gr.File(label="Upload a knowledge file", file_types=list(service.knowledge_file_types()),
                          type="filepath", elem_id="kb-upload")
         with gr.Column():
+            replace = gr.Checkbox(False, label="Replace the file of that name", elem_id="kb-replace")
             ingest = gr.Button("Ingest", variant="primary", elem_id="kb-ingest")
             reingest_all = gr.Button("Re-ingest everything", elem_id="kb-reingest")
             refresh = gr.Button("Refresh table", elem_id="kb-refresh")
@@ -152,7 +153,7 @@ def build_knowledge_tab(service) -> None:
     result = gr.Dataframe(pd.DataFrame(columns=RESULT_COLUMNS), elem_id="kb-result", interactive=False, wrap=True)
 
     upload.change(functools.partial(preview_upload, service), upload, preview)
-    ingest.click(functools.partial(ingest_upload, service), upload, [preview, table])
+    ingest.click(functools.partial(ingest_upload, service), [upload, replace], [preview, table])
     reingest_all.click(functools.partial(reingest, service), None, [preview, table])
     refresh.click(functools.partial(documents_table, service), None, table)
     query.submit(functools.partial(search_table, service), [query, region], [note, result])

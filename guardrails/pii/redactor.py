@@ -1,6 +1,9 @@
 """Redactor: finds PII with Presidio and replaces it with vault placeholders.
 
-Construction is cheap; `warm_up()` loads spaCy (~3 s). Long texts are cut into
+Names come from the MiniLM name tagger (name_tagger.py) plus the cue patterns; spaCy's
+small model only tokenizes for Presidio. Measured on the public train parts, its NER
+added recall but cost more words than the 0.97 floor allows (research/pii/README.md).
+Construction is cheap; `warm_up()` loads spaCy and the tagger (~3 s). Long texts are cut into
 overlapping pieces so spaCy never sees more than PIECE_CHARS at once (its cost grows
 with length and memory with the doc), while every character is still scanned by the
 pattern recognizers; the overlap keeps a value that straddles a cut whole.
@@ -15,17 +18,16 @@ from dataclasses import dataclass, field
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
-from guardrails.pii.recognizers.person_names import NAME_CUE_BEFORE
-from guardrails.pii.vault import PiiVault
+from guardrails.pii.name_tagger import NameTagger
+from guardrails.pii.vault import PLACEHOLDER_RE, PiiVault
 
 SECRET_TYPES = frozenset({"SEED_PHRASE", "PRIVATE_KEY"})
 PIECE_CHARS = 2000
-# spaCy NER costs ~30 ms per 1,000 chars here; beyond this many chars of one text only
-# the tokenizer runs (patterns still see everything). Names late in a 100k paste are
-# the price of not stalling the chat: 100k chars take ~1.5 s instead of ~5 s.
+# The name tagger costs about as much as spaCy's NER did (~30 ms per 1,000 chars here);
+# beyond this many chars of one text only the patterns run. Names late in a 100k paste
+# are the price of not stalling the chat.
 NER_MAX_CHARS = 10_000
 PIECE_OVERLAP = 300
-SPACY_BATCH = 32
 # Which detection wins when spans overlap: checksummed/secret types beat loose ones
 # (a seed phrase over the PERSON spaCy sees in it, an IBAN over the phone number inside).
 TYPE_PRIORITY = {
@@ -33,7 +35,7 @@ TYPE_PRIORITY = {
     "TRANSACTION_ID": 80, "EMAIL_ADDRESS": 75, "LODESTAR_CUSTOMER_ID": 75, "LODESTAR_TX_REF": 75,
     "US_SSN": 70, "UK_NINO": 70, "US_PASSPORT": 65, "ABA_ROUTING_NUMBER": 60, "ADDRESS": 58,
     "UK_SORT_CODE": 55, "BANK_ACCOUNT": 50, "DATE_OF_BIRTH": 50, "IP_ADDRESS": 50, "PHONE_NUMBER": 45,
-    "UK_POSTCODE": 40, "PERSON": 20,
+    "UK_POSTCODE": 40, "USERNAME": 25, "PERSON": 20,
 }
 
 
@@ -58,9 +60,14 @@ class Redaction:
 
 
 class Redactor:
-    def __init__(self, score_threshold: float = 0.4, allow_list: Collection[str] = ()) -> None:
+    """``name_tagger``: the person-name model run beside spaCy's NER (default: the shipped
+    guardrails/pii/name_tagger.onnx; pass ``None`` for spaCy and the cue patterns alone)."""
+
+    def __init__(self, score_threshold: float = 0.4, allow_list: Collection[str] = (),
+                 name_tagger: NameTagger | None | str = "default") -> None:
         self.score_threshold = score_threshold
         self.allow_list = COMPANY_VOCABULARY | {term.casefold() for term in allow_list}
+        self.name_tagger = NameTagger() if name_tagger == "default" else name_tagger
         self._analyzer: AnalyzerEngine | None = None
         self._lock = threading.Lock()
 
@@ -69,6 +76,8 @@ class Redactor:
             if self._analyzer is None:
                 from guardrails.pii.analyzer import build_analyzer  # imports spaCy: keep it off import time
 
+                if self.name_tagger is not None:
+                    self.name_tagger.warm_up()
                 self._analyzer = build_analyzer()
 
     def redact(self, text: str, vault: PiiVault | None = None) -> Redaction:
@@ -88,9 +97,9 @@ class Redactor:
         return out
 
     def detect(self, text: str, ner: bool = True) -> list[RecognizerResult]:
-        """Resolved detections without replacing anything. ``ner=False`` skips spaCy's
-        named entities (names) and runs the pattern recognizers only, several times
-        faster: enough to look for numbers, addresses and ids in a reply."""
+        """Resolved detections without replacing anything. ``ner=False`` skips the name
+        tagger and runs the pattern recognizers only, several times faster: enough to
+        look for numbers, addresses and ids in a reply."""
         self.warm_up()
         return self._detect([_as_text(text)], ner=ner)[0]
 
@@ -98,31 +107,26 @@ class Redactor:
         pieces = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in _pieces(text)]
         engine = self._analyzer.nlp_engine
         nlp = engine.nlp["en"]
-        with_ner = [k for k, (_, offset, _) in enumerate(pieces) if ner and offset < NER_MAX_CHARS]
-        ner_docs = dict(zip(with_ner, nlp.pipe((pieces[k][2] for k in with_ner), batch_size=SPACY_BATCH)))
         found: list[list[RecognizerResult]] = [[] for _ in texts]
-        for k, (i, offset, piece) in enumerate(pieces):
-            doc = ner_docs[k] if k in ner_docs else nlp.make_doc(piece)
-            artifacts = engine._doc_to_nlp_artifact(doc, "en")
-            for r in self._analyzer.analyze(piece, "en", nlp_artifacts=artifacts, score_threshold=self.score_threshold):
-                if not self._allowed(piece[r.start:r.end]) and not _uncued_lowercase_name(r, piece):
+        for i, offset, piece in pieces:
+            # spaCy only tokenizes (Presidio's context words need tokens); names come from the tagger
+            artifacts = engine._doc_to_nlp_artifact(nlp.make_doc(piece), "en")
+            results = self._analyzer.analyze(piece, "en", nlp_artifacts=artifacts, score_threshold=self.score_threshold)
+            if ner and offset < NER_MAX_CHARS and self.name_tagger is not None:
+                results += [RecognizerResult("PERSON", s, e, p, recognition_metadata={"recognizer_name": "NameTagger"})
+                            for s, e, p in self.name_tagger.spans(piece)]
+            taken = [(m.start(), m.end()) for m in PLACEHOLDER_RE.finditer(piece)]
+            for r in results:
+                # A placeholder is already redacted: "<EMAIL_ADDRESS_1>" holds no address.
+                if any(r.start < end and start < r.end for start, end in taken):
+                    continue
+                if not self._allowed(piece[r.start:r.end]):
                     found[i].append(RecognizerResult(r.entity_type, r.start + offset, r.end + offset, r.score))
         return [_resolve(results) for results in found]
 
     def _allowed(self, value: str) -> bool:
         folded = value.strip(" \t\n.,!?:;'\"()").casefold()
         return folded in self.allow_list or all(w in self.allow_list for w in folded.split()) and bool(folded)
-
-
-def _uncued_lowercase_name(result: RecognizerResult, text: str) -> bool:
-    """spaCy's PERSON on a word with no capital ("blah", "whatever") is noise; lower-case
-    names are caught by the cue patterns ("my name is james wright") instead."""
-    explanation = result.recognition_metadata or {}
-    from_spacy = explanation.get("recognizer_name") == "SpacyRecognizer"
-    if not (from_spacy and result.entity_type == "PERSON" and text[result.start:result.end].islower()):
-        return False
-    # Presidio keeps one of two equal spans, so a cued name may arrive labelled as spaCy's.
-    return not NAME_CUE_BEFORE.search(text[max(0, result.start - 30):result.start])
 
 
 def _as_text(value: object) -> str:
@@ -150,12 +154,36 @@ def _pieces(text: str) -> list[tuple[int, str]]:
 
 
 def _resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
+    """One detection per stretch of text, and no character of any detection left out.
+
+    A detection inside a longer one that scores at least as high goes ("+591 800 17 1234"
+    is a phone number, not "+591" and a US SSN). Of the rest, the higher-priority type wins
+    an overlap but takes in the loser's characters (a card number inside a longer account
+    run hides the whole run): redaction errs on the side of hiding. A PERSON loser keeps only
+    what comes before the winner ("Margaret Oduya (" before her e-mail address): name models
+    put the odd neighbouring word in a span ("customer LS-20481937").
+    """
     results = _merge_same_type(results)
+    results = [r for r in results if r.entity_type in SECRET_TYPES or not any(
+        o is not r and o.start <= r.start and r.end <= o.end and (o.end - o.start) > (r.end - r.start)
+        and o.score >= r.score for o in results)]
     ranked = sorted(results, key=lambda r: (-TYPE_PRIORITY.get(r.entity_type, 30), -r.score, r.start - r.end))
     kept: list[RecognizerResult] = []
     for r in ranked:
-        if all(r.end <= k.start or r.start >= k.end for k in kept):
-            kept.append(r)
+        overlapping = [k for k in kept if r.start < k.end and k.start < r.end]
+        if not overlapping:
+            kept.append(RecognizerResult(r.entity_type, r.start, r.end, r.score))
+            continue
+        winner = overlapping[0]
+        if r.entity_type == "PERSON":  # a name model's span running into an e-mail or a number: keep the name
+            head = RecognizerResult("PERSON", r.start, min(k.start for k in overlapping), r.score)
+            if head.end > head.start and not any(head.start < k.end and k.start < head.end for k in kept):
+                kept.append(head)
+            continue
+        winner.start, winner.end = min(winner.start, r.start), max(winner.end, r.end)
+        for other in overlapping[1:]:  # the widened winner may now cover other kept detections
+            winner.start, winner.end = min(winner.start, other.start), max(winner.end, other.end)
+            kept.remove(other)
     return sorted(kept, key=lambda r: r.start)
 
 

@@ -23,6 +23,8 @@ _SEPARATORS = re.compile(r"[\s.\-()/+]")
 def normalise(entity_type: str, value: str) -> str:
     if entity_type in _SEPARATOR_INSENSITIVE:
         return _SEPARATORS.sub("", value).upper()
+    if entity_type == "USERNAME":
+        return value.replace("@", "").replace(" ", "").casefold()
     if entity_type == "CRYPTO_WALLET" and value[:2].lower() in ("0x", "bc", "tb"):
         return value.lower()  # hex and bech32 addresses are case-insensitive; base58/base64 ones are not
     if entity_type in ("SEED_PHRASE", "PERSON", "EMAIL_ADDRESS", "ADDRESS", "PRIVATE_KEY", "TRANSACTION_ID"):
@@ -60,6 +62,26 @@ class PiiVault:
     def values(self) -> dict[str, str]:
         """A copy of placeholder -> original value (for the lead's UI; do not log it)."""
         return dict(self._value_by_placeholder)
+
+    def entries(self) -> list[tuple[str, str, str]]:
+        """(placeholder, entity type, value) for each value, in the order they were met: what
+        the encrypted store of a handed-over conversation keeps (do not log it)."""
+        kinds = {placeholder: kind for (kind, _), placeholder in self._placeholder_by_key.items()}
+        return [(placeholder, kinds[placeholder], value) for placeholder, value in self._value_by_placeholder.items()]
+
+    def adopt(self, placeholder: str, entity_type: str, value: str) -> None:
+        """Put back a value this conversation had (after a restart), under its own placeholder;
+        new values are numbered after it."""
+        self._placeholder_by_key.setdefault((entity_type, normalise(entity_type, value)), placeholder)
+        self._value_by_placeholder[placeholder] = value
+        self.reserve(placeholder)
+
+    def reserve(self, placeholder: str) -> None:
+        """A placeholder already used in this conversation whose value is not known here: new
+        values never get its number, so it keeps meaning one thing."""
+        match = PLACEHOLDER_RE.fullmatch(placeholder)
+        if match:
+            self._counts[match.group(1)] = max(self._counts[match.group(1)], int(match.group(2)))
 
     def clear(self) -> None:
         self._placeholder_by_key.clear()

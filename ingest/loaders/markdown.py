@@ -1,119 +1,271 @@
-"""Markdown knowledge files: optional YAML/JSON front matter, then a heading hierarchy."""
+"""Markdown knowledge files, parsed with markdown-it-py (CommonMark, GFM tables) and the
+executablebooks plugins for the extensions help centres use: VuePress / Docusaurus ``:::``
+containers, MkDocs ``!!!`` admonitions and MyST roles and directives (Sphinx). Front matter
+(YAML, TOML or JSON) comes off first; template markup of site generators is removed from the
+rendered text (``ingest/site_markup.py``).
+
+What a reader of the published page sees becomes the chunk text: link text without its target,
+emphasis without its marks, code between ``` fences, a table row as ``Header: value; …``,
+an admonition as ``Warning: …``. Images (and so their alt text), HTML comments, in-page tables
+of contents and link targets do not.
+"""
 
 from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 
-from ingest.document import LoadedDocument, Section
+from ingest.document import LoadedDocument
 from ingest.frontmatter import split_front_matter
-from ingest.markdown_text import ADMONITION, GITHUB_ALERT, REFERENCE_DEF, admonition_label, clean_inline
+from ingest.html_text import html_to_text
+from ingest.markdown_text import admonition_label, record_link
+from ingest.outline import Block, fenced, heading, sections_from_blocks, text
 from ingest.schema import parse_meta
+from ingest.site_markup import before_parsing, strip_template_tags, tag_argument
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_ALERT = re.compile(r"^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*", re.I)
+# MyST directives (```{name}) that hold no text for readers, and those that hold code.
+_SILENT_DIRECTIVES = {"toctree", "contents", "index", "image", "figure", "include", "literalinclude", "raw",
+                      "only", "meta", "tab-set-code", "autosummary", "automodule", "autoclass", "autofunction"}
+_CODE_DIRECTIVES = {"code", "code-block", "sourcecode", "code-cell", "highlight", "eval-rst"}
+_DIRECTIVE_OPTION = re.compile(r"^:[\w-]+:.*$")
+_ROLE_WITH_TARGET = re.compile(r"^(.*?)\s*<[^<>]+>$", re.S)
+# What is left of an image link whose target CommonMark refused (a space in the URL): the image
+# went with its alt text, "[](https://…)" stays as literal text and means nothing to a reader.
+_EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")
+_WHITESPACE = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
 
 
-def load_markdown(text: str, source: str) -> LoadedDocument:
-    raw, key_lines, body, body_line = split_front_matter(text, source)
-    meta = parse_meta(raw, source, key_lines)
-    links: list[str] = []
-    sections, first_heading = _sections(body, body_line, posixpath.dirname(source), links)
-    if meta.title is None and first_heading:
-        meta.title = first_heading
-    return LoadedDocument(source=source, meta=meta, sections=sections, links=links)
+@lru_cache(maxsize=1)
+def _parser():
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.admon import admon_plugin
+    from mdit_py_plugins.container import container_plugin
+    from mdit_py_plugins.myst_role import myst_role_plugin
+
+    md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    # One rule for every ``::: kind Title`` container, whatever the kind is called.
+    md.use(container_plugin, name="any", validate=lambda params, *args: bool(params.strip()))
+    return md.use(admon_plugin).use(myst_role_plugin)
 
 
-def _sections(body: str, first_line: int, source_dir: str, links: list[str]) -> tuple[list[Section], str | None]:
-    """Split the body at headings. The first heading, if it is a level-1 heading, is the
-    document title and not part of any section path."""
-    sections: list[Section] = []
-    stack: list[tuple[int, str]] = []
-    buffer: list[str] = []
-    start = first_line
-    title: str | None = None
-    fence: str | None = None
-    admonition = alert = in_comment = False
-    seen_heading = False
-    at_heading = False  # the section's line is its heading's, not its first text line's
+def load_markdown(text_: str, source: str) -> LoadedDocument:
+    raw, key_lines, body, body_line = split_front_matter(text_, source)
+    warnings: list[str] = []
+    meta = parse_meta(raw, source, key_lines, warnings)
+    renderer = _Renderer(body_line, posixpath.dirname(source), [])
+    blocks = renderer.render(before_parsing(body))
+    sections, title = sections_from_blocks(blocks)
+    if meta.title is None and title:
+        meta.title = title
+    return LoadedDocument(source=source, meta=meta, sections=sections, links=renderer.links,
+                          navigation=renderer.navigation, warnings=warnings)
 
-    def flush() -> None:
-        text = "\n".join(buffer).strip("\n")
-        if text.strip():
-            sections.append(Section(path=tuple(h for _, h in stack), text=text, line=start))
-        buffer.clear()
 
-    for number, line in enumerate(body.split("\n"), start=first_line):
-        if fence:  # inside a code block nothing is a heading; keep the text as is
-            if line.strip().startswith(fence):
-                fence = None
+class _Renderer:
+    def __init__(self, first_line: int, source_dir: str, links: list[str]) -> None:
+        self.first_line, self.source_dir, self.links = first_line, source_dir, links
+        self.navigation = False  # a table of contents was dropped
+
+    def render(self, body: str) -> list[Block]:
+        from markdown_it.tree import SyntaxTreeNode
+
+        return self.blocks(SyntaxTreeNode(_parser().parse(body)).children)
+
+    def line(self, node) -> int:
+        return self.first_line + (node.map[0] if node.map else 0)
+
+    # -- blocks --------------------------------------------------------------------------
+    def blocks(self, nodes) -> list[Block]:
+        out: list[Block] = []
+        for node in nodes:
+            out.extend(self.block(node))
+        return out
+
+    def block(self, node) -> list[Block]:
+        kind = node.type
+        if kind == "heading":
+            words = self.inline(node.children[0]) if node.children else ""
+            if not words and node.children:  # the whole heading was a template tag: show its text
+                words = tag_argument(node.children[0].content)
+            return [heading(words, int(node.tag[1]), self.line(node))]
+        if kind == "paragraph":
+            content = self.inline(node.children[0]) if node.children else ""
+            return [text(content, self.line(node))] if content else []
+        if kind in ("bullet_list", "ordered_list"):
+            if _is_page_contents(node):
+                self.navigation = True
+                return []  # an in-page table of contents repeats the headings
+            content = "\n".join(self.list_lines(node, 0))
+            return [text(content, self.line(node))] if content.strip() else []
+        if kind in ("fence", "code_block"):
+            return self.fence(node)
+        if kind == "table":
+            content = "\n".join(self.table_rows(node))
+            return [text(content, self.line(node))] if content else []
+        if kind == "html_block":
+            content, found = html_to_text(node.content)
+            for target in found:
+                record_link(target, self.source_dir, self.links)
+            return [text(content, self.line(node))] if content else []
+        if kind == "blockquote":
+            inner = self.blocks(node.children)
+            if inner and not inner[0].is_heading and (alert := _ALERT.match(inner[0].text)):
+                rest = inner[0].text[alert.end():].strip()
+                return self.labelled(alert.group(1), rest or None, inner[1:] if rest else inner[1:], self.line(node),
+                                     titled=bool(rest))
+            return inner
+        if kind == "admonition":
+            title_nodes = [c for c in node.children if c.type == "admonition_title"]
+            title = self.inline(title_nodes[0].children[0]) if title_nodes and title_nodes[0].children else ""
+            tag = (node.meta or {}).get("tag") or "note"
+            body = self.blocks([c for c in node.children if c.type != "admonition_title"])
+            titled = bool(title) and title.lower() != tag.lower()
+            return self.labelled(tag, title if titled else None, body, self.line(node), titled)
+        if kind == "container_any":
+            tag, _, title = node.info.strip().partition(" ")
+            if tag.lower() in ("details", "toc"):
+                summary = strip_template_tags(title).strip()
+                return ([text(summary, self.line(node))] if summary else []) + self.blocks(node.children)
+            return self.labelled(tag, title.strip() or None, self.blocks(node.children), self.line(node),
+                                 bool(title.strip()))
+        if kind == "hr":
+            return []
+        return self.blocks(node.children) if node.children else []
+
+    def labelled(self, kind: str, title: str | None, body: list[Block], line: int, titled: bool) -> list[Block]:
+        """An admonition: its label leads its title, or else its first paragraph."""
+        label = admonition_label(kind, None).removesuffix(":")
+        if titled and title:
+            return [text(f"{label}: {strip_template_tags(title).strip()}", line), *body]
+        if body and not body[0].is_heading and not body[0].text.startswith("```"):
+            first = body[0]
+            return [text(f"{label}: {first.text}", first.line), *body[1:]]
+        return body
+
+    def fence(self, node) -> list[Block]:
+        info = (node.info or "").strip()
+        content = node.content.rstrip("\n")
+        if info.startswith("{") and "}" in info:  # a MyST directive
+            name = info[1 : info.index("}")].strip().lower()
+            if name in _SILENT_DIRECTIVES:
+                self.navigation = self.navigation or name in ("toctree", "contents")
+                return []
+            if name not in _CODE_DIRECTIVES:
+                lines = content.split("\n")
+                skip = 0
+                while skip < len(lines) and _DIRECTIVE_OPTION.match(lines[skip]):
+                    skip += 1
+                inner = _Renderer(self.line(node) + 1 + skip, self.source_dir, self.links).render("\n".join(lines[skip:]))
+                title = info[info.index("}") + 1 :].strip()
+                return self.labelled(name, title or None, inner, self.line(node), bool(title))
+        if not content.strip():
+            return []
+        return [text(fenced(content), self.line(node))]
+
+    def list_lines(self, node, depth: int) -> list[str]:
+        lines: list[str] = []
+        ordered = node.type == "ordered_list"
+        number = int((node.attrs or {}).get("start", 1) or 1)
+        for item in node.children:
+            marker = f"{number}." if ordered else "-"
+            number += 1
+            words: list[str] = []
+            nested: list[str] = []
+            for child in item.children:
+                if child.type == "paragraph":
+                    words.append(self.inline(child.children[0]) if child.children else "")
+                elif child.type in ("bullet_list", "ordered_list"):
+                    nested.extend(self.list_lines(child, depth + 1))
+                else:
+                    nested.extend(b.text for b in self.block(child) if not b.is_heading)
+            first = " ".join(w for w in words if w)
+            if first:
+                lines.append("  " * depth + f"{marker} {first}")
+            lines.extend(nested)
+        return lines
+
+    def table_rows(self, node) -> list[str]:
+        header: list[str] = []
+        rows: list[str] = []
+        for section in node.children:
+            for row in section.children:
+                cells = [self.inline(cell.children[0]) if cell.children else "" for cell in row.children]
+                if section.type == "thead":
+                    header = cells
+                    continue
+                parts = [f"{h}: {c}" if h else c for h, c in zip(header + [""] * len(cells), cells) if c]
+                if parts:
+                    rows.append("; ".join(parts))
+        if not rows and header:
+            rows.append("; ".join(h for h in header if h))
+        return rows
+
+    # -- inline --------------------------------------------------------------------------
+    def inline(self, node) -> str:
+        pieces: list[tuple[bool, str]] = []  # (is code, text)
+        self._inline(node, pieces)
+        out, prose = [], []
+        for is_code, piece in pieces + [(True, "")]:
+            if is_code:
+                if prose:
+                    out.append(strip_template_tags("".join(prose)))
+                    prose = []
+                out.append(piece)
             else:
-                buffer.append(line)
-            continue
-        if in_comment or "<!--" in line:
-            line, in_comment = _strip_comment(line, in_comment)
-            if not line.strip():
-                continue
-        if match := _FENCE.match(line):
-            fence = match.group(1)
-            continue
-        if admonition:
-            if line.startswith(("    ", "\t")) or not line.strip():
-                buffer.append(clean_inline(line.strip(), source_dir, links))
-                continue
-            admonition = False
-        if alert:
-            if line.lstrip().startswith(">"):
-                buffer.append(clean_inline(line.lstrip()[1:].strip(), source_dir, links))
-                continue
-            alert = False
-        if match := _HEADING.match(line):
-            flush()
-            level, heading = len(match.group(1)), clean_inline(match.group(2), source_dir, links).strip()
-            seen_heading = True
-            if title is None and level == 1 and not sections:
-                title = heading  # the title is no section: text under it starts where it starts
-                start = number + 1
-                continue
-            while stack and stack[-1][0] >= level:
-                stack.pop()
-            stack.append((level, heading))
-            start, at_heading = number, True
-            continue
-        if match := ADMONITION.match(line):
-            admonition = True
-            buffer.append(admonition_label(match.group(1), match.group(2)))
-            continue
-        if match := GITHUB_ALERT.match(line):
-            alert = True
-            buffer.append(admonition_label(match.group(1), None) + (" " + match.group(2) if match.group(2) else ""))
-            continue
-        if REFERENCE_DEF.match(line):
-            continue
-        if line.lstrip().startswith(">"):
-            line = line.lstrip()[1:].lstrip()
-        if not buffer and not line.strip():
-            if not at_heading:
-                start = number + 1
-            continue
-        buffer.append(clean_inline(line.rstrip(), source_dir, links))
-    flush()
-    return sections, title
+                prose.append(piece)
+        joined = _EMPTY_LINK.sub(" ", "".join(out))
+        return _WHITESPACE.sub(" ", joined.replace("\n", " ")).strip()
+
+    def _inline(self, node, pieces: list) -> None:
+        for child in node.children or []:
+            kind = child.type
+            if kind == "text":
+                pieces.append((False, child.content))
+            elif kind == "code_inline":
+                pieces.append((True, child.content))
+            elif kind in ("softbreak", "hardbreak"):
+                pieces.append((False, " "))
+            elif kind == "image":
+                continue  # alt text describes a picture the customer cannot see here
+            elif kind == "html_inline":
+                if re.match(r"<br\b", child.content, re.I):
+                    pieces.append((False, " "))
+            elif kind == "link":
+                record_link(child.attrs.get("href", ""), self.source_dir, self.links)
+                self._inline(child, pieces)
+            elif kind == "myst_role":
+                pieces.append((False, _role_text(child.content)))
+            else:
+                self._inline(child, pieces)
 
 
-def _strip_comment(line: str, in_comment: bool) -> tuple[str, bool]:
-    out = []
-    while line:
-        if in_comment:
-            end = line.find("-->")
-            if end < 0:
-                return "".join(out), True
-            line, in_comment = line[end + 3 :], False
-        else:
-            begin = line.find("<!--")
-            if begin < 0:
-                out.append(line)
-                break
-            out.append(line[:begin])
-            line, in_comment = line[begin + 4 :], True
-    return "".join(out), in_comment
+def _role_text(content: str) -> str:
+    """What a Sphinx role shows: ``title <target>`` shows the title; ``~a.b.c`` shows ``c``."""
+    match = _ROLE_WITH_TARGET.match(content)
+    if match and match.group(1).strip():
+        return match.group(1).strip()
+    target = content.strip().strip("<>")
+    if target.startswith("~"):
+        target = target[1:].rsplit(".", 1)[-1]
+    return target
+
+
+def _is_page_contents(node) -> bool:
+    """A list whose every item is nothing but a link to an anchor on the same page."""
+    items = node.children
+    if not items:
+        return False
+    for item in items:
+        paragraphs = [c for c in item.children if c.type == "paragraph"]
+        others = [c for c in item.children if c.type not in ("paragraph", "bullet_list", "ordered_list")]
+        if others or len(paragraphs) != 1 or not paragraphs[0].children:
+            return False
+        inline = [c for c in paragraphs[0].children[0].children if not (c.type == "text" and not c.content.strip())]
+        if len(inline) != 1 or inline[0].type != "link" or not inline[0].attrs.get("href", "").startswith("#"):
+            return False
+        nested = [c for c in item.children if c.type in ("bullet_list", "ordered_list")]
+        if any(not _is_page_contents(n) for n in nested):
+            return False
+    return True

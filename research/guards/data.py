@@ -1,7 +1,7 @@
 """The public development data and the report parts carved out of it (see README.md, "Splits").
 
-Nothing here is copied into the repository: every loader reads ``BEACON_DATASETS_DIR`` (default
-``<repo root>/../shared/datasets``). Each split is a pure function of the data and the rules below,
+Nothing here is copied into the repository: every loader reads ``research.paths.public_datasets()``
+(``<repo root>/../shared/datasets`` or ``PUBLIC_DATASETS_DIR``). Each split is a pure function of the data and the rules below,
 so the same records land in the same part on every machine.
 
 Report parts are carved by source, never at random within a template family:
@@ -23,13 +23,13 @@ from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from research.paths import REPO, public_datasets
 
 
 def datasets_dir() -> Path:
-    path = Path(os.environ.get("BEACON_DATASETS_DIR") or REPO.parent / "shared" / "datasets")
+    path = public_datasets()
     if not (path / "README.md").is_file():
-        raise SystemExit(f"{path}: the public datasets folder is not there — set BEACON_DATASETS_DIR to it")
+        raise SystemExit(f"{path}: the public datasets folder is not there — set PUBLIC_DATASETS_DIR to it")
     return path
 
 

@@ -142,7 +142,7 @@ def build_net():
     import torch
     from transformers import AutoModel
 
-    from evals.topics_finetune import base_model_dir
+    from research.topics.finetune import base_model_dir
 
     class Net(torch.nn.Module):
         def __init__(self) -> None:
@@ -163,7 +163,7 @@ def fit(rows: list[dict], log=print):
     import torch
     from transformers import AutoTokenizer
 
-    from evals.topics_finetune import base_model_dir, freeze_lower_layers
+    from research.topics.finetune import base_model_dir, freeze_lower_layers
 
     torch.manual_seed(SEED)
     torch.set_num_threads(THREADS)

@@ -2,7 +2,10 @@
 
 A customer asks a question and sees a cited answer, asks for a person and sees the ticket
 number; an editor signs in, uploads a new FAQ file, ingests it, and the chat then answers
-from it. Screenshots go to ``artifacts/browser/`` (CI keeps them).
+from it. Then the whole handoff loop: a customer escalates, a follow-up joins the same
+ticket, an agent assigns it, reveals the e-mail address (a vault key is set) and replies; the
+customer reads the reply, and again after closing the tab, through the resume link; the agent
+resolves. Screenshots go to ``artifacts/browser/`` (CI keeps them).
 
 Run with ``pytest -m browser`` (needs ``apt install chromium``). Skipped when Chromium is
 missing, unless ``BROWSER_REQUIRED=1`` (as in CI), which makes a missing browser a failure.
@@ -16,11 +19,10 @@ import shutil
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
-from app.settings import Settings
+from app.core.settings import Settings
 from tests.conftest import DEMO_KB, copy_index, REPO
 
 pytestmark = pytest.mark.browser
@@ -28,7 +30,13 @@ pytestmark = pytest.mark.browser
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = REPO / "artifacts" / "browser"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"]
+                 "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage",
+                 # The loop test keeps a customer's and an agent's page open at once: the page in the
+                 # background must keep its timers (the chat looks for replies every few seconds).
+                 "--disable-background-timer-throttling", "--disable-renderer-backgrounding",
+                 "--disable-backgrounding-occluded-windows"]
+VAULT_KEY = "OIY3xRWdpztP3PieYIUcPRyaUTWBggitUEkI5aY1mCc="  # a Fernet key for tests only
+EMAIL = "dana.quill@example.org"
 NEW_FAQ = """---
 title: Bamboo card FAQ
 type: faq
@@ -58,13 +66,14 @@ def served(tmp_path_factory, demo_index, embedder, redactor):
     import uvicorn
 
     from app.server import create_app
-    from app.service import BeaconService
+    from app.service.beacon_service import BeaconService
 
     root = tmp_path_factory.mktemp("served")
     copy_index(demo_index, root / "data")
     shutil.copytree(DEMO_KB, root / "kb")
-    settings = Settings(data_dir=root / "data", knowledge_dir=root / "kb", ui_users=["editor:correct-horse"],
-                        api_keys=["browser-test"])
+    settings = Settings(data_dir=root / "data", knowledge_dir=root / "kb",
+                        ui_users=["editor:correct-horse", "sam:battery-staple-9"],
+                        api_keys=["browser-Wn4Kc8Tq2Hx6Pz9Rd3Mv7"], vault_key=VAULT_KEY)
     service = BeaconService(settings, embedder=embedder, redactor=redactor)
     service.warm_up()
     port = _free_port()
@@ -79,6 +88,7 @@ def served(tmp_path_factory, demo_index, embedder, redactor):
                 break
         except httpx.HTTPError:
             time.sleep(0.1)
+    SERVICE.append(service)  # the loop test reads what the agent's desk stored
     yield base
     server.should_exit = True
     thread.join(timeout=10)
@@ -95,6 +105,7 @@ def browser(served):
         chromium.close()
 
 
+SERVICE: list = []  # the served BeaconService
 OUTSIDE: list[str] = []  # every request a page made to anything but the local server
 
 
@@ -105,10 +116,10 @@ def _page(browser):
     return page
 
 
-def _login(page, served: str) -> None:
+def _login(page, served: str, user: str = "editor", password: str = "correct-horse") -> None:
     page.goto(served + "/staff/")
-    page.locator("input[type=text]").first.fill("editor")
-    page.locator("input[type=password]").fill("correct-horse")
+    page.locator("input[type=text]").first.fill(user)
+    page.locator("input[type=password]").fill(password)
     page.get_by_role("button", name=re.compile("log ?in", re.I)).click()
 
 
@@ -167,7 +178,7 @@ def test_agent_sees_the_ticket_and_operator_sees_numbers(served, browser):
     # The table keeps hidden copies of its cells for measuring: wait for a visible one.
     queue = page.locator("#esc-table")
     queue.get_by_text(re.compile(r"HO-\d{6}-[A-Z0-9]{5}")).filter(visible=True).first.wait_for(timeout=30_000)
-    queue.get_by_text("human_requested").filter(visible=True).first.wait_for(timeout=10_000)
+    queue.get_by_text("customer asked for a person").filter(visible=True).first.wait_for(timeout=10_000)
     _shot(page, "6-escalation-queue")
     page.get_by_role("tab", name=re.compile("Insights")).click()
     page.locator("#insights-refresh").click()
@@ -175,6 +186,131 @@ def test_agent_sees_the_ticket_and_operator_sees_numbers(served, browser):
     # Loading indicators (their timers) are gone once every output has been filled.
     expect(page.locator(".progress-text").filter(visible=True)).to_have_count(0, timeout=30_000)
     _shot(page, "7-insights")
+    page.close()
+
+
+def test_the_handoff_loop(served, browser):
+    """One conversation, one ticket, and a person who answers: escalate, follow up, assign,
+    reveal, reply, read the reply (also after closing the tab), resolve."""
+    from playwright.sync_api import expect
+
+    ticket = re.compile(r"HO-\d{6}-[A-Z0-9]{5}")
+    customer = _page(browser)
+    customer.goto(served + "/")
+    _ask(customer, f"Someone hacked my account and changed my password. Please email me at {EMAIL} so we can "
+                   "sort it out today.")
+    banner = customer.locator("#chat-escalation")
+    banner.get_by_text(ticket).wait_for(timeout=30_000)
+    expect(banner).to_contain_text("marked as a priority")
+    reference = ticket.search(banner.inner_text()).group(0)
+    code = customer.locator("#chat-resume-value").inner_text().strip()
+    assert re.fullmatch(r"([A-Z2-9]{4}-){3}[A-Z2-9]{4}", code)
+    _shot(customer, "10-loop-escalated")
+
+    # A follow-up joins the same ticket; what the customer typed shows as typed.
+    _ask(customer, "I also see a card payment of £250 that I didn't make <b>today</b>")
+    customer.get_by_text(re.compile(r"added this to your request")).first.wait_for(timeout=30_000)
+    customer.locator("#chat-history").get_by_text("<b>today</b>").first.wait_for(timeout=10_000)
+    expect(banner).to_contain_text(reference)
+    expect(banner).to_contain_text("marked as a priority")
+    tickets = [t for t in SERVICE[0].handoffs(limit=1000) if reference == t["ticket_id"]]
+    assert len(tickets) == 1 and "£250" in tickets[0]["transcript"][-2]["text"]
+    _shot(customer, "11-loop-follow-up-joined")
+
+    # The agent signs in, opens the ticket (placeholders shown as text, nothing after them lost).
+    agent = _page(browser)
+    _login(agent, served, "sam", "battery-staple-9")
+    agent.get_by_role("tab", name=re.compile("Escalations")).click()
+    agent.locator("#esc-table").get_by_text(reference).filter(visible=True).first.wait_for(timeout=30_000)
+    agent.locator("#esc-ticket textarea, #esc-ticket input").first.fill(reference)
+    agent.locator("#esc-ticket textarea, #esc-ticket input").first.press("Enter")
+    detail = agent.locator("#esc-detail")
+    detail.get_by_text(re.compile(r"email me at <EMAIL_ADDRESS_1> so we can sort it out today")).first.wait_for(
+        timeout=30_000)
+    # (The guardrails drop HTML tags before anything is stored: the ticket holds "today".)
+    expect(detail).to_contain_text("that I didn't make today")
+    agent.locator("#esc-assign").click()
+    expect(detail).to_contain_text(f"{reference} — assigned", timeout=30_000)
+    expect(detail).to_contain_text("sam")
+    _shot(agent, "12-loop-agent-assigned")
+
+    agent.get_by_text("Reveal a contact detail (audited)").click()
+    agent.locator("#esc-reveal").click()
+    expect(agent.locator("#esc-revealed textarea, #esc-revealed input").first).to_have_value(EMAIL, timeout=30_000)
+    expect(agent.locator("#esc-reveal-status")).to_contain_text("recorded in the audit log")
+    _shot(agent, "13-loop-email-revealed")
+
+    agent.locator("#esc-reply textarea").fill("Hi, this is Sam from Lodestar. I've locked your account and sent a "
+                                              f"reset link to {EMAIL}.")
+    agent.locator("#esc-send").click()
+    expect(agent.locator("#esc-reply-status")).to_contain_text("Sent to the customer", timeout=30_000)
+    expect(detail).to_contain_text(f"{reference} — answered")
+    _shot(agent, "14-loop-agent-replied")
+
+    # The customer's open tab shows the reply within a few seconds.
+    customer.bring_to_front()
+    history = customer.locator("#chat-history")
+    history.get_by_text(re.compile("I've locked your account")).first.wait_for(timeout=30_000)
+    expect(history).to_contain_text(EMAIL)  # their own address, back in their own tab
+    expect(banner).to_contain_text("Our team has replied", timeout=30_000)
+    _shot(customer, "15-loop-customer-reads-reply")
+    customer.close()
+
+    # The tab was closed: the resume link brings the conversation back, details masked.
+    back = _page(browser)
+    back.goto(f"{served}/#resume={code}")
+    resumed = back.locator("#chat-history")
+    resumed.get_by_text(re.compile("I've locked your account")).first.wait_for(timeout=30_000)
+    expect(resumed).to_contain_text("[your e-mail address]")
+    expect(resumed).not_to_contain_text(EMAIL)
+    expect(back.locator("#chat-escalation")).to_contain_text(reference)
+    _shot(back, "16-loop-resumed-by-link")
+
+    agent.bring_to_front()
+    agent.locator("#esc-note textarea").fill("Account recovered, password reset.")
+    agent.locator("#esc-resolve").click()
+    expect(detail).to_contain_text(f"{reference} — resolved", timeout=30_000)
+    expect(detail).to_contain_text("by sam")
+    _shot(agent, "17-loop-resolved")
+    back.bring_to_front()
+    expect(back.locator("#chat-escalation")).to_contain_text("is resolved", timeout=30_000)
+    _shot(back, "18-loop-customer-sees-resolved")
+
+    audit = SERVICE[0].desk.reveals(reference)
+    assert [(e["revealed_by"], e["placeholder"]) for e in audit] == [("sam", "<EMAIL_ADDRESS_1>")]
+    data_dir = SERVICE[0].settings.data_dir
+    assert not [p for p in data_dir.rglob("*") if p.is_file() and EMAIL.encode() in p.read_bytes()]
+
+    # The bin icon starts a new conversation: the notice goes, and the next question is new.
+    back.locator("#chat-history").get_by_role("button", name=re.compile("clear", re.I)).first.click()
+    expect(back.locator("#chat-escalation")).not_to_contain_text(reference, timeout=10_000)
+    _ask(back, "How do I freeze my card?")
+    back.get_by_text(re.compile(r"switch on\s+Freeze", re.I)).first.wait_for(timeout=30_000)
+    expect(back.locator("#chat-escalation")).not_to_contain_text(reference)
+    _shot(back, "19-loop-new-conversation-after-clear")
+    agent.close()
+    back.close()
+
+
+def test_insights_show_comments_and_gaps_as_text(served, browser):
+    """A "not helpful" comment sits beside the answer it rates, markup and all shown as typed."""
+    from playwright.sync_api import expect
+
+    from app.service.beacon_service import ChatRequest
+
+    service = SERVICE[0]
+    rated = service.chat(ChatRequest("browser-rated", "How do I freeze my card?", channel="ui"))
+    service.feedback("browser-rated", "down", "it said <b>nothing</b> about **where** the button is", rated.turn_id)
+    page = _page(browser)
+    _login(page, served)
+    page.get_by_role("tab", name=re.compile("Insights")).click()
+    page.locator("#insights-refresh").click()
+    comments = page.locator("#insights-not-helpful")
+    comments.get_by_text("it said <b>nothing</b> about **where** the button is").filter(visible=True).first.wait_for(
+        timeout=30_000)
+    expect(comments).to_contain_text("How do I freeze my card?")
+    expect(page.locator(".progress-text").filter(visible=True)).to_have_count(0, timeout=30_000)
+    _shot(page, "20-insights-comments")
     page.close()
 
 

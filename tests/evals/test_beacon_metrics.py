@@ -102,12 +102,6 @@ def test_pii_leaks(value, stored, leaked):
         assert out["leaks"][0]["sinks"] == ["generator_inputs"] and out["pii_leak_rate"] == 1.0
 
 
-@pytest.mark.parametrize("values, q, expected", [([], 0.5, None), ([5.0], 0.95, 5.0), ([1, 2, 3, 4], 0.5, 2.5),
-                                                 (list(range(1, 101)), 0.95, 95.05)])
-def test_percentile(values, q, expected):
-    assert bm.percentile(values, q) == expected
-
-
 def test_latency_per_stage_skips_stages_a_case_did_not_run():
     records = [rec("a", "answer", "answer", total_ms=10), rec("b", "answer", "answer", total_ms=30)]
     records[0].latency_ms["generate_ms"] = 4.0

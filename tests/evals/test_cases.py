@@ -9,6 +9,7 @@ import pytest
 
 from evals.cases import CASES_DIR, SUITES, CaseFileError, load_cases, suite_files
 from evals.cli import EXIT_BAD_INPUT, run_cli
+from evals.retrieval import is_hit
 
 REPO = Path(__file__).resolve().parents[2]
 KB = REPO / "knowledge"
@@ -80,8 +81,8 @@ def test_core_has_every_decision_and_pii_cases_carry_their_values():
 
 
 def test_builder_output_is_up_to_date():
-    """evals/build_cases.py is deterministic: rebuilding gives the committed files."""
-    from evals.build_cases import derived_cases, kb_chunks
+    """research/cases/build.py is deterministic: rebuilding gives the committed files."""
+    from research.cases.build import derived_cases, kb_chunks
 
     rebuilt = derived_cases(kb_chunks(KB))
     committed = [json.loads(line) for line in (CASES_DIR / "derived.jsonl").read_text().splitlines()]
@@ -97,3 +98,55 @@ def test_unknown_suite_and_bad_file_exit_2_with_the_reason(tmp_path, capsys):
     assert f"{bad} line 2: duplicate id" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
     assert set(SUITES) == {"core", "smoke"}
+
+
+# -- a help centre's questions.tsv (query, target, kind) ------------------------------------
+QUESTIONS_KB = {"faq/cards.md": "# Cards\n\n## How do I freeze my card?\n\nTap Freeze.\n",
+                "guides/abroad.md": "# Abroad\n\nCards work abroad.\n"}
+
+
+def _questions(tmp_path, body: str):
+    kb = tmp_path / "kb"
+    for source, text in QUESTIONS_KB.items():
+        (kb / source).parent.mkdir(parents=True, exist_ok=True)
+        (kb / source).write_text(text)
+    path = tmp_path / "questions.tsv"
+    path.write_text("query\ttarget\tkind\n" + body)
+    return path, kb
+
+
+def test_a_questions_tsv_becomes_file_level_cases(tmp_path):
+    path, kb = _questions(tmp_path, "my card is lost, freeze it?\tfaq/cards.md\tanswerable\n"
+                                    "do cards work in spain\tguides/abroad.md|faq/cards.md\tanswerable\n"
+                                    "can i buy gold\t\tunanswerable\n")
+    cases = load_cases([path], kb)
+    assert [(c.id, c.question, c.expected_decision, c.expected_category, c.reference_contexts, c.tags) for c in cases] == [
+        ("questions-001", "my card is lost, freeze it?", "answer", None, (("faq/cards.md", ""),), ("faq",)),
+        ("questions-002", "do cards work in spain", "answer", None, (("guides/abroad.md", ""), ("faq/cards.md", "")),
+         ("faq",)),
+        ("questions-003", "can i buy gold", "escalate", "unanswered", (), ("unanswerable",)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "reason"),
+    [
+        ("q\tfaq/cards.md\tmaybe\n", 2, "kind 'maybe' is not one of answerable, unanswerable"),
+        ("q\t\tanswerable\n", 2, "needs a target file"),
+        ("q\tfaq/cards.md\tunanswerable\n", 2, "has an empty target"),
+        ("ok\tfaq/cards.md\tanswerable\nq\tfaq/nope.md\tanswerable\n", 3, "'faq/nope.md' is not a file"),
+        ("q\tfaq/cards.md\n", 2, "2 columns"),
+    ],
+    ids=["bad-kind", "answerable-without-target", "unanswerable-with-target", "unknown-file", "missing-column"],
+)
+def test_a_broken_questions_tsv_names_the_line(tmp_path, body, line, reason):
+    path, kb = _questions(tmp_path, body)
+    with pytest.raises(CaseFileError) as caught:
+        load_cases([path], kb)
+    assert caught.value.line == line and reason in caught.value.reason
+
+
+def test_file_level_labels_hit_any_section_of_the_file():
+    assert is_hit("faq/cards.md", "How do I freeze my card?", (("faq/cards.md", ""),))
+    assert not is_hit("faq/other.md", "", (("faq/cards.md", ""),))
+    assert not is_hit("faq/cards.md", "Other", (("faq/cards.md", "Fees"),))

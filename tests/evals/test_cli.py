@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Settings
+from app.core.settings import Settings
 from evals.cli import EXIT_GATE_FAILED, EXIT_JUDGE_UNAVAILABLE, EXIT_OK, run_cli
 
 REPO = Path(__file__).resolve().parents[2]

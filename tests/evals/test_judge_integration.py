@@ -12,7 +12,7 @@ import pytest
 
 from evals import ragas_metrics as rm
 from tests.evals.test_ragas_metrics import CHUNKS, rec
-from tests.llama_server import llama_server  # noqa: F401  (the session fixture)
+from tests.fakes.llama_server import llama_server  # noqa: F401  (the session fixture)
 
 
 @pytest.mark.integration

@@ -8,9 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.fake_openai_server import FakeOpenAIServer
 from evals import ragas_metrics as rm
 from evals.runner import CaseRecord
+from tests.fakes.openai_server import FakeOpenAIServer
 
 CHUNKS = {("faq/cards.md", "How do I freeze my card?"): ["Open the app, tap Card, then switch on Freeze."],
           ("faq/cards.md", "Why was my card declined?"): ["A card can be declined when the balance is too low."]}

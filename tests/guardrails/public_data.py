@@ -5,23 +5,14 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
-import pytest
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.public_data import public_file
 
 
 def datasets_dir() -> Path:
-    path = Path(os.environ.get("BEACON_DATASETS_DIR") or REPO.parent / "shared" / "datasets")
-    if not (path / "README.md").is_file():
-        reason = f"the public datasets folder {path} is not there (set BEACON_DATASETS_DIR)"
-        if os.environ.get("DATASETS_REQUIRED") == "1":
-            pytest.fail(reason + " and DATASETS_REQUIRED=1")
-        pytest.skip(reason)
-    return path
+    return public_file("README.md").parent
 
 
 def _jsonl(path: Path) -> list[dict]:

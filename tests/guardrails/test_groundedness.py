@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app.generation.extractive import ExtractiveGenerator
-from app.retrieval import RetrievedChunk
+from app.chain.generation.extractive import ExtractiveGenerator
+from app.index.retrieval import RetrievedChunk
 from guardrails.claims import claims, is_checkable, negation_agrees, numbers_match
 from guardrails.groundedness import GroundednessChecker
 
@@ -119,7 +119,7 @@ def test_lexical_only_checker_needs_no_embedder():
 
 
 def _demo_chunks():
-    from app.settings import Settings
+    from app.core.settings import Settings
     from ingest.chunking import chunk_document
     from ingest.reading import is_supported, read_document
 

@@ -37,3 +37,17 @@ def test_output_problems(guard, reply, problems):
 def test_placeholders_of_the_customer_are_not_a_leak(guard):
     result = guard.check("Freeze your card in Card > Freeze, <PERSON_1>. [1]", [SOURCE])
     assert "pii_in_reply" not in result.problems
+
+
+@pytest.mark.parametrize("source, reply, leaked", [
+    # The source's own address, reached across a code block the reply left out: every word is published.
+    ("Send it to our office at 221 Baker Street, London NW1 6XE.\n```\nexample\n```",
+     "Send it to our office at 221 Baker Street,\n\nLondon NW1 6XE. [1]", False),
+    # An address the sources never give is a leak, however it is written.
+    ("Send it to our office.", "Send it to our office at 221 Baker Street, London NW1 6XE. [1]", True),
+    # A citation marker next to a published value does not make it unpublished.
+    ("Call our card emergency line on +44 20 7946 0199.", "Call our card emergency line on +44 20 7946 0199 [1].",
+     False),
+])
+def test_what_the_sources_publish_is_not_a_leak(guard, source, reply, leaked):
+    assert ("pii_in_reply" in guard.check(reply, [source]).problems) is leaked

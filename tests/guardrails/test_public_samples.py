@@ -2,7 +2,7 @@
 the splits and the full figures). The floors sit a little under what the sample measured when this
 version was shipped, so a regression fails here; they are not the headline numbers.
 
-The texts are read by id from the shared datasets folder (BEACON_DATASETS_DIR); without it these
+The texts are read by id from the shared datasets folder (tests/public_data.py: ../shared/datasets or PUBLIC_DATASETS_DIR); without it these
 tests skip, or fail when DATASETS_REQUIRED=1."""
 
 from __future__ import annotations

@@ -141,7 +141,7 @@ def test_placeholders_alone_are_not_sensitive(detector):
 
 
 def test_the_retrieval_embedder_does_not_change_topics(settings):
-    from guardrails.factory import build_input_guard
+    from app.chain.factory import build_input_guard
 
     hashed = build_input_guard(settings.model_copy(update={"embedding_backend": "hash"}), embedder=None, redactor=object())
     assert hashed.topics.use_model
@@ -264,7 +264,7 @@ def test_encoder_that_does_not_match_the_model_file_says_the_fix(tmp_path):
 
     (tmp_path / "topic_encoder.onnx").write_bytes(b"not the trained graph")
     (tmp_path / "topic_model.json").write_text(MODEL_PATH.read_text())
-    with pytest.raises(GuardrailError, match="not the encoder this file was written with.*evals.topics_finetune"):
+    with pytest.raises(GuardrailError, match="not the encoder this file was written with.*research.topics.finetune"):
         TopicModel.load(tmp_path / "topic_model.json")
     assert json.loads(MODEL_PATH.read_text())["encoder"] == "topic_encoder.onnx"
 
@@ -274,7 +274,7 @@ def test_broken_model_file_says_the_fix(tmp_path):
 
     path = tmp_path / "topic_model.json"
     path.write_text("{")
-    with pytest.raises(GuardrailError, match="evals.topics_finetune"):
+    with pytest.raises(GuardrailError, match="research.topics.finetune"):
         TopicModel.load(path)
 
 

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from app.core.tokens import count_tokens
 from ingest.chunking import chunk_document, chunk_id, split_to_budget
 from ingest.document import LoadedDocument
+from ingest.folder import scan
 from ingest.loaders.markdown import load_markdown
 from ingest.loaders.yaml_faq import load_yaml_faq
 from ingest.reading import parse_document, read_document
-from ingest.sync import scan
-from ingest.tokens import count_tokens
 
 KB = Path(__file__).resolve().parents[2] / "knowledge"
 BUDGETS = (64, 128, 220)

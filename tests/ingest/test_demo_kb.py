@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Settings
-from evals.retrieval import is_hit, load_queries
+from app.core.settings import Settings
+from evals.retrieval import is_hit
 from ingest.chunking import chunk_document
 from ingest.document import LoadedDocument
+from ingest.folder import scan
 from ingest.reading import read_document
-from ingest.sync import scan
+from research.retrieval.queries import demo_queries
 
 KB = Path(__file__).resolve().parents[2] / "knowledge"
 SUPPORTED, SKIPPED = scan(KB)
@@ -79,7 +80,7 @@ def test_front_matter_field_is_documented(field):
     assert re.search(rf"^\| `{field}` \|", schema, re.M), f"{field} is not in the README's schema table"
 
 
-QUERIES = load_queries()
+QUERIES = demo_queries()
 
 
 def test_query_ids_are_unique_and_answerable_queries_are_labelled():

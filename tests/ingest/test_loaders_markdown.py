@@ -1,4 +1,4 @@
-"""ingest/loaders/markdown.py, ingest/frontmatter.py and ingest/markdown_text.py."""
+"""ingest/loaders/markdown.py, ingest/frontmatter.py, ingest/site_markup.py and ingest/markdown_text.py."""
 
 from __future__ import annotations
 
@@ -107,27 +107,27 @@ def test_front_matter_and_inference(source, text, expected_meta, first_section):
     [
         (
             '!!! warning "Crypto transfers are irreversible"\n    Check the address.\n    Twice.\n\nAfter it.',
-            "Warning: Crypto transfers are irreversible\nCheck the address.\nTwice.\n\nAfter it.",
+            "Warning: Crypto transfers are irreversible\n\nCheck the address. Twice.\n\nAfter it.",
         ),
-        ("!!! note\n    Fees may change.", "Note:\nFees may change."),
-        ('??? tip "Folded"\n\tTabbed body.', "Tip: Folded\nTabbed body."),
-        ('!!! danger-zone "Careful"\n    x', "Danger zone: Careful\nx"),
-        ("> [!NOTE]\n> Alert text\n> more text\n\nAfter.", "Note:\nAlert text\nmore text\n\nAfter."),
+        ("!!! note\n    Fees may change.", "Note: Fees may change."),
+        ('??? tip "Folded"\n\tTabbed body.', "Tip: Folded\n\nTabbed body."),
+        ('!!! danger-zone "Careful"\n    x', "Danger zone: Careful\n\nx"),
+        ("> [!NOTE]\n> Alert text\n> more text\n\nAfter.", "Note: Alert text more text\n\nAfter."),
         ("> [!important] Same line", "Important: Same line"),
         ("> A plain quote", "A plain quote"),
-        ('![Diagram of the recovery steps](images/recovery.png "Flow")', "[Image: Diagram of the recovery steps]"),
-        ("Before ![](images/x.png) after", "Before  after"),
+        ('Tap it. ![Diagram of the recovery steps](images/recovery.png "Flow")', "Tap it."),
+        ("Before ![](images/x.png) after", "Before after"),
         ("See [card terms](../policies/cards/card-terms.md).", "See card terms."),
         ("Mail [us](mailto:help@example.com) or <https://example.com/help>.", "Mail us or https://example.com/help."),
         ("Read [the terms][terms].\n\n[terms]: ../policies/terms.md", "Read the terms."),
         ("Tap **Card > Freeze** or __Lock__.", "Tap Card > Freeze or Lock."),
         ("Line one<br>line two", "Line one line two"),
-        ("```bash\n# not a heading\nbeacon ingest\n```", "# not a heading\nbeacon ingest"),
-        ("~~~\n## still code\n```\n~~~\nafter", "## still code\n```\nafter"),
-        ("Visible <!-- hidden --> text", "Visible  text"),
+        ("```bash\n# not a heading\nbeacon ingest\n```", "```\n# not a heading\nbeacon ingest\n```"),
+        ("~~~\n## still code\n```\n~~~\nafter", "````\n## still code\n```\n````\n\nafter"),
+        ("Visible <!-- hidden --> text", "Visible text"),
         ("<!--\n## Hidden heading\nhidden text\n-->\nShown", "Shown"),
-        ("a <!-- one --> b <!-- two\nthree --> c", "a  b\n c"),
-        ("```\n<!-- kept in code -->\n```", "<!-- kept in code -->"),
+        ("a <!-- one --> b <!-- two\nthree --> c", "a b c"),
+        ("```\n<!-- kept in code -->\n```", "```\n<!-- kept in code -->\n```"),
         ("#hashtag is text", "#hashtag is text"),
     ],
     ids=["admonition-titled", "admonition-untitled", "admonition-collapsible-tab", "admonition-dashed-kind",

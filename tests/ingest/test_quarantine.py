@@ -3,10 +3,10 @@ last good version keeps serving (real Chroma, hash embedder)."""
 
 from __future__ import annotations
 
-from app.embedding.hash_embedder import HashEmbedder
-from app.store import KnowledgeStore
+from app.index.embedding.hash_embedder import HashEmbedder
+from app.index.store import KnowledgeStore
 from ingest.sync import sync_knowledge
-from tests.kb_factory import faq_markdown, write_kb
+from tests.fakes.kb_factory import faq_markdown, write_kb
 
 HOSTILE = """
 ## Can I get a refund on fees?

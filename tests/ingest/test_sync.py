@@ -10,11 +10,11 @@ from collections import Counter
 
 import pytest
 
-from app.embedding.hash_embedder import HashEmbedder
-from app.store import KnowledgeStore
+from app.index.embedding.hash_embedder import HashEmbedder
+from app.index.store import KnowledgeStore
 from ingest.errors import KnowledgeDirError
 from ingest.sync import sync_knowledge
-from tests.kb_factory import faq_markdown, write_kb
+from tests.fakes.kb_factory import faq_markdown, write_kb
 
 
 def _sync(settings, embedder, kb):
@@ -164,7 +164,7 @@ def test_killed_process_leaves_an_index_the_next_run_repairs(settings, tmp_path)
     kb = write_kb(tmp_path / "kb", documents=documents, entries=3)
     env = {**os.environ, "BEACON_DATA_DIR": str(settings.data_dir), "BEACON_KNOWLEDGE_DIR": str(kb),
            "BEACON_EMBEDDING_BACKEND": "hash"}
-    proc = subprocess.Popen([sys.executable, "-m", "app.cli", "ingest"], env=env, stderr=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-m", "app.cli.commands", "ingest"], env=env, stderr=subprocess.PIPE,
                             stdout=subprocess.DEVNULL, text=True)
     for line in proc.stderr:
         if " added " in line:

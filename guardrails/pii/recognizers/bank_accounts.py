@@ -43,7 +43,7 @@ class BankAccountNumberRecognizer(CueContextRecognizer):
         super().__init__(supported_entity="BANK_ACCOUNT", patterns=self.PATTERNS, name="BankAccountNumberRecognizer")
 
 
-class AbaRoutingRecognizer(CueContextRecognizer):
+class CuedAbaRoutingRecognizer(CueContextRecognizer):
     """US ABA routing number: 9 digits with the ABA weighted checksum, plus routing context.
 
     One random 9-digit number in ten passes the checksum, so a valid checksum does not
@@ -55,7 +55,7 @@ class AbaRoutingRecognizer(CueContextRecognizer):
     CUES = cue_regex("routing", "aba", "rtn", "ach", "wire", "transit")
 
     def __init__(self) -> None:
-        super().__init__(supported_entity="ABA_ROUTING_NUMBER", patterns=self.PATTERNS, name="AbaRoutingRecognizer")
+        super().__init__(supported_entity="ABA_ROUTING_NUMBER", patterns=self.PATTERNS, name="CuedAbaRoutingRecognizer")
 
     def validate_result(self, pattern_text: str) -> bool | None:
         return None if aba_valid(pattern_text.replace("-", "")) else False

@@ -4,7 +4,13 @@ words ("es20 1405 3235 2691 5956 4190 never arrived").
 Presidio's stock IBAN pattern is greedy: it runs on into the next word, the mod-97 check
 then fails and the whole IBAN is dropped. Each country's IBAN has a fixed length (ISO
 13616 registry), so this recognizer reads exactly that many characters after the country
-code and lets the checksum decide.
+code and reports it (1.0) when the mod-97 checksum holds.
+
+Any other IBAN-shaped string is redacted too (0.6), valid or not: too short or too long
+for its country, an unknown country code, letters where check digits belong. A mistyped
+IBAN is still the customer's bank account. The shape: two letters, two letters or
+digits, then either a compact run of 10-30 letters and digits or groups of four separated
+by single spaces or dashes, holding at least eight digits in all (ordinary words never do).
 """
 
 from __future__ import annotations
@@ -24,6 +30,10 @@ IBAN_LENGTHS = {
     "SK": 24, "SM": 27, "ST": 25, "SV": 28, "TL": 23, "TN": 24, "TR": 26, "UA": 29, "VA": 22, "VG": 24, "XK": 20,
 }
 _START = re.compile(r"(?<![A-Za-z0-9])([A-Za-z]{2})(\d{2})")
+_SHAPED = re.compile(
+    r"(?<![\w-])[A-Za-z]{2}[0-9A-Za-z]{2}"
+    r"(?:[0-9A-Za-z]{10,30}|(?:[ -][0-9A-Za-z]{4}){2,7}(?:[ -][0-9A-Za-z]{1,3})?)(?![\w-])")
+MIN_SHAPED_DIGITS = 8
 _SEPARATORS = " -"
 
 
@@ -55,7 +65,7 @@ def _read(text: str, start: int, length: int) -> int | None:
     return i
 
 
-class IbanRecognizer(EntityRecognizer):
+class CountryLengthIbanRecognizer(EntityRecognizer):
     def __init__(self) -> None:
         super().__init__(supported_entities=["IBAN_CODE"], name="CountryLengthIbanRecognizer", supported_language="en")
 
@@ -72,6 +82,29 @@ class IbanRecognizer(EntityRecognizer):
             if end is None:
                 continue
             compact = re.sub(r"[ -]", "", text[match.start():end]).upper()
-            if iban_checksum_ok(compact):
-                results.append(RecognizerResult("IBAN_CODE", match.start(), end, 1.0))
+            if iban_checksum_ok(compact):  # a failed checksum may mean the read ran into the next word
+                results.append(self._result(match.start(), end, 1.0))
+        position = 0
+        while (match := _SHAPED.search(text, position)) is not None:
+            head = match.group(0)[:4]
+            if head[:2].upper() not in IBAN_LENGTHS and not any(c.isdigit() for c in head[2:]):
+                position = match.start() + 1  # "IBAN DE89...": the IBAN starts at DE89, not at the word
+                continue
+            position = match.end()
+            end = _without_trailing_words(text, match.start(), match.end())
+            if sum(c.isdigit() for c in text[match.start():end]) >= MIN_SHAPED_DIGITS:
+                results.append(self._result(match.start(), end, 0.6))
         return results
+
+    def _result(self, start: int, end: int, score: float) -> RecognizerResult:
+        return RecognizerResult("IBAN_CODE", start, end, score, recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
+
+
+def _without_trailing_words(text: str, start: int, end: int) -> int:
+    """Drop trailing groups with no digit ("... 3000 then"): a word after the IBAN, not a part."""
+    while True:
+        cut = max(text.rfind(" ", start, end), text.rfind("-", start, end))
+        if cut <= start + 4 or any(c.isdigit() for c in text[cut + 1:end]):
+            return end
+        end = cut

@@ -18,12 +18,15 @@ import pytest
 import uvicorn
 
 from app.api import create_api
-from app.service import BeaconService
-from app.settings import Settings
+from app.core.settings import Settings
+from app.service.beacon_service import BeaconService
 from tests.conftest import DEMO_KB, copy_index
 
-USER_KEY = "test-user-key-6f1c"
-ADMIN_KEY = "test-admin-key-93ab"
+USER_KEY = "user-7Hq2pX9vLm4Rt8Wz3Nc6"
+ADMIN_KEY = "admin-Qe5Tb1Ky7Gd3Mw9Hs2Lp"
+# A Fernet key for tests only: the shared service keeps handed-over values encrypted, so every
+# privacy test here also covers the encrypted vault.
+VAULT_KEY = "OIY3xRWdpztP3PieYIUcPRyaUTWBggitUEkI5aY1mCc="
 
 
 @contextmanager
@@ -71,7 +74,7 @@ def api_dirs(demo_index, tmp_path_factory, clean_env) -> tuple[Path, Path]:
 
 def api_settings(data_dir: Path, kb_dir: Path, **overrides) -> Settings:
     values = {"data_dir": data_dir, "knowledge_dir": kb_dir, "api_keys": [USER_KEY], "admin_api_keys": [ADMIN_KEY],
-              "rate_limit_per_minute": 100_000, **overrides}
+              "rate_limit_per_minute": 100_000, "vault_key": VAULT_KEY, **overrides}
     return Settings(**values)
 
 

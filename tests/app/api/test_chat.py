@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from app.api import create_api
-from app.service import BeaconService
+from app.service.beacon_service import BeaconService
 from tests.app.api.conftest import USER_KEY, running
 
 
@@ -75,8 +75,9 @@ def test_over_long_message_gets_the_polite_reply(user):
 
 
 @pytest.mark.parametrize("body, headers, status, code, location", [
-    (b'{"message": "hi"', {"Content-Type": "application/json"}, 400, "invalid_json", "character"),
-    (b"{'message': 'hi'}", {"Content-Type": "application/json"}, 400, "invalid_json", "character"),
+    (b'{"message": "hi"', {"Content-Type": "application/json"}, 422, "invalid_json", "character"),
+    (b"{'message': 'hi'}", {"Content-Type": "application/json"}, 422, "invalid_json", "character"),
+    (b'{"message": "caf\xe9 \xff"}', {"Content-Type": "application/json"}, 422, "invalid_json", "UTF-8"),
     (b"message=hi", {"Content-Type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type", None),
     (b"hi", {"Content-Type": "text/plain"}, 415, "unsupported_media_type", None),
     (b'{"message": "hi"}', {}, 415, "unsupported_media_type", None),

@@ -7,7 +7,7 @@ import re
 import httpx
 
 from app.api import create_api
-from app.service import BeaconService
+from app.service.beacon_service import BeaconService
 from tests.app.api.conftest import api_settings, running
 
 ENDPOINTS = {
@@ -16,6 +16,9 @@ ENDPOINTS = {
     ("/v1/handoffs/{ticket_id}", "get"), ("/v1/handoffs/{ticket_id}/resolve", "post"),
     ("/v1/handoffs/{ticket_id}/reopen", "post"), ("/v1/ingest", "post"), ("/v1/documents", "post"),
     ("/v1/documents", "get"), ("/healthz", "get"), ("/readyz", "get"),
+    ("/v1/sessions/{session_id}/events", "get"), ("/v1/handoffs/{ticket_id}/assign", "post"),
+    ("/v1/handoffs/{ticket_id}/messages", "post"), ("/v1/handoffs/{ticket_id}/reveal", "post"),
+    ("/v1/handoffs/{ticket_id}/placeholders", "get"), ("/v1/audit/reveals", "get"),
 }
 
 

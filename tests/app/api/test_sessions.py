@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
+from pathlib import Path
+
 import pytest
 
 STOLEN = "someone stole my card and took money from my account, i need a human"
@@ -88,6 +90,57 @@ def test_erasure_removes_every_row_of_that_session_only(user, service):
     assert rows(conversations, "turns", "sess-keep") == 1 and rows(handoffs, "tickets", "sess-keep") == 1
     assert user.get("/v1/sessions/sess-erase").status_code == 404
     assert user.delete("/v1/sessions/sess-erase").status_code == 404
+
+
+def _files_holding(data_dir: Path, *needles: str) -> list[str]:
+    """Every file under the data directory (databases, their write-ahead logs, the decision log,
+    the vector store) whose bytes contain any of the needles."""
+    return sorted(str(path.relative_to(data_dir)) for path in data_dir.rglob("*") if path.is_file()
+                  and any(needle.encode() in path.read_bytes() for needle in needles))
+
+
+def test_erasure_leaves_no_byte_of_the_conversation_in_any_file(user, admin, service):
+    session, marker, email = "sess-zz-erase-7f3a", "quokka-marker-5521", "quokka.owner@example.org"
+    turn = user.post("/v1/chat", json={"session_id": session, "message": f"{STOLEN} {marker} mail {email}"}).json()
+    user.post("/v1/chat", json={"session_id": session, "message": f"and what about {marker} fees?"})
+    user.post("/v1/feedback", json={"session_id": session, "rating": "down", "turn_id": turn["turn_id"],
+                                    "comment": f"not helpful {marker}"})
+    ticket_id = turn["escalation"]["ticket_id"]
+    admin.post(f"/v1/handoffs/{ticket_id}/assign")
+    assert admin.post(f"/v1/handoffs/{ticket_id}/messages", json={"text": f"About {marker}: we froze the card."}
+                      ).status_code == 201
+    assert admin.post(f"/v1/handoffs/{ticket_id}/reveal", json={"placeholder": "<EMAIL_ADDRESS_1>"}
+                      ).json()["value"] == email
+    data_dir = service.settings.data_dir
+    assert _files_holding(data_dir, session, marker)  # it was stored: the check below can fail
+    assert any(name.startswith("vault.sqlite3") for name in _files_holding(data_dir, session))  # kept, encrypted
+    assert _files_holding(data_dir, email) == []  # never in the clear, reveal audit log included
+    reply = user.delete(f"/v1/sessions/{session}")
+    assert reply.status_code == 200 and reply.json()["removed"]["vault_values"] >= 1
+    assert _files_holding(data_dir, session, marker, email) == []
+    assert service.desk.sealed.entries(session) == []
+    # The audit log keeps the reveal (no value, no session id): an agent looked, and when.
+    assert [e["ticket_id"] for e in service.desk.reveals(ticket_id)] == [ticket_id]
+
+
+def test_retention_purges_every_store_like_erasure(service, demo_index, tmp_path):
+    from datetime import timedelta
+
+    from app.core.clock import utc_now
+    from app.service.beacon_service import BeaconService, ChatRequest
+    from tests.conftest import copy_index
+
+    data_dir = copy_index(demo_index, tmp_path / "data")
+    beacon = BeaconService(service.settings.model_copy(update={"data_dir": data_dir}), embedder=service.embedder,
+                           redactor=service.chain.guardrails.input.redactor)
+    session, marker = "sess-zz-retain-91c2", "wombat-marker-8830"
+    beacon.chat(ChatRequest(session, f"{STOLEN} {marker} write to wombat.keeper@example.org"))
+    assert _files_holding(data_dir, session, marker)
+    assert beacon.desk.sealed.placeholders(session) == ["<EMAIL_ADDRESS_1>"]
+    assert beacon.purge_expired(now=utc_now() + timedelta(days=beacon.settings.retention_days - 1)) == 0
+    assert _files_holding(data_dir, session, marker)
+    assert beacon.purge_expired(now=utc_now() + timedelta(days=beacon.settings.retention_days + 1)) == 1
+    assert _files_holding(data_dir, session, marker) == [] and beacon.desk.sealed.placeholders(session) == []
 
 
 @pytest.mark.parametrize("method, suffix", [("GET", ""), ("GET", "/export"), ("DELETE", "")])

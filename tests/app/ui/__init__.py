@@ -5,16 +5,16 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from app.service import BeaconService
-from app.settings import Settings
+from app.core.settings import Settings
+from app.service.beacon_service import BeaconService
 from tests.conftest import DEMO_KB, copy_index
 
 
-def demo_service(folder: Path, demo_index: Path, embedder, redactor) -> BeaconService:
+def demo_service(folder: Path, demo_index: Path, embedder, redactor, **overrides) -> BeaconService:
     """A service over a private copy of the demo index and knowledge base (uploads write to both)."""
     copy_index(demo_index, folder / "data")
     shutil.copytree(DEMO_KB, folder / "kb")
-    settings = Settings(data_dir=folder / "data", knowledge_dir=folder / "kb")
+    settings = Settings(data_dir=folder / "data", knowledge_dir=folder / "kb", **overrides)
     return BeaconService(settings, embedder=embedder, redactor=redactor)
 
 

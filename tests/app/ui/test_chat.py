@@ -7,10 +7,22 @@ import re
 import gradio as gr
 import pytest
 
-from app.questions import EmptyQuestionError
+from app.chain.questions import EmptyQuestionError
 from app.ui import build_chat_app
-from app.ui.chat import (HUMAN_MESSAGE, NO_SOURCES, UNEXPECTED, escalation_notice, new_conversation, new_session_id,
-                         region_value, respond, send_feedback, talk_to_human)
+from app.ui.chat import (
+    HUMAN_MESSAGE,
+    NO_SOURCES,
+    UNEXPECTED,
+    escalation_notice,
+    new_conversation,
+    new_session_id,
+    poll_agent,
+    region_value,
+    respond,
+    resume_conversation,
+    send_feedback,
+    talk_to_human,
+)
 from tests.app.ui import demo_service, element_ids
 
 TICKET = re.compile(r"HO-\d{6}-[A-Z0-9]{5}")
@@ -33,13 +45,13 @@ def test_reply_streams_then_shows_its_sources(service):
     assert len(outputs) >= 4  # the question, several pieces, then the checked answer
     assert replies[0] == ""  # the question appears before Beacon has answered
     assert all(later.startswith(earlier) for earlier, later in zip(replies[1:-1], replies[2:-1]))
-    history, box, banner, sources, turn_id = final(outputs)
+    history, box, banner, sources, turn_id, code = final(outputs)
     assert history[0] == {"role": "user", "content": "How much does a replacement card cost?"}
     assert "5.99" in history[1]["content"]
     cited = history[2]
     assert cited["metadata"]["title"].startswith("Sources (") and cited["metadata"]["status"] == "done"
     assert "`faq/cards.md`" in cited["content"] and "Cards FAQ" in sources
-    assert box == "" and banner == SKIPPED and isinstance(turn_id, int)
+    assert box == "" and banner == SKIPPED and isinstance(turn_id, int) and code == SKIPPED
 
 
 def test_each_browser_session_keeps_its_own_conversation(service):
@@ -54,14 +66,14 @@ def test_each_browser_session_keeps_its_own_conversation(service):
 def test_talk_to_a_human_escalates_with_a_visible_ticket(service):
     session = new_session_id()
     history = final(list(respond(service, "How do I freeze my card?", [], session, "UK")))[0]
-    history, _, banner, _, turn_id = final(list(talk_to_human(service, history, session, "UK")))
+    history, _, banner, _, turn_id, code = final(list(talk_to_human(service, history, session, "UK")))
     assert history[-1]["role"] == "assistant" and HUMAN_MESSAGE in [m["content"] for m in history]
     ticket_id = TICKET.search(banner).group(0)
     assert "Handed to our team" in banner and "reply in this conversation" in banner
     assert ticket_id in history[-1]["content"]
     ticket = service.handoff(ticket_id)
     assert (ticket["session_id"], ticket["category"], ticket["status"]) == (session, "human_requested", "open")
-    assert isinstance(turn_id, int)
+    assert isinstance(turn_id, int) and code in banner and re.fullmatch(r"([A-Z2-9]{4}-){3}[A-Z2-9]{4}", code)
 
 
 def test_feedback_is_tied_to_the_last_turn(service):
@@ -90,9 +102,10 @@ def test_feedback_for_another_sessions_turn_is_refused_politely(service):
 
 
 def test_new_conversation_starts_clean():
-    session, history, box, banner, sources, turn_id, status = new_conversation()
+    session, history, box, banner, sources, turn_id, status, code, resumed = new_conversation()
     assert len(session) == 36 and session != new_conversation()[0]
-    assert (history, box, banner, sources, turn_id, status) == ([], "", "", NO_SOURCES, None, "")
+    assert (history, box, banner, sources, turn_id, status, code, resumed) == ([], "", "", NO_SOURCES, None, "",
+                                                                                None, False)
 
 
 class RecordingService:
@@ -146,8 +159,9 @@ def test_escalation_notice(escalation, expected, priority_line):
 def test_chat_app_has_the_ids_a_browser_test_uses(service):
     blocks = build_chat_app(service)
     assert {"chat-input", "chat-send", "chat-human", "chat-new", "chat-region", "chat-escalation", "chat-sources",
-            "feedback-up", "feedback-down"} <= element_ids(blocks)
-    [state] = [b for b in blocks.blocks.values() if isinstance(b, gr.State) and callable(b.value)]
+            "feedback-up", "feedback-down", "chat-resume-code", "chat-resume"} <= element_ids(blocks)
+    [state] = [b for b in blocks.blocks.values() if isinstance(b, gr.State) and callable(b.value)
+               and b.value is new_session_id]
     assert state.value() != state.value()  # Gradio calls it per page load: one session per tab
 
 
@@ -156,7 +170,7 @@ def test_one_browser_over_the_chat_rate_limit_is_asked_to_wait(service):
     leaves its text in the box; another address is not affected; "talk to a human" counts too."""
     from types import SimpleNamespace
 
-    from app.api.limits import RateLimiter
+    from app.service.rate_limits import RateLimiter
     from app.ui.chat import talk_to_human
 
     limiter = RateLimiter(2)
@@ -186,3 +200,79 @@ def test_chat_handlers_receive_the_request_for_the_rate_limit(service):
     assert set(handlers) == {"run", "run_human"}
     for handler in handlers.values():
         assert utils.get_type_hints(handler).get("request") is gr.Request
+
+
+# -- the handoff loop in the chat ---------------------------------------------------------------
+HACKED = "someone hacked my account and changed my password"
+
+
+def test_follow_ups_join_the_ticket_and_the_notice_keeps_its_reference_priority_and_code(service):
+    session = new_session_id()
+    history, _, banner, _, _, code = final(list(respond(service, HACKED, [], session, "UK")))
+    ticket_id = TICKET.search(banner).group(0)
+    assert "marked as a priority" in banner and code in banner
+    history, _, banner2, _, _, code2 = final(list(respond(service, "what should I do right now?", history, session,
+                                                          "UK", resume_code=code)))
+    if banner2 != SKIPPED:  # it joined the ticket: same reference, still a priority, no new code
+        assert TICKET.search(banner2).group(0) == ticket_id and "marked as a priority" in banner2
+    assert code2 == SKIPPED
+    history, _, banner3, _, _, _ = final(list(talk_to_human(service, history, session, "UK", resume_code=code)))
+    assert TICKET.search(banner3).group(0) == ticket_id and "already has your request" in history[-1]["content"]
+    assert [t["ticket_id"] for t in service.handoffs(limit=1000) if t["session_id"] == session] == [ticket_id]
+
+
+def test_typed_markup_and_placeholders_are_shown_as_text(service):
+    typed = "I am <PERSON_1> **not bold** <b>hi</b> & [link](http://x)"
+    history = final(list(respond(service, typed, [], new_session_id(), "None")))[0]
+    shown = history[0]["content"]
+    assert "<" not in shown and "&lt;PERSON\\_1&gt;" in shown and "\\*\\*not bold\\*\\*" in shown
+    assert "&amp;" in shown and "\\[link\\]\\(http://x\\)" in shown
+
+
+def test_an_agent_reply_reaches_the_open_tab_once_and_the_notice_follows_the_ticket(service):
+    session = new_session_id()
+    history, _, banner, _, _, code = final(list(respond(
+        service, "I was scammed, please email me at lena.ortiz@example.com", [], session, "EU")))
+    ticket_id = TICKET.search(banner).group(0)
+    assert poll_agent(service, session, history, banner, code) == (SKIPPED, SKIPPED)
+    service.desk.assign(ticket_id, "sam")
+    service.desk.send(ticket_id, "Hi, this is Sam. We have written to lena.ortiz@example.com about it.", "sam")
+    updated, notice = poll_agent(service, session, history, banner, code)
+    assert updated[-1]["role"] == "assistant" and "Our team has replied" in notice and code in notice
+    reply = updated[-1]["content"]
+    assert reply.startswith("**sam · Lodestar support team**") and "lena\\.ortiz@example\\.com" in reply
+    # As Gradio sends the history back: content blocks. Shown once, however often the timer ticks.
+    echoed = [{**m, "content": [{"type": "text", "text": m["content"]}]} for m in updated]
+    assert poll_agent(service, session, echoed, notice, code) == (SKIPPED, SKIPPED)
+    assert poll_agent(service, session, history, banner, None) == (SKIPPED, SKIPPED)  # no handoff: no lookup
+
+
+def test_a_closed_tab_comes_back_with_its_resume_code_and_sees_the_reply_masked(service):
+    session = new_session_id()
+    _, _, banner, _, _, code = final(list(respond(
+        service, "my card was stolen, call me on +44 7911 123456", [], session, "UK")))
+    ticket_id = TICKET.search(banner).group(0)
+    service.desk.send(ticket_id, "We've frozen the card and will call +44 7911 123456 in an hour.", "kim")
+    (resumed_session, history, notice, sources, turn_id, status, kept_code, resumed,
+     message) = resume_conversation(service, code.lower().replace("-", " "))
+    assert resumed_session == session and kept_code == code and resumed is True
+    assert message.startswith("Welcome back") and ticket_id in notice and code in notice
+    texts = [m["content"] for m in history]
+    assert "7911" not in " ".join(texts) and "\\[your phone number\\]" in texts[0]
+    assert texts[-1].startswith("**kim · Lodestar support team**")
+    # The resumed tab keeps polling masked, and finds nothing new.
+    assert poll_agent(service, session, history, notice, kept_code, resumed=True)[0] == SKIPPED
+
+
+@pytest.mark.parametrize("code, expected", [
+    ("", ""), ("ABCD-EFGH-JKLM-NPQR", "doesn't match a conversation"), ("<script>", "doesn't match"),
+])
+def test_a_wrong_resume_code_changes_nothing_and_says_why(service, code, expected):
+    *outputs, message = resume_conversation(service, code)
+    assert outputs == [SKIPPED] * 8 and expected in message
+
+
+def test_the_bin_icon_starts_a_new_conversation(service):
+    blocks = build_chat_app(service)
+    clear = [d for d in blocks.config["dependencies"] if any(t[1] == "clear" for t in d["targets"])]
+    assert clear and all(blocks.fns[d["id"]].fn is new_conversation for d in clear)

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from app.ui.knowledge import (DOCUMENT_COLUMNS, NO_FILE, RESULT_COLUMNS, documents_table, ingest_upload,
-                              preview_upload, reingest, search_table)
+from app.ui.knowledge import (
+    DOCUMENT_COLUMNS,
+    NO_FILE,
+    RESULT_COLUMNS,
+    documents_table,
+    ingest_upload,
+    preview_upload,
+    reingest,
+    search_table,
+)
 from tests.app.ui import demo_service
 
 SAVINGS_FAQ = """---
@@ -61,7 +69,7 @@ def test_table_lists_every_demo_document(service):
     ("round-ups.md", SAVINGS_FAQ, ["uploads/round-ups.md", "valid, 2 chunks", "How do round-ups work?"]),
     ("cashback.md", POISONED_FAQ, ["quarantined", "instruction_override", "line 6"]),
     ("empty.md", HEADER_ONLY, ["**not valid:**", "no content besides its header"]),
-    ("notes.pdf", "not a knowledge file", ["**Error:**", "unsupported file type"]),
+    ("notes.docx", "not a knowledge file", ["**Error:**", "unsupported file type"]),
 ])
 def test_preview_shows_validation_and_chunks(service, upload, name, text, expected):
     shown = preview_upload(service, upload(name, text))

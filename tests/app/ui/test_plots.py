@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from app.ui.plots import counts_frame, feedback_trend_frame, gaps_frame, latency_trend_frame, summary_frame
+from app.ui.plots import (
+    NOT_HELPFUL_COLUMNS,
+    counts_frame,
+    feedback_trend_frame,
+    gaps_frame,
+    latency_trend_frame,
+    not_helpful_frame,
+    summary_frame,
+)
 
 
 @pytest.mark.parametrize("counts, expected", [
@@ -50,6 +58,22 @@ def test_gaps_frame_sorts_by_count_and_limits():
     frame = gaps_frame(gaps, limit=5)
     assert list(frame["question"]) == ["q29", "q28", "q27", "q26", "q25"]
     assert frame["max_confidence"].iloc[0] == 0.123
+
+
+def test_gaps_frame_shows_the_wordings_of_a_topic():
+    frame = gaps_frame([{"question": "do you offer metal cards?", "count": 5, "variants": 3, "max_confidence": 0.4,
+                         "questions": ["do you offer metal cards?", "metal card available?", "premium metal card"]}])
+    assert list(frame.iloc[0]) == ["do you offer metal cards?", 5, 3, "metal card available? · premium metal card",
+                                   0.4]
+
+
+def test_not_helpful_frame_puts_each_comment_beside_its_answer():
+    frame = not_helpful_frame([{"at": "2025-03-01T10:02:03.000000Z", "comment": "wrong fee", "question": "atm fee?",
+                                "answer": "x " * 200}, {"at": "", "comment": "meh", "question": None, "answer": None}])
+    assert list(frame.columns) == NOT_HELPFUL_COLUMNS
+    assert list(frame.iloc[0][:3]) == ["2025-03-01 10:02", "wrong fee", "atm fee?"]
+    assert frame.iloc[0]["answer"].endswith("…") and len(frame.iloc[0]["answer"]) == 240
+    assert frame.iloc[1]["question"] == "(the whole conversation)" and not_helpful_frame(None).empty
 
 
 @pytest.mark.parametrize("summary, expected", [

@@ -1,6 +1,6 @@
 import pytest
 
-from evals.pii_values import Values
+from research.pii.values import Values
 
 V = Values(3)
 CARD, IBAN = V.card("space"), V.iban("space", "GB")
@@ -24,9 +24,22 @@ def test_detected(types_in, text, value, expected):
     assert types_in(text).get(value) == expected
 
 
+BAD_IBAN = V.iban("space", valid=False)
+
+
+# Issue 12 turned these two from "not detected" into "redacted": a mistyped IBAN or routing
+# number after its cue is still the customer's; the failed checksum only lowers the score.
+@pytest.mark.parametrize("text, value, expected, below", [
+    (f"iban {BAD_IBAN} rejected", BAD_IBAN, "IBAN_CODE", 1.0),
+    ("routing number 021000022", "021000022", "ABA_ROUTING_NUMBER", 0.95),
+])
+def test_failed_checksum_still_redacted(redactor, text, value, expected, below):
+    found = [e for e in redactor.redact(text).entities if text[e.start:e.end] == value]
+    assert [e.type for e in found] == [expected] and found[0].score < below
+
+
 @pytest.mark.parametrize("text", [
-    f"is {V.bad_card()} valid?", f"iban {V.iban('space', valid=False)} rejected", "order 48213377 never came",
-    "routing number 021000022", "I paid €250 on 12/03/2024, 3 days ago",
+    f"is {V.bad_card()} valid?", "order 48213377 never came", "I paid €250 on 12/03/2024, 3 days ago",
 ])
 def test_not_detected(types_in, text):
     assert not set(types_in(text).values()) & {"CREDIT_CARD", "IBAN_CODE", "BANK_ACCOUNT", "ABA_ROUTING_NUMBER", "DATE_OF_BIRTH"}

@@ -1,6 +1,6 @@
 import pytest
 
-from evals.pii_values import Values
+from research.pii.values import Values
 
 V = Values(7)
 ETH = V.eth()

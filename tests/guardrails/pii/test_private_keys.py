@@ -1,6 +1,6 @@
 import pytest
 
-from evals.pii_values import Values
+from research.pii.values import Values
 
 V = Values(5)
 WIF, HEX, TXH = V.wif(), V.hex64(False), V.hex64(True)

@@ -3,7 +3,7 @@ import time
 
 import pytest
 
-from evals.pii_values import Values
+from research.pii.values import Values
 from guardrails.pii import PiiVault, Redactor
 from guardrails.pii.recognizers.contact_details import offline_tld_extractor
 
@@ -58,3 +58,9 @@ def test_tldextract_never_fetches():
     extractor = offline_tld_extractor()
     assert tuple(extractor.suffix_list_urls) == ()  # no URL to fetch: only the bundled snapshot is read
     assert extractor("a.b@mail.example.co.uk").fqdn == "mail.example.co.uk"
+
+
+@pytest.mark.parametrize("text", ["Check <EMAIL_ADDRESS_1>.", "We have written to <EMAIL_ADDRESS_1> and <ADDRESS_2>.",
+                                  "card <CREDIT_CARD_1> at <STREET_ADDRESS_3>"])
+def test_placeholders_are_never_redacted_again(redactor, text):
+    assert redactor.detect(text) == []

@@ -1,6 +1,6 @@
 import pytest
 
-from evals.pii_values import Values
+from research.pii.values import Values
 from guardrails.pii.recognizers.seed_phrase import checksum_valid
 
 V = Values(11)

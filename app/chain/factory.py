@@ -1,0 +1,110 @@
+"""Builds the answer chain and the guardrails the settings describe. The only place that knows
+which parts go together; the chain itself receives them. Construction is cheap: Presidio, spaCy
+and the embedder load on ``warm_up()`` or first use."""
+
+from __future__ import annotations
+
+import difflib
+
+from app.chain.answer_chain import AnswerChain
+from app.chain.confidence import load_confidence_model
+from app.chain.generation.extractive import ExtractiveGenerator
+from app.chain.guard_bundle import Guardrails
+from app.chain.sessions import SessionStore
+from app.core.errors import ConfigError
+from app.core.settings import Settings
+from app.handoff.decision_log import DecisionLog
+from app.handoff.tickets import SqliteTicketStore
+from app.index.retrieval import HybridRetriever
+from guardrails.escalation import EscalationPolicy
+from guardrails.input_guard import InputGuard
+from guardrails.output_guard import OutputGuard
+
+
+def build_generator(settings: Settings):
+    extractive = ExtractiveGenerator()
+    if settings.generator == "openai":
+        from app.chain.generation.openai_chat import OpenAIChatGenerator
+
+        return OpenAIChatGenerator.from_settings(settings, fallback=extractive)
+    return extractive
+
+
+def build_rewriter(settings: Settings, generator):
+    """With a chat model, the model rewrites follow-ups; otherwise the deterministic rule."""
+    if settings.generator == "openai":
+        from app.chain.rewriting import ChatModelRewriter
+
+        return ChatModelRewriter(generator.endpoint)
+    from app.chain.rewriting import CarrySubjectRewriter
+
+    return CarrySubjectRewriter()
+
+
+def build_chain(settings: Settings, store, embedder, sessions: SessionStore | None = None,
+                guardrails=None) -> AnswerChain:
+    retriever = HybridRetriever(store, embedder, alpha=settings.retrieval_alpha, candidates=settings.retrieval_candidates)
+    generator = build_generator(settings)
+    return AnswerChain(
+        retriever=retriever,
+        generator=generator,
+        confidence=load_confidence_model(),
+        sessions=sessions or SessionStore(),
+        guardrails=guardrails or build_guardrails(settings, embedder),
+        threshold=settings.confidence_threshold,
+        sources=settings.answer_sources,
+        max_question_chars=settings.max_question_chars,
+        rewriter=build_rewriter(settings, generator),
+    )
+
+
+# -- the guardrails --------------------------------------------------------------------
+def _optional(**values) -> dict:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def topic_thresholds(settings: Settings) -> dict[str, float]:
+    from guardrails.topics import CATEGORIES, DEFAULT_THRESHOLDS
+
+    for name, value in settings.topic_thresholds.items():
+        if name not in CATEGORIES:
+            close = difflib.get_close_matches(name, CATEGORIES, n=1)
+            hint = f" — did you mean {close[0]!r}?" if close else f"; the topics are {', '.join(CATEGORIES)}"
+            raise ConfigError(f"BEACON_TOPIC_THRESHOLDS: unknown topic {name!r}{hint}")
+        if not 0 <= value <= 1:
+            raise ConfigError(f"BEACON_TOPIC_THRESHOLDS: {name} must be between 0 and 1, got {value}")
+    return {**DEFAULT_THRESHOLDS, **settings.topic_thresholds}
+
+
+def build_redactor(settings: Settings):
+    from guardrails.pii import Redactor
+
+    return Redactor(**_optional(score_threshold=settings.pii_score_threshold), allow_list=settings.pii_allow_list)
+
+
+def build_input_guard(settings: Settings, embedder, redactor=None) -> InputGuard:
+    from guardrails.injection import InjectionDetector
+    from guardrails.topics import TopicDetector
+
+    return InputGuard(
+        redactor or build_redactor(settings),
+        TopicDetector(thresholds=topic_thresholds(settings), use_model=settings.topic_model == "bundled"),
+        InjectionDetector(embedder=embedder, **_optional(threshold=settings.injection_threshold)),
+    )
+
+
+def build_guardrails(settings: Settings, embedder, redactor=None) -> Guardrails:
+    """``redactor`` lets a caller share one loaded Presidio engine between chains."""
+    from guardrails.groundedness import GroundednessChecker
+    from guardrails.pii import PiiVault
+
+    redactor = redactor or build_redactor(settings)
+    return Guardrails(
+        input=build_input_guard(settings, embedder, redactor),
+        output=OutputGuard(GroundednessChecker(embedder=embedder, **_optional(threshold=settings.groundedness_threshold)),
+                           redactor),
+        policy=EscalationPolicy(settings.confidence_threshold, settings.caution_margin),
+        tickets=SqliteTicketStore(settings.data_dir / "handoffs.sqlite3"),
+        log=DecisionLog(settings.data_dir / "decisions.jsonl"),
+        vault_factory=PiiVault,
+    )

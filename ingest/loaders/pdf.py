@@ -1,0 +1,158 @@
+"""PDF policy documents, read with pypdf.
+
+A PDF holds positioned text, not structure. pypdf extracts each page's text in reading order;
+the lines are then put back together: a line break inside a sentence is mended into a space,
+a word hyphenated across lines is joined, and page headers and footers (a line that repeats on
+most pages, or a bare page number) are dropped. Headings come from the document's outline
+(bookmarks) when it has one, else from numbered headings ("2.1 Card fees") standing on a line
+of their own. The title is the document's Title property, else its first line.
+
+A PDF with no text layer (a scan) or one that needs a password is refused with the fix.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+
+from ingest.document import DocumentMeta, LoadedDocument
+from ingest.errors import KnowledgeFileError
+from ingest.outline import Block, heading, sections_from_blocks, text
+
+_NUMBERED_HEADING = re.compile(r"^(?:(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?)|(?:[A-Z]\.)|(?:[IVX]{1,4}\.))\s+[A-Z][^.!?:;]{1,90}$")
+_PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
+_SENTENCE_END = re.compile(r"[.!?:;)\"”]$")
+_BULLET = re.compile(r"^(?:[-•▪◦*·]|\d{1,2}[.)]|[a-z][.)])\s+")
+
+
+def load_pdf(raw: bytes, source: str) -> LoadedDocument:
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(raw))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise KnowledgeFileError(source, "the PDF is protected by a password",
+                                     "export it again without a password, then ingest it")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        outline = _outline_titles(reader)
+        title = _clean((reader.metadata or {}).get("/Title") or "") if reader.metadata else ""
+    except KnowledgeFileError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise KnowledgeFileError(source, f"pypdf cannot read this PDF ({exc})",
+                                 "open it and save it again as a PDF, or export the text as Markdown") from None
+    if not any(page.strip() for page in pages):
+        raise KnowledgeFileError(source, "the PDF has no text layer (it looks like a scan)",
+                                 "run it through OCR or export the document as text, then ingest it")
+    blocks = _blocks(pages, outline)
+    sections, heading_title = sections_from_blocks(blocks)
+    return LoadedDocument(source=source, meta=DocumentMeta(title=title or heading_title), sections=sections)
+
+
+def _clean(value) -> str:
+    return " ".join(str(value).split())
+
+
+def _outline_titles(reader) -> dict[str, int]:
+    """Bookmark titles, normalised, with their depth (1 for top level)."""
+    titles: dict[str, int] = {}
+
+    def walk(items, depth: int) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item, depth + 1)
+            elif getattr(item, "title", None):
+                titles.setdefault(_key(item.title), depth)
+
+    try:
+        walk(reader.outline, 1)
+    except Exception:  # a broken outline is no reason to refuse the text  # noqa: BLE001
+        return {}
+    return titles
+
+
+def _key(line: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", line.lower()).strip()
+
+
+def _page_furniture(pages: list[list[str]]) -> set[str]:
+    """Lines that repeat on most pages (running headers and footers)."""
+    if len(pages) < 3:
+        return set()
+    counts = Counter(_key(line) for lines in pages for line in set(lines[:3] + lines[-3:]) if line.strip())
+    return {line for line, n in counts.items() if line and n >= max(3, len(pages) * 0.6)}
+
+
+def _blocks(pages: list[str], outline: dict[str, int]) -> list[Block]:
+    page_lines = [[line.strip() for line in page.split("\n")] for page in pages]
+    furniture = _page_furniture(page_lines)
+    lines: list[tuple[str, int]] = []  # (line, page number)
+    for number, page in enumerate(page_lines, start=1):
+        for line in page:
+            if _key(line) in furniture or _PAGE_NUMBER.match(line):
+                continue
+            lines.append((line, number))
+        lines.append(("", number))  # a page break ends a paragraph only if the text says so
+    blocks: list[Block] = []
+    paragraph: list[str] = []
+    start = 1
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(text(_mend(paragraph), start))
+            paragraph.clear()
+
+    first = True
+    for index, (line, page) in enumerate(lines):
+        if not line:
+            if paragraph and _SENTENCE_END.search(paragraph[-1]):
+                flush()
+            continue
+        depth = outline.get(_key(line))
+        if depth is None and first and len(line.split()) <= 12 and not _SENTENCE_END.search(line):
+            depth = 1  # the document's first line, short and unpunctuated: its title
+        elif depth is None and not outline and _is_numbered_heading(line, paragraph, lines[index + 1:index + 2]):
+            depth = line.split()[0].rstrip(".").count(".") + 1
+        first = False
+        if depth is not None:
+            flush()
+            blocks.append(heading(line, depth, page))
+            continue
+        if paragraph and _BULLET.match(line) and not _BULLET.match(paragraph[0]):
+            flush()  # a list starts
+        elif paragraph and _BULLET.match(paragraph[0]) and not _BULLET.match(line) and line[:1].isupper():
+            flush()  # the list is over (a wrapped item goes on in lower case)
+        if not paragraph:
+            start = page
+        paragraph.append(line)
+    flush()
+    return blocks
+
+
+def _is_numbered_heading(line: str, paragraph: list[str], following: list[tuple[str, int]]) -> bool:
+    """"2.1 Card fees" alone on a line, after a finished sentence (not after "…as follows:",
+    which opens a numbered list) and before a line that starts a sentence."""
+    if not _NUMBERED_HEADING.match(line) or len(line.split()) > 9:
+        return False
+    if paragraph and (not _SENTENCE_END.search(paragraph[-1]) or paragraph[-1].endswith(":")
+                      or _BULLET.match(paragraph[-1])):
+        return False  # inside a sentence, after a list's intro, or the list's next item
+    return not following or not following[0][0] or following[0][0][:1].isupper()
+
+
+def _mend(lines: list[str]) -> str:
+    """One paragraph from its extracted lines: hyphenated words joined, line breaks made spaces,
+    list items kept on lines of their own."""
+    out = ""
+    for line in lines:
+        if not out:
+            out = line
+        elif _BULLET.match(line):
+            out += "\n" + line
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
+            out = out[:-1] + line
+        else:
+            out += " " + line
+    return " ".join(out.split(" ")).strip()

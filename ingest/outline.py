@@ -1,0 +1,96 @@
+"""What every document loader produces before sections exist: a flat run of headings and text
+blocks, each with its line in the file. ``sections_from_blocks`` turns that run into the heading
+hierarchy and picks the title, the same way for Markdown, reStructuredText, HTML and PDF.
+
+Text blocks are already plain text: a paragraph on one line (source line breaks mended), a
+list with one ``- item`` per line, a table with one ``Header: value; …`` row per line, code
+between ``` fences. Blocks of one section are joined with a blank line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.document import Section
+from ingest.schema import looks_like_question
+
+
+@dataclass
+class Block:
+    text: str
+    line: int  # 1-based, in the file
+    level: int = 0  # 1-6 for a heading; 0 for text
+
+    @property
+    def is_heading(self) -> bool:
+        return self.level > 0
+
+
+def heading(text: str, level: int, line: int) -> Block:
+    return Block(" ".join(text.split()), line, level)
+
+
+def text(content: str, line: int) -> Block:
+    return Block(content, line)
+
+
+def fenced(code: str) -> str:
+    """Code between fences longer than any run of backticks inside it."""
+    longest = max((len(run) for run in re.findall(r"`{3,}", code)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}\n{code}\n{fence}"
+
+
+def _title_heading(blocks: list[Block]) -> int | None:
+    """Index of the heading that titles the document, if one does: the first block, when it is
+    a level-1 heading, or when it is the document's only heading at the highest level used and
+    other headings sit below it (pages that start at ``##``). A ``## Question?`` is an FAQ
+    entry, never promoted to title."""
+    first = next((i for i, b in enumerate(blocks) if b.is_heading or b.text.strip()), None)
+    if first is None or not blocks[first].is_heading:
+        return None
+    top = blocks[first]
+    if top.level == 1:
+        return first
+    levels = [b.level for b in blocks if b.is_heading]
+    if min(levels) == top.level and levels.count(top.level) == 1 and len(levels) > 1 \
+            and not looks_like_question(top.text):
+        return first
+    return None
+
+
+def sections_from_blocks(blocks: list[Block]) -> tuple[list[Section], str | None]:
+    """(sections, the title heading's text or None). The title heading is no part of any section
+    path; a heading with no text of its own makes no section."""
+    title_at = _title_heading(blocks)
+    title = blocks[title_at].text if title_at is not None else None
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    buffer: list[str] = []
+    start: int | None = None
+
+    def flush() -> None:
+        body = "\n\n".join(b for b in buffer if b.strip()).strip("\n")
+        if body.strip():
+            sections.append(Section(path=tuple(h for _, h in stack), text=body, line=start or 1))
+        buffer.clear()
+
+    for index, block in enumerate(blocks):
+        if index == title_at:
+            continue
+        if block.is_heading:
+            flush()
+            while stack and stack[-1][0] >= block.level:
+                stack.pop()
+            if block.text:
+                stack.append((block.level, block.text))
+            start = block.line  # a section's line is its heading's
+            continue
+        if not block.text.strip():
+            continue
+        if not buffer and start is None:
+            start = block.line
+        buffer.append(block.text)
+    flush()
+    return sections, title

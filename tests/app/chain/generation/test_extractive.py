@@ -1,0 +1,100 @@
+"""app/chain/generation/extractive.py: answers quoted from the sources, as a customer reads them."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.chain.generation.extractive import ExtractiveGenerator, best_sentences, mend, name_currency, select
+from app.index.retrieval import RetrievedChunk
+
+
+def _chunk(text: str, source: str = "guides/restore.md", title: str = "Restore a wallet", question: str | None = None,
+           section: str = "Restoring") -> RetrievedChunk:
+    return RetrievedChunk(f"id-{source}-{len(text)}", source, title, section, text, 1.0,
+                          metadata={"question": question} if question else {})
+
+
+RESTORE = ("Restoring needs your seed. It has 13, 14 or 25 words.\n\nTo restore from the seed:\n\n"
+           "1. Open the wallet\n2. Choose Restore from seed\n3. Type the words\n\n"
+           "The restore height makes syncing faster. You can find it in a block explorer.")
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "expected"),
+    [
+        ("how do i restore from the seed", RESTORE,
+         "Restoring needs your seed.\n\nTo restore from the seed:\n\n1. Open the wallet\n2. Choose Restore from seed\n"
+         "3. Type the words"),
+        ("what is the restore height", RESTORE, "Restoring needs your seed.\n\nTo restore from the seed:\n\n"
+                                                "1. Open the wallet\n2. Choose Restore from seed\n3. Type the words\n\n"
+                                                "The restore height makes syncing faster."),
+        ("which command starts it offline", "Use the command line.\n\n```\nelectrum --offline\n```",
+         "Use the command line."),
+        ("how do I sign", "Sign the message with\nyour key. Then send it.", "Sign the message with your key."),
+    ],
+    ids=["sentence-brings-its-list", "best-sentences-in-order", "code-is-never-alone", "line-breaks-mended"],
+)
+def test_select_quotes_whole_sentences_with_what_they_introduce(question, text, expected):
+    assert select(question, text) == expected
+
+
+def test_an_answer_has_no_lead_in_and_ends_with_its_citation():
+    faq = _chunk("Open the app and tap Freeze.", source="faq/cards.md", title="Cards FAQ",
+                 question="How do I freeze my card?")
+    text = ExtractiveGenerator().generate("freeze card", [faq]).text
+    assert text == "Open the app and tap Freeze. [1]"
+    policy = _chunk(RESTORE)
+    text = ExtractiveGenerator().generate("how do i restore from the seed", [policy]).text
+    assert not text.lower().startswith(("here is our answer", "from "))
+    assert text.endswith("[1]") and "›" not in text
+
+
+@pytest.mark.parametrize(
+    ("extra_text", "see_also"),
+    [
+        ("Keep it offline. Never type your wallet seed into a website that asks for it.",
+         "See also Security:\nNever type your wallet seed into a website that asks for it. [2]"),
+        ("Prefix: xpub; Type: legacy\nPrefix: zpub; Type: segwit", None),  # a table row is no fact on its own
+        ("Restoring needs your seed words and the restore height.", None),  # the answer says that already
+        ("and then the seed restore finishes", None),  # a fragment, not a sentence
+        ("Mining rewards arrive every two minutes on average.", None),  # not about the question
+        ("View the wallet seed restore instructions here.", None),  # a pointer, not a fact
+    ],
+    ids=["different-fact", "table-row", "same-fact", "fragment", "off-topic", "pointer"],
+)
+def test_see_also_only_adds_a_whole_different_fact(extra_text, see_also):
+    top = _chunk("Restoring needs your seed. The restore height makes syncing faster.")
+    extra = _chunk(extra_text, source="security.md", title="Security.", section="Seeds")
+    text = ExtractiveGenerator().generate("how do i restore my wallet from the seed", [top, extra]).text
+    assert text.split("\n\n", 1)[1:] == ([see_also] if see_also else [])
+
+
+def test_a_long_faq_answer_is_cut_to_its_best_whole_sentences():
+    answer = " ".join(f"Sentence number {i} talks about fees and other things at some length." for i in range(30))
+    answer += " Refunds take five days."
+    faq = _chunk(answer, question="How long do refunds take?")
+    text = ExtractiveGenerator().generate("how long do refunds take", [faq]).text
+    assert "Refunds take five days. [1]" in text and len(text) < len(answer) / 3
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("A new card costs 5.99 in your account currency.", "UK", "A new card costs 5.99 in your account currency (GBP)."),
+        ("Limits are in your account currency.", "EU", "Limits are in your account currency (EUR)."),
+        ("Limits are in your account currency.", None, "Limits are in your account currency."),
+        ("Limits are in your account currency (GBP).", "UK", "Limits are in your account currency (GBP)."),
+    ],
+)
+def test_the_currency_is_named_when_the_region_is_known(text, region, expected):
+    assert name_currency(text, region) == expected
+
+
+def test_mend_joins_broken_lines_but_keeps_list_items():
+    assert mend("Sign the message\nwith your key.\n- one\n- two\n  continued") == \
+        "Sign the message with your key.\n- one\n- two continued"
+
+
+def test_best_sentences_offers_list_items_as_steps():
+    text = "Treat it as urgent:\n\n- message us in the chat;\n- freeze your card in Card > Freeze;"
+    assert "- freeze your card in Card > Freeze;" in best_sentences("freeze card", text, limit=2)
