@@ -53,6 +53,9 @@ ENGLISH: list[tuple[str, float, str]] = [
     ("role_play", 0.6, r"\bversion of (?:yourself|you) (?:that|with|without)\b|\b(?:two|2|dual) (?:personas|personalities|characters)\b"),
     ("role_play", 0.55, r"\b(?:take on|adopt|assume|play) (?:the )?(?:persona|role|character) of\b"),
     ("role_play", 0.4, r"\bif you were an? (?:ai|model|assistant|bot)\b"),
+    # the "grandma exploit": a dead relative who used to read out keys or secrets (the classifier
+    # scores it under its raised message cut; no real customer asks the assistant to play one)
+    ("role_play", 0.6, r"\b(?:pretend|act|imagine|play|role-?play)\b[^.?!\n]{0,12}?\b(?:you(?:'re| are| were)?|as|to be)\b[^.?!\n]{0,15}?\b(?:grand(?:ma|mother|pa|father|mom|dad)|granny|nana)\b"),
     ("role_play", 0.35, r"\b(?:no longer|not) (?:a |an )?(?:support )?(?:bot|assistant)\b"),
     # system-prompt extraction
     ("prompt_extraction", 0.8, r"\b(?:print|show|reveal|display|output|repeat|echo|dump|paste|leak|give|tell|write out|spell out|list|quote|copy|translate|summari[sz]e|what(?: is|'s| are)|share)\b(?:\W+[\w']+){0,6}?\W+(?:your|ur|the (?:system|initial|hidden|original|secret|confidential|full))\s+(?:[\w-]+\s+){0,2}?(?:system prompt|prompt|pre-?prompt|instructions|system message|configuration|guidelines|directives|rules you)\b"),

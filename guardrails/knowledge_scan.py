@@ -10,7 +10,10 @@ The file is cut into passages (``guardrails.passages``: paragraphs, tables, code
 line that introduces them) and each finding names its passage's lines and the lines of the section
 around it, so ingest can set that section aside and index the rest of the file. Passes:
 1. the classifier's ``document`` head (``guardrails.injection_model``) on every passage: trained to
-   tell instructions aimed at an AI from guidance for readers (research/guards/README.md);
+   tell instructions aimed at an AI from guidance for readers. A passage it scores at least
+   ``DOCUMENT_CUT`` is a finding only when it has a few words and is out of place in the file
+   (``guardrails.passage_context``): alone, the head quarantined real help-centre imperatives
+   ("Never share your recovery phrase…", "The message should say:"); research/guards/README.md;
 2. phrases addressed to a model (``_MODEL_DIRECTIVES``), over the whole folded text so a sentence
    wrapped across lines still matches;
 3. the customer-message rules on every line, for encoded or obfuscated payloads and overrides in
@@ -28,9 +31,19 @@ import unicodedata
 from dataclasses import dataclass
 
 from guardrails.injection import InjectionDetector, _fold_confusables, _strip_invisible
+from guardrails.passage_context import PassageContext
 from guardrails.passages import heading_lines, passages, section_of
 
 EXCERPT_CHARS = 120
+# The classifier's pass (picked on the tuning part of the public documents by
+# python -m research.guards.scan_sweep; research/guards/README.md): a passage is a finding when the
+# document head gives it at least DOCUMENT_CUT, it has at least MIN_WORDS words, and its similarity
+# to the rest of the file is under OUT_OF_PLACE. On the tuning part: 0.5% of clean documents
+# against 1.8% for the head alone at its own cut, with about as many planted attacks caught.
+DOCUMENT_CUT = 0.5
+MIN_WORDS = 4
+OUT_OF_PLACE = 0.2
+_LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 # Reasons from the user-message rules that also describe a hostile comment. Scripted replies and
 # questions about other customers are user-message notions: policy text legitimately says "you will
 # receive a full refund" or "details of the account holder".
@@ -111,12 +124,23 @@ class KnowledgeScanner:
     """Finds instructions aimed at the model in a knowledge file; cheap to build, ``warm_up``
     loads the classifier. ``use_model=False`` keeps the rules only."""
 
-    def __init__(self, detector: InjectionDetector | None = None, use_model: bool = True) -> None:
+    def __init__(self, detector: InjectionDetector | None = None, use_model: bool = True,
+                 context: PassageContext | None = None) -> None:
         self.detector = detector or InjectionDetector(use_model=use_model)
         self.use_model = use_model
+        self.context = context or PassageContext()
 
     def warm_up(self) -> None:
         self.detector.warm_up()
+
+    def _out_of_place_instructions(self, texts: list[str]) -> list[int]:
+        """Indexes of the passages the classifier's pass reports (see DOCUMENT_CUT)."""
+        probabilities = self.detector.model.probabilities(texts)[:, 1]
+        candidates = [i for i, p in enumerate(probabilities) if p >= DOCUMENT_CUT and len(_LETTER_WORD.findall(texts[i])) >= MIN_WORDS]
+        if not candidates or len(texts) < 2:
+            return []
+        fit = self.context.fit(texts)
+        return [i for i in candidates if fit[i] < OUT_OF_PLACE]
 
     def scan(self, text: str) -> list[KnowledgeFinding]:
         """Findings for instructions aimed at the model, first line first; [] for clean content."""
@@ -134,12 +158,10 @@ class KnowledgeScanner:
             found.setdefault((line, reason), KnowledgeFinding(line, reason, _excerpt(lines, line, column), start, end, *section))
 
         if self.use_model and parts:
-            model = self.detector.model
-            cut = model.cuts["document"]
-            for part, p in zip(parts, model.probabilities([q.text for q in parts])[:, 1]):
-                if p >= cut:
-                    first = next((i for i in range(part.start, part.end + 1) if lines[i - 1].strip()), part.start)
-                    add(first, "instruction_to_ai", span=(part.start, part.end))
+            for index in self._out_of_place_instructions([q.text for q in parts]):
+                part = parts[index]
+                first = next((i for i in range(part.start, part.end + 1) if lines[i - 1].strip()), part.start)
+                add(first, "instruction_to_ai", span=(part.start, part.end))
 
         for number, line in enumerate(lines, start=1):
             if line.strip():
@@ -171,17 +193,17 @@ class KnowledgeScanner:
         return sorted(found.values(), key=lambda f: (f.line, f.reason))
 
 
-_SHARED: KnowledgeScanner | None = None
+_SHARED: dict[bool, KnowledgeScanner] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def scan_knowledge_text(text: str, detector: InjectionDetector | None = None) -> list[KnowledgeFinding]:
+def scan_knowledge_text(text: str, detector: InjectionDetector | None = None, use_model: bool = True) -> list[KnowledgeFinding]:
     """Findings (line, reason, excerpt, passage and section lines) for instructions aimed at the
-    model; [] for clean content. Without ``detector``, one shared scanner (and model) is used."""
-    global _SHARED
+    model; [] for clean content. Without ``detector``, one shared scanner (and model) is used;
+    ``use_model=False`` (BEACON_INJECTION_MODEL=rules) scans with the rules alone."""
     if detector is not None:
         return KnowledgeScanner(detector, use_model=detector.use_model).scan(text)
     with _SHARED_LOCK:
-        if _SHARED is None:
-            _SHARED = KnowledgeScanner()
-    return _SHARED.scan(text)
+        if use_model not in _SHARED:
+            _SHARED[use_model] = KnowledgeScanner(use_model=use_model)
+    return _SHARED[use_model].scan(text)

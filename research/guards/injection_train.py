@@ -9,11 +9,11 @@ two sigmoid heads trained together for two epochs (embeddings and the first thre
 
 - ``message`` (is this customer message an attack?): attacks are the jailbreak families of the
   tuning part (the first 128 word pieces and, for long ones, the last ~600 characters), the dev
-  attacks of evals/datasets/injection.jsonl and sets/injection_written.jsonl (written here: prompt
+  attacks of research/injection/data/injection.jsonl and sets/injection_written.jsonl (written here: prompt
   and secret extraction, other customers' data, claimed authority, 20 languages, encodings); benign
   are BANKING77 and CLINC150 tuning messages, the role-play look-alikes of the tuning part,
   electrum's help-centre questions, the dev look-alikes of injection.jsonl and of the written set,
-  and customer messages from evals/datasets/sensitive_topics*.jsonl (scam reports that quote an
+  and customer messages from research/topics/data/sensitive_topics*.jsonl (scam reports that quote an
   attacker's words).
 - ``document`` (is this knowledge-file passage an instruction aimed at an AI?): positives are the
   BIPIA attacks of the tuning categories, the jailbreak openings, written AI-directed notes
@@ -42,6 +42,7 @@ import numpy as np
 from guardrails.injection_model import HEADS, MAX_TOKENS, MODEL_PATH, SCALE, classifier_text
 from guardrails.passages import passages
 from research.guards import data, documents
+from research.paths import INJECTION_DATA, TOPICS_DATA
 
 HERE = Path(__file__).resolve().parent
 SETS = HERE / "sets"
@@ -104,7 +105,7 @@ def examples(validation: bool) -> tuple[list[dict], list[dict]]:
     for r in data.kb_questions():
         if r["part"] == "tune":
             add(r["text"], 0.0, NAN, f"kbq:{r['id']}", "kb_question")
-    for r in _jsonl(data.REPO / "evals" / "datasets" / "injection.jsonl"):
+    for r in _jsonl(INJECTION_DATA / "injection.jsonl"):
         if r["split"] != "dev":
             continue  # the test split is the written set reported second
         doc = 1.0 if r["injection"] and r["category"] in ("instruction_override", "prompt_extraction", "role_play") else NAN
@@ -113,7 +114,7 @@ def examples(validation: bool) -> tuple[list[dict], list[dict]]:
         doc = 1.0 if r["injection"] and r["kind"] in ("override", "extraction", "role-play") else NAN
         add(r["text"], float(r["injection"]), doc, f"written:{r['id']}", "written")
     customers = [{"id": f"st:{p.name}:{i}", "text": r["text"]}
-                 for p in sorted((data.REPO / "evals" / "datasets").glob("sensitive_topics*.jsonl"))
+                 for p in sorted(TOPICS_DATA.glob("sensitive_topics*.jsonl"))
                  if not any(b in p.name for b in ("test9", "test10"))
                  for i, r in enumerate(_jsonl(p))]
     for r in _sample(customers, SAMPLES["customer_messages"], "customers"):

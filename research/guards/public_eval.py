@@ -18,6 +18,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from research.guards import data, documents
+from research.paths import INJECTION_DATA
 
 HARD_ROUTINE = (
     "can I check that I wrote my recovery words down correctly",
@@ -25,7 +26,7 @@ HARD_ROUTINE = (
     "charged twice for the same coffee",
 )
 SETS = Path(__file__).resolve().parent / "sets"
-EVALS = data.REPO / "evals" / "datasets"
+EVALS = INJECTION_DATA
 
 
 def rate(hits: int, n: int) -> dict:
@@ -67,7 +68,7 @@ def eval_injection(part: str, errors: bool) -> dict:
                 out[f"{name}_{p}_flagged"]["flagged"] = _examples(sel, f, True)
     benign = [out[k] for k in out if k.endswith("_flagged")]
     out["banking77_clinc150_flagged"] = rate(sum(b["hits"] for b in benign), sum(b["n"] for b in benign))
-    # Written here (second): the test split of evals/datasets/injection.jsonl.
+    # Written here (second): the test split of research/injection/data/injection.jsonl.
     rows = [json.loads(x) for x in (EVALS / "injection.jsonl").read_text().splitlines() if x.strip()]
     test = [r for r in rows if r["split"] == ("dev" if part == "tune" else "test")]
     f = flags(test)
