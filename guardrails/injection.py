@@ -35,6 +35,12 @@ from dataclasses import dataclass, field
 from guardrails import injection_patterns as P
 
 DEFAULT_THRESHOLD = 0.5  # dev sweep (research.injection.evaluate --sweep): recall 1.0 and no false alarm from 0.45 to 0.55
+# The classifier learnt other languages from few examples: it flagged 4 of 23 ordinary non-English
+# questions of the written dev split ("¿Puedo retirar bitcoin a mi propia billetera?") that the
+# rules alone leave alone, while the rules caught all 35 non-English attacks there. In another
+# language its vote counts only from this probability (no benign message of the written sets reached
+# it); below it the phrase rules, which cover overrides in 12 languages, decide.
+NON_ENGLISH_CUT = 0.97
 MAX_SCAN_CHARS = 12_000  # longer texts: head, tail and windows around trigger words (see _bounded)
 _HEAD, _TAIL, _WINDOW = 4_000, 2_000, 300
 MAX_DECODED_RUNS = 8
@@ -336,6 +342,8 @@ class InjectionDetector:
             return rules
         model = self.model
         p = float(model.probabilities([text])[0][0])
+        if p < NON_ENGLISH_CUT and _looks_non_english(_clean(text)):
+            return rules
         scaled = round(model.score(p, "message"), 4)
         if scaled <= rules.score:
             return rules

@@ -14,6 +14,7 @@ session so that the scan does not change with the embedder an operator configure
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Sequence
 
@@ -23,11 +24,16 @@ from guardrails.errors import GuardrailError
 
 MAX_TOKENS = 256  # as the retrieval embedder reads a chunk
 BATCH = 8
+# The rest of the file must say what the file is about: a title and a heading do not (a short
+# safety page of one paragraph under its front matter is not out of place against its title).
+CONTEXT_WORDS = 20
+_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
 class PassageContext:
     """``fit(texts)``: each passage's cosine similarity to the mean of the file's other passages
-    (1.0 for a file of one passage: there is nothing it could be out of place against)."""
+    (1.0 where the other passages have fewer than CONTEXT_WORDS words: there is nothing to be out
+    of place against)."""
 
     def __init__(self, threads: int = 1) -> None:
         self.threads = threads
@@ -60,12 +66,13 @@ class PassageContext:
         return out
 
     def fit(self, texts: Sequence[str]) -> list[float]:
-        if len(texts) < 2:
+        words = [len(_WORD.findall(t)) for t in texts]
+        if sum(words) - min(words, default=0) < CONTEXT_WORDS:
             return [1.0] * len(texts)
         vectors = self.vectors(texts)
-        total = vectors.sum(axis=0)
+        total, total_words = vectors.sum(axis=0), sum(words)
         out = []
-        for v in vectors:
+        for v, n in zip(vectors, words):
             rest = total - v
-            out.append(float(v @ rest / max(float(np.linalg.norm(rest)), 1e-9)))
+            out.append(1.0 if total_words - n < CONTEXT_WORDS else float(v @ rest / max(float(np.linalg.norm(rest)), 1e-9)))
         return out
