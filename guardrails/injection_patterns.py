@@ -25,7 +25,8 @@ _FREE = r"(?:unrestricted|unfiltered|uncensored|jailbroken|jailbreak|unlocked|ro
 # Version 8 dropped ten phrases that flagged real benign messages (role-play prompts, BANKING77,
 # CLINC150, the written look-alikes) and caught no held-out attack the classifier missed:
 # "i am your developer", "pretend you are", "you are now", "act as <persona>", "imagine you are",
-# 'say "…"', "say yes", "other customers' …", "api keys", "who owns" (research/guards/injection_rules.py).
+# 'say "…"', "say yes" (both back, narrowed, below), "other customers' …", "api keys", "who owns"
+# (research/guards/injection_rules.py).
 ENGLISH: list[tuple[str, float, str]] = [
     # instruction overrides
     ("instruction_override", 0.85, rf"\b{_OVERRIDE_VERB}\b(?:\W+[\w']+){{0,5}}?\W+{_OBJ}\b"),
@@ -71,6 +72,12 @@ ENGLISH: list[tuple[str, float, str]] = [
     ("prompt_extraction", 0.3, r"\b(?:verbatim|word for word|word-for-word|letter by letter)\b"),
     ("prompt_extraction", 0.4, r"\bdeveloper notes\b|\byour configuration\b"),
     # forced commitments: scripted replies the customer can screenshot
+    # Narrowed in version 8 from the two broad "say '…'" / "say yes" rules (they flagged role-play
+    # prompts and "did they say yes to my day off"): the quoted reply must promise money back or an
+    # approval, or the customer must ask for nothing but yes/approved. 0 of 17,333 tuning benign
+    # messages (BANKING77, CLINC150, role-play, written look-alikes) flagged.
+    ("forced_commitment", 0.55, r"\b(?:say|type|write|reply|answer|respond|output|state|repeat after me)\b[^.?!\n]{0,30}?[\"“‘«']\s*[^\"”’»'\n]{0,80}?\b(?:guarantee\w*|refund\w*|approved?|promise\w*|compensat\w*|waive\w*|reimburs\w*|will be returned)\b"),
+    ("forced_commitment", 0.55, r"\b(?:(?:just|only)\s+(?:say|answer|reply|type|respond)|(?:say|answer|reply|type|respond)\s+(?:only|just))\s+(?:with\s+)?(?:the word\s+)?[\"'“]?(?:yes|approved|confirmed|agreed|i agree|i promise|i guarantee)\b(?!\s*(?:or|/)\s*no)"),
     ("forced_commitment", 0.6, r"\b(?:say|type|write|reply|answer|respond|output)\s+(?:with\s+)?(?:exactly\s+|only\s+|precisely\s+|just\s+)?(?:this|the following)\s+(?:sentence|text|phrase|words?|statement|line)\s*:"),
     ("forced_commitment", 0.45, r"\b(?:you must|you have to|you need to|i need you to|you will|you're going to|you are going to)\s+(?:[\w']+\s+){0,2}?(?:confirm|guarantee|promise|state|agree|admit|accept|commit)\b"),
     ("forced_commitment", 0.5, r"\b(?:promise|guarantee|confirm|commit|state)\b(?:\s+\w+){0,2}\s+in writing\b|\brepeat after me\b"),
