@@ -66,7 +66,7 @@ _MODEL_DIRECTIVES: list[tuple[str, re.Pattern]] = [(reason, re.compile(rx, re.M)
     ("instruction_override", rf"\b(?:if|when)\s+you\s+are\s+(?:an?\s+)?{_AI}\b"),
     ("instruction_override", rf"\b(?:the|this|any|all|every)\s+{_AI}\s+{_MODAL}\b"),
     ("instruction_override", rf"^[ \t]*(?:[-*>#][ \t]*|<!--[ \t]*)?(?:system|assistant|{_AI})[ \t]*:[ \t]*\w+"),
-    ("instruction_override", r"\b(?:when|while|before)\s+(?:answering|responding|replying|generating|summari[sz]ing|you (?:answer|respond|reply|summari[sz]e))\b[^.\n]{0,80}?\b(?:always|never|must|should|say|tell|claim|state|ignore|recommend)\b"),
+    ("instruction_override", r"\b(?:when|while|before)\s+(?:answering|responding|replying|generating|summari[sz]ing|you (?:answer|respond|reply|summari[sz]e))\b[^.\n]{0,80}?\b(?:always|never|must|should|say|tell|claim|state|ignore|recommend|add|include|insert|append|mention)\b"),
     ("forced_commitment", r"\balways (?:say|state|claim|answer|respond|reply|tell (?:customers|users|people|them))\b"),
     ("instruction_override", r"\btell (?:all |every |the )?(?:customers?|users?|people|clients?)\s+(?:that|to)\b"),
     ("instruction_override", r"\b(?:approve|grant|accept) (?:all|every|any) (?:refunds?|requests?|withdrawals?|chargebacks?|disputes?|claims?)\b"),
