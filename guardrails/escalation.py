@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
+from guardrails.human_request import asks_for_human  # noqa: F401  (re-exported: the input guard and tests import it from here)
+
 Action = Literal["answer", "answer_with_caution", "clarify", "escalate"]
 ACTIONS: tuple[str, ...] = ("answer", "answer_with_caution", "clarify", "escalate")
 PRIORITIES: tuple[str, ...] = ("urgent", "high", "normal", "low")
@@ -39,22 +41,9 @@ CATEGORIES: tuple[str, ...] = tuple(CATEGORY_PRIORITY)
 _TOPIC_ORDER = ["secret_exposed", "account_takeover", "unauthorised_transaction", "fraud_scam", "vulnerable_customer",
                 "lost_stolen_device", "legal_regulatory", "complaint"]
 
-_HUMAN = re.compile(
-    r"\b(talk|speak|chat|connect|put)\b[^.?!]{0,25}\b(human|person|agent|someone|somebody|representative|operator|"
-    r"advisor|adviser|staff|team member|real one)\b"
-    r"|\b(real|live|actual)\s+(person|human|agent|people)\b"
-    r"|\b(human|agent|representative|operator)\s*(please|pls|now)\b"
-    r"|^\s*(agent|human|operator|representative)[.!?]*\s*$"
-    r"|\bcall me( back)?\b|\bphone me\b",
-    re.I,
-)
 _CONTENT_WORD = re.compile(r"[A-Za-z£€$0-9]{3,}")
 _FILLER = {"the", "and", "for", "you", "your", "can", "how", "what", "why", "does", "with", "this", "that", "are",
            "help", "please", "pls", "need", "want", "about", "hello", "hey", "there", "thanks", "question"}
-
-
-def asks_for_human(text: str) -> bool:
-    return bool(_HUMAN.search(text))
 
 
 def is_vague(text: str) -> bool:

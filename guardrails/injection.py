@@ -1,6 +1,13 @@
-"""Prompt-injection detector for customer messages.
+"""Prompt-injection detector for customer messages: a classifier and phrase rules.
 
-The message is looked at through several *views*: the cleaned text, the text with look-alike
+The classifier (``guardrails.injection_model``, MiniLM fine-tuned on real jailbreaks against real
+customer traffic, see research/guards/README.md) reads the message as it is; a message is an attack
+when the classifier or the rules say so, and its score is the higher of the two on one 0..1 scale
+(each side's cut at 0.5). The rules stay for what a sentence encoder cannot read: payloads that
+only show up once decoded or unfolded. Each rule left in the tables was measured to add recall over
+the classifier without false flags on the public benign messages (research/guards/README.md).
+
+For the rules the message is looked at through several *views*: the cleaned text, the text with look-alike
 letters folded to Latin, with leetspeak undone, with HTML tags removed, squashed to letters only
 (spaced or split words), the hidden parts of HTML/Markdown on their own, and any base64, hex,
 URL-encoded, rot13 or reversed payload decoded. The phrase tables in
@@ -28,13 +35,19 @@ from dataclasses import dataclass, field
 from guardrails import injection_patterns as P
 
 DEFAULT_THRESHOLD = 0.5  # dev sweep (research.injection.evaluate --sweep): recall 1.0 and no false alarm from 0.45 to 0.55
+# The classifier learnt other languages from few examples: it flagged 4 of 23 ordinary non-English
+# questions of the written dev split ("¿Puedo retirar bitcoin a mi propia billetera?") that the
+# rules alone leave alone, while the rules caught all 35 non-English attacks there. In another
+# language its vote counts only from this probability (no benign message of the written sets reached
+# it); below it the phrase rules, which cover overrides in 12 languages, decide.
+NON_ENGLISH_CUT = 0.97
 MAX_SCAN_CHARS = 12_000  # longer texts: head, tail and windows around trigger words (see _bounded)
 _HEAD, _TAIL, _WINDOW = 4_000, 2_000, 300
 MAX_DECODED_RUNS = 8
 
 REASONS = (
     "instruction_override", "role_play", "prompt_extraction", "encoded_payload", "obfuscation",
-    "non_english_attack", "forced_commitment", "data_exfiltration",
+    "non_english_attack", "forced_commitment", "data_exfiltration", "classifier",
 )
 
 
@@ -97,6 +110,12 @@ _FOREIGN_WORDS = frozenset(
     "die der das den deine dein alle und ist du mir sie nicht "
     "je jij alle en het een mijn wszystkie i nie twoje ve bana".split()
 )
+
+
+def _as_text(text) -> str:
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    return str(text or "")
 
 
 def _strip_invisible(text: str) -> tuple[str, str, bool]:
@@ -219,6 +238,7 @@ class _Compiled:
         self.other = [(r, w, rx, 1000 + i) for r, w, rx, i in compile_table(P.OTHER_LANGUAGES)]
         self.cjk = [(r, w, rx, 2000 + i) for r, w, rx, i in compile_table(P.CJK)]
         self.squashed = [(r, w, rx, 3000 + i) for r, w, rx, i in compile_table(P.SQUASHED)]
+        self.named = [(r, w, rx, 4000 + i) for r, w, rx, i in compile_table(P.NAMED_PERSON)]  # case-sensitive
         self.all_text = self.english + self.other + self.cjk
 
 
@@ -270,27 +290,38 @@ class _Evidence:
 
 
 class InjectionDetector:
-    """Scores customer messages for prompt injection; cheap to build, ``warm_up`` compiles patterns."""
+    """Scores customer messages for prompt injection; cheap to build, ``warm_up`` compiles the
+    patterns and loads the classifier. ``use_model=False`` scores with the rules alone."""
 
-    def __init__(self, threshold: float = DEFAULT_THRESHOLD, embedder=None) -> None:
+    def __init__(self, threshold: float = DEFAULT_THRESHOLD, embedder=None, use_model: bool = True, model=None) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"injection threshold must be between 0 and 1, got {threshold}: set BEACON_INJECTION_THRESHOLD to e.g. 0.5")
         self.threshold = threshold
-        # Accepted so the factory can pass one in, but not consulted: the phrase tables already
-        # reach recall 1.0 with no false alarms on the dev split, so a nearest-neighbour vote had
-        # nothing measurable to add and could only add false alarms on paraphrased benign text.
+        # Accepted so the factory can pass one in, but not consulted: the classifier has its own
+        # encoder, fine-tuned for this task, and must not change with the retrieval embedder.
         self.embedder = embedder
+        self.use_model = use_model
+        self._model = model
+
+    @property
+    def model(self):
+        if self._model is None and self.use_model:
+            from guardrails.injection_model import InjectionModel
+
+            self._model = InjectionModel()
+        return self._model
 
     def warm_up(self) -> None:
         _compiled()
+        if self.use_model:
+            self.model.warm_up()
 
     def score_batch(self, texts: Sequence[str]) -> list[InjectionResult]:
         return [self.score(t) for t in texts]
 
-    def score(self, text: str) -> InjectionResult:
-        if isinstance(text, bytes):
-            text = text.decode("utf-8", errors="replace")
-        text = str(text or "")
+    def rules_score(self, text: str) -> InjectionResult:
+        """The phrase rules alone (also what the knowledge-file scan reads per passage)."""
+        text = _as_text(text)
         if not text.strip():
             return InjectionResult(False, 0.0, [])
         if len(text) > MAX_SCAN_CHARS:
@@ -304,12 +335,29 @@ class InjectionDetector:
             reasons.append("non_english_attack")
         return InjectionResult(score >= self.threshold, score, reasons, evidence.snippets)
 
+    def score(self, text: str) -> InjectionResult:
+        text = _as_text(text)
+        rules = self.rules_score(text)
+        if not self.use_model or not text.strip():
+            return rules
+        model = self.model
+        p = float(model.probabilities([text])[0][0])
+        if p < NON_ENGLISH_CUT and _looks_non_english(_clean(text)):
+            return rules
+        scaled = round(model.score(p, "message"), 4)
+        if scaled <= rules.score:
+            return rules
+        reasons = ["classifier", *rules.reasons] if scaled >= self.threshold else rules.reasons
+        return InjectionResult(scaled >= self.threshold, scaled, reasons, rules.evidence)
+
     def _scan_text(self, raw: str, ev: _Evidence, depth: int) -> None:
         c = _compiled()
         stripped, smuggled, had_invisible = _strip_invisible(raw)
         nfkc = unicodedata.normalize("NFKC", html.unescape(stripped))
         clean = nfkc.lower()
         found_plain = ev.scan(clean, c.all_text, "encoded_payload" if depth else None)
+        if depth == 0:
+            ev.scan(nfkc, c.named)
 
         obfuscated = "encoded_payload" if depth else "obfuscation"
         folded = _fold_confusables(nfkc)

@@ -19,13 +19,14 @@ _OBJ = (
     r"filters|orders|commands|system message|(?:\w+ )?polic(?:y|ies)|what(?:ever)? (?:they|you were|you've been|you have been) (?:programmed|told|gave|given))"
 )
 _OVERRIDE_VERB = r"(?:ignore|ignoring|disregard|forget|discard|bypass|override|abandon|drop|cancel|reset|stop following|do not follow|don'?t follow|dont follow|no longer follow)"
-_PERSONA = (
-    r"(?:ai|a\.i\.|assistant|bot|chatbot|model|gpt|llm|hacker|terminal|grand(?:ma|mother|pa|father)|persona|character|"
-    r"villain|employee|admin(?:istrator)?|developer|analyst|insider|agent|version)"
-)
 _FREE = r"(?:unrestricted|unfiltered|uncensored|jailbroken|jailbreak|unlocked|rogue|evil|unbound|lawless|amoral)"
 
 # --- English -----------------------------------------------------------------------------
+# Version 8 dropped ten phrases that flagged real benign messages (role-play prompts, BANKING77,
+# CLINC150, the written look-alikes) and caught no held-out attack the classifier missed:
+# "i am your developer", "pretend you are", "you are now", "act as <persona>", "imagine you are",
+# 'say "…"', "say yes" (both back, narrowed, below), "other customers' …", "api keys", "who owns"
+# (research/guards/injection_rules.py).
 ENGLISH: list[tuple[str, float, str]] = [
     # instruction overrides
     ("instruction_override", 0.85, rf"\b{_OVERRIDE_VERB}\b(?:\W+[\w']+){{0,5}}?\W+{_OBJ}\b"),
@@ -40,24 +41,22 @@ ENGLISH: list[tuple[str, float, str]] = [
     ("instruction_override", 0.75, r"\b(?:safety|content) (?:policy|filters?|guidelines|mode) (?:is|are) (?:now )?(?:disabled|off|removed)|\bsafety off\b"),
     ("instruction_override", 0.75, r"\b(?:end of conversation|begin new session|new session begins)\b"),
     ("instruction_override", 0.45, r"\b(?:no|without(?: any)?) (?:content )?(?:rules|restrictions|filters|guidelines|limitations|censorship|content policy|safety training)\b"),
-    ("instruction_override", 0.55, r"\bi(?: am|'m) (?:your|the) (?:developer|creator|admin|administrator|operator|programmer)\b"),
     ("instruction_override", 0.6, r"\bpriority (?:instruction|directive|override)\b"),
     ("instruction_override", 0.35, r"\bfrom now on\b"),
     ("instruction_override", 0.45, r"\b(?:admin|administrator|root|master) (?:password|credentials|panel)\b"),
     # role play and personas
     ("role_play", 0.85, r"\bdo anything now\b|\b(?:you are|you're|ur) (?:now )?(?:dan|stan|dude|aim)\b"),
-    ("role_play", 0.65, r"\bpretend (?:that )?(?:you are|you're|youre|ur|you were|to be)\b"),
-    ("role_play", 0.65, r"\b(?:you are|you're|youre) (?:now|no longer)\b"),
-    ("role_play", 0.7, rf"\b(?:act|behave|respond|answer|reply|speak|talk)\s+(?:as|like)\s+(?:if\s+you\s+(?:were|are)\s+)?(?:an?\s+|my\s+|the\s+)?(?:[\w']+\s+){{0,3}}?{_PERSONA}\b"),
-    ("role_play", 0.55, r"\b(?:imagine|suppose|roleplay|role-play|role play|let'?s play|game)\W+(?:[\w']+\W+){0,4}?(?:you are|you're|you were|ur)\b"),
     ("role_play", 0.7, rf"\b{_FREE}\s+(?:[\w']+\s+)?(?:ai|assistant|bot|model|mode|version|agent|gpt|persona|llm)\b"),
     ("role_play", 0.4, r"\b(?:unfiltered|uncensored|unrestricted|jailbreak|jailbroken)\b"),
     ("role_play", 0.75, r"\b(?:enable|activate|switch to|enter|turn on|go into|you are (?:now )?in|you're (?:now )?in|in)\s+(?:the\s+)?(?:developer|dev|god|debug|maintenance|sudo|jailbreak|dan|admin)\s+mode\b|\b(?:developer|god|debug|maintenance|jailbreak) mode (?:on|enabled|activated)\b"),
     ("role_play", 0.35, r"\b(?:developer|god|debug|maintenance|jailbreak|dan) mode\b"),
     ("role_play", 0.5, r"\bstay in character\b|\b(?:never refuses?|every request is allowed|nothing is off limits|answer(?:s)? everything)\b"),
     ("role_play", 0.6, r"\bversion of (?:yourself|you) (?:that|with|without)\b|\b(?:two|2|dual) (?:personas|personalities|characters)\b"),
-    ("role_play", 0.55, r"\b(?:take on|adopt|assume|play) (?:the )?(?:persona|role|character) of\b|\bi want you to act as\b"),
+    ("role_play", 0.55, r"\b(?:take on|adopt|assume|play) (?:the )?(?:persona|role|character) of\b"),
     ("role_play", 0.4, r"\bif you were an? (?:ai|model|assistant|bot)\b"),
+    # the "grandma exploit": a dead relative who used to read out keys or secrets (the classifier
+    # scores it under its raised message cut; no real customer asks the assistant to play one)
+    ("role_play", 0.6, r"\b(?:pretend|act|imagine|play|role-?play)\b[^.?!\n]{0,12}?\b(?:you(?:'re| are| were)?|as|to be)\b[^.?!\n]{0,15}?\b(?:grand(?:ma|mother|pa|father|mom|dad)|granny|nana)\b"),
     ("role_play", 0.35, r"\b(?:no longer|not) (?:a |an )?(?:support )?(?:bot|assistant)\b"),
     # system-prompt extraction
     ("prompt_extraction", 0.8, r"\b(?:print|show|reveal|display|output|repeat|echo|dump|paste|leak|give|tell|write out|spell out|list|quote|copy|translate|summari[sz]e|what(?: is|'s| are)|share)\b(?:\W+[\w']+){0,6}?\W+(?:your|ur|the (?:system|initial|hidden|original|secret|confidential|full))\s+(?:[\w-]+\s+){0,2}?(?:system prompt|prompt|pre-?prompt|instructions|system message|configuration|guidelines|directives|rules you)\b"),
@@ -73,8 +72,12 @@ ENGLISH: list[tuple[str, float, str]] = [
     ("prompt_extraction", 0.3, r"\b(?:verbatim|word for word|word-for-word|letter by letter)\b"),
     ("prompt_extraction", 0.4, r"\bdeveloper notes\b|\byour configuration\b"),
     # forced commitments: scripted replies the customer can screenshot
-    ("forced_commitment", 0.55, r"\b(?:say|type|write|reply|answer|respond|output|state|start|begin|repeat after me)\b(?:\s+[\w']+){0,5}?(?:\s*:\s*|\s+)[\"“‘«']\s*\w+(?:\s+\w+)+"),
-    ("forced_commitment", 0.55, r"\b(?:say|answer|reply|type|respond|just say)\s+(?:only\s+|just\s+)?(?:with\s+)?(?:the word\s+)?[\"'“]?(?:yes|approved|confirmed|agreed|i agree|i promise|i guarantee|you guarantee it)\b(?!\s*(?:or|/)\s*no)"),
+    # Narrowed in version 8 from the two broad "say '…'" / "say yes" rules (they flagged role-play
+    # prompts and "did they say yes to my day off"): the quoted reply must promise money back or an
+    # approval, or the customer must ask for nothing but yes/approved. 0 of 17,333 tuning benign
+    # messages (BANKING77, CLINC150, role-play, written look-alikes) flagged.
+    ("forced_commitment", 0.55, r"\b(?:say|type|write|reply|answer|respond|output|state|repeat after me)\b[^.?!\n]{0,30}?[\"“‘«']\s*[^\"”’»'\n]{0,80}?\b(?:guarantee\w*|refund\w*|approved?|promise\w*|compensat\w*|waive\w*|reimburs\w*|will be returned)\b"),
+    ("forced_commitment", 0.55, r"\b(?:(?:just|only)\s+(?:say|answer|reply|type|respond)|(?:say|answer|reply|type|respond)\s+(?:only|just))\s+(?:with\s+)?(?:the word\s+)?[\"'“]?(?:yes|approved|confirmed|agreed|i agree|i promise|i guarantee)\b(?!\s*(?:or|/)\s*no)"),
     ("forced_commitment", 0.6, r"\b(?:say|type|write|reply|answer|respond|output)\s+(?:with\s+)?(?:exactly\s+|only\s+|precisely\s+|just\s+)?(?:this|the following)\s+(?:sentence|text|phrase|words?|statement|line)\s*:"),
     ("forced_commitment", 0.45, r"\b(?:you must|you have to|you need to|i need you to|you will|you're going to|you are going to)\s+(?:[\w']+\s+){0,2}?(?:confirm|guarantee|promise|state|agree|admit|accept|commit)\b"),
     ("forced_commitment", 0.5, r"\b(?:promise|guarantee|confirm|commit|state)\b(?:\s+\w+){0,2}\s+in writing\b|\brepeat after me\b"),
@@ -85,11 +88,8 @@ ENGLISH: list[tuple[str, float, str]] = [
     ("data_exfiltration", 0.75, r"\b(?:names?|e-?mails?|e-?mail addresses|phone numbers?|addresses|balances?|seed phrases?|recovery phrases?|kyc documents?|conversations?|conversation history|chat history|passwords?|personal data)\s+of\s+(?:all\s+|every\s+|the\s+)?(?:other\s+|previous\s+|\d+\s+)?(?:customers|users|clients|account ?holders|people)\b"),
     # "details for customers in the EU" is how a policy talks, so for/from/on need "other"/"all"
     ("data_exfiltration", 0.75, r"\b(?:names?|e-?mails?|e-?mail addresses|phone numbers?|addresses|details|balances?|seed phrases?|recovery phrases?|kyc documents?|documents|transactions|conversations?|conversation history|chat history|data|passwords?|personal data)\s+(?:that\s+)?(?:of|from|for|on|that)?\s*(?:all\s+|every\s+|the\s+)?(?:other|previous|all|every)\s+(?:customers|users|clients|account ?holders|people)\b"),
-    ("data_exfiltration", 0.75, r"\b(?:other|previous|another)\s+(?:customers?|users?|clients?|account ?holders?)(?:'s?|s')?\s+(?:[\w']+\s+){0,3}?(?:names?|e-?mails?|phone|address(?:es)?|details|balances?|seed phrases?|data|conversations?|history|kyc|documents|transactions|questions|asked)\b"),
     ("data_exfiltration", 0.7, r"\b(?:list|show|name|give me|tell me|send me|read me)\s+(?:\w+\s+){0,3}?(?:customers|users|clients)\s+(?:who|that|with)\b"),
     ("data_exfiltration", 0.8, r"\b(?:dump|export|download|show|give|output|print|list|leak|send)\b(?:\W+\w+){0,4}?\W+(?:customer|user|client)s?\s+(?:database|db|table|list|records)\b"),
-    ("data_exfiltration", 0.55, r"\b(?:api keys?|database credentials|db credentials|access tokens?|secret keys?|internal credentials|admin credentials)\b"),
-    ("data_exfiltration", 0.5, r"\b(?:who owns|owner of|who lives|who is behind)\b"),
     ("data_exfiltration", 0.5, r"\bgive me (?:their|his|her) (?:address|e-?mail|phone|number|details|name|balance)\b"),
     ("data_exfiltration", 0.6, r"(?:<person_\d+>|\bsomeone else)'?s?\s+(?:account|balance|details|transactions|kyc|documents|data|address|e-?mail|phone)"),
     ("data_exfiltration", 0.6, r"\b(?:balance|e-?mail|e-?mail address|phone number|address|details|kyc documents?|transactions|statements?|personal data|data|information)\s+(?:\w+\s+){0,3}?(?:of|for|on|about|registered to|linked to|belonging to|attached to)\s+(?:<person_\d+>|user id|user #|the account with|card ending|my (?:ex|ex-\w+|sister|brother|neighbou?r|boss|husband|wife|partner|friend|colleague))"),
@@ -145,4 +145,22 @@ SQUASHED: list[tuple[str, float, str]] = [
     ("prompt_extraction", 0.8, r"(?:print|show|reveal|output|repeat|display|tellme)(?:me)?(?:your|the)(?:system|initial|hidden)?prompt"),
     # "developer mode" itself is left to the plain-text tables: scam reports quote it
     ("role_play", 0.8, r"youarenow(?:dan|in)|doanythingnow|jailbreakmode"),
+]
+
+# Another customer's data asked for by name ("what's the balance of John Doe?"). Run on the text
+# with its case kept: a capitalised full name is what separates it from "the balance of my
+# account". Product and bank words are not names ("balance for Google Pay").
+_NOT_A_NAME = (r"(?!(?:Pay|Bank|Card|Cards|Wallet|Account|Express|Business|Plus|Premium|Store|Play|Transfer|Union|Money|Cash|"
+               r"Checking|Savings|Credit|Debit|Visa|Mastercard|Euro|Euros|Pounds|Dollars|Kingdom|States|Street|Road|Airlines?|"
+               r"Inc|Ltd|Limited|Group|Office|Services?)\b)")
+_FULL_NAME = rf"[A-Z][a-z]+(?:[ \t]+{_NOT_A_NAME}[A-Z][a-z'’-]+)+\b"
+NAMED_PERSON: list[tuple[str, float, str]] = [
+    ("data_exfiltration", 0.6,
+     r"(?i:\b(?:balance|transactions?|transaction history|statements?|e-?mail(?: address)?|phone(?: number)?|(?:home )?address|"
+     r"account(?: details| number| info(?:rmation)?)?|card (?:number|details)|seed phrase|recovery phrase|kyc(?: documents?)?|"
+     r"personal (?:data|details|information)|details|info(?:rmation)?|data|wallet)\s+(?:of|for|belonging to|registered to|linked to|about)\s+"
+     rf"(?:the (?:customer|user|client|account holder)\s+)?(?:(?:mr|mrs|ms|miss|dr)\.?\s+)?){_FULL_NAME}"),
+    ("data_exfiltration", 0.6,
+     rf"{_FULL_NAME}['’]s\s+(?i:balance|address|e-?mail|phone|transactions|details|seed|kyc|statement|card number|account number)"
+     rf"|(?i:\b(?:look up|check|access|open|show me|pull up|find)\s+){_FULL_NAME}['’]s\s+(?i:account|wallet|card|profile)"),
 ]

@@ -16,7 +16,7 @@ from guardrails.normalize import normalize
 
 # Types worth stopping a reply for. Names, places and dates found by the NER model in
 # help-centre prose are mostly noise; a number that identifies a person or an account is not.
-_BLOCKING_PII = frozenset({
+BLOCKING_PII = frozenset({
     "CREDIT_CARD", "IBAN_CODE", "CRYPTO_WALLET", "SEED_PHRASE", "PRIVATE_KEY", "BANK_ACCOUNT", "ABA_ROUTING_NUMBER",
     "UK_SORT_CODE", "LODESTAR_CUSTOMER_ID", "LODESTAR_TX_REF", "TRANSACTION_ID", "EMAIL_ADDRESS", "PHONE_NUMBER",
     "US_SSN", "UK_NINO", "ADDRESS", "UK_POSTCODE", "IP_ADDRESS", "US_PASSPORT", "DATE_OF_BIRTH",
@@ -86,7 +86,7 @@ class OutputGuard:
         # Names are not among the blocking types, so spaCy's NER is skipped (30 ms -> a few).
         words = set(_WORD.findall(" ".join(sources).lower()))
         leaked = {r.entity_type for r in self.redactor.detect(text, ner=False)
-                  if r.entity_type in _BLOCKING_PII and not _published(text[r.start:r.end], r.entity_type, published,
+                  if r.entity_type in BLOCKING_PII and not _published(text[r.start:r.end], r.entity_type, published,
                                                                        words)}
         if leaked:
             result.pii_types = sorted(leaked)

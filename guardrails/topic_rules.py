@@ -125,7 +125,10 @@ STRONG: dict[str, list[str]] = {
         r"\bphone number to block my card\b|\bblock my card\b.{0,40}\bcan'?t open the app\b|\btemporarily block my card\b.{0,40}\bsomewhere\b",
     ],
     "secret_exposed": [
-        rf"\b(?:gave|give|given|giving|told|tell|shared|share|sent|send|typed|type|entered|enter|pasted|put|read(?: out| back)?|handed over|emailed|posted|uploaded|screenshot(?:ted)?|photo(?:graphed)?|wrote|import(?:ed)?|fill(?:ed)? in|said)\b.{{0,50}}\b{_SEED}\b",
+        # "wrote" is not here: writing the words down is the backup every help centre asks for
+        # ("can I check that I wrote my recovery words down correctly"); a note that was then lost
+        # or seen is caught by the cues below.
+        rf"\b(?:gave|give|given|giving|told|tell|shared|share|sent|send|typed|type|entered|enter|pasted|put|read(?: out| back)?|handed over|emailed|posted|uploaded|screenshot(?:ted)?|photo(?:graphed)?|import(?:ed)?|fill(?:ed)? in|said)\b.{{0,50}}\b{_SEED}\b",
         r"\b(?:gave|give|given|giving|told|tell|shared|share|sent|send|read(?: out| back)?|handed over|emailed|posted|screenshot(?:ted)?)\b.{0,40}\b(?:pin|password|passcode|2fa|one[- ]time|otp|verification code|(?:six|6)[- ]digit code|authenticator code|backup codes|login details|the code|code you)\b",
         rf"\b{_SEED}\b.{{0,50}}\b(?:leaked|visible|exposed|compromised|in a (?:leak|breach)|breached|hacked|posted|online|opened|someone else)\b|\b(?:password|passcode)\b.{{0,30}}\b(?:leaked|in a (?:leak|breach)|data breach)\b|\bleaked my\b",
         r"\b(?:saw|seen|watched|knows?|knew)\b.{0,20}\bmy (?:seed|recovery|private key|pin|passcode|password|2fa|12-word|24 words|backup codes)\b|\bhas my (?:seed|recovery|private key|2fa|password)\b",

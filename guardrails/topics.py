@@ -38,11 +38,16 @@ words ("scam", "seed phrase", "stolen") fire only inside an incident; vetoes ("f
 card", "wrong PIN") and a money gate for unauthorised_transaction cut routine look-alikes.
 One cue scores 0.6, each further cue +0.1; thresholds are 0.5.
 
-Model (version 7): all-MiniLM-L6-v2 fine-tuned with one sigmoid per category on every
-labelled message but the blind splits (``guardrails/topic_encoder.py`` runs it,
-``research/topics/finetune.py`` trains it, ``guardrails/topic_model.json`` holds its cut and
-provenance). Its probability is rescaled so the cut lands on 0.5. It is independent of the
-retrieval embedder. ``BEACON_TOPIC_MODEL=rules`` switches it off (rules alone).
+Model (version 8): all-MiniLM-L6-v2 fine-tuned with one sigmoid per category on the labelled
+messages written here (every split but the blind ones) together with real customer language:
+the tuning part of BANKING77 mapped onto these categories (``card_payment_not_recognised`` →
+unauthorised_transaction, ``lost_or_stolen_card`` → lost_stolen_device, the routine intents —
+duplicate charges, declined cards, pending transfers among them — as routine), CLINC150's
+tuning part and real help-centre questions (research/guards/README.md has the mapping and the
+splits). ``guardrails/topic_encoder.py`` runs it, ``research/topics/finetune.py`` trains it,
+``guardrails/topic_model.json`` holds its cut, rule floor and provenance. Its probability is
+rescaled so the cut lands on 0.5. It is independent of the retrieval embedder.
+``BEACON_TOPIC_MODEL=rules`` switches it off (rules alone).
 
 Every version's design, comparison and blind score is in ``research/topics/TOPICS.md``.
 """

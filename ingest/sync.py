@@ -31,12 +31,17 @@ from guardrails.knowledge_scan import scan_knowledge_text
 from ingest.chunking import Chunk, chunk_document
 from ingest.errors import KnowledgeDirError, KnowledgeFileError, NothingToIndex
 from ingest.folder import scan
-from ingest.reading import read_document, text_to_scan
+from ingest.reading import is_binary, read_document, text_to_scan
+from ingest.set_aside import SetAside, set_aside
 
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
 PIPELINE_VERSION = "5"  # 5: Markdown through markdown-it-py, rst, HTML, PDF; markup and alt text out
 EMBED_BATCH_CHUNKS = 128  # chunks collected across files before one embedding pass
-STATUSES = ("added", "updated", "unchanged", "removed", "failed", "quarantined", "skipped")
+STATUSES = ("added", "updated", "unchanged", "removed", "failed", "quarantined", "section_quarantined", "skipped")
+NOT_OK = ("failed", "quarantined", "section_quarantined")  # an editor has to look at these files
+# Stored with the chunks of a file whose flagged sections were set aside: such a file never counts
+# as unchanged, so every ingest scans it again and reports the sections again.
+SET_ASIDE_MARK = "+set-aside"
 
 
 @dataclass
@@ -46,7 +51,8 @@ class FileResult:
     chunks: int = 0
     error: str | None = None
     warnings: list[str] = field(default_factory=list)
-    findings: list[dict] = field(default_factory=list)  # why a quarantined file was not indexed
+    findings: list[dict] = field(default_factory=list)  # why a file (or some of its sections) was not indexed
+    set_aside: list[list[int]] = field(default_factory=list)  # [first, last] lines of each section left out
 
 
 @dataclass
@@ -63,7 +69,7 @@ class SyncReport:
 
     @property
     def ok(self) -> bool:
-        return not any(f.status in ("failed", "quarantined") for f in self.files)
+        return not any(f.status in NOT_OK for f in self.files)
 
     def counts(self) -> dict[str, dict[str, int]]:
         out = {status: {"files": 0, "chunks": 0} for status in STATUSES}
@@ -230,9 +236,18 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileR
         if existing and all(c.doc_hash == doc_hash and c.doc_chunk_count == len(existing) for c in existing):
             return FileResult(source, "unchanged", chunks=_chunk_count(existing))
         document = read_document(path, source, max_bytes)
-        findings = scan_knowledge_text(text_to_scan(path, source, document))
+        scanned = text_to_scan(path, source, document)
+        findings = scan_knowledge_text(scanned, use_model=settings.injection_model == "bundled")
+        aside = None
         if findings:
-            return _quarantined(source, findings, existing)
+            aside = set_aside(document, findings, scanned, is_binary(path))
+            if aside is None:
+                return _quarantined(source, findings, existing)
+            document, doc_hash = aside.document, doc_hash + SET_ASIDE_MARK
+            if existing and all(c.doc_hash == doc_hash and c.doc_chunk_count == len(existing) for c in existing):
+                result = _section_quarantined(source, findings, aside, _chunk_count(existing))
+                writer.submit(_Pending(result, [], doc_hash, []))
+                return result
         chunks = chunk_document(document, settings.chunk_max_tokens)
     except NothingToIndex as exc:
         # A contents page: nothing of its own to index (chunks of an earlier version go).
@@ -246,7 +261,10 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileR
         return FileResult(source, "failed", chunks=_chunk_count(existing), error=f"{source}: cannot read ({exc.strerror})")
     writer.reusable.update(store.embeddings_by_hash([c.chunk_id for c in existing]))
     warnings = document.warnings + _link_warnings(document, kb_dir) + _long_answer_warnings(chunks, settings)
-    result = FileResult(source, "updated" if existing else "added", chunks=len(chunks), warnings=warnings)
+    if aside is not None:
+        result = _section_quarantined(source, findings, aside, len(chunks), warnings)
+    else:
+        result = FileResult(source, "updated" if existing else "added", chunks=len(chunks), warnings=warnings)
     writer.submit(_Pending(result, chunks, doc_hash, [c.chunk_id for c in existing]))
     return result
 
@@ -261,6 +279,17 @@ def _quarantined(source: str, findings, existing) -> FileResult:
              f"ingest again{kept}")
     return FileResult(source, "quarantined", chunks=_chunk_count(existing), error=error,
                       findings=[f.to_json() for f in findings])
+
+
+def _section_quarantined(source: str, findings, aside: SetAside, chunks: int, warnings=()) -> FileResult:
+    """The rest of the file is indexed; the flagged sections are not, and the editor is told which."""
+    first = findings[0]
+    lines = ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in aside.spans)
+    error = (f"{source} lines {lines}: section quarantined, the text looks like instructions to the AI assistant "
+             f"({first.reason}, line {first.line}): “{first.excerpt}” — rewrite it as guidance for customers or "
+             f"remove it, then ingest again; the rest of the file is indexed")
+    return FileResult(source, "section_quarantined", chunks=chunks, error=error, warnings=list(warnings),
+                      findings=[f.to_json() for f in findings], set_aside=[[a, b] for a, b in aside.spans])
 
 
 def _chunk_count(stored) -> int:

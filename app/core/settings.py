@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     topic_model: Literal["bundled", "rules"] = Field(
         "bundled", description="Sensitive-topic detector: the bundled fine-tuned model with the rules, or the rules alone."
     )
+    injection_model: Literal["bundled", "rules"] = Field(
+        "bundled", description="Prompt-injection detector: the bundled classifier with the rules, or the rules alone."
+    )
     injection_threshold: float | None = Field(
         None, ge=0, le=1, description="Prompt-injection score from which a message is flagged; empty uses the default."
     )

@@ -331,7 +331,8 @@ class BeaconService:
             if chunked.error is not None:
                 return {"source": source, "ok": False, "error": str(chunked.error), "chunks": [], "findings": []}
             # What ingest scans: the raw text (comments, hidden HTML), or a PDF's extracted text.
-            findings = [f.to_json() for f in scan_knowledge_text(text_to_scan(path, source, chunked.document))]
+            findings = [f.to_json() for f in scan_knowledge_text(text_to_scan(path, source, chunked.document),
+                                                                 use_model=self.settings.injection_model == "bundled")]
         return {"source": source, "ok": not findings, "error": None, "findings": findings,
                 "warnings": chunked.document.warnings,
                 "chunks": [{"section": c.section, "text": c.text, "line": c.line} for c in chunked.chunks]}

@@ -32,7 +32,7 @@ from app.handoff.ticket_states import TicketStateError
 from app.handoff.tickets import Ticket, normalise_resume_code
 from app.core.settings import MAKE_A_VAULT_KEY
 from guardrails.normalize import normalize
-from guardrails.output_guard import _BLOCKING_PII as BLOCKING_PII  # one list of what a reply may not carry
+from guardrails.output_guard import BLOCKING_PII  # one list of what a reply may not carry
 from guardrails.pii.vault import PLACEHOLDER_RE
 
 AGENT_MESSAGE_MAX_CHARS = 4000

@@ -62,7 +62,8 @@ def preview_markdown(preview: dict) -> str:
     lines = []
     if preview.get("findings"):
         lines.append(head + "would be **quarantined** (it looks like instructions to the assistant):")
-        lines += [f"- line {f.get('line', '?')}: {f.get('reason', '?')}" for f in preview["findings"]]
+        lines += [f"- line {f.get('line', '?')}: {f.get('reason', '?')} (section lines {f.get('section_start', '?')}–"
+                  f"{f.get('section_end', '?')}: “{f.get('excerpt', '')}”)" for f in preview["findings"]]
     else:
         lines.append(head + f"valid, {len(preview['chunks'])} chunks. Press **Ingest** to add it.")
     lines += [f"- warning: {w}" for w in preview.get("warnings") or []]

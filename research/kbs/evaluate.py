@@ -5,7 +5,7 @@ it is, every question answered by the full chain (extractive generator, all guar
     python -m research.kbs.evaluate --kb electrum --no-oos
     python -m research.kbs.evaluate --retrieval-only     # files and hit@k, no chain
 
-Per KB: files indexed / skipped / failed / quarantined; file-level hit@1 and hit@5 over the
+Per KB: files indexed (of them, with a section set aside by the knowledge-file scan) / skipped / failed / quarantined; file-level hit@1 and hit@5 over the
 answerable questions (repeated files removed before the cut); answerable questions answered,
 and answered citing a target file; unanswerable questions declined; CLINC150 ``oos_val`` queries
 declined (n=100, asked of every KB); answers whose own text failed the output check; p50 turn
@@ -97,13 +97,14 @@ def _fmt(value) -> str:
 def print_table(rows: list[dict], chain: bool) -> None:
     columns = ["hit@1", "hit@5"] + (["answered", "answered_cited_right", "unanswerable_declined", "oos_declined"]
                                     if chain else [])
-    print("| KB | files indexed / skipped / failed / quarantined | " + " | ".join(columns)
+    print("| KB | files indexed (a section set aside) / skipped / failed / quarantined | " + " | ".join(columns)
           + (" | output check failed | p50 ms | not answered because |" if chain else " |"))
     print("|---" * (len(columns) + (5 if chain else 2)) + "|")
     for row in rows:
         f = row["files"]
-        indexed = sum(f.get(s, 0) for s in ("added", "updated", "unchanged"))
-        files = f"{indexed} / {f.get('skipped', 0)} / {f.get('failed', 0)} / {f.get('quarantined', 0)}"
+        indexed = sum(f.get(s, 0) for s in ("added", "updated", "unchanged", "section_quarantined"))
+        files = (f"{indexed} ({f.get('section_quarantined', 0)}) / {f.get('skipped', 0)} / {f.get('failed', 0)} / "
+                 f"{f.get('quarantined', 0)}")
         cells = [row["kb"], files] + [_fmt(row[c]) for c in columns]
         if chain:
             failed, n = row["output_check_failed"]

@@ -125,7 +125,7 @@ def ingest(kb: LabelledKB, embedder, scan: bool = True, **overrides) -> Ingested
     settings = Settings(data_dir=data_dir, knowledge_dir=kb.docs, **overrides)
     scanner = sync.scan_knowledge_text
     if not scan:
-        sync.scan_knowledge_text = lambda text: []
+        sync.scan_knowledge_text = lambda text, **_: []
     try:
         report = sync.sync_knowledge(kb.docs, KnowledgeStore(settings, embedder.model_id).open(), embedder, settings)
     finally:

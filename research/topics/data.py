@@ -36,6 +36,11 @@ BLIND_SPLITS = ("test9", "test10")
 # no-label messages (the near-miss set train_e), so an absolute 12% budget pushed the cut to
 # the top of the grid (0.99) and switched the model off (out-of-fold recall 0.799).
 ROUTINE_BUDGET = 0.02  # out-of-fold share of routine questions flagged (the target is < 3%)
+# Public routine messages (BANKING77 / CLINC150 / help-centre questions, research/guards/data.py) of
+# intents the fold's model never saw. The validation fold of version 8 held out the most confusable
+# routine intents (duplicate charges, extra charges on a statement, card linking): 1.5% there cost
+# half the recall (cut 0.97), so the budget on unseen intents is 4% (research/guards/README.md).
+PUBLIC_ROUTINE_BUDGET = 0.04
 NEGATIVE_MARGIN = 0.03  # out-of-fold no-label flags the model may add to the rules' own
 GRID = [round(0.05 + 0.01 * i, 2) for i in range(95)]
 
@@ -57,11 +62,20 @@ def development_files() -> list[Path]:
             if not any(p.name == f"sensitive_topics_{split}.jsonl" for split in BLIND_SPLITS)]
 
 
-def development_rows() -> list[dict]:
-    """Labelled dev messages and routine questions as {text, labels, group}; no blind split."""
+def development_rows(public: bool = True) -> list[dict]:
+    """Labelled dev messages and routine questions as {text, labels, group}; no blind split. With
+    ``public``, also the tuning parts of BANKING77, CLINC150 and the help-centre questions (groups
+    "public:<source>:<intent>"; read through research.paths.public_datasets() by research/guards/data.py)."""
     rows = [{"text": r["text"], "labels": r["labels"], "group": r["split"]}
             for path in development_files() for r in load_examples(path) if r["split"] not in BLIND_SPLITS]
-    return rows + [{"text": q["text"], "labels": q["labels"], "group": "routine"} for q in routine_questions()]
+    rows += [{"text": q["text"], "labels": q["labels"], "group": "routine"} for q in routine_questions()]
+    if public:
+        from research.guards.data import topic_training_rows, written_human_requests
+
+        rows += topic_training_rows()
+        # A request for a person goes to one as "human_requested", not as a sensitive topic.
+        rows += [{"text": t, "labels": [], "group": "routine"} for t in written_human_requests()]
+    return rows
 
 
 def label_matrix(rows: list[dict]) -> np.ndarray:
@@ -72,17 +86,34 @@ def rule_flags(texts: list[str]) -> np.ndarray:
     return np.array([[rules_scores(readable(t))[c] > 0 for c in CATEGORIES] for t in texts])
 
 
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.size else 0.0
+
+
 def flag_rates(flags: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict:
-    no_label = y.sum(1) == 0
-    return {"routine": float(flags[no_label & (groups == "routine")].any(1).mean()),
-            "negatives": float(flags[no_label & (groups != "routine")].any(1).mean()),
-            "recall": float((flags & (y == 1)).sum() / y.sum())}
+    no_label, labelled = y.sum(1) == 0, y.sum(1) > 0
+    public = np.char.startswith(groups.astype(str), "public:")
+    return {"routine": _mean(flags[no_label & (groups == "routine")].any(1)),
+            "negatives": _mean(flags[no_label & (groups != "routine") & ~public].any(1)),
+            "public_routine": _mean(flags[no_label & public].any(1)),
+            "public_sensitive_escalated": _mean(flags[labelled & public].any(1)),
+            "recall": float((flags & (y == 1)).sum() / max(y.sum(), 1))}
 
 
-def pick_threshold(oof: np.ndarray, rules: np.ndarray, y: np.ndarray, groups: np.ndarray) -> tuple[float, dict]:
+def pick_threshold(oof: np.ndarray, rules: np.ndarray, y: np.ndarray, groups: np.ndarray,
+                   with_public: bool = True) -> tuple[float, dict]:
+    """The lowest cut within the routine budgets. With public rows (version 8) the written hard
+    negatives are no longer a budget: several are what real customers in BANKING77 write when
+    they do have the incident ("what should I do if my card is stolen?"), and keeping them under
+    NEGATIVE_MARGIN pushed the cut to 0.85 and public recall to 0.65 on the validation fold."""
     rules_alone = flag_rates(rules, y, groups)
     for t in GRID:
         rates = flag_rates(rules | (oof >= t), y, groups)
-        if rates["routine"] <= ROUTINE_BUDGET and rates["negatives"] <= rules_alone["negatives"] + NEGATIVE_MARGIN:
+        within = rates["routine"] <= ROUTINE_BUDGET
+        if with_public:
+            within = within and rates["public_routine"] <= PUBLIC_ROUTINE_BUDGET
+        else:
+            within = within and rates["negatives"] <= rules_alone["negatives"] + NEGATIVE_MARGIN
+        if within:
             return t, rates
     return GRID[-1], flag_rates(rules | (oof >= GRID[-1]), y, groups)

