@@ -72,6 +72,13 @@ _MODEL_DIRECTIVES: list[tuple[str, re.Pattern]] = [(reason, re.compile(rx, re.M)
     ("instruction_override", r"\b(?:approve|grant|accept) (?:all|every|any) (?:refunds?|requests?|withdrawals?|chargebacks?|disputes?|claims?)\b"),
     ("data_exfiltration", r"(?<!never )(?<!not )(?<!n't )\b(?:send|email|e-mail|forward|submit|give|share|paste|enter)\s+(?:their|your|the customer'?s?|the user'?s?)\s+(?:seed|recovery|secret)\s+(?:phrase|words)\s+(?:to|at|with|via|into)\s+(?!anyone|any\b|anybody|us\b|a\b|another|someone)"),
     ("instruction_override", r"\b(?:ignore|disregard|override|bypass)\s+(?:the|this|our|all|any)?\s*(?:refund |fee |kyc |security )?(?:policy|policies|procedure|verification rules)\b"),
+    # The two classic overrides, written to any reader: an article's own guidance says "ignore the
+    # warning", never "ignore all previous instructions" or "reveal your system prompt". The classifier's
+    # pass misses them inside a paragraph that is otherwise on topic (it needs the passage out of place).
+    # 0 matches in the three help centres of ../shared/datasets/kbs, StackFAQ's corpus, BIPIA's clean
+    # contexts and the venv's package READMEs (2,101 documents, checked 2026-12-03).
+    ("instruction_override", r"\b(?:ignore|disregard|forget|override)\s+(?:all|any|every)\s+(?:of\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|preceding|former|original)\s+(?:instructions?|prompts?|directions|directives|rules|guidelines)\b"),
+    ("prompt_extraction", r"\b(?:reveal|print|show|output|repeat|disclose|leak|display)\s+(?:me\s+)?(?:your|the)\s+(?:full\s+|entire\s+|hidden\s+|original\s+)?(?:system\s+prompt|initial\s+prompt|hidden\s+instructions|system\s+instructions)\b"),
     ("instruction_override", r"(?:doit|doivent|debe|deben|deve|devono|muss|müssen|должен|должны|必须|应该)\s+(?:toujours |siempre |sempre |immer |всегда )?(?:dire|decir|dizer|affermare|sagen|говорить|告诉|说)"),
 ]]
 
