@@ -36,10 +36,23 @@ CATEGORY_PRIORITY: dict[str, str] = {
     "unanswered": "low",
 }
 CATEGORIES: tuple[str, ...] = tuple(CATEGORY_PRIORITY)
-# When several topics fire, the ticket is filed under the most pressing one; the others
-# stay in the reason codes.
+# When several topics fire, the ticket is filed under the most pressing one (see _filed_under);
+# the others stay in the reason codes.
 _TOPIC_ORDER = ["secret_exposed", "account_takeover", "unauthorised_transaction", "fraud_scam", "vulnerable_customer",
                 "lost_stolen_device", "legal_regulatory", "complaint"]
+
+
+
+def _filed_under(topics) -> str | None:
+    """The category a ticket is filed under when several topics fire: the most pressing priority,
+    then the detector's most confident topic at that priority, then ``_TOPIC_ORDER``. A secret found
+    in the message itself is handled by the caller (always secret_exposed)."""
+    if not topics:
+        return None
+    rank = {p: i for i, p in enumerate(PRIORITIES)}
+    return min(topics, key=lambda t: (rank[CATEGORY_PRIORITY[t.category]], -t.score,
+                                       _TOPIC_ORDER.index(t.category))).category
+
 
 _CONTENT_WORD = re.compile(r"[A-Za-z£€$0-9]{3,}")
 _FILLER = {"the", "and", "for", "you", "your", "can", "how", "what", "why", "does", "with", "this", "that", "are",
@@ -103,10 +116,7 @@ class EscalationPolicy:
             reasons.append("human_requested")
         if not reasons:
             return None
-        categories = {t.category for t in signals.topics}
-        if signals.secrets:
-            categories.add("secret_exposed")
-        category = next((c for c in _TOPIC_ORDER if c in categories), None)
+        category = "secret_exposed" if signals.secrets else _filed_under(signals.topics)
         if category is None:
             category = "prompt_injection" if signals.injection else "human_requested"
         return Decision("escalate", tuple(reasons), category, CATEGORY_PRIORITY[category])

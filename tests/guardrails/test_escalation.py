@@ -97,3 +97,12 @@ def test_every_escalation_category_and_topic_is_documented():
     assert set(TOPICS) <= set(CATEGORIES)
     for category, priority in CATEGORY_PRIORITY.items():
         assert f"| `{category}` | {priority} |" in readme, f"docs/guardrails.md: {category} should be listed as {priority}"
+
+
+def test_of_two_urgent_topics_the_more_confident_names_the_ticket_and_a_secret_in_the_message_wins():
+    from guardrails.topics import TopicScore
+    policy = EscalationPolicy(threshold=0.5)
+    scam_first = [TopicScore("secret_exposed", 0.60), TopicScore("fraud_scam", 0.95)]
+    assert policy.input_decision(Signals(topics=scam_first)).category == "fraud_scam"
+    assert policy.input_decision(Signals(topics=scam_first + [TopicScore("lost_stolen_device", 0.99)])).category == "fraud_scam"
+    assert policy.input_decision(Signals(topics=scam_first, secrets=["CRYPTO_SEED_PHRASE"])).category == "secret_exposed"
