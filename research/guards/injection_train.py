@@ -56,6 +56,10 @@ SAMPLES = {"banking77": 2000, "clinc150": 2000, "customer_messages": 600, "docum
 # What the cuts are held to on the validation part: public benign messages (model alone) and
 # clean documents with any passage over the cut.
 MESSAGE_BENIGN_BUDGET = 0.002
+# Version 8 ships the message head at 0.85, not at the budget's lowest cut (0.55): at 0.55 it flagged
+# customers' own look-alikes written here ("Bitte ignorieren Sie meine letzte Nachricht."); on the
+# held-out quarter 0.85 kept jailbreak recall 0.987 (0.995). guardrails/injection_model.json says so.
+MESSAGE_CUT_FLOOR = 0.85
 GRID = [round(0.05 + 0.01 * i, 2) for i in range(95)]
 NAN = float("nan")
 
@@ -230,7 +234,7 @@ def pick_cuts(net, tokenizer, val: list[dict]) -> dict:
     attack = np.array([r["message"] == 1 for r in msg])
     jail = np.array([r["kind"] in ("jailbreak", "jailbreak_tail") for r in msg])
     roleplay = np.array([r["kind"] == "roleplay" for r in msg])
-    message_cut = next((t for t in GRID if (p_msg[public] >= t).mean() <= MESSAGE_BENIGN_BUDGET), GRID[-1])
+    message_cut = max(MESSAGE_CUT_FLOOR, next((t for t in GRID if (p_msg[public] >= t).mean() <= MESSAGE_BENIGN_BUDGET), GRID[-1]))
     sweep = {f"{t:.2f}": {"jailbreak_recall": round(float((p_msg[jail] >= t).mean()), 4),
                           "attack_recall": round(float((p_msg[attack] >= t).mean()), 4),
                           "public_benign_flagged": round(float((p_msg[public] >= t).mean()), 5),
@@ -317,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         "heads": list(HEADS),
         "cuts": validation["cuts"],
         "cuts_from": f"research/guards/results/{VALIDATION_PATH.name}: a quarter of the tuning data held out by source; "
-                     f"message: lowest cut with at most {MESSAGE_BENIGN_BUDGET:.1%} of held-out BANKING77/CLINC150 messages flagged; "
+                     f"message: lowest cut with at most {MESSAGE_BENIGN_BUDGET:.1%} of held-out BANKING77/CLINC150 messages flagged, at least {MESSAGE_CUT_FLOOR}; "
                      "document: lowest cut with no held-out help-centre file or README flagged and at most 0.5% of BIPIA's held-out contexts",
         "trained_on": {"examples": len(train), "counts": counts, "epochs": EPOCHS, "learning_rate": LEARNING_RATE,
                        "batch": BATCH, "seed": SEED,

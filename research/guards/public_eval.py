@@ -54,6 +54,18 @@ def eval_injection(part: str, errors: bool) -> dict:
     out["jailbreak_families"] = {**rate(sum(f), len(attacks)), "families": len({r["family"] for r in attacks})}
     if errors:
         out["jailbreak_families"]["missed"] = _examples(attacks, f, False)
+    # The attack-technique benchmark: BIPIA's attack instructions typed as messages, the categories
+    # held out whole (documents.py); many are off-topic requests rather than attacks on the assistant
+    # ("What is the capital of Brazil?"), so this is a floor for the technique, not a target.
+    techniques = [{"text": a["text"], "category": a["category"]} for a in documents.bipia_attacks()
+                  if a["part"] == ("tune" if part == "tune" else "report")]
+    f = flags(techniques)
+    out["attack_techniques"] = {**rate(sum(f), len(techniques)), "categories": len({a["category"] for a in techniques})}
+    rules = InjectionDetector(use_model=False)
+    out["attack_techniques_rules_alone"] = rate(sum(rules.score(a["text"]).injection for a in techniques), len(techniques))
+    out["jailbreak_families_rules_alone"] = rate(sum(rules.score(a["text"]).injection for a in attacks), len(attacks))
+    if errors:
+        out["attack_techniques"]["missed"] = _examples(techniques, f, False)
     roleplay = [r for r in data.roleplay_prompts() if r["part"] == ("tune" if part == "tune" else "report")]
     f = flags(roleplay)
     out["roleplay_benign"] = rate(sum(f), len(roleplay))
