@@ -345,7 +345,11 @@ def main() -> None:
     if args.recut:
         result = recut()
         FOLDS_PATH.write_text(json.dumps(result, indent=1) + "\n")
-        print(f"wrote {FOLDS_PATH}: cut {result['cut']}, rule floor {result['rule_floor']}, out of fold {result['out_of_fold']}")
+        model = json.loads(MODEL_PATH.read_text())
+        model.update(threshold=result["cut"], rule_floor=result["rule_floor"],
+                     threshold_from=f"{FOLDS_PATH.relative_to(FOLDS_PATH.parents[2])} (--recut: the validation fold's predictions)")
+        MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n")
+        print(f"wrote {FOLDS_PATH} and {MODEL_PATH}: cut {result['cut']}, rule floor {result['rule_floor']}, out of fold {result['out_of_fold']}")
         return
     if args.folds or args.validate:
         result, net = run_folds((0,) if args.validate else None, args.save_probs)
