@@ -53,6 +53,7 @@ from guardrails.pii.recognizers.address_shapes import (
     CONTEXT_SHAPES,
     LOOKS_POSTCODE,
     NUMBER_BEFORE,
+    POSTCODE_BEFORE,
     POSTCODE_LINE,
     SHAPES,
     STREET_THEN_POSTCODE,
@@ -147,6 +148,9 @@ def _widen_back(text: str, start: int) -> int:
     number = NUMBER_BEFORE.search(text, max(0, start - 12), start)  # "177/76 ถนน...", "974 中壢..."
     if number:
         start = number.start()
+    postcode = POSTCODE_BEFORE.search(text, max(0, start - 14), start)
+    if postcode:
+        start = postcode.start()
     for _ in range(3):
         head = text[max(0, start - 80):start]
         match = re.search(r"(?:^|\n|,\s*|:\s*)([^\n,:]{1,60}?)(?:\s*\n\s*|\s*,\s*)$", head)
@@ -207,8 +211,10 @@ class AddressRecognizer(EntityRecognizer):
             for match in pattern.finditer(text):
                 if name == "unit_line" and not _near_other_address_part(text, match.start(), match.end()):
                     continue
-                # ("064 boulevard Cloutier which is wrong": a shape's trailing words may be prose)
-                span = widen(text, match.start(), cut_prose(text, match.start(), match.end(), edge_by_case=False))
+                # ("064 boulevard Cloutier which is wrong": a shape's trailing words may be prose; "ADDRESS
+                # Molekova ulica 8": a shape's first word may be the cue)
+                start = _after_leading_cue(text, match.start(), match.end())
+                span = widen(text, start, cut_prose(text, start, match.end(), edge_by_case=False))
                 if span:
                     spans.append((*span, 0.7))
         cues = [m.span() for m in STRONG_ADDRESS_CUES.finditer(text)]
@@ -338,10 +344,23 @@ def _context_matches(text: str, pattern, cues: list[tuple[int, int]]):
             position = start + following.end() - 1 if following else match.end()
 
 
+def _after_leading_cue(text: str, start: int, end: int) -> int:
+    """Where a shape's match starts once a leading address cue word is set aside ("ADDRESS Molekova ...")."""
+    first = re.match(r"([^\W\d_][\w.]*)[ \t]*:?[ \t]+", text[start:end])
+    if first and STRONG_ADDRESS_CUES.fullmatch(first.group(1)):
+        return start + first.end()
+    return start
+
+
 def _near_other_address_part(text: str, start: int, end: int) -> bool:
-    """A flat or suite line counts only next to another address part (not "unit 3 of the course")."""
+    """A flat or suite line counts only next to another address part (not "unit 3 of the course"): a part
+    with a number after it, or a part with a house number just before it ("9 Main St, Unit 901, Şəki")."""
     after = text[end:end + 80]
-    return bool(re.match(r"\s*(?:,|\n)\s*\S", after)) and bool(re.search(r"\d", after))
+    if re.match(r"\s*(?:,|\n)\s*\S", after) and re.search(r"\d", after):
+        return True
+    before = re.search(r"(?:^|[\n,:])([^\n,:]{1,60}),[ \t]*$|(?:^|\n)([^\n,:]{1,60})\n[ \t]*$", text[max(0, start - 62):start])
+    part = before and (before.group(1) or before.group(2))
+    return bool(part and re.search(r"\d", part) and not is_prose(part) and not has_cue(part))
 
 
 def _postcode_line_is_address(text: str, start: int, end: int) -> bool:

@@ -24,7 +24,7 @@ STREET_PREFIXES = (
     r"via|viale|piazza|piazzale|corso|strada|vicolo|largo|contrada|borgo|lungomare|"
     r"calle|c/|avenida|paseo|plaza|camino|carrera|diagonal|transversal|calzada|ronda|glorieta|callejón|cerrada|"
     r"privada|circuito|andador|prolongación|boulevard|pasaje|travesía|carretera|urbanización|rambla|cuesta|bajada|"
-    r"senda|vía|"
+    r"senda|vía|corredor|eje\s+vial|periférico|perif\.|retorno|viaducto|circunvalación|libramiento|continuación|"
     r"rua|travessa|praça|alameda|estrada|rodovia|largo|ladeira|viela|vereda|quadra|trevo|fazenda|chácara|sítio|"
     r"condomínio|residencial|setor|núcleo|"
     r"incrocio|rotonda|salita|traversa|viottolo|"
@@ -37,7 +37,8 @@ STREET_PREFIXES = (
     r"вулиця|вул\.|провулок|майдан|"
     r"οδός|οδ\.|λεωφόρος|λεωφ\.|πλατεία|"
     r"utca|út|tér|körút|"
-    r"ქ\.|ქუჩა|გამზ\.?"
+    r"ქ\.|ქუჩა|გამზ\.?|"
+    r"ב?רחוב|ב?רח['׳]|ב?שדרות|ב?שד['׳]|ב?סמטת|ב?דרך|ב?כיכר"  # Hebrew: street, avenue, lane, road, square
 )
 # Street-name compounds: "Hauptstraße", "Kerkstraat", "Skolvägen", "Dampfærgevej", "Dosentinkuja".
 STREET_SUFFIXES = (
@@ -122,6 +123,9 @@ AFTER_ADDRESS_CUES = re.compile(
     r"(?:(?:my|our|the)\s+(?:(?:new|current|home|postal|delivery|billing|shipping|correct|right|registered)\s+)*address"
     r"|where\s+(?:i|we|they)\s+(?:now\s+)?(?:live|stay|am\s+staying|reside)"
     r"|where\s+(?:the\s+card|it|the\s+parcel|my\s+card)\s+should\s+go"
+    # "... please send the card there", "ship it there": a request that points back at the address
+    r"|(?:(?:please|pls|plz|kindly|can\s+you|could\s+you)\s+)?(?:re-?)?(?:send|ship|deliver|post|mail|forward)"
+    r"(?:\s+(?:it|them|this|that|the\s+\w+|my\s+\w+|a\s+\w+))?\s+there"
     r"|(?:es|est|ist|è|é)\s+(?:mi|ma|mon|meine|mein|il\s+mio|o\s+meu|a\s+minha)\s+(?:\w+\s+)?"
     r"(?:direcci[óo]n|adresse|indirizzo|endere[çc]o|morada|anschrift))(?![\w])"
     r"|\((?:(?:new|my|home|current)\s+)?address\)", re.IGNORECASE)
