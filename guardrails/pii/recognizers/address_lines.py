@@ -98,7 +98,7 @@ def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[
     lower_case = not title_case_address(text[start:end])
     for k, (a, b) in enumerate(segments):
         cut = cut_prose(text, a, b)
-        if cut <= a:
+        if cut <= a or _FIELD_LABEL.match(text, a, b):
             break
         part = text[a:cut]
         town_after_postcode = False
@@ -118,9 +118,26 @@ def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[
         end = province.end()
     # backwards, over segments that look like address parts (a flat line, "Apt. 736", a house number)
     start = _widen_back(text, start)
-    while end > start and text[end - 1] in " \t,.;:-\n(":
-        end -= 1
+    end = _trim_tail(text, start, end)
     return (start, end) if end > start else None
+
+
+# "(ground floor)", ":)", "// work: remote": a remark, a smiley or another field after the address
+_REMARK_TAIL = re.compile(r"[ \t]*(?:\((?![A-Za-z]{2}\))[^()\d\n]{1,40}\)|[:;]-?[()DPp]|//.*|\bx\d|[\U0001F300-\U0001FAFF\u2600-\u27BF]+)$")
+# "Shipping: same", "Phone: same as before": a labelled field on the next line is no part of the address
+_FIELD_LINE = re.compile(r"\n[ \t]*[-*•]?[ \t]*[^\W\d_][\w ]{0,20}:[^\n]*$")
+_FIELD_LABEL = re.compile(r"[ \t]*[-*•]?[ \t]*[^\W\d_][\w ]{0,20}:(?:[ \t]|$)")
+
+
+def _trim_tail(text: str, start: int, end: int) -> int:
+    while True:
+        while end > start and text[end - 1] in " \t,.;:-\n(":
+            end -= 1
+        piece = text[start:end]
+        tail = _REMARK_TAIL.search(piece) or _FIELD_LINE.search(piece)
+        if not tail or tail.start() == 0:
+            return end
+        end = start + tail.start()
 
 
 def _number_part_soon(text: str, following: list[tuple[int, int]]) -> bool:
@@ -157,10 +174,14 @@ def _widen_back(text: str, start: int) -> int:
         if not match:
             break
         piece = match.group(1)
-        if not (re.search(r"\d", piece) or UNIT_BEFORE.search(piece)) or is_prose(piece) \
-                or len(split_words(piece)) > 6 or has_cue(piece):
+        offset = _address_token_start(piece)  # ("the courier says 55780 Lake Mallory, 593 Contreras Port")
+        part = piece[offset:]
+        if not (re.search(r"\d", part) or UNIT_BEFORE.search(part)) or is_prose(part) or QUANTITY.search(part) \
+                or len(split_words(part)) > 6 or has_cue(piece) or value_cue(piece):
             break
-        start = start - len(head) + match.start(1) + _address_token_start(piece)
+        start = start - len(head) + match.start(1) + offset
+        if offset:
+            break
     return start
 
 
@@ -214,6 +235,7 @@ class AddressRecognizer(EntityRecognizer):
                 # ("064 boulevard Cloutier which is wrong": a shape's trailing words may be prose; "ADDRESS
                 # Molekova ulica 8": a shape's first word may be the cue)
                 start = _after_leading_cue(text, match.start(), match.end())
+                start = _last_sentence_end(text, start, match.end(), before_capital=True) or start
                 span = widen(text, start, cut_prose(text, start, match.end(), edge_by_case=False))
                 if span:
                     spans.append((*span, 0.7))
@@ -255,7 +277,7 @@ class AddressRecognizer(EntityRecognizer):
             position = label.end()
         # "... is now", "address line 1:", and the copulas of other languages ("mi dirección es", "lautet")
         lead = re.match(r"(?:\s*(?:(?:is|was|should be|will be|now|at|to|in|line(?:\s*\d)?|es|est|ist|è|é|lautet|"
-                        r"está|são|sind|jest|je)\b|[:=\-–]))*\s*", text[position:])
+                        r"está|são|sind|jest|je|är|er|on|adalah|είναι|это|є)(?!\w)|[:=\-–>]))*\s*", text[position:])
         start = position + (lead.end() if lead else 0)
         clause_end = find_clause_end(text, start)
         segments = segment_spans(text, start, clause_end)
@@ -280,7 +302,7 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
     "...\nthat's where I live now"): segments read backwards while they look like address parts, back
     to a blank line, a question or the prose before; it needs a digit, a non-Latin script or a shape."""
     end = position
-    while end > 0 and text[end - 1] in " \t\n-–—,:(":
+    while end > 0 and text[end - 1] in " \t\n-–—,:(^<←":  # ("...\n^ new address", "... <- my address")
         end -= 1
     floor = max(0, end - MAX_ADDRESS_CHARS)
     blank = text.rfind("\n\n", floor, end)
@@ -289,6 +311,15 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
     for a, b in reversed(segment_spans(text, floor, end)):
         if start is None:  # "... 40360 still on file as my address": the prose before the cue is no part
             b = end = cut_prose(text, a, b)
+            # "Hi! I moved. Jenkova ulica 1b 4091 Kostanjevica is the new address": from the last sentence end
+            stop = _last_sentence_end(text, a, b)
+            if stop is not None:
+                a = stop
+        label = re.search(r":[ \t]*(?=\S)", text[a:b])  # "Address line 1: Kyringestræde 9, ...": after the label
+        if label and start is not None:
+            if looks_like_address_part(text[a + label.end():b], loose=True):
+                start = a + label.end()
+            break
         segment = text[a:b]
         if not segment.strip():
             return None
@@ -298,6 +329,11 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
             # ("5 smith mills, south billy, pa3v 0bp": parts in lower case, with a number after them)
             if not (bridged < 2 and plain_words(segment) and start is not None
                     and any(c.isdigit() for c in text[start:end])):
+                # "please double check Studio 02\nPotts Cape is on my account": the part after the prose
+                offset = _address_token_start(segment)
+                if offset and not value_cue(segment[:offset]) and looks_like_address_part(segment[offset:], loose=True) \
+                        and (start is not None or re.search(r"\d", segment[offset:])):
+                    start = a + offset
                 break
             bridged += 1
         start = a
@@ -307,6 +343,22 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
     if not (any(c.isdigit() for c in block) or NON_LATIN.search(block) or any(p.search(block) for _, p in SHAPES)):
         return None
     return start, end
+
+
+def _last_sentence_end(text: str, start: int, end: int, before_capital: bool = False) -> int | None:
+    """Where the last sentence in text[start:end] starts, after "! ", "? " or ". " (not the dot of "ul. Długa",
+    "b. 8", "St. Mary", "Hauptstr. 5": a short or capitalised word, or a street word, before it)."""
+    found = None
+    for match in re.finditer(r"(?<=[^\W\d_]{3})[.!?][ \t]+(?=\S)|[!?][ \t]+(?=\S)", text[start:end]):
+        if before_capital and not text[start + match.end():start + match.end() + 1].isupper():
+            continue
+        word = re.search(r"([^\W\d_]+)[.!?]$", text[start:start + match.start() + 1])
+        if match.group(0)[0] == "." and (not word or word.group(1)[0].isupper() and len(word.group(1)) <= 4
+                                         or STREET_WORD.fullmatch(word.group(1) + ".")
+                                         or STREET_WORD.fullmatch(word.group(1))):
+            continue
+        found = start + match.end()
+    return found
 
 
 def _street_start(text: str, start: int, end: int) -> int:
@@ -345,11 +397,13 @@ def _context_matches(text: str, pattern, cues: list[tuple[int, int]]):
 
 
 def _after_leading_cue(text: str, start: int, end: int) -> int:
-    """Where a shape's match starts once a leading address cue word is set aside ("ADDRESS Molekova ...")."""
-    first = re.match(r"([^\W\d_][\w.]*)[ \t]*:?[ \t]+", text[start:end])
-    if first and STRONG_ADDRESS_CUES.fullmatch(first.group(1)):
-        return start + first.end()
-    return start
+    """Where a shape's match starts once a leading address cue is set aside, with up to two words before
+    it and a copula after it ("ADDRESS Molekova ulica 8", "Мой адрес ᲮᲔᲗᲐᲒᲣᲠᲝᲕᲘᲡ Ქ. 02")."""
+    cue = STRONG_ADDRESS_CUES.search(text, start, min(end, start + 40))
+    if not cue or len(split_words(text[start:cue.start()])) > 2:
+        return start
+    rest = re.match(r"(?:[ \t]*(?:is|es|est|ist|är|er|on|to|je|jest|lautet|:|=|-))*[ \t]+", text[cue.end():end])
+    return cue.end() + rest.end() if rest and cue.end() + rest.end() < end else start
 
 
 def _near_other_address_part(text: str, start: int, end: int) -> bool:

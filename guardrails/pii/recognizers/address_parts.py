@@ -156,9 +156,23 @@ def _prose_start(text: str, start: int, end: int, edge_by_case: bool) -> int:
         abbreviation = len(word) <= 3 and following.startswith(".")  # "Uzunoba k.", "Ə.ORUCƏLİYEV pr."
         if (title_case and word.islower() and word not in NAME_PARTICLES and NON_LATIN.search(word) is None
                 and not abbreviation and not STREET_WORD.fullmatch(word + following[:1].strip(" ,\n"))
-                and not _digits_ahead(text, start + match.start())):
+                and not _digits_ahead(text, start + match.start())
+                and not _town_end_of_line(text, start + match.start())):
             return start + match.start()
     return end
+
+
+def _town_end_of_line(text: str, position: int) -> bool:
+    """The last one or two words of a postcode-and-town line, in lower case ("5174 Novo mesto",
+    "2507 camarines sur"): part of the town, when no prose word is among them."""
+    line_end = text.find("\n", position)
+    rest = text[position:line_end if line_end >= 0 else len(text)]
+    words = split_words(rest)
+    if not 1 <= len(words) <= 2 or not all(w.islower() and w.isalpha() for w in words) \
+            or any(w in PROSE_WORDS for w in words) or re.search(r"[^\w\s'’-]", rest):
+        return False
+    line = text[text.rfind("\n", 0, position) + 1:position]
+    return bool(re.search(r"(?<![\d.,])\d{4,6}(?![\d.,])", line)) and not QUANTITY.search(line)
 
 
 def _sentence_stop(window: str) -> int:

@@ -26,7 +26,7 @@ from guardrails.pii.recognizers.postcode_formats import lettered_postcode
 _PC = lettered_postcode()
 
 _WORD = r"[^\W\d_][\w'’.-]*"
-_NUM = r"(?<![.,])\d{1,5}[a-zA-Z]?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?)?"
+_NUM = r"(?<![.,])\d{1,5}[^\W\d_]?(?:\s?[-/]\s?\d{1,5}[^\W\d_]?)?"  # (a letter of any script: "4б/6")
 
 SHAPES = [
     # "221b Baker Street", "1777 Kramer Court", "4180 Simpson Highway", "17 O'Rafferty Street"
