@@ -243,6 +243,7 @@ class AddressRecognizer(EntityRecognizer):
         if cues:
             for _, pattern in CONTEXT_SHAPES:
                 for start, end in _context_matches(text, pattern, cues):
+                    start = _last_sentence_end(text, start, end, before_capital=True) or start  # "moved. Jenkova ulica 1b"
                     span = widen(text, start, end)
                     if span:
                         spans.append((*span, 0.6))
@@ -340,6 +341,8 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
     if start is None:
         return None
     block = text[start:end]
+    if value_cue(block):  # "カード番号 5661839653 is on my profile": a card number, not a street
+        return None
     if not (any(c.isdigit() for c in block) or NON_LATIN.search(block) or any(p.search(block) for _, p in SHAPES)):
         return None
     return start, end

@@ -129,7 +129,8 @@ def cut_prose(text: str, start: int, end: int, edge_by_case: bool = True) -> int
         cut = quantity.start()
         while cut > start and text[cut - 1] in " \t([":
             cut -= 1
-    while (dangling := re.search(r"\s+([^\W\d_]+)\s*$", text[start:cut])) and dangling.group(1) in NAME_PARTICLES:
+    while (dangling := re.search(r"\s+([^\W\d_]+)\s*$", text[start:cut])) and dangling.group(1) in NAME_PARTICLES \
+            and not _town_end_of_line(text, start + dangling.start(1)):  # ("2507 camarines sur": a town's last word)
         cut = start + dangling.start()
     return cut
 
@@ -172,7 +173,8 @@ def _town_end_of_line(text: str, position: int) -> bool:
             or any(w in PROSE_WORDS for w in words) or re.search(r"[^\w\s'’-]", rest):
         return False
     line = text[text.rfind("\n", 0, position) + 1:position]
-    return bool(re.search(r"(?<![\d.,])\d{4,6}(?![\d.,])", line)) and not QUANTITY.search(line)
+    part = line[line.rfind(",") + 1:]  # (the postcode's own part: "7551 unit h jade road, ..., 2507 camarines")
+    return bool(re.search(r"(?<![\d.,])\d{4,6}(?![\d.,])", part)) and not QUANTITY.search(part)
 
 
 def _sentence_stop(window: str) -> int:

@@ -134,7 +134,7 @@ AFTER_ADDRESS_CUES = re.compile(
     r"(?:(?:my|our|the|this)\s+(?:(?:new|current|home|postal|delivery|billing|shipping|correct|right|registered)\s+)*address"
     r"|(?:new|current|correct|updated)\s+address"
     # "... is on my account", "... on file": the address the customer wants checked
-    r"|(?:is\s+)?(?:on|in)\s+(?:my|the)\s+(?:account|file|profile)|on\s+file"
+    r"|is\s+(?:still\s+)?(?:on|in)\s+(?:my|the)\s+(?:account|file|profile)"
     r"|where\s+(?:i|we|they)\s+(?:now\s+)?(?:live|stay|am\s+staying|reside)"
     r"|where\s+(?:the\s+card|it|the\s+parcel|my\s+card)\s+should\s+go"
     # "... please send the card there", "ship it there": a request that points back at the address
