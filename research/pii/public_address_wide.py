@@ -7,7 +7,8 @@ the street ("233 Main Street 19, Suite 282, Town"), the town line in capitals ("
 postcode-and-town line first, the last line alone after the street with no comma, a PO box, and US
 military addresses (PSC/Unit/CMR and Box, APO/FPO/DPO; ships). Templates come from both earlier
 families, and from new wording written for this set (``TEMPLATES``); every message keeps its template's
-fold: ``tune`` (rules may be fixed on its misses) or ``check`` (only measured). ``python -m research.pii.public_eval --side train --sets address_wide``.
+fold: ``tune`` (rules may be fixed on its misses) or ``check`` (only measured).
+``python -m research.pii.public_eval --side train --sets address_wide``.
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def _more_shapes(fake, rng: random.Random, locale: str) -> dict[str, str]:
     lines = [line.strip() for line in fake.address().splitlines() if line.strip()]
     street = fake.street_address().strip()
     place = f"{fake.postcode()} {fake.city()}"
-    shapes["town_upper"] = "\n".join(lines[:-1] + [lines[-1].upper()]) if len(lines) > 1 else f"{street}\n{place.upper()}"
+    shapes["town_upper"] = ("\n".join(lines[:-1] + [lines[-1].upper()]) if len(lines) > 1
+                            else f"{street}\n{place.upper()}")
     shapes["postcode_first"] = f"{place}, {street}"
     shapes["street_place_no_comma"] = f"{street} {place}"
     shapes["po_box"] = f"{rng.choice(['PO Box', 'P.O. Box', 'Box'])} {rng.randint(1, 99999)}, {place}"

@@ -31,6 +31,7 @@ import re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from guardrails.pii.recognizers.address_parts import (
+    FIELD_LABEL,
     MAX_ADDRESS_CHARS,
     NON_LATIN,
     SENTENCE_END,
@@ -41,12 +42,14 @@ from guardrails.pii.recognizers.address_parts import (
     first_part_ok,
     has_cue,
     is_prose,
+    last_sentence_end,
     looks_like_address_part,
     more_than_a_place,
     plain_words,
     segment_spans,
     split_words,
     title_case_address,
+    trim_tail,
     value_cue,
 )
 from guardrails.pii.recognizers.address_shapes import (
@@ -98,7 +101,7 @@ def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[
     lower_case = not title_case_address(text[start:end])
     for k, (a, b) in enumerate(segments):
         cut = cut_prose(text, a, b)
-        if cut <= a or _FIELD_LABEL.match(text, a, b):
+        if cut <= a or FIELD_LABEL.match(text, a, b):
             break
         part = text[a:cut]
         town_after_postcode = False
@@ -118,26 +121,8 @@ def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[
         end = province.end()
     # backwards, over segments that look like address parts (a flat line, "Apt. 736", a house number)
     start = _widen_back(text, start)
-    end = _trim_tail(text, start, end)
+    end = trim_tail(text, start, end)
     return (start, end) if end > start else None
-
-
-# "(ground floor)", ":)", "// work: remote": a remark, a smiley or another field after the address
-_REMARK_TAIL = re.compile(r"[ \t]*(?:\((?![A-Za-z]{2}\))[^()\d\n]{1,40}\)|[:;]-?[()DPp]|//.*|\bx\d|[\U0001F300-\U0001FAFF\u2600-\u27BF]+)$")
-# "Shipping: same", "Phone: same as before": a labelled field on the next line is no part of the address
-_FIELD_LINE = re.compile(r"\n[ \t]*[-*•]?[ \t]*[^\W\d_][\w ]{0,20}:[^\n]*$")
-_FIELD_LABEL = re.compile(r"[ \t]*[-*•]?[ \t]*[^\W\d_][\w ]{0,20}:(?:[ \t]|$)")
-
-
-def _trim_tail(text: str, start: int, end: int) -> int:
-    while True:
-        while end > start and text[end - 1] in " \t,.;:-\n(":
-            end -= 1
-        piece = text[start:end]
-        tail = _REMARK_TAIL.search(piece) or _FIELD_LINE.search(piece)
-        if not tail or tail.start() == 0:
-            return end
-        end = start + tail.start()
 
 
 def _number_part_soon(text: str, following: list[tuple[int, int]]) -> bool:
@@ -235,7 +220,7 @@ class AddressRecognizer(EntityRecognizer):
                 # ("064 boulevard Cloutier which is wrong": a shape's trailing words may be prose; "ADDRESS
                 # Molekova ulica 8": a shape's first word may be the cue)
                 start = _after_leading_cue(text, match.start(), match.end())
-                start = _last_sentence_end(text, start, match.end(), before_capital=True) or start
+                start = last_sentence_end(text, start, match.end(), before_capital=True) or start
                 span = widen(text, start, cut_prose(text, start, match.end(), edge_by_case=False))
                 if span:
                     spans.append((*span, 0.7))
@@ -243,7 +228,8 @@ class AddressRecognizer(EntityRecognizer):
         if cues:
             for _, pattern in CONTEXT_SHAPES:
                 for start, end in _context_matches(text, pattern, cues):
-                    start = _last_sentence_end(text, start, end, before_capital=True) or start  # "moved. Jenkova ulica 1b"
+                    # ("moved. Jenkova ulica 1b": not from before a sentence end)
+                    start = last_sentence_end(text, start, end, before_capital=True) or start
                     span = widen(text, start, end)
                     if span:
                         spans.append((*span, 0.6))
@@ -313,7 +299,7 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
         if start is None:  # "... 40360 still on file as my address": the prose before the cue is no part
             b = end = cut_prose(text, a, b)
             # "Hi! I moved. Jenkova ulica 1b 4091 Kostanjevica is the new address": from the last sentence end
-            stop = _last_sentence_end(text, a, b)
+            stop = last_sentence_end(text, a, b)
             if stop is not None:
                 a = stop
         label = re.search(r":[ \t]*(?=\S)", text[a:b])  # "Address line 1: Kyringestræde 9, ...": after the label
@@ -332,8 +318,9 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
                     and any(c.isdigit() for c in text[start:end])):
                 # "please double check Studio 02\nPotts Cape is on my account": the part after the prose
                 offset = _address_token_start(segment)
-                if offset and not value_cue(segment[:offset]) and looks_like_address_part(segment[offset:], loose=True) \
-                        and (start is not None or re.search(r"\d", segment[offset:])):
+                rest = segment[offset:]
+                if offset and not value_cue(segment[:offset]) and looks_like_address_part(rest, loose=True) \
+                        and (start is not None or re.search(r"\d", rest)):
                     start = a + offset
                 break
             bridged += 1
@@ -346,22 +333,6 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
     if not (any(c.isdigit() for c in block) or NON_LATIN.search(block) or any(p.search(block) for _, p in SHAPES)):
         return None
     return start, end
-
-
-def _last_sentence_end(text: str, start: int, end: int, before_capital: bool = False) -> int | None:
-    """Where the last sentence in text[start:end] starts, after "! ", "? " or ". " (not the dot of "ul. Długa",
-    "b. 8", "St. Mary", "Hauptstr. 5": a short or capitalised word, or a street word, before it)."""
-    found = None
-    for match in re.finditer(r"(?<=[^\W\d_]{3})[.!?][ \t]+(?=\S)|[!?][ \t]+(?=\S)", text[start:end]):
-        if before_capital and not text[start + match.end():start + match.end() + 1].isupper():
-            continue
-        word = re.search(r"([^\W\d_]+)[.!?]$", text[start:start + match.start() + 1])
-        if match.group(0)[0] == "." and (not word or word.group(1)[0].isupper() and len(word.group(1)) <= 4
-                                         or STREET_WORD.fullmatch(word.group(1) + ".")
-                                         or STREET_WORD.fullmatch(word.group(1))):
-            continue
-        found = start + match.end()
-    return found
 
 
 def _street_start(text: str, start: int, end: int) -> int:
@@ -415,7 +386,8 @@ def _near_other_address_part(text: str, start: int, end: int) -> bool:
     after = text[end:end + 80]
     if re.match(r"\s*(?:,|\n)\s*\S", after) and re.search(r"\d", after):
         return True
-    before = re.search(r"(?:^|[\n,:])([^\n,:]{1,60}),[ \t]*$|(?:^|\n)([^\n,:]{1,60})\n[ \t]*$", text[max(0, start - 62):start])
+    before = re.search(r"(?:^|[\n,:])([^\n,:]{1,60}),[ \t]*$|(?:^|\n)([^\n,:]{1,60})\n[ \t]*$",
+                       text[max(0, start - 62):start])
     part = before and (before.group(1) or before.group(2))
     return bool(part and re.search(r"\d", part) and not is_prose(part) and not has_cue(part))
 

@@ -227,3 +227,39 @@ def more_than_a_place(value: str) -> bool:
     """A number, a non-Latin script, a street or unit word, or three words or more: not a lone town."""
     return (any(c.isdigit() for c in value) or bool(NON_LATIN.search(value)) or len(split_words(value)) > 2
             or any(STREET_WORD.fullmatch(w.rstrip(".")) for w in split_words(value)))
+
+
+# "(ground floor)", ":)", "// work: remote": a remark, a smiley or another field after the address
+REMARK_TAIL = re.compile(r"[ \t]*(?:\((?![A-Za-z]{2}\))[^()\d\n]{1,40}\)|[:;]-?[()DPp]|//.*|\bx\d"
+                         r"|[\U0001F300-\U0001FAFF\u2600-\u27BF]+)$")  # (not a province code: "(MI)")
+# "Shipping: same", "Phone: same as before": a labelled field on the next line is no part of the address
+FIELD_LINE = re.compile(r"\n[ \t]*[-*•]?[ \t]*[^\W\d_][\w ]{0,20}:[^\n]*$")
+FIELD_LABEL = re.compile(r"[ \t]*[-*•]?[ \t]*[^\W\d_][\w ]{0,20}:(?:[ \t]|$)")
+
+
+def trim_tail(text: str, start: int, end: int) -> int:
+    """Where an address ends once separators, remarks, smileys and a next field are set aside."""
+    while True:
+        while end > start and text[end - 1] in " \t,.;:-\n(":
+            end -= 1
+        piece = text[start:end]
+        tail = REMARK_TAIL.search(piece) or FIELD_LINE.search(piece)
+        if not tail or tail.start() == 0:
+            return end
+        end = start + tail.start()
+
+
+def last_sentence_end(text: str, start: int, end: int, before_capital: bool = False) -> int | None:
+    """Where the last sentence in text[start:end] starts, after "! ", "? " or ". " (not the dot of "ul. Długa",
+    "b. 8", "St. Mary", "Hauptstr. 5": a short or capitalised word, or a street word, before it)."""
+    found = None
+    for match in re.finditer(r"(?<=[^\W\d_]{3})[.!?][ \t]+(?=\S)|[!?][ \t]+(?=\S)", text[start:end]):
+        if before_capital and not text[start + match.end():start + match.end() + 1].isupper():
+            continue
+        word = re.search(r"([^\W\d_]+)[.!?]$", text[start:start + match.start() + 1])
+        if match.group(0)[0] == "." and (not word or word.group(1)[0].isupper() and len(word.group(1)) <= 4
+                                         or STREET_WORD.fullmatch(word.group(1) + ".")
+                                         or STREET_WORD.fullmatch(word.group(1))):
+            continue
+        found = start + match.end()
+    return found

@@ -52,7 +52,8 @@ SHAPES = [
     # "Provste Allé 512", "Tržaška cesta 12": a name, then the street word, then the number (a name in a
     # script with no capitals, or Georgian, whose capitals are not used in addresses: "გამრეკელის ქ. 90")
     ("name_street_word_number", regex.compile(
-        r"(?<![\w'’-])(?:(?-i:\p{Lu})|\p{Lo}|\p{Script=Georgian})[\p{L}\p{M}'’.-]*\s+(?:" + _WORD + r"\s+){0,2}(?:" + STREET_WORDS_BEFORE_NUMBER + r")\s+"
+        r"(?<![\w'’-])(?:(?-i:\p{Lu})|\p{Lo}|\p{Script=Georgian})[\p{L}\p{M}'’.-]*\s+(?:" + _WORD + r"\s+){0,2}"
+        r"(?:" + STREET_WORDS_BEFORE_NUMBER + r")\s+"
         + _NUM + r"(?![\w])", regex.I)),
     ("po_box", re.compile(
         r"(?<![\w-])(?:p\.?\s?o\.?\s?box|post\s+office\s+box|postfach|apartado(?:\s+de\s+correos)?|caixa\s+postal|"
@@ -89,8 +90,8 @@ STREET_THEN_POSTCODE = regex.compile(
 POSTCODE_BEFORE = re.compile(r"(?:〒[ \t]?)?" + _PC + r"[ \t]*,?[ \t]*$|〒[ \t]?\d{3}-?\d{4}[ \t]*$")
 NUMBER_BEFORE = re.compile(r"(?<![\w.,:-])\d{1,6}(?:/\d{1,5})?\s$")
 UNIT_BEFORE = re.compile(r"(?<![\w-])(?:" + UNIT_WORDS + r")\s*#?\s*\d{1,5}[a-zA-Z]?,?\s*$", re.I)
-LOOKS_POSTCODE = re.compile(r"\d{4,6}|\b\d{3}\s\d{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|"
-                            + _PC)
+LOOKS_POSTCODE = re.compile(r"\d{4,6}|\b\d{3}\s\d{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
+                            r"|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|" + _PC)
 # Only near an address cue. Letters of any script; a name part starts with a capital or has no case.
 _NAME_PART = r"(?:\p{Lu}|[\p{Lo}])[\p{L}\p{M}'’.-]*"
 _ANY_PART = r"[\p{L}\p{M}'’.-]+"
@@ -98,7 +99,8 @@ _TOWN_PART = r"(?:" + _NAME_PART + r"|(?-i:de|da|do|del|la|le|los|las|van|von|am
 CONTEXT_SHAPES = [
     # "17314 Alicante", "955 42 Malé Kršteňany", "744843 चंबा", "87145-9966 San Jaime de la Montaña"
     ("postcode_town", regex.compile(
-        r"(?<![\w.,-])(?:(?:[A-Z]{1,2}-)?\d{4,6}(?:[ -]\d{2,4})?|" + _PC + r")[ \t]+" + _NAME_PART + r"(?:[ \t]+" + _TOWN_PART + r"){0,4}")),
+        r"(?<![\w.,-])(?:(?:[A-Z]{1,2}-)?\d{4,6}(?:[ -]\d{2,4})?|" + _PC + r")[ \t]+" + _NAME_PART
+        + r"(?:[ \t]+" + _TOWN_PART + r"){0,4}")),
     # "eerik pyhän katu 124", "horná ulica 26": a street word after the name, in any case
     ("street_word_number_any_case", regex.compile(
         r"(?<![\w'’-])(?:" + _ANY_PART + r"[ \t]+){1,3}(?:" + STREET_WORDS_BEFORE_NUMBER + r")[ \t]+" + _NUM + r"(?![\w])",

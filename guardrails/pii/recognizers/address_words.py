@@ -131,7 +131,8 @@ WEAK_ADDRESS_CUES = re.compile(
 # is read backwards from here (address_lines.py).
 AFTER_ADDRESS_CUES = re.compile(
     r"(?<![\w'’])(?:(?:that'?s|that’s|that\s+is|this\s+is|it'?s|it’s|it\s+is|is|was|will\s+be)\s+)?"
-    r"(?:(?:my|our|the|this)\s+(?:(?:new|current|home|postal|delivery|billing|shipping|correct|right|registered)\s+)*address"
+    r"(?:(?:my|our|the|this)\s+"
+    r"(?:(?:new|current|home|postal|delivery|billing|shipping|correct|right|registered)\s+)*address"
     r"|(?:new|current|correct|updated)\s+address"
     # "... is on my account", "... on file": the address the customer wants checked
     r"|is\s+(?:still\s+)?(?:on|in)\s+(?:my|the)\s+(?:account|file|profile)"
