@@ -38,10 +38,11 @@ words ("scam", "seed phrase", "stolen") fire only inside an incident; vetoes ("f
 card", "wrong PIN") and a money gate for unauthorised_transaction cut routine look-alikes.
 One cue scores 0.6, each further cue +0.1; thresholds are 0.5.
 
-Model (version 8): all-MiniLM-L6-v2 fine-tuned with one sigmoid per category on the labelled
+Model (version 9): all-MiniLM-L6-v2 fine-tuned with one sigmoid per category on the labelled
 messages written here (every split but the blind ones) together with real customer language:
-the tuning part of BANKING77 mapped onto these categories (``card_payment_not_recognised`` →
-unauthorised_transaction, ``lost_or_stolen_card`` → lost_stolen_device, the routine intents —
+the tuning part of BANKING77 (four fifths of every intent's queries) mapped onto these categories
+(``card_payment_not_recognised``, ``compromised_card`` → unauthorised_transaction,
+``lost_or_stolen_card`` → lost_stolen_device, the routine intents —
 duplicate charges, declined cards, pending transfers among them — as routine), CLINC150's
 tuning part and real help-centre questions (research/guards/README.md has the mapping and the
 splits). ``guardrails/topic_encoder.py`` runs it, ``research/topics/finetune.py`` trains it,

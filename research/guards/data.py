@@ -6,8 +6,12 @@ so the same records land in the same part on every machine.
 
 Report parts are carved by source, never at random within a template family:
 - jailbreaks: near-duplicate families (word 4-gram containment >= 0.3, single link) held out whole;
-- BANKING77 and CLINC150: whole intents held out; a second part holds the unseen queries of the
-  tuning intents (CLINC150's own val split; a seeded fifth of BANKING77's);
+- BANKING77 and CLINC150, for the injection and human-request detectors (``part``): whole intents held
+  out; a second part holds the unseen queries of the tuning intents (CLINC150's own val split; a
+  seeded fifth of BANKING77's);
+- BANKING77 and CLINC150, for the topic detector from version 9 on (``topic_part``): the same seeded
+  fifth of the queries of EVERY BANKING77 intent, and CLINC150's val split of every intent, so the
+  model knows every sensitive intent and the report part measures unseen queries of all of them;
 - documents: whole sources (the Monero and BTCPay help centres, StackFAQ) and whole BIPIA attack
   categories held out; BIPIA contexts and package READMEs by a hash of their id.
 """
@@ -107,6 +111,14 @@ BANKING77_REPORT_SENSITIVE = ("cash_withdrawal_not_recognised", "compromised_car
 BANKING77_UNSEEN_QUERY_SHARE = 20  # percent of each tuning intent's queries kept for report part B
 
 
+# Topics, version 9 on: the report part is this hashed share of every intent's queries (the same
+# "banking77-query" hash as report_b, so for the intents v8 trained on it is exactly report_b, and
+# version 8 never saw any row of it). Held-out whole intents left the model blind to three of the
+# six sensitive intents, which the issue's target ("the held-back sensitive BANKING77 intents") and
+# an evaluation on BANKING77's own test queries of all 77 intents both cover (research/topics/TOPICS.md).
+BANKING77_TOPIC_REPORT_SHARE = 20
+
+
 def banking77_intents() -> list[str]:
     return json.loads((datasets_dir() / "topics" / "banking77_categories.json").read_text())
 
@@ -118,8 +130,10 @@ def banking77_report_intents() -> set[str]:
 
 @lru_cache(maxsize=1)
 def banking77() -> list[dict]:
-    """Rows {id, text, intent, labels, part}: part "report" (held-out intent), "report_b" (unseen
-    query of a tuning intent) or "tune". ``id`` is the row number in banking77_train.csv."""
+    """Rows {id, text, intent, labels, part, topic_part}: part "report" (held-out intent), "report_b"
+    (unseen query of a tuning intent) or "tune" (the injection and human-request carving);
+    topic_part "report" (a hashed fifth of every intent) or "tune" (the topic carving, version 9 on).
+    ``id`` is the row number in banking77_train.csv."""
     held_out = banking77_report_intents()
     rows = []
     with (datasets_dir() / "topics" / "banking77_train.csv").open(encoding="utf-8", newline="") as f:
@@ -130,8 +144,9 @@ def banking77() -> list[dict]:
                 part = "report"
             else:
                 part = "report_b" if bucket(rid, "banking77-query") < BANKING77_UNSEEN_QUERY_SHARE else "tune"
+            topic_part = "report" if bucket(rid, "banking77-query") < BANKING77_TOPIC_REPORT_SHARE else "tune"
             rows.append({"id": rid, "text": row["text"], "intent": intent,
-                         "labels": BANKING77_SENSITIVE.get(intent, []), "part": part})
+                         "labels": BANKING77_SENSITIVE.get(intent, []), "part": part, "topic_part": topic_part})
     return rows
 
 
@@ -158,9 +173,11 @@ def clinc_report_intents(intents: list[str]) -> set[str]:
 
 @lru_cache(maxsize=1)
 def clinc150() -> list[dict]:
-    """Rows {id, text, intent, labels, split, part}. Held-out intents (all their train and val
-    queries) are part "report"; the val queries of the other intents and oos_val are "report_b";
-    their train queries and oos_train are "tune". freeze_account is left out."""
+    """Rows {id, text, intent, labels, split, part, topic_part}. ``part`` (injection, human requests):
+    held-out intents (all their train and val queries) are "report"; the val queries of the other
+    intents and oos_val are "report_b"; their train queries and oos_train are "tune". ``topic_part``
+    (topics, version 9 on): CLINC's own val split of every intent and oos_val are "report", train and
+    oos_train "tune". freeze_account is left out."""
     data = json.loads((datasets_dir() / "out_of_scope" / "clinc150_dev.json").read_text())
     held_out = clinc_report_intents(sorted({i for _, i in data["train"]}))
     rows = []
@@ -172,8 +189,9 @@ def clinc150() -> list[dict]:
                 part = "report"
             else:
                 part = "report_b" if split in ("val", "oos_val") else "tune"
+            topic_part = "report" if split in ("val", "oos_val") else "tune"
             rows.append({"id": f"clinc-{split}-{n}", "text": text, "intent": intent,
-                         "labels": CLINC_SENSITIVE.get(intent, []), "split": split, "part": part})
+                         "labels": CLINC_SENSITIVE.get(intent, []), "split": split, "part": part, "topic_part": topic_part})
     return rows
 
 
@@ -201,23 +219,27 @@ def kb_questions() -> list[dict]:
             if (kb, n) in KB_QUESTIONS_EXCLUDED:
                 continue
             rows.append({"id": f"kbq-{kb}-{n}", "text": line.split("\t")[0], "intent": f"kb:{kb}",
-                         "labels": KB_QUESTION_LABELS.get((kb, n), []), "part": part})
+                         "labels": KB_QUESTION_LABELS.get((kb, n), []), "part": part, "topic_part": part})
     return rows
 
 
 def topic_training_rows() -> list[dict]:
-    """Public rows the topic encoder is tuned on: BANKING77's tuning part, CLINC150's tuning part
-    (every query of the banking and credit-card intents, every fifth of the others) and electrum's
-    help-centre questions. {text, labels, group} with group "public:<source>:<intent>"."""
-    rows = [r for r in banking77() if r["part"] == "tune"]
-    clinc = [r for r in clinc150() if r["part"] == "tune"]
+    """Public rows the topic encoder is tuned on: BANKING77's and CLINC150's topic tuning parts and
+    electrum's help-centre questions. {id, text, labels, group} with group "public:<source>:<intent>".
+    Of CLINC (version 9: every intent's train queries, 15k), every sensitive query, every second of
+    the other banking and credit-card intents and every tenth of the rest: a training run on 2 shared
+    cores stays near an hour, and BANKING77's routine queries, the issue's measure, are all kept."""
+    rows = [r for r in banking77() if r["topic_part"] == "tune"]
+    clinc = [r for r in clinc150() if r["topic_part"] == "tune"]
     seen: dict[str, int] = defaultdict(int)
     for r in clinc:
         seen[r["intent"]] += 1
-        if r["intent"] in CLINC_BANKING_DOMAINS or seen[r["intent"]] % 5 == 1:
+        every = 1 if r["labels"] else 2 if r["intent"] in CLINC_BANKING_DOMAINS else 10
+        if seen[r["intent"]] % every == 1 % every:
             rows.append(r)
-    rows += [r for r in kb_questions() if r["part"] == "tune"]
-    return [{"text": r["text"], "labels": r["labels"], "group": f"public:{r['id'].split('-')[0]}:{r['intent']}"} for r in rows]
+    rows += [r for r in kb_questions() if r["topic_part"] == "tune"]
+    return [{"id": r["id"], "text": r["text"], "labels": r["labels"], "group": f"public:{r['id'].split('-')[0]}:{r['intent']}"}
+            for r in rows]
 
 
 def written_human_requests() -> list[str]:

@@ -36,11 +36,14 @@ BLIND_SPLITS = ("test9", "test10")
 # no-label messages (the near-miss set train_e), so an absolute 12% budget pushed the cut to
 # the top of the grid (0.99) and switched the model off (out-of-fold recall 0.799).
 ROUTINE_BUDGET = 0.02  # out-of-fold share of routine questions flagged (the target is < 3%)
-# Public routine messages (BANKING77 / CLINC150 / help-centre questions, research/guards/data.py) of
-# intents the fold's model never saw. The validation fold of version 8 held out the most confusable
-# routine intents (duplicate charges, extra charges on a statement, card linking): 1.5% there cost
-# half the recall (cut 0.97), so the budget on unseen intents is 4% (research/guards/README.md).
+# Public routine messages (BANKING77 / CLINC150 / help-centre questions, research/guards/data.py) in
+# the validation fold. Version 8 held out whole intents there, and 1.5% on the most confusable unseen
+# routine intents cost half the recall, so its budget was 4%. From version 9 the fold holds unseen
+# queries of intents the model knows (as the report part does), and the budget is on BANKING77's
+# routine queries alone, the issue's measure: 1.5%, under the 2% target by about two standard errors
+# of a fold of ~1,500 messages, since the lowest cut within a budget is picked at its edge.
 PUBLIC_ROUTINE_BUDGET = 0.04
+BANKING77_ROUTINE_BUDGET = 0.015
 NEGATIVE_MARGIN = 0.03  # out-of-fold no-label flags the model may add to the rules' own
 GRID = [round(0.05 + 0.01 * i, 2) for i in range(95)]
 
@@ -66,15 +69,15 @@ def development_rows(public: bool = True) -> list[dict]:
     """Labelled dev messages and routine questions as {text, labels, group}; no blind split. With
     ``public``, also the tuning parts of BANKING77, CLINC150 and the help-centre questions (groups
     "public:<source>:<intent>"; read through research.paths.public_datasets() by research/guards/data.py)."""
-    rows = [{"text": r["text"], "labels": r["labels"], "group": r["split"]}
+    rows = [{"id": None, "text": r["text"], "labels": r["labels"], "group": r["split"]}
             for path in development_files() for r in load_examples(path) if r["split"] not in BLIND_SPLITS]
-    rows += [{"text": q["text"], "labels": q["labels"], "group": "routine"} for q in routine_questions()]
+    rows += [{"id": None, "text": q["text"], "labels": q["labels"], "group": "routine"} for q in routine_questions()]
     if public:
         from research.guards.data import topic_training_rows, written_human_requests
 
         rows += topic_training_rows()
         # A request for a person goes to one as "human_requested", not as a sensitive topic.
-        rows += [{"text": t, "labels": [], "group": "routine"} for t in written_human_requests()]
+        rows += [{"id": None, "text": t, "labels": [], "group": "routine"} for t in written_human_requests()]
     return rows
 
 
@@ -93,10 +96,13 @@ def _mean(values: np.ndarray) -> float:
 def flag_rates(flags: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict:
     no_label, labelled = y.sum(1) == 0, y.sum(1) > 0
     public = np.char.startswith(groups.astype(str), "public:")
+    banking77 = np.char.startswith(groups.astype(str), "public:b77:")
     return {"routine": _mean(flags[no_label & (groups == "routine")].any(1)),
             "negatives": _mean(flags[no_label & (groups != "routine") & ~public].any(1)),
             "public_routine": _mean(flags[no_label & public].any(1)),
             "public_sensitive_escalated": _mean(flags[labelled & public].any(1)),
+            "banking77_routine": _mean(flags[no_label & banking77].any(1)),
+            "banking77_sensitive_escalated": _mean(flags[labelled & banking77].any(1)),
             "recall": float((flags & (y == 1)).sum() / max(y.sum(), 1))}
 
 
@@ -111,7 +117,8 @@ def pick_threshold(oof: np.ndarray, rules: np.ndarray, y: np.ndarray, groups: np
         rates = flag_rates(rules | (oof >= t), y, groups)
         within = rates["routine"] <= ROUTINE_BUDGET
         if with_public:
-            within = within and rates["public_routine"] <= PUBLIC_ROUTINE_BUDGET
+            within = (within and rates["public_routine"] <= PUBLIC_ROUTINE_BUDGET
+                      and rates["banking77_routine"] <= BANKING77_ROUTINE_BUDGET)
         else:
             within = within and rates["negatives"] <= rules_alone["negatives"] + NEGATIVE_MARGIN
         if within:

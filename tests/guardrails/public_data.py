@@ -4,6 +4,7 @@ shared datasets folder. Without it the tests that use them skip, unless DATASETS
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +29,24 @@ def _banking77() -> list[str]:
 @lru_cache(maxsize=1)
 def _clinc() -> dict:
     return json.loads((datasets_dir() / "out_of_scope" / "clinc150_dev.json").read_text())
+
+
+@lru_cache(maxsize=1)
+def _banking77_intents() -> list[str]:
+    with (datasets_dir() / "topics" / "banking77_train.csv").open(encoding="utf-8", newline="") as f:
+        return [row["category"] for row in csv.DictReader(f)]
+
+
+def banking77_topic_report(intents: set[str], every: int = 1) -> list[str]:
+    """The topic report part of the given BANKING77 intents (from version 9: rows whose
+    sha256("banking77-query:b77-ROW") % 100 < 20, research/guards/data.py), every ``every``-th row."""
+    rows = [n for n, intent in enumerate(_banking77_intents()) if intent in intents
+            and int(hashlib.sha256(f"banking77-query:b77-{n}".encode()).hexdigest(), 16) % 100 < 20]
+    return banking77(rows[::every])
+
+
+def banking77_intents() -> set[str]:
+    return set(_banking77_intents())
 
 
 def banking77(rows: list[int]) -> list[str]:

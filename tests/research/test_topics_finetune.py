@@ -6,6 +6,7 @@ import numpy as np
 
 from research.topics.data import BLIND_SPLITS, DATASET, development_files, development_rows
 from research.topics.finetune import FOLDS, OTHER_GROUPS, fold_of
+from tests.public_data import public_file
 
 
 def test_blind_splits_are_never_opened_for_training():
@@ -18,9 +19,32 @@ def test_blind_splits_are_never_opened_for_training():
 
 def test_each_writer_file_stays_in_one_fold_and_the_rest_spreads():
     groups = np.array(["w1"] * 4 + ["w2"] * 3 + ["w3"] * 2 + ["train"] * 10 + ["routine"] * 10 + [f"w{i}" for i in range(4, 10)])
-    folds = fold_of(groups)
+    folds = fold_of(groups, [None] * len(groups))
     for g in set(groups) - set(OTHER_GROUPS):
         assert len(set(folds[groups == g])) == 1
     assert sorted(set(folds)) == list(range(FOLDS))
     other = np.isin(groups, OTHER_GROUPS)
     assert np.bincount(folds[other], minlength=FOLDS).min() == 4
+
+
+def test_public_rows_fold_by_their_id_so_every_intent_is_in_every_fold():
+    # Version 9: the validation fold holds unseen queries of intents the model knows, as the report part does.
+    ids = [f"b77-{n}" for n in range(400)]
+    groups = np.array(["public:b77:compromised_card"] * 200 + ["public:b77:card_arrival"] * 200)
+    folds = fold_of(groups, ids)
+    for g in set(groups):
+        assert sorted(set(folds[groups == g])) == list(range(FOLDS))
+    assert (fold_of(groups[::-1], ids[::-1]) == folds[::-1]).all()  # a row's fold is its own, not its position's
+
+
+def test_topic_report_part_holds_a_fifth_of_every_intent_and_is_never_trained_on():
+    public_file("topics", "banking77_train.csv")
+    from research.guards import data
+
+    trained = {r["id"] for r in data.topic_training_rows()}
+    for rows in (data.banking77(), data.clinc150()):
+        report = [r for r in rows if r["topic_part"] == "report"]
+        assert not trained & {r["id"] for r in report}
+        assert {r["intent"] for r in report} == {r["intent"] for r in rows}
+    b77 = data.banking77()
+    assert 0.18 < sum(r["topic_part"] == "report" for r in b77) / len(b77) < 0.22
