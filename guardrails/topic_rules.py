@@ -257,6 +257,13 @@ OWNED: dict[str, re.Pattern] = {
     "lost_stolen_device": re.compile(r"\bmy stolen (?:debit )?(?:card|phone)\b"),
     "legal_regulatory": re.compile(r"\bcopy of (?:all )?(?:the )?(?:info|data|information) you (?:have|hold)\b|\bsubject access request\b|\bright to be forgotten\b|\bccpa request\b|\brequest a copy of my data\b|\bcan i (?:complain|report \w+) to the (?:cfpb|fca|ombudsman)\b"),
 }
+# Frustration aimed at the assistant itself ("this bot is useless, a real person please") asks for a
+# person (guardrails/human_request.py), it is not a complaint about the company's service: those
+# words are taken out before the complaint cues are read, so a complaint stated beside them still counts.
+AT_THE_BOT = re.compile(
+    r"\b(?:this|the|your|you'?re an?|stupid|useless) (?:bot|chat ?bot|ai|assistant|virtual assistant|robot|automated (?:system|replies|chat))\b"
+    r"(?: (?:is|'s|are|was|seems)(?: (?:so|just|completely|totally|absolutely|really|pretty))?"
+    r" (?:useless|rubbish|pathetic|a joke|terrible|ridiculous|the worst|no help|not helping))?")
 # A person or channel in a message where a secret was handed over makes it a scam too.
 SCAM_CHANNEL = re.compile(r"\b(?:support|agent|website|site|bot|tool|form|link|telegram|discord|whatsapp|caller|rang|called|a guy|the guy|the man|a man|dm'?d|validator|fake|stranger|account manager)\b")
 
@@ -296,8 +303,10 @@ def rule_hits(text: str) -> dict[str, int]:
     if is_hypothetical(lowered) or (opening and not incident):
         return {cat: owned.get(cat, 0) for cat in STRONG_RULES}
     hits = {}
+    about_us = AT_THE_BOT.sub(" ", lowered)
     for cat in STRONG_RULES:
-        n = sum(1 for p in STRONG_RULES[cat] if p.search(lowered)) + owned.get(cat, 0)
+        text_for = about_us if cat == "complaint" else lowered
+        n = sum(1 for p in STRONG_RULES[cat] if p.search(text_for)) + owned.get(cat, 0)
         if incident and not opening:
             n += sum(1 for p in WEAK_RULES[cat] if p.search(lowered))
         hits[cat] = n

@@ -316,9 +316,13 @@ def test_routine_help_centre_questions_are_not_escalated(detector, text):
 # A request for a person is routed to one as "human_requested", not as a sensitive topic.
 @pytest.mark.parametrize("text", [
     "can I speak to someone", "get me an agent",
-    # The rules' complaint cue ("useless") now passes the version 9 model's floor (0.1): a known false alarm.
-    pytest.param("this bot is useless, a real person please",
-                 marks=pytest.mark.xfail(strict=True, reason="version 9: rule floor lets 'useless' through as complaint")),
+    # Frustration at the bot is a request for a person, not a complaint (topic_rules.AT_THE_BOT).
+    "this bot is useless, a real person please", "useless bot, get me a human",
 ])
 def test_requests_for_a_person_are_not_a_topic(detector, text):
     assert not detector.detect(text).sensitive
+
+
+def test_a_complaint_beside_frustration_at_the_bot_still_counts(detector):
+    found = detector.detect("this bot is useless and your service is a disgrace, I want to complain")
+    assert "complaint" in {t.category for t in found.topics}
