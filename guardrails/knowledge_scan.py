@@ -46,6 +46,15 @@ EXCERPT_CHARS = 120
 DOCUMENT_CUT = 0.3
 MIN_WORDS = 4
 OUT_OF_PLACE = 0.2
+# ... or, in place or not, when the head gives it at least ADDRESSED_CUT and it speaks of the
+# reader's own answer or code ("Augment your answer with…", "Merge the below code excerpt into your
+# solution:"): what the model writes, which an article for people does not talk about. Most
+# held-out attacks the gate above missed on the fresh tuning fold sat just over OUT_OF_PLACE
+# (fit 0.21-0.26, head 0.89-0.94); this caught 4 of those 6 and flagged no more of the fresh fold's
+# 123 documents or of the 787 tuning documents. Of the cuts that did so (0.6 to 0.8) the strictest:
+# "your code" is also a sign-in code in wallet help centres.
+ADDRESSED_CUT = 0.8
+_ADDRESSES_ANSWER = re.compile(r"\byour (?:answer|response|reply|output|solution|summary|translation|code|program|script)s?\b", re.I)
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 # Reasons from the user-message rules that also describe a hostile comment. Scripted replies and
 # questions about other customers are user-message notions: policy text legitimately says "you will
@@ -154,10 +163,11 @@ class KnowledgeScanner:
         """Indexes of the passages the classifier's pass reports (see DOCUMENT_CUT)."""
         probabilities = self.detector.model.scores(texts)[:, -1]
         candidates = [i for i, p in enumerate(probabilities) if p >= DOCUMENT_CUT and len(_LETTER_WORD.findall(texts[i])) >= MIN_WORDS]
+        addressed = {i for i in candidates if probabilities[i] >= ADDRESSED_CUT and _ADDRESSES_ANSWER.search(texts[i])}
         if not candidates or len(texts) < 2:
-            return []
+            return sorted(addressed)
         fit = self.context.fit(texts)
-        return [i for i in candidates if fit[i] < OUT_OF_PLACE]
+        return [i for i in candidates if fit[i] < OUT_OF_PLACE or i in addressed]
 
     def scan(self, text: str) -> list[KnowledgeFinding]:
         """Findings for instructions aimed at the model, first line first; [] for clean content."""

@@ -177,6 +177,28 @@ def pick(grid: list[dict]) -> dict:
     return max(ok, key=lambda g: (g["fresh_b_caught"] + g["bipia_records_caught"], -g["clean_flagged"], g["cut"]))
 
 
+def addressed(feats: dict, gate: dict) -> list[dict]:
+    """The knowledge scan's second way in (ADDRESSED_CUT): a passage that speaks of the reader's
+    answer or code, scored at least ``cut``, in place or not; what it adds to ``gate``."""
+    from guardrails.knowledge_scan import _ADDRESSES_ANSWER
+
+    head = gate["head"].split(", ")[1]
+    clean = [doc for doc in feats["fresh"] if doc and doc[0]["part"] == "fresh_b"]
+
+    def base(r):
+        return r[head] >= gate["cut"] and r["fit"] < gate["out_of_place"] and r["words"] >= gate["min_words"]
+    out = []
+    for cut in (0.5, 0.6, 0.7, 0.8, 0.9):
+        def extra(r, cut=cut):
+            return r[head] >= cut and r["words"] >= gate["min_words"] and bool(_ADDRESSES_ANSWER.search(r["text"]))
+        caught = defaultdict(int)
+        for name, doc in feats["planted"]:
+            caught[name] += any(r["at_attack"] and (base(r) or extra(r)) for r in doc)
+        out.append({"cut": cut, "clean_flagged": sum(any(base(r) or extra(r) for r in doc) for doc in clean), "clean_n": len(clean),
+                    **{f"{k}_caught": v for k, v in caught.items()}})
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--features", type=Path, required=True, help="cache of the scored passages (written when missing)")
@@ -194,8 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     chosen = pick(grid)
     print("chosen", json.dumps(chosen))
     weights, bias = heads[float(chosen["head"].split("C=")[1])]
+    with_addressed = addressed(feats, chosen)
+    for row in with_addressed:
+        print("addressed", json.dumps(row))
     if args.out:
-        args.out.write_text(json.dumps({"part": "tune (fresh_b, held-out BIPIA categories)", "chosen": chosen, "grid": grid}, indent=1) + "\n")
+        args.out.write_text(json.dumps({"part": "tune (fresh_b, held-out BIPIA categories)", "chosen": chosen, "addressed": with_addressed, "grid": grid}, indent=1) + "\n")
     if args.export:
         path = MODEL_PATH
         model = json.loads(path.read_text())
