@@ -73,7 +73,7 @@ class InjectionModel:
                 return
             from app.core.onnx_models import cpu_session, wordpiece_tokenizer
 
-            fix = "restore guardrails/injection_model.json and injection_encoder.onnx from the repository, or retrain both with python -m research.guards.injection_train"
+            fix = "restore guardrails/injection_model.json and injection_encoder.onnx from the repository, or retrain both with python -m research.guards.injection_train, then python -m research.guards.document_head --export"
             try:
                 data = json.loads(self.path.read_text())
                 encoder = self.path.with_name(data["encoder"])
