@@ -28,6 +28,7 @@ from app.handoff.sealed_values import fernet_for
 # and written back on every turn: 50 turns made the row about 75 KB.
 MAX_STORED_TURNS = 10
 _UNCHANGED = object()
+_LOCK_STATE = "SELECT state, vault FROM session_state WHERE session_id = %s FOR UPDATE"
 
 
 class PostgresSessionStore:
@@ -64,10 +65,16 @@ class PostgresSessionStore:
     @contextlib.contextmanager
     def hold(self, session_id: str) -> Iterator[tuple[Session, bool]]:
         with self.locks.transaction() as conn:
-            # Insert-or-touch takes the row lock and reads the state in one round trip.
-            state, vault, created = conn.execute(
-                "INSERT INTO session_state (session_id, state) VALUES (%s, '{}') ON CONFLICT (session_id) "
-                "DO UPDATE SET touched_at = now() RETURNING state, vault, (xmax = 0)", (session_id,)).fetchone()
+            # A read with a row lock, not a write: the state is written back once, at the end of the
+            # turn (an insert-or-touch here made two row versions per turn). A conversation's first
+            # turn inserts the row; of two replicas inserting at once, one waits for the other's lock.
+            created = False
+            row = conn.execute(_LOCK_STATE, (session_id,)).fetchone()
+            if row is None:
+                created = conn.execute("INSERT INTO session_state (session_id, state) VALUES (%s, '{}') "
+                                       "ON CONFLICT (session_id) DO NOTHING", (session_id,)).rowcount == 1
+                row = conn.execute(_LOCK_STATE, (session_id,)).fetchone()
+            state, vault = row
             session = self._decode(session_id, state, vault)
             values = len(session.vault)
             yield session, bool(created)

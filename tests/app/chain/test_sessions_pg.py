@@ -88,3 +88,31 @@ def test_forget_removes_the_state_and_its_vault(replicas):
     with a.hold("gone") as (session, _):
         session.vault.placeholder_for("PERSON", "Dana Quill")
     assert b.forget("gone") and a.peek("gone") is None and not b.forget("gone")
+
+
+def test_a_new_conversation_started_on_two_replicas_at_once_is_created_once(replicas):
+    a, b = replicas
+    entered, results = threading.Event(), {}
+
+    def second() -> None:
+        entered.wait(5)
+        with b.hold("fresh") as (session, created):
+            results["b"] = (created, session.region)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    with a.hold("fresh") as (session, created):
+        results["a"] = created
+        entered.set()
+        time.sleep(0.3)  # b's insert now waits for this transaction
+        session.region = "EU"
+    thread.join(10)
+    assert results["a"] is True
+    assert results["b"] == (False, "EU")  # b waited, then read what a wrote back
+    assert a.database.execute("SELECT count(*) FROM session_state WHERE session_id = 'fresh'")[0][0] == 1
+
+
+def test_rate_limit_counters_skip_the_write_ahead_log(replicas):
+    rows = dict(replicas[0].database.execute(
+        "SELECT relname, relpersistence FROM pg_class WHERE relname IN ('rate_buckets', 'daily_counts', 'turns')"))
+    assert rows == {"rate_buckets": "u", "daily_counts": "u", "turns": "p"}
