@@ -31,6 +31,7 @@ import re
 from presidio_analyzer import EntityRecognizer, RecognizerResult
 
 from guardrails.pii.recognizers.address_parts import (
+    FIELD_LABEL,
     MAX_ADDRESS_CHARS,
     NON_LATIN,
     SENTENCE_END,
@@ -41,18 +42,21 @@ from guardrails.pii.recognizers.address_parts import (
     first_part_ok,
     has_cue,
     is_prose,
+    last_sentence_end,
     looks_like_address_part,
     more_than_a_place,
     plain_words,
     segment_spans,
     split_words,
     title_case_address,
+    trim_tail,
     value_cue,
 )
 from guardrails.pii.recognizers.address_shapes import (
     CONTEXT_SHAPES,
     LOOKS_POSTCODE,
     NUMBER_BEFORE,
+    POSTCODE_BEFORE,
     POSTCODE_LINE,
     SHAPES,
     STREET_THEN_POSTCODE,
@@ -97,7 +101,7 @@ def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[
     lower_case = not title_case_address(text[start:end])
     for k, (a, b) in enumerate(segments):
         cut = cut_prose(text, a, b)
-        if cut <= a:
+        if cut <= a or FIELD_LABEL.match(text, a, b):
             break
         part = text[a:cut]
         town_after_postcode = False
@@ -117,8 +121,7 @@ def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[
         end = province.end()
     # backwards, over segments that look like address parts (a flat line, "Apt. 736", a house number)
     start = _widen_back(text, start)
-    while end > start and text[end - 1] in " \t,.;:-\n(":
-        end -= 1
+    end = trim_tail(text, start, end)
     return (start, end) if end > start else None
 
 
@@ -147,16 +150,23 @@ def _widen_back(text: str, start: int) -> int:
     number = NUMBER_BEFORE.search(text, max(0, start - 12), start)  # "177/76 ถนน...", "974 中壢..."
     if number:
         start = number.start()
+    postcode = POSTCODE_BEFORE.search(text, max(0, start - 14), start)
+    if postcode:
+        start = postcode.start()
     for _ in range(3):
         head = text[max(0, start - 80):start]
         match = re.search(r"(?:^|\n|,\s*|:\s*)([^\n,:]{1,60}?)(?:\s*\n\s*|\s*,\s*)$", head)
         if not match:
             break
         piece = match.group(1)
-        if not (re.search(r"\d", piece) or UNIT_BEFORE.search(piece)) or is_prose(piece) \
-                or len(split_words(piece)) > 6 or has_cue(piece):
+        offset = _address_token_start(piece)  # ("the courier says 55780 Lake Mallory, 593 Contreras Port")
+        part = piece[offset:]
+        if not (re.search(r"\d", part) or UNIT_BEFORE.search(part)) or is_prose(part) or QUANTITY.search(part) \
+                or len(split_words(part)) > 6 or has_cue(piece) or value_cue(piece):
             break
-        start = start - len(head) + match.start(1) + _address_token_start(piece)
+        start = start - len(head) + match.start(1) + offset
+        if offset:
+            break
     return start
 
 
@@ -207,14 +217,19 @@ class AddressRecognizer(EntityRecognizer):
             for match in pattern.finditer(text):
                 if name == "unit_line" and not _near_other_address_part(text, match.start(), match.end()):
                     continue
-                # ("064 boulevard Cloutier which is wrong": a shape's trailing words may be prose)
-                span = widen(text, match.start(), cut_prose(text, match.start(), match.end(), edge_by_case=False))
+                # ("064 boulevard Cloutier which is wrong": a shape's trailing words may be prose; "ADDRESS
+                # Molekova ulica 8": a shape's first word may be the cue)
+                start = _after_leading_cue(text, match.start(), match.end())
+                start = last_sentence_end(text, start, match.end(), before_capital=True) or start
+                span = widen(text, start, cut_prose(text, start, match.end(), edge_by_case=False))
                 if span:
                     spans.append((*span, 0.7))
         cues = [m.span() for m in STRONG_ADDRESS_CUES.finditer(text)]
         if cues:
             for _, pattern in CONTEXT_SHAPES:
                 for start, end in _context_matches(text, pattern, cues):
+                    # ("moved. Jenkova ulica 1b": not from before a sentence end)
+                    start = last_sentence_end(text, start, end, before_capital=True) or start
                     span = widen(text, start, end)
                     if span:
                         spans.append((*span, 0.6))
@@ -249,7 +264,7 @@ class AddressRecognizer(EntityRecognizer):
             position = label.end()
         # "... is now", "address line 1:", and the copulas of other languages ("mi dirección es", "lautet")
         lead = re.match(r"(?:\s*(?:(?:is|was|should be|will be|now|at|to|in|line(?:\s*\d)?|es|est|ist|è|é|lautet|"
-                        r"está|são|sind|jest|je)\b|[:=\-–]))*\s*", text[position:])
+                        r"está|são|sind|jest|je|är|er|on|adalah|είναι|это|є)(?!\w)|[:=\-–>]))*\s*", text[position:])
         start = position + (lead.end() if lead else 0)
         clause_end = find_clause_end(text, start)
         segments = segment_spans(text, start, clause_end)
@@ -274,7 +289,7 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
     "...\nthat's where I live now"): segments read backwards while they look like address parts, back
     to a blank line, a question or the prose before; it needs a digit, a non-Latin script or a shape."""
     end = position
-    while end > 0 and text[end - 1] in " \t\n-–—,:(":
+    while end > 0 and text[end - 1] in " \t\n-–—,:(^<←":  # ("...\n^ new address", "... <- my address")
         end -= 1
     floor = max(0, end - MAX_ADDRESS_CHARS)
     blank = text.rfind("\n\n", floor, end)
@@ -283,6 +298,15 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
     for a, b in reversed(segment_spans(text, floor, end)):
         if start is None:  # "... 40360 still on file as my address": the prose before the cue is no part
             b = end = cut_prose(text, a, b)
+            # "Hi! I moved. Jenkova ulica 1b 4091 Kostanjevica is the new address": from the last sentence end
+            stop = last_sentence_end(text, a, b)
+            if stop is not None:
+                a = stop
+        label = re.search(r":[ \t]*(?=\S)", text[a:b])  # "Address line 1: Kyringestræde 9, ...": after the label
+        if label and start is not None:
+            if looks_like_address_part(text[a + label.end():b], loose=True):
+                start = a + label.end()
+            break
         segment = text[a:b]
         if not segment.strip():
             return None
@@ -292,12 +316,20 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
             # ("5 smith mills, south billy, pa3v 0bp": parts in lower case, with a number after them)
             if not (bridged < 2 and plain_words(segment) and start is not None
                     and any(c.isdigit() for c in text[start:end])):
+                # "please double check Studio 02\nPotts Cape is on my account": the part after the prose
+                offset = _address_token_start(segment)
+                rest = segment[offset:]
+                if offset and not value_cue(segment[:offset]) and looks_like_address_part(rest, loose=True) \
+                        and (start is not None or re.search(r"\d", rest)):
+                    start = a + offset
                 break
             bridged += 1
         start = a
     if start is None:
         return None
     block = text[start:end]
+    if value_cue(block):  # "カード番号 5661839653 is on my profile": a card number, not a street
+        return None
     if not (any(c.isdigit() for c in block) or NON_LATIN.search(block) or any(p.search(block) for _, p in SHAPES)):
         return None
     return start, end
@@ -338,10 +370,26 @@ def _context_matches(text: str, pattern, cues: list[tuple[int, int]]):
             position = start + following.end() - 1 if following else match.end()
 
 
+def _after_leading_cue(text: str, start: int, end: int) -> int:
+    """Where a shape's match starts once a leading address cue is set aside, with up to two words before
+    it and a copula after it ("ADDRESS Molekova ulica 8", "Мой адрес ᲮᲔᲗᲐᲒᲣᲠᲝᲕᲘᲡ Ქ. 02")."""
+    cue = STRONG_ADDRESS_CUES.search(text, start, min(end, start + 40))
+    if not cue or len(split_words(text[start:cue.start()])) > 2:
+        return start
+    rest = re.match(r"(?:[ \t]*(?:is|es|est|ist|är|er|on|to|je|jest|lautet|:|=|-))*[ \t]+", text[cue.end():end])
+    return cue.end() + rest.end() if rest and cue.end() + rest.end() < end else start
+
+
 def _near_other_address_part(text: str, start: int, end: int) -> bool:
-    """A flat or suite line counts only next to another address part (not "unit 3 of the course")."""
+    """A flat or suite line counts only next to another address part (not "unit 3 of the course"): a part
+    with a number after it, or a part with a house number just before it ("9 Main St, Unit 901, Şəki")."""
     after = text[end:end + 80]
-    return bool(re.match(r"\s*(?:,|\n)\s*\S", after)) and bool(re.search(r"\d", after))
+    if re.match(r"\s*(?:,|\n)\s*\S", after) and re.search(r"\d", after):
+        return True
+    before = re.search(r"(?:^|[\n,:])([^\n,:]{1,60}),[ \t]*$|(?:^|\n)([^\n,:]{1,60})\n[ \t]*$",
+                       text[max(0, start - 62):start])
+    part = before and (before.group(1) or before.group(2))
+    return bool(part and re.search(r"\d", part) and not is_prose(part) and not has_cue(part))
 
 
 def _postcode_line_is_address(text: str, start: int, end: int) -> bool:

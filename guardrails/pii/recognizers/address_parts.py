@@ -129,7 +129,8 @@ def cut_prose(text: str, start: int, end: int, edge_by_case: bool = True) -> int
         cut = quantity.start()
         while cut > start and text[cut - 1] in " \t([":
             cut -= 1
-    while (dangling := re.search(r"\s+([^\W\d_]+)\s*$", text[start:cut])) and dangling.group(1) in NAME_PARTICLES:
+    while (dangling := re.search(r"\s+([^\W\d_]+)\s*$", text[start:cut])) and dangling.group(1) in NAME_PARTICLES \
+            and not _town_end_of_line(text, start + dangling.start(1)):  # ("2507 camarines sur": a town's last word)
         cut = start + dangling.start()
     return cut
 
@@ -156,9 +157,24 @@ def _prose_start(text: str, start: int, end: int, edge_by_case: bool) -> int:
         abbreviation = len(word) <= 3 and following.startswith(".")  # "Uzunoba k.", "Ə.ORUCƏLİYEV pr."
         if (title_case and word.islower() and word not in NAME_PARTICLES and NON_LATIN.search(word) is None
                 and not abbreviation and not STREET_WORD.fullmatch(word + following[:1].strip(" ,\n"))
-                and not _digits_ahead(text, start + match.start())):
+                and not _digits_ahead(text, start + match.start())
+                and not _town_end_of_line(text, start + match.start())):
             return start + match.start()
     return end
+
+
+def _town_end_of_line(text: str, position: int) -> bool:
+    """The last one or two words of a postcode-and-town line, in lower case ("5174 Novo mesto",
+    "2507 camarines sur"): part of the town, when no prose word is among them."""
+    line_end = text.find("\n", position)
+    rest = text[position:line_end if line_end >= 0 else len(text)]
+    words = split_words(rest)
+    if not 1 <= len(words) <= 2 or not all(w.islower() and w.isalpha() for w in words) \
+            or any(w in PROSE_WORDS for w in words) or re.search(r"[^\w\s'’-]", rest):
+        return False
+    line = text[text.rfind("\n", 0, position) + 1:position]
+    part = line[line.rfind(",") + 1:]  # (the postcode's own part: "7551 unit h jade road, ..., 2507 camarines")
+    return bool(re.search(r"(?<![\d.,])\d{4,6}(?![\d.,])", part)) and not QUANTITY.search(part)
 
 
 def _sentence_stop(window: str) -> int:
@@ -211,3 +227,39 @@ def more_than_a_place(value: str) -> bool:
     """A number, a non-Latin script, a street or unit word, or three words or more: not a lone town."""
     return (any(c.isdigit() for c in value) or bool(NON_LATIN.search(value)) or len(split_words(value)) > 2
             or any(STREET_WORD.fullmatch(w.rstrip(".")) for w in split_words(value)))
+
+
+# "(ground floor)", ":)", "// work: remote": a remark, a smiley or another field after the address
+REMARK_TAIL = re.compile(r"[ \t]*(?:\((?![A-Za-z]{2}\))[^()\d\n]{1,40}\)|[:;]-?[()DPp]|//.*|\bx\d"
+                         r"|[\U0001F300-\U0001FAFF\u2600-\u27BF]+)$")  # (not a province code: "(MI)")
+# "Shipping: same", "Phone: same as before": a labelled field on the next line is no part of the address
+FIELD_LINE = re.compile(r"\n[ \t]*[-*•]?[ \t]*[^\W\d_][\w ]{0,20}:[^\n]*$")
+FIELD_LABEL = re.compile(r"[ \t]*[-*•]?[ \t]*[^\W\d_][\w ]{0,20}:(?:[ \t]|$)")
+
+
+def trim_tail(text: str, start: int, end: int) -> int:
+    """Where an address ends once separators, remarks, smileys and a next field are set aside."""
+    while True:
+        while end > start and text[end - 1] in " \t,.;:-\n(":
+            end -= 1
+        piece = text[start:end]
+        tail = REMARK_TAIL.search(piece) or FIELD_LINE.search(piece)
+        if not tail or tail.start() == 0:
+            return end
+        end = start + tail.start()
+
+
+def last_sentence_end(text: str, start: int, end: int, before_capital: bool = False) -> int | None:
+    """Where the last sentence in text[start:end] starts, after "! ", "? " or ". " (not the dot of "ul. Długa",
+    "b. 8", "St. Mary", "Hauptstr. 5": a short or capitalised word, or a street word, before it)."""
+    found = None
+    for match in re.finditer(r"(?<=[^\W\d_]{3})[.!?][ \t]+(?=\S)|[!?][ \t]+(?=\S)", text[start:end]):
+        if before_capital and not text[start + match.end():start + match.end() + 1].isupper():
+            continue
+        word = re.search(r"([^\W\d_]+)[.!?]$", text[start:start + match.start() + 1])
+        if match.group(0)[0] == "." and (not word or word.group(1)[0].isupper() and len(word.group(1)) <= 4
+                                         or STREET_WORD.fullmatch(word.group(1) + ".")
+                                         or STREET_WORD.fullmatch(word.group(1))):
+            continue
+        found = start + match.end()
+    return found

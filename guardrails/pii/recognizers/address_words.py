@@ -24,7 +24,7 @@ STREET_PREFIXES = (
     r"via|viale|piazza|piazzale|corso|strada|vicolo|largo|contrada|borgo|lungomare|"
     r"calle|c/|avenida|paseo|plaza|camino|carrera|diagonal|transversal|calzada|ronda|glorieta|callejón|cerrada|"
     r"privada|circuito|andador|prolongación|boulevard|pasaje|travesía|carretera|urbanización|rambla|cuesta|bajada|"
-    r"senda|vía|"
+    r"senda|vía|corredor|eje\s+vial|periférico|perif\.|retorno|viaducto|circunvalación|libramiento|continuación|"
     r"rua|travessa|praça|alameda|estrada|rodovia|largo|ladeira|viela|vereda|quadra|trevo|fazenda|chácara|sítio|"
     r"condomínio|residencial|setor|núcleo|"
     r"incrocio|rotonda|salita|traversa|viottolo|"
@@ -33,11 +33,12 @@ STREET_PREFIXES = (
     r"jalan|jl\.|gang|gg\.|"
     r"đường|phố|ngõ|ngách|"
     r"ulice|náměstí|nám\.|třída|nábřeží|"
-    r"улица|ул\.|проспект|пр\.|просп\.|пр-т|переулок|пер\.|шоссе|ш\.|бульвар|бул\.|набережная|площадь|пл\.|"
+    r"улица|ул\.|булевар|бульвар|бул\.|проспект|пр\.|просп\.|пр-т|переулок|пер\.|шоссе|ш\.|бульвар|бул\.|набережная|площадь|пл\.|"
     r"вулиця|вул\.|провулок|майдан|"
     r"οδός|οδ\.|λεωφόρος|λεωφ\.|πλατεία|"
     r"utca|út|tér|körút|"
-    r"ქ\.|ქუჩა|გამზ\.?"
+    r"ქ\.|ქუჩა|გამზ\.?|"
+    r"ב?רחוב|ב?רח['׳]|ב?שדרות|ב?שד['׳]|ב?סמטת|ב?דרך|ב?כיכר"  # Hebrew: street, avenue, lane, road, square
 )
 # Street-name compounds: "Hauptstraße", "Kerkstraat", "Skolvägen", "Dampfærgevej", "Dosentinkuja".
 STREET_SUFFIXES = (
@@ -91,11 +92,12 @@ STRONG_ADDRESS_CUES = cue_regex(
     r"\s+address(?:\s+is)?", r"address(?:\s+is)?", r"addr\.?", r"adresse", r"anschrift", r"wohnadresse",
     r"direcci[óo]n", r"domicilio", r"indirizzo", r"endere[çc]o", r"morada", r"adres", r"adresa", r"adress",
     r"osoite", r"lakc[íi]m", r"c[íi]m", r"διεύθυνση", r"адрес[аи]?", r"адреса", r"住所", r"地址", r"주소",
-    r"ที่อยู่", r"địa chỉ", r"alamat", r"כתובת", r"पता", r"ঠিকানা", r"მისამართი", r"հասցե", r"ünvan", r"adresi",
+    r"ที่อยู่", r"địa chỉ", r"alamat", r"כתובת", r"पता", r"ঠিকানা", r"მისამართი", r"հասցե", r"ünvan", r"adresi", r"adresim",
+    r"osoitteeni|osoitteemme", r"adressen",
     r"ship(?:ping)?\s+to", r"deliver(?:y)?\s+to", r"postcode|post\s+code|zip(?:\s+code)?",
     r"wohnort|wohnsitz|woonadres|bostadsadress|место\s+жительства|lieu\s+de\s+résidence",
     # words that are cues only as a form's label ("Street: ...", not "Street food", "Residence permit")
-    r"(?:street|postal|residence|résidence|residencia|residenza|town|city)(?=\s*:)")
+    r"(?:street|postal|residence|résidence|residencia|residenza|town|city|billing|shipping|delivery|mailing)(?=\s*:)")
 WEAK_ADDRESS_CUES = re.compile(
     # (whoever lives there: "my parents live at", "I stay at"; the value after a weak cue needs a digit, a
     # street word or a non-Latin script, so "live in London" stays)
@@ -104,10 +106,20 @@ WEAK_ADDRESS_CUES = re.compile(
     r"|(?:moved|moving|relocated|relocating)(?:\s+(?:house|home|out|back|over|soon|recently|again|"
     r"(?:next|last|this)\s+(?:week|month|year)|in\s+\w+))?\s+to"
     # a label on its own line or after a greeting: "To: ...", "Home: ..."
-    r"|(?:to|home|destination)\s*:"
+    r"|(?:to|home|destination|office)\s*:"
     r"|(?:re-?)?(?:send|sent|post|posted|ship|shipped|shipping|deliver|delivered|delivery|mail|mailed|forward|courier|went)"
     r"(?:\s+(?:it|them|this|that|the\s+\w+|my\s+\w+|a\s+\w+))?(?:\s+\w+)?\s+to"
-    r"|should\s+(?:go|be\s+sent|be\s+delivered|be\s+posted)\s+to|my\s+(?:home|place|house|flat)\s+is(?:\s+at)?"
+    r"|should\s+(?:go|be\s+sent|be\s+delivered|be\s+posted)\s+to"
+    r"|my\s+(?:(?:new|current|old)\s+)?(?:home|place|house|flat)\s+is(?:\s+(?:now\s+)?(?:at|in))?"
+    # "send it to" in other languages: envoyez la carte au, envíen la tarjeta a, schicken Sie die Karte an,
+    # inviate la carta a, enviem o cartão para, wyślijcie kartę na, stuur de kaart naar, skicka kortet till
+    r"|envoy(?:ez|er|e)(?:[ \t]+(?:la|le|les|ma|mon|mes)[ \t]+\w+)?[ \t]+(?:au|à|a|chez)"
+    r"|env[ií](?:en|e|ad|ar|ar[aá]n)(?:[ \t]+(?:la|el|los|las|mi|mis)[ \t]+\w+)?[ \t]+(?:a|al)"
+    r"|(?:schick|send)(?:en|t|e)?(?:[ \t]+sie)?(?:[ \t]+(?:die|den|das|meine|meinen)[ \t]+\w+)?[ \t]+(?:an|nach)"
+    r"|(?:invia|spedi|mand)(?:te|re|i)?(?:[ \t]+(?:la|il|lo|le|i|mia|mio)[ \t]+\w+)?[ \t]+(?:a|al|all[ae]|in)"
+    r"|envi(?:em|e|ar)(?:[ \t]+(?:o|a|os|as|meu|minha)[ \t]+\w+)?[ \t]+(?:para|pra)"
+    r"|wyślij(?:cie)?(?:[ \t]+\w+)?[ \t]+na|stuur(?:[ \t]+(?:de|het|mijn)[ \t]+\w+)?[ \t]+naar"
+    r"|skicka(?:[ \t]+\w+)?[ \t]+till|send(?:[ \t]+\w+)?[ \t]+til"
     r"|located\s+at|bill\s+(?:me|us)\s+at|(?:i'm|i\s+am|we're|we\s+are)\s+(?:(?:now|currently|still)\s+)?(?:at|based\s+at)"
     # "I live at" in other languages
     r"|j'habite(?:\s+(?:au|à|a|en))?|moro\s+(?:em|na|no)|vivo\s+(?:en|em|in|a|na|no)|abito\s+(?:in|a|al)"
@@ -119,9 +131,16 @@ WEAK_ADDRESS_CUES = re.compile(
 # is read backwards from here (address_lines.py).
 AFTER_ADDRESS_CUES = re.compile(
     r"(?<![\w'’])(?:(?:that'?s|that’s|that\s+is|this\s+is|it'?s|it’s|it\s+is|is|was|will\s+be)\s+)?"
-    r"(?:(?:my|our|the)\s+(?:(?:new|current|home|postal|delivery|billing|shipping|correct|right|registered)\s+)*address"
+    r"(?:(?:my|our|the|this)\s+"
+    r"(?:(?:new|current|home|postal|delivery|billing|shipping|correct|right|registered)\s+)*address"
+    r"|(?:new|current|correct|updated)\s+address"
+    # "... is on my account", "... on file": the address the customer wants checked
+    r"|is\s+(?:still\s+)?(?:on|in)\s+(?:my|the)\s+(?:account|file|profile)"
     r"|where\s+(?:i|we|they)\s+(?:now\s+)?(?:live|stay|am\s+staying|reside)"
     r"|where\s+(?:the\s+card|it|the\s+parcel|my\s+card)\s+should\s+go"
+    # "... please send the card there", "ship it there": a request that points back at the address
+    r"|(?:(?:please|pls|plz|kindly|can\s+you|could\s+you)\s+)?(?:re-?)?(?:send|ship|deliver|post|mail|forward)"
+    r"(?:\s+(?:it|them|this|that|the\s+\w+|my\s+\w+|a\s+\w+))?\s+there"
     r"|(?:es|est|ist|è|é)\s+(?:mi|ma|mon|meine|mein|il\s+mio|o\s+meu|a\s+minha)\s+(?:\w+\s+)?"
     r"(?:direcci[óo]n|adresse|indirizzo|endere[çc]o|morada|anschrift))(?![\w])"
     r"|\((?:(?:new|my|home|current)\s+)?address\)", re.IGNORECASE)
@@ -143,4 +162,7 @@ instead today tonight tomorrow yesterday anymore though either too soon later ri
 or nor which whose whom where while unless although yet lol etc btw fyi imo tbh haha hehe many effective
 immediately hopefully
 gracias merci danke grazie obrigado obrigada bedankt dziękuję спасибо
+be been does doesn't don't did didn't not with like por favor svp stp bitte viele grüße grüsse mfg lg cordialement
+saludos atentamente tack takk tak kiitos teşekkürler teşekkür sağol hvala köszönöm mulțumesc díky děkuji ďakujem
+ευχαριστώ дякую благодаря terima kasih salamat
 """.split())
