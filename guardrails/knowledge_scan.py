@@ -9,9 +9,10 @@ add a link to…") and text hidden from human readers (comments, ``display:none`
 The file is cut into passages (``guardrails.passages``: paragraphs, tables, code blocks with the
 line that introduces them) and each finding names its passage's lines and the lines of the section
 around it, so ingest can set that section aside and index the rest of the file. Passes:
-1. the classifier's ``document`` head (``guardrails.injection_model``) on every passage: trained to
-   tell instructions aimed at an AI from guidance for readers. A passage it scores at least
-   ``DOCUMENT_CUT`` is a finding only when it has a few words and is out of place in the file
+1. the classifier's version-9 document head (``guardrails.injection_model``, ``scores``) on every
+   passage: trained to tell instructions aimed at an AI from guidance for readers, refitted with
+   one-line guidance from documents nobody here trained on as negatives. A passage it scores at
+   least ``DOCUMENT_CUT`` is a finding only when it has a few words and is out of place in the file
    (``guardrails.passage_context``): alone, the head quarantined real help-centre imperatives
    ("Never share your recovery phrase…", "The message should say:"); research/guards/README.md;
 2. phrases addressed to a model (``_MODEL_DIRECTIVES``), over the whole folded text so a sentence
@@ -36,14 +37,24 @@ from guardrails.passage_context import PassageContext
 from guardrails.passages import heading_lines, passages, section_of
 
 EXCERPT_CHARS = 120
-# The classifier's pass (picked on the tuning part of the public documents by
-# python -m research.guards.scan_sweep; research/guards/README.md): a passage is a finding when the
-# document head gives it at least DOCUMENT_CUT, it has at least MIN_WORDS words, and its similarity
-# to the rest of the file is under OUT_OF_PLACE. On the tuning part: 0.5% of clean documents
-# against 1.8% for the head alone at its own cut, with about as many planted attacks caught.
-DOCUMENT_CUT = 0.5
+# The classifier's pass, version 9 (picked by python -m research.guards.document_head on documents
+# no classifier has trained on, research/guards/results/document_head.json): a passage is a finding
+# when the version-9 document head gives it at least DOCUMENT_CUT, it has at least MIN_WORDS words,
+# and its similarity to the rest of the file is under OUT_OF_PLACE. On that fold: 2 of 123 clean
+# documents (version 8's head and gate: 5), with as many held-out attacks caught (121 of 123
+# planted in them, 23 of 29 BIPIA records of held-out categories).
+DOCUMENT_CUT = 0.3
 MIN_WORDS = 4
 OUT_OF_PLACE = 0.2
+# ... or, in place or not, when the head gives it at least ADDRESSED_CUT and it speaks of the
+# reader's own answer or code ("Augment your answer with…", "Merge the below code excerpt into your
+# solution:"): what the model writes, which an article for people does not talk about. Most
+# held-out attacks the gate above missed on the fresh tuning fold sat just over OUT_OF_PLACE
+# (fit 0.21-0.26, head 0.89-0.94); this caught 4 of those 6 and flagged no more of the fresh fold's
+# 123 documents or of the 787 tuning documents. Of the cuts that did so (0.6 to 0.8) the strictest:
+# "your code" is also a sign-in code in wallet help centres.
+ADDRESSED_CUT = 0.8
+_ADDRESSES_ANSWER = re.compile(r"\byour (?:answer|response|reply|output|solution|summary|translation|code|program|script)s?\b", re.I)
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 # Reasons from the user-message rules that also describe a hostile comment. Scripted replies and
 # questions about other customers are user-message notions: policy text legitimately says "you will
@@ -150,12 +161,13 @@ class KnowledgeScanner:
 
     def _out_of_place_instructions(self, texts: list[str]) -> list[int]:
         """Indexes of the passages the classifier's pass reports (see DOCUMENT_CUT)."""
-        probabilities = self.detector.model.probabilities(texts)[:, 1]
+        probabilities = self.detector.model.scores(texts)[:, -1]
         candidates = [i for i, p in enumerate(probabilities) if p >= DOCUMENT_CUT and len(_LETTER_WORD.findall(texts[i])) >= MIN_WORDS]
+        addressed = {i for i in candidates if probabilities[i] >= ADDRESSED_CUT and _ADDRESSES_ANSWER.search(texts[i])}
         if not candidates or len(texts) < 2:
-            return []
+            return sorted(addressed)
         fit = self.context.fit(texts)
-        return [i for i in candidates if fit[i] < OUT_OF_PLACE]
+        return [i for i in candidates if fit[i] < OUT_OF_PLACE or i in addressed]
 
     def scan(self, text: str) -> list[KnowledgeFinding]:
         """Findings for instructions aimed at the model, first line first; [] for clean content."""

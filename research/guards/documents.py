@@ -5,7 +5,12 @@ Clean sources (part):
 - StackFAQ's 125 threads (report): the title, then each community answer as a paragraph;
 - BIPIA's clean table and code contexts: a hash of the context id puts 30% in the report part;
 - the long description (README) in the METADATA of every package installed in the running venv:
-  a hash of the package name puts half in the report part.
+  a hash of the package name puts half in the report part;
+- version 9, a fold that no classifier has trained on and no report part holds: the READMEs and
+  Markdown/reStructuredText notes under /usr/share/doc of the machine (Debian packages' docs, at
+  most MAX_SYSTEM_DOCS_PER_PACKAGE files a package, duplicates dropped). A hash of the package
+  puts half in part "fresh_a" (negatives a retrained document head may learn from) and half in
+  "fresh_b" (where the scan's gate is picked).
 
 Planted attacks (part):
 - BIPIA's ready-made planted records, report when their attack category is held out (every third
@@ -19,7 +24,10 @@ Planted attacks (part):
 from __future__ import annotations
 
 import email.parser
+import gzip
+import hashlib
 import json
+import re
 import random
 import sys
 from functools import lru_cache
@@ -29,6 +37,11 @@ from research.guards.data import _jsonl, bucket, datasets_dir, jailbreaks
 
 KB_PARTS = {"electrum": "tune", "monero": "report", "btcpay": "report"}
 KB_SUFFIXES = (".md", ".rst", ".markdown", ".txt")
+SYSTEM_DOCS = Path("/usr/share/doc")
+MAX_SYSTEM_DOCS_PER_PACKAGE = 4
+_SYSTEM_DOC_NAME = re.compile(r"readme|\.md\b|\.markdown\b|\.rst\b", re.I)
+# Licences, changelogs and contributor lists are not prose an editor writes for readers.
+_SYSTEM_DOC_SKIP = re.compile(r"changelog|copyright|news|licen[cs]e|copying|authors|thanks|todo|history|release", re.I)
 
 
 def _category_parts(categories: list[str]) -> dict[str, str]:
@@ -67,6 +80,26 @@ def package_readmes(site_packages: list[Path] | None = None) -> list[dict]:
             seen.add(name)
             out.append({"id": f"pkg:{name}", "source": "package README", "text": body,
                         "part": "report" if bucket(name, "package") < 50 else "tune"})
+    return out
+
+
+@lru_cache(maxsize=1)
+def system_documents(root: Path = SYSTEM_DOCS) -> list[dict]:
+    """The fresh tuning fold (version 9): READMEs and notes of the machine's Debian packages."""
+    out, seen, per_package = [], set(), {}
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if not _SYSTEM_DOC_NAME.search(path.name) or _SYSTEM_DOC_SKIP.search(path.name):
+            continue
+        package = path.relative_to(root).parts[0]
+        raw = gzip.open(path).read() if path.suffix == ".gz" else path.read_bytes()
+        text = raw.decode("utf-8", errors="replace")
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        if not 500 <= len(text) <= 60_000 or digest in seen or per_package.get(package, 0) >= MAX_SYSTEM_DOCS_PER_PACKAGE:
+            continue
+        seen.add(digest)
+        per_package[package] = per_package.get(package, 0) + 1
+        out.append({"id": f"sys:{path.relative_to(root).as_posix()}", "source": "system docs", "text": text,
+                    "part": "fresh_a" if bucket(package, "system-doc") < 50 else "fresh_b"})
     return out
 
 

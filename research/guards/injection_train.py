@@ -329,6 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n")
     print(f"wrote {encoder} and {MODEL_PATH}: cuts {model['cuts']}")
+    print("the knowledge scan needs the version-9 document head on this encoder: run python -m research.guards.document_head --features NEW_FILE --export")
     return 0
 
 

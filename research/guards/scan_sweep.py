@@ -1,5 +1,6 @@
-"""Pick the knowledge-file scan's classifier gate (guardrails/knowledge_scan.py: DOCUMENT_CUT,
-MIN_WORDS, OUT_OF_PLACE) on the TUNING part of the public documents; never on the report part.
+"""Version 8 (superseded by research/guards/document_head.py in version 9): pick the knowledge-file
+scan's classifier gate (guardrails/knowledge_scan.py: DOCUMENT_CUT, MIN_WORDS, OUT_OF_PLACE) on the
+TUNING part of the public documents; never on the report part.
 
     .venv/bin/python -m research.guards.scan_sweep                      # grid, tuning part
     .venv/bin/python -m research.guards.scan_sweep --out research/guards/results/scan_sweep.json
