@@ -33,7 +33,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import machine  # bench/ is on sys.path when a script here runs
+from machine import machine, memory_mb  # bench/ is on sys.path when a script here runs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -43,14 +43,9 @@ KNOWLEDGE = ROOT / "knowledge"
 
 
 def memory() -> dict:
-    rollup = {}
-    for line in Path("/proc/self/smaps_rollup").read_text().splitlines()[1:]:
-        name, value = line.split(":", 1)
-        rollup[name] = int(value.split()[0]) // 1024
-    # Anonymous: the process's own heap, which no other process can share and the kernel cannot
-    # drop. The rest of RSS is pages of files (the mapped index among them): one copy in the page
-    # cache however many replicas on the machine map them, and dropped under pressure.
-    return {"rss_mb": rollup["Rss"], "heap_mb": rollup["Anonymous"], "file_mb": rollup["Rss"] - rollup["Anonymous"]}
+    """This process's RSS, heap and file pages (the mapped index among them): ``machine.memory_mb``."""
+    own = memory_mb()
+    return {"rss_mb": own["rss_mb"], "heap_mb": own["heap_mb"], "file_mb": own["file_mb"]}
 
 
 def pct(values: list[float]) -> dict:

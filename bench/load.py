@@ -40,7 +40,7 @@ import threading
 import time
 from pathlib import Path
 
-from machine import machine  # bench/ is on sys.path when a script here runs
+from machine import machine, memory_mb  # bench/ is on sys.path when a script here runs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -238,13 +238,10 @@ def server_cpu_s(pids: list[int], postgres: bool = True) -> float:
     return total
 
 
-def memory_mb(pid: int) -> dict:
+def replica_memory_mb(pid: int) -> dict:
     """A replica's resident memory, and how much of it is its own (not pages shared with others)."""
-    rollup = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        name, value = line.split(":", 1)
-        rollup[name] = int(value.split()[0]) // 1024
-    return {"rss_mb": rollup["Rss"], "private_mb": rollup["Private_Clean"] + rollup["Private_Dirty"]}
+    memory = memory_mb(pid)
+    return {"rss_mb": memory["rss_mb"], "private_mb": memory["private_mb"]}
 
 
 def run_deployment(name: str, bases: list[str], servers: list, extra_pids: list[int], args, questions) -> dict:
@@ -255,7 +252,7 @@ def run_deployment(name: str, bases: list[str], servers: list, extra_pids: list[
     levels = [run_level(bases, int(n), args.seconds, args.requests, questions, pids, tag, split)
               for n in args.levels.split(",")]
     return {"deployment": name, "replicas": len(bases), "levels": levels,
-            "memory_per_replica": [memory_mb(s.pid) for s in servers]}
+            "memory_per_replica": [replica_memory_mb(s.pid) for s in servers]}
 
 
 def stop(servers: list) -> None:

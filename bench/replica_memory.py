@@ -27,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from machine import machine  # bench/ is on sys.path when a script here runs
+from machine import machine, memory_mb  # bench/ is on sys.path when a script here runs
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -40,15 +40,6 @@ from load import KEY, _env, start_server
 
 RESULTS = ROOT / "bench" / "results" / "replica_memory.json"
 BATCH = 2000
-
-
-def replica_memory(pid: int) -> dict:
-    rollup = {}
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()[1:]:
-        name, value = line.split(":", 1)
-        rollup[name] = int(value.split()[0]) // 1024
-    return {"rss_mb": rollup["Rss"], "private_mb": rollup["Private_Clean"] + rollup["Private_Dirty"],
-            "heap_mb": rollup["Anonymous"], "file_mb": rollup["Rss"] - rollup["Anonymous"]}
 
 
 def fill_chroma(settings, total: int, template_store) -> float:
@@ -95,7 +86,7 @@ def measure_replica(data_dir: Path, shared: dict, questions: list[str]) -> dict:
             latencies.append((time.perf_counter() - began) * 1000)
         return {"ready_s": round(ready_s, 2), "first_turn_ms": round(latencies[0], 1),
                 "next_turns_p50_ms": round(statistics.median(latencies[1:]), 1),
-                "memory": replica_memory(server.pid)}
+                "memory": memory_mb(server.pid)}
     finally:
         server.terminate()
         server.wait(30)
