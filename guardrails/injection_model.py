@@ -24,12 +24,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import threading
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from app.core.onnx_models import LazyOnnxModel, cpu_session, wordpiece_tokenizer
 from guardrails.errors import GuardrailError
 
 MODEL_PATH = Path(__file__).with_name("injection_model.json")
@@ -54,7 +54,7 @@ def classifier_text(text: str) -> str:
     return _IDENTIFIER.sub("ID", text)
 
 
-class InjectionModel:
+class InjectionModel(LazyOnnxModel):
     """Per-head probabilities and cuts; ``score(p, head)`` puts a probability on the 0..1 scale on
     which the head's cut is 0.5, the injection detector's default threshold."""
 
@@ -63,39 +63,32 @@ class InjectionModel:
         self.threads = threads
         self.cuts: dict[str, float] = {}
         self._document_head: tuple[np.ndarray, float] | None = None
-        self._session = None
-        self._tokenizer = None
-        self._lock = threading.Lock()
+        super().__init__()
 
-    def warm_up(self) -> None:
-        with self._lock:
-            if self._session is not None:
-                return
-            from app.core.onnx_models import cpu_session, wordpiece_tokenizer
-
-            fix = "restore guardrails/injection_model.json and injection_encoder.onnx from the repository, or retrain both with python -m research.guards.injection_train, then python -m research.guards.document_head --export"
-            try:
-                data = json.loads(self.path.read_text())
-                encoder = self.path.with_name(data["encoder"])
-                if hashlib.sha256(encoder.read_bytes()).hexdigest() != data["encoder_sha256"]:
-                    raise ValueError(f"{encoder.name} is not the encoder this file was written with")
-                if list(data["heads"]) != list(HEADS):
-                    raise ValueError(f"heads {data['heads']}, expected {list(HEADS)}")
-                cuts = {h: float(data["cuts"][h]) for h in HEADS}
-                head = data["document_head"]
-                weights, bias = np.array(head["weights"], dtype=np.float32), float(head["bias"])
-                if weights.shape != (POOLED_SIZE,):
-                    raise ValueError(f"document_head has {weights.size} weights, expected {POOLED_SIZE}")
-                session = cpu_session(encoder, self.threads, spinning=False)
-                if [o.name for o in session.get_outputs()] != ["probabilities", "pooled"]:
-                    raise ValueError(f"{encoder.name} has no 'pooled' output (version 9 exports it)")
-            except Exception as exc:  # a missing/damaged file; onnxruntime raises its own untyped errors
-                raise GuardrailError(f"{self.path}: cannot load the injection classifier ({exc}) — {fix}") from None
-            tokenizer = wordpiece_tokenizer(MAX_TOKENS)
-            tokenizer.enable_truncation(max_length=MAX_TOKENS, stride=STRIDE)
-            tokenizer.no_padding()
-            self.cuts, self._tokenizer, self._session = cuts, tokenizer, session
-            self._document_head = (weights, bias)
+    def _load(self) -> None:
+        fix = "restore guardrails/injection_model.json and injection_encoder.onnx from the repository, or retrain both with python -m research.guards.injection_train, then python -m research.guards.document_head --export"
+        try:
+            data = json.loads(self.path.read_text())
+            encoder = self.path.with_name(data["encoder"])
+            if hashlib.sha256(encoder.read_bytes()).hexdigest() != data["encoder_sha256"]:
+                raise ValueError(f"{encoder.name} is not the encoder this file was written with")
+            if list(data["heads"]) != list(HEADS):
+                raise ValueError(f"heads {data['heads']}, expected {list(HEADS)}")
+            cuts = {h: float(data["cuts"][h]) for h in HEADS}
+            head = data["document_head"]
+            weights, bias = np.array(head["weights"], dtype=np.float32), float(head["bias"])
+            if weights.shape != (POOLED_SIZE,):
+                raise ValueError(f"document_head has {weights.size} weights, expected {POOLED_SIZE}")
+            session = cpu_session(encoder, self.threads, spinning=False)
+            if [o.name for o in session.get_outputs()] != ["probabilities", "pooled"]:
+                raise ValueError(f"{encoder.name} has no 'pooled' output (version 9 exports it)")
+        except Exception as exc:  # a missing/damaged file; onnxruntime raises its own untyped errors
+            raise GuardrailError(f"{self.path}: cannot load the injection classifier ({exc}) — {fix}") from None
+        tokenizer = wordpiece_tokenizer(MAX_TOKENS)
+        tokenizer.enable_truncation(max_length=MAX_TOKENS, stride=STRIDE)
+        tokenizer.no_padding()
+        self.cuts, self._tokenizer, self._session = cuts, tokenizer, session
+        self._document_head = (weights, bias)
 
     def windows(self, text: str) -> list[tuple[list[int], list[int]]]:
         encoding = self._tokenizer.encode(text)

@@ -15,11 +15,20 @@ session so that the scan does not change with the embedder an operator configure
 from __future__ import annotations
 
 import re
-import threading
 from typing import Sequence
 
 import numpy as np
 
+from app.core.errors import EmbeddingError
+from app.core.onnx_models import (
+    MINILM_FILE,
+    MINILM_PACKAGE,
+    LazyOnnxModel,
+    cpu_session,
+    mean_pooled,
+    package_file,
+    wordpiece_tokenizer,
+)
 from guardrails.errors import GuardrailError
 
 MAX_TOKENS = 256  # as the retrieval embedder reads a chunk
@@ -30,33 +39,23 @@ CONTEXT_WORDS = 20
 _WORD = re.compile(r"[^\W\d_]{2,}")
 
 
-class PassageContext:
+class PassageContext(LazyOnnxModel):
     """``fit(texts)``: each passage's cosine similarity to the mean of the file's other passages
     (1.0 where the other passages have fewer than CONTEXT_WORDS words: there is nothing to be out
     of place against)."""
 
     def __init__(self, threads: int = 1) -> None:
         self.threads = threads
-        self._session = None
-        self._tokenizer = None
-        self._lock = threading.Lock()
+        super().__init__()
 
-    def warm_up(self) -> None:
-        with self._lock:
-            if self._session is not None:
-                return
-            from app.core.errors import EmbeddingError
-            from app.core.onnx_models import MINILM_FILE, MINILM_PACKAGE, cpu_session, package_file, wordpiece_tokenizer
-
-            try:
-                session = cpu_session(package_file(MINILM_PACKAGE, MINILM_FILE), self.threads, spinning=False)
-            except EmbeddingError as exc:
-                raise GuardrailError(f"the knowledge-file scan needs the bundled MiniLM: {exc}") from None
-            self._tokenizer, self._session = wordpiece_tokenizer(MAX_TOKENS), session
+    def _load(self) -> None:
+        try:
+            session = cpu_session(package_file(MINILM_PACKAGE, MINILM_FILE), self.threads, spinning=False)
+        except EmbeddingError as exc:
+            raise GuardrailError(f"the knowledge-file scan needs the bundled MiniLM: {exc}") from None
+        self._tokenizer, self._session = wordpiece_tokenizer(MAX_TOKENS), session
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
-        from app.core.onnx_models import mean_pooled
-
         self.warm_up()
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding per batch
         out = np.zeros((len(texts), 384), dtype=np.float32)

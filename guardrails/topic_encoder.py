@@ -10,12 +10,12 @@ topic detection as it is.
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 
+from app.core.onnx_models import LazyOnnxModel, cpu_session, wordpiece_tokenizer
 from guardrails.errors import GuardrailError
 
 ENCODER_PATH = Path(__file__).with_name("topic_encoder.onnx")
@@ -23,7 +23,7 @@ MAX_TOKENS = 128  # as trained; an incident is stated early, and 128 word pieces
 SCALE = 10.0  # the pooled vector is unit length times this before the linear layer (part of the graph)
 
 
-class TopicEncoder:
+class TopicEncoder(LazyOnnxModel):
     """Probabilities per category, (messages, categories), from the fine-tuned graph."""
 
     def __init__(self, path: Path = ENCODER_PATH, threads: int = 0) -> None:
@@ -32,28 +32,21 @@ class TopicEncoder:
         # `beacon check` more throughput (185 against 161 messages/s) and a slower guarded turn (21.6
         # against 18.8 ms p50); the machine's run-to-run noise is of the same size (bench/README.md).
         self.threads = threads or 1
-        self._session = None
-        self._tokenizer = None
-        self._lock = threading.Lock()
+        super().__init__()
 
-    def warm_up(self) -> None:
-        with self._lock:
-            if self._session is not None:
-                return
-            from app.core.onnx_models import cpu_session, wordpiece_tokenizer
-
-            if not self.path.is_file():
-                raise GuardrailError(f"{self.path} is missing: restore it from the repository (git checkout -- {self.path.name}) "
-                                     "or retrain it with python -m research.topics.finetune")
-            tokenizer = wordpiece_tokenizer(MAX_TOKENS)
-            try:
-                # ORT's threads spin after a run by default; with the embedder's session running
-                # next, they took its cores (a guarded turn went from 19 to 36 ms at p50).
-                session = cpu_session(self.path, self.threads, spinning=False)
-            except Exception as exc:  # onnxruntime raises its own untyped errors for a damaged file
-                raise GuardrailError(f"{self.path}: cannot load the topic encoder ({exc}) — restore it from the "
-                                     "repository or retrain it with python -m research.topics.finetune") from None
-            self._tokenizer, self._session = tokenizer, session
+    def _load(self) -> None:
+        if not self.path.is_file():
+            raise GuardrailError(f"{self.path} is missing: restore it from the repository (git checkout -- {self.path.name}) "
+                                 "or retrain it with python -m research.topics.finetune")
+        tokenizer = wordpiece_tokenizer(MAX_TOKENS)
+        try:
+            # ORT's threads spin after a run by default; with the embedder's session running
+            # next, they took its cores (a guarded turn went from 19 to 36 ms at p50).
+            session = cpu_session(self.path, self.threads, spinning=False)
+        except Exception as exc:  # onnxruntime raises its own untyped errors for a damaged file
+            raise GuardrailError(f"{self.path}: cannot load the topic encoder ({exc}) — restore it from the "
+                                 "repository or retrain it with python -m research.topics.finetune") from None
+        self._tokenizer, self._session = tokenizer, session
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
         """(messages, categories). One message per run, unpadded: the int8 graph quantises

