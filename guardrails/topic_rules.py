@@ -260,10 +260,12 @@ OWNED: dict[str, re.Pattern] = {
 # Frustration aimed at the assistant itself ("this bot is useless, a real person please") asks for a
 # person (guardrails/human_request.py), it is not a complaint about the company's service: those
 # words are taken out before the complaint cues are read, so a complaint stated beside them still counts.
+_THE_BOT = r"(?:bot|chat ?bot|ai|assistant|virtual assistant|robot|automated (?:system|replies|chat))"
 AT_THE_BOT = re.compile(
-    r"\b(?:this|the|your|you'?re an?|stupid|useless) (?:bot|chat ?bot|ai|assistant|virtual assistant|robot|automated (?:system|replies|chat))\b"
-    r"(?: (?:is|'s|are|was|seems)(?: (?:so|just|completely|totally|absolutely|really|pretty))?"
-    r" (?:useless|rubbish|pathetic|a joke|terrible|ridiculous|the worst|no help|not helping))?")
+    rf"\b(?:this|the|your|you'?re an?) {_THE_BOT}(?: is| are| was| seems|'s)"
+    r"(?: (?:so|just|completely|totally|absolutely|really|pretty))?"
+    r" (?:useless|rubbish|pathetic|a joke|terrible|ridiculous|the worst|no help|not helping)\b"
+    rf"|\b(?:stupid|useless|pathetic) {_THE_BOT}\b")
 # A person or channel in a message where a secret was handed over makes it a scam too.
 SCAM_CHANNEL = re.compile(r"\b(?:support|agent|website|site|bot|tool|form|link|telegram|discord|whatsapp|caller|rang|called|a guy|the guy|the man|a man|dm'?d|validator|fake|stranger|account manager)\b")
 

@@ -317,7 +317,7 @@ def test_routine_help_centre_questions_are_not_escalated(detector, text):
 @pytest.mark.parametrize("text", [
     "can I speak to someone", "get me an agent",
     # Frustration at the bot is a request for a person, not a complaint (topic_rules.AT_THE_BOT).
-    "this bot is useless, a real person please", "useless bot, get me a human",
+    "this bot is useless, a real person please", "useless bot, get me a human", "this bot's useless, is anyone there?",
 ])
 def test_requests_for_a_person_are_not_a_topic(detector, text):
     assert not detector.detect(text).sensitive
