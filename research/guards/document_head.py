@@ -40,7 +40,7 @@ from guardrails.passages import passages
 from research.guards import documents
 
 WORD = re.compile(r"[^\W\d_]{2,}")
-POOLED_TENSOR = "/inner/Mul_1_output_0"  # the head's input in the exported graph (injection_train.export)
+POOLED_TENSOR = "/inner/Mul_1_output_0"  # the head's input in the exported graph (research.topics.finetune.export, which injection_train uses)
 REGULARISATIONS = (1.0, 3.0, 10.0)  # logistic C on the unit vector
 CUTS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 # Not above version 8's 0.2: the issue's named sentences must stay clean, and in the test article

@@ -269,30 +269,6 @@ def pick_cuts(net, tokenizer, val: list[dict]) -> dict:
             "sweep": {"message": sweep, "document": doc_sweep}}
 
 
-def export(net, path: Path) -> None:
-    import tempfile
-
-    import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    class WithSigmoid(torch.nn.Module):
-        def __init__(self, inner) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return torch.sigmoid(self.inner(input_ids, attention_mask, token_type_ids))
-
-    dummy = torch.ones((2, 8), dtype=torch.int64)
-    with tempfile.TemporaryDirectory() as tmp:
-        fp32 = Path(tmp) / "fp32.onnx"
-        torch.onnx.export(WithSigmoid(net), (dummy, dummy, torch.zeros_like(dummy)), str(fp32), dynamo=False,
-                          input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["probabilities"],
-                          dynamic_axes={n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask", "token_type_ids")}
-                          | {"probabilities": {0: "batch"}}, opset_version=17)
-        quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--validate", action="store_true", help="hold out a quarter by source, pick the cuts, write results/injection_validation.json")
@@ -312,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     if not VALIDATION_PATH.exists():
         raise SystemExit(f"{VALIDATION_PATH} is missing: run python -m research.guards.injection_train --validate first (it picks the cuts)")
     validation = json.loads(VALIDATION_PATH.read_text())
+    from research.topics.finetune import export  # the same graph shape and int8 weights as the topic encoder
+
     encoder = MODEL_PATH.with_name(ENCODER_NAME)
     export(net, encoder)
     model = {
