@@ -10,6 +10,7 @@ so they do not depend on how busy the machine is; the CPU milliseconds do.
 
     .venv/bin/python bench/pg_turn_cost.py      # 400 turns from 8 conversations: about 3 minutes
     .venv/bin/python bench/pg_turn_cost.py --turns 100 --json
+    .venv/bin/python bench/pg_turn_cost.py --toast      # pglz against lz4 on a growing ticket body
 
 It writes ``bench/results/pg_turn_cost.json``.
 """
@@ -110,7 +111,12 @@ def main() -> None:
     parser.add_argument("--turns", type=int, default=400)
     parser.add_argument("--clients", type=int, default=8, help="conversations at once (each its own session)")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    parser.add_argument("--toast", action="store_true",
+                        help="instead: PostgreSQL's CPU to read and rewrite a growing ticket body, pglz against lz4")
     args = parser.parse_args()
+    if args.toast:
+        compare_compression()
+        return
 
     import httpx  # noqa: F401 (load's clients need it)
     import psycopg
@@ -159,6 +165,58 @@ def main() -> None:
     result = {"date": dt.date.today().isoformat(), "machine": machine(), **result}
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2) if args.json else report(result))
+
+
+def compare_compression(turns: int = 300) -> None:
+    """A ticket body growing by a follow-up (a question and a reply) a turn, read under its row lock
+    and written back, as a turn does; the backend's CPU from /proc, each method twice."""
+    import os
+    import random
+
+    import psycopg
+    from psycopg.types.json import Jsonb
+
+    from research.retrieval.queries import demo_queries
+    from tests.services import ThrowawayPostgres
+
+    questions = [q.query for q in demo_queries()]
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu_s(pid: int) -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    postgres = ThrowawayPostgres(durable=True).start()
+    try:
+        with psycopg.connect(postgres.url(), autocommit=True) as conn:
+            backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+            for method in ("pglz", "lz4", "pglz", "lz4"):
+                rng = random.Random(3)
+                conn.execute("DROP TABLE IF EXISTS toast_probe")
+                conn.execute("CREATE TABLE toast_probe (id integer PRIMARY KEY, body jsonb)")
+                conn.execute(f"ALTER TABLE toast_probe ALTER COLUMN body SET COMPRESSION {method}")
+                body = {"ticket_id": "HO-PROBE", "transcript": []}
+                conn.execute("INSERT INTO toast_probe VALUES (1, %s)", (Jsonb(body),))
+                read_s = write_s = 0.0
+                for _ in range(turns):
+                    body["transcript"] += [
+                        {"role": "customer", "text": rng.choice(questions), "at": "2026-12-03T17:00:00"},
+                        {"role": "beacon", "text": " ".join(rng.choice(questions) for _ in range(6)),
+                         "at": "2026-12-03T17:00:00", "action": "answer"}]
+                    started = cpu_s(backend)
+                    with conn.transaction():
+                        conn.execute("SELECT body FROM toast_probe WHERE id = 1 FOR UPDATE").fetchone()
+                        read = cpu_s(backend)
+                        conn.execute("UPDATE toast_probe SET body = %s WHERE id = 1", (Jsonb(body),))
+                    write_s += cpu_s(backend) - read
+                    read_s += read - started
+                stored, text = conn.execute("SELECT pg_column_size(body), octet_length(body::text) "
+                                            "FROM toast_probe").fetchone()
+                print(f"{method}: {turns} follow-ups (to {2 * turns} entries); backend CPU per read "
+                      f"{1000 * read_s / turns:.2f} ms, per update and commit {1000 * write_s / turns:.2f} ms; "
+                      f"last body {stored / 1024:.0f} KB stored, {text / 1024:.0f} KB as text")
+    finally:
+        postgres.stop()
 
 
 def _drive(base: str, clients_n: int, turns: int, questions: list[str], tag: str) -> int:
