@@ -60,6 +60,7 @@ from guardrails.pii.recognizers.address_shapes import (
     POSTCODE_LINE,
     SHAPES,
     STREET_THEN_POSTCODE,
+    STREET_THEN_POSTCODE_INLINE,
     UNIT_BEFORE,
 )
 from guardrails.pii.recognizers.address_words import (
@@ -76,8 +77,17 @@ CUE_REACH = 40  # how far after an address cue its colon may come ("address chan
 PROVINCE_AFTER = re.compile(r"[ \t]*\([A-Za-z]{2}\)")  # "Cavenago d'Adda (LO)", "Milano (MI)"
 # (words, a bracketed word, a day of the month: "Address (home):", "Neue Adresse ab 1. Mai:"; never "is")
 _LABEL_TOKEN = r"(?:[^\W\d_][\w'’.-]*|\([^\W\d_]+\)|\d{1,2}\.?)"
+# What may stand between a cue and its address: copulas and possessives of several languages ("mi
+# dirección es", "Adresa mea este", "Alamat saya", "Anwani yangu ni", "我的地址是", "عنواني هو"), a change
+# ("home address changed.", "has been updated to"), where the address is kept ("the address on my profile
+# to"), "line 1", and separators of Latin and CJK text ("：").
+LEAD_AFTER_CUE = re.compile(
+    r"(?:\s*(?:(?:(?:on|in|for|of)\s+(?:my|the|our|your)\s+[^\W\d_]+|is|was|should be|will be|now|at|to|in|line(?:\s*\d)?|es|est|ist|è|é|lautet|"
+    r"está|são|sind|jest|je|är|er|on|adalah|είναι|это|є|este|mea|meu|minha|mia|mio|saya|kami|yangu|ni|hii|"
+    r"(?:has\s+|have\s+|was\s+|has\s+been\s+)?(?:changed|updated|moved)|(?:it|that)(?:'s|’s|\s+is))(?!\w)"
+    r"|(?:是|为|為|は|는|은|هو|هي|:|=|-|–|>|：|\.(?=\s))))*\s*", re.IGNORECASE)
 LABEL_AFTER_CUE = re.compile(r"[ \t]+(?!(?:is|was|es|est|ist)\b)(?:" + _LABEL_TOKEN + r"[ \t]+){0,3}" + _LABEL_TOKEN +
-                             r"[ \t]*:(?!\S)", re.IGNORECASE)
+                             r"[ \t]*(?::(?!\S)|：)", re.IGNORECASE)
 
 
 def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[int, int] | None:
@@ -189,6 +199,8 @@ def _address_token_start(piece: str) -> int:
     lower case from a street or unit word or a number ("studio 23") is whole."""
     for word in WORD.finditer(piece):
         token = word.group(0)
+        if is_prose(token):  # ("Please confirm you have 291 da Rosa": from "291")
+            continue
         if (token[0].isdigit() or token[0].isupper() or STREET_WORD.fullmatch(token.rstrip("."))
                 or NON_LATIN.search(token)):
             return word.start()
@@ -241,6 +253,14 @@ class AddressRecognizer(EntityRecognizer):
                 span = widen(text, _street_start(text, match.start(1), match.end(1)), end) if town else None
                 if span:
                     spans.append((*span, 0.6))
+        for match in STREET_THEN_POSTCODE_INLINE.finditer(text):
+            start = _inline_street_start(text, match.start(1), match.end(1))
+            if start is not None:
+                town = match.group(3)  # ("..., BT 79448 Please": the word after the postcode is prose)
+                end = match.end(2) if is_prose(town) or never_a_name(town) else cut_prose(text, match.start(3), match.end(3))
+                span = widen(text, start, end)
+                if span:
+                    spans.append((*span, 0.6))
         return [RecognizerResult("ADDRESS", a, b, s, recognition_metadata={
             RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id})
             for a, b, s in spans]
@@ -263,9 +283,8 @@ class AddressRecognizer(EntityRecognizer):
         if label:
             position = label.end()
         # "... is now", "address line 1:", and the copulas of other languages ("mi dirección es", "lautet")
-        lead = re.match(r"(?:\s*(?:(?:is|was|should be|will be|now|at|to|in|line(?:\s*\d)?|es|est|ist|è|é|lautet|"
-                        r"está|são|sind|jest|je|är|er|on|adalah|είναι|это|є)(?!\w)|[:=\-–>]))*\s*", text[position:])
-        start = position + (lead.end() if lead else 0)
+        lead = LEAD_AFTER_CUE.match(text, position)
+        start = lead.end() if lead else position
         clause_end = find_clause_end(text, start)
         segments = segment_spans(text, start, clause_end)
         if not segments:
@@ -335,6 +354,31 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
     return start, end
 
 
+# a date, not a street and a postcode: "March 12, 2024 Update", "Q3 12, 2025 Report"
+MONTH = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|okt|dez|"
+                   r"janvier|février|mars|avril|juin|juillet|août|enero|febrero|marzo|abril|mayo|junio|julio|"
+                   r"agosto|gennaio|maggio|giugno|luglio|ottobre)[a-zé]*\.?$", re.IGNORECASE)
+
+
+def _inline_street_start(text: str, start: int, end: int) -> int | None:
+    """Where a street line found within a line starts, once leading prose, cue and name-cue words are set
+    aside ("The app rejects Souvret 111" from "Souvret"); None when no street is left or it reads as a date,
+    a value's cue or prose ("Order 12, 2024 ...", "March 12, 2024 ...")."""
+    words = list(WORD.finditer(text, start, end))
+    while len(words) > 1 and not words[0].group(0)[0].isdigit() and (
+            is_prose(words[0].group(0)) or has_cue(words[0].group(0)) or never_a_name(words[0].group(0))):
+        words.pop(0)
+    if not words:
+        return None
+    piece = text[words[0].start():end]
+    name_words = [w.group(0) for w in words if not w.group(0)[0].isdigit()]
+    quantity = QUANTITY.search(piece)  # ("3 days, 2024 ..."; not a name in capitals: "3 H.SULTANOV", "263 Day")
+    if not name_words or is_prose(piece) or value_cue(piece) or any(MONTH.match(w) for w in name_words) \
+            or quantity and not any(c.isupper() for c in quantity.group(0)):
+        return None
+    return words[0].start()
+
+
 def _street_start(text: str, start: int, end: int) -> int:
     """A street line in capitals after lower-case words starts at its first capital ("bill me at
     Drevená 525"); one in lower case, or starting with a capital ("Na paši 163"), is whole."""
@@ -376,8 +420,8 @@ def _after_leading_cue(text: str, start: int, end: int) -> int:
     cue = STRONG_ADDRESS_CUES.search(text, start, min(end, start + 40))
     if not cue or len(split_words(text[start:cue.start()])) > 2:
         return start
-    rest = re.match(r"(?:[ \t]*(?:is|es|est|ist|är|er|on|to|je|jest|lautet|:|=|-))*[ \t]+", text[cue.end():end])
-    return cue.end() + rest.end() if rest and cue.end() + rest.end() < end else start
+    rest = LEAD_AFTER_CUE.match(text, cue.end(), end)
+    return rest.end() if rest and rest.end() > cue.end() and rest.end() < end else start
 
 
 def _near_other_address_part(text: str, start: int, end: int) -> bool:

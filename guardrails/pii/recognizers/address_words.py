@@ -93,7 +93,11 @@ STRONG_ADDRESS_CUES = cue_regex(
     r"direcci[óo]n", r"domicilio", r"indirizzo", r"endere[çc]o", r"morada", r"adres", r"adresa", r"adress",
     r"osoite", r"lakc[íi]m", r"c[íi]m", r"διεύθυνση", r"адрес[аи]?", r"адреса", r"住所", r"地址", r"주소",
     r"ที่อยู่", r"địa chỉ", r"alamat", r"כתובת", r"पता", r"ঠিকানা", r"მისამართი", r"հասցե", r"ünvan", r"adresi", r"adresim",
-    r"osoitteeni|osoitteemme", r"adressen",
+    r"osoitteeni|osoitteemme", r"adressen", r"住址", r"anwani", r"عنواني|العنوان",
+    # compounds that end in the word "address" ("Lieferadresse", "Leveringsadres", "Postanschrift",
+    # "Leveransadress", "Postiosoite"), not an e-mail, IP or wallet address
+    r"(?!e?-?mail|ip|wallet|web|internet|krypto|crypto|bitcoin|btc|eth|server|mac)[a-zäöüåæøß]{3,}"
+    r"(?:anschrift|adresse|adres|adress|osoite)",
     r"ship(?:ping)?\s+to", r"deliver(?:y)?\s+to", r"postcode|post\s+code|zip(?:\s+code)?",
     r"wohnort|wohnsitz|woonadres|bostadsadress|место\s+жительства|lieu\s+de\s+résidence",
     # words that are cues only as a form's label ("Street: ...", not "Street food", "Residence permit")
@@ -120,7 +124,7 @@ WEAK_ADDRESS_CUES = re.compile(
     r"|envi(?:em|e|ar)(?:[ \t]+(?:o|a|os|as|meu|minha)[ \t]+\w+)?[ \t]+(?:para|pra)"
     r"|wyślij(?:cie)?(?:[ \t]+\w+)?[ \t]+na|stuur(?:[ \t]+(?:de|het|mijn)[ \t]+\w+)?[ \t]+naar"
     r"|skicka(?:[ \t]+\w+)?[ \t]+till|send(?:[ \t]+\w+)?[ \t]+til"
-    r"|located\s+at|bill\s+(?:me|us)\s+at|(?:i'm|i\s+am|we're|we\s+are)\s+(?:(?:now|currently|still)\s+)?(?:at|based\s+at)"
+    r"|(?:addressed|posted|mailed)\s+to|located\s+at|bill\s+(?:me|us)\s+at|(?:i'm|i\s+am|we're|we\s+are)\s+(?:(?:now|currently|still)\s+)?(?:at|based\s+at)"
     # "I live at" in other languages
     r"|j'habite(?:\s+(?:au|à|a|en))?|moro\s+(?:em|na|no)|vivo\s+(?:en|em|in|a|na|no)|abito\s+(?:in|a|al)"
     r"|(?:ich\s+)?wohne\s+(?:jetzt\s+)?(?:in|im|am|an\s+der)|(?:ik\s+)?woon\s+(?:nu\s+)?(?:in|op|aan)"
@@ -164,5 +168,6 @@ immediately hopefully
 gracias merci danke grazie obrigado obrigada bedankt dziękuję спасибо
 be been does doesn't don't did didn't not with like por favor svp stp bitte viele grüße grüsse mfg lg cordialement
 saludos atentamente tack takk tak kiitos teşekkürler teşekkür sağol hvala köszönöm mulțumesc díky děkuji ďakujem
-ευχαριστώ дякую благодаря terima kasih salamat
+ευχαριστώ дякую благодаря terima kasih salamat asante mulțumesc at sincerely faithfully respectfully warmly yours
+谢谢 謝謝 شكرا ありがとう 감사합니다
 """.split())
