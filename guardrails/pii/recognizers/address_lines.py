@@ -62,6 +62,7 @@ from guardrails.pii.recognizers.address_shapes import (
     STREET_THEN_POSTCODE,
     STREET_THEN_POSTCODE_INLINE,
     UNIT_BEFORE,
+    UNIT_WORD_BEFORE,
 )
 from guardrails.pii.recognizers.address_words import (
     AFTER_ADDRESS_CUES,
@@ -157,6 +158,8 @@ def _widen_back(text: str, start: int) -> int:
     unit = UNIT_BEFORE.search(text, max(0, start - 40), start)
     if unit:
         start = unit.start()
+    elif text[start:start + 1].isdigit() and (word := UNIT_WORD_BEFORE.search(text, max(0, start - 16), start)):
+        start = word.start()  # ("Flat 72J Young Fall": the unit word of the house number itself)
     number = NUMBER_BEFORE.search(text, max(0, start - 12), start)  # "177/76 ถนน...", "974 中壢..."
     if number:
         start = number.start()
@@ -197,12 +200,17 @@ def _name_words_before(text: str, start: int) -> int:
 def _address_token_start(piece: str) -> int:
     """Where a piece read backwards starts being an address: "reship to Apt. 980" at "Apt."; a piece in
     lower case from a street or unit word or a number ("studio 23") is whole."""
-    for word in WORD.finditer(piece):
+    words = list(WORD.finditer(piece))
+    for k, word in enumerate(words):
         token = word.group(0)
         if is_prose(token):  # ("Please confirm you have 291 da Rosa": from "291")
             continue
-        if (token[0].isdigit() or token[0].isupper() or STREET_WORD.fullmatch(token.rstrip("."))
-                or NON_LATIN.search(token)):
+        # (a street or unit word in lower case only before a number or a capital: "studio 23", not the
+        # "app" of "the app keeps rejecting Studio 18G")
+        following = words[k + 1].group(0) if k + 1 < len(words) else ""
+        street_word = STREET_WORD.fullmatch(token.rstrip(".")) and (not following or following[0].isdigit()
+                                                                     or following[0].isupper())
+        if token[0].isdigit() or token[0].isupper() or street_word or NON_LATIN.search(token):
             return word.start()
     return 0
 
@@ -246,7 +254,8 @@ class AddressRecognizer(EntityRecognizer):
                     if span:
                         spans.append((*span, 0.6))
         for match in STREET_THEN_POSTCODE.finditer(text):
-            if not is_prose(match.group(1)) and not has_cue(match.group(1)) and not value_cue(match.group(1)):
+            if not is_prose(match.group(1)) and not has_cue(match.group(1)) and not value_cue(match.group(1)) \
+                    and not DATE_LIKE.search(match.group(0)):
                 # the town part of the regex runs to the end of the line: "12128 Pakrac thx"
                 end = cut_prose(text, match.end(1), match.end())
                 town = re.search(r"[^\W\d_]", text[match.end(1):end].split("\n")[-1])
@@ -255,7 +264,7 @@ class AddressRecognizer(EntityRecognizer):
                     spans.append((*span, 0.6))
         for match in STREET_THEN_POSTCODE_INLINE.finditer(text):
             start = _inline_street_start(text, match.start(1), match.end(1))
-            if start is not None:
+            if start is not None and not DATE_LIKE.search(text, match.start(1), match.end(2)):
                 town = match.group(3)  # ("..., BT 79448 Please": the word after the postcode is prose)
                 end = match.end(2) if is_prose(town) or never_a_name(town) else cut_prose(text, match.start(3), match.end(3))
                 span = widen(text, start, end)
@@ -358,6 +367,10 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
 MONTH = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|okt|dez|"
                    r"janvier|février|mars|avril|juin|juillet|août|enero|febrero|marzo|abril|mayo|junio|julio|"
                    r"agosto|gennaio|maggio|giugno|luglio|ottobre)[a-zé]*\.?$", re.IGNORECASE)
+
+
+# "Invoice 12, 2024 Report": a day of the month and a year read like a house number and a postcode
+DATE_LIKE = re.compile(r"(?<![\d/-])(?:[1-9]|[12]\d|3[01]),[ \t]*(?:19|20)\d\d(?!\d)")
 
 
 def _inline_street_start(text: str, start: int, end: int) -> int | None:

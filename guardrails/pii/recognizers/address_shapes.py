@@ -95,10 +95,11 @@ _HOUSE = r"\d{1,5}[^\W\d_]?(?:[/-]\d{1,5}[^\W\d_]?)?"
 STREET_THEN_POSTCODE_INLINE = regex.compile(
     r"(?<![\w.,:/-])(" + _CAP + r"(?:[ \t]+" + _CAP_OR_PARTICLE + r"){0,3}[ \t]+" + _HOUSE
     + r"|" + _HOUSE + r"[ \t]+(?:" + _CAP_OR_PARTICLE + r"[ \t]+)?" + _CAP + r"(?:[ \t]+" + _CAP_OR_PARTICLE + r"){0,3})"
-    r"(?:[ \t]*\n[ \t]*|,[ \t]*)((?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?|" + _PC + r")[ \t]+(" + _CAP + r")")
+    r"(?:[ \t]*\n[ \t]*|,[ \t]*)((?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?|" + _PC + r"),?[ \t]+(" + _CAP + r")")
 # A postcode just before a street line ("〒123-4567 東京都港区芝公園4丁目2-8", "00-950 Warszawa, ul. Ogrodowa 3")
 POSTCODE_BEFORE = re.compile(r"(?:〒[ \t]?)?" + _PC + r"[ \t]*,?[ \t]*$|〒[ \t]?\d{3}-?\d{4}[ \t]*$")
 NUMBER_BEFORE = re.compile(r"(?<![\w.,:-])\d{1,6}(?:/\d{1,5})?\s$")
+UNIT_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s,:]))(?:" + UNIT_WORDS + r")[ \t]*#?[ \t]*$", re.I)  # "Flat 72J Young Fall"
 UNIT_BEFORE = re.compile(r"(?<![\w-])(?:" + UNIT_WORDS + r")\s*#?\s*\d{1,5}[a-zA-Z]?,?\s*$", re.I)
 LOOKS_POSTCODE = re.compile(r"\d{4,6}|\b\d{3}\s\d{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
                             r"|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|" + _PC)

@@ -24,7 +24,7 @@ STREET_PREFIXES = (
     r"via|viale|piazza|piazzale|corso|strada|vicolo|largo|contrada|borgo|lungomare|"
     r"calle|c/|avenida|paseo|plaza|camino|carrera|diagonal|transversal|calzada|ronda|glorieta|callejón|cerrada|"
     r"privada|circuito|andador|prolongación|boulevard|pasaje|travesía|carretera|urbanización|rambla|cuesta|bajada|"
-    r"senda|vía|corredor|eje\s+vial|periférico|perif\.|retorno|viaducto|circunvalación|libramiento|continuación|"
+    r"senda|vía|vial|cañada|acceso|pasadizo|peatonal|ampliación|corredor|eje\s+vial|periférico|perif\.|retorno|viaducto|circunvalación|libramiento|continuación|"
     r"rua|travessa|praça|alameda|estrada|rodovia|largo|ladeira|viela|vereda|quadra|trevo|fazenda|chácara|sítio|"
     r"condomínio|residencial|setor|núcleo|"
     r"incrocio|rotonda|salita|traversa|viottolo|"
