@@ -88,14 +88,15 @@ STREET_THEN_POSTCODE = regex.compile(
     r"(?:\s*\n\s*|,\s*)(?:(?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?|" + _PC + r")\s+[^\W\d_][^\n,\d.!?]{0,40}", regex.M)
 # The same within a line, with no cue and no street word ("rejecting Souvret 111, 4894 Stambruges as
 # invalid", "sent to 284 Booth\n914692 Turnerfurt", "李 258, 818884 荣县"): a house number next to one
-# to four name words, then a postcode and a town, all capitalised (or in a script without case).
+# to four name words, then a postcode and a town, all capitalised (or in a script without case). A space
+# follows the comma: "BUY 30,000 WORTH" is an amount.
 _CAP = r"(?:\p{Lu}|\p{Lo})[\p{L}\p{M}'’.-]*"
 _CAP_OR_PARTICLE = r"(?:" + _CAP + r"|(?-i:de|da|do|dos|das|del|la|le|van|von|den|der|di|du|al|el))"
 _HOUSE = r"\d{1,5}[^\W\d_]?(?:[/-]\d{1,5}[^\W\d_]?)?"
 STREET_THEN_POSTCODE_INLINE = regex.compile(
     r"(?<![\w.,:/-])(" + _CAP + r"(?:[ \t]+" + _CAP_OR_PARTICLE + r"){0,3}[ \t]+" + _HOUSE
     + r"|" + _HOUSE + r"[ \t]+(?:" + _CAP_OR_PARTICLE + r"[ \t]+)?" + _CAP + r"(?:[ \t]+" + _CAP_OR_PARTICLE + r"){0,3})"
-    r"(?:[ \t]*\n[ \t]*|,[ \t]*)((?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?|" + _PC + r"),?[ \t]+(" + _CAP + r")")
+    r"(?:[ \t]*\n[ \t]*|,[ \t]+)((?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?|" + _PC + r"),?[ \t]+(" + _CAP + r")")
 # A postcode just before a street line ("〒123-4567 東京都港区芝公園4丁目2-8", "00-950 Warszawa, ul. Ogrodowa 3")
 POSTCODE_BEFORE = re.compile(r"(?:〒[ \t]?)?" + _PC + r"[ \t]*,?[ \t]*$|〒[ \t]?\d{3}-?\d{4}[ \t]*$")
 NUMBER_BEFORE = re.compile(r"(?<![\w.,:-])\d{1,6}(?:/\d{1,5})?\s$")
