@@ -41,6 +41,7 @@ from guardrails.pii.recognizers.address_parts import (
     find_clause_end,
     first_part_ok,
     has_cue,
+    inline_street_start,
     is_prose,
     last_sentence_end,
     looks_like_address_part,
@@ -54,6 +55,7 @@ from guardrails.pii.recognizers.address_parts import (
 )
 from guardrails.pii.recognizers.address_shapes import (
     CONTEXT_SHAPES,
+    DATE_LIKE,
     LOOKS_POSTCODE,
     NUMBER_BEFORE,
     POSTCODE_BEFORE,
@@ -66,6 +68,8 @@ from guardrails.pii.recognizers.address_shapes import (
 )
 from guardrails.pii.recognizers.address_words import (
     AFTER_ADDRESS_CUES,
+    LABEL_AFTER_CUE,
+    LEAD_AFTER_CUE,
     QUANTITY,
     STRONG_ADDRESS_CUES,
     WEAK_ADDRESS_CUES,
@@ -76,19 +80,6 @@ GREETING_BEFORE = re.compile(r"(?:^|\s)(hi|hello|hey|dear|thanks|cheers|regards)
 CONTEXT_CHARS = 160  # how near an address cue the loose shapes must be
 CUE_REACH = 40  # how far after an address cue its colon may come ("address changed last week, new one: ...")
 PROVINCE_AFTER = re.compile(r"[ \t]*\([A-Za-z]{2}\)")  # "Cavenago d'Adda (LO)", "Milano (MI)"
-# (words, a bracketed word, a day of the month: "Address (home):", "Neue Adresse ab 1. Mai:"; never "is")
-_LABEL_TOKEN = r"(?:[^\W\d_][\w'’.-]*|\([^\W\d_]+\)|\d{1,2}\.?)"
-# What may stand between a cue and its address: copulas and possessives of several languages ("mi
-# dirección es", "Adresa mea este", "Alamat saya", "Anwani yangu ni", "我的地址是", "عنواني هو"), a change
-# ("home address changed.", "has been updated to"), where the address is kept ("the address on my profile
-# to"), "line 1", and separators of Latin and CJK text ("：").
-LEAD_AFTER_CUE = re.compile(
-    r"(?:\s*(?:(?:(?:on|in|for|of)\s+(?:my|the|our|your)\s+[^\W\d_]+|is|was|should be|will be|now|at|to|in|line(?:\s*\d)?|es|est|ist|è|é|lautet|"
-    r"está|são|sind|jest|je|är|er|on|adalah|είναι|это|є|este|mea|meu|minha|mia|mio|saya|kami|yangu|ni|hii|"
-    r"(?:has\s+|have\s+|was\s+|has\s+been\s+)?(?:changed|updated|moved)|(?:it|that)(?:'s|’s|\s+is))(?!\w)"
-    r"|(?:是|为|為|は|는|은|هو|هي|:|=|-|–|>|：|\.(?=\s))))*\s*", re.IGNORECASE)
-LABEL_AFTER_CUE = re.compile(r"[ \t]+(?!(?:is|was|es|est|ist)\b)(?:" + _LABEL_TOKEN + r"[ \t]+){0,3}" + _LABEL_TOKEN +
-                             r"[ \t]*(?::(?!\S)|：)", re.IGNORECASE)
 
 
 def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[int, int] | None:
@@ -263,7 +254,7 @@ class AddressRecognizer(EntityRecognizer):
                 if span:
                     spans.append((*span, 0.6))
         for match in STREET_THEN_POSTCODE_INLINE.finditer(text):
-            start = _inline_street_start(text, match.start(1), match.end(1))
+            start = inline_street_start(text, match.start(1), match.end(1))
             if start is not None and not DATE_LIKE.search(text, match.start(1), match.end(2)):
                 town = match.group(3)  # ("..., BT 79448 Please": the word after the postcode is prose)
                 end = match.end(2) if is_prose(town) or never_a_name(town) else cut_prose(text, match.start(3), match.end(3))
@@ -361,35 +352,6 @@ def _before_cue(text: str, position: int) -> tuple[int, int] | None:
     if not (any(c.isdigit() for c in block) or NON_LATIN.search(block) or any(p.search(block) for _, p in SHAPES)):
         return None
     return start, end
-
-
-# a date, not a street and a postcode: "March 12, 2024 Update", "Q3 12, 2025 Report"
-MONTH = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|okt|dez|"
-                   r"janvier|février|mars|avril|juin|juillet|août|enero|febrero|marzo|abril|mayo|junio|julio|"
-                   r"agosto|gennaio|maggio|giugno|luglio|ottobre)[a-zé]*\.?$", re.IGNORECASE)
-
-
-# "Invoice 12, 2024 Report": a day of the month and a year read like a house number and a postcode
-DATE_LIKE = re.compile(r"(?<![\d/-])(?:[1-9]|[12]\d|3[01]),[ \t]*(?:19|20)\d\d(?!\d)")
-
-
-def _inline_street_start(text: str, start: int, end: int) -> int | None:
-    """Where a street line found within a line starts, once leading prose, cue and name-cue words are set
-    aside ("The app rejects Souvret 111" from "Souvret"); None when no street is left or it reads as a date,
-    a value's cue or prose ("Order 12, 2024 ...", "March 12, 2024 ...")."""
-    words = list(WORD.finditer(text, start, end))
-    while len(words) > 1 and not words[0].group(0)[0].isdigit() and (
-            is_prose(words[0].group(0)) or has_cue(words[0].group(0)) or never_a_name(words[0].group(0))):
-        words.pop(0)
-    if not words:
-        return None
-    piece = text[words[0].start():end]
-    name_words = [w.group(0) for w in words if not w.group(0)[0].isdigit()]
-    quantity = QUANTITY.search(piece)  # ("3 days, 2024 ..."; not a name in capitals: "3 H.SULTANOV", "263 Day")
-    if not name_words or is_prose(piece) or value_cue(piece) or any(MONTH.match(w) for w in name_words) \
-            or quantity and not any(c.isupper() for c in quantity.group(0)):
-        return None
-    return words[0].start()
 
 
 def _street_start(text: str, start: int, end: int) -> int:

@@ -128,3 +128,9 @@ CONTEXT_SHAPES = [
         r"(?<![\w'’-])" + _NAME_PART + r"(?:[ \t]+" + _ANY_PART + r"){0,3},?[ \t]+\d{1,5}[a-zA-Z]?(?:[/-]\d{1,5}[a-zA-Z]?)?"
         r"(?![\w]|[.,]\d)")),
 ]
+# a date, not a street and a postcode: "March 12, 2024 Update", "Q3 12, 2025 Report"
+MONTH = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|okt|dez|"
+                   r"janvier|février|mars|avril|juin|juillet|août|enero|febrero|marzo|abril|mayo|junio|julio|"
+                   r"agosto|gennaio|maggio|giugno|luglio|ottobre)[a-zé]*\.?$", re.IGNORECASE)
+# "Invoice 12, 2024 Report": a day of the month and a year read like a house number and a postcode
+DATE_LIKE = re.compile(r"(?<![\d/-])(?:[1-9]|[12]\d|3[01]),[ \t]*(?:19|20)\d\d(?!\d)")

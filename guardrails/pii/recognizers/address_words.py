@@ -131,6 +131,20 @@ WEAK_ADDRESS_CUES = re.compile(
     r"|mieszkam\s+(?:na|w|przy)|bydlím\s+(?:na|v)|bývam\s+(?:na|v)|lakom|живу\s+(?:на|в|по)|bor\s+(?:på|i)"
     r")(?![a-z])", re.IGNORECASE)
 
+# (words, a bracketed word, a day of the month: "Address (home):", "Neue Adresse ab 1. Mai:"; never "is")
+_LABEL_TOKEN = r"(?:[^\W\d_][\w'’.-]*|\([^\W\d_]+\)|\d{1,2}\.?)"
+# What may stand between a cue and its address: copulas and possessives of several languages ("mi
+# dirección es", "Adresa mea este", "Alamat saya", "Anwani yangu ni", "我的地址是", "عنواني هو"), a change
+# ("home address changed.", "has been updated to"), where the address is kept ("the address on my profile
+# to"), "line 1", and separators of Latin and CJK text ("：").
+LEAD_AFTER_CUE = re.compile(
+    r"(?:\s*(?:(?:(?:on|in|for|of)\s+(?:my|the|our|your)\s+[^\W\d_]+|is|was|should be|will be|now|at|to|in|line(?:\s*\d)?|es|est|ist|è|é|lautet|"
+    r"está|são|sind|jest|je|är|er|on|adalah|είναι|это|є|este|mea|meu|minha|mia|mio|saya|kami|yangu|ni|hii|"
+    r"(?:has\s+|have\s+|was\s+|has\s+been\s+)?(?:changed|updated|moved)|(?:it|that)(?:'s|’s|\s+is))(?!\w)"
+    r"|(?:是|为|為|は|는|은|هو|هي|:|=|-|–|>|：|\.(?=\s))))*\s*", re.IGNORECASE)
+LABEL_AFTER_CUE = re.compile(r"[ \t]+(?!(?:is|was|es|est|ist)\b)(?:" + _LABEL_TOKEN + r"[ \t]+){0,3}" + _LABEL_TOKEN +
+                             r"[ \t]*(?::(?!\S)|：)", re.IGNORECASE)
+
 # After the address: "... is my home address", "... - that's where I live", "(new address)". The address
 # is read backwards from here (address_lines.py).
 AFTER_ADDRESS_CUES = re.compile(
