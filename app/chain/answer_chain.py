@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.chain.citations import check_citations
@@ -106,7 +107,10 @@ class AnswerChain:
         self.rewriter = rewriter or CarrySubjectRewriter()
 
     def answer(self, question: str, session_id: str | None = None, region: str | None = None,
-               customer_context: dict | None = None) -> Answer:
+               customer_context: dict | None = None,
+               keep: Callable[[Answer, Session], None] | None = None) -> Answer:
+        """The guarded answer. ``keep`` is called with it and the session before the session is
+        let go: what it stores is part of the turn (with the shared store, one transaction)."""
         started = time.perf_counter()
         timings: dict[str, float] = {}
         if not question or not question.strip():
@@ -114,7 +118,10 @@ class AnswerChain:
         # The session is held for the whole turn: with the shared store, a second message of the
         # same conversation on another replica waits for this one and sees its placeholders.
         with self.sessions.hold(session_id or f"cli-{time.time_ns()}") as (session, created):
-            return self._answer(question, session, created, session_id, region, customer_context, started, timings)
+            answer = self._answer(question, session, created, session_id, region, customer_context, started, timings)
+            if keep is not None:
+                keep(answer, session)
+            return answer
 
     def _answer(self, question: str, session: Session, created: bool, session_id: str | None, region: str | None,
                 customer_context: dict | None, started: float, timings: dict[str, float]) -> Answer:
@@ -176,7 +183,7 @@ class AnswerChain:
         base.update(standalone_question=standalone, region=region, confidence=confidence)
 
         if forced:
-            return self._escalate(forced, base, session, results, context, started, timings)
+            return self._escalate(forced, base, session, open_ticket, results, context, started, timings)
         signals.confidence = confidence
         if not results or confidence < self.threshold:
             decision = self.guardrails.policy.decide(signals)
@@ -188,7 +195,7 @@ class AnswerChain:
                                 **{**base, "flags": flags + ["low_confidence"]})
                 return self._finish(answer, session, decision, started, timings)
             base["flags"] = flags + (["no_results"] if not results else ["low_confidence"])
-            return self._escalate(decision, base, session, results, context, started, timings)
+            return self._escalate(decision, base, session, open_ticket, results, context, started, timings)
 
         mark = time.perf_counter()
         history = [(t.question, t.standalone) for t in session.turns]
@@ -212,7 +219,7 @@ class AnswerChain:
         decision = self.guardrails.policy.decide(signals)
         base.update(output_check=output.to_json(), flags=flags)
         if decision.escalate:
-            return self._escalate(decision, base, session, results, context, started, timings)
+            return self._escalate(decision, base, session, open_ticket, results, context, started, timings)
         text = cited.text + (f"\n\n{CAUTION_NOTE}" if decision.action == "answer_with_caution" else "")
         citations = [citation_json(n, results[n - 1]) for n in cited.cited]
         answer = Answer(answer=text, citations=citations, generator=generation.generator, **base)
@@ -224,12 +231,12 @@ class AnswerChain:
             return generation
         return dataclasses.replace(generation, text=name_currency(generation.text, region))
 
-    def _escalate(self, decision: Decision, base: dict, session: Session, results: list[RetrievedChunk],
-                  context: dict, started: float, timings: dict) -> Answer:
-        if session.ticket_id:  # the conversation's open ticket takes the message: never a second ticket
+    def _escalate(self, decision: Decision, base: dict, session: Session, open_ticket: Ticket | None,
+                  results: list[RetrievedChunk], context: dict, started: float, timings: dict) -> Answer:
+        if open_ticket is not None:  # the conversation's open ticket takes the message: never a second ticket
+            # As read at the start of the turn: the change itself re-reads it under its row lock.
             try:
-                return self._follow_up(self.guardrails.tickets.get(session.ticket_id), decision, base, session,
-                                       results, started, timings)
+                return self._follow_up(open_ticket, decision, base, session, results, started, timings)
             except TicketStateError:  # resolved a moment ago: this message opens a new ticket
                 session.ticket_id = None
         mark = time.perf_counter()
@@ -275,7 +282,7 @@ class AnswerChain:
         raised = escalating and more_pressing(decision.priority or "low", ticket.priority)
         text = follow_up_message(decision.category or "", ticket.ticket_id, ticket.state in OWNED, step,
                                  1 if step else None, raised, escalating)
-        ticket = self.guardrails.add_to_ticket(ticket, base["question"], text, "escalate",
+        ticket = self.guardrails.add_to_ticket(ticket.ticket_id, base["question"], text, "escalate",
                                                decision if escalating else None)
         session.ticket_id = ticket.ticket_id
         escalation = {"reason": ticket.reason, "reasons": ticket.reasons, "category": ticket.category,
@@ -290,8 +297,7 @@ class AnswerChain:
         """A turn Beacon answered while the ticket waits for an agent: the exchange goes on the
         ticket, so the agent who picks it up sees it."""
         try:
-            ticket = self.guardrails.tickets.get(session.ticket_id)
-            ticket = self.guardrails.add_to_ticket(ticket, answer.question, answer.answer, decision.action)
+            ticket = self.guardrails.add_to_ticket(session.ticket_id, answer.question, answer.answer, decision.action)
         except TicketStateError:
             session.ticket_id = None
             return

@@ -68,7 +68,7 @@ class Guardrails:
         or resolved it since the last turn, and a restarted server has no session in memory."""
         return self.tickets.open_for_session(session.session_id)
 
-    def add_to_ticket(self, ticket: Ticket, question: str, reply: str, action: str,
+    def add_to_ticket(self, ticket_id: str, question: str, reply: str, action: str,
                       decision: Decision | None = None) -> Ticket:
         """A follow-up (redacted) and what Beacon told the customer, on the conversation's open
         ticket. With an escalating ``decision``, the ticket's priority becomes the higher of the
@@ -83,7 +83,7 @@ class Guardrails:
             return summarize(updated.transcript, updated.category, updated.reasons, updated.sources)
 
         return self.tickets.add_customer_turn(
-            ticket.ticket_id, entries, priority=decision.priority if escalating else None,
+            ticket_id, entries, priority=decision.priority if escalating else None,
             category=decision.category if escalating else None,
             reasons=tuple(decision.reasons) if escalating else (), summarize=summary)
 

@@ -7,7 +7,8 @@ value in the clear.
 
 A turn holds its conversation's row lock from reading the state to writing it back
 (``hold``): two messages of one conversation sent to two replicas at once are answered one
-after the other, and neither numbers a new value over the other's. The lock lives on its own
+after the other, and neither numbers a new value over the other's. The turn's writes to the
+other stores run in the same transaction (``Database.turn``). The lock lives on its own
 pooled connection, apart from the pool the stores use, so turns waiting for it never starve
 the stores; and it goes with that connection, so a replica killed mid-turn frees it at once.
 """
@@ -64,7 +65,9 @@ class PostgresSessionStore:
     # -- the SessionStore interface --------------------------------------------------------
     @contextlib.contextmanager
     def hold(self, session_id: str) -> Iterator[tuple[Session, bool]]:
-        with self.locks.transaction() as conn:
+        # The turn's writes to the other stores join this transaction (``Database.turn``): one
+        # commit a turn, and the state, the turn row and the decision are stored together or not at all.
+        with self.locks.transaction(joins_turn=False) as conn, self.database.turn(conn):
             # A read with a row lock, not a write: the state is written back once, at the end of the
             # turn (an insert-or-touch here made two row versions per turn). A conversation's first
             # turn inserts the row; of two replicas inserting at once, one waits for the other's lock.

@@ -8,6 +8,17 @@ replicas starting at once apply each migration exactly once (the others wait, th
 recorded in ``schema_version``). A database written by a newer Beacon is refused.
 
 Every store reaches the pool through ``database_for(url)``: one pool per URL per process.
+
+A turn is one transaction: the conversation's row lock is taken on a connection of the ``locks``
+pool (``app/chain/sessions_pg.py``), and every statement the stores make during the turn (the
+turn row, the decision, the ticket, the sealed values) runs on that same connection, inside that
+transaction. So a turn costs one commit and one flush of the write-ahead log, its writes land
+together or not at all, and a read in the turn sees the turn's own writes (a ticket row the turn
+locked is never waited for by the same turn on another connection). The connection is found
+through a context variable set by ``Database.turn`` rather than passed down: the store protocols
+it would cross are shared with the SQLite and file stores, which have nothing to join. Work that
+must not ride on a turn (locks across replicas, leases, the keyword index) says so
+(``joins_turn=False``).
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ import os
 import re
 import socket
 import threading
+from contextvars import ContextVar
 from importlib import resources
 from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
@@ -26,6 +38,8 @@ from app.core.errors import ConfigError, UnavailableError
 
 log = logging.getLogger(__name__)
 MIGRATION_LOCK = 0x6265_6163  # "beac": the advisory lock key every replica takes to migrate
+# (database URL, connection) of the turn this thread or task is in, if any (``Database.turn``).
+_turn: ContextVar[tuple[str, object] | None] = ContextVar("beacon_turn", default=None)
 _MIGRATION_FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 CHECK_DATABASE = ("check that PostgreSQL is running and reachable from this host (pg_isready -d URL), that the "
                   "user, password and database in BEACON_DATABASE_URL are right, and that the database exists "
@@ -118,8 +132,13 @@ class Database:
         return done
 
     @contextlib.contextmanager
-    def connection(self) -> Iterator:
-        """A pooled connection in autocommit mode; wrap writes in ``conn.transaction()``."""
+    def connection(self, joins_turn: bool = True) -> Iterator:
+        """A pooled connection in autocommit mode; wrap writes in ``conn.transaction()``. Inside
+        ``turn`` on this database (unless not ``joins_turn``): the turn's connection, in its transaction."""
+        joined = _joined_connection(self.url) if joins_turn else None
+        if joined is not None:
+            yield joined
+            return
         import psycopg
         from psycopg_pool import PoolTimeout
 
@@ -132,16 +151,35 @@ class Database:
                 f"PostgreSQL at {safe_url(self.url)} did not answer ({_first_line(exc)}): {CHECK_DATABASE}"
             ) from None
 
-    def execute(self, sql: str, params=None) -> list[tuple]:
-        """One statement on a pooled connection; the rows it returns (none for a plain write)."""
-        with self.connection() as conn:
+    def execute(self, sql: str, params=None, joins_turn: bool = True) -> list[tuple]:
+        """One statement on a pooled connection (or the turn's, see ``connection``); the rows it
+        returns (none for a plain write)."""
+        with self.connection(joins_turn) as conn:
             cursor = conn.execute(sql, params)
             return cursor.fetchall() if cursor.description is not None else []
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator:
-        with self.connection() as conn, conn.transaction():
-            yield conn
+    def transaction(self, joins_turn: bool = True, savepoint: bool = True) -> Iterator:
+        """A transaction; inside a turn, a savepoint in the turn's (an error in the block undoes the
+        block alone), or with ``savepoint=False`` the turn's transaction itself: two statements
+        fewer, for a block that raises nothing after its first write (a database error fails the turn)."""
+        with self.connection(joins_turn) as conn:
+            if conn is _joined_connection(self.url) and not savepoint:
+                yield conn
+                return
+            with conn.transaction():
+                yield conn
+
+    @contextlib.contextmanager
+    def turn(self, conn) -> Iterator[None]:
+        """For the block, the statements on this database in this thread or task run on ``conn``
+        (a connection in a transaction, from any pool on the same database) and commit or roll
+        back with it."""
+        token = _turn.set((self.url, conn))
+        try:
+            yield
+        finally:
+            _turn.reset(token)
 
     # -- work done once across replicas ------------------------------------------------------
     def take_lease(self, name: str, seconds: float) -> bool:
@@ -152,7 +190,7 @@ class Database:
             "INSERT INTO leases (name, holder, until) VALUES (%s, %s, now() + make_interval(secs => %s)) "
             "ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, until = EXCLUDED.until "
             "WHERE leases.until < now() OR leases.holder = EXCLUDED.holder RETURNING holder",
-            (name, replica_name(), seconds))
+            (name, replica_name(), seconds), joins_turn=False)
         return bool(rows)
 
     @contextlib.contextmanager
@@ -161,7 +199,7 @@ class Database:
         at once when another replica holds it. The lock is held on its own connection and goes
         when that connection does: a replica killed mid-way frees it."""
         key = _lock_key(name)
-        with self.connection() as conn:
+        with self.connection(joins_turn=False) as conn:
             if not conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
                 raise LockedError(f"{what} is running on another replica: wait for it to finish, then try again")
             try:
@@ -178,6 +216,11 @@ class Database:
 
 class LockedError(UnavailableError):
     """Another replica holds the lock for this work."""
+
+
+def _joined_connection(url: str):
+    turn = _turn.get()
+    return turn[1] if turn is not None and turn[0] == url else None
 
 
 def _lock_key(name: str) -> int:

@@ -25,7 +25,7 @@ class PostgresSealedValues(SealedValues):
             raise ConfigError(f"BEACON_VAULT_KEY is not set, so no value is kept: make a key with {MAKE_A_VAULT_KEY}")
         if not entries:
             return 0
-        with self.database.transaction() as conn:
+        with self.database.transaction(savepoint=False) as conn:  # in a turn: nothing raised after a write
             known = {row[0] for row in conn.execute("SELECT placeholder FROM sealed_values WHERE session_id = %s",
                                                     (session_id,))}
             fresh = [(placeholder, kind, value) for placeholder, kind, value in entries if placeholder not in known]

@@ -44,7 +44,8 @@ class PostgresTicketStore:
     def _modify(self, ticket_id: str, change: Callable[[Ticket, str], object]) -> tuple[Ticket, object]:
         from psycopg.types.json import Jsonb
 
-        with self.database.transaction() as conn:
+        # In a turn, no savepoint: ``change`` raises (a resolved ticket) before anything is written.
+        with self.database.transaction(savepoint=False) as conn:
             row = conn.execute("SELECT body FROM tickets WHERE ticket_id = %s FOR UPDATE", (ticket_id,)).fetchone()
             if row is None:
                 raise _not_found(ticket_id)

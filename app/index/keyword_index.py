@@ -87,7 +87,8 @@ class SharedVersions:
         self.root = Path(data_dir) / "keyword_index"
 
     def latest(self) -> str | None:
-        rows = self.database.execute("SELECT max(version) FROM keyword_index_versions WHERE complete")
+        rows = self.database.execute("SELECT max(version) FROM keyword_index_versions WHERE complete",
+                                     joins_turn=False)
         return f"db{rows[0][0]}" if rows and rows[0][0] is not None else None
 
     def folder(self, version: str) -> Path:
@@ -102,7 +103,7 @@ class SharedVersions:
         partial.mkdir()
         handles: dict[str, object] = {}
         try:
-            with self.database.connection() as conn:
+            with self.database.connection(joins_turn=False) as conn:
                 cursor = conn.execute("SELECT name, data FROM keyword_index_parts WHERE version = %s "
                                       "ORDER BY name, part", (int(version[2:]),))
                 for name, data in cursor:
@@ -126,7 +127,7 @@ class SharedVersions:
         with tempfile.TemporaryDirectory(prefix="beacon-keywords-") as scratch:
             folder = Path(scratch) / "index"
             manifest = _build(store, folder, _fingerprint_text(store))
-            with self.database.transaction() as conn:
+            with self.database.transaction(joins_turn=False) as conn:
                 version = conn.execute("INSERT INTO keyword_index_versions (fingerprint) VALUES (%s) "
                                        "RETURNING version", (manifest["fingerprint"],)).fetchone()[0]
                 for path in sorted(folder.iterdir()):

@@ -142,18 +142,22 @@ class BeaconService:
         """One customer turn: the guarded answer, recorded (redacted) in the conversation store."""
         if not self.settings.shared:  # shared state is never lost to a restart: nothing to rebuild
             self.desk.restore_session(request.session_id)  # back after a restart or a long pause
+
+        def keep(answer, session) -> None:
+            # Inside the turn: with the shared store, the turn row, the sealed values and the
+            # conversation's state commit together (one transaction), or none of them does.
+            answer.turn_id = self.conversations.record_turn({
+                "session_id": answer.session_id, "question": answer.question, "answer": answer.redacted_answer,
+                "decision": answer.decision, "escalation": answer.escalation, "confidence": answer.confidence,
+                "citations": [{k: v for k, v in c.items() if k != "text"} for c in answer.citations],
+                "flags": answer.flags, "latency_ms": answer.latency_ms, "region": answer.region,
+                "context": request.context, "generator": answer.generator, "channel": request.channel,
+            })
+            if answer.handoff:  # the conversation reached a person: with a key, its values are kept encrypted
+                self.desk.seal(answer.session_id, session)
+
         answer = self.chain.answer(request.message, session_id=request.session_id, region=request.region,
-                                   customer_context=request.context)
-        turn_id = self.conversations.record_turn({
-            "session_id": answer.session_id, "question": answer.question, "answer": answer.redacted_answer,
-            "decision": answer.decision, "escalation": answer.escalation, "confidence": answer.confidence,
-            "citations": [{k: v for k, v in c.items() if k != "text"} for c in answer.citations],
-            "flags": answer.flags, "latency_ms": answer.latency_ms, "region": answer.region,
-            "context": request.context, "generator": answer.generator, "channel": request.channel,
-        })
-        answer.turn_id = turn_id
-        if answer.handoff:  # the conversation reached a person: with a key, its values are kept encrypted
-            self.desk.seal(answer.session_id)
+                                   customer_context=request.context, keep=keep)
         if answer.escalation and not answer.escalation.get("joined"):
             self._notify(answer.escalation["ticket_id"])
         return answer

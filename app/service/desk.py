@@ -204,11 +204,13 @@ class HandoffDesk:
                 self._fill_vault(session, [])
             yield session
 
-    def seal(self, session_id: str) -> int:
-        """Keep the conversation's values encrypted (with a key), once it reached a person."""
+    def seal(self, session_id: str, session=None) -> int:
+        """Keep the conversation's values encrypted (with a key), once it reached a person.
+        ``session``: the conversation's session when the caller holds it (a turn), else it is read."""
         if self.sealed is None:
             return 0
-        session = self._service.chain.sessions.peek(session_id)
+        if session is None:
+            session = self._service.chain.sessions.peek(session_id)
         if session is None or session.vault is None or not len(session.vault):
             return 0
         return self.sealed.seal(session_id, session.vault.entries(), utc_now().isoformat(timespec="seconds"))

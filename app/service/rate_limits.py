@@ -104,6 +104,17 @@ class FailureThrottle:
     def failed(self, address: str) -> None:
         self._failures.acquire(address)
 
+    def admit(self, address: str, limiter, key: str) -> tuple[float | None, float | None]:
+        """A request with a valid ``key`` from ``address``: (seconds the address must wait, or
+        None; seconds the key must wait, or None). The key's bucket is drawn on only when the
+        address may try; in the shared database both are one statement."""
+        failures = self._failures
+        if (isinstance(failures, PostgresRateLimiter) and isinstance(limiter, PostgresRateLimiter)
+                and failures.database.url == limiter.database.url):
+            return failures.peek_then_acquire(address, limiter, key)
+        blocked = self.wait(address)
+        return (blocked, None) if blocked is not None else (None, limiter.acquire(key))
+
 
 # -- across replicas ---------------------------------------------------------------------------
 # The bucket's level now, refilled since it was last touched (the database's clock).
@@ -116,6 +127,27 @@ ON CONFLICT (bucket) DO UPDATE SET
     allowed = {_LEVEL} >= 1,
     refreshed_at = now()
 RETURNING b.tokens, b.allowed
+"""
+
+
+# A peek at one bucket, then a take from another unless the first is empty: the take's insert
+# selects no row then, so nothing is drawn.
+_PEEK_THEN_TAKE = f"""
+WITH peeked AS (
+    SELECT LEAST(%(peek_capacity)s, tokens + EXTRACT(EPOCH FROM now() - refreshed_at)::float8 * %(peek_rate)s)
+           AS level
+    FROM rate_buckets WHERE bucket = %(peek_bucket)s
+), taken AS (
+    INSERT INTO rate_buckets AS b (bucket, tokens, refreshed_at, allowed)
+    SELECT %(bucket)s, %(capacity)s - %(amount)s, now(), true
+    WHERE NOT EXISTS (SELECT 1 FROM peeked WHERE level < 1)
+    ON CONFLICT (bucket) DO UPDATE SET
+        tokens = CASE WHEN {_LEVEL} >= 1 THEN {_LEVEL} - %(amount)s ELSE {_LEVEL} END,
+        allowed = {_LEVEL} >= 1,
+        refreshed_at = now()
+    RETURNING b.tokens, b.allowed
+)
+SELECT (SELECT level FROM peeked), (SELECT tokens FROM taken), (SELECT allowed FROM taken)
 """
 
 
@@ -141,6 +173,18 @@ class PostgresRateLimiter:
         if not rows or rows[0][0] >= 1.0:
             return None
         return (1.0 - rows[0][0]) / self.refill_per_second
+
+    def peek_then_acquire(self, key: str, limiter: PostgresRateLimiter,
+                          limited_key: str) -> tuple[float | None, float | None]:
+        """``peek(key)``, then ``limiter.acquire(limited_key)`` unless the peek said wait: one
+        statement (a request's failed-sign-in check and its API key's bucket, on every request)."""
+        level, tokens, allowed = self.database.execute(_PEEK_THEN_TAKE, {
+            "peek_bucket": f"{self.scope}:{key}", "peek_capacity": self.capacity, "peek_rate": self.refill_per_second,
+            "bucket": f"{limiter.scope}:{limited_key}", "capacity": limiter.capacity, "amount": 1.0,
+            "rate": limiter.refill_per_second})[0]
+        if level is not None and level < 1.0:
+            return (1.0 - level) / self.refill_per_second, None
+        return None, None if allowed else (1.0 - tokens) / limiter.refill_per_second
 
     def _take(self, key: str, amount: float) -> float | None:
         tokens, allowed = self.database.execute(_TAKE, {"bucket": f"{self.scope}:{key}", "capacity": self.capacity,

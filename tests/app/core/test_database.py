@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from app.core.database import Database, DatabaseUnavailableError, LockedError, migrations, safe_url
+from app.core.database import Database, DatabaseUnavailableError, LockedError, database_for, migrations, safe_url
 from app.core.errors import ConfigError
 
 pytestmark = pytest.mark.postgres
@@ -69,4 +69,33 @@ def test_an_exclusive_lock_refuses_a_second_holder_and_frees_on_exit(database, d
                 pass
     with other.exclusive("ingest", "an ingest"):
         pass
+    other.close()
+
+
+def test_statements_in_a_turn_run_in_its_transaction_and_go_with_it(database, database_url):
+    database.execute("CREATE TABLE IF NOT EXISTS turn_probe (n integer)")
+    database.execute("DELETE FROM turn_probe")
+    other = Database(database_url, 2).open()
+    locks = database_for(database_url, 2, "test-locks")
+
+    def count(db: Database) -> int:
+        return db.execute("SELECT count(*) FROM turn_probe")[0][0]
+
+    with pytest.raises(RuntimeError), locks.transaction() as conn, database.turn(conn):
+        database.execute("INSERT INTO turn_probe VALUES (1)")
+        with database.transaction(savepoint=False) as inner:
+            assert inner is conn
+            inner.execute("INSERT INTO turn_probe VALUES (2)")
+        assert count(database) == 2  # the turn reads its own writes
+        assert database.execute("SELECT count(*) FROM turn_probe", joins_turn=False)[0][0] == 0
+        assert count(other) == 2  # another pool on the same database joins the turn too...
+        raise RuntimeError("the turn failed")
+    assert count(database) == 0  # ...and every write went with the failed turn
+
+    with locks.transaction() as conn, database.turn(conn):
+        database.execute("INSERT INTO turn_probe VALUES (3)")
+        with pytest.raises(ValueError), database.transaction() as inner:  # a savepoint: undone alone
+            inner.execute("INSERT INTO turn_probe VALUES (4)")
+            raise ValueError("this block failed")
+    assert [r[0] for r in database.execute("SELECT n FROM turn_probe")] == [3]
     other.close()

@@ -39,3 +39,15 @@ def test_a_daily_quota_holds_across_replicas_and_says_when_it_resets(database):
     database.execute("UPDATE daily_counts SET day = day - 1")
     assert replicas[0].acquire("1.2.3.4") is None  # a new day
     assert purge_shared_limits(database) == 1  # yesterday's counter goes
+
+
+def test_a_blocked_address_waits_with_a_valid_key_and_its_bucket_is_not_drawn(database):
+    failures = FailureThrottle(2, limiter=PostgresRateLimiter(database, "api-auth", 2))
+    keys = PostgresRateLimiter(database, "api", 3)
+    assert failures.admit("10.0.0.7", keys, "key-7") == (None, None)  # one statement: peek, then take
+    failures.failed("10.0.0.7")
+    failures.failed("10.0.0.7")
+    blocked, wait = failures.admit("10.0.0.7", keys, "key-7")
+    assert 0 < blocked <= 30.5 and wait is None
+    # Two left of three: had the blocked request drawn one, only the first of these would pass.
+    assert [failures.admit("10.0.0.8", keys, "key-7")[1] is None for _ in range(3)] == [True, True, False]

@@ -89,3 +89,23 @@ def test_retention_runs_once_across_replicas(replicas, monkeypatch):
     assert b.purge_expired(now=later) == 0  # replica A holds today's sweep
     assert b.session("old-too")["turns"]
     assert a.chain.sessions.peek("old") is None and b.conversations.get_session("old") is None
+
+
+def test_a_turn_is_stored_whole_or_not_at_all(replicas, monkeypatch):
+    a, b = replicas
+    a.chat(ChatRequest("s3", "How does cards feature 0-1 work?"))
+
+    def lost(turn: dict) -> int:
+        raise RuntimeError("the database went away while the turn was stored")
+
+    monkeypatch.setattr(a.conversations, "record_turn", lost)
+    with pytest.raises(RuntimeError):
+        a.chat(ChatRequest("s3", "My email is dana.quill@example.org. And cards feature 0-2?"))
+    # One transaction: neither the decision, nor the new value, nor the turn in the working state.
+    assert len(b.session("s3")["turns"]) == 1
+    state = b.chain.sessions.peek("s3")
+    assert len(state.turns) == 1 and len(state.vault) == 0
+    assert [e["session_id"] for e in b.chain.guardrails.log.read()].count("s3") == 1
+    monkeypatch.undo()
+    again = b.chat(ChatRequest("s3", "My email is dana.quill@example.org. And cards feature 0-2?"))
+    assert again.pii[0]["placeholder"] == "<EMAIL_ADDRESS_1>" and len(a.session("s3")["turns"]) == 2
