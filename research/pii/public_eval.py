@@ -31,7 +31,7 @@ from research.pii.public_sets import build
 BREAKDOWN = {"phone": "format", "iban": "validity", "card": "luhn", "name": "case", "address": "lines",
              "phone_more": "shape", "iban_more": "shape", "card_more": "shape", "name_more": "shape",
              "address_more": "shape", "address_prose": "shape", "iban_prose": "shape", "card_prose": "shape",
-             "address_wide": "shape"}
+             "address_wide": "shape", "address_formats": "shape"}
 DEFAULT_JSON = Path(__file__).with_name("public_results.json")
 
 
@@ -81,7 +81,7 @@ def parts(set_name: str, messages: list[dict], side: str) -> dict[str, list[dict
     """The slices a number is reported on, named with their split."""
     if set_name.startswith(("wnut17", "btc", "ner_")):
         return {"all": messages}
-    if set_name.endswith(("_more", "_prose", "_wide")):  # train halves only; check-fold templates never tuned on
+    if set_name.endswith(("_more", "_prose", "_wide", "_formats")):  # train halves only; check-fold templates never tuned on
         kind = set_name.rsplit("_", 1)[1]
         return {f"{side} templates ({kind}), {f} fold": [m for m in messages if m["tags"]["fold"] == f]
                 for f in ("tune", "check")}

@@ -179,6 +179,7 @@ def build(template_split: str) -> dict[str, list[dict]]:
     """Every set for one side: 'report' (dev parts and report templates) or 'train'."""
     sets = {name: make(template_split) for name, make in TEMPLATE_SETS.items()}
     if template_split == "train":  # round 2's wider train-side material (train halves only)
+        from research.pii.public_address_formats import FORMAT_SETS
         from research.pii.public_address_wide import WIDE_SETS
         from research.pii.public_prose import PROSE_SETS
         from research.pii.public_train_names import held_out
@@ -187,6 +188,7 @@ def build(template_split: str) -> dict[str, list[dict]]:
         sets.update({name: make() for name, make in VARIETY_SETS.items()})
         sets.update({name: make() for name, make in PROSE_SETS.items()})  # round 3: values amid prose
         sets.update({name: make() for name, make in WIDE_SETS.items()})  # round 3, addresses: more shapes
+        sets.update({name: make() for name, make in FORMAT_SETS.items()})  # round 4: countries' own layouts
         # the 15% of WNUT-17 and BTC train the name tagger never saw: names are tuned on these
         sets["ner_train_heldout"] = [m for corpus in ("wnut17_train", "btc_train") for m in ner_messages(corpus)
                                      if held_out(m["id"])]

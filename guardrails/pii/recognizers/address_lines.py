@@ -41,6 +41,7 @@ from guardrails.pii.recognizers.address_parts import (
     find_clause_end,
     first_part_ok,
     has_cue,
+    inline_street_start,
     is_prose,
     last_sentence_end,
     looks_like_address_part,
@@ -54,16 +55,21 @@ from guardrails.pii.recognizers.address_parts import (
 )
 from guardrails.pii.recognizers.address_shapes import (
     CONTEXT_SHAPES,
+    DATE_LIKE,
     LOOKS_POSTCODE,
     NUMBER_BEFORE,
     POSTCODE_BEFORE,
     POSTCODE_LINE,
     SHAPES,
     STREET_THEN_POSTCODE,
+    STREET_THEN_POSTCODE_INLINE,
     UNIT_BEFORE,
+    UNIT_WORD_BEFORE,
 )
 from guardrails.pii.recognizers.address_words import (
     AFTER_ADDRESS_CUES,
+    LABEL_AFTER_CUE,
+    LEAD_AFTER_CUE,
     QUANTITY,
     STRONG_ADDRESS_CUES,
     WEAK_ADDRESS_CUES,
@@ -74,10 +80,6 @@ GREETING_BEFORE = re.compile(r"(?:^|\s)(hi|hello|hey|dear|thanks|cheers|regards)
 CONTEXT_CHARS = 160  # how near an address cue the loose shapes must be
 CUE_REACH = 40  # how far after an address cue its colon may come ("address changed last week, new one: ...")
 PROVINCE_AFTER = re.compile(r"[ \t]*\([A-Za-z]{2}\)")  # "Cavenago d'Adda (LO)", "Milano (MI)"
-# (words, a bracketed word, a day of the month: "Address (home):", "Neue Adresse ab 1. Mai:"; never "is")
-_LABEL_TOKEN = r"(?:[^\W\d_][\w'’.-]*|\([^\W\d_]+\)|\d{1,2}\.?)"
-LABEL_AFTER_CUE = re.compile(r"[ \t]+(?!(?:is|was|es|est|ist)\b)(?:" + _LABEL_TOKEN + r"[ \t]+){0,3}" + _LABEL_TOKEN +
-                             r"[ \t]*:(?!\S)", re.IGNORECASE)
 
 
 def widen(text: str, start: int, end: int, strong_start: bool = False) -> tuple[int, int] | None:
@@ -147,6 +149,8 @@ def _widen_back(text: str, start: int) -> int:
     unit = UNIT_BEFORE.search(text, max(0, start - 40), start)
     if unit:
         start = unit.start()
+    elif text[start:start + 1].isdigit() and (word := UNIT_WORD_BEFORE.search(text, max(0, start - 16), start)):
+        start = word.start()  # ("Flat 72J Young Fall": the unit word of the house number itself)
     number = NUMBER_BEFORE.search(text, max(0, start - 12), start)  # "177/76 ถนน...", "974 中壢..."
     if number:
         start = number.start()
@@ -187,10 +191,17 @@ def _name_words_before(text: str, start: int) -> int:
 def _address_token_start(piece: str) -> int:
     """Where a piece read backwards starts being an address: "reship to Apt. 980" at "Apt."; a piece in
     lower case from a street or unit word or a number ("studio 23") is whole."""
-    for word in WORD.finditer(piece):
+    words = list(WORD.finditer(piece))
+    for k, word in enumerate(words):
         token = word.group(0)
-        if (token[0].isdigit() or token[0].isupper() or STREET_WORD.fullmatch(token.rstrip("."))
-                or NON_LATIN.search(token)):
+        if is_prose(token):  # ("Please confirm you have 291 da Rosa": from "291")
+            continue
+        # (a street or unit word in lower case only before a number or a capital: "studio 23", not the
+        # "app" of "the app keeps rejecting Studio 18G")
+        following = words[k + 1].group(0) if k + 1 < len(words) else ""
+        street_word = STREET_WORD.fullmatch(token.rstrip(".")) and (not following or following[0].isdigit()
+                                                                     or following[0].isupper())
+        if token[0].isdigit() or token[0].isupper() or street_word or NON_LATIN.search(token):
             return word.start()
     return 0
 
@@ -234,11 +245,20 @@ class AddressRecognizer(EntityRecognizer):
                     if span:
                         spans.append((*span, 0.6))
         for match in STREET_THEN_POSTCODE.finditer(text):
-            if not is_prose(match.group(1)) and not has_cue(match.group(1)) and not value_cue(match.group(1)):
+            if not is_prose(match.group(1)) and not has_cue(match.group(1)) and not value_cue(match.group(1)) \
+                    and not DATE_LIKE.search(match.group(0)):
                 # the town part of the regex runs to the end of the line: "12128 Pakrac thx"
                 end = cut_prose(text, match.end(1), match.end())
                 town = re.search(r"[^\W\d_]", text[match.end(1):end].split("\n")[-1])
                 span = widen(text, _street_start(text, match.start(1), match.end(1)), end) if town else None
+                if span:
+                    spans.append((*span, 0.6))
+        for match in STREET_THEN_POSTCODE_INLINE.finditer(text):
+            start = inline_street_start(text, match.start(1), match.end(1))
+            if start is not None and not DATE_LIKE.search(text, match.start(1), match.end(2)):
+                town = match.group(3)  # ("..., BT 79448 Please": the word after the postcode is prose)
+                end = match.end(2) if is_prose(town) or never_a_name(town) else cut_prose(text, match.start(3), match.end(3))
+                span = widen(text, start, end)
                 if span:
                     spans.append((*span, 0.6))
         return [RecognizerResult("ADDRESS", a, b, s, recognition_metadata={
@@ -263,9 +283,8 @@ class AddressRecognizer(EntityRecognizer):
         if label:
             position = label.end()
         # "... is now", "address line 1:", and the copulas of other languages ("mi dirección es", "lautet")
-        lead = re.match(r"(?:\s*(?:(?:is|was|should be|will be|now|at|to|in|line(?:\s*\d)?|es|est|ist|è|é|lautet|"
-                        r"está|são|sind|jest|je|är|er|on|adalah|είναι|это|є)(?!\w)|[:=\-–>]))*\s*", text[position:])
-        start = position + (lead.end() if lead else 0)
+        lead = LEAD_AFTER_CUE.match(text, position)
+        start = lead.end() if lead else position
         clause_end = find_clause_end(text, start)
         segments = segment_spans(text, start, clause_end)
         if not segments:
@@ -376,8 +395,8 @@ def _after_leading_cue(text: str, start: int, end: int) -> int:
     cue = STRONG_ADDRESS_CUES.search(text, start, min(end, start + 40))
     if not cue or len(split_words(text[start:cue.start()])) > 2:
         return start
-    rest = re.match(r"(?:[ \t]*(?:is|es|est|ist|är|er|on|to|je|jest|lautet|:|=|-))*[ \t]+", text[cue.end():end])
-    return cue.end() + rest.end() if rest and cue.end() + rest.end() < end else start
+    rest = LEAD_AFTER_CUE.match(text, cue.end(), end)
+    return rest.end() if rest and rest.end() > cue.end() and rest.end() < end else start
 
 
 def _near_other_address_part(text: str, start: int, end: int) -> bool:

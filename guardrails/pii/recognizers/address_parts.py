@@ -12,7 +12,7 @@ import re
 
 import regex
 
-from guardrails.pii.recognizers.address_shapes import POSTCODE_LINE, SHAPES
+from guardrails.pii.recognizers.address_shapes import MONTH, POSTCODE_LINE, SHAPES
 from guardrails.pii.recognizers.address_words import (
     LOWER_CASE_PLACE_WORDS,
     PROSE_WORDS,
@@ -25,6 +25,7 @@ from guardrails.pii.recognizers.address_words import (
     WEAK_ADDRESS_CUES,
 )
 from guardrails.pii.recognizers.cues import ACCOUNT, CARD, NUMBER, PHONE, ROUTING
+from guardrails.pii.recognizers.name_edges import never_a_name
 
 VALUE_CUES = (CARD, ACCOUNT, ROUTING, PHONE, NUMBER)
 HEADER = re.compile(r"(?:subject|re|fwd?|from|cc|bcc|date|sent|betreff|objet|asunto|oggetto)\s*:", re.IGNORECASE)
@@ -263,3 +264,22 @@ def last_sentence_end(text: str, start: int, end: int, before_capital: bool = Fa
             continue
         found = start + match.end()
     return found
+
+
+def inline_street_start(text: str, start: int, end: int) -> int | None:
+    """Where a street line found within a line starts, once leading prose, cue and name-cue words are set
+    aside ("The app rejects Souvret 111" from "Souvret"); None when no street is left or it reads as a date,
+    a value's cue or prose ("Order 12, 2024 ...", "March 12, 2024 ...")."""
+    words = list(WORD.finditer(text, start, end))
+    while len(words) > 1 and not words[0].group(0)[0].isdigit() and (
+            is_prose(words[0].group(0)) or has_cue(words[0].group(0)) or never_a_name(words[0].group(0))):
+        words.pop(0)
+    if not words:
+        return None
+    piece = text[words[0].start():end]
+    name_words = [w.group(0) for w in words if not w.group(0)[0].isdigit()]
+    quantity = QUANTITY.search(piece)  # ("3 days, 2024 ..."; not a name in capitals: "3 H.SULTANOV", "263 Day")
+    if not name_words or is_prose(piece) or value_cue(piece) or any(MONTH.match(w) for w in name_words) \
+            or quantity and not any(c.isupper() for c in quantity.group(0)):
+        return None
+    return words[0].start()

@@ -86,9 +86,21 @@ STREET_THEN_POSTCODE = regex.compile(
     r"(?:^|(?<=[\n:]))\s*([^\W\d_][\w'’.-]*(?:\s[^\W\d_][\w'’.-]*){0,3}\s\d{1,5}[a-zA-Z]?(?:[/-]\d{1,5})?\.?"
     r"|\d{1,5}[a-zA-Z]?(?:[/-]\d{1,5})?\s\p{Lu}[\p{L}\p{M}'’.-]*(?:\s\p{Lu}[\p{L}\p{M}'’.-]*){0,3})"
     r"(?:\s*\n\s*|,\s*)(?:(?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?|" + _PC + r")\s+[^\W\d_][^\n,\d.!?]{0,40}", regex.M)
+# The same within a line, with no cue and no street word ("rejecting Souvret 111, 4894 Stambruges as
+# invalid", "sent to 284 Booth\n914692 Turnerfurt", "李 258, 818884 荣县"): a house number next to one
+# to four name words, then a postcode and a town, all capitalised (or in a script without case). A space
+# follows the comma: "BUY 30,000 WORTH" is an amount.
+_CAP = r"(?:\p{Lu}|\p{Lo})[\p{L}\p{M}'’.-]*"
+_CAP_OR_PARTICLE = r"(?:" + _CAP + r"|(?-i:de|da|do|dos|das|del|la|le|van|von|den|der|di|du|al|el))"
+_HOUSE = r"\d{1,5}[^\W\d_]?(?:[/-]\d{1,5}[^\W\d_]?)?"
+STREET_THEN_POSTCODE_INLINE = regex.compile(
+    r"(?<![\w.,:/-])(" + _CAP + r"(?:[ \t]+" + _CAP_OR_PARTICLE + r"){0,3}[ \t]+" + _HOUSE
+    + r"|" + _HOUSE + r"[ \t]+(?:" + _CAP_OR_PARTICLE + r"[ \t]+)?" + _CAP + r"(?:[ \t]+" + _CAP_OR_PARTICLE + r"){0,3})"
+    r"(?:[ \t]*\n[ \t]*|,[ \t]+)((?:[A-Z]{1,2}-)?\d{3,6}(?:[ -]\d{2,4})?|" + _PC + r"),?[ \t]+(" + _CAP + r")")
 # A postcode just before a street line ("〒123-4567 東京都港区芝公園4丁目2-8", "00-950 Warszawa, ul. Ogrodowa 3")
 POSTCODE_BEFORE = re.compile(r"(?:〒[ \t]?)?" + _PC + r"[ \t]*,?[ \t]*$|〒[ \t]?\d{3}-?\d{4}[ \t]*$")
 NUMBER_BEFORE = re.compile(r"(?<![\w.,:-])\d{1,6}(?:/\d{1,5})?\s$")
+UNIT_WORD_BEFORE = re.compile(r"(?:^|(?<=[\s,:]))(?:" + UNIT_WORDS + r")[ \t]*#?[ \t]*$", re.I)  # "Flat 72J Young Fall"
 UNIT_BEFORE = re.compile(r"(?<![\w-])(?:" + UNIT_WORDS + r")\s*#?\s*\d{1,5}[a-zA-Z]?,?\s*$", re.I)
 LOOKS_POSTCODE = re.compile(r"\d{4,6}|\b\d{3}\s\d{2}\b|\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
                             r"|\b[A-Z]\d[A-Z]\s?\d[A-Z]\d\b|" + _PC)
@@ -116,3 +128,9 @@ CONTEXT_SHAPES = [
         r"(?<![\w'’-])" + _NAME_PART + r"(?:[ \t]+" + _ANY_PART + r"){0,3},?[ \t]+\d{1,5}[a-zA-Z]?(?:[/-]\d{1,5}[a-zA-Z]?)?"
         r"(?![\w]|[.,]\d)")),
 ]
+# a date, not a street and a postcode: "March 12, 2024 Update", "Q3 12, 2025 Report"
+MONTH = re.compile(r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|januar|februar|märz|mai|juni|juli|okt|dez|"
+                   r"janvier|février|mars|avril|juin|juillet|août|enero|febrero|marzo|abril|mayo|junio|julio|"
+                   r"agosto|gennaio|maggio|giugno|luglio|ottobre)[a-zé]*\.?$", re.IGNORECASE)
+# "Invoice 12, 2024 Report": a day of the month and a year read like a house number and a postcode
+DATE_LIKE = re.compile(r"(?<![\d/-])(?:[1-9]|[12]\d|3[01]),[ \t]*(?:19|20)\d\d(?!\d)")

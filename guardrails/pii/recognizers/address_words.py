@@ -24,7 +24,7 @@ STREET_PREFIXES = (
     r"via|viale|piazza|piazzale|corso|strada|vicolo|largo|contrada|borgo|lungomare|"
     r"calle|c/|avenida|paseo|plaza|camino|carrera|diagonal|transversal|calzada|ronda|glorieta|callejón|cerrada|"
     r"privada|circuito|andador|prolongación|boulevard|pasaje|travesía|carretera|urbanización|rambla|cuesta|bajada|"
-    r"senda|vía|corredor|eje\s+vial|periférico|perif\.|retorno|viaducto|circunvalación|libramiento|continuación|"
+    r"senda|vía|vial|cañada|acceso|pasadizo|peatonal|ampliación|corredor|eje\s+vial|periférico|perif\.|retorno|viaducto|circunvalación|libramiento|continuación|"
     r"rua|travessa|praça|alameda|estrada|rodovia|largo|ladeira|viela|vereda|quadra|trevo|fazenda|chácara|sítio|"
     r"condomínio|residencial|setor|núcleo|"
     r"incrocio|rotonda|salita|traversa|viottolo|"
@@ -93,7 +93,11 @@ STRONG_ADDRESS_CUES = cue_regex(
     r"direcci[óo]n", r"domicilio", r"indirizzo", r"endere[çc]o", r"morada", r"adres", r"adresa", r"adress",
     r"osoite", r"lakc[íi]m", r"c[íi]m", r"διεύθυνση", r"адрес[аи]?", r"адреса", r"住所", r"地址", r"주소",
     r"ที่อยู่", r"địa chỉ", r"alamat", r"כתובת", r"पता", r"ঠিকানা", r"მისამართი", r"հասցե", r"ünvan", r"adresi", r"adresim",
-    r"osoitteeni|osoitteemme", r"adressen",
+    r"osoitteeni|osoitteemme", r"adressen", r"住址", r"anwani", r"عنواني|العنوان",
+    # compounds that end in the word "address" ("Lieferadresse", "Leveringsadres", "Postanschrift",
+    # "Leveransadress", "Postiosoite"), not an e-mail, IP or wallet address
+    r"(?!e?-?mail|ip|wallet|web|internet|krypto|crypto|bitcoin|btc|eth|server|mac)[a-zäöüåæøß]{3,}"
+    r"(?:anschrift|adresse|adres|adress|osoite)",
     r"ship(?:ping)?\s+to", r"deliver(?:y)?\s+to", r"postcode|post\s+code|zip(?:\s+code)?",
     r"wohnort|wohnsitz|woonadres|bostadsadress|место\s+жительства|lieu\s+de\s+résidence",
     # words that are cues only as a form's label ("Street: ...", not "Street food", "Residence permit")
@@ -120,12 +124,26 @@ WEAK_ADDRESS_CUES = re.compile(
     r"|envi(?:em|e|ar)(?:[ \t]+(?:o|a|os|as|meu|minha)[ \t]+\w+)?[ \t]+(?:para|pra)"
     r"|wyślij(?:cie)?(?:[ \t]+\w+)?[ \t]+na|stuur(?:[ \t]+(?:de|het|mijn)[ \t]+\w+)?[ \t]+naar"
     r"|skicka(?:[ \t]+\w+)?[ \t]+till|send(?:[ \t]+\w+)?[ \t]+til"
-    r"|located\s+at|bill\s+(?:me|us)\s+at|(?:i'm|i\s+am|we're|we\s+are)\s+(?:(?:now|currently|still)\s+)?(?:at|based\s+at)"
+    r"|(?:addressed|posted|mailed)\s+to|located\s+at|bill\s+(?:me|us)\s+at|(?:i'm|i\s+am|we're|we\s+are)\s+(?:(?:now|currently|still)\s+)?(?:at|based\s+at)"
     # "I live at" in other languages
     r"|j'habite(?:\s+(?:au|à|a|en))?|moro\s+(?:em|na|no)|vivo\s+(?:en|em|in|a|na|no)|abito\s+(?:in|a|al)"
     r"|(?:ich\s+)?wohne\s+(?:jetzt\s+)?(?:in|im|am|an\s+der)|(?:ik\s+)?woon\s+(?:nu\s+)?(?:in|op|aan)"
     r"|mieszkam\s+(?:na|w|przy)|bydlím\s+(?:na|v)|bývam\s+(?:na|v)|lakom|живу\s+(?:на|в|по)|bor\s+(?:på|i)"
     r")(?![a-z])", re.IGNORECASE)
+
+# (words, a bracketed word, a day of the month: "Address (home):", "Neue Adresse ab 1. Mai:"; never "is")
+_LABEL_TOKEN = r"(?:[^\W\d_][\w'’.-]*|\([^\W\d_]+\)|\d{1,2}\.?)"
+# What may stand between a cue and its address: copulas and possessives of several languages ("mi
+# dirección es", "Adresa mea este", "Alamat saya", "Anwani yangu ni", "我的地址是", "عنواني هو"), a change
+# ("home address changed.", "has been updated to"), where the address is kept ("the address on my profile
+# to"), "line 1", and separators of Latin and CJK text ("：").
+LEAD_AFTER_CUE = re.compile(
+    r"(?:\s*(?:(?:(?:on|in|for|of)\s+(?:my|the|our|your)\s+[^\W\d_]+|is|was|should be|will be|now|at|to|in|line(?:\s*\d)?|es|est|ist|è|é|lautet|"
+    r"está|são|sind|jest|je|är|er|on|adalah|είναι|это|є|este|mea|meu|minha|mia|mio|saya|kami|yangu|ni|hii|"
+    r"(?:has\s+|have\s+|was\s+|has\s+been\s+)?(?:changed|updated|moved)|(?:it|that)(?:'s|’s|\s+is))(?!\w)"
+    r"|(?:是|为|為|は|는|은|هو|هي|:|=|-|–|>|：|\.(?=\s))))*\s*", re.IGNORECASE)
+LABEL_AFTER_CUE = re.compile(r"[ \t]+(?!(?:is|was|es|est|ist)\b)(?:" + _LABEL_TOKEN + r"[ \t]+){0,3}" + _LABEL_TOKEN +
+                             r"[ \t]*(?::(?!\S)|：)", re.IGNORECASE)
 
 # After the address: "... is my home address", "... - that's where I live", "(new address)". The address
 # is read backwards from here (address_lines.py).
@@ -164,5 +182,6 @@ immediately hopefully
 gracias merci danke grazie obrigado obrigada bedankt dziękuję спасибо
 be been does doesn't don't did didn't not with like por favor svp stp bitte viele grüße grüsse mfg lg cordialement
 saludos atentamente tack takk tak kiitos teşekkürler teşekkür sağol hvala köszönöm mulțumesc díky děkuji ďakujem
-ευχαριστώ дякую благодаря terima kasih salamat
+ευχαριστώ дякую благодаря terima kasih salamat asante mulțumesc at sincerely faithfully respectfully warmly yours
+谢谢 謝謝 شكرا ありがとう 감사합니다
 """.split())

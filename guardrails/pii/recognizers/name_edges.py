@@ -31,6 +31,7 @@ hola bonjour hallo ciao olá hej hoi hello hi hey dear
 thanks thx cheers gracias merci danke grazie obrigado obrigada bedankt dziękuję спасибо haha lol
 new nuevo nueva nouveau nouvelle nuovo nuova novo neue neuer neues nieuw nieuwe nowy nowa nowe новый новая
 moro habite j'habite vivo abito wohne woon mieszkam живу au aux à em at
+mea meu saya yangu ni este asante mulțumesc terima kasih هو هي 是
 mother father husband wife son daughter brother sister mum mom dad partner friend boyfriend girlfriend uncle aunt
 grandmother grandfather grandma grandpa granny cousin nephew niece colleague boss landlord tenant fiancé fiancée
 """.split())
