@@ -119,34 +119,31 @@ class FailureThrottle:
 # -- across replicas ---------------------------------------------------------------------------
 # The bucket's level now, refilled since it was last touched (the database's clock).
 _LEVEL = "LEAST(%(capacity)s, b.tokens + EXTRACT(EPOCH FROM now() - b.refreshed_at)::float8 * %(rate)s)"
-_TAKE = f"""
-INSERT INTO rate_buckets AS b (bucket, tokens, refreshed_at, allowed)
-VALUES (%(bucket)s, %(capacity)s - %(amount)s, now(), true)
+# A take from a bucket that exists: the amount if the level allows it, else nothing.
+_TAKE_FROM_EXISTING = f"""
 ON CONFLICT (bucket) DO UPDATE SET
     tokens = CASE WHEN {_LEVEL} >= 1 THEN {_LEVEL} - %(amount)s ELSE {_LEVEL} END,
     allowed = {_LEVEL} >= 1,
     refreshed_at = now()
 RETURNING b.tokens, b.allowed
 """
+_TAKE = """
+INSERT INTO rate_buckets AS b (bucket, tokens, refreshed_at, allowed)
+VALUES (%(bucket)s, %(capacity)s - %(amount)s, now(), true)""" + _TAKE_FROM_EXISTING
+# A bucket's level without touching it (no row: full).
+_PEEK = """
+SELECT LEAST(%(peek_capacity)s, tokens + EXTRACT(EPOCH FROM now() - refreshed_at)::float8 * %(peek_rate)s)
+FROM rate_buckets WHERE bucket = %(peek_bucket)s"""
 
 
 # A peek at one bucket, then a take from another unless the first is empty: the take's insert
 # selects no row then, so nothing is drawn.
 _PEEK_THEN_TAKE = f"""
-WITH peeked AS (
-    SELECT LEAST(%(peek_capacity)s, tokens + EXTRACT(EPOCH FROM now() - refreshed_at)::float8 * %(peek_rate)s)
-           AS level
-    FROM rate_buckets WHERE bucket = %(peek_bucket)s
+WITH peeked (level) AS ({_PEEK}
 ), taken AS (
     INSERT INTO rate_buckets AS b (bucket, tokens, refreshed_at, allowed)
     SELECT %(bucket)s, %(capacity)s - %(amount)s, now(), true
-    WHERE NOT EXISTS (SELECT 1 FROM peeked WHERE level < 1)
-    ON CONFLICT (bucket) DO UPDATE SET
-        tokens = CASE WHEN {_LEVEL} >= 1 THEN {_LEVEL} - %(amount)s ELSE {_LEVEL} END,
-        allowed = {_LEVEL} >= 1,
-        refreshed_at = now()
-    RETURNING b.tokens, b.allowed
-)
+    WHERE NOT EXISTS (SELECT 1 FROM peeked WHERE level < 1){_TAKE_FROM_EXISTING})
 SELECT (SELECT level FROM peeked), (SELECT tokens FROM taken), (SELECT allowed FROM taken)
 """
 
@@ -167,9 +164,7 @@ class PostgresRateLimiter:
 
     def peek(self, key: str) -> float | None:
         """A read, not a write: asked on every request (failed sign-ins), it must stay cheap."""
-        rows = self.database.execute(
-            "SELECT LEAST(%s, tokens + EXTRACT(EPOCH FROM now() - refreshed_at)::float8 * %s) FROM rate_buckets "
-            "WHERE bucket = %s", (self.capacity, self.refill_per_second, f"{self.scope}:{key}"))
+        rows = self.database.execute(_PEEK, self._peek_params(key))
         if not rows or rows[0][0] >= 1.0:
             return None
         return (1.0 - rows[0][0]) / self.refill_per_second
@@ -179,12 +174,14 @@ class PostgresRateLimiter:
         """``peek(key)``, then ``limiter.acquire(limited_key)`` unless the peek said wait: one
         statement (a request's failed-sign-in check and its API key's bucket, on every request)."""
         level, tokens, allowed = self.database.execute(_PEEK_THEN_TAKE, {
-            "peek_bucket": f"{self.scope}:{key}", "peek_capacity": self.capacity, "peek_rate": self.refill_per_second,
-            "bucket": f"{limiter.scope}:{limited_key}", "capacity": limiter.capacity, "amount": 1.0,
+            **self._peek_params(key), "bucket": f"{limiter.scope}:{limited_key}", "capacity": limiter.capacity, "amount": 1.0,
             "rate": limiter.refill_per_second})[0]
         if level is not None and level < 1.0:
             return (1.0 - level) / self.refill_per_second, None
         return None, None if allowed else (1.0 - tokens) / limiter.refill_per_second
+
+    def _peek_params(self, key: str) -> dict:
+        return {"peek_bucket": f"{self.scope}:{key}", "peek_capacity": self.capacity, "peek_rate": self.refill_per_second}
 
     def _take(self, key: str, amount: float) -> float | None:
         tokens, allowed = self.database.execute(_TAKE, {"bucket": f"{self.scope}:{key}", "capacity": self.capacity,
