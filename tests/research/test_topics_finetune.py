@@ -14,6 +14,12 @@ def test_blind_splits_are_never_opened_for_training():
     for split in BLIND_SPLITS:
         assert (DATASET.parent / f"sensitive_topics_{split}.jsonl").exists()
         assert f"sensitive_topics_{split}.jsonl" not in files
+    assert not {r["group"] for r in development_rows(public=False)} & set(BLIND_SPLITS)
+
+
+def test_with_the_public_tuning_parts_still_no_blind_split_is_trained_on():
+    for parts in (("topics", "banking77_train.csv"), ("out_of_scope", "clinc150_dev.json"), ("kbs",)):
+        public_file(*parts)  # skips (or fails with DATASETS_REQUIRED=1) on a checkout without the public data
     assert not {r["group"] for r in development_rows()} & set(BLIND_SPLITS)
 
 
