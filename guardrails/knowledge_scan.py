@@ -70,6 +70,11 @@ _DOC_REASONS = ("instruction_override", "role_play", "prompt_extraction", "encod
 # of 189 clean documents (the `<user>` placeholder of command synopses); the classic overrides it was
 # kept for are phrases of _MODEL_DIRECTIVES.
 _LINE_REASONS = ("encoded_payload", "obfuscation", "non_english_attack")
+# A Markdown autolink is text the reader sees, not a hidden tag: the customer-message rules read a
+# line with its tags removed (tags splitting a word are obfuscation), which joined "drop in
+# <https://…>. Follow the directions" into an override (nodejs's release guide, version 11's wide
+# tuning text, research/guards/README.md). The line rules read autolinks as their address.
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]+|mailto:[^\s<>]+)>", re.I)
 
 _AI = (
     r"(?:ai|a\.i\.|artificial intelligence|assistants?|ai assistants?|chat ?bots?|bots?|language models?|models?|llms?|"
@@ -86,7 +91,9 @@ _MODEL_DIRECTIVES: list[tuple[str, re.Pattern]] = [(reason, re.compile(rx, re.M)
     ("instruction_override", rf"^[ \t]*(?:[-*>#][ \t]*|<!--[ \t]*)?(?:system|assistant|{_AI})[ \t]*:[ \t]*\w+"),
     ("instruction_override", r"\b(?:when|while|before)\s+(?:answering|responding|replying|generating|summari[sz]ing|you (?:answer|respond|reply|summari[sz]e))\b[^.\n]{0,80}?\b(?:always|never|must|should|say|tell|claim|state|ignore|recommend|add|include|insert|append|mention)\b"),
     ("forced_commitment", r"\balways (?:say|state|claim|answer|respond|reply|tell (?:customers|users|people|them))\b"),
-    ("instruction_override", r"\btell (?:all |every |the )?(?:customers?|users?|people|clients?)\s+(?:that|to)\b"),
+    # Not after "to": "a message to tell the user that it is waiting" says what a program does (git's
+    # notes, version 11's wide tuning text); an instruction is an imperative or follows a modal.
+    ("instruction_override", r"(?<!\bto )\btell (?:all |every |the )?(?:customers?|users?|people|clients?)\s+(?:that|to)\b"),
     ("instruction_override", r"\b(?:approve|grant|accept) (?:all|every|any) (?:refunds?|requests?|withdrawals?|chargebacks?|disputes?|claims?)\b"),
     ("data_exfiltration", r"(?<!never )(?<!not )(?<!n't )\b(?:send|email|e-mail|forward|submit|give|share|paste|enter)\s+(?:their|your|the customer'?s?|the user'?s?)\s+(?:seed|recovery|secret)\s+(?:phrase|words)\s+(?:to|at|with|via|into)\s+(?!anyone|any\b|anybody|us\b|a\b|another|someone)"),
     ("instruction_override", r"\b(?:ignore|disregard|override|bypass)\s+(?:the|this|our|all|any)?\s*(?:refund |fee |kyc |security )?(?:policy|policies|procedure|verification rules)\b"),
@@ -192,7 +199,7 @@ class KnowledgeScanner:
 
         for number, line in enumerate(lines, start=1):
             if line.strip():
-                result = self.detector.rules_score(line)
+                result = self.detector.rules_score(_AUTOLINK.sub(r"\1", line))
                 if result.injection and any(r in _LINE_REASONS for r in result.reasons):
                     add(number, next(r for r in result.reasons if r in _DOC_REASONS))
 

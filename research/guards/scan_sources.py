@@ -61,7 +61,7 @@ def trace(scanner: K.KnowledgeScanner, text: str) -> dict:
     detector = scanner.detector
     for number, line in enumerate(lines, start=1):
         if line.strip():
-            ev = _line_evidence(detector, line)
+            ev = _line_evidence(detector, K._AUTOLINK.sub(r"\1", line))
             if ev:
                 out["lines"][number] = {**ev, "text": line.strip()[:200]}
     folded = K._fold_lines(text)
