@@ -150,6 +150,10 @@ def spans(t: dict, cfg: dict, reasons_of: dict[int, str]) -> list[tuple[str, int
     """(pass, first line, last line) of each finding under ``cfg``."""
     out = []
     for p in t["passages"]:
+        if cfg.get("definitions") and K.is_definition_entry(p["text"]):
+            continue
+        if p["p"] < cfg.get("non_english_cut", 0.0) and I._looks_non_english(I._clean(p["text"])):
+            continue
         base = p["words"] >= cfg["words"] and len(t["passages"]) >= 2 and any(p["p"] >= c and p["fit"] < f for c, f in cfg["gates"])
         addressed = p["p"] >= cfg["addressed_cut"] and p["words"] >= cfg["words"] and p["addressed"]
         if base or addressed:
