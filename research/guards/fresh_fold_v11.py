@@ -20,7 +20,6 @@ A pinned document that is missing or renders differently on another machine is s
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import os
 import re
@@ -31,7 +30,7 @@ from pathlib import Path
 
 from research.guards.data import bucket
 from research.guards.documents import package_readmes, system_documents
-from research.guards.fresh_fold import MAX_CHARS, MIN_CHARS, _SKIP, _digest, _prose, fresh_documents
+from research.guards.fresh_fold import MAX_CHARS, MIN_CHARS, _SKIP, _digest, _prose, fresh_documents, pin_and_count
 
 PIN = Path(__file__).resolve().parent / "sets" / "fresh_fold_v11.tsv"
 INFO = Path("/usr/share/info")
@@ -157,19 +156,7 @@ def fresh11_documents() -> tuple[list[dict], int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pin", action="store_true", help="choose the documents on this machine and write " + PIN.name)
-    args = parser.parse_args(argv)
-    if args.pin:
-        rows = candidates()
-        PIN.write_text("# key\tsha256[:16] of the text: research/guards/fresh_fold_v11.py --pin\n"
-                       + "".join(f"{key}\t{_digest(text)}\n" for key, text in rows))
-    docs, missing = fresh11_documents()
-    counts = Counter((d["part"], d["source"]) for d in docs)
-    for (part, source), n in sorted(counts.items()):
-        print(f"{part:14s} {source:22s} {n}")
-    print(f"missing or changed: {missing}")
-    return 0
+    return pin_and_count(argv, "research.guards.fresh_fold_v11", __doc__, PIN, candidates, fresh11_documents)
 
 
 if __name__ == "__main__":
