@@ -15,7 +15,8 @@ around it, so ingest can set that section aside and index the rest of the file. 
    finding only when it has a few words and is out of place in the file (``guardrails.passage_context``),
    the more out of place the lower the score it needs (``GATES``): alone, the head quarantined real
    help-centre imperatives ("Never share your recovery phrase…", "The message should say:");
-   research/guards/README.md;
+   research/guards/README.md. Definition-list entries ("--help  display this help and exit") are
+   not read by it, and a passage in another language needs a near-certain score;
 2. phrases addressed to a model (``_MODEL_DIRECTIVES``), over the whole folded text so a sentence
    wrapped across lines still matches; among them the classic overrides ("ignore all previous
    instructions", "reveal your system prompt") that an on-topic paragraph can hide from the classifier;
