@@ -16,7 +16,7 @@ around it, so ingest can set that section aside and index the rest of the file. 
    the more out of place the lower the score it needs (``GATES``): alone, the head quarantined real
    help-centre imperatives ("Never share your recovery phrase…", "The message should say:");
    research/guards/README.md. Definition-list entries ("--help  display this help and exit") are
-   not read by it, and a passage in another language needs a near-certain score;
+   not read by it, and a passage in another language needs a high score (NON_ENGLISH_CUT_DOCUMENT);
 2. phrases addressed to a model (``_MODEL_DIRECTIVES``), over the whole folded text so a sentence
    wrapped across lines still matches; among them the classic overrides ("ignore all previous
    instructions", "reveal your system prompt") that an on-topic paragraph can hide from the classifier;
