@@ -15,7 +15,8 @@ around it, so ingest can set that section aside and index the rest of the file. 
    finding only when it has a few words and is out of place in the file (``guardrails.passage_context``),
    the more out of place the lower the score it needs (``GATES``): alone, the head quarantined real
    help-centre imperatives ("Never share your recovery phrase…", "The message should say:");
-   research/guards/README.md;
+   research/guards/README.md. Definition-list entries ("--help  display this help and exit") are
+   not read by it, and a passage in another language needs a high score (NON_ENGLISH_CUT_DOCUMENT);
 2. phrases addressed to a model (``_MODEL_DIRECTIVES``), over the whole folded text so a sentence
    wrapped across lines still matches; among them the classic overrides ("ignore all previous
    instructions", "reveal your system prompt") that an on-topic paragraph can hide from the classifier;
@@ -33,7 +34,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass
 
-from guardrails.injection import InjectionDetector, _fold_confusables, _strip_invisible
+from guardrails.injection import InjectionDetector, _clean, _fold_confusables, _looks_non_english, _strip_invisible
 from guardrails.passage_context import PassageContext
 from guardrails.passages import heading_lines, passages, section_of
 
@@ -46,6 +47,10 @@ EXCERPT_CHARS = 120
 # (0.3, 0.2) flagged 4 of the fold's 189 clean documents ("Display the title in the finish page on 3
 # lines instead of 2.", "Dump information about this system."); these two none, with 592 of 666
 # tuning-side attacks caught at the attack against 610.
+# Version 11 kept these (research/guards/scan_v11.py, results/scan_v11.json): with definition entries
+# and non-English passages read as below, they flag 3 of the 303 documents of version 11's fold and 0
+# of fresh10_tune's 189; the best other pair, (0.5, 0.15) and (0.9, 0.35), 1 and 1 (pip's "Avoid using
+# phrases such as…", which version 10 had fixed) with 2 of 969 tuning-side attacks fewer caught.
 GATES = ((0.4, 0.12), (0.9, 0.35))
 MIN_WORDS = 4
 # ... or, in place or not, when the head gives it at least ADDRESSED_CUT and it speaks of the
@@ -56,8 +61,31 @@ MIN_WORDS = 4
 # 123 documents or of the 787 tuning documents. Of the cuts that did so (0.6 to 0.8) the strictest:
 # "your code" is also a sign-in code in wallet help centres.
 ADDRESSED_CUT = 0.8
+# Version 11 (research/guards/scan_v11.py, on the fresh fold of GNU manuals and man pages): two kinds of
+# passage the classifier scores as instructions that are not addressed to anyone.
+# - A definition-list entry, a term or command-line option with its description ("--help  display
+#   this help and exit", "showphoto / Display the selected photographic user ID."): it says what the
+#   term does. 7 of the 11 clean documents version 10 flagged there; no tuning-side attack is one.
+# - A passage in another language needs NON_ENGLISH_CUT_DOCUMENT: the head, trained on English, gives
+#   ordinary translated prose middling scores (282 passages of the fold's translated man pages at
+#   ≥ 0.4). The non-English tuning-side attacks it caught scored ≥ 0.85; overrides in other languages
+#   are also the line rules' (other_language patterns).
+NON_ENGLISH_CUT_DOCUMENT = 0.8
+_OPTION_ENTRY = re.compile(r"^\s*-{1,2}\w")
+_TERM_LINE = re.compile(r"\s*\w[\w.,=<>\[\]-]*\s*")
 _ADDRESSES_ANSWER = re.compile(r"\byour (?:answer|response|reply|output|solution|summary|translation|code|program|script)s?\b", re.I)
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+def is_definition_entry(text: str) -> bool:
+    """A command-line option with its description, or a one-word term over its indented description."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if not lines:
+        return False
+    if _OPTION_ENTRY.match(lines[0]):
+        return True
+    indent = [len(line) - len(line.lstrip()) for line in lines]
+    return len(lines) > 1 and bool(_TERM_LINE.fullmatch(lines[0])) and min(indent[1:]) > indent[0]
 # Reasons from the user-message rules that also describe a hostile comment. Scripted replies and
 # questions about other customers are user-message notions: policy text legitimately says "you will
 # receive a full refund" or "details of the account holder".
@@ -70,6 +98,11 @@ _DOC_REASONS = ("instruction_override", "role_play", "prompt_extraction", "encod
 # of 189 clean documents (the `<user>` placeholder of command synopses); the classic overrides it was
 # kept for are phrases of _MODEL_DIRECTIVES.
 _LINE_REASONS = ("encoded_payload", "obfuscation", "non_english_attack")
+# A Markdown autolink is text the reader sees, not a hidden tag: the customer-message rules read a
+# line with its tags removed (tags splitting a word are obfuscation), which joined "drop in
+# <https://…>. Follow the directions" into an override (nodejs's release guide, version 11's wide
+# tuning text, research/guards/README.md). The line rules read autolinks as their address.
+_AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]+|mailto:[^\s<>]+)>", re.I)
 
 _AI = (
     r"(?:ai|a\.i\.|artificial intelligence|assistants?|ai assistants?|chat ?bots?|bots?|language models?|models?|llms?|"
@@ -86,7 +119,9 @@ _MODEL_DIRECTIVES: list[tuple[str, re.Pattern]] = [(reason, re.compile(rx, re.M)
     ("instruction_override", rf"^[ \t]*(?:[-*>#][ \t]*|<!--[ \t]*)?(?:system|assistant|{_AI})[ \t]*:[ \t]*\w+"),
     ("instruction_override", r"\b(?:when|while|before)\s+(?:answering|responding|replying|generating|summari[sz]ing|you (?:answer|respond|reply|summari[sz]e))\b[^.\n]{0,80}?\b(?:always|never|must|should|say|tell|claim|state|ignore|recommend|add|include|insert|append|mention)\b"),
     ("forced_commitment", r"\balways (?:say|state|claim|answer|respond|reply|tell (?:customers|users|people|them))\b"),
-    ("instruction_override", r"\btell (?:all |every |the )?(?:customers?|users?|people|clients?)\s+(?:that|to)\b"),
+    # Not after "to": "a message to tell the user that it is waiting" says what a program does (git's
+    # notes, version 11's wide tuning text); an instruction is an imperative or follows a modal.
+    ("instruction_override", r"(?<!\bto )\btell (?:all |every |the )?(?:customers?|users?|people|clients?)\s+(?:that|to)\b"),
     ("instruction_override", r"\b(?:approve|grant|accept) (?:all|every|any) (?:refunds?|requests?|withdrawals?|chargebacks?|disputes?|claims?)\b"),
     ("data_exfiltration", r"(?<!never )(?<!not )(?<!n't )\b(?:send|email|e-mail|forward|submit|give|share|paste|enter)\s+(?:their|your|the customer'?s?|the user'?s?)\s+(?:seed|recovery|secret)\s+(?:phrase|words)\s+(?:to|at|with|via|into)\s+(?!anyone|any\b|anybody|us\b|a\b|another|someone)"),
     ("instruction_override", r"\b(?:ignore|disregard|override|bypass)\s+(?:the|this|our|all|any)?\s*(?:refund |fee |kyc |security )?(?:policy|policies|procedure|verification rules)\b"),
@@ -162,7 +197,9 @@ class KnowledgeScanner:
         """Indexes of the passages the classifier's pass reports (see GATES)."""
         probabilities = self.detector.model.scores(texts)[:, -1]
         lowest = min(cut for cut, _ in GATES)
-        candidates = [i for i, p in enumerate(probabilities) if p >= lowest and len(_LETTER_WORD.findall(texts[i])) >= MIN_WORDS]
+        candidates = [i for i, p in enumerate(probabilities) if p >= lowest and len(_LETTER_WORD.findall(texts[i])) >= MIN_WORDS
+                      and not is_definition_entry(texts[i])
+                      and (p >= NON_ENGLISH_CUT_DOCUMENT or not _looks_non_english(_clean(texts[i])))]
         addressed = {i for i in candidates if probabilities[i] >= ADDRESSED_CUT and _ADDRESSES_ANSWER.search(texts[i])}
         if not candidates or len(texts) < 2:
             return sorted(addressed)
@@ -192,7 +229,7 @@ class KnowledgeScanner:
 
         for number, line in enumerate(lines, start=1):
             if line.strip():
-                result = self.detector.rules_score(line)
+                result = self.detector.rules_score(_AUTOLINK.sub(r"\1", line))
                 if result.injection and any(r in _LINE_REASONS for r in result.reasons):
                     add(number, next(r for r in result.reasons if r in _DOC_REASONS))
 

@@ -165,20 +165,26 @@ def fresh_documents() -> tuple[list[dict], int]:
     return docs, missing
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pin", action="store_true", help="choose the files on this machine and write " + PIN.name)
+def pin_and_count(argv: list[str] | None, module: str, doc: str, pin: Path, candidates, documents) -> int:
+    """The command line of a pinned fold: ``--pin`` writes ``pin`` from ``candidates()``; then the
+    documents that load here are counted by part and source."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pin", action="store_true", help="choose the documents on this machine and write " + pin.name)
     args = parser.parse_args(argv)
     if args.pin:
         rows = candidates()
-        PIN.write_text("# key\tsha256[:16] of the text: research/guards/fresh_fold.py --pin\n"
+        pin.write_text(f"# key\tsha256[:16] of the text: python -m {module} --pin\n"
                        + "".join(f"{key}\t{_digest(text)}\n" for key, text in rows))
-    docs, missing = fresh_documents()
+    docs, missing = documents()
     counts = Counter((d["part"], d["source"]) for d in docs)
     for (part, source), n in sorted(counts.items()):
-        print(f"{part:14s} {source:18s} {n}")
+        print(f"{part:14s} {source:22s} {n}")
     print(f"missing or changed: {missing}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return pin_and_count(argv, "research.guards.fresh_fold", __doc__, PIN, candidates, fresh_documents)
 
 
 if __name__ == "__main__":

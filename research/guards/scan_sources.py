@@ -31,6 +31,7 @@ from guardrails.passages import passages
 from research.guards import documents
 from research.guards.data import jailbreaks
 from research.guards.fresh_fold import fresh_documents
+from research.guards.fresh_fold_v11 import fresh11_documents
 
 BIPIA_RECORD_SAMPLE = 300
 
@@ -60,7 +61,7 @@ def trace(scanner: K.KnowledgeScanner, text: str) -> dict:
     detector = scanner.detector
     for number, line in enumerate(lines, start=1):
         if line.strip():
-            ev = _line_evidence(detector, line)
+            ev = _line_evidence(detector, K._AUTOLINK.sub(r"\1", line))
             if ev:
                 out["lines"][number] = {**ev, "text": line.strip()[:200]}
     folded = K._fold_lines(text)
@@ -84,11 +85,17 @@ def trace(scanner: K.KnowledgeScanner, text: str) -> dict:
     return out
 
 
+def fold_documents(part: str) -> list[dict]:
+    """The clean documents of a fresh fold's part (fresh10_* or fresh11_*)."""
+    docs = fresh11_documents()[0] if part.startswith("fresh11") else fresh_documents()[0]
+    return [d for d in docs if d["part"] == part]
+
+
 def attack_documents(part: str = "fresh10_tune") -> list[dict]:
-    """Tuning-side attacks as {id, set, text, lines}; for part "fresh10_check", only those planted in
+    """Tuning-side attacks as {id, set, text, lines}; for the other parts, only those planted in
     its documents (one a document: a BIPIA attack or a jailbreak opening, seeded)."""
     out = []
-    if part == "fresh10_check":
+    if part != "fresh10_tune":
         return _planted_in_fresh(part, one_each=True)
     records = [d for d in documents.planted_documents() if d["part"] == "tune" and d["set"] == "bipia_planted" and d["lines"]]
     random.Random("v10-records").shuffle(records)
@@ -108,12 +115,11 @@ def _planted_in_fresh(part: str, one_each: bool = False) -> list[dict]:
             cut = text.rfind(". ", 0, 400)
             openings[row["family"]] = text[: cut + 1] if cut > 100 else text[:400]
     openings = [openings[k] for k in sorted(openings)]
-    for doc in fresh_documents()[0]:
-        if doc["part"] != part:
-            continue
+    fold = "fresh10" if part.startswith("fresh10") else "fresh11"
+    for doc in fold_documents(part):
         rng = random.Random(f"v10-plant:{doc['id']}")
         attack, opening, position = rng.choice(text_attacks)["text"], rng.choice(openings), rng.choice(("start", "middle", "end"))
-        both = (("bipia_in_fresh10", attack), ("jailbreak_in_fresh10", opening))
+        both = ((f"bipia_in_{fold}", attack), (f"jailbreak_in_{fold}", opening))
         for name, planted in both if not one_each else both[rng.random() < 0.5:][:1]:
             text, span = documents.plant(doc["text"], planted, position)
             out.append({"id": f"{name}:{doc['id']}", "set": name, "text": text, "lines": span, "attack": planted})
@@ -123,7 +129,7 @@ def _planted_in_fresh(part: str, one_each: bool = False) -> list[dict]:
 def collect(part: str = "fresh10_tune") -> dict:
     scanner = K.KnowledgeScanner()
     scanner.warm_up()
-    clean = [d for d in fresh_documents()[0] if d["part"] == part]
+    clean = fold_documents(part)
     traces = {"clean": [], "attacks": []}
     for d in clean:
         traces["clean"].append({"id": d["id"], "source": d["source"], "trace": trace(scanner, d["text"])})
@@ -144,6 +150,10 @@ def spans(t: dict, cfg: dict, reasons_of: dict[int, str]) -> list[tuple[str, int
     """(pass, first line, last line) of each finding under ``cfg``."""
     out = []
     for p in t["passages"]:
+        if cfg.get("definitions") and K.is_definition_entry(p["text"]):
+            continue
+        if p["p"] < cfg.get("non_english_cut", 0.0) and I._looks_non_english(I._clean(p["text"])):
+            continue
         base = p["words"] >= cfg["words"] and len(t["passages"]) >= 2 and any(p["p"] >= c and p["fit"] < f for c, f in cfg["gates"])
         addressed = p["p"] >= cfg["addressed_cut"] and p["words"] >= cfg["words"] and p["addressed"]
         if base or addressed:

@@ -65,7 +65,8 @@ FROZEN_HUMAN_SET = Path(__file__).resolve().parents[2] / "research" / "guards" /
 # 142/161, routine 2/224; CLINC150 sensitive 38/39, routine 7/740. Knowledge scan version 9 (2026-12-03):
 # planted caught 22/30, clean files with a finding 0/26. Knowledge scan version 10 (2026-12-03, its two
 # gates chosen on the fresh fold, research/guards/README.md): planted caught 20/30, clean 0/26 (floors:
-# 19 of 30, at most 1 of 26; the narrower gate trades BIPIA-record recall for clean documents).
+# 19 of 30, at most 1 of 26; the narrower gate trades BIPIA-record recall for clean documents)). Version 11
+# (2026-12-04, definition entries and non-English passages): the same 20/30 and 0/26, floors unchanged.
 FLOOR = {
     "jailbreaks_caught": 0.925,
     "customer_messages_flagged": 0.004,
