@@ -16,7 +16,12 @@ CLINC150 and the help-centre questions). Folds hold out whole writers' files and
 a hashed fifth of every public intent's tuning queries (version 8 held out whole public intents).
 Exported to ONNX with int8 weights
 (onnxruntime's dynamic quantisation), so run time needs onnxruntime only, as the
-embedder does. Deterministic on one machine: fixed seeds and order, two threads.
+embedder does. Deterministic on one machine: fixed seeds and order, one thread (version 9 ran two).
+
+Version 11 (research/topics/TOPICS.md, not shipped) added what a run varies as flags (``Recipe``: --epochs,
+--frozen-layers, --intent-weight, --no-lookalikes, --per-channel) and candidates kept out of guardrails/:
+    .venv/bin/python -m research.topics.finetune --validate --save-model /tmp/c/topic_encoder.onnx
+    .venv/bin/python -m research.topics.finetune --recut --candidate /tmp/c/topic_encoder.onnx.json
 
 Why fine-tune (version 7's comparison, out of fold by writer; research/topics/TOPICS.md has the table):
 rules OR a linear model over the frozen MiniLM sentence vector reached label recall 0.851 on
@@ -355,7 +360,7 @@ def train(cut: float | None, cut_source: str, recipe: Recipe = Recipe()) -> dict
 def model_record(cut: float, cut_source: str, rule_floor: float, recipe: Recipe, trained_on: dict, encoder: Path = ENCODER_PATH) -> dict:
     return {
         "kind": "fine-tuned-minilm",
-        "encoder": ENCODER_PATH.name,
+        "encoder": encoder.name,  # next to the record: the shipped file, or a --save-model candidate
         "encoder_sha256": hashlib.sha256(encoder.read_bytes()).hexdigest(),
         "threshold": cut,
         "threshold_from": cut_source,
