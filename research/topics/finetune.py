@@ -78,6 +78,7 @@ class Recipe:
     intent_weight: float = 0.0
     lookalikes: bool = True  # every train query of research/guards/data.py CLINC_LOOKALIKES
     per_channel: bool = False  # int8 scale per weight column on export (version 9: one per tensor)
+    seed: int = SEED
 
 
 V9_RECIPE = Recipe(lookalikes=False)
@@ -126,7 +127,7 @@ def fit(texts: list[str], y: np.ndarray, log=print, recipe: Recipe = Recipe(), i
     import torch
     from transformers import AutoTokenizer
 
-    torch.manual_seed(SEED)
+    torch.manual_seed(recipe.seed)
     torch.set_num_threads(THREADS)
     tokenizer = AutoTokenizer.from_pretrained(base_model_dir())
     use_intents = recipe.intent_weight > 0 and intents is not None
@@ -140,7 +141,7 @@ def fit(texts: list[str], y: np.ndarray, log=print, recipe: Recipe = Recipe(), i
     steps = recipe.epochs * ((len(texts) + BATCH - 1) // BATCH)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min(1.0, s / (WARMUP * steps)) * max(0.0, (steps - s) / ((1 - WARMUP) * steps)))
-    rng, started = np.random.default_rng(SEED), time.time()
+    rng, started = np.random.default_rng(recipe.seed), time.time()
     net.train()
     lengths = np.array([len(t) for t in texts])
     for epoch in range(recipe.epochs):
@@ -367,7 +368,7 @@ def model_record(cut: float, cut_source: str, rule_floor: float, recipe: Recipe,
         "rule_floor": rule_floor,
         "categories": list(CATEGORIES),
         "trained_on": {**trained_on, "public": "research/guards/data.py topic_training_rows (BANKING77, CLINC150, help-centre questions)",
-                       "learning_rate": LEARNING_RATE, "batch": BATCH, "seed": SEED, **asdict(recipe)},
+                       "learning_rate": LEARNING_RATE, "batch": BATCH, **asdict(recipe)},
     }
 
 
@@ -392,9 +393,10 @@ def main() -> None:
                         help="weight of the training-only softmax over the public intents (0: none, the default)")
     parser.add_argument("--no-lookalikes", action="store_true", help="version 9's CLINC sample: no extra queries of the look-alike intents")
     parser.add_argument("--per-channel", action="store_true", help="int8 scale per weight column on export")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"torch and shuffling seed (default {SEED})")
     args = parser.parse_args()
     recipe = Recipe(epochs=args.epochs, frozen_layers=args.frozen_layers, intent_weight=args.intent_weight,
-                    lookalikes=not args.no_lookalikes, per_channel=args.per_channel)
+                    lookalikes=not args.no_lookalikes, per_channel=args.per_channel, seed=args.seed)
     if args.sweep:
         sweep(args.sweep)
         return
