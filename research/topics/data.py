@@ -65,7 +65,7 @@ def development_files() -> list[Path]:
             if not any(p.name == f"sensitive_topics_{split}.jsonl" for split in BLIND_SPLITS)]
 
 
-def development_rows(public: bool = True) -> list[dict]:
+def development_rows(public: bool = True, lookalikes: bool = True) -> list[dict]:
     """Labelled dev messages and routine questions as {text, labels, group}; no blind split. With
     ``public``, also the tuning parts of BANKING77, CLINC150 and the help-centre questions (groups
     "public:<source>:<intent>"; read through research.paths.public_datasets() by research/guards/data.py)."""
@@ -75,7 +75,7 @@ def development_rows(public: bool = True) -> list[dict]:
     if public:
         from research.guards.data import topic_training_rows, written_human_requests
 
-        rows += topic_training_rows()
+        rows += topic_training_rows(lookalikes)
         # A request for a person goes to one as "human_requested", not as a sensitive topic.
         rows += [{"id": None, "text": t, "labels": [], "group": "routine"} for t in written_human_requests()]
     return rows

