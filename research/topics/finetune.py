@@ -271,10 +271,7 @@ def per_writer(model_flags: np.ndarray, rules: np.ndarray, y: np.ndarray, groups
 
 def export(net, path: Path) -> None:
     """ONNX graph (input_ids, attention_mask, token_type_ids -> probabilities) with int8 weights."""
-    import tempfile
-
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     class WithSigmoid(torch.nn.Module):
         def __init__(self, inner) -> None:
@@ -284,13 +281,24 @@ def export(net, path: Path) -> None:
         def forward(self, input_ids, attention_mask, token_type_ids):
             return torch.sigmoid(self.inner(input_ids, attention_mask, token_type_ids))
 
+    export_int8(WithSigmoid(net), path, "probabilities")
+
+
+def export_int8(module, path: Path, output: str) -> None:
+    """A MiniLM-based module (input_ids, attention_mask, token_type_ids -> ``output``, batch first) as
+    an ONNX graph with int8 weights (onnxruntime's dynamic quantisation); also the reranker's export."""
+    import tempfile
+
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
     dummy = torch.ones((2, 8), dtype=torch.int64)
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "fp32.onnx"
-        torch.onnx.export(WithSigmoid(net), (dummy, dummy, torch.zeros_like(dummy)), str(fp32), dynamo=False,
-                          input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["probabilities"],
+        torch.onnx.export(module, (dummy, dummy, torch.zeros_like(dummy)), str(fp32), dynamo=False,
+                          input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=[output],
                           dynamic_axes={n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask", "token_type_ids")}
-                          | {"probabilities": {0: "batch"}}, opset_version=17)
+                          | {output: {0: "batch"}}, opset_version=17)
         quantize_dynamic(str(fp32), str(path), weight_type=QuantType.QInt8)
 
 
