@@ -49,7 +49,7 @@ def reranked_files(chunks, logits: np.ndarray, top_n: int, weight: float) -> lis
 
 def rates(rows, logits, setting) -> tuple[float, float]:
     ranks = []
-    for (question, chunks), scores in zip(rows, logits):
+    for (question, chunks), scores in zip(rows, logits if logits is not None else [None] * len(rows)):
         files = (list(dict.fromkeys(c.source for c in chunks)) if setting is None
                  else reranked_files(chunks, scores, *setting))
         ranks.append(hit_rank(files, question.targets))
@@ -65,6 +65,7 @@ def score_all(model: CrossEncoderReranker, rows) -> list[np.ndarray]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--model", default="left-out", choices=["left-out", "shipped"])
+    parser.add_argument("--left-out", action="append", choices=REAL_KBS, help="only this left-out model (repeatable)")
     parser.add_argument("--json", help="also write every cell to this file")
     args = parser.parse_args()
     from research.kbs.reranker_train import model_path
@@ -74,7 +75,7 @@ def main() -> None:
     rows = {name: candidates(name, embedder) for name in names}
     embedder.save()
     out = {}
-    models = [None] if args.model == "shipped" else list(REAL_KBS)
+    models = [None] if args.model == "shipped" else (args.left_out or list(REAL_KBS))
     for left_out in models:
         model = CrossEncoderReranker(model_path(left_out))
         logits = {name: score_all(model, rows[name]) for name in names}

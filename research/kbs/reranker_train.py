@@ -3,7 +3,7 @@
     python -m research.kbs.reranker_train --leave-out electrum   # one model per real KB, for the held-out table
     python -m research.kbs.reranker_train --export               # every source: the shipped file
 
-Training groups are one query, its positive passage and seven hard negatives from Beacon's own
+Training groups are one query, its positive passage and three hard negatives from Beacon's own
 retrieval (top 30 of the hybrid search), trained with a softmax over the group:
 - StackFAQ's ``train`` queries (its ``test`` queries are for reporting) over its 125 threads;
 - a help centre's own structure: a file's title, or a section's heading (two words or more, used by one
@@ -32,9 +32,14 @@ from research.kbs.data import REAL_KBS, cache_dir
 from research.kbs.harness import FILE_DEPTH, Runner, bundled_embedder, ingest
 
 STRUCTURE_KBS = (*REAL_KBS, "demo")
-NEGATIVES, QUERIES_PER_STEP, EPOCHS, LEARNING_RATE, WARMUP, SEED = 7, 2, 1, 4e-5, 0.1, 0
-FROZEN_LAYERS = 2
-MAX_STRUCTURE_GROUPS = 450  # per KB: BTCPay's headings would otherwise outweigh everything else
+NEGATIVES, QUERIES_PER_STEP, EPOCHS, LEARNING_RATE, WARMUP, SEED = 3, 4, 1, 5e-5, 0.1, 0
+# Sized for one thread on a shared 2-core machine (about 2.5 s a step of 16 pairs of 128 word pieces):
+# the embeddings and the first three of six layers frozen, as the topic encoder is; the three hardest
+# negatives; at most 250 groups per KB (BTCPay's headings would otherwise outweigh the rest) and 350
+# StackFAQ queries: about 12 minutes a model.
+FROZEN_LAYERS = 3
+MAX_STRUCTURE_GROUPS = 250
+MAX_STACKFAQ_GROUPS = 350
 RECORD = Path(__file__).resolve().parent / "reranker_model.json"
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)]?)+\s+")  # "3.2. Verify Hash File": the number is no query
 
@@ -64,7 +69,7 @@ def _passage(meta: dict, text: str, query: str | None = None) -> str:
     return passage_text(title, section, text)
 
 
-def _negatives(runner: Runner, query: str, excluded, rng) -> list:
+def _negatives(runner: Runner, query: str, excluded) -> list:
     results = runner.retriever.retrieve(query, top_k=FILE_DEPTH).results
     return [r for r in results if not excluded(r)][:NEGATIVES]
 
@@ -95,7 +100,7 @@ def structure_groups(name: str, embedder, rng) -> list[Group]:
             source, section = meta.get("source"), meta.get("section")
             excluded = ((lambda r: r.source == source) if kind == "title"
                         else (lambda r: r.source == source and r.section == section))
-            negatives = _negatives(runner, query, excluded, rng)
+            negatives = _negatives(runner, query, excluded)
             if len(negatives) < NEGATIVES:
                 continue
             groups.append(Group(query, (_passage(meta, text, query),
@@ -117,9 +122,13 @@ def stackfaq_groups(embedder, rng) -> list[Group]:
                                            key=lambda r: (r[2].get("source", ""), int(r[2].get("line") or 0))):
             first.setdefault(meta.get("source"), (text, meta))
         groups = []
-        for question in kb.questions:
+        questions = list(kb.questions)
+        rng.shuffle(questions)
+        for question in questions[:MAX_STACKFAQ_GROUPS]:
             results = runner.retriever.retrieve(question.query, top_k=FILE_DEPTH).results
             hits = [r for r in results if r.source in question.targets]
+            if not hits and question.targets[0] not in first:  # its thread was quarantined by the knowledge scan
+                continue
             positive = _passage(hits[0].metadata, hits[0].text) if hits else _passage(first[question.targets[0]][1],
                                                                                        first[question.targets[0]][0])
             negatives = [r for r in results if r.source not in question.targets][:NEGATIVES]
@@ -130,14 +139,28 @@ def stackfaq_groups(embedder, rng) -> list[Group]:
         runner.close()
 
 
-def training_groups(left_out: str | None, embedder) -> list[Group]:
-    rng = np.random.default_rng(SEED)
-    groups = stackfaq_groups(embedder, rng)
-    for name in STRUCTURE_KBS:
-        if name != left_out:
-            groups += structure_groups(name, embedder, rng)
+def source_groups(name: str, embedder) -> list[Group]:
+    """One source's groups, sampled with its own seed and kept in the research cache: every model
+    that trains on a source sees the same groups."""
+    import hashlib
+    import pickle
+
+    from research.kbs.harness import code_hash
+
+    settings = (NEGATIVES, MAX_STRUCTURE_GROUPS, MAX_STACKFAQ_GROUPS, SEED, code_hash(),
+                hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12])
+    path = cache_dir() / f"reranker-groups-{name}-{hashlib.sha256(repr(settings).encode()).hexdigest()[:12]}.pkl"
+    if path.exists():
+        return [Group(*row) for row in pickle.loads(path.read_bytes())]
+    rng = np.random.default_rng([SEED, (("stackfaq",) + STRUCTURE_KBS).index(name)])
+    groups = stackfaq_groups(embedder, rng) if name == "stackfaq" else structure_groups(name, embedder, rng)
     embedder.save()
+    path.write_bytes(pickle.dumps([(g.query, g.passages, g.origin) for g in groups]))
     return groups
+
+
+def training_groups(left_out: str | None, embedder) -> list[Group]:
+    return [g for name in ("stackfaq", *STRUCTURE_KBS) if name != left_out for g in source_groups(name, embedder)]
 
 
 class CrossEncoderNet:
@@ -203,8 +226,8 @@ def fit(groups: list[Group], log=print):
             schedule.step()
             losses.append(loss.item())
             step += 1
-            if step % 100 == 0:
-                log(f"    step {step} of {steps}: {time.time() - started:.0f} s, mean loss of the last 100 {np.mean(losses[-100:]):.3f}",
+            if step % 50 == 0:
+                log(f"    step {step} of {steps}: {time.time() - started:.0f} s, mean loss of the last 50 {np.mean(losses[-50:]):.3f}",
                     flush=True)
     net.eval()
     return net
