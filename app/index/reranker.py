@@ -1,10 +1,11 @@
-"""The cross-encoder reranker (app/index/reranker.onnx): reads a question and one candidate chunk
-together and returns a relevance logit, so "how do I pay with Lightning" can prefer the guide over
+"""The cross-encoder reranker (app/index/reranker.onnx, not shipped; off by default: BEACON_RERANKER):
+reads a question and one candidate chunk together and returns a relevance logit, so "how do I pay with Lightning" can prefer the guide over
 the overview page that names it in one line.
 
 The graph is all-MiniLM-L6-v2 fine-tuned as a cross-encoder (``[CLS] question [SEP] passage [SEP]``,
 mean pooling, one linear layer) on StackFAQ's training queries and pairs made from help centres'
-own structure; ``research/kbs/reranker_train.py`` trains and exports it with int8 weights. It uses
+own structure; ``python -m research.kbs.reranker_train --export`` trains it and writes the file with
+int8 weights (research/kbs/README.md, "Reranker", has the held-out measurements). It uses
 the bundled embedder's WordPiece tokenizer, so nothing is downloaded.
 """
 
@@ -54,15 +55,14 @@ class CrossEncoderReranker(LazyOnnxModel):
 
     def _load(self) -> None:
         if not self.path.is_file():
-            raise EmbeddingError(f"{self.path} is missing: restore it from the repository (git checkout -- "
-                                 f"{self.path.name}), retrain it with python -m research.kbs.reranker_train --export, "
-                                 "or switch the reranker off with BEACON_RERANKER=false")
+            raise EmbeddingError(f"{self.path} is missing (it is not shipped): build it with python -m "
+                                 "research.kbs.reranker_train --export, or switch the reranker off with BEACON_RERANKER=false")
         tokenizer = wordpiece_tokenizer(MAX_TOKENS)
         try:
             session = cpu_session(self.path, self.threads, spinning=False)
         except Exception as exc:  # onnxruntime raises its own untyped errors for a damaged file
-            raise EmbeddingError(f"{self.path}: cannot load the reranker ({exc}) — restore it from the repository "
-                                 "or switch it off with BEACON_RERANKER=false") from None
+            raise EmbeddingError(f"{self.path}: cannot load the reranker ({exc}) — build it again with python -m "
+                                 "research.kbs.reranker_train --export or switch it off with BEACON_RERANKER=false") from None
         self._tokenizer, self._session = tokenizer, session
 
     def scores(self, query: str, passages: Sequence[str]) -> np.ndarray:
