@@ -5,6 +5,8 @@ and the embedder load on ``warm_up()`` or first use."""
 from __future__ import annotations
 
 import difflib
+import functools
+from pathlib import Path
 
 from app.chain.answer_chain import AnswerChain
 from app.chain.confidence import load_confidence_model
@@ -15,6 +17,7 @@ from app.core.errors import ConfigError
 from app.core.settings import Settings
 from app.handoff.decision_log import DecisionLog
 from app.handoff.tickets import SqliteTicketStore
+from app.index.reranker import RERANKER_PATH, CrossEncoderReranker
 from app.index.retrieval import HybridRetriever
 from guardrails.escalation import EscalationPolicy
 from guardrails.input_guard import InputGuard
@@ -76,9 +79,21 @@ def decision_log(settings: Settings):
     return PostgresDecisionLog(shared_database(settings))
 
 
+@functools.lru_cache(maxsize=4)
+def bundled_reranker(path: Path = RERANKER_PATH) -> CrossEncoderReranker:
+    """One loaded reranker per file and process: every retriever of the process shares it."""
+    return CrossEncoderReranker(path)
+
+
+def build_retriever(settings: Settings, store, embedder) -> HybridRetriever:
+    reranker = bundled_reranker() if settings.reranker else None
+    return HybridRetriever(store, embedder, alpha=settings.retrieval_alpha, candidates=settings.retrieval_candidates,
+                           reranker=reranker, rerank_top_n=settings.reranker_top_n, rerank_weight=settings.reranker_weight)
+
+
 def build_chain(settings: Settings, store, embedder, sessions: SessionStore | None = None,
                 guardrails=None) -> AnswerChain:
-    retriever = HybridRetriever(store, embedder, alpha=settings.retrieval_alpha, candidates=settings.retrieval_candidates)
+    retriever = build_retriever(settings, store, embedder)
     generator = build_generator(settings)
     return AnswerChain(
         retriever=retriever,

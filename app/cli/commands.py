@@ -34,10 +34,9 @@ class Runtime:
 
     @property
     def retriever(self):
-        from app.index.retrieval import HybridRetriever
+        from app.chain.factory import build_retriever
 
-        return HybridRetriever(self.store, self.embedder, alpha=self.settings.retrieval_alpha,
-                               candidates=self.settings.retrieval_candidates)
+        return build_retriever(self.settings, self.store, self.embedder)
 
     @property
     def chain(self):

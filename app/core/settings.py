@@ -81,6 +81,13 @@ class Settings(BaseSettings):
         0.7, ge=0, le=1, description="Weight of vector search against BM25 in the fused score (1: vectors only)."
     )
     retrieval_candidates: int = Field(20, ge=1, le=500, description="Candidates each of vector and BM25 search pass to fusion.")
+    reranker: bool = Field(
+        False, description="Reorder the top fused results with the cross-encoder reranker (app/index/reranker.onnx, built by research/kbs/reranker_train.py)."
+    )
+    reranker_top_n: int = Field(5, ge=1, le=100, description="Fused results the reranker reads and reorders.")
+    reranker_weight: float = Field(
+        0.25, ge=0, le=1, description="Weight of the reranker's probability against the fused score in the new order (1: the reranker alone)."
+    )
     confidence_threshold: float = Field(
         0.614, ge=0, le=1, description="Below this confidence Beacon does not answer (the cut of python -m research.kbs.decision --write)."
     )

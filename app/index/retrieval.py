@@ -5,7 +5,9 @@ candidates and mixed as ``alpha * dense + (1 - alpha) * sparse``. It beat recipr
 fusion on the labelled set (table in bench/README.md), because it keeps how far apart the
 candidates are, not only their order. FAQ chunks are found by their question as well as
 their answer: each has a second vector of its question alone, and the better of the two
-counts.
+counts. A cross-encoder reranker (app/index/reranker.py), when given, reorders the first
+``rerank_top_n`` fused results by its score blended with the fused one
+(research/kbs/README.md, "Reranker").
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Literal
 
 from app.index.embedding import Embedder
 from app.index.keyword_index import KeywordIndex
+from app.index.reranker import Reranker, blend, passage_text
 from app.index.store import KnowledgeStore
 
 # The metadata every result reports, in a stable order (part of the --json contract).
@@ -37,10 +40,11 @@ class RetrievedChunk:
     title: str
     section: str
     text: str
-    score: float  # fused, in [0, 1]: the order of results
+    score: float  # fused, in [0, 1] (blended with the reranker's probability when it ran): the order of results
     dense_score: float | None = None  # cosine similarity of the best vector of the chunk
     sparse_score: float | None = None  # BM25
     metadata: dict = field(default_factory=dict)
+    rerank_score: float | None = None  # the reranker's logit, when it read this chunk
 
     def to_json(self) -> dict:
         return {
@@ -53,6 +57,7 @@ class RetrievedChunk:
             **{key: self.metadata.get(key) for key in RESULT_METADATA},
             "dense_score": None if self.dense_score is None else round(self.dense_score, 4),
             "sparse_score": None if self.sparse_score is None else round(self.sparse_score, 4),
+            "rerank_score": None if self.rerank_score is None else round(self.rerank_score, 4),
         }
 
 
@@ -112,7 +117,8 @@ def _reciprocal_rank(*lists: dict[str, float], k: int = 60) -> dict[str, float]:
 class HybridRetriever:
     def __init__(self, store: KnowledgeStore, embedder: Embedder, keyword_index: KeywordIndex | None = None,
                  alpha: float = 0.7, candidates: int = 20, fusion: Literal["rsf", "rrf"] = "rsf",
-                 question_vectors: bool = True, region_preference: float = REGION_PREFERENCE) -> None:
+                 question_vectors: bool = True, region_preference: float = REGION_PREFERENCE,
+                 reranker: Reranker | None = None, rerank_top_n: int = 10, rerank_weight: float = 1.0) -> None:
         from app.index.embedding.llama_adapter import pin_llama_index_defaults
 
         pin_llama_index_defaults(embedder)
@@ -124,10 +130,15 @@ class HybridRetriever:
         self.fusion = fusion  # rrf and question_vectors=False exist for the measurements
         self.question_vectors = question_vectors
         self.region_preference = region_preference
+        self.reranker = reranker
+        self.rerank_top_n = rerank_top_n
+        self.rerank_weight = rerank_weight
 
     def warm_up(self) -> None:
         self.embedder.embed_query("warm up")
         self.keywords.refresh()
+        if self.reranker is not None:
+            self.reranker.warm_up()
 
     def _dense(self, query: str, region, audience, timings: dict) -> tuple[dict[str, float], dict[str, RetrievedChunk]]:
         """Vector search. Chroma returns ids and distances only; text and metadata come from
@@ -191,6 +202,7 @@ class HybridRetriever:
                     fused[chunk_id] += self.region_preference
         results: list[RetrievedChunk] = []
         seen_texts: set[str] = set()
+        wanted = max(top_k, self.rerank_top_n) if self.reranker is not None else top_k
         for chunk_id in sorted(fused, key=lambda c: (-fused[c], c)):
             chunk = dense_chunks.get(chunk_id) or sparse_chunks[chunk_id]
             fingerprint = chunk.metadata.get("content_hash") or chunk.text
@@ -199,15 +211,28 @@ class HybridRetriever:
             seen_texts.add(fingerprint)
             chunk.score, chunk.dense_score, chunk.sparse_score = fused[chunk_id], dense.get(chunk_id), sparse.get(chunk_id)
             results.append(chunk)
-            if len(results) == top_k:
+            if len(results) == wanted:
                 break
         done = time.perf_counter()
+        if self.reranker is not None:
+            results = self._rerank(query, results)[:top_k]
+            timings["rerank_ms"] = (time.perf_counter() - done) * 1000
         # embed_ms and retrieve_ms (the vector query) keep their meaning from plain vector search.
         timings.update(retrieve_ms=(after_dense - started) * 1000 - timings["embed_ms"],
                        sparse_ms=(after_sparse - after_dense) * 1000, fuse_ms=(done - after_sparse) * 1000)
         signals = retrieval_signals(dense, sparse, results)
         signals.update(self.lexical_signals(query, results))
         return Retrieval(query, results, signals, timings)
+
+    def _rerank(self, query: str, results: list[RetrievedChunk]) -> list[RetrievedChunk]:
+        """The first ``rerank_top_n`` results in the order of the reranker's score blended with the
+        fused one; the rest keep their place after them."""
+        head, tail = results[: self.rerank_top_n], results[self.rerank_top_n :]
+        logits = self.reranker.scores(query, [passage_text(c.title, c.section, c.text) for c in head])
+        for chunk, logit in zip(head, logits):
+            chunk.rerank_score = float(logit)
+            chunk.score = blend(chunk.score, chunk.rerank_score, self.rerank_weight)
+        return sorted(head, key=lambda c: (-c.score, c.chunk_id)) + tail
 
     def lexical_signals(self, query: str, results: list[RetrievedChunk]) -> dict[str, float]:
         """Signals on the KB's own scale: the share of the question's words that the KB never

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 from collections import Counter
+from pathlib import Path
 
 from research.kbs.data import REAL_KBS, cache_dir, clinc_out_of_scope, demo_kb, real_kb, stackfaq_kb
 from research.kbs.harness import Runner, bundled_embedder, ingest
@@ -130,6 +132,8 @@ def main() -> None:
     parser.add_argument("--chunk-tokens", type=int, help="BEACON_CHUNK_MAX_TOKENS for this run (default 220)")
     parser.add_argument("--no-heading-context", action="store_true",
                         help="embed chunk text alone, without the title and heading path (an ablation)")
+    parser.add_argument("--reranker-model", help="the chain reranks with this model file (BEACON_RERANKER on with its "
+                        "defaults), e.g. a left-out model of research.kbs.reranker_train in the research cache")
     parser.add_argument("--json", help="also write the rows to this file")
     args = parser.parse_args()
     names = args.kb or [*REAL_KBS, "demo"]
@@ -147,6 +151,13 @@ def main() -> None:
 
         ingest.chunking._embed_text = lambda document, path, text, question: text
         overrides["chroma_collection"] = "ablation_no_heading"  # a separate cached index
+    if args.reranker_model:
+        import app.chain.factory as factory
+        from app.index.reranker import CrossEncoderReranker
+
+        model = CrossEncoderReranker(Path(args.reranker_model))
+        factory.bundled_reranker = lambda: model
+        os.environ["BEACON_RERANKER"] = "true"  # not an override: overrides key the ingested index
     rows = [evaluate_kb(name, embedder, redactor, chain, not args.no_oos, not args.without_scan, args.alpha, **overrides)
             for name in names]
     print_table(rows, chain)

