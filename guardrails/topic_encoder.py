@@ -15,7 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
-from app.core.onnx_models import LazyOnnxModel, cpu_session, wordpiece_tokenizer
+from app.core.onnx_models import LazyOnnxModel, bundled_session, wordpiece_tokenizer
 from guardrails.errors import GuardrailError
 
 ENCODER_PATH = Path(__file__).with_name("topic_encoder.onnx")
@@ -35,17 +35,12 @@ class TopicEncoder(LazyOnnxModel):
         super().__init__()
 
     def _load(self) -> None:
-        if not self.path.is_file():
-            raise GuardrailError(f"{self.path} is missing: restore it from the repository (git checkout -- {self.path.name}) "
-                                 "or retrain it with python -m research.topics.finetune")
         tokenizer = wordpiece_tokenizer(MAX_TOKENS)
-        try:
-            # ORT's threads spin after a run by default; with the embedder's session running
-            # next, they took its cores (a guarded turn went from 19 to 36 ms at p50).
-            session = cpu_session(self.path, self.threads, spinning=False)
-        except Exception as exc:  # onnxruntime raises its own untyped errors for a damaged file
-            raise GuardrailError(f"{self.path}: cannot load the topic encoder ({exc}) — restore it from the "
-                                 "repository or retrain it with python -m research.topics.finetune") from None
+        # ORT's threads spin after a run by default; with the embedder's session running
+        # next, they took its cores (a guarded turn went from 19 to 36 ms at p50).
+        session = bundled_session(self.path, self.threads, GuardrailError, "topic encoder",
+                                  f"restore it from the repository (git checkout -- {self.path.name}) "
+                                  "or retrain it with python -m research.topics.finetune")
         self._tokenizer, self._session = tokenizer, session
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:

@@ -56,6 +56,17 @@ def cpu_session(model: Path, threads: int, spinning: bool = True):
     return ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
 
 
+def bundled_session(model: Path, threads: int, error: type[Exception], what: str, fix: str, spinning: bool = False):
+    """``cpu_session`` for a model file shipped (or built) beside the code: a missing or damaged file
+    raises ``error`` naming the file, ``what`` it is and the ``fix``, never onnxruntime's own error."""
+    if not model.is_file():
+        raise error(f"{model} is missing: {fix}")
+    try:
+        return cpu_session(model, threads, spinning=spinning)
+    except Exception as exc:  # onnxruntime raises its own untyped errors for a damaged file
+        raise error(f"{model}: cannot load the {what} ({exc}) — {fix}") from None
+
+
 class LazyOnnxModel:
     """A bundled model that loads on first use, once, under a lock: ``warm_up`` calls ``_load``, which
     sets ``_session`` and ``_tokenizer`` (and anything else the model reads) or raises with the fix."""

@@ -18,7 +18,7 @@ from typing import Protocol, Sequence
 import numpy as np
 
 from app.core.errors import EmbeddingError
-from app.core.onnx_models import LazyOnnxModel, cpu_session, wordpiece_tokenizer
+from app.core.onnx_models import LazyOnnxModel, bundled_session, wordpiece_tokenizer
 
 RERANKER_PATH = Path(__file__).with_name("reranker.onnx")
 MAX_TOKENS = 128  # question and passage together, as trained
@@ -54,15 +54,10 @@ class CrossEncoderReranker(LazyOnnxModel):
         super().__init__()
 
     def _load(self) -> None:
-        if not self.path.is_file():
-            raise EmbeddingError(f"{self.path} is missing (it is not shipped): build it with python -m "
-                                 "research.kbs.reranker_train --export, or switch the reranker off with BEACON_RERANKER=false")
         tokenizer = wordpiece_tokenizer(MAX_TOKENS)
-        try:
-            session = cpu_session(self.path, self.threads, spinning=False)
-        except Exception as exc:  # onnxruntime raises its own untyped errors for a damaged file
-            raise EmbeddingError(f"{self.path}: cannot load the reranker ({exc}) — build it again with python -m "
-                                 "research.kbs.reranker_train --export or switch it off with BEACON_RERANKER=false") from None
+        session = bundled_session(self.path, self.threads, EmbeddingError, "reranker",
+                                  "it is not shipped: build it with python -m research.kbs.reranker_train --export, "
+                                  "or switch the reranker off with BEACON_RERANKER=false")
         self._tokenizer, self._session = tokenizer, session
 
     def scores(self, query: str, passages: Sequence[str]) -> np.ndarray:
