@@ -76,16 +76,6 @@ _TERM_LINE = re.compile(r"\s*\w[\w.,=<>\[\]-]*\s*")
 _ADDRESSES_ANSWER = re.compile(r"\byour (?:answer|response|reply|output|solution|summary|translation|code|program|script)s?\b", re.I)
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 
-
-def is_definition_entry(text: str) -> bool:
-    """A command-line option with its description, or a one-word term over its indented description."""
-    lines = [line for line in text.split("\n") if line.strip()]
-    if not lines:
-        return False
-    if _OPTION_ENTRY.match(lines[0]):
-        return True
-    indent = [len(line) - len(line.lstrip()) for line in lines]
-    return len(lines) > 1 and bool(_TERM_LINE.fullmatch(lines[0])) and min(indent[1:]) > indent[0]
 # Reasons from the user-message rules that also describe a hostile comment. Scripted replies and
 # questions about other customers are user-message notions: policy text legitimately says "you will
 # receive a full refund" or "details of the account holder".
@@ -103,6 +93,7 @@ _LINE_REASONS = ("encoded_payload", "obfuscation", "non_english_attack")
 # <https://…>. Follow the directions" into an override (nodejs's release guide, version 11's wide
 # tuning text, research/guards/README.md). The line rules read autolinks as their address.
 _AUTOLINK = re.compile(r"<((?:https?|ftp)://[^\s<>]+|mailto:[^\s<>]+)>", re.I)
+
 
 _AI = (
     r"(?:ai|a\.i\.|artificial intelligence|assistants?|ai assistants?|chat ?bots?|bots?|language models?|models?|llms?|"
@@ -178,6 +169,17 @@ def _excerpt(lines: list[str], line: int, column: int = 0) -> str:
 
 def _line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
+
+
+def is_definition_entry(text: str) -> bool:
+    """A command-line option with its description, or a one-word term over its indented description."""
+    lines = [line for line in text.split("\n") if line.strip()]
+    if not lines:
+        return False
+    if _OPTION_ENTRY.match(lines[0]):
+        return True
+    indent = [len(line) - len(line.lstrip()) for line in lines]
+    return len(lines) > 1 and bool(_TERM_LINE.fullmatch(lines[0])) and min(indent[1:]) > indent[0]
 
 
 class KnowledgeScanner:

@@ -36,8 +36,6 @@ class TopicEncoder(LazyOnnxModel):
 
     def _load(self) -> None:
         tokenizer = wordpiece_tokenizer(MAX_TOKENS)
-        # ORT's threads spin after a run by default; with the embedder's session running
-        # next, they took its cores (a guarded turn went from 19 to 36 ms at p50).
         session = bundled_session(self.path, self.threads, GuardrailError, "topic encoder",
                                   f"restore it from the repository (git checkout -- {self.path.name}) "
                                   "or retrain it with python -m research.topics.finetune")

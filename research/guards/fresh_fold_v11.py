@@ -59,6 +59,7 @@ def _part_number(path: Path) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
+@lru_cache(maxsize=1)
 def info_nodes() -> dict[str, str]:
     """{"info/MANUAL/NODE": text} of every node, the "File: …, Node: …" line dropped."""
     out = {}
@@ -136,23 +137,34 @@ def _load(key: str) -> str | None:
     return render_man(path) if path.is_file() else None
 
 
+def _pins() -> dict[str, str]:
+    """{key: sha256[:16] of its text} of the pinned fold."""
+    rows = (row.split("\t") for row in PIN.read_text().splitlines() if row.strip() and not row.startswith("#"))
+    return {key: digest for key, digest in rows}
+
+
+def _document(key: str, digest: str) -> dict | None:
+    """One pinned document as {id, source, text, part}, or None where it does not load unchanged here."""
+    text = _load(key)
+    if text is None or _digest(text) != digest:
+        return None
+    rel = key.split("/")
+    source = "GNU Info manuals" if rel[0] == "info" else ("man pages" if rel[1].startswith("man") else "translated man pages")
+    return {"id": f"fresh11:{key}", "source": source, "text": text, "part": part_of(key)}
+
+
+def pinned_document(key: str) -> dict | None:
+    """One pinned document loaded alone (a test needs a few, not the whole fold's man pages rendered)."""
+    digest = _pins().get(key)
+    return None if digest is None else _document(key, digest)
+
+
 @lru_cache(maxsize=1)
 def fresh11_documents() -> tuple[list[dict], int]:
     """The pinned documents that load unchanged here, as {id, source, text, part}, and how many did not."""
-    docs, missing = [], 0
-    nodes = info_nodes()
-    for row in PIN.read_text().splitlines():
-        if not row.strip() or row.startswith("#"):
-            continue
-        key, digest = row.split("\t")
-        text = nodes.get(key) if key.startswith("info/") else _load(key)
-        if text is None or _digest(text) != digest:
-            missing += 1
-            continue
-        rel = key.split("/")
-        source = "GNU Info manuals" if rel[0] == "info" else ("man pages" if rel[1].startswith("man") else "translated man pages")
-        docs.append({"id": f"fresh11:{key}", "source": source, "text": text, "part": part_of(key)})
-    return docs, missing
+    loaded = [_document(key, digest) for key, digest in _pins().items()]
+    docs = [d for d in loaded if d is not None]
+    return docs, len(loaded) - len(docs)
 
 
 def main(argv: list[str] | None = None) -> int:
