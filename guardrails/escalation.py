@@ -41,6 +41,15 @@ CATEGORIES: tuple[str, ...] = tuple(CATEGORY_PRIORITY)
 _TOPIC_ORDER = ["secret_exposed", "account_takeover", "unauthorised_transaction", "fraud_scam", "vulnerable_customer",
                 "lost_stolen_device", "legal_regulatory", "complaint"]
 
+# A handoff forced by one of these topics still gives the customer the help centre's answer when
+# retrieval is confident: the team takes the case, and the customer does not wait for what the
+# article already says ("someone asks for my seed words" -> the article on seed scams). Not for a
+# vulnerable customer (a person first, not an article), nor when the message carries a secret, an
+# injection attempt or an explicit request for a person (the customer asked for someone, not a page).
+ANSWER_ALONGSIDE_TOPICS = frozenset({"secret_exposed", "account_takeover", "unauthorised_transaction", "fraud_scam",
+                                     "lost_stolen_device", "legal_regulatory", "complaint"})
+_NO_ANSWER_ALONGSIDE = ("secret_in_message", "prompt_injection", "human_requested", "topic:vulnerable_customer")
+
 
 
 def _filed_under(topics) -> str | None:
@@ -100,9 +109,19 @@ class EscalationPolicy:
     confidence below which Beacon does not answer; ``caution_margin`` is the band above it
     in which Beacon answers but tells the customer it may not cover their case."""
 
-    def __init__(self, threshold: float, caution_margin: float = 0.1) -> None:
+    def __init__(self, threshold: float, caution_margin: float = 0.1, answer_alongside: bool = True) -> None:
         self.threshold = threshold
         self.caution_margin = caution_margin
+        self.answer_alongside = answer_alongside
+
+    def answers_alongside(self, decision: Decision, confidence: float) -> bool:
+        """Whether a handoff the input forced also carries the help centre's answer: a sensitive
+        topic of ``ANSWER_ALONGSIDE_TOPICS`` only, and retrieval as confident as for an answer."""
+        if not self.answer_alongside or not decision.escalate or confidence < self.threshold:
+            return False
+        if any(reason in _NO_ANSWER_ALONGSIDE for reason in decision.reasons):
+            return False
+        return decision.category in ANSWER_ALONGSIDE_TOPICS
 
     def input_decision(self, signals: Signals) -> Decision | None:
         """The decision the input alone forces (before retrieval), or None to go on."""

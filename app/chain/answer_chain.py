@@ -16,23 +16,34 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from app.chain.citations import check_citations
+from app.chain.citations import CitationCheck, check_citations
 from app.chain.confidence import ConfidenceModel
 from app.chain.generation import Generator
 from app.chain.generation import Generation
 from app.chain.generation.extractive import ExtractiveGenerator, name_currency
 from app.chain.guard_bundle import Guardrails
 from app.chain.questions import check_question, too_long
-from app.chain.replies import CAUTION_NOTE, CLARIFY_MESSAGE, escalation_message, find_safe_step, follow_up_message
+from app.chain.replies import (CAUTION_NOTE, CLARIFY_MESSAGE, SafeStep, escalation_message, find_safe_step,
+                               follow_up_message)
 from app.chain.rewriting import CarrySubjectRewriter, Rewriter
 from app.chain.sessions import Session, SessionStore, Turn, mentioned_region
 from app.handoff.ticket_states import OWNED, TicketStateError, more_pressing
 from app.handoff.tickets import Ticket
 from app.index.retrieval import HybridRetriever, RetrievedChunk
+from guardrails.output_guard import OutputCheck
 from guardrails.escalation import Decision, Signals, is_vague
 
 _PLACEHOLDER = re.compile(r"<[A-Z][A-Z0-9_]*_\d+>")
 EMPTY_KB_REPLY = "I can't answer questions yet: no help articles have been loaded. Please ask to talk to a human agent."
+
+
+@dataclass(frozen=True)
+class _Alongside:
+    """The help centre's answer given with a handoff: its text and the sources it cites (numbers)."""
+
+    text: str
+    cited: tuple[int, ...]
+    generator: str
 
 
 @dataclass
@@ -183,7 +194,10 @@ class AnswerChain:
         base.update(standalone_question=standalone, region=region, confidence=confidence)
 
         if forced:
-            return self._escalate(forced, base, session, open_ticket, results, context, started, timings)
+            alongside = None
+            if results and self.guardrails.policy.answers_alongside(forced, confidence):
+                alongside = self._alongside(standalone, results, session, region, base, timings)
+            return self._escalate(forced, base, session, open_ticket, results, context, started, timings, alongside)
         signals.confidence = confidence
         if not results or confidence < self.threshold:
             decision = self.guardrails.policy.decide(signals)
@@ -197,6 +211,24 @@ class AnswerChain:
             base["flags"] = flags + (["no_results"] if not results else ["low_confidence"])
             return self._escalate(decision, base, session, open_ticket, results, context, started, timings)
 
+        generation, cited, output = self._generate_checked(standalone, results, session, region, flags, timings)
+        flags += [] if cited.has_citation else ["no_citation"]
+        flags += ["invalid_citation_removed"] if cited.removed else []
+        flags += [f"fallback:{generation.fallback_reason}"] if generation.fallback_reason else []
+        signals.output_problems = list(output.problems)
+        decision = self.guardrails.policy.decide(signals)
+        base.update(output_check=output.to_json(), flags=flags)
+        if decision.escalate:
+            return self._escalate(decision, base, session, open_ticket, results, context, started, timings)
+        text = cited.text + (f"\n\n{CAUTION_NOTE}" if decision.action == "answer_with_caution" else "")
+        citations = [citation_json(n, results[n - 1]) for n in cited.cited]
+        answer = Answer(answer=text, citations=citations, generator=generation.generator, **base)
+        return self._finish(answer, session, decision, started, timings)
+
+    def _generate_checked(self, standalone: str, results: list[RetrievedChunk], session: Session, region: str | None,
+                          flags: list[str], timings: dict[str, float]) -> tuple[Generation, CitationCheck, OutputCheck]:
+        """The generator's reply, its citations and the output check; a model reply that fails the
+        check is replaced by the extractive one (flag ``fallback:<problems>``)."""
         mark = time.perf_counter()
         history = [(t.question, t.standalone) for t in session.turns]
         generation = self._currency_named(self.generator.generate(standalone, results, history), region)
@@ -212,18 +244,30 @@ class AnswerChain:
             cited = check_citations(generation.text, len(results))
             output = self.guardrails.output.check(cited.text, [c.text for c in results])
         timings["guard_output_ms"] = (time.perf_counter() - mark) * 1000
-        flags += [] if cited.has_citation else ["no_citation"]
-        flags += ["invalid_citation_removed"] if cited.removed else []
-        flags += [f"fallback:{generation.fallback_reason}"] if generation.fallback_reason else []
-        signals.output_problems = list(output.problems)
-        decision = self.guardrails.policy.decide(signals)
-        base.update(output_check=output.to_json(), flags=flags)
-        if decision.escalate:
-            return self._escalate(decision, base, session, open_ticket, results, context, started, timings)
-        text = cited.text + (f"\n\n{CAUTION_NOTE}" if decision.action == "answer_with_caution" else "")
-        citations = [citation_json(n, results[n - 1]) for n in cited.cited]
-        answer = Answer(answer=text, citations=citations, generator=generation.generator, **base)
-        return self._finish(answer, session, decision, started, timings)
+        return generation, cited, output
+
+    def _alongside(self, standalone: str, results: list[RetrievedChunk], session: Session, region: str | None,
+                   base: dict, timings: dict[str, float]) -> _Alongside | None:
+        """The help centre's answer given with a sensitive-topic handoff: only a reply that cites
+        its sources and passes the output check (the check's result is kept on the turn)."""
+        flags = base["flags"]
+        generation, cited, output = self._generate_checked(standalone, results, session, region, flags, timings)
+        base["output_check"] = output.to_json()
+        if not output.passed or not cited.has_citation:
+            return None
+        flags.append("answered_alongside")
+        return _Alongside(cited.text, tuple(cited.cited), generation.generator)
+
+    def _handoff_citations(self, step: SafeStep | None, results: list[RetrievedChunk],
+                           alongside: _Alongside | None) -> tuple[list[dict], int | None]:
+        """The citations of a handoff reply and the safe step's marker. With the help centre's
+        answer alongside, markers keep the sources' numbers; otherwise the step is [1]."""
+        if alongside is None:
+            return ([citation_json(1, results[step.source_number - 1])] if step else []), (1 if step else None)
+        numbers = set(alongside.cited)
+        if step is not None and step.text not in alongside.text:
+            numbers.add(step.source_number)
+        return [citation_json(n, results[n - 1]) for n in sorted(numbers)], (step.source_number if step else None)
 
     def _currency_named(self, generation: Generation, region: str | None) -> Generation:
         """Quoted text that says "your account currency" names it when the region is known."""
@@ -232,22 +276,25 @@ class AnswerChain:
         return dataclasses.replace(generation, text=name_currency(generation.text, region))
 
     def _escalate(self, decision: Decision, base: dict, session: Session, open_ticket: Ticket | None,
-                  results: list[RetrievedChunk], context: dict, started: float, timings: dict) -> Answer:
+                  results: list[RetrievedChunk], context: dict, started: float, timings: dict,
+                  alongside: _Alongside | None = None) -> Answer:
         if open_ticket is not None:  # the conversation's open ticket takes the message: never a second ticket
             # As read at the start of the turn: the change itself re-reads it under its row lock.
             try:
-                return self._follow_up(open_ticket, decision, base, session, results, started, timings)
+                return self._follow_up(open_ticket, decision, base, session, results, started, timings,
+                                       alongside=alongside)
             except TicketStateError:  # resolved a moment ago: this message opens a new ticket
                 session.ticket_id = None
         mark = time.perf_counter()
         step = find_safe_step(decision.category or "", base["standalone_question"], results)
-        citations = [citation_json(1, results[step.source_number - 1])] if step else []
+        citations, step_number = self._handoff_citations(step, results, alongside)
         empty_kb = not results and self.retriever.store.count() == 0
 
         def reply_for(ticket_id: str) -> str:
             if empty_kb:
                 return EMPTY_KB_REPLY + f" Your reference is {ticket_id}."
-            return escalation_message(decision.category or "", ticket_id, step, 1 if step else None)
+            return escalation_message(decision.category or "", ticket_id, step, step_number,
+                                      alongside.text if alongside else None)
 
         session.turns.append(Turn(base["question"], base["standalone_question"], base.get("region"), "", "escalate"))
         ticket = self.guardrails.open_ticket(session, decision, [source_json(c) for c in results], context,
@@ -257,10 +304,10 @@ class AnswerChain:
         text = reply_for(ticket.ticket_id)
         escalation = {"reason": ticket.reason, "reasons": ticket.reasons, "category": ticket.category,
                       "priority": ticket.priority, "ticket_id": ticket.ticket_id, "joined": False,
-                      "state": ticket.state}
+                      "state": ticket.state, "answered_alongside": alongside is not None}
         timings["handoff_ms"] = (time.perf_counter() - mark) * 1000
-        answer = Answer(answer=text, citations=citations, generator="none", escalation=escalation,
-                        handoff=handoff_json(ticket), **{"confidence": 0.0, **base})
+        answer = Answer(answer=text, citations=citations, generator=alongside.generator if alongside else "none",
+                        escalation=escalation, handoff=handoff_json(ticket), **{"confidence": 0.0, **base})
         return self._finish(answer, session, decision, started, timings)
 
     # -- a conversation that already has an open ticket ---------------------------------
@@ -273,24 +320,26 @@ class AnswerChain:
         return self._follow_up(ticket, decision, base, session, [], started, timings, escalating=False)
 
     def _follow_up(self, ticket: Ticket, decision: Decision, base: dict, session: Session,
-                   results: list[RetrievedChunk], started: float, timings: dict, escalating: bool = True) -> Answer:
+                   results: list[RetrievedChunk], started: float, timings: dict, escalating: bool = True,
+                   alongside: _Alongside | None = None) -> Answer:
         """The message joins the open ticket (its priority becomes the higher of the two) and the
-        customer is told so, with the category's safe step when it has one."""
+        customer is told so, with the category's safe step when it has one (and the help centre's
+        answer when the policy gives it alongside)."""
         mark = time.perf_counter()
         step = find_safe_step(decision.category or "", base["standalone_question"], results) if escalating else None
-        citations = [citation_json(1, results[step.source_number - 1])] if step else []
+        citations, step_number = self._handoff_citations(step, results, alongside)
         raised = escalating and more_pressing(decision.priority or "low", ticket.priority)
         text = follow_up_message(decision.category or "", ticket.ticket_id, ticket.state in OWNED, step,
-                                 1 if step else None, raised, escalating)
+                                 step_number, raised, escalating, alongside.text if alongside else None)
         ticket = self.guardrails.add_to_ticket(ticket.ticket_id, base["question"], text, "escalate",
                                                decision if escalating else None)
         session.ticket_id = ticket.ticket_id
         escalation = {"reason": ticket.reason, "reasons": ticket.reasons, "category": ticket.category,
                       "priority": ticket.priority, "ticket_id": ticket.ticket_id, "joined": True,
-                      "state": ticket.state}
+                      "state": ticket.state, "answered_alongside": alongside is not None}
         timings["handoff_ms"] = (time.perf_counter() - mark) * 1000
-        answer = Answer(answer=text, citations=citations, generator="none", escalation=escalation,
-                        handoff=handoff_json(ticket), **{"confidence": 0.0, **base})
+        answer = Answer(answer=text, citations=citations, generator=alongside.generator if alongside else "none",
+                        escalation=escalation, handoff=handoff_json(ticket), **{"confidence": 0.0, **base})
         return self._finish(answer, session, decision, started, timings)
 
     def _note_on_ticket(self, session: Session, answer: Answer, decision: Decision) -> None:

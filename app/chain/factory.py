@@ -154,7 +154,7 @@ def build_guardrails(settings: Settings, embedder, redactor=None) -> Guardrails:
         input=build_input_guard(settings, embedder, redactor),
         output=OutputGuard(GroundednessChecker(embedder=embedder, **_optional(threshold=settings.groundedness_threshold)),
                            redactor),
-        policy=EscalationPolicy(settings.confidence_threshold, settings.caution_margin),
+        policy=EscalationPolicy(settings.confidence_threshold, settings.caution_margin, settings.answer_alongside_handoff),
         tickets=ticket_store(settings),
         log=decision_log(settings),
         vault_factory=PiiVault,

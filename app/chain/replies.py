@@ -74,12 +74,25 @@ def find_safe_step(category: str, question: str, sources: list) -> SafeStep | No
     return None
 
 
-def escalation_message(category: str, ticket_id: str | None, step: SafeStep | None = None,
-                       step_citation: int | None = None) -> str:
-    parts = [_OPENING.get(category, _OPENING["human_requested"])]
-    if step is not None:
+ALONGSIDE_LEAD = "While you wait, this is what our help centre says:"
+
+
+def _safe_step_and_answer(step: SafeStep | None, step_citation: int | None, alongside: str | None) -> list[str]:
+    """The safe step (left out when the help centre's answer already says it) and the answer."""
+    parts = []
+    if step is not None and not (alongside and step.text in alongside):
         marker = f" [{step_citation}]" if step_citation else ""
         parts.append(f"Right now, for your safety: {step.text}{marker}")
+    if alongside:
+        parts.append(f"{ALONGSIDE_LEAD}\n\n{alongside}")
+    return parts
+
+
+def escalation_message(category: str, ticket_id: str | None, step: SafeStep | None = None,
+                       step_citation: int | None = None, alongside: str | None = None) -> str:
+    """``alongside``: the help centre's answer (cited) given with the handoff, if the policy allows it."""
+    parts = [_OPENING.get(category, _OPENING["human_requested"])]
+    parts += _safe_step_and_answer(step, step_citation, alongside)
     reference = f" Your reference is {ticket_id}." if ticket_id else ""
     parts.append(NEXT_STEPS + reference)
     return "\n\n".join(parts)
@@ -101,7 +114,8 @@ MARKED_URGENT = " It is now marked as a priority."
 
 
 def follow_up_message(category: str, ticket_id: str, agent_owns: bool, step: SafeStep | None = None,
-                      step_citation: int | None = None, raised: bool = False, escalating: bool = True) -> str:
+                      step_citation: int | None = None, raised: bool = False, escalating: bool = True,
+                      alongside: str | None = None) -> str:
     """What the customer reads when a message joins the conversation's open ticket instead of
     opening another: the category's opening for a sensitive topic (with its safe step), then
     that the message was added or passed on. ``escalating`` is False for a routine message an
@@ -117,9 +131,7 @@ def follow_up_message(category: str, ticket_id: str, agent_owns: bool, step: Saf
     elif category in ("unanswered", "answer_check_failed"):
         parts.append("I'm not able to answer that reliably from our help centre, so rather than guess I'm passing it "
                      "to the team.")
-    if step is not None:
-        marker = f" [{step_citation}]" if step_citation else ""
-        parts.append(f"Right now, for your safety: {step.text}{marker}")
+    parts += _safe_step_and_answer(step, step_citation, alongside)
     closing = (PASSED_ON if agent_owns else ADDED_TO_REQUEST).format(reference=reference)
     parts.append(closing + (MARKED_URGENT if raised else ""))
     return "\n\n".join(parts)

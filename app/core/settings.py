@@ -99,6 +99,9 @@ class Settings(BaseSettings):
     caution_margin: float = Field(
         0.1, ge=0, le=1, description="Confidence band above the threshold in which an answer carries a caution note."
     )
+    answer_alongside_handoff: bool = Field(
+        True, description="A handoff for a sensitive topic (not a vulnerable customer, a secret, an injection or a request for a person) also gives the help centre's answer when retrieval is confident."
+    )
     pii_score_threshold: float | None = Field(
         None, ge=0, le=1, description="Presidio score from which a detection is redacted; empty uses the measured default."
     )

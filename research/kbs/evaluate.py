@@ -7,8 +7,10 @@ it is, every question answered by the full chain (extractive generator, all guar
 
 Per KB: files indexed (of them, with a section set aside by the knowledge-file scan) / skipped / failed / quarantined; file-level hit@1 and hit@5 over the
 answerable questions (repeated files removed before the cut); answerable questions answered,
-and answered citing a target file; unanswerable questions declined; CLINC150 ``oos_val`` queries
-declined (n=100, asked of every KB); answers whose own text failed the output check; p50 turn
+and answered citing a target file; handed over as a sensitive topic with the help centre's answer
+given alongside, and the customer reading a target file's answer either way; unanswerable questions
+declined and CLINC150 ``oos_val`` queries declined (n=100, asked of every KB), where an answer given
+alongside a handoff is not declined; answers whose own text failed the output check; p50 turn
 latency. Why answerable questions were not answered is broken down by the decision's reasons.
 Per-question records go to the research cache (``turns-<kb>.jsonl``).
 """
@@ -40,6 +42,8 @@ def _rate(turns, predicate) -> tuple[float, int]:
 
 def _why_not(turn) -> str:
     reasons = turn.reasons
+    if turn.alongside:
+        return "input guard, answer given alongside"
     if any(r.startswith("topic:") or r in ("secret_in_message", "prompt_injection", "human_requested") for r in reasons):
         return "input guard"
     if any(r.startswith("output:") for r in reasons):
@@ -73,8 +77,10 @@ def evaluate_kb(name: str, embedder, redactor, chain: bool, oos: bool, scan: boo
         row.update({
             "answered": _rate(answerable, lambda t: t.answered),
             "answered_cited_right": _rate(answerable, lambda t: t.cited_right),
-            "unanswerable_declined": _rate(unanswerable, lambda t: not t.answered),
-            "oos_declined": _rate(oos_turns, lambda t: not t.answered),
+            "alongside_handoff": _rate(answerable, lambda t: t.alongside),
+            "given_right_incl_alongside": _rate(answerable, lambda t: t.given_right),
+            "unanswerable_declined": _rate(unanswerable, lambda t: t.declined),
+            "oos_declined": _rate(oos_turns, lambda t: t.declined),
             "output_check_failed": (sum(not t.output_passed for t in generated), len(generated)),
             "why_not_answered": dict(Counter(_why_not(t) for t in answerable if not t.answered)),
             "p50_ms": statistics.median(t.total_ms for t in turns) if turns else float("nan"),
@@ -85,7 +91,7 @@ def evaluate_kb(name: str, embedder, redactor, chain: bool, oos: bool, scan: boo
                                   "files": t.files[:5], "rank": t.rank, "action": t.action, "reasons": t.reasons,
                                   "confidence": round(t.confidence, 4), "cited": t.cited, "answer": t.answer,
                                   "generated": t.generated, "output_problems": t.output_problems,
-                                  "signals": t.signals, "total_ms": round(t.total_ms, 1)}) + "\n")
+                                  "flags": t.flags, "signals": t.signals, "total_ms": round(t.total_ms, 1)}) + "\n")
     return row
 
 
@@ -97,7 +103,8 @@ def _fmt(value) -> str:
 
 
 def print_table(rows: list[dict], chain: bool) -> None:
-    columns = ["hit@1", "hit@5"] + (["answered", "answered_cited_right", "unanswerable_declined", "oos_declined"]
+    columns = ["hit@1", "hit@5"] + (["answered", "answered_cited_right", "alongside_handoff",
+                                     "given_right_incl_alongside", "unanswerable_declined", "oos_declined"]
                                     if chain else [])
     print("| KB | files indexed (a section set aside) / skipped / failed / quarantined | " + " | ".join(columns)
           + (" | output check failed | p50 ms | not answered because |" if chain else " |"))

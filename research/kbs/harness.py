@@ -164,10 +164,21 @@ class Turn:
     output_problems: list[str] = field(default_factory=list)
     generated: str = ""  # the generator's own text, whether or not it reached the customer
     total_ms: float = 0.0
+    flags: list[str] = field(default_factory=list)
 
     @property
     def answered(self) -> bool:
         return self.action in ("answer", "answer_with_caution")
+
+    @property
+    def alongside(self) -> bool:
+        """Handed over, with the help centre's answer given alongside (a sensitive topic)."""
+        return self.action == "escalate" and "answered_alongside" in self.flags
+
+    @property
+    def declined(self) -> bool:
+        """No article's answer reached the customer: neither answered nor given alongside a handoff."""
+        return not self.answered and not self.alongside
 
     @property
     def rank(self) -> int | None:
@@ -176,6 +187,11 @@ class Turn:
     @property
     def cited_right(self) -> bool:
         return self.answered and any(c in self.question.targets for c in self.cited)
+
+    @property
+    def given_right(self) -> bool:
+        """The customer read a target file's answer, cited: answered, or alongside a handoff."""
+        return (self.answered or self.alongside) and any(c in self.question.targets for c in self.cited)
 
 
 class _Recorder:
@@ -239,6 +255,7 @@ class Runner:
         turn.confidence = answer.confidence
         turn.cited = [c["source"] for c in answer.citations]
         turn.answer = answer.answer
+        turn.flags = list(answer.flags)
         turn.generated = self.recorder.last
         check = answer.output_check or {}
         turn.output_passed = check.get("passed") if check else None

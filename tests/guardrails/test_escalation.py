@@ -106,3 +106,32 @@ def test_of_two_urgent_topics_the_more_confident_names_the_ticket_and_a_secret_i
     assert policy.input_decision(Signals(topics=scam_first)).category == "fraud_scam"
     assert policy.input_decision(Signals(topics=scam_first + [TopicScore("lost_stolen_device", 0.99)])).category == "fraud_scam"
     assert policy.input_decision(Signals(topics=scam_first, secrets=["CRYPTO_SEED_PHRASE"])).category == "secret_exposed"
+
+
+@pytest.mark.parametrize(
+    "signals, confidence, expected",
+    [
+        (Signals(topics=[Topic("lost_stolen_device")]), 0.9, True),
+        (Signals(topics=[Topic("fraud_scam"), Topic("complaint")]), 0.6, True),  # at the threshold: as for an answer
+        (Signals(topics=[Topic("unauthorised_transaction")]), 0.59, False),  # retrieval not confident enough
+        (Signals(topics=[Topic("vulnerable_customer")]), 0.95, False),  # a person first, not an article
+        (Signals(topics=[Topic("complaint"), Topic("vulnerable_customer")]), 0.95, False),
+        (Signals(topics=[Topic("fraud_scam")], secrets=["SEED_PHRASE"]), 0.95, False),  # a secret in the message
+        (Signals(topics=[Topic("account_takeover")], injection=True), 0.95, False),
+        (Signals(topics=[Topic("account_takeover")], human_requested=True), 0.95, False),  # asked for a person
+        (Signals(injection=True), 0.95, False),
+        (Signals(human_requested=True), 0.95, False),
+    ],
+)
+def test_which_handoffs_carry_the_help_centres_answer(signals, confidence, expected):
+    decision = POLICY.input_decision(signals)
+    assert decision is not None and decision.escalate
+    assert POLICY.answers_alongside(decision, confidence) is expected
+
+
+def test_answering_alongside_a_handoff_can_be_switched_off():
+    decision = POLICY.input_decision(Signals(topics=[Topic("lost_stolen_device")]))
+    off = EscalationPolicy(threshold=0.6, caution_margin=0.1, answer_alongside=False)
+    assert POLICY.answers_alongside(decision, 0.9) and not off.answers_alongside(decision, 0.9)
+    # Only a handoff the input forced carries it: a low-confidence handoff has no answer to give.
+    assert not POLICY.answers_alongside(POLICY.decide(Signals(confidence=0.2)), 0.9)

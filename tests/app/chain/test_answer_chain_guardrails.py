@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sqlite3
 
 import pytest
@@ -14,6 +15,7 @@ from click.testing import CliRunner
 import app.index.embedding
 from app.chain.factory import build_chain, build_guardrails
 from app.chain.generation.extractive import ExtractiveGenerator
+from app.chain.replies import ALONGSIDE_LEAD
 from app.cli.commands import cli
 from app.core.settings import Settings
 from app.handoff.tickets import SqliteTicketStore
@@ -94,11 +96,44 @@ def test_every_escalation_path_through_beacon_ask(cli_env, message, category, pr
     told = ticket.transcript[-1]
     assert (told["role"], told["action"], told["text"]) == ("beacon", "escalate", payload["answer"])
     if safe_step:
-        # The immediate step is quoted from the knowledge base, with its citation.
-        assert "Right now, for your safety:" in payload["answer"] and payload["citations"]
+        # The immediate step is quoted from the knowledge base, with its citation: on its own, or
+        # inside the help centre's answer given alongside the handoff.
+        assert payload["citations"]
+        assert "Right now, for your safety:" in payload["answer"] or escalation["answered_alongside"]
         assert "Freeze" in payload["answer"] or "freeze" in payload["answer"]
     logged = [json.loads(line) for line in (cli_env / "decisions.jsonl").read_text().splitlines()]
     assert any(entry["ticket_id"] == escalation["ticket_id"] and entry["action"] == "escalate" for entry in logged)
+
+
+def test_a_sensitive_handoff_also_gives_the_help_centres_answer(make_chain):
+    chain, state = make_chain()
+    answer = chain.answer("I lost my card on the train this morning", session_id="alongside")
+    assert answer.decision["action"] == "escalate" and answer.escalation["category"] == "lost_stolen_device"
+    assert answer.escalation["answered_alongside"] and "answered_alongside" in answer.flags
+    assert answer.output_check["passed"] and answer.generator == "extractive"
+    assert ALONGSIDE_LEAD in answer.answer and answer.escalation["ticket_id"] in answer.answer
+    # Every marker in the reply has its citation, and the card FAQ that answers it is among them.
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.answer)}
+    assert markers == {c["number"] for c in answer.citations}
+    assert "faq/cards.md" in {c["source"] for c in answer.citations}
+    # The agent reads what the customer read.
+    ticket = SqliteTicketStore(state.data_dir / "handoffs.sqlite3").get(answer.escalation["ticket_id"])
+    assert ticket.transcript[-1]["text"] == answer.answer
+    # A second sensitive message joins the open ticket, with the answer again.
+    again = chain.answer("someone has also been using my card at shops I never visited", session_id="alongside")
+    assert again.escalation["joined"] and again.escalation["ticket_id"] == answer.escalation["ticket_id"]
+    assert again.escalation["answered_alongside"] == (ALONGSIDE_LEAD in again.answer)
+
+
+def test_no_answer_alongside_for_a_vulnerable_customer_or_when_switched_off(make_chain):
+    chain, _ = make_chain()
+    vulnerable = chain.answer("my husband died last month and I don't know how to get into his account")
+    assert vulnerable.escalation["category"] == "vulnerable_customer"
+    assert not vulnerable.escalation["answered_alongside"] and ALONGSIDE_LEAD not in vulnerable.answer
+    off, _ = make_chain(answer_alongside_handoff=False)
+    lost = off.answer("I lost my card on the train this morning")
+    assert not lost.escalation["answered_alongside"] and ALONGSIDE_LEAD not in lost.answer
+    assert "Right now, for your safety:" in lost.answer and [c["number"] for c in lost.citations] == [1]
 
 
 def test_a_vague_question_gets_a_clarifying_question_then_a_person(make_chain):
