@@ -47,6 +47,14 @@ def blend(fused: float, logit: float, weight: float) -> float:
     return (1 - weight) * fused + weight / (1 + math.exp(-logit))
 
 
+def decision_signals(logits: Sequence[float]) -> dict[str, float]:
+    """What the confidence model reads of the reranker's logits for the first results (fused order):
+    the first one, and its margin over the second (0 when there is no second)."""
+    if not logits:
+        return {}
+    return {"rerank_top": float(logits[0]), "rerank_margin": float(logits[0] - logits[1]) if len(logits) > 1 else 0.0}
+
+
 class CrossEncoderReranker(LazyOnnxModel):
     def __init__(self, path: Path = RERANKER_PATH, threads: int = 1) -> None:
         self.path = path
@@ -61,12 +69,16 @@ class CrossEncoderReranker(LazyOnnxModel):
         self._tokenizer, self._session = tokenizer, session
 
     def scores(self, query: str, passages: Sequence[str]) -> np.ndarray:
+        """Each passage is scored alone: the int8 graph quantises its activations per batch, so a
+        passage's logit in a batch moves with its neighbours; alone, it is the same wherever it ranks
+        (and the confidence model reads it as a scale-free number)."""
         self.warm_up()
-        if not passages:
-            return np.zeros(0, dtype=np.float32)
-        encodings = self._tokenizer.encode_batch([(query, p) for p in passages])
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
+        return np.array([self._score(query, passage) for passage in passages], dtype=np.float32)
+
+    def _score(self, query: str, passage: str) -> float:
+        encoding = self._tokenizer.encode(query, passage)
+        ids = np.array([encoding.ids], dtype=np.int64)
+        mask = np.array([encoding.attention_mask], dtype=np.int64)
+        types = np.array([encoding.type_ids], dtype=np.int64)
         (logits,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
-        return logits.reshape(-1).astype(np.float32)
+        return float(logits.reshape(-1)[0])

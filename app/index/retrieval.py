@@ -7,7 +7,8 @@ candidates are, not only their order. FAQ chunks are found by their question as 
 their answer: each has a second vector of its question alone, and the better of the two
 counts. A cross-encoder reranker (app/index/reranker.py), when given, reorders the first
 ``rerank_top_n`` fused results by its score blended with the fused one
-(research/kbs/README.md, "Reranker").
+(research/kbs/README.md, "Reranker"); a ``decision_reranker`` scores the first results for the
+confidence model only (research/kbs/README.md, "The decision with the reranker's probability").
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from typing import Literal
 
 from app.index.embedding import Embedder
 from app.index.keyword_index import KeywordIndex
-from app.index.reranker import Reranker, blend, passage_text
+from app.index.reranker import Reranker, blend, decision_signals, passage_text
 from app.index.store import KnowledgeStore
 
 # The metadata every result reports, in a stable order (part of the --json contract).
@@ -31,6 +32,8 @@ QUESTION_SUFFIX = "#q"
 # reads the UK fee schedule before the global FAQ when both match. Chosen on the demo KB's
 # region-labelled questions (research/kbs/README.md).
 REGION_PREFERENCE = 0.05
+# Results the decision reranker scores: the first, and the second for the margin between them.
+DECISION_PASSAGES = 2
 
 
 @dataclass
@@ -118,7 +121,8 @@ class HybridRetriever:
     def __init__(self, store: KnowledgeStore, embedder: Embedder, keyword_index: KeywordIndex | None = None,
                  alpha: float = 0.7, candidates: int = 20, fusion: Literal["rsf", "rrf"] = "rsf",
                  question_vectors: bool = True, region_preference: float = REGION_PREFERENCE,
-                 reranker: Reranker | None = None, rerank_top_n: int = 10, rerank_weight: float = 1.0) -> None:
+                 reranker: Reranker | None = None, rerank_top_n: int = 10, rerank_weight: float = 1.0,
+                 decision_reranker: Reranker | None = None) -> None:
         from app.index.embedding.llama_adapter import pin_llama_index_defaults
 
         pin_llama_index_defaults(embedder)
@@ -133,12 +137,14 @@ class HybridRetriever:
         self.reranker = reranker
         self.rerank_top_n = rerank_top_n
         self.rerank_weight = rerank_weight
+        self.decision_reranker = decision_reranker
 
     def warm_up(self) -> None:
         self.embedder.embed_query("warm up")
         self.keywords.refresh()
-        if self.reranker is not None:
-            self.reranker.warm_up()
+        for reranker in (self.reranker, self.decision_reranker):
+            if reranker is not None:
+                reranker.warm_up()
 
     def _dense(self, query: str, region, audience, timings: dict) -> tuple[dict[str, float], dict[str, RetrievedChunk]]:
         """Vector search. Chroma returns ids and distances only; text and metadata come from
@@ -222,7 +228,22 @@ class HybridRetriever:
                        sparse_ms=(after_sparse - after_dense) * 1000, fuse_ms=(done - after_sparse) * 1000)
         signals = retrieval_signals(dense, sparse, results)
         signals.update(self.lexical_signals(query, results))
+        if self.decision_reranker is not None:
+            mark = time.perf_counter()
+            signals.update(self._decision_signals(query, results[:DECISION_PASSAGES]))
+            timings["rerank_decision_ms"] = (time.perf_counter() - mark) * 1000
         return Retrieval(query, results, signals, timings)
+
+    def _decision_signals(self, query: str, head: list[RetrievedChunk]) -> dict[str, float]:
+        """The reranker's logits for the first results, for the confidence model. A chunk the
+        reordering already scored is not scored again (each passage is scored alone, so its
+        logit is the same)."""
+        unscored = [c for c in head if c.rerank_score is None]
+        if unscored:
+            logits = self.decision_reranker.scores(query, [passage_text(c.title, c.section, c.text) for c in unscored])
+            for chunk, logit in zip(unscored, logits):
+                chunk.rerank_score = float(logit)
+        return decision_signals([c.rerank_score for c in head])
 
     def _rerank(self, query: str, results: list[RetrievedChunk]) -> list[RetrievedChunk]:
         """The first ``rerank_top_n`` results in the order of the reranker's score blended with the

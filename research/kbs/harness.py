@@ -155,6 +155,7 @@ class Turn:
     question: Question
     files: list[str]  # ranked, from retrieval alone
     signals: dict[str, float]
+    passages: list[str] = field(default_factory=list)  # what the reranker reads of the first two results
     action: str = ""
     reasons: list[str] = field(default_factory=list)
     confidence: float = 0.0
@@ -223,8 +224,11 @@ class Runner:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
     def retrieve(self, question: Question) -> Turn:
+        from app.index.reranker import passage_text
+
         retrieval = self.retriever.retrieve(question.query, top_k=FILE_DEPTH, region=question.region)
-        return Turn(question, ranked_files(retrieval.results), dict(retrieval.signals))
+        passages = [passage_text(c.title, c.section, c.text) for c in retrieval.results[:2]]
+        return Turn(question, ranked_files(retrieval.results), dict(retrieval.signals), passages)
 
     def ask(self, question: Question) -> Turn:
         turn = self.retrieve(question)
