@@ -12,18 +12,12 @@ from pathlib import Path
 from app.core.errors import ConfigError
 
 MODEL_FILE = Path(__file__).with_name("confidence_model.json")
-# The model that also reads the cross-encoder's scores of the first results (BEACON_RERANKER_CONFIDENCE).
-RERANKER_MODEL_FILE = Path(__file__).with_name("confidence_model_reranker.json")
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
 def features(signals: dict[str, float]) -> dict[str, float]:
     """The model's possible inputs (a model file names the ones it uses). BM25 scores grow
     with query length, so they enter as logs."""
-    x = {
+    return {
         "dense_top": signals["dense_top"],
         "dense_margin": signals["dense_margin"],
         "dense_gap": signals.get("dense_gap", 0.0),
@@ -33,11 +27,13 @@ def features(signals: dict[str, float]) -> dict[str, float]:
         "fused_margin": signals["fused_margin"],
         "unknown_share": signals.get("unknown_share", 0.0),
         "top_coverage": signals.get("top_coverage", 0.0),
+        # The first result's file among all candidates (app/index/file_signals.py).
+        "file_margin": signals.get("file_margin", 0.0),
+        "file_agreement": signals.get("file_agreement", 0.0),
+        "file_chunks": signals.get("file_chunks", 0.0),
+        "file_coverage": signals.get("file_coverage", 0.0),
+        "sparse_file_ratio": signals.get("sparse_file_ratio", 1.0),
     }
-    if "rerank_top" in signals:  # the cross-encoder read the first results (BEACON_RERANKER_CONFIDENCE)
-        x.update(rerank_top=signals["rerank_top"], rerank_prob=_sigmoid(signals["rerank_top"]),
-                 rerank_margin=signals.get("rerank_margin", 0.0))
-    return x
 
 
 @dataclass(frozen=True)
@@ -49,12 +45,8 @@ class ConfidenceModel:
 
     def __call__(self, signals: dict[str, float]) -> float:
         x = features(signals)
-        missing = [k for k in self.weights if k not in x]
-        if missing:
-            raise ConfigError(f"the confidence model reads {', '.join(missing)}, which retrieval did not compute: "
-                              "the reranker's features need BEACON_RERANKER_CONFIDENCE=true and its model file")
         z = self.bias + sum(w * (x[k] - self.means[k]) / self.scales[k] for k, w in self.weights.items())
-        return _sigmoid(z)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
     def to_json(self) -> dict:
         return {"weights": self.weights, "bias": self.bias, "means": self.means, "scales": self.scales}

@@ -9,7 +9,7 @@ import functools
 from pathlib import Path
 
 from app.chain.answer_chain import AnswerChain
-from app.chain.confidence import MODEL_FILE, RERANKER_MODEL_FILE, load_confidence_model
+from app.chain.confidence import load_confidence_model
 from app.chain.generation.extractive import ExtractiveGenerator
 from app.chain.guard_bundle import Guardrails
 from app.chain.sessions import SessionStore
@@ -88,8 +88,7 @@ def bundled_reranker(path: Path = RERANKER_PATH) -> CrossEncoderReranker:
 def build_retriever(settings: Settings, store, embedder) -> HybridRetriever:
     reranker = bundled_reranker() if settings.reranker else None
     return HybridRetriever(store, embedder, alpha=settings.retrieval_alpha, candidates=settings.retrieval_candidates,
-                           reranker=reranker, rerank_top_n=settings.reranker_top_n, rerank_weight=settings.reranker_weight,
-                           decision_reranker=bundled_reranker() if settings.reranker_confidence else None)
+                           reranker=reranker, rerank_top_n=settings.reranker_top_n, rerank_weight=settings.reranker_weight)
 
 
 def build_chain(settings: Settings, store, embedder, sessions: SessionStore | None = None,
@@ -99,7 +98,7 @@ def build_chain(settings: Settings, store, embedder, sessions: SessionStore | No
     return AnswerChain(
         retriever=retriever,
         generator=generator,
-        confidence=load_confidence_model(RERANKER_MODEL_FILE if settings.reranker_confidence else MODEL_FILE),
+        confidence=load_confidence_model(),
         sessions=sessions or session_store(settings),
         guardrails=guardrails or build_guardrails(settings, embedder),
         threshold=settings.confidence_threshold,

@@ -88,9 +88,6 @@ class Settings(BaseSettings):
     reranker_weight: float = Field(
         0.25, ge=0, le=1, description="Weight of the reranker's probability against the fused score in the new order (1: the reranker alone)."
     )
-    reranker_confidence: bool = Field(
-        False, description="Score the first two fused results with the cross-encoder reranker for the confidence model (its own model file, fitted with those scores)."
-    )
     confidence_threshold: float = Field(
         0.614, ge=0, le=1, description="Below this confidence Beacon does not answer (the cut of python -m research.kbs.decision --write)."
     )

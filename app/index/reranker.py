@@ -47,14 +47,6 @@ def blend(fused: float, logit: float, weight: float) -> float:
     return (1 - weight) * fused + weight / (1 + math.exp(-logit))
 
 
-def decision_signals(logits: Sequence[float]) -> dict[str, float]:
-    """What the confidence model reads of the reranker's logits for the first results (fused order):
-    the first one, and its margin over the second (0 when there is no second)."""
-    if not logits:
-        return {}
-    return {"rerank_top": float(logits[0]), "rerank_margin": float(logits[0] - logits[1]) if len(logits) > 1 else 0.0}
-
-
 class CrossEncoderReranker(LazyOnnxModel):
     def __init__(self, path: Path = RERANKER_PATH, threads: int = 1) -> None:
         self.path = path
@@ -70,8 +62,7 @@ class CrossEncoderReranker(LazyOnnxModel):
 
     def scores(self, query: str, passages: Sequence[str]) -> np.ndarray:
         """Each passage is scored alone: the int8 graph quantises its activations per batch, so a
-        passage's logit in a batch moves with its neighbours; alone, it is the same wherever it ranks
-        (and the confidence model reads it as a scale-free number)."""
+        passage's logit in a batch moves with its neighbours; alone, it is the same wherever it ranks."""
         self.warm_up()
         return np.array([self._score(query, passage) for passage in passages], dtype=np.float32)
 

@@ -7,8 +7,7 @@ candidates are, not only their order. FAQ chunks are found by their question as 
 their answer: each has a second vector of its question alone, and the better of the two
 counts. A cross-encoder reranker (app/index/reranker.py), when given, reorders the first
 ``rerank_top_n`` fused results by its score blended with the fused one
-(research/kbs/README.md, "Reranker"); a ``decision_reranker`` scores the first results for the
-confidence model only (research/kbs/README.md, "The decision with the reranker's probability").
+(research/kbs/README.md, "Reranker").
 """
 
 from __future__ import annotations
@@ -18,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from app.index.embedding import Embedder
+from app.index.file_signals import file_signals
 from app.index.keyword_index import KeywordIndex
-from app.index.reranker import Reranker, blend, decision_signals, passage_text
+from app.index.reranker import Reranker, blend, passage_text
 from app.index.store import KnowledgeStore
 
 # The metadata every result reports, in a stable order (part of the --json contract).
@@ -32,8 +32,6 @@ QUESTION_SUFFIX = "#q"
 # reads the UK fee schedule before the global FAQ when both match. Chosen on the demo KB's
 # region-labelled questions (research/kbs/README.md).
 REGION_PREFERENCE = 0.05
-# Results the decision reranker scores: the first, and the second for the margin between them.
-DECISION_PASSAGES = 2
 
 
 @dataclass
@@ -121,8 +119,7 @@ class HybridRetriever:
     def __init__(self, store: KnowledgeStore, embedder: Embedder, keyword_index: KeywordIndex | None = None,
                  alpha: float = 0.7, candidates: int = 20, fusion: Literal["rsf", "rrf"] = "rsf",
                  question_vectors: bool = True, region_preference: float = REGION_PREFERENCE,
-                 reranker: Reranker | None = None, rerank_top_n: int = 10, rerank_weight: float = 1.0,
-                 decision_reranker: Reranker | None = None) -> None:
+                 reranker: Reranker | None = None, rerank_top_n: int = 10, rerank_weight: float = 1.0) -> None:
         from app.index.embedding.llama_adapter import pin_llama_index_defaults
 
         pin_llama_index_defaults(embedder)
@@ -137,14 +134,12 @@ class HybridRetriever:
         self.reranker = reranker
         self.rerank_top_n = rerank_top_n
         self.rerank_weight = rerank_weight
-        self.decision_reranker = decision_reranker
 
     def warm_up(self) -> None:
         self.embedder.embed_query("warm up")
         self.keywords.refresh()
-        for reranker in (self.reranker, self.decision_reranker):
-            if reranker is not None:
-                reranker.warm_up()
+        if self.reranker is not None:
+            self.reranker.warm_up()
 
     def _dense(self, query: str, region, audience, timings: dict) -> tuple[dict[str, float], dict[str, RetrievedChunk]]:
         """Vector search. Chroma returns ids and distances only; text and metadata come from
@@ -209,7 +204,8 @@ class HybridRetriever:
         results: list[RetrievedChunk] = []
         seen_texts: set[str] = set()
         wanted = max(top_k, self.rerank_top_n) if self.reranker is not None else top_k
-        for chunk_id in sorted(fused, key=lambda c: (-fused[c], c)):
+        ranked = sorted(fused, key=lambda c: (-fused[c], c))
+        for chunk_id in ranked:
             chunk = dense_chunks.get(chunk_id) or sparse_chunks[chunk_id]
             fingerprint = chunk.metadata.get("content_hash") or chunk.text
             if fingerprint in seen_texts:  # the same text in two files: keep the better one
@@ -226,24 +222,13 @@ class HybridRetriever:
         # embed_ms and retrieve_ms (the vector query) keep their meaning from plain vector search.
         timings.update(retrieve_ms=(after_dense - started) * 1000 - timings["embed_ms"],
                        sparse_ms=(after_sparse - after_dense) * 1000, fuse_ms=(done - after_sparse) * 1000)
+        weights = self.term_weights(query)
         signals = retrieval_signals(dense, sparse, results)
-        signals.update(self.lexical_signals(query, results))
-        if self.decision_reranker is not None:
-            mark = time.perf_counter()
-            signals.update(self._decision_signals(query, results[:DECISION_PASSAGES]))
-            timings["rerank_decision_ms"] = (time.perf_counter() - mark) * 1000
+        signals.update(self.lexical_signals(query, results, weights))
+        if results:
+            sources = {c: (dense_chunks.get(c) or sparse_chunks[c]).source for c in ranked}
+            signals.update(file_signals(results[0].source, ranked, sources, dense, sparse, self.keywords, weights))
         return Retrieval(query, results, signals, timings)
-
-    def _decision_signals(self, query: str, head: list[RetrievedChunk]) -> dict[str, float]:
-        """The reranker's logits for the first results, for the confidence model. A chunk the
-        reordering already scored is not scored again (each passage is scored alone, so its
-        logit is the same)."""
-        unscored = [c for c in head if c.rerank_score is None]
-        if unscored:
-            logits = self.decision_reranker.scores(query, [passage_text(c.title, c.section, c.text) for c in unscored])
-            for chunk, logit in zip(unscored, logits):
-                chunk.rerank_score = float(logit)
-        return decision_signals([c.rerank_score for c in head])
 
     def _rerank(self, query: str, results: list[RetrievedChunk]) -> list[RetrievedChunk]:
         """The first ``rerank_top_n`` results in the order of the reranker's score blended with the
@@ -255,15 +240,20 @@ class HybridRetriever:
             chunk.score = blend(chunk.score, chunk.rerank_score, self.rerank_weight)
         return sorted(head, key=lambda c: (-c.score, c.chunk_id)) + tail
 
-    def lexical_signals(self, query: str, results: list[RetrievedChunk]) -> dict[str, float]:
+    def term_weights(self, query: str) -> dict[str, float]:
+        """The question's terms as the keyword index sees them, each with its IDF."""
+        return {t: self.keywords.idf(t) for t in dict.fromkeys(self.keywords.query_terms(query))}
+
+    def lexical_signals(self, query: str, results: list[RetrievedChunk],
+                        weights: dict[str, float] | None = None) -> dict[str, float]:
         """Signals on the KB's own scale: the share of the question's words that the KB never
         uses ("staking" in a wallet's docs that never mention it), and how much of the
-        question's weight (IDF) the best result covers."""
+        question's weight (IDF) the best result covers. ``weights``: ``term_weights(query)``."""
         index = self.keywords
-        terms = list(dict.fromkeys(index.query_terms(query)))
+        weights = self.term_weights(query) if weights is None else weights
+        terms = list(weights)
         if not terms:
             return {"query_terms": 0.0, "unknown_share": 0.0, "top_coverage": 0.0}
-        weights = {t: index.idf(t) for t in terms}
         row = index.row_of.get(results[0].chunk_id) if results else None
         present = index.row_terms(row) if row is not None else frozenset()
         return {

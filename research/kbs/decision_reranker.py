@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import math
 from pathlib import Path
 
 import numpy as np
 
-from app.chain.confidence import features
-from app.index.reranker import CrossEncoderReranker, decision_signals
+from app.index.reranker import CrossEncoderReranker
 from research.kbs.data import REAL_KBS, cache_dir
-from research.kbs.decision import FEATURE_SETS, KB_LABELS, Fitted, Row, collect, fit_rows, measure_rows, print_table, rates
+from research.kbs.decision import FEATURE_SETS, Fitted, Row, collect, fit_rows, measure_rows, print_table, rates
 from research.kbs.harness import bundled_embedder, code_hash
 from research.kbs.kb_scale import kb_scale, placed
 
@@ -69,21 +69,23 @@ def logits(name: str, rows: list[Row], model_path: Path, passages: int = 2) -> n
     return out
 
 
+def reranker_features(logits: list[float]) -> dict[str, float]:
+    """The first result's logit, as a probability, and its margin over the second's (0 without one)."""
+    if not logits:
+        return {"rerank_top": 0.0, "rerank_prob": 0.5, "rerank_margin": 0.0}
+    return {"rerank_top": logits[0], "rerank_prob": 1.0 / (1.0 + math.exp(-max(min(logits[0], 40.0), -40.0))),
+            "rerank_margin": logits[0] - logits[1] if len(logits) > 1 else 0.0}
+
+
 def with_reranker(rows: list[Row], scores: np.ndarray, scale: dict[str, float]) -> list[Row]:
-    """The rows with the reranker's features, computed as the product computes them, and the vector
-    top placed on the KB's own scale (research/kbs/kb_scale.py)."""
+    """The rows with the reranker's features and the vector top placed on the KB's own scale
+    (research/kbs/kb_scale.py)."""
     out = []
     for row, pair in zip(rows, scores):
-        signals = decision_signals([float(v) for v in pair if not np.isnan(v)])
-        extra = {**_reranker_features(signals), "dense_top_kb": placed(row.x["dense_top"], scale)}
+        extra = {**reranker_features([float(v) for v in pair if not np.isnan(v)]),
+                 "dense_top_kb": placed(row.x["dense_top"], scale)}
         out.append(Row(row.kb, row.kind, row.found, row.top1, {**row.x, **extra}, row.query, row.passages))
     return out
-
-
-def _reranker_features(signals: dict[str, float]) -> dict[str, float]:
-    every = features({"dense_top": 0.0, "dense_margin": 0.0, "sparse_top": 0.0, "sparse_margin": 0.0,
-                      "agreement": 0.0, "fused_margin": 0.0, **signals})
-    return {k: v for k, v in every.items() if k.startswith("rerank")}
 
 
 def fold_rows(all_rows: dict[str, list[Row]], held: str, scales: dict[str, dict]) -> dict[str, list[Row]]:

@@ -10,7 +10,7 @@ from app.chain.factory import build_retriever
 from app.core.errors import EmbeddingError
 from app.core.settings import Settings
 from app.index.embedding.hash_embedder import HashEmbedder
-from app.index.reranker import CrossEncoderReranker, blend, decision_signals
+from app.index.reranker import CrossEncoderReranker, blend
 from app.index.retrieval import HybridRetriever
 from app.index.store import KnowledgeStore
 from ingest.sync import sync_knowledge
@@ -110,41 +110,3 @@ def test_a_damaged_model_file_says_how_to_fix_it(tmp_path):
     broken.write_bytes(b"not a graph")
     with pytest.raises(EmbeddingError, match="cannot load the reranker"):
         CrossEncoderReranker(broken).warm_up()
-
-
-def test_the_decision_reranker_scores_the_first_two_results_and_keeps_the_fused_order(store):
-    kb_store, embedder = store
-    plain = HybridRetriever(kb_store, embedder).retrieve("wallet seed words backup", top_k=3)
-    reranker = ByWord("seed")
-    scored = HybridRetriever(kb_store, embedder, decision_reranker=reranker).retrieve("wallet seed words backup", top_k=3)
-    assert [c.chunk_id for c in scored.results] == [c.chunk_id for c in plain.results]
-    assert [c.rerank_score for c in scored.results] == [4.0, -4.0, None]
-    assert scored.signals["rerank_top"] == 4.0 and scored.signals["rerank_margin"] == 8.0
-    assert "rerank_top" not in plain.signals
-    assert "rerank_decision_ms" in scored.timings
-
-
-def test_a_result_the_reordering_scored_is_not_scored_again_for_the_decision(store):
-    kb_store, embedder = store
-    reranker = ByWord("refund")
-    retrieval = HybridRetriever(kb_store, embedder, reranker=reranker, rerank_top_n=3,
-                                decision_reranker=reranker).retrieve("wallet seed words backup", top_k=3)
-    assert reranker.calls == 1
-    assert retrieval.signals["rerank_top"] == retrieval.results[0].rerank_score == 4.0
-
-
-@pytest.mark.parametrize(("logits", "expected"), [
-    ([], {}),
-    ([1.5], {"rerank_top": 1.5, "rerank_margin": 0.0}),  # one result: no runner-up to beat
-    ([1.5, -0.5], {"rerank_top": 1.5, "rerank_margin": 2.0}),
-    ([-2.0, 1.0], {"rerank_top": -2.0, "rerank_margin": -3.0}),
-])
-def test_decision_signals_are_the_first_logit_and_its_margin(logits, expected):
-    assert decision_signals(logits) == expected
-
-
-@pytest.mark.parametrize(("enabled", "kind"), [(True, CrossEncoderReranker), (False, type(None))])
-def test_the_setting_switches_the_decision_reranker(store, enabled, kind, tmp_path):
-    kb_store, embedder = store
-    retriever = build_retriever(Settings(data_dir=tmp_path, reranker_confidence=enabled), kb_store, embedder)
-    assert isinstance(retriever.decision_reranker, kind) and retriever.reranker is None
