@@ -27,12 +27,6 @@ def features(signals: dict[str, float]) -> dict[str, float]:
         "fused_margin": signals["fused_margin"],
         "unknown_share": signals.get("unknown_share", 0.0),
         "top_coverage": signals.get("top_coverage", 0.0),
-        # The first result's file among all candidates (app/index/file_signals.py).
-        "file_margin": signals.get("file_margin", 0.0),
-        "file_agreement": signals.get("file_agreement", 0.0),
-        "file_chunks": signals.get("file_chunks", 0.0),
-        "file_coverage": signals.get("file_coverage", 0.0),
-        "sparse_file_ratio": signals.get("sparse_file_ratio", 1.0),
     }
 
 

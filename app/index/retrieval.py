@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from app.index.embedding import Embedder
-from app.index.file_signals import file_signals
 from app.index.keyword_index import KeywordIndex
 from app.index.reranker import Reranker, blend, passage_text
 from app.index.store import KnowledgeStore
@@ -204,8 +203,7 @@ class HybridRetriever:
         results: list[RetrievedChunk] = []
         seen_texts: set[str] = set()
         wanted = max(top_k, self.rerank_top_n) if self.reranker is not None else top_k
-        ranked = sorted(fused, key=lambda c: (-fused[c], c))
-        for chunk_id in ranked:
+        for chunk_id in sorted(fused, key=lambda c: (-fused[c], c)):
             chunk = dense_chunks.get(chunk_id) or sparse_chunks[chunk_id]
             fingerprint = chunk.metadata.get("content_hash") or chunk.text
             if fingerprint in seen_texts:  # the same text in two files: keep the better one
@@ -222,12 +220,8 @@ class HybridRetriever:
         # embed_ms and retrieve_ms (the vector query) keep their meaning from plain vector search.
         timings.update(retrieve_ms=(after_dense - started) * 1000 - timings["embed_ms"],
                        sparse_ms=(after_sparse - after_dense) * 1000, fuse_ms=(done - after_sparse) * 1000)
-        weights = self.term_weights(query)
         signals = retrieval_signals(dense, sparse, results)
-        signals.update(self.lexical_signals(query, results, weights))
-        if results:
-            sources = {c: (dense_chunks.get(c) or sparse_chunks[c]).source for c in ranked}
-            signals.update(file_signals(results[0].source, ranked, sources, dense, sparse, self.keywords, weights))
+        signals.update(self.lexical_signals(query, results))
         return Retrieval(query, results, signals, timings)
 
     def _rerank(self, query: str, results: list[RetrievedChunk]) -> list[RetrievedChunk]:
@@ -240,20 +234,15 @@ class HybridRetriever:
             chunk.score = blend(chunk.score, chunk.rerank_score, self.rerank_weight)
         return sorted(head, key=lambda c: (-c.score, c.chunk_id)) + tail
 
-    def term_weights(self, query: str) -> dict[str, float]:
-        """The question's terms as the keyword index sees them, each with its IDF."""
-        return {t: self.keywords.idf(t) for t in dict.fromkeys(self.keywords.query_terms(query))}
-
-    def lexical_signals(self, query: str, results: list[RetrievedChunk],
-                        weights: dict[str, float] | None = None) -> dict[str, float]:
+    def lexical_signals(self, query: str, results: list[RetrievedChunk]) -> dict[str, float]:
         """Signals on the KB's own scale: the share of the question's words that the KB never
         uses ("staking" in a wallet's docs that never mention it), and how much of the
-        question's weight (IDF) the best result covers. ``weights``: ``term_weights(query)``."""
+        question's weight (IDF) the best result covers."""
         index = self.keywords
-        weights = self.term_weights(query) if weights is None else weights
-        terms = list(weights)
+        terms = list(dict.fromkeys(index.query_terms(query)))
         if not terms:
             return {"query_terms": 0.0, "unknown_share": 0.0, "top_coverage": 0.0}
+        weights = {t: index.idf(t) for t in terms}
         row = index.row_of.get(results[0].chunk_id) if results else None
         present = index.row_terms(row) if row is not None else frozenset()
         return {

@@ -38,8 +38,6 @@ FEATURE_SETS = {
     "+ field gap + lexical": ["dense_top", "dense_margin", "sparse_top", "sparse_margin", "agreement",
                               "fused_margin", "dense_gap", "unknown_share", "top_coverage"],
     "scale-free only": ["dense_top", "dense_gap", "agreement", "unknown_share", "top_coverage"],
-    "scale-free + the first file": ["dense_top", "dense_gap", "agreement", "unknown_share", "top_coverage",
-                                    "file_margin", "file_agreement", "file_chunks", "file_coverage", "sparse_file_ratio"],
 }
 
 

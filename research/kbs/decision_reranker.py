@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import math
 from pathlib import Path
 
@@ -25,7 +26,7 @@ import numpy as np
 from app.index.reranker import CrossEncoderReranker
 from research.kbs.data import REAL_KBS, cache_dir
 from research.kbs.decision import FEATURE_SETS, Fitted, Row, collect, fit_rows, measure_rows, print_table, rates
-from research.kbs.harness import bundled_embedder, code_hash
+from research.kbs.harness import bundled_embedder
 from research.kbs.kb_scale import kb_scale, placed
 
 KBS = (*REAL_KBS, "stackfaq", "demo")
@@ -54,10 +55,15 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
+def rows_digest(rows: list[Row], passages: int = 2) -> str:
+    """What the reranker reads of the rows: its scores depend on nothing else (and the model)."""
+    return hashlib.sha256(json.dumps([(r.query, r.passages[:passages]) for r in rows]).encode()).hexdigest()[:12]
+
+
 def logits(name: str, rows: list[Row], model_path: Path, passages: int = 2) -> np.ndarray:
     """The model's logit for the first ``passages`` results of every row (NaN where a question had
-    fewer results), cached by the model file and the code that produced the rows."""
-    path = cache_dir() / f"rerank-logits-{name}-{_digest(model_path)}-{code_hash()}-{len(rows)}-{passages}.npy"
+    fewer results), cached by the model file and what the rows hold."""
+    path = cache_dir() / f"rerank-logits-{name}-{_digest(model_path)}-{rows_digest(rows, passages)}-{passages}.npy"
     if path.exists():
         return np.load(path)
     model = CrossEncoderReranker(model_path)

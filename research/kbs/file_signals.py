@@ -1,4 +1,6 @@
-"""Decision signals at the level of files rather than chunks (research; not in the product).
+"""Decision signals at the level of files rather than chunks (research; not in the product), leave one KB out.
+
+    python -m research.kbs.file_signals
 
 A long article is cut into many chunks, so the first chunk's margin over the second is often a margin
 over its own sibling, and the first chunk alone covers only part of the question's words. These
@@ -9,14 +11,24 @@ signals look at the first file instead:
 - ``file_chunks``: the share of the first ten results that belong to the first file;
 - ``file_coverage``: the share of the question's IDF weight found in any chunk of the first file;
 - ``sparse_file_ratio``: the best BM25 score of another file over the first file's (a ratio: no scale).
+
+All are read over the first 30 results (``FILE_DEPTH``) of the product's hybrid search. Each is added
+alone, then all together, to the shipped scale-free set; fitted and measured as ``research.kbs.decision``
+does (fit on the other KBs + CLINC ``oos_train``, measure on the left-out KB + ``oos_val``).
 """
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
+
 from research.kbs.data import cache_dir
-from research.kbs.harness import FILE_DEPTH, Runner, code_hash, ingest
+from research.kbs.decision import FEATURE_SETS, Row, collect, leave_one_out
+from research.kbs.harness import FILE_DEPTH, Runner, bundled_embedder, code_hash, ingest
+
+KBS = ("electrum", "monero", "btcpay", "stackfaq", "demo")
+SIGNALS = ("file_margin", "file_agreement", "file_chunks", "file_coverage", "sparse_file_ratio")
 
 VERSION = 1
 
@@ -74,3 +86,30 @@ def collect_file_signals(name: str, rows, embedder) -> list[dict]:
         runner.close()
     path.write_text(json.dumps(out))
     return out
+
+
+def main() -> None:
+    embedder = bundled_embedder()
+    rows = {}
+    for name in KBS:
+        base = collect(name, embedder)
+        rows[name] = [Row(r.kb, r.kind, r.found, r.top1, {**r.x, **f}, r.query, r.passages)
+                      for r, f in zip(base, collect_file_signals(name, base, embedder))]
+    scale_free = FEATURE_SETS["scale-free only"]
+    sets = {"scale-free only (shipped)": scale_free, **{f"+ {s}": [*scale_free, s] for s in SIGNALS},
+            "+ all five": [*scale_free, *SIGNALS]}
+    print("Answered / answered, top file right / near-domain declined / CLINC oos_val declined, each KB left out "
+          "(n = 50 / 50 / 20 / 100 for the real KBs; StackFAQ test 624 / 624 / - / 100; demo 303 / 303 / 119 / 100).\n")
+    print("| feature set | " + " | ".join(KBS) + " | mean (answered + near-domain declined) / 2 |")
+    print("|---" * (len(KBS) + 2) + "|")
+    for title, names in sets.items():
+        table = leave_one_out(rows, names)
+        cells = [f"{r['answered'][0]:.2f} / {r['answered_right'][0]:.2f} / "
+                 + ("—" if not r["unanswerable_declined"][1] else f"{r['unanswerable_declined'][0]:.2f}")
+                 + f" / {r['oos_declined'][0]:.2f}" for r in table]
+        mean = np.mean([(r["answered"][0] + r["unanswerable_declined"][0]) / 2 for r in table if r["unanswerable_declined"][1]])
+        print(f"| {title} | " + " | ".join(cells) + f" | {mean:.3f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -61,11 +61,3 @@ def test_without_the_preference_the_global_chunk_can_lead(retriever):
     plain = HybridRetriever(retriever.store, retriever.embedder, region_preference=0.0)
     results = plain.retrieve("what does a replacement card cost", top_k=3, region="UK")
     assert results.results[0].source == "fees/replacement.md"
-
-
-def test_the_first_files_signals_read_every_candidate_not_only_the_results_returned(retriever):
-    signals = retriever.retrieve("back up wallet seed", top_k=1).signals
-    # One result is returned, but the other files' candidates still set the margins.
-    assert signals["file_agreement"] == 1.0 and signals["file_coverage"] == pytest.approx(1.0)
-    assert signals["file_margin"] > 0 and signals["sparse_file_ratio"] < 1.0
-    assert signals["file_chunks"] == pytest.approx(0.1)  # the wallet guide is one chunk of the candidates
