@@ -25,7 +25,7 @@ import numpy as np
 
 from research.kbs.data import cache_dir
 from research.kbs.decision import FEATURE_SETS, Row, collect, leave_one_out
-from research.kbs.harness import FILE_DEPTH, Runner, bundled_embedder, code_hash, ingest
+from research.kbs.harness import FILE_DEPTH, bundled_embedder, code_hash, retrieval_runner
 
 KBS = ("electrum", "monero", "btcpay", "stackfaq", "demo")
 SIGNALS = ("file_margin", "file_agreement", "file_chunks", "file_coverage", "sparse_file_ratio")
@@ -67,16 +67,13 @@ def collect_file_signals(name: str, rows, embedder) -> list[dict]:
     path = cache_dir() / f"file-signals-v{VERSION}-{name}-{code_hash()}-{len(rows)}.json"
     if path.exists():
         return json.loads(path.read_text())
-    from research.kbs.evaluate import kb_by_name
-
-    kb = kb_by_name("stackfaq-train" if name == "stackfaq" else name)
-    runner = Runner(ingest(kb, embedder), embedder, chain=False)
+    runner = retrieval_runner(name, embedder)
     try:
         index = runner.retriever.keywords
         rows_of_file: dict[str, list[int]] = {}
         for row, meta in enumerate(index.metadatas):
             rows_of_file.setdefault(meta.get("source", ""), []).append(row)
-        regions = [q.region for q in kb.questions] if name != "stackfaq" else []
+        regions = [q.region for q in runner.ingested.kb.questions] if name != "stackfaq" else []
         out = []
         for number, row in enumerate(rows):
             region = regions[number] if number < len(regions) else None  # collect's order: the KB's questions first

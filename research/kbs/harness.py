@@ -141,6 +141,14 @@ def ingest(kb: LabelledKB, embedder, scan: bool = True, **overrides) -> Ingested
     return IngestedKB(kb, settings, statuses, errors)
 
 
+def retrieval_runner(name: str, embedder) -> Runner:
+    """Retrieval alone on a labelled KB named as ``research.kbs.decision`` names them ("stackfaq": the
+    one index of its threads, under its train split's questions)."""
+    from research.kbs.evaluate import kb_by_name
+
+    return Runner(ingest(kb_by_name("stackfaq-train" if name == "stackfaq" else name), embedder), embedder, chain=False)
+
+
 def ranked_files(results) -> list[str]:
     """Files in the order their best chunk ranks, each once."""
     return list(dict.fromkeys(r.source for r in results))

@@ -14,7 +14,7 @@ import json
 import numpy as np
 
 from research.kbs.data import cache_dir
-from research.kbs.harness import Runner, code_hash, ingest
+from research.kbs.harness import code_hash, retrieval_runner
 
 SECTION_SEPARATOR = " > "
 NEIGHBOURS = 20  # nearest records read per heading to find the best one from another file
@@ -36,10 +36,7 @@ def kb_scale(name: str, embedder) -> dict[str, float]:
     path = cache_dir() / f"kb-scale-{name}-{code_hash()}.json"
     if path.exists():
         return json.loads(path.read_text())
-    from research.kbs.evaluate import kb_by_name
-
-    kb = kb_by_name("stackfaq-train" if name == "stackfaq" else name)
-    runner = Runner(ingest(kb, embedder), embedder, chain=False)
+    runner = retrieval_runner(name, embedder)
     try:
         retriever = runner.retriever
         index = retriever.keywords
