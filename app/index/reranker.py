@@ -61,12 +61,15 @@ class CrossEncoderReranker(LazyOnnxModel):
         self._tokenizer, self._session = tokenizer, session
 
     def scores(self, query: str, passages: Sequence[str]) -> np.ndarray:
+        """Each passage is scored alone: the int8 graph quantises its activations per batch, so a
+        passage's logit in a batch moves with its neighbours; alone, it is the same wherever it ranks."""
         self.warm_up()
-        if not passages:
-            return np.zeros(0, dtype=np.float32)
-        encodings = self._tokenizer.encode_batch([(query, p) for p in passages])
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        types = np.array([e.type_ids for e in encodings], dtype=np.int64)
+        return np.array([self._score(query, passage) for passage in passages], dtype=np.float32)
+
+    def _score(self, query: str, passage: str) -> float:
+        encoding = self._tokenizer.encode(query, passage)
+        ids = np.array([encoding.ids], dtype=np.int64)
+        mask = np.array([encoding.attention_mask], dtype=np.int64)
+        types = np.array([encoding.type_ids], dtype=np.int64)
         (logits,) = self._session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})
-        return logits.reshape(-1).astype(np.float32)
+        return float(logits.reshape(-1)[0])

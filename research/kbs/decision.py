@@ -21,7 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -48,6 +48,8 @@ class Row:
     found: bool  # a target file among the cited sources
     top1: bool
     x: dict
+    query: str = ""
+    passages: list[str] = field(default_factory=list)  # the first two results as the reranker reads them
 
 
 def collect(name: str, embedder) -> list[Row]:
@@ -66,11 +68,12 @@ def collect(name: str, embedder) -> list[Row]:
                 turn = runner.retrieve(q)
                 kind = "answerable" if q.answerable else "unanswerable"
                 rows.append(Row(f"{name}:{part}", kind, bool(set(turn.files[:SOURCES]) & set(q.targets)),
-                                bool(turn.files[:1]) and turn.files[0] in q.targets, features(turn.signals)))
+                                bool(turn.files[:1]) and turn.files[0] in q.targets, features(turn.signals),
+                                q.query, turn.passages))
         for part in ("oos_train", "oos_val"):
             for q in clinc_out_of_scope(part):
                 turn = runner.retrieve(q)
-                rows.append(Row(f"{name}:{part}", "oos", False, False, features(turn.signals)))
+                rows.append(Row(f"{name}:{part}", "oos", False, False, features(turn.signals), q.query, turn.passages))
     finally:
         runner.close()
     path.write_text(json.dumps([r.__dict__ for r in rows]))

@@ -141,6 +141,14 @@ def ingest(kb: LabelledKB, embedder, scan: bool = True, **overrides) -> Ingested
     return IngestedKB(kb, settings, statuses, errors)
 
 
+def retrieval_runner(name: str, embedder) -> Runner:
+    """Retrieval alone on a labelled KB named as ``research.kbs.decision`` names them ("stackfaq": the
+    one index of its threads, under its train split's questions)."""
+    from research.kbs.evaluate import kb_by_name
+
+    return Runner(ingest(kb_by_name("stackfaq-train" if name == "stackfaq" else name), embedder), embedder, chain=False)
+
+
 def ranked_files(results) -> list[str]:
     """Files in the order their best chunk ranks, each once."""
     return list(dict.fromkeys(r.source for r in results))
@@ -155,6 +163,7 @@ class Turn:
     question: Question
     files: list[str]  # ranked, from retrieval alone
     signals: dict[str, float]
+    passages: list[str] = field(default_factory=list)  # what the reranker reads of the first two results
     action: str = ""
     reasons: list[str] = field(default_factory=list)
     confidence: float = 0.0
@@ -239,8 +248,11 @@ class Runner:
         shutil.rmtree(self._tmp, ignore_errors=True)
 
     def retrieve(self, question: Question) -> Turn:
+        from app.index.reranker import passage_text
+
         retrieval = self.retriever.retrieve(question.query, top_k=FILE_DEPTH, region=question.region)
-        return Turn(question, ranked_files(retrieval.results), dict(retrieval.signals))
+        passages = [passage_text(c.title, c.section, c.text) for c in retrieval.results[:2]]
+        return Turn(question, ranked_files(retrieval.results), dict(retrieval.signals), passages)
 
     def ask(self, question: Question) -> Turn:
         turn = self.retrieve(question)

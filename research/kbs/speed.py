@@ -2,6 +2,8 @@
 confidence, extractive generation, output check) on a real help centre, p50 and p95 per stage.
 
     python -m research.kbs.speed --kb electrum --turns 120
+    python -m research.kbs.speed --reranker ~/.cache/beacon-kbs/reranker-all.onnx   # the reranker alone
+
 
 Every turn is a new session; the first ten warm the models up and are not counted. Run it on
 a quiet machine: it measures wall-clock time on whatever cores are free.
@@ -13,6 +15,8 @@ import argparse
 import itertools
 import statistics
 
+import numpy as np
+
 from app.core.stats import percentile
 from research.kbs.data import clinc_out_of_scope
 from research.kbs.evaluate import kb_by_name
@@ -21,11 +25,48 @@ from research.kbs.harness import Runner, bundled_embedder, ingest
 WARM_UP = 10
 
 
+def reranker_speed(path: str, repeats: int = 30) -> None:
+    """One full-length (128-piece) passage scored alone, five scored one at a time, and five in one batch."""
+    import time
+    from pathlib import Path
+
+    from app.index.reranker import CrossEncoderReranker
+
+    model = CrossEncoderReranker(Path(path).expanduser())
+    model.warm_up()
+    query = "how do I set up a lightning node for my store and connect it"
+    passage = " ".join(f"word{i} invoice payment store lightning" for i in range(40))
+    timings: dict[str, list[float]] = {"one passage": [], "five, one at a time": [], "five in one batch": []}
+    for _ in range(repeats):
+        for label, run in (("one passage", lambda: model.scores(query, [passage])),
+                           ("five, one at a time", lambda: model.scores(query, [passage] * 5)),
+                           ("five in one batch", lambda: _batch(model, query, [passage] * 5))):
+            started = time.perf_counter()
+            run()
+            timings[label].append((time.perf_counter() - started) * 1000)
+    print(f"reranker, {len(model._tokenizer.encode(query, passage).ids)} word pieces a passage, {repeats} runs each")
+    print("| what | p50 ms |\n|---|---|")
+    for label, values in timings.items():
+        print(f"| {label} | {percentile(values, 0.5):.1f} |")
+
+
+def _batch(model, query: str, passages: list[str]):
+    """The batched call ``scores`` no longer makes, for the comparison."""
+    encodings = model._tokenizer.encode_batch([(query, p) for p in passages])
+    feeds = {name: np.array([getattr(e, attr) for e in encodings], dtype=np.int64)
+             for name, attr in (("input_ids", "ids"), ("attention_mask", "attention_mask"), ("token_type_ids", "type_ids"))}
+    return model._session.run(None, feeds)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--kb", default="electrum")
     parser.add_argument("--turns", type=int, default=120)
+    parser.add_argument("--reranker", help="time this reranker model file alone instead of whole turns")
     args = parser.parse_args()
+    if args.reranker:
+        reranker_speed(args.reranker)
+        return
     from guardrails.pii import Redactor
 
     embedder = bundled_embedder()

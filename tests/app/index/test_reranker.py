@@ -110,3 +110,29 @@ def test_a_damaged_model_file_says_how_to_fix_it(tmp_path):
     broken.write_bytes(b"not a graph")
     with pytest.raises(EmbeddingError, match="cannot load the reranker"):
         CrossEncoderReranker(broken).warm_up()
+
+
+class CountingSession:
+    """An ONNX session stand-in that returns each row's number of real word pieces and records batch sizes."""
+
+    def __init__(self) -> None:
+        self.batches: list[int] = []
+
+    def run(self, _outputs, feeds):
+        import numpy as np
+
+        self.batches.append(feeds["input_ids"].shape[0])
+        return [feeds["attention_mask"].sum(axis=1, keepdims=True).astype(np.float32)]
+
+
+def test_each_passage_is_scored_alone_so_its_score_does_not_depend_on_the_others(tmp_path):
+    from app.core.onnx_models import wordpiece_tokenizer
+
+    model = CrossEncoderReranker(tmp_path / "unused.onnx")
+    model._tokenizer, model._session = wordpiece_tokenizer(128), CountingSession()
+    passages = ["Issuing a refund\nOpen the invoice and press Issue refund.", "Wallet backup"]
+    together = model.scores(QUESTION, passages)
+    alone = [model.scores(QUESTION, [p])[0] for p in passages]
+    assert list(together) == alone and together[0] > together[1]
+    assert model._session.batches == [1, 1, 1, 1]
+    assert len(model.scores(QUESTION, [])) == 0
