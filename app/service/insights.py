@@ -40,7 +40,7 @@ class Dialect:
 
     mark: str
     new_handoff: str
-    fallback_flags: str  # FROM ... yielding a column ``flag`` per element of turns.flags
+    fallback_flags: str  # FROM ... yielding a column ``each_flag.value`` per element of turns.flags
     is_up: str
     is_down: str
 
@@ -83,6 +83,9 @@ def insights_over(query: Callable[[str, tuple], list], dialect: Dialect, start: 
     # endpoint shows here (first_token_timeout, circuit_open, model_busy, ...).
     fallbacks = counts(f"SELECT substr(each_flag.value, 10), COUNT(*) FROM {dialect.fallback_flags} "
                        f"WHERE {in_window} AND substr(each_flag.value, 1, 9) = 'fallback:' GROUP BY 1 ORDER BY 2 DESC, 1")
+    # New handoffs for a sensitive topic that also gave the help centre's answer (answered_alongside).
+    alongside = query(f"SELECT COUNT(*) FROM {dialect.fallback_flags} WHERE {in_window} AND {dialect.new_handoff} "
+                      "AND each_flag.value = 'answered_alongside'", window)[0][0]
     feedback = {"up": 0, "down": 0} | counts(f"SELECT rating, COUNT(*) FROM feedback WHERE {in_window} "
                                              "GROUP BY rating")
     feedback_by_day = [
@@ -100,6 +103,7 @@ def insights_over(query: Callable[[str, tuple], list], dialect: Dialect, start: 
         "conversations": conversations, "turns": turns, "contained": contained,
         "containment_rate": contained / conversations if conversations else None,
         "escalations_by_category": by_category, "escalations_by_reason": by_reason,
+        "handoffs_with_answer_alongside": int(alongside or 0),
         "feedback": feedback, "feedback_by_day": feedback_by_day,
         "latency_ms": {"p50": percentile(every, 0.5), "p95": percentile(every, 0.95)},
         "latency_by_day": [{"day": day, "p50": percentile(v, 0.5), "p95": percentile(v, 0.95), "turns": len(v)}

@@ -63,14 +63,17 @@ def headline_markdown(data: dict) -> str:
     rated = up + down
     liked = f" ({up / rated:.0%} positive)" if rated else ""
     return "\n".join([
-        "| Containment | Conversations | Turns | Open handoffs | Feedback up / down | Latency p50 | Latency p95 |",
-        "|---|---|---|---|---|---|---|",
+        "| Containment | Conversations | Turns | Open handoffs | Handoffs with an answer | Feedback up / down "
+        "| Latency p50 | Latency p95 |",
+        "|---|---|---|---|---|---|---|---|",
         f"| **{_percent(data.get('containment_rate'))}** ({data.get('contained') or 0} contained) "
         f"| {data.get('conversations') or 0} | {data.get('turns') or 0} | {data.get('open_handoffs') or 0} "
+        f"| {data.get('handoffs_with_answer_alongside') or 0} "
         f"| {up} / {down}{liked} | {_ms(latency.get('p50'))} | {_ms(latency.get('p95'))} |",
         "",
         "",
-        "_Containment: conversations that never needed a person (no handoff, no agent). No data yet shows as —._",
+        "_Containment: conversations that never needed a person (no handoff, no agent). No data yet shows as —. "
+        "Handoffs with an answer: sensitive-topic handoffs that also gave the help centre's answer._",
     ])
 
 

@@ -220,7 +220,7 @@ def insight_store(store, clock):
     day2 = [
         make_turn("s3", "How do I fix it??", "answer_with_caution", confidence=0.5, total_ms=500),
         make_turn("s3", "someone logged into my account", "escalate", confidence=0.7, total_ms=600,
-                  category="account_takeover", reason="sensitive_topic"),
+                  category="account_takeover", reason="sensitive_topic", flags=["answered_alongside"]),
         make_turn("s4", "fees for SEPA transfers", confidence=0.85, total_ms=700,
                   flags=["fallback:first_token_timeout"]),
         make_turn("s4", "card declined abroad", "answer_with_caution", confidence=0.55, total_ms=800),
@@ -247,6 +247,7 @@ def test_insights_on_a_hand_built_set(insight_store):
     assert figures["decisions"] == {"answer": 3, "answer_with_caution": 2, "escalate": 2, "clarify": 1}
     assert figures["feedback"] == {"up": 3, "down": 2}
     assert figures["model_fallbacks_by_reason"] == {"circuit_open": 1, "first_token_timeout": 1}
+    assert figures["handoffs_with_answer_alongside"] == 1  # the takeover handoff gave the article's answer too
     assert figures["feedback_by_day"] == [{"day": "2025-03-01", "up": 1, "down": 1},
                                           {"day": "2025-03-02", "up": 2, "down": 1}]
     assert figures["latency_ms"] == pytest.approx({"p50": 450.0, "p95": 765.0})

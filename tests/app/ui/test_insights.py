@@ -20,7 +20,7 @@ def service(tmp_path_factory, demo_index, embedder, redactor):
 def test_empty_store_renders(service):
     (headline, decisions, reasons, categories, feedback, latency, gaps, fallbacks, eval_heading, evaluation,
      plot, not_helpful) = insights_view(service)
-    assert "| **—** (0 contained) | 0 | 0 | 0 | 0 / 0 | — | — |" in headline and headline.startswith("**All time**")
+    assert "| **—** (0 contained) | 0 | 0 | 0 | 0 | 0 / 0 | — | — |" in headline and headline.startswith("**All time**")
     for frame in (decisions, reasons, categories, feedback, latency, gaps, fallbacks, evaluation, not_helpful):
         assert frame.empty and len(frame.columns) >= 2
     assert eval_heading == NO_EVALUATION and plot is None
@@ -32,7 +32,7 @@ def test_turns_feedback_and_escalations_appear(service):
     service.chat(ChatRequest("ins-2", "let me talk to a human", region="UK", channel="ui"))
     service.chat(ChatRequest("ins-3", "what about the thing", channel="ui"))  # too vague: clarified, not a gap
     headline, decisions, reasons, categories, feedback, latency, gaps, *_ = insights_view(service)
-    assert "| 3 | 3 | 1 | 1 / 0 (100% positive) |" in headline
+    assert "| 3 | 3 | 1 | 0 | 1 / 0 (100% positive) |" in headline
     assert dict(decisions.itertuples(index=False, name=None))["escalate"] == 1
     assert list(reasons.itertuples(index=False, name=None)) == [("the customer asked for a person", 1)]
     assert list(categories.itertuples(index=False, name=None)) == [("customer asked for a person", 1)]
@@ -86,9 +86,10 @@ def test_parse_day_includes_the_last_day():
 
 @pytest.mark.parametrize("data, expected", [
     ({"containment_rate": 0.756, "contained": 31, "conversations": 41, "turns": 90, "open_handoffs": 4,
-      "feedback": {"up": 3, "down": 1}, "latency_ms": {"p50": 412.2, "p95": 1890.0}},
-     "| **76%** (31 contained) | 41 | 90 | 4 | 3 / 1 (75% positive) | 412 ms | 1,890 ms |"),
-    ({}, "| **—** (0 contained) | 0 | 0 | 0 | 0 / 0 | — | — |"),
+      "handoffs_with_answer_alongside": 2, "feedback": {"up": 3, "down": 1},
+      "latency_ms": {"p50": 412.2, "p95": 1890.0}},
+     "| **76%** (31 contained) | 41 | 90 | 4 | 2 | 3 / 1 (75% positive) | 412 ms | 1,890 ms |"),
+    ({}, "| **—** (0 contained) | 0 | 0 | 0 | 0 | 0 / 0 | — | — |"),
 ])
 def test_headline(data, expected):
     assert expected in headline_markdown(data)
