@@ -19,7 +19,9 @@ around it, so ingest can set that section aside and index the rest of the file. 
    not read by it, and a passage in another language needs a high score (NON_ENGLISH_CUT_DOCUMENT);
 2. phrases addressed to a model (``_MODEL_DIRECTIVES``), over the whole folded text so a sentence
    wrapped across lines still matches; among them the classic overrides ("ignore all previous
-   instructions", "reveal your system prompt") that an on-topic paragraph can hide from the classifier;
+   instructions", "reveal your system prompt") that an on-topic paragraph can hide from the classifier,
+   and code offered for the reader's solution ("merge the following code block into your
+   implementation"), which the classifier misses when the block is planted inside the article's code;
 3. the customer-message rules on every line, only for encoded or obfuscated payloads and overrides in
    other languages (what a sentence encoder cannot read);
 4. hidden HTML: any visibly hidden element with words in it, and comments that the classifier, the
