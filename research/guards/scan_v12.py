@@ -25,9 +25,8 @@ from pathlib import Path
 from guardrails import injection as I
 from guardrails import knowledge_scan as K
 from research.guards import documents
-from research.guards.data import jailbreaks
 from research.guards.fresh_fold_v12 import fresh12_documents
-from research.guards.scan_sources import measure, trace
+from research.guards.scan_sources import measure, trace, tuning_openings
 from research.guards.scan_v11 import VERSION_11
 
 # Version 11's directive phrases are the first VERSION_11_DIRECTIVES of _MODEL_DIRECTIVES; version 12 adds
@@ -37,20 +36,10 @@ VERSION_11_REPLAY = {**VERSION_11, "directives_drop": frozenset(range(VERSION_11
 VERSION_12 = {**VERSION_11, "directives_drop": frozenset()}
 
 
-def _tuning_openings() -> list[str]:
-    openings = {}
-    for row in jailbreaks():
-        if row["part"] != "report" and row["family"] not in openings:
-            text = " ".join(row["text"].split())
-            cut = text.rfind(". ", 0, 400)
-            openings[row["family"]] = text[: cut + 1] if cut > 100 else text[:400]
-    return [openings[k] for k in sorted(openings)]
-
-
 def attack_documents(part: str) -> list[dict]:
     """One tuning-side attack planted in each document of the part, plus (tune part) the tuning BIPIA records."""
     text_attacks = [a for a in documents.bipia_attacks() if a["kind"] == "text" and a["part"] == "tune"]
-    openings, out = _tuning_openings(), []
+    openings, out = tuning_openings(), []
     for doc in (d for d in fresh12_documents()[0] if d["part"] == part):
         rng = random.Random(f"v12-plant:{doc['id']}")
         position = rng.choice(("start", "middle", "end"))
@@ -89,9 +78,10 @@ def main(argv: list[str] | None = None) -> int:
     reasons_of = {pid: reason for reason, _, _, pid in compiled.all_text + compiled.squashed + compiled.named}
     result = {"part": part + ("" if args.check else " + tuning BIPIA records"),
               "version_11": measure(traces, VERSION_11_REPLAY, reasons_of), "version_12": measure(traces, VERSION_12, reasons_of)}
-    print(json.dumps(result, indent=1, ensure_ascii=False))
+    text = json.dumps(result, indent=1, ensure_ascii=False)
+    print(text)
     if args.out:
-        args.out.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+        args.out.write_text(text + "\n")
     return 0
 
 
