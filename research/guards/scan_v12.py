@@ -3,6 +3,8 @@ records, every pass alone (``scan_sources.trace``), version 11 against version 1
 
     .venv/bin/python -m research.guards.scan_v12 --traces /tmp/v12tune.pkl --out research/guards/results/scan_v12.json
     .venv/bin/python -m research.guards.scan_v12 --check --traces /tmp/v12check.pkl --out research/guards/results/scan_v12_check.json
+    .venv/bin/python -m research.guards.scan_v12 --traces /tmp/v12tune.pkl --sweep /tmp/v11tune.pkl \
+        --out research/guards/results/scan_v12_gates.json     # the gates swept on fresh11_tune + fresh12_tune (not shipped)
 
 Traces (written when the file is missing, ~10 min on the shared machine): the clean documents of
 ``fresh12_tune`` (or, with ``--check``, ``fresh12_check``), one tuning-side attack planted in each (a
@@ -27,7 +29,7 @@ from guardrails import knowledge_scan as K
 from research.guards import documents
 from research.guards.fresh_fold_v12 import fresh12_documents
 from research.guards.scan_sources import measure, trace, tuning_openings
-from research.guards.scan_v11 import VERSION_11
+from research.guards.scan_v11 import HIGH, LOW, VERSION_11
 
 # Version 11's directive phrases are the first VERSION_11_DIRECTIVES of _MODEL_DIRECTIVES; version 12 adds
 # the two "following code block ... your solution" phrases after them.
@@ -64,10 +66,25 @@ def collect(part: str) -> dict:
     return traces
 
 
+def sweep_gates(folds: dict[str, dict], reasons_of: dict) -> list[dict]:
+    """Version 11's gate grid on several folds' traces at once: clean documents with a finding per fold,
+    tuning-side attacks caught in all; fewest clean findings first, then most attacks, then fewer gates."""
+    rows = []
+    for words in (4, 6):
+        for low in LOW:
+            for high in HIGH:
+                gates = (low,) if high is None else (low, high)
+                found = {name: measure(traces, {**VERSION_12, "gates": gates, "words": words}, reasons_of) for name, traces in folds.items()}
+                rows.append({"gates": gates, "words": words, "clean": {n: m["clean_docs_flagged"] for n, m in found.items()},
+                             "caught": sum(v[0] for m in found.values() for v in m["caught"].values())})
+    return sorted(rows, key=lambda r: (sum(r["clean"].values()), -r["caught"], len(r["gates"])))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--traces", type=Path, required=True, help="cache of the traces (written when missing)")
     parser.add_argument("--check", action="store_true", help="fresh12_check, once, after the choices")
+    parser.add_argument("--sweep", type=Path, help="traces of fresh11_tune (scan_sources.collect): sweep the gates on both folds")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     part = "fresh12_check" if args.check else "fresh12_tune"
@@ -76,8 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     traces = pickle.loads(args.traces.read_bytes())
     compiled = I._compiled()
     reasons_of = {pid: reason for reason, _, _, pid in compiled.all_text + compiled.squashed + compiled.named}
-    result = {"part": part + ("" if args.check else " + tuning BIPIA records"),
-              "version_11": measure(traces, VERSION_11_REPLAY, reasons_of), "version_12": measure(traces, VERSION_12, reasons_of)}
+    if args.sweep:
+        folds = {"fresh11_tune": pickle.loads(args.sweep.read_bytes()), "fresh12_tune + tuning BIPIA records": traces}
+        result = {"part": " and ".join(folds), "version_12": {n: {"clean": measure(t, VERSION_12, reasons_of)["clean_docs_flagged"],
+                  "caught": sum(v[0] for v in measure(t, VERSION_12, reasons_of)["caught"].values())} for n, t in folds.items()},
+                  "sweep": sweep_gates(folds, reasons_of)[:40]}
+    else:
+        result = {"part": part + ("" if args.check else " + tuning BIPIA records"),
+                  "version_11": measure(traces, VERSION_11_REPLAY, reasons_of), "version_12": measure(traces, VERSION_12, reasons_of)}
     text = json.dumps(result, indent=1, ensure_ascii=False)
     print(text)
     if args.out:
