@@ -105,16 +105,21 @@ def attack_documents(part: str = "fresh10_tune") -> list[dict]:
     return out + _planted_in_fresh(part)
 
 
-def _planted_in_fresh(part: str, one_each: bool = False) -> list[dict]:
-    out = []
-    text_attacks = [a for a in documents.bipia_attacks() if a["kind"] == "text" and a["part"] == "tune"]
+def tuning_openings() -> list[str]:
+    """The first ~400 characters (whole sentences) of each tuning jailbreak family's first member."""
     openings = {}
     for row in jailbreaks():
         if row["part"] != "report" and row["family"] not in openings:
             text = " ".join(row["text"].split())
             cut = text.rfind(". ", 0, 400)
             openings[row["family"]] = text[: cut + 1] if cut > 100 else text[:400]
-    openings = [openings[k] for k in sorted(openings)]
+    return [openings[k] for k in sorted(openings)]
+
+
+def _planted_in_fresh(part: str, one_each: bool = False) -> list[dict]:
+    out = []
+    text_attacks = [a for a in documents.bipia_attacks() if a["kind"] == "text" and a["part"] == "tune"]
+    openings = tuning_openings()
     fold = "fresh10" if part.startswith("fresh10") else "fresh11"
     for doc in fold_documents(part):
         rng = random.Random(f"v10-plant:{doc['id']}")
