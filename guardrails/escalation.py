@@ -51,7 +51,6 @@ ANSWER_ALONGSIDE_TOPICS = frozenset({"secret_exposed", "account_takeover", "unau
 _NO_ANSWER_ALONGSIDE = ("secret_in_message", "prompt_injection", "human_requested", "topic:vulnerable_customer")
 
 
-
 def _filed_under(topics) -> str | None:
     """The category a ticket is filed under when several topics fire: the most pressing priority,
     then the detector's most confident topic at that priority, then ``_TOPIC_ORDER``. A secret found

@@ -258,16 +258,19 @@ class AnswerChain:
         flags.append("answered_alongside")
         return _Alongside(cited.text, tuple(cited.cited), generation.generator)
 
-    def _handoff_citations(self, step: SafeStep | None, results: list[RetrievedChunk],
-                           alongside: _Alongside | None) -> tuple[list[dict], int | None]:
-        """The citations of a handoff reply and the safe step's marker. With the help centre's
-        answer alongside, markers keep the sources' numbers; otherwise the step is [1]."""
+    @staticmethod
+    def _handoff_step(decision: Decision, base: dict, results: list[RetrievedChunk],
+                      alongside: _Alongside | None) -> tuple[SafeStep | None, int | None, list[dict]]:
+        """The category's safe step, its marker and the handoff reply's citations. With the help
+        centre's answer alongside, markers keep the sources' numbers and a step the answer already
+        says is left out; otherwise the step is [1]."""
+        step = find_safe_step(decision.category or "", base["standalone_question"], results)
         if alongside is None:
-            return ([citation_json(1, results[step.source_number - 1])] if step else []), (1 if step else None)
-        numbers = set(alongside.cited)
-        if step is not None and step.text not in alongside.text:
-            numbers.add(step.source_number)
-        return [citation_json(n, results[n - 1]) for n in sorted(numbers)], (step.source_number if step else None)
+            return step, (1 if step else None), ([citation_json(1, results[step.source_number - 1])] if step else [])
+        if step is not None and step.text in alongside.text:
+            step = None
+        numbers = set(alongside.cited) | ({step.source_number} if step else set())
+        return step, (step.source_number if step else None), [citation_json(n, results[n - 1]) for n in sorted(numbers)]
 
     def _currency_named(self, generation: Generation, region: str | None) -> Generation:
         """Quoted text that says "your account currency" names it when the region is known."""
@@ -286,8 +289,7 @@ class AnswerChain:
             except TicketStateError:  # resolved a moment ago: this message opens a new ticket
                 session.ticket_id = None
         mark = time.perf_counter()
-        step = find_safe_step(decision.category or "", base["standalone_question"], results)
-        citations, step_number = self._handoff_citations(step, results, alongside)
+        step, step_number, citations = self._handoff_step(decision, base, results, alongside)
         empty_kb = not results and self.retriever.store.count() == 0
 
         def reply_for(ticket_id: str) -> str:
@@ -326,8 +328,8 @@ class AnswerChain:
         customer is told so, with the category's safe step when it has one (and the help centre's
         answer when the policy gives it alongside)."""
         mark = time.perf_counter()
-        step = find_safe_step(decision.category or "", base["standalone_question"], results) if escalating else None
-        citations, step_number = self._handoff_citations(step, results, alongside)
+        step, step_number, citations = (self._handoff_step(decision, base, results, alongside) if escalating
+                                        else (None, None, []))
         raised = escalating and more_pressing(decision.priority or "low", ticket.priority)
         text = follow_up_message(decision.category or "", ticket.ticket_id, ticket.state in OWNED, step,
                                  step_number, raised, escalating, alongside.text if alongside else None)

@@ -78,9 +78,9 @@ ALONGSIDE_LEAD = "While you wait, this is what our help centre says:"
 
 
 def _safe_step_and_answer(step: SafeStep | None, step_citation: int | None, alongside: str | None) -> list[str]:
-    """The safe step (left out when the help centre's answer already says it) and the answer."""
+    """The safe step and the help centre's answer given alongside, each when there is one."""
     parts = []
-    if step is not None and not (alongside and step.text in alongside):
+    if step is not None:
         marker = f" [{step_citation}]" if step_citation else ""
         parts.append(f"Right now, for your safety: {step.text}{marker}")
     if alongside:

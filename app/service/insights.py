@@ -40,7 +40,7 @@ class Dialect:
 
     mark: str
     new_handoff: str
-    fallback_flags: str  # FROM ... yielding a column ``each_flag.value`` per element of turns.flags
+    each_flag: str  # FROM ... yielding a column ``each_flag.value`` per element of turns.flags
     is_up: str
     is_down: str
 
@@ -81,10 +81,10 @@ def insights_over(query: Callable[[str, tuple], list], dialect: Dialect, start: 
                        f"WHERE {in_window} GROUP BY 1 ORDER BY 2 DESC, 1")
     # Turns whose model reply was replaced by the extractive answer, by why: a hung or failing
     # endpoint shows here (first_token_timeout, circuit_open, model_busy, ...).
-    fallbacks = counts(f"SELECT substr(each_flag.value, 10), COUNT(*) FROM {dialect.fallback_flags} "
+    fallbacks = counts(f"SELECT substr(each_flag.value, 10), COUNT(*) FROM {dialect.each_flag} "
                        f"WHERE {in_window} AND substr(each_flag.value, 1, 9) = 'fallback:' GROUP BY 1 ORDER BY 2 DESC, 1")
     # New handoffs for a sensitive topic that also gave the help centre's answer (answered_alongside).
-    alongside = query(f"SELECT COUNT(*) FROM {dialect.fallback_flags} WHERE {in_window} AND {dialect.new_handoff} "
+    alongside = query(f"SELECT COUNT(*) FROM {dialect.each_flag} WHERE {in_window} AND {dialect.new_handoff} "
                       "AND each_flag.value = 'answered_alongside'", window)[0][0]
     feedback = {"up": 0, "down": 0} | counts(f"SELECT rating, COUNT(*) FROM feedback WHERE {in_window} "
                                              "GROUP BY rating")
