@@ -7,7 +7,8 @@ encoder vectors kept so that a refitted document head can be replayed without sc
     .venv/bin/python -m research.guards.scan_v15 --collect fresh15_tune /tmp/v15/fresh15_tune.pkl
     .venv/bin/python -m research.guards.scan_v15 --traces /tmp/v15 --out research/guards/results/scan_v15.json
     .venv/bin/python -m research.guards.scan_v15 --collect fresh15_check /tmp/v15/check/fresh15_check.pkl   # once, after
-    .venv/bin/python -m research.guards.scan_v15 --check /tmp/v15/check/fresh15_check.pkl --out research/guards/results/scan_v15_check.json
+    .venv/bin/python -m research.guards.scan_v15 --check /tmp/v15/check/fresh15_check.pkl --tune-result research/guards/results/scan_v15.json \
+        --out research/guards/results/scan_v15_check.json
 
 A fold's traces (``scan_sources.trace(..., vectors=True)``): its clean documents and one tuning-side
 attack planted in each (a tuning BIPIA text attack or the opening of a tuning jailbreak family, by a
@@ -219,6 +220,26 @@ def analyse(directory: Path, features_path: Path) -> dict:
     return result
 
 
+def check(path: Path, tune_result: Path | None) -> dict:
+    """fresh15_check, once: version 12 and, when the tune parts chose another head or gates, that choice."""
+    from guardrails import injection as I
+    from research.guards.scan_sources import measure
+    from research.guards.scan_v12 import VERSION_12
+
+    traces = pickle.loads(path.read_bytes())
+    compiled = I._compiled()
+    reasons_of = {pid: reason for reason, _, _, pid in compiled.all_text + compiled.squashed + compiled.named}
+    result = {"part": traces["part"], "version_12": measure(traces, VERSION_12, reasons_of)}
+    chosen = json.loads(tune_result.read_text()) if tune_result else None
+    if chosen and (chosen["chosen"]["head"] != "version 9 (shipped)" or tuple(map(tuple, chosen["chosen"]["gates"])) != K.GATES):
+        gates = tuple(map(tuple, chosen["chosen"]["gates"]))
+        if "head" in chosen:
+            weights, bias = np.array(chosen["head"]["weights"], dtype=np.float32), chosen["head"]["bias"]
+            traces = rescored({"check": traces}, {None: (weights, bias)})["check"]
+        result["version_15"] = measure(traces, {**VERSION_12, "gates": gates}, reasons_of)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--collect", nargs=2, metavar=("PART", "FILE"), help="trace a fold's part into FILE")
@@ -226,7 +247,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--traces", type=Path, help="folder of the tune parts' traces (fresh1*_tune.pkl): sweep heads and gates")
     parser.add_argument("--features", type=Path, default=Path("/tmp/v15/head_features.pkl"), help="--head-features output")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--check", type=Path, help="traces of fresh15_check (once, after the choices)")
+    parser.add_argument("--tune-result", type=Path, help="the --traces result (its chosen head and gates) for --check")
     args = parser.parse_args(argv)
+    if args.check:
+        text = json.dumps(check(args.check, args.tune_result), indent=1, ensure_ascii=False)
+        print(text)
+        if args.out:
+            args.out.write_text(text + "\n")
+        return 0
     if args.traces:
         result = analyse(args.traces, args.features)
         text = json.dumps(result, indent=1, ensure_ascii=False, default=str)
