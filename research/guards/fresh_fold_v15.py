@@ -26,21 +26,19 @@ Split by package: ``sha256("fresh-v15:" + package) % 100 < 50`` → "fresh15_tun
 
 from __future__ import annotations
 
-import argparse
 import email.parser
 import hashlib
 import os
 import re
 import tarfile
 import zipfile
-from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
 from research.guards.data import bucket
 from research.guards.documents import package_readmes, system_documents
 from research.guards.fresh_fold import MAX_CHARS, MIN_CHARS, _SKIP, _prose, fresh_documents
-from research.guards.fresh_fold_v12 import _NOT_USER_PROSE, fresh12_documents
+from research.guards.fresh_fold_v12 import _NOT_USER_PROSE, fresh12_documents, pin_and_count
 
 PIN = Path(__file__).resolve().parent / "sets" / "fresh_fold_v15.tsv"
 CACHE = Path(os.environ.get("SCAN15_CACHE", Path.home() / ".cache" / "beacon-scan15"))
@@ -189,19 +187,8 @@ def fresh15_documents() -> tuple[list[dict], int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pin", action="store_true", help="choose the documents on this machine and write " + PIN.name)
-    args = parser.parse_args(argv)
-    if args.pin:
-        rows = candidates()
-        PIN.write_text("# kind\tpackage\tversion\tpath (METADATA/README file, or path inside the sdist)\tsha256 of the text: "
-                       "python -m research.guards.fresh_fold_v15 --pin\n"
-                       + "".join(f"{kind}\t{name}\t{version}\t{path}\t{sha256(text)}\n" for kind, name, version, path, text in rows))
-    docs, missing = fresh15_documents()
-    for (part, kind), n in sorted(Counter((d["part"], d["kind"]) for d in docs).items()):
-        print(f"{part:14s} {kind:8s} {n} documents, {len({d['package'] for d in docs if d['part'] == part and d['kind'] == kind})} packages")
-    print(f"by part: {dict(Counter(d['part'] for d in docs))}; missing or changed: {missing}")
-    return 0
+    return pin_and_count(argv, __doc__, PIN, "# kind\tpackage\tversion\tpath (METADATA/README file, or path inside the sdist)\t"
+                         "sha256 of the text: python -m research.guards.fresh_fold_v15 --pin", candidates, fresh15_documents, "kind")
 
 
 if __name__ == "__main__":

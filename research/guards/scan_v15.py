@@ -34,14 +34,13 @@ from __future__ import annotations
 import argparse
 import json
 import pickle
-import random
 from pathlib import Path
 
 import numpy as np
 
 from guardrails import knowledge_scan as K
 from research.guards import documents
-from research.guards.scan_sources import _planted_in_fresh, fold_documents, trace, tuning_openings, window_vectors
+from research.guards.scan_sources import _planted_in_fresh, fold_documents, trace, window_vectors
 
 
 def fold(part: str) -> tuple[list[dict], list[dict]]:
@@ -55,16 +54,10 @@ def fold(part: str) -> tuple[list[dict], list[dict]]:
         return [{**d, "source": d["package"]} for d in fresh12_documents()[0] if d["part"] == part], attack_documents(part)
     from research.guards.fresh_fold_v15 import fresh15_documents
 
+    from research.guards.scan_v12 import planted_one_each
+
     clean = [d for d in fresh15_documents()[0] if d["part"] == part]
-    text_attacks = [a for a in documents.bipia_attacks() if a["kind"] == "text" and a["part"] == "tune"]
-    openings, attacks = tuning_openings(), []
-    for doc in clean:
-        rng = random.Random(f"v15-plant:{doc['id']}")
-        position = rng.choice(("start", "middle", "end"))
-        name, attack = ("bipia_in_fresh15", rng.choice(text_attacks)["text"]) if rng.random() < 0.5 else \
-            ("jailbreak_in_fresh15", rng.choice(openings))
-        text, span = documents.plant(doc["text"], attack, position)
-        attacks.append({"id": f"{name}:{doc['id']}", "set": name, "text": text, "lines": span})
+    attacks = planted_one_each(clean, "v15", "fresh15")
     return [{**d, "source": f"{d['kind']}:{d['package']}"} for d in clean], attacks
 
 
