@@ -47,6 +47,8 @@ METADATA_ROOTS = [*sorted(Path("/root/.pyenv/versions").glob("*/lib/python*/site
 # Folders of packages vendored without their METADATA (the Google Cloud SDK's gsutil).
 VENDORED = [Path("/usr/lib/google-cloud-sdk/platform/gsutil/third_party"), Path("/usr/lib/google-cloud-sdk/platform/gsutil/gslib/vendored")]
 # End-user programs with user documentation in their sdist (none installed in the venv, none in fold 12).
+# cryptoadvance-specter's sdist did not download here (pip prepares its build dependencies first and timed
+# out); the fold holds the other four, and would take specter's pages wherever its sdist is in the cache.
 SDISTS = ["cryptoadvance-specter", "octoprint", "httpie", "calibreweb", "archivebox"]
 MAX_PER_PACKAGE = 40
 _README = re.compile(r"^readme(?:\.(?:md|markdown|rst|txt))?$", re.I)
