@@ -122,19 +122,24 @@ def fresh12_documents() -> tuple[list[dict], int]:
     return docs, missing
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--pin", action="store_true", help="choose the documents on this machine and write " + PIN.name)
+def pin_and_count(argv: list[str] | None, doc: str, pin: Path, header: str, candidates, documents, by: str) -> int:
+    """The command line of a fold pinned by package: ``--pin`` writes ``pin`` from ``candidates()`` (tuples whose
+    last item is the text, pinned by its sha256); then the documents that load here are counted by part and ``by``."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pin", action="store_true", help="choose the documents on this machine and write " + pin.name)
     args = parser.parse_args(argv)
     if args.pin:
-        rows = candidates()
-        PIN.write_text("# package\tversion\tpath in the sdist\tsha256 of the text: python -m research.guards.fresh_fold_v12 --pin\n"
-                       + "".join(f"{name}\t{version}\t{rel}\t{sha256(text)}\n" for name, version, rel, text in rows))
-    docs, missing = fresh12_documents()
-    for (part, package), n in sorted(Counter((d["part"], d["package"]) for d in docs).items()):
-        print(f"{part:14s} {package:16s} {n}")
+        pin.write_text(header + "\n" + "".join("\t".join([*row[:-1], sha256(row[-1])]) + "\n" for row in candidates()))
+    docs, missing = documents()
+    for (part, key), n in sorted(Counter((d["part"], d[by]) for d in docs).items()):
+        print(f"{part:14s} {key:16s} {n}")
     print(f"by part: {dict(Counter(d['part'] for d in docs))}; missing or changed: {missing}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return pin_and_count(argv, __doc__, PIN, "# package\tversion\tpath in the sdist\tsha256 of the text: python -m research.guards.fresh_fold_v12 --pin",
+                         candidates, fresh12_documents, "package")
 
 
 if __name__ == "__main__":

@@ -25,8 +25,11 @@ import random
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
+
 from guardrails import injection as I
 from guardrails import knowledge_scan as K
+from guardrails.injection_model import classifier_text
 from guardrails.passages import passages
 from research.guards import documents
 from research.guards.data import jailbreaks
@@ -47,17 +50,42 @@ def _line_evidence(detector: I.InjectionDetector, line: str) -> dict | None:
             "pids": dict(evidence.weights), "signals": dict(evidence.signals)}
 
 
-def trace(scanner: K.KnowledgeScanner, text: str) -> dict:
+def window_vectors(model, texts: list[str]) -> list[np.ndarray]:
+    """Per text, the encoder's pooled vector of each window (what the document head reads)."""
+    model.warm_up()
+    out = []
+    for text in texts:
+        rows = []
+        for ids, mask in model.windows(classifier_text(text)):
+            ids_a = np.array([ids], dtype=np.int64)
+            _, pooled = model._session.run(None, {"input_ids": ids_a, "attention_mask": np.array([mask], dtype=np.int64),
+                                                  "token_type_ids": np.zeros_like(ids_a)})
+            rows.append(pooled[0])
+        out.append(np.array(rows, dtype=np.float32))
+    return out
+
+
+def trace(scanner: K.KnowledgeScanner, text: str, vectors: bool = False) -> dict:
+    """``vectors``: keep each passage's window vectors (a refitted head can be replayed on the trace)
+    and the fit of every passage, whatever the shipped head scores."""
     lines = text.split("\n")
     parts = passages(text)
     out: dict = {"passages": [], "lines": {}, "directives": [], "hidden": [], "comments": [], "n_lines": len(lines)}
     if parts:
         texts = [p.text for p in parts]
-        probabilities = scanner.detector.model.scores(texts)[:, -1]
-        fit = scanner.context.fit(texts) if len(texts) >= 2 and max(probabilities) >= 0.2 else [1.0] * len(texts)
+        if vectors:
+            windows = window_vectors(scanner.detector.model, texts)
+            weights, bias = scanner.detector.model._document_head
+            probabilities = [float((1.0 / (1.0 + np.exp(-(w @ weights + bias)))).max()) for w in windows]
+        else:
+            probabilities = scanner.detector.model.scores(texts)[:, -1]
+        fit = scanner.context.fit(texts) if len(texts) >= 2 and (vectors or max(probabilities) >= 0.2) else [1.0] * len(texts)
         out["passages"] = [{"start": p.start, "end": p.end, "p": float(q), "fit": float(f),
                             "words": len(K._LETTER_WORD.findall(p.text)), "addressed": bool(K._ADDRESSES_ANSWER.search(p.text)),
                             "text": p.text[:300]} for p, q, f in zip(parts, probabilities, fit)]
+        if vectors:
+            for row, w in zip(out["passages"], windows):
+                row["windows"] = w.astype(np.float16)  # a replayed head's scores differ from the shipped one's by < 1e-3
     detector = scanner.detector
     for number, line in enumerate(lines, start=1):
         if line.strip():

@@ -38,17 +38,25 @@ VERSION_11_REPLAY = {**VERSION_11, "directives_drop": frozenset(range(VERSION_11
 VERSION_12 = {**VERSION_11, "directives_drop": frozenset()}
 
 
-def attack_documents(part: str) -> list[dict]:
-    """One tuning-side attack planted in each document of the part, plus (tune part) the tuning BIPIA records."""
+def planted_one_each(docs: list[dict], version: str, fold: str) -> list[dict]:
+    """One tuning-side attack planted in each document, seeded by ``version`` and the document's id: a tuning
+    BIPIA text attack or the opening of a tuning jailbreak family, by a coin; sets ``bipia_in_FOLD`` and
+    ``jailbreak_in_FOLD``."""
     text_attacks = [a for a in documents.bipia_attacks() if a["kind"] == "text" and a["part"] == "tune"]
     openings, out = tuning_openings(), []
-    for doc in (d for d in fresh12_documents()[0] if d["part"] == part):
-        rng = random.Random(f"v12-plant:{doc['id']}")
+    for doc in docs:
+        rng = random.Random(f"{version}-plant:{doc['id']}")
         position = rng.choice(("start", "middle", "end"))
-        name, attack = ("bipia_in_fresh12", rng.choice(text_attacks)["text"]) if rng.random() < 0.5 else \
-            ("jailbreak_in_fresh12", rng.choice(openings))
+        name, attack = (f"bipia_in_{fold}", rng.choice(text_attacks)["text"]) if rng.random() < 0.5 else \
+            (f"jailbreak_in_{fold}", rng.choice(openings))
         text, span = documents.plant(doc["text"], attack, position)
         out.append({"id": f"{name}:{doc['id']}", "set": name, "text": text, "lines": span})
+    return out
+
+
+def attack_documents(part: str) -> list[dict]:
+    """One tuning-side attack planted in each document of the part, plus (tune part) the tuning BIPIA records."""
+    out = planted_one_each([d for d in fresh12_documents()[0] if d["part"] == part], "v12", "fresh12")
     if part == "fresh12_tune":
         out += [{"id": d["id"], "set": "bipia_records_tune_" + d["source"].split()[-1], "text": d["text"], "lines": d["lines"]}
                 for d in documents.planted_documents() if d["part"] == "tune" and d["set"] == "bipia_planted" and d["lines"]]
