@@ -21,8 +21,8 @@ from app.core.errors import EmbeddingError
 from app.core.onnx_models import LazyOnnxModel, bundled_session, wordpiece_tokenizer
 
 RERANKER_PATH = Path(__file__).with_name("reranker.onnx")
-MAX_TOKENS = 128  # question and passage together, as trained
-PASSAGE_WORDS = 80  # ~110 word pieces: the head of a passage carries its topic
+MAX_TOKENS = 96  # question and passage together, as trained: five such passages fit the turn's budget
+PASSAGE_WORDS = 60  # ~80 word pieces: the head of a passage carries its topic
 SECTION_SEPARATOR = " > "  # as in the embedded text (ingest/chunking.py)
 
 
