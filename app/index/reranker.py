@@ -5,7 +5,7 @@ the overview page that names it in one line.
 The graph is all-MiniLM-L6-v2 fine-tuned as a cross-encoder (``[CLS] question [SEP] passage [SEP]``,
 mean pooling, one linear layer) on StackFAQ's training queries and pairs made from help centres'
 own structure; ``python -m research.kbs.reranker_train --export`` trains it and writes the file with
-int8 weights (research/kbs/README.md, "Reranker", has the held-out measurements). It uses
+int8 weights (research/kbs/README.md, "Reranker" and "Reranker, version 2", has the held-out measurements). It uses
 the bundled embedder's WordPiece tokenizer, so nothing is downloaded.
 """
 
