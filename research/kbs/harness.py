@@ -84,12 +84,21 @@ class E5SmallEmbedder:
         return list(map(float, self.model.query(text)))
 
 
-def bundled_embedder(name: str = "minilm") -> CachedEmbedder:
+def model_id_of(path: Path) -> str:
+    """A research graph's vector space, named by its bytes: a retrained file never reuses cached vectors."""
+    return f"minilm-ft-{hashlib.sha256(path.read_bytes()).hexdigest()[:10]}"
+
+
+def bundled_embedder(name: str = "minilm", model: Path | None = None) -> CachedEmbedder:
+    """The product's MiniLM (or e5); with ``model``, another MiniLM graph with the same interface (a
+    fine-tuned one of ``research.kbs.embedder_train``) in its own vector space."""
     if name == "e5":
         return CachedEmbedder(E5SmallEmbedder())
     from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
 
-    model = CachedEmbedder(OnnxMiniLMEmbedder())
+    threads = Settings().embedding_threads  # BEACON_EMBEDDING_THREADS=1 on a shared machine
+    model = CachedEmbedder(OnnxMiniLMEmbedder(threads=threads) if model is None else
+                           OnnxMiniLMEmbedder(threads=threads, model_path=model, model_id=model_id_of(model)))
     model.warm_up()
     return model
 

@@ -334,21 +334,27 @@ def export(net, path: Path, per_channel: bool = False) -> None:
     export_int8(WithSigmoid(net), path, "probabilities", per_channel)
 
 
-def export_int8(module, path: Path, output: str, per_channel: bool = False) -> None:
-    """A MiniLM-based module (input_ids, attention_mask, token_type_ids -> ``output``, batch first) as
-    an ONNX graph with int8 weights (onnxruntime's dynamic quantisation); also the reranker's export."""
-    import tempfile
-
+def export_fp32(module, path: Path, output: str, output_axes: dict[int, str] | None = None) -> None:
+    """A MiniLM-based module (input_ids, attention_mask, token_type_ids -> ``output``, batch first) as an
+    fp32 ONNX graph; ``output_axes`` names the output's variable axes (default: the batch only)."""
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     dummy = torch.ones((2, 8), dtype=torch.int64)
+    torch.onnx.export(module, (dummy, dummy, torch.zeros_like(dummy)), str(path), dynamo=False,
+                      input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=[output],
+                      dynamic_axes={n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask", "token_type_ids")}
+                      | {output: output_axes or {0: "batch"}}, opset_version=17)
+
+
+def export_int8(module, path: Path, output: str, per_channel: bool = False) -> None:
+    """``export_fp32`` with int8 weights (onnxruntime's dynamic quantisation); also the reranker's export."""
+    import tempfile
+
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "fp32.onnx"
-        torch.onnx.export(module, (dummy, dummy, torch.zeros_like(dummy)), str(fp32), dynamo=False,
-                          input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=[output],
-                          dynamic_axes={n: {0: "batch", 1: "tokens"} for n in ("input_ids", "attention_mask", "token_type_ids")}
-                          | {output: {0: "batch"}}, opset_version=17)
+        export_fp32(module, fp32, output)
         # Per channel, onnxruntime's default op list stops on "scale issue"; MatMul and Gather are the ops the
         # per-tensor export quantises anyway (the same 37 MatMulInteger nodes, the same size).
         ops = {"op_types_to_quantize": ["MatMul", "Gather"]} if per_channel else {}

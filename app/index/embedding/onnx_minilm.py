@@ -30,9 +30,13 @@ class OnnxMiniLMEmbedder(LazyOnnxModel):
     model_id = MODEL_ID
     dimension = 384
 
-    def __init__(self, batch_size: int = 8, threads: int = 0, model_path: Path | None = None) -> None:
+    def __init__(self, batch_size: int = 8, threads: int = 0, model_path: Path | None = None,
+                 model_id: str | None = None) -> None:
         self.batch_size = batch_size
-        self.model_path = model_path  # another export of the same model (benchmarks); default: the wheel's
+        # Another export (benchmarks) or a fine-tuned graph with the same interface (token states out);
+        # default: the wheel's. A graph with other weights needs its own ``model_id``: it names the vector space.
+        self.model_path = model_path
+        self.model_id = model_id or MODEL_ID
         self.threads = threads or (os.cpu_count() or 1)
         super().__init__()
 
