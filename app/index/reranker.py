@@ -21,7 +21,7 @@ from app.core.errors import EmbeddingError
 from app.core.onnx_models import LazyOnnxModel, bundled_session, wordpiece_tokenizer
 
 RERANKER_PATH = Path(__file__).with_name("reranker.onnx")
-MAX_TOKENS = 96  # question and passage together, as trained: five such passages fit the turn's budget
+MAX_TOKENS = 96  # question and passage together, as version 2 was trained (shorter passages for the turn budget)
 PASSAGE_WORDS = 60  # ~80 word pieces: the head of a passage carries its topic
 SECTION_SEPARATOR = " > "  # as in the embedded text (ingest/chunking.py)
 
