@@ -339,6 +339,9 @@ def export_fp32(module, path: Path, output: str, output_axes: dict[int, str] | N
     fp32 ONNX graph; ``output_axes`` names the output's variable axes (default: the batch only)."""
     import torch
 
+    # torch.onnx.export puts the module back in the mode it found it in: a wrapper made for the export starts in
+    # training mode, and leaving it there would switch the wrapped encoder's dropout back on after the export.
+    module.eval()
     dummy = torch.ones((2, 8), dtype=torch.int64)
     torch.onnx.export(module, (dummy, dummy, torch.zeros_like(dummy)), str(path), dynamo=False,
                       input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=[output],
