@@ -74,3 +74,21 @@ def test_every_tuning_query_of_a_lookalike_intent_is_trained_on_and_none_of_its_
         assert tune <= trained and len(tune & v9) < len(tune)
         assert not trained & {r["id"] for r in rows if r["topic_part"] == "report"}
     assert trained - v9 == {r["id"] for r in data.clinc150() if r["intent"] in data.CLINC_LOOKALIKES and r["topic_part"] == "tune"} - v9
+
+
+def test_the_export_leaves_the_module_in_eval_mode(tmp_path):
+    torch = __import__("pytest").importorskip("torch")  # the training extra (topics-train)
+    from research.topics.finetune import export_fp32
+
+    class Wrapper(torch.nn.Module):  # as the exports build one: a new module starts in training mode
+        def __init__(self) -> None:
+            super().__init__()
+            self.dropout = torch.nn.Dropout(0.5)
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            return self.dropout((input_ids * attention_mask + token_type_ids).float()).sum(dim=1)
+
+    wrapper = Wrapper()
+    export_fp32(wrapper, tmp_path / "w.onnx", "scores")
+    assert (tmp_path / "w.onnx").stat().st_size > 0
+    assert not wrapper.training and not wrapper.dropout.training
