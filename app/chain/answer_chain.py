@@ -87,6 +87,16 @@ class Answer:
         }
 
 
+def _handoff_answer(ticket: Ticket, joined: bool, text: str, citations: list[dict], alongside: _Alongside | None,
+                    base: dict) -> Answer:
+    """The turn's answer when the message opened a ticket or joined the conversation's open one."""
+    escalation = {"reason": ticket.reason, "reasons": ticket.reasons, "category": ticket.category,
+                  "priority": ticket.priority, "ticket_id": ticket.ticket_id, "joined": joined,
+                  "state": ticket.state, "answered_alongside": alongside is not None}
+    return Answer(answer=text, citations=citations, generator=alongside.generator if alongside else "none",
+                  escalation=escalation, handoff=handoff_json(ticket), **{"confidence": 0.0, **base})
+
+
 def citation_json(number: int, chunk: RetrievedChunk) -> dict:
     return {"number": number, "source": chunk.source, "title": chunk.title, "section": chunk.section,
             "text": chunk.text, "score": round(chunk.score, 4), "chunk_id": chunk.chunk_id}
@@ -304,12 +314,8 @@ class AnswerChain:
         session.turns.pop()  # _finish records the turn with its reply
         session.ticket_id = ticket.ticket_id
         text = reply_for(ticket.ticket_id)
-        escalation = {"reason": ticket.reason, "reasons": ticket.reasons, "category": ticket.category,
-                      "priority": ticket.priority, "ticket_id": ticket.ticket_id, "joined": False,
-                      "state": ticket.state, "answered_alongside": alongside is not None}
         timings["handoff_ms"] = (time.perf_counter() - mark) * 1000
-        answer = Answer(answer=text, citations=citations, generator=alongside.generator if alongside else "none",
-                        escalation=escalation, handoff=handoff_json(ticket), **{"confidence": 0.0, **base})
+        answer = _handoff_answer(ticket, False, text, citations, alongside, base)
         return self._finish(answer, session, decision, started, timings)
 
     # -- a conversation that already has an open ticket ---------------------------------
@@ -336,12 +342,8 @@ class AnswerChain:
         ticket = self.guardrails.add_to_ticket(ticket.ticket_id, base["question"], text, "escalate",
                                                decision if escalating else None)
         session.ticket_id = ticket.ticket_id
-        escalation = {"reason": ticket.reason, "reasons": ticket.reasons, "category": ticket.category,
-                      "priority": ticket.priority, "ticket_id": ticket.ticket_id, "joined": True,
-                      "state": ticket.state, "answered_alongside": alongside is not None}
         timings["handoff_ms"] = (time.perf_counter() - mark) * 1000
-        answer = Answer(answer=text, citations=citations, generator=alongside.generator if alongside else "none",
-                        escalation=escalation, handoff=handoff_json(ticket), **{"confidence": 0.0, **base})
+        answer = _handoff_answer(ticket, True, text, citations, alongside, base)
         return self._finish(answer, session, decision, started, timings)
 
     def _note_on_ticket(self, session: Session, answer: Answer, decision: Decision) -> None:
