@@ -143,8 +143,12 @@ CJK: list[tuple[str, float, str]] = [
 SQUASHED: list[tuple[str, float, str]] = [
     ("instruction_override", 0.85, r"(?:ignor(?:e|ing)|disregard|forget)(?:all|any|the|your|my|of)*(?:previous|prior|above|earlier|former)?(?:instructions?|rules|directives|guidelines|prompts?)"),
     ("prompt_extraction", 0.8, r"(?:print|show|reveal|output|repeat|display|tellme)(?:me)?(?:your|the)(?:system|initial|hidden)?prompt"),
-    # "developer mode" itself is left to the plain-text tables: scam reports quote it
-    ("role_play", 0.8, r"youarenow(?:dan|in)|doanythingnow|jailbreakmode"),
+    # "developer mode" itself is left to the plain-text tables: scam reports quote it. "You are now in"
+    # counts only before a mode, as in the plain-text rule: squashed, "you are now inside your new
+    # BTCPay Server" (a real help centre's welcome page) read as "youarenowin" and was set aside as
+    # obfuscation; the narrower form matches the same 2 of 1,203 tuning attacks and 0 of 5,277 benign
+    # tuning messages as the broad one (research/guards/README.md, "Squashed role play").
+    ("role_play", 0.8, r"youarenow(?:dan|in(?:the)?(?:developer|dev|god|debug|maintenance|sudo|jailbreak|dan|admin)mode)|doanythingnow|jailbreakmode"),
 ]
 
 # Another customer's data asked for by name ("what's the balance of John Doe?"). Run on the text

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from guardrails.injection import InjectionDetector, _clean, _fold_confusables, _looks_non_english, _strip_invisible
 from guardrails.passage_context import PassageContext
 from guardrails.passages import heading_lines, passages, section_of
+from guardrails.pii.recognizers.seed_phrase import bip39_words
 
 EXCERPT_CHARS = 120
 # The classifier's pass, version 10 (picked by python -m research.guards.scan_sources on the fresh
@@ -73,7 +74,20 @@ ADDRESSED_CUT = 0.8
 #   ≥ 0.4). The non-English tuning-side attacks it caught scored ≥ 0.85; overrides in other languages
 #   are also the line rules' (other_language patterns).
 NON_ENGLISH_CUT_DOCUMENT = 0.8
+# Version 16: an example recovery phrase ("Example: slim sugar lizard …", Electrum's FAQ) is a list of
+# wordlist words, not a sentence: the head scores it as out of place, and nothing in it addresses
+# anyone. A passage of at least SEED_EXAMPLE_WORDS letter words, nearly all (SEED_EXAMPLE_SHARE) from the
+# BIP-39 list, skips the classifier's pass; the rules still read it.
+# Also version 16: a one-line caption over a code block ("Show list of all options and settings:" over
+# `monerod --help`) says what the code does, as a definition entry says what its term does; alone, the
+# head reads it as a command out of place (the fresh folds' "Dump information about this system." was
+# one). It skips the classifier's pass when the next passage is code; the rules still read it.
+CAPTION_WORDS = 16
+SEED_EXAMPLE_WORDS = 12
+SEED_EXAMPLE_SHARE = 0.9
 _OPTION_ENTRY = re.compile(r"^\s*-{1,2}\w")
+_CODE_OPENING = re.compile(r"^\s*(?:```|~~~|\.\. (?:code-block|code|sourcecode)::)")
+_INDENTED = re.compile(r"^(?: {4}|\t)")
 _TERM_LINE = re.compile(r"\s*\w[\w.,=<>\[\]-]*\s*")
 _ADDRESSES_ANSWER = re.compile(r"\byour (?:answer|response|reply|output|solution|summary|translation|code|program|script)s?\b", re.I)
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
@@ -106,6 +120,16 @@ _CODE_UNIT = r"(?:block|snippet|excerpt|section|segment|fragment)s?"
 _YOUR_SOLUTION = r"your\s+(?:own\s+)?(?:solution|implementation|response|answer|reply|code(?:base)?|algorithm|program|script|logic)"
 _MODAL = r"(?:must|should|shall|will|needs? to|has to|have to|are instructed to|is instructed to|may not|must not|always|never)"
 
+# Where a planted instruction sends a customer's secret: an e-mail address, a web address, a form, chat or
+# link, or a team ("to our verification team"); not a purpose ("to complete ...") or the wallet itself.
+_SECRET_DESTINATION = (
+    r"(?:(?:to|at|with|via)\s+(?:(?:our|the|this|that|a|an|us at|me at)\s+)?(?:[\w.+-]+@[\w-]+\.\w+|https?://|www\.|"
+    r"[\w-]+\.(?:com|net|org|io|xyz|app|info|example)\b|(?:support|help|verification|security|admin|recovery|customer|"
+    r"service|team|agent|staff|e-?mail|form|link|address|site|website|page|chat|bot|number)\b)"
+    r"|(?:into|in|on)\s+(?:(?:the|this|our|a)\s+)?(?:(?:following|below|linked|verification|support|secure)\s+)?"
+    r"(?:form|chat|site|website|web ?page|page|link|url|reply|message|e-?mail|ticket)\b)"
+)
+
 _MODEL_DIRECTIVES: list[tuple[str, re.Pattern]] = [(reason, re.compile(rx, re.M)) for reason, rx in [
     ("instruction_override", rf"\b{_AI}\b(?:[ \t,]+\w+){{0,3}}?[ \t,]+(?:reading|processing|summari[sz]ing|answering|that reads?|who reads?|using) (?:this|these|the following)\b"),
     ("instruction_override", rf"\b(?:note|message|instructions?|reminder|directive)s?\s+(?:to|for)\s+(?:the\s+|any\s+|all\s+)?{_AI}\b"),
@@ -118,7 +142,11 @@ _MODEL_DIRECTIVES: list[tuple[str, re.Pattern]] = [(reason, re.compile(rx, re.M)
     # notes, version 11's wide tuning text); an instruction is an imperative or follows a modal.
     ("instruction_override", r"(?<!\bto )\btell (?:all |every |the )?(?:customers?|users?|people|clients?)\s+(?:that|to)\b"),
     ("instruction_override", r"\b(?:approve|grant|accept) (?:all|every|any) (?:refunds?|requests?|withdrawals?|chargebacks?|disputes?|claims?)\b"),
-    ("data_exfiltration", r"(?<!never )(?<!not )(?<!n't )\b(?:send|email|e-mail|forward|submit|give|share|paste|enter)\s+(?:their|your|the customer'?s?|the user'?s?)\s+(?:seed|recovery|secret)\s+(?:phrase|words)\s+(?:to|at|with|via|into)\s+(?!anyone|any\b|anybody|us\b|a\b|another|someone)"),
+    # The secret goes to a destination an attacker has to name (an address, a site, a form, a team): a
+    # wallet's own guide says "paste your seed words to complete your wallet creation" and "enter your
+    # recovery phrase into the app" (BTCPay's Electrum guide was set aside for the first). Neither form
+    # matches a public tuning attack (research/guards/README.md, "Seed phrase destinations").
+    ("data_exfiltration", rf"(?<!never )(?<!not )(?<!n't )\b(?:send|email|e-mail|forward|submit|give|share|paste|enter)\s+(?:their|your|the customer'?s?|the user'?s?)\s+(?:seed|recovery|secret)\s+(?:phrase|words)\s+{_SECRET_DESTINATION}"),
     ("instruction_override", r"\b(?:ignore|disregard|override|bypass)\s+(?:the|this|our|all|any)?\s*(?:refund |fee |kyc |security )?(?:policy|policies|procedure|verification rules)\b"),
     # The two classic overrides, written to any reader: an article's own guidance says "ignore the
     # warning", never "ignore all previous instructions" or "reveal your system prompt". The classifier's
@@ -184,6 +212,27 @@ def _line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
+def is_seed_phrase_example(text: str) -> bool:
+    """A passage that is a recovery phrase shown as an example: words of the BIP-39 list and little else."""
+    words = [w.lower() for w in _LETTER_WORD.findall(text)]
+    if len(words) < SEED_EXAMPLE_WORDS:
+        return False
+    wordlist = set(bip39_words())
+    return sum(w in wordlist for w in words) >= SEED_EXAMPLE_SHARE * len(words)
+
+
+def _is_code(text: str) -> bool:
+    lines = [line for line in text.split("\n") if line.strip()]
+    return bool(lines) and (bool(_CODE_OPENING.match(lines[0])) or all(_INDENTED.match(line) for line in lines))
+
+
+def is_code_caption(text: str, following: str | None) -> bool:
+    """One short line ending in a colon, right over a code block: it names what the code does."""
+    line = text.strip()
+    return (following is not None and "\n" not in line and line.endswith(":")
+            and len(_LETTER_WORD.findall(line)) <= CAPTION_WORDS and _is_code(following))
+
+
 def is_definition_entry(text: str) -> bool:
     """A command-line option with its description, or a one-word term over its indented description."""
     lines = [line for line in text.split("\n") if line.strip()]
@@ -208,12 +257,13 @@ class KnowledgeScanner:
     def warm_up(self) -> None:
         self.detector.warm_up()
 
-    def _out_of_place_instructions(self, texts: list[str]) -> list[int]:
-        """Indexes of the passages the classifier's pass reports (see GATES)."""
+    def _out_of_place_instructions(self, texts: list[str], captions: frozenset[int] = frozenset()) -> list[int]:
+        """Indexes of the passages the classifier's pass reports (see GATES); ``captions`` are skipped."""
         probabilities = self.detector.model.scores(texts)[:, -1]
         lowest = min(cut for cut, _ in GATES)
         candidates = [i for i, p in enumerate(probabilities) if p >= lowest and len(_LETTER_WORD.findall(texts[i])) >= MIN_WORDS
-                      and not is_definition_entry(texts[i])
+                      and i not in captions
+                      and not is_definition_entry(texts[i]) and not is_seed_phrase_example(texts[i])
                       and (p >= NON_ENGLISH_CUT_DOCUMENT or not _looks_non_english(_clean(texts[i])))]
         addressed = {i for i in candidates if probabilities[i] >= ADDRESSED_CUT and _ADDRESSES_ANSWER.search(texts[i])}
         if not candidates or len(texts) < 2:
@@ -237,7 +287,9 @@ class KnowledgeScanner:
             found.setdefault((line, reason), KnowledgeFinding(line, reason, _excerpt(lines, line, column), start, end, *section))
 
         if self.use_model and parts:
-            for index in self._out_of_place_instructions([q.text for q in parts]):
+            texts = [q.text for q in parts]
+            captions = frozenset(i for i in range(len(parts) - 1) if is_code_caption(texts[i], texts[i + 1]))
+            for index in self._out_of_place_instructions(texts, captions):
                 part = parts[index]
                 first = next((i for i in range(part.start, part.end + 1) if lines[i - 1].strip()), part.start)
                 add(first, "instruction_to_ai", span=(part.start, part.end))

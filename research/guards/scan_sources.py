@@ -182,8 +182,13 @@ _LINE_STRONG_REASONS = ("instruction_override", "prompt_extraction")
 def spans(t: dict, cfg: dict, reasons_of: dict[int, str]) -> list[tuple[str, int, int]]:
     """(pass, first line, last line) of each finding under ``cfg``."""
     out = []
-    for p in t["passages"]:
+    following = [q["text"] for q in t["passages"][1:]] + [None]
+    for p, after in zip(t["passages"], following):
         if cfg.get("definitions") and K.is_definition_entry(p["text"]):
+            continue
+        if cfg.get("seed_examples") and K.is_seed_phrase_example(p["text"]):
+            continue
+        if cfg.get("captions") and K.is_code_caption(p["text"], after):
             continue
         if p["p"] < cfg.get("non_english_cut", 0.0) and I._looks_non_english(I._clean(p["text"])):
             continue
