@@ -227,9 +227,10 @@ def _is_code(text: str) -> bool:
 
 
 def is_code_caption(text: str, following: str | None) -> bool:
-    """One short line ending in a colon, right over a code block: it names what the code does."""
+    """One short line ending in a colon, right over a code block: it names what the code does. Not when it
+    speaks of the reader's answer or code ("Add the following to your answer:"), which a manual does not."""
     line = text.strip()
-    return (following is not None and "\n" not in line and line.endswith(":")
+    return (following is not None and "\n" not in line and line.endswith(":") and not _ADDRESSES_ANSWER.search(line)
             and len(_LETTER_WORD.findall(line)) <= CAPTION_WORDS and _is_code(following))
 
 
