@@ -23,6 +23,7 @@ import warnings
 from pathlib import Path
 
 from app.core.settings import Settings
+from evals.cases import WHOLE_FILE
 
 # Off before ragas or langchain are imported: ragas posts usage analytics and LangSmith
 # traces unless told not to, and the machine running CI may be offline.
@@ -94,19 +95,22 @@ def _mean(values: list[float]) -> float | None:
 def _samples(records, kb_chunks, answer_sources: int):
     from ragas import SingleTurnSample
 
-    context, answers = [], []
+    context, sections, answers = [], [], []
     for r in records:
         if r.error:
             continue
         retrieved = [c["text"] for c in r.retrieved[:answer_sources]]
         refs = reference_texts(r, kb_chunks)
         if refs and retrieved:
-            context.append((r, SingleTurnSample(user_input=r.standalone_question, retrieved_contexts=retrieved,
-                                                reference_contexts=refs, reference=r.reference_answer or None)))
+            sample = SingleTurnSample(user_input=r.standalone_question, retrieved_contexts=retrieved,
+                                      reference_contexts=refs, reference=r.reference_answer or None)
+            context.append((r, sample))
+            if not any(section == WHOLE_FILE for _, section in r.reference_contexts):
+                sections.append((r, sample))
         if r.expected_decision == "answer" and r.decided == "answer" and r.reference_answer and r.answer:
             answers.append((r, SingleTurnSample(user_input=r.standalone_question, response=clean_reply(r.answer),
                                                 reference=r.reference_answer, retrieved_contexts=retrieved or None)))
-    return context, answers
+    return context, sections, answers
 
 
 def score_non_llm(records, kb_chunks: dict[tuple[str, str], list[str]], embedder, answer_sources: int = 3) -> dict:
@@ -120,8 +124,11 @@ def score_non_llm(records, kb_chunks: dict[tuple[str, str], list[str]], embedder
         SemanticSimilarity,
     )
 
-    context, answers = _samples(records, kb_chunks, answer_sources)
-    plan = [(NonLLMContextPrecisionWithReference(), context), (NonLLMContextRecall(), context),
+    # Recall needs the passages that answer: a label that names a whole file (a help centre's questions.tsv)
+    # would count every chunk of a long article as one to find, so those cases are left out of it (their
+    # file-level hit@k says whether the article was found).
+    context, sections, answers = _samples(records, kb_chunks, answer_sources)
+    plan = [(NonLLMContextPrecisionWithReference(), context), (NonLLMContextRecall(), sections),
             (NonLLMStringSimilarity(), answers), (RougeScore(), answers),
             (SemanticSimilarity(embeddings=ragas_embeddings(embedder)), answers)]
     out = {}
@@ -204,7 +211,7 @@ def score_judged(records, kb_chunks, embedder, settings, answer_sources: int = 3
     )
 
     llm = _judge_llm(config)
-    _, answers = _samples(records, kb_chunks, answer_sources)
+    _, _, answers = _samples(records, kb_chunks, answer_sources)
     answers = answers[:limit] if limit else answers
     metrics = [Faithfulness(llm=llm), ResponseRelevancy(llm=llm, embeddings=ragas_embeddings(embedder), strictness=1),
                LLMContextPrecisionWithReference(llm=llm), LLMContextRecall(llm=llm), FactualCorrectness(llm=llm)]

@@ -12,7 +12,7 @@ WORST_CASES = 15
 # Plain-words description for each headline figure, shown next to it in the report.
 DESCRIPTIONS = {
     "non_llm_context_precision_with_reference": "ragas: retrieved chunks that match a reference context, rank-weighted",
-    "non_llm_context_recall": "ragas: reference contexts found among the retrieved chunks",
+    "non_llm_context_recall": "ragas: reference contexts found among the retrieved chunks (cases labelled with a section; a whole-file label counts in hit@k)",
     "non_llm_string_similarity": "ragas: Levenshtein similarity of the answer to the reference answer",
     "rouge_score": "ragas: ROUGE-L F1 of the answer against the reference answer",
     "semantic_similarity": "ragas: cosine similarity of answer and reference (Beacon's MiniLM embedder)",

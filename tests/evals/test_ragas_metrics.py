@@ -49,6 +49,18 @@ def test_non_llm_metrics_on_hand_built_records(embedder):
     assert set(out) == set(rm.NON_LLM)
 
 
+def test_a_whole_file_label_counts_for_precision_not_recall(embedder):
+    """A help centre's questions.tsv names the answering file: recall over every chunk of a long article
+    would be the share of the article retrieved, not whether the answer was found."""
+    whole_file = rec("w")
+    whole_file.reference_contexts = [["faq/cards.md", ""]]
+    assert rm.reference_texts(whole_file, CHUNKS) == [FREEZE, DECLINE]
+    out = rm.score_non_llm([rec("a"), whole_file], CHUNKS, embedder, answer_sources=3)
+    assert out["non_llm_context_recall"]["cases"] == 1 and "non_llm_context_recall" not in whole_file.scores
+    assert out["non_llm_context_precision_with_reference"]["cases"] == 2
+    assert whole_file.scores["non_llm_context_precision_with_reference"] == 1.0
+
+
 def test_no_judge_configured_is_skipped_with_the_settings_to_set(embedder):
     out = rm.score_judged([rec()], CHUNKS, embedder, SimpleNamespace())
     assert "BEACON_JUDGE_BASE_URL" in out["skipped"]
