@@ -147,7 +147,7 @@ SQUASHED: list[tuple[str, float, str]] = [
     # counts only before a mode, as in the plain-text rule: squashed, "you are now inside your new
     # BTCPay Server" (a real help centre's welcome page) read as "youarenowin" and was set aside as
     # obfuscation; the narrower form matches the same 2 of 1,203 tuning attacks and 0 of 5,277 benign
-    # tuning messages as the broad one (research/guards/README.md, "Squashed role play").
+    # tuning messages as the broad one (research/guards/README.md, "Knowledge scan, version 16").
     ("role_play", 0.8, r"youarenow(?:dan|in(?:the)?(?:developer|dev|god|debug|maintenance|sudo|jailbreak|dan|admin)mode)|doanythingnow|jailbreakmode"),
 ]
 

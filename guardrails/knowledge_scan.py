@@ -35,6 +35,7 @@ import re
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from guardrails.injection import InjectionDetector, _clean, _fold_confusables, _looks_non_english, _strip_invisible
 from guardrails.passage_context import PassageContext
@@ -145,7 +146,7 @@ _MODEL_DIRECTIVES: list[tuple[str, re.Pattern]] = [(reason, re.compile(rx, re.M)
     # The secret goes to a destination an attacker has to name (an address, a site, a form, a team): a
     # wallet's own guide says "paste your seed words to complete your wallet creation" and "enter your
     # recovery phrase into the app" (BTCPay's Electrum guide was set aside for the first). Neither form
-    # matches a public tuning attack (research/guards/README.md, "Seed phrase destinations").
+    # matches a public tuning attack (research/guards/README.md, "Knowledge scan, version 16").
     ("data_exfiltration", rf"(?<!never )(?<!not )(?<!n't )\b(?:send|email|e-mail|forward|submit|give|share|paste|enter)\s+(?:their|your|the customer'?s?|the user'?s?)\s+(?:seed|recovery|secret)\s+(?:phrase|words)\s+{_SECRET_DESTINATION}"),
     ("instruction_override", r"\b(?:ignore|disregard|override|bypass)\s+(?:the|this|our|all|any)?\s*(?:refund |fee |kyc |security )?(?:policy|policies|procedure|verification rules)\b"),
     # The two classic overrides, written to any reader: an article's own guidance says "ignore the
@@ -217,8 +218,13 @@ def is_seed_phrase_example(text: str) -> bool:
     words = [w.lower() for w in _LETTER_WORD.findall(text)]
     if len(words) < SEED_EXAMPLE_WORDS:
         return False
-    wordlist = set(bip39_words())
+    wordlist = _wordlist()
     return sum(w in wordlist for w in words) >= SEED_EXAMPLE_SHARE * len(words)
+
+
+@lru_cache(maxsize=1)
+def _wordlist() -> frozenset[str]:
+    return frozenset(bip39_words())
 
 
 def _is_code(text: str) -> bool:
