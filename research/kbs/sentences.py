@@ -98,6 +98,8 @@ def chain_effect(name: str, weight: float) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--kb", action="append", help="electrum, monero, btcpay, demo, stackfaq (its train queries) (repeatable; default the three real KBs)")
+    parser.add_argument("--candidates", type=int, default=FILE_DEPTH,
+                        help=f"fused candidates the sentences reorder (default {FILE_DEPTH}; the rest keep their place after them)")
     parser.add_argument("--chain", type=float, metavar="W", help="the whole chain with and without weight W instead")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
@@ -115,13 +117,12 @@ def main(argv: list[str] | None = None) -> int:
         ranks: dict[float, list] = {w: [] for w in WEIGHTS}
         for q in questions:
             results = runner.retriever.retrieve(q.query, top_k=FILE_DEPTH, region=q.region).results
+            head, tail = results[:args.candidates], results[args.candidates:]
             query = np.asarray(embedder.embed_query(q.query), dtype=np.float32)
             query /= np.linalg.norm(query)
-            best = {c.chunk_id: float((per_chunk[c.chunk_id] @ query).max()) for c in results if c.chunk_id in per_chunk}
-            low, high = (min(best.values()), max(best.values())) if best else (0.0, 1.0)
-            norm = {c: (v - low) / (high - low) if high > low else 1.0 for c, v in best.items()}
+            norm = _normalised_best(head, per_chunk, query)
             for w in WEIGHTS:
-                order = sorted(results, key=lambda c: -(c.score + w * norm.get(c.chunk_id, 0.0)))
+                order = sorted(head, key=lambda c: -(c.score + w * norm.get(c.chunk_id, 0.0))) + tail
                 ranks[w].append(hit_rank(ranked_files(order), q.targets))
         result[name] = {str(w): [round(sum(r == 1 for r in rs) / len(rs), 3),
                                  round(sum(r is not None and r <= 5 for r in rs) / len(rs), 3)] for w, rs in ranks.items()}
