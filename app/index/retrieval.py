@@ -7,7 +7,8 @@ candidates are, not only their order. FAQ chunks are found by their question as 
 their answer: each has a second vector of its question alone, and the better of the two
 counts. A cross-encoder reranker (app/index/reranker.py), when given, reorders the first
 ``rerank_top_n`` fused results by its score blended with the fused one
-(research/kbs/README.md, "Reranker").
+(research/kbs/README.md, "Reranker"). Before it, the first ``sentence_top_n`` fused results are
+reordered with their best sentence's match to the question (app/index/sentences.py).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Literal
 from app.index.embedding import Embedder
 from app.index.keyword_index import KeywordIndex
 from app.index.reranker import Reranker, blend, passage_text
+from app.index.sentences import SentenceScores, reorder
 from app.index.store import KnowledgeStore
 
 # The metadata every result reports, in a stable order (part of the --json contract).
@@ -118,7 +120,8 @@ class HybridRetriever:
     def __init__(self, store: KnowledgeStore, embedder: Embedder, keyword_index: KeywordIndex | None = None,
                  alpha: float = 0.7, candidates: int = 20, fusion: Literal["rsf", "rrf"] = "rsf",
                  question_vectors: bool = True, region_preference: float = REGION_PREFERENCE,
-                 reranker: Reranker | None = None, rerank_top_n: int = 10, rerank_weight: float = 1.0) -> None:
+                 reranker: Reranker | None = None, rerank_top_n: int = 10, rerank_weight: float = 1.0,
+                 sentence_scores: SentenceScores | None = None, sentence_top_n: int = 10, sentence_weight: float = 0.0) -> None:
         from app.index.embedding.llama_adapter import pin_llama_index_defaults
 
         pin_llama_index_defaults(embedder)
@@ -133,6 +136,9 @@ class HybridRetriever:
         self.reranker = reranker
         self.rerank_top_n = rerank_top_n
         self.rerank_weight = rerank_weight
+        self.sentence_scores = sentence_scores if sentence_weight > 0 else None
+        self.sentence_top_n = sentence_top_n
+        self.sentence_weight = sentence_weight
 
     def warm_up(self) -> None:
         self.embedder.embed_query("warm up")
@@ -140,7 +146,8 @@ class HybridRetriever:
         if self.reranker is not None:
             self.reranker.warm_up()
 
-    def _dense(self, query: str, region, audience, timings: dict) -> tuple[dict[str, float], dict[str, RetrievedChunk]]:
+    def _dense(self, query: str, region, audience, timings: dict,
+               keep: dict | None = None) -> tuple[dict[str, float], dict[str, RetrievedChunk]]:
         """Vector search. Chroma returns ids and distances only; text and metadata come from
         the in-memory index, and region/audience filters are applied here: Chroma's own
         metadata filter costs ~150 ms at 10,000 chunks. Only when too few allowed chunks
@@ -148,6 +155,8 @@ class HybridRetriever:
         started = time.perf_counter()
         vector = self.embedder.embed_query(query)
         timings["embed_ms"] = (time.perf_counter() - started) * 1000
+        if keep is not None:
+            keep["vector"] = vector
         index = self.keywords
         allowed = _allowed(region, audience)
         wanted = self.candidates * 2  # FAQ chunks can take two places: question and answer vectors
@@ -185,7 +194,8 @@ class HybridRetriever:
         self.keywords.refresh()  # cheap unless an ingest changed the store
         started = time.perf_counter()
         timings = {"embed_ms": 0.0}
-        dense, dense_chunks = self._dense(query, region, audience, timings) if mode != "sparse" else ({}, {})
+        keep: dict = {}
+        dense, dense_chunks = self._dense(query, region, audience, timings, keep) if mode != "sparse" else ({}, {})
         after_dense = time.perf_counter()
         sparse, sparse_chunks = self._sparse(query, region, audience) if mode != "dense" else ({}, {})
         after_sparse = time.perf_counter()
@@ -202,7 +212,8 @@ class HybridRetriever:
                     fused[chunk_id] += self.region_preference
         results: list[RetrievedChunk] = []
         seen_texts: set[str] = set()
-        wanted = max(top_k, self.rerank_top_n) if self.reranker is not None else top_k
+        wanted = max(top_k, self.rerank_top_n if self.reranker is not None else 0,
+                     self.sentence_top_n if self.sentence_scores is not None and "vector" in keep else 0)
         for chunk_id in sorted(fused, key=lambda c: (-fused[c], c)):
             chunk = dense_chunks.get(chunk_id) or sparse_chunks[chunk_id]
             fingerprint = chunk.metadata.get("content_hash") or chunk.text
@@ -213,13 +224,19 @@ class HybridRetriever:
             results.append(chunk)
             if len(results) == wanted:
                 break
-        done = time.perf_counter()
+        fused_at = time.perf_counter()
+        if self.sentence_scores is not None and "vector" in keep:
+            head, tail = results[: self.sentence_top_n], results[self.sentence_top_n :]
+            results = reorder(head, self.sentence_scores.best(keep["vector"], head), self.sentence_weight) + tail
+            timings["sentences_ms"] = (time.perf_counter() - fused_at) * 1000
         if self.reranker is not None:
-            results = self._rerank(query, results)[:top_k]
-            timings["rerank_ms"] = (time.perf_counter() - done) * 1000
+            reranked_at = time.perf_counter()
+            results = self._rerank(query, results)
+            timings["rerank_ms"] = (time.perf_counter() - reranked_at) * 1000
+        results = results[:top_k]
         # embed_ms and retrieve_ms (the vector query) keep their meaning from plain vector search.
         timings.update(retrieve_ms=(after_dense - started) * 1000 - timings["embed_ms"],
-                       sparse_ms=(after_sparse - after_dense) * 1000, fuse_ms=(done - after_sparse) * 1000)
+                       sparse_ms=(after_sparse - after_dense) * 1000, fuse_ms=(fused_at - after_sparse) * 1000)
         signals = retrieval_signals(dense, sparse, results)
         signals.update(self.lexical_signals(query, results))
         return Retrieval(query, results, signals, timings)

@@ -80,7 +80,8 @@ def chain_effect(name: str, weight: float) -> dict:
     kb = kb_by_name(name)
     out = {}
     for label, w in (("as shipped", 0.0), (f"sentences w={weight}", weight)):
-        runner = Runner(ingest(kb, embedder), embedder, redactor, chain=True)
+        # the product's own sentence step (app/index/sentences.py) off: this compares the research wrapper with none
+        runner = Runner(ingest(kb, embedder), embedder, redactor, chain=True, sentence_weight=0.0)
         if w:
             with_sentences(runner.chain.retriever, embedder, best_sentence_scores(runner, embedder), w)
         turns = [runner.ask(q) for q in kb.questions]
