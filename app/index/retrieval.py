@@ -13,6 +13,7 @@ reordered with their best sentence's match to the question (app/index/sentences.
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from typing import Literal
@@ -27,6 +28,7 @@ from app.index.store import KnowledgeStore
 RESULT_METADATA = ("doc_type", "category", "region", "audience", "effective_date", "version", "tags",
                    "question", "line", "content_hash")
 
+log = logging.getLogger(__name__)
 Mode = Literal["hybrid", "dense", "sparse"]
 QUESTION_SUFFIX = "#q"
 # Added to the fused score of a chunk written for the customer's own region: a UK customer
@@ -227,7 +229,10 @@ class HybridRetriever:
         fused_at = time.perf_counter()
         if self.sentence_scores is not None and "vector" in keep:
             head, tail = results[: self.sentence_top_n], results[self.sentence_top_n :]
-            results = reorder(head, self.sentence_scores.best(keep["vector"], head), self.sentence_weight) + tail
+            try:
+                results = reorder(head, self.sentence_scores.best(keep["vector"], head), self.sentence_weight) + tail
+            except Exception:  # an embedding endpoint that fails here leaves the fused order, never the turn
+                log.warning("the best-sentence step failed; the fused order is kept", exc_info=True)
             timings["sentences_ms"] = (time.perf_counter() - fused_at) * 1000
         if self.reranker is not None:
             reranked_at = time.perf_counter()

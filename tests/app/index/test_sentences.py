@@ -118,3 +118,18 @@ def test_switched_off_there_is_no_sentence_step(kb_store, embedder, tmp_path):
 def test_sparse_mode_has_no_question_vector_and_no_sentence_step(kb_store, embedder, tmp_path):
     retriever = build_retriever(Settings(data_dir=tmp_path, sentence_weight=0.5), kb_store, embedder)
     assert "sentences_ms" not in retriever.retrieve("seed words", top_k=2, mode="sparse").timings
+
+
+class Failing:
+    """A sentence step whose embedding endpoint is down."""
+
+    def best(self, query_vector, chunks):
+        raise ConnectionError("embedding endpoint unreachable")
+
+
+def test_a_failing_sentence_step_keeps_the_fused_order(kb_store, embedder, caplog):
+    plain = HybridRetriever(kb_store, embedder).retrieve("seed words", top_k=2).results
+    failing = HybridRetriever(kb_store, embedder, sentence_scores=Failing(), sentence_weight=0.5).retrieve("seed words", top_k=2)
+    assert [c.chunk_id for c in failing.results] == [c.chunk_id for c in plain]
+    assert [c.score for c in failing.results] == [c.score for c in plain]
+    assert "best-sentence step failed" in caplog.text
