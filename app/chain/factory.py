@@ -18,8 +18,8 @@ from app.core.settings import Settings
 from app.handoff.decision_log import DecisionLog
 from app.handoff.tickets import SqliteTicketStore
 from app.index.reranker import RERANKER_PATH, CrossEncoderReranker
-from app.index.sentences import SentenceScorer
 from app.index.retrieval import HybridRetriever
+from app.index.sentences import SentenceScorer
 from guardrails.escalation import EscalationPolicy
 from guardrails.input_guard import InputGuard
 from guardrails.output_guard import OutputGuard

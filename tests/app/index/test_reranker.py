@@ -12,8 +12,7 @@ from app.core.settings import Settings
 from app.index.embedding.hash_embedder import HashEmbedder
 from app.index.reranker import CrossEncoderReranker, blend
 from app.index.retrieval import HybridRetriever
-from app.index.store import KnowledgeStore
-from ingest.sync import sync_knowledge
+from tests.app.index.small_kb import ingested_store
 
 KB = {
     "overview.md": "# What's next\n\nNow that your store runs, read about invoices, refunds, the point of sale app and "
@@ -27,16 +26,8 @@ QUESTION = "how do I give a customer their money back"
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    root = tmp_path_factory.mktemp("rerank")
-    kb = root / "kb"
-    kb.mkdir()
-    for source, text in KB.items():
-        (kb / source).write_text(text)
-    settings = Settings(data_dir=root / "data", knowledge_dir=kb)
     embedder = HashEmbedder()
-    store = KnowledgeStore(settings, embedder.model_id).open()
-    sync_knowledge(kb, store, embedder, settings)
-    return store, embedder
+    return ingested_store(tmp_path_factory.mktemp("rerank"), KB, embedder), embedder
 
 
 class ByWord:

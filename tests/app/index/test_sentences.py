@@ -11,8 +11,7 @@ from app.chain.factory import build_retriever
 from app.core.settings import Settings
 from app.index.retrieval import HybridRetriever
 from app.index.sentences import SentenceScorer, reorder, sentence_texts, sentences
-from app.index.store import KnowledgeStore
-from ingest.sync import sync_knowledge
+from tests.app.index.small_kb import ingested_store
 
 
 def test_sentences_are_cut_at_stops_and_line_breaks_and_short_pieces_dropped():
@@ -83,15 +82,7 @@ KB = {
 
 @pytest.fixture(scope="module")
 def kb_store(tmp_path_factory, embedder):
-    root = tmp_path_factory.mktemp("sentences")
-    kb = root / "kb"
-    kb.mkdir()
-    for source, text in KB.items():
-        (kb / source).write_text(text)
-    settings = Settings(data_dir=root / "data", knowledge_dir=kb)
-    store = KnowledgeStore(settings, embedder.model_id).open()
-    sync_knowledge(kb, store, embedder, settings)
-    return store
+    return ingested_store(tmp_path_factory.mktemp("sentences"), KB, embedder)
 
 
 def test_the_retriever_with_the_sentence_step(kb_store, embedder, tmp_path):
