@@ -148,17 +148,11 @@ class HybridRetriever:
         if self.reranker is not None:
             self.reranker.warm_up()
 
-    def _dense(self, query: str, region, audience, timings: dict,
-               keep: dict | None = None) -> tuple[dict[str, float], dict[str, RetrievedChunk]]:
+    def _dense(self, vector: list[float], region, audience) -> tuple[dict[str, float], dict[str, RetrievedChunk]]:
         """Vector search. Chroma returns ids and distances only; text and metadata come from
         the in-memory index, and region/audience filters are applied here: Chroma's own
         metadata filter costs ~150 ms at 10,000 chunks. Only when too few allowed chunks
         come back is the query repeated with Chroma's filter."""
-        started = time.perf_counter()
-        vector = self.embedder.embed_query(query)
-        timings["embed_ms"] = (time.perf_counter() - started) * 1000
-        if keep is not None:
-            keep["vector"] = vector
         index = self.keywords
         allowed = _allowed(region, audience)
         wanted = self.candidates * 2  # FAQ chunks can take two places: question and answer vectors
@@ -196,8 +190,11 @@ class HybridRetriever:
         self.keywords.refresh()  # cheap unless an ingest changed the store
         started = time.perf_counter()
         timings = {"embed_ms": 0.0}
-        keep: dict = {}
-        dense, dense_chunks = self._dense(query, region, audience, timings, keep) if mode != "sparse" else ({}, {})
+        vector = None
+        if mode != "sparse":
+            vector = self.embedder.embed_query(query)
+            timings["embed_ms"] = (time.perf_counter() - started) * 1000
+        dense, dense_chunks = self._dense(vector, region, audience) if vector is not None else ({}, {})
         after_dense = time.perf_counter()
         sparse, sparse_chunks = self._sparse(query, region, audience) if mode != "dense" else ({}, {})
         after_sparse = time.perf_counter()
@@ -215,7 +212,7 @@ class HybridRetriever:
         results: list[RetrievedChunk] = []
         seen_texts: set[str] = set()
         wanted = max(top_k, self.rerank_top_n if self.reranker is not None else 0,
-                     self.sentence_top_n if self.sentence_scores is not None and "vector" in keep else 0)
+                     self.sentence_top_n if self.sentence_scores is not None and vector is not None else 0)
         for chunk_id in sorted(fused, key=lambda c: (-fused[c], c)):
             chunk = dense_chunks.get(chunk_id) or sparse_chunks[chunk_id]
             fingerprint = chunk.metadata.get("content_hash") or chunk.text
@@ -227,10 +224,10 @@ class HybridRetriever:
             if len(results) == wanted:
                 break
         fused_at = time.perf_counter()
-        if self.sentence_scores is not None and "vector" in keep:
+        if self.sentence_scores is not None and vector is not None:
             head, tail = results[: self.sentence_top_n], results[self.sentence_top_n :]
             try:
-                results = reorder(head, self.sentence_scores.best(keep["vector"], head), self.sentence_weight) + tail
+                results = reorder(head, self.sentence_scores.best(vector, head), self.sentence_weight) + tail
             except Exception:  # an embedding endpoint that fails here leaves the fused order, never the turn
                 log.warning("the best-sentence step failed; the fused order is kept", exc_info=True)
             timings["sentences_ms"] = (time.perf_counter() - fused_at) * 1000

@@ -6,72 +6,26 @@ A 220-token chunk's one vector averages what it says; a paraphrased question oft
 it ("16 words but my old one had 25" against a glossary entry's sentence on seed lengths). Each chunk's
 sentences are embedded with its title and section path in front, as the chunk is; a candidate's best
 sentence cosine, min-max normalised over the candidates, is added to the fused score with weight w
-(late interaction, coarse). w = 0 is retrieval as shipped.
+(late interaction, coarse). w = 0 is retrieval as shipped. The sentences, their vectors and the reorder are the
+product's (app/index/sentences.py), applied here to the fused list of ``retrieval_runner`` per weight.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import re
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
+from app.index.sentences import SentenceScorer, reorder
 from research.kbs.evaluate import kb_by_name
 from research.kbs.harness import FILE_DEPTH, bundled_embedder, hit_rank, ranked_files, retrieval_runner
 
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 1.0)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n{1,}")
-MIN_WORDS = 4
 
 
-def sentences(text: str) -> list[str]:
-    return [s.strip() for s in _SENTENCE_END.split(text) if len(s.split()) >= MIN_WORDS]
-
-
-def best_sentence_scores(runner, embedder) -> tuple[dict[str, np.ndarray], object]:
-    index = runner.retriever.keywords
-    by_chunk, texts = {}, []
-    for chunk_id, text, meta in zip(index.ids, index.documents, index.metadatas):
-        lead = " › ".join(p for p in (meta.get("title", ""), meta.get("section", "")) if p)
-        parts = [f"{lead}: {s}" if lead else s for s in sentences(text)] or [text]
-        by_chunk[chunk_id] = (len(texts), len(texts) + len(parts))
-        texts.extend(parts)
-    vectors = np.asarray(embedder.embed_documents(texts), dtype=np.float32)
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    embedder.save()
-    return {c: vectors[a:b] for c, (a, b) in by_chunk.items()}
-
-
-def _normalised_best(results, per_chunk, query_vector) -> dict[str, float]:
-    best = {c.chunk_id: float((per_chunk[c.chunk_id] @ query_vector).max()) for c in results if c.chunk_id in per_chunk}
-    low, high = (min(best.values()), max(best.values())) if best else (0.0, 1.0)
-    return {c: (v - low) / (high - low) if high > low else 1.0 for c, v in best.items()}
-
-
-def with_sentences(retriever, embedder, per_chunk, weight: float):
-    """Wraps ``retriever.retrieve`` (the chain's): FILE_DEPTH candidates, reordered by fused + weight x the best
-    sentence, cut to what was asked. The confidence signals stay those of the fused list, but ``fused_margin``,
-    which is recomputed on the new order (a research approximation of an integrated version)."""
-    original = retriever.retrieve
-
-    def retrieve(query, top_k=5, region=None, audience=None, mode="hybrid"):
-        retrieval = original(query, top_k=max(top_k, FILE_DEPTH), region=region, audience=audience, mode=mode)
-        vector = np.asarray(embedder.embed_query(query), dtype=np.float32)
-        norm = _normalised_best(retrieval.results, per_chunk, vector / np.linalg.norm(vector))
-        for chunk in retrieval.results:
-            chunk.score = chunk.score + weight * norm.get(chunk.chunk_id, 0.0)
-        retrieval.results = sorted(retrieval.results, key=lambda c: -c.score)[:top_k]
-        if len(retrieval.results) > 1:
-            retrieval.signals["fused_margin"] = retrieval.results[0].score - retrieval.results[1].score
-        return retrieval
-
-    retriever.retrieve = retrieve
-
-
-def chain_effect(name: str, weight: float) -> dict:
-    """The whole chain (extractive, every guardrail) with and without the sentence scores, on one KB."""
+def chain_effect(name: str, weight: float, candidates: int) -> dict:
+    """The whole chain (extractive, every guardrail) without and with the product's sentence step, on one KB."""
     from guardrails.pii import Redactor
     from research.kbs.harness import Runner, ingest
 
@@ -80,10 +34,7 @@ def chain_effect(name: str, weight: float) -> dict:
     kb = kb_by_name(name)
     out = {}
     for label, w in (("as shipped", 0.0), (f"sentences w={weight}", weight)):
-        # the product's own sentence step (app/index/sentences.py) off: this compares the research wrapper with none
-        runner = Runner(ingest(kb, embedder), embedder, redactor, chain=True, sentence_weight=0.0)
-        if w:
-            with_sentences(runner.chain.retriever, embedder, best_sentence_scores(runner, embedder), w)
+        runner = Runner(ingest(kb, embedder), embedder, redactor, chain=True, sentence_weight=w, sentence_top_n=candidates)
         turns = [runner.ask(q) for q in kb.questions]
         answerable = [t for t in turns if t.question.answerable]
         unanswerable = [t for t in turns if not t.question.answerable]
@@ -93,6 +44,7 @@ def chain_effect(name: str, weight: float) -> dict:
                       "near_domain_declined": round(sum(t.declined for t in unanswerable) / max(1, len(unanswerable)), 3),
                       "n": [len(answerable), len(unanswerable)]}
         runner.close()
+    embedder.save()
     return out
 
 
@@ -101,34 +53,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kb", action="append", help="electrum, monero, btcpay, demo, stackfaq (its train queries) (repeatable; default the three real KBs)")
     parser.add_argument("--candidates", type=int, default=FILE_DEPTH,
                         help=f"fused candidates the sentences reorder (default {FILE_DEPTH}; the rest keep their place after them)")
-    parser.add_argument("--chain", type=float, metavar="W", help="the whole chain with and without weight W instead")
+    parser.add_argument("--chain", type=float, metavar="W",
+                        help="instead, the whole chain without and with the product's sentence step at weight W (and --candidates)")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
     if args.chain is not None:
-        result = {name: chain_effect(name, args.chain) for name in args.kb or ["electrum", "monero", "btcpay"]}
+        result = {name: chain_effect(name, args.chain, args.candidates) for name in args.kb or ["electrum", "monero", "btcpay"]}
         print(json.dumps(result, indent=1))
         if args.out:
             args.out.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
         return 0
     embedder, result = bundled_embedder(), {}
     for name in args.kb or ["electrum", "monero", "btcpay"]:
-        runner = retrieval_runner(name, embedder)
-        per_chunk = best_sentence_scores(runner, embedder)
+        runner, scorer = retrieval_runner(name, embedder), SentenceScorer(embedder)
         questions = [q for q in kb_by_name("stackfaq-train" if name == "stackfaq" else name).questions if q.targets]
         ranks: dict[float, list] = {w: [] for w in WEIGHTS}
         for q in questions:
             results = runner.retriever.retrieve(q.query, top_k=FILE_DEPTH, region=q.region).results
             head, tail = results[:args.candidates], results[args.candidates:]
-            query = np.asarray(embedder.embed_query(q.query), dtype=np.float32)
-            query /= np.linalg.norm(query)
-            norm = _normalised_best(head, per_chunk, query)
+            best = scorer.best(embedder.embed_query(q.query), head)
             for w in WEIGHTS:
-                order = sorted(head, key=lambda c: -(c.score + w * norm.get(c.chunk_id, 0.0))) + tail
+                order = reorder([replace(c) for c in head], best, w) + tail
                 ranks[w].append(hit_rank(ranked_files(order), q.targets))
         result[name] = {str(w): [round(sum(r == 1 for r in rs) / len(rs), 3),
                                  round(sum(r is not None and r <= 5 for r in rs) / len(rs), 3)] for w, rs in ranks.items()}
         result[name]["n"] = len(questions)
         runner.close()
+        embedder.save()
         print(json.dumps({name: result[name]}), flush=True)
     if len(result) > 2:
         result["left_out"] = left_one_out(result)

@@ -1,14 +1,9 @@
-"""research/kbs/sentences.py: how a chunk is cut into sentences, and how a weight is chosen leaving one KB out."""
+"""research/kbs/sentences.py: how a weight is chosen leaving one KB out (the sentences themselves are the
+product's, tested in tests/app/index/test_sentences.py)."""
 
 from __future__ import annotations
 
-from research.kbs.sentences import WEIGHTS, left_one_out, sentences
-
-
-def test_sentences_are_cut_at_stops_and_line_breaks_and_short_ones_dropped():
-    text = "Open the app and tap Card. Then switch on Freeze!\nDone.\nYour card stays frozen until you switch it off"
-    assert sentences(text) == ["Open the app and tap Card.", "Then switch on Freeze!",
-                               "Your card stays frozen until you switch it off"]
+from research.kbs.sentences import WEIGHTS, left_one_out
 
 
 def test_the_weight_is_chosen_on_the_other_sources_only():
