@@ -15,6 +15,7 @@ import datetime as dt
 import fcntl
 import hashlib
 import json
+import logging
 import os
 import time
 from dataclasses import asdict, dataclass, field
@@ -34,6 +35,7 @@ from ingest.folder import scan
 from ingest.reading import is_binary, read_document, text_to_scan
 from ingest.set_aside import SetAside, set_aside
 
+log = logging.getLogger(__name__)
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
 PIPELINE_VERSION = "5"  # 5: Markdown through markdown-it-py, rst, HTML, PDF; markup and alt text out
 EMBED_BATCH_CHUNKS = 128  # chunks collected across files before one embedding pass
@@ -66,6 +68,8 @@ class SyncReport:
     chunks_embedded: int = 0
     chunks_reused: int = 0
     seconds: float = 0.0
+    # The best-sentence step's stored vectors (app/index/sentence_store.py); None when the step is off.
+    sentence_vectors: dict | None = None
 
     @property
     def ok(self) -> bool:
@@ -89,6 +93,7 @@ class SyncReport:
             "chunks_in_store": self.chunks_in_store,
             "chunks_embedded": self.chunks_embedded,
             "chunks_reused": self.chunks_reused,
+            "sentence_vectors": self.sentence_vectors,
             "seconds": round(self.seconds, 3),
             "files": [asdict(f) for f in self.files],
         }
@@ -216,6 +221,8 @@ def sync_knowledge(
             result = FileResult(source, "removed", chunks=_chunk_count(chunks))
             report.files.append(result)
             progress(result)
+        if settings.sentence_weight > 0:
+            report.sentence_vectors = _sync_sentences(store, embedder)
         report.chunks_in_store = store.chunk_count()
         report.seconds = time.perf_counter() - started
         _save_report(settings.data_dir, report)
@@ -226,6 +233,27 @@ def sync_knowledge(
         if changed or versions.latest() is None:
             versions.publish(store)
     return report
+
+
+def _sync_sentences(store: KnowledgeStore, embedder: Embedder) -> dict:
+    """Every stored chunk's sentence vectors, written or repaired after its chunks (the step reads
+    only complete sets, so the order does not matter for a search running meanwhile). A failure
+    here leaves the chunks indexed: the step embeds on first use until the next ingest repairs it."""
+    from app.index.sentence_store import SentenceStore
+    from app.index.sentences import sentence_texts
+
+    ids, documents, metadatas = store.all_chunks()
+    chunks = {chunk_id: sentence_texts(meta.get("title", ""), meta.get("section", ""), text)
+              for chunk_id, text, meta in zip(ids, documents, metadatas) if meta.get("vector_of", "chunk") == "chunk"}
+    try:
+        done = SentenceStore(store).reconcile(chunks, embedder)
+    except Exception as exc:  # the embedder or the store failed: the chunks are in, the step falls back
+        log.warning("sentence vectors were not stored", exc_info=True)
+        return {"ok": False, "error": f"sentence vectors not stored ({type(exc).__name__}: {exc}): search embeds "
+                                      "candidates' sentences on first use until the next beacon ingest repairs it"}
+    return {"ok": True, "chunks_written": done.chunks_written, "sentences_embedded": done.sentences_embedded,
+            "sentences_reused": done.sentences_reused, "records_deleted": done.records_deleted,
+            "records": done.records}
 
 
 def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileResult:

@@ -19,6 +19,7 @@ from app.handoff.decision_log import DecisionLog
 from app.handoff.tickets import SqliteTicketStore
 from app.index.reranker import RERANKER_PATH, CrossEncoderReranker
 from app.index.retrieval import HybridRetriever
+from app.index.sentence_store import SentenceStore
 from app.index.sentences import SentenceScorer
 from guardrails.escalation import EscalationPolicy
 from guardrails.input_guard import InputGuard
@@ -90,7 +91,7 @@ def build_retriever(settings: Settings, store, embedder) -> HybridRetriever:
     reranker = bundled_reranker() if settings.reranker else None
     return HybridRetriever(store, embedder, alpha=settings.retrieval_alpha, candidates=settings.retrieval_candidates,
                            reranker=reranker, rerank_top_n=settings.reranker_top_n, rerank_weight=settings.reranker_weight,
-                           sentence_scores=SentenceScorer(embedder) if settings.sentence_weight > 0 else None,
+                           sentence_scores=SentenceScorer(embedder, SentenceStore(store)) if settings.sentence_weight > 0 else None,
                            sentence_top_n=settings.sentence_top_n, sentence_weight=settings.sentence_weight)
 
 

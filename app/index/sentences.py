@@ -7,14 +7,17 @@ sentence on seed lengths). The first ``top_n`` fused candidates are reordered by
 (research/kbs/README.md, "Best sentence beside the chunk": left one KB out, file hit@1 Electrum 0.88 ->
 0.90, Monero 0.76 -> 0.80, BTCPay 0.74 -> 0.74).
 
-Sentences are embedded when a chunk is first a candidate, with the chunk's title and section path in
-front as the chunk itself is, and kept in a bounded in-memory cache keyed by that text, so nothing is
-stored and an edited chunk is simply a new key.
+Sentences are embedded with the chunk's title and section path in front, as the chunk itself is. The
+ingest stores their vectors (app/index/sentence_store.py); a turn reads its candidates' from there and
+keeps them in a bounded in-memory cache keyed by the sentence texts, so an edited chunk is simply a new
+key. A chunk whose stored set is missing or stale (a store ingested with the step off, an ingest killed
+half-way) is embedded on its first use, as before the vectors were stored.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -25,8 +28,15 @@ import numpy as np
 from app.index.embedding import Embedder
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
+log = logging.getLogger(__name__)
 MIN_WORDS = 4  # shorter pieces (a label, "Done.") say too little to match a question on their own
 LEAD_SEPARATOR = " › "
+
+
+class StoredSentences(Protocol):
+    def vectors(self, chunk_ids: Sequence[str], keys: dict[str, str]) -> dict[str, np.ndarray]:
+        """Stored sentence vectors by chunk id, for the chunks whose stored set carries the given key."""
+        ...
 
 
 class SentenceScores(Protocol):
@@ -46,6 +56,11 @@ def sentence_texts(title: str, section: str, text: str) -> list[str]:
     return [f"{lead}: {s}" if lead else s for s in sentences(text) or [text]]
 
 
+def sentences_key(texts: Sequence[str]) -> str:
+    """The hash of a chunk's sentence texts as embedded: it changes with the title, section path or text."""
+    return hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()
+
+
 def reorder(chunks: list, best: dict[str, float], weight: float) -> list:
     """The chunks by (fused score + weight x normalised best sentence) / (1 + weight): the same order as
     the sum, and the score stays in [0, 1]. A chunk without a sentence score keeps its fused score."""
@@ -62,27 +77,46 @@ def reorder(chunks: list, best: dict[str, float], weight: float) -> list:
 
 
 class SentenceScorer:
-    """Best-sentence cosines with the retrieval embedder; sentence vectors cached per chunk text (LRU)."""
+    """Best-sentence cosines with the retrieval embedder: sentence vectors read from the store (when
+    given) or embedded, and cached per chunk text (LRU)."""
 
-    def __init__(self, embedder: Embedder, capacity: int = 20_000) -> None:
+    def __init__(self, embedder: Embedder, stored: StoredSentences | None = None, capacity: int = 20_000) -> None:
         self.embedder = embedder
+        self.stored = stored
         self.capacity = capacity  # chunks whose sentence vectors are kept (~5 sentences x 384 floats each)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
+        self.embedded = 0  # chunks whose sentences this process had to embed (not found stored)
 
-    @staticmethod
-    def _key(texts: list[str]) -> str:
-        return hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()
+    def _read_stored(self, chunks: Sequence, keys: list[str], missing: set[str]) -> dict[str, np.ndarray]:
+        """Stored vectors by key for the missing chunks; none when the store cannot be read."""
+        wanted = {c.chunk_id: k for c, k in zip(chunks, keys) if k in missing}
+        if self.stored is None or not wanted:
+            return {}
+        try:
+            by_chunk = self.stored.vectors(list(wanted), wanted)
+        except Exception:  # a store that fails here costs the embedding below, never the turn
+            log.warning("stored sentence vectors could not be read; embedding the candidates' sentences", exc_info=True)
+            return {}
+        return {wanted[chunk_id]: matrix for chunk_id, matrix in by_chunk.items()}
 
     def _vectors(self, chunks: Sequence) -> list[np.ndarray]:
         texts = [sentence_texts(c.title, c.section, c.text) for c in chunks]
-        keys = [self._key(t) for t in texts]
+        keys = [sentences_key(t) for t in texts]
         with self._lock:
             found = {k: self._cache[k] for k in keys if k in self._cache}
             for k in found:
                 self._cache.move_to_end(k)
+        stored = self._read_stored(chunks, keys, set(keys) - set(found))
+        if stored:
+            found.update(stored)
+            with self._lock:
+                self._cache.update(stored)
+                while len(self._cache) > self.capacity:
+                    self._cache.popitem(last=False)
         missing = [(k, t) for k, t in dict(zip(keys, texts)).items() if k not in found]
         if missing:
+            self.embedded += len(missing)
             flat = [s for _, t in missing for s in t]
             vectors = np.asarray(self.embedder.embed_documents(flat), dtype=np.float32)
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)

@@ -73,6 +73,7 @@ class KnowledgeStore:
         self.collection_name = f"{settings.chroma_collection}__{model_id}"[:63]
         self._collection = None
         self._vector_store = None
+        self._client = None
 
     @property
     def location(self) -> str:
@@ -80,18 +81,22 @@ class KnowledgeStore:
 
     def open(self) -> "KnowledgeStore":
         if self._collection is None:
-            client = _client(self.settings)
-            try:
-                self._collection = client.get_or_create_collection(
-                    self.collection_name,
-                    metadata={"hnsw:space": "cosine", "embedding_model": self.model_id},
-                    embedding_function=None,  # Beacon embeds; Chroma's default would download a model
-                )
-            except Exception as exc:
-                raise StoreUnavailableError(
-                    f"cannot open collection {self.collection_name} at {self.location} ({exc}): check the store"
-                ) from None
+            self._collection = self.companion(self.collection_name)
         return self
+
+    def companion(self, name: str, **metadata):
+        """A collection of this store's Chroma (embedded or server), for this model's vectors:
+        the chunks' own, or another kind of record kept beside them."""
+        if self._client is None:
+            self._client = _client(self.settings)
+        try:
+            return self._client.get_or_create_collection(
+                name,
+                metadata={"hnsw:space": "cosine", "embedding_model": self.model_id, **metadata},
+                embedding_function=None,  # Beacon embeds; Chroma's default would download a model
+            )
+        except Exception as exc:
+            raise StoreUnavailableError(f"cannot open collection {name} at {self.location} ({exc}): check the store") from None
 
     @property
     def collection(self):
