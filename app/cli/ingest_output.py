@@ -68,3 +68,9 @@ def print_summary(report: SyncReport) -> None:
         f"{report.chunks_in_store} chunks in the index ({report.chunks_embedded} embedded now, "
         f"{report.chunks_reused} reused); store: {report.store}"
     )
+    sentences = report.sentence_vectors
+    if sentences and sentences["ok"]:
+        console.print(f"{sentences['records']} sentence vectors for the best-sentence step "
+                      f"({sentences['sentences_embedded']} embedded now, {sentences['sentences_reused']} reused)")
+    elif sentences:
+        console.print(f"[yellow]warning[/yellow] {sentences['error']}", soft_wrap=True)

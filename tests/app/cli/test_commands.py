@@ -89,7 +89,7 @@ def test_search_json_puts_the_authenticator_faq_first(run, demo_env):
     assert all(RESULT_FIELDS <= r.keys() for r in payload["results"])
     assert len(payload["results"]) == 5
     assert [r["score"] for r in payload["results"]] == sorted((r["score"] for r in payload["results"]), reverse=True)
-    assert set(payload["latency_ms"]) == {"embed_ms", "retrieve_ms", "sparse_ms", "fuse_ms"}
+    assert set(payload["latency_ms"]) == {"embed_ms", "retrieve_ms", "sparse_ms", "fuse_ms", "sentences_ms"}
     assert payload["mode"] == "hybrid"
 
 

@@ -14,6 +14,8 @@ import pytest
 from app.core.errors import StoreUnavailableError
 from app.core.settings import Settings
 from app.index.retrieval import HybridRetriever
+from app.index.sentence_store import SentenceStore
+from app.index.sentences import sentence_texts, sentences_key
 from app.index.store import KnowledgeStore
 from ingest.sync import sync_knowledge
 from tests.fakes.kb_factory import write_kb
@@ -64,6 +66,14 @@ def test_sync_and_search_through_a_chroma_server(chroma_server, embedder, tmp_pa
 
     results = HybridRetriever(store, embedder).retrieve("How does cards feature 0-1 work?", top_k=3).results
     assert results[0].source == "faq-0000.md" and results[0].section == "How does cards feature 0-1 work?"
+
+    # the best-sentence step's vectors live on the server too, kept in step with the removal
+    assert report.sentence_vectors["ok"] and again.sentence_vectors["records_deleted"] >= 1
+    sentences = SentenceStore(store)
+    keys = {c.chunk_id: sentences_key(sentence_texts(c.title, c.section, c.text)) for c in results}
+    assert set(sentences.vectors(list(keys), keys)) == set(keys)
+    held = sentences.collection.get(include=["metadatas"])["metadatas"]
+    assert held and not any(m["chunk_id"].startswith("faq-0001.md") for m in held)
 
 
 def test_unreachable_server_is_one_clear_error(tmp_path):
