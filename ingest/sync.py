@@ -251,9 +251,7 @@ def _sync_sentences(store: KnowledgeStore, embedder: Embedder) -> dict:
         log.warning("sentence vectors were not stored", exc_info=True)
         return {"ok": False, "error": f"sentence vectors not stored ({type(exc).__name__}: {exc}): search embeds "
                                       "candidates' sentences on first use until the next beacon ingest repairs it"}
-    return {"ok": True, "chunks_written": done.chunks_written, "sentences_embedded": done.sentences_embedded,
-            "sentences_reused": done.sentences_reused, "records_deleted": done.records_deleted,
-            "records": done.records}
+    return {"ok": True, **asdict(done)}
 
 
 def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileResult:
