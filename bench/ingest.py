@@ -89,7 +89,9 @@ def run_ingest(kb: Path, data_dir: Path, backend: str) -> dict:
     proc = subprocess.run([sys.executable, "-c", _CHILD, "ingest", "--kb", str(kb), "--json"], env=env,
                           capture_output=True, text=True, cwd=REPO)
     wall = time.perf_counter() - started
-    if proc.returncode != 0:
+    # Exit 1 with a report means files an editor should look at (the knowledge-file scan set aside a section
+    # of a synthetic page made of random demo sentences): the ingest itself ran, so it is measured all the same.
+    if proc.returncode not in (0, 1) or not proc.stdout.strip():
         sys.exit(f"ingest failed ({proc.returncode}): {proc.stderr[-2000:]}")
     return {"summary": json.loads(proc.stdout), "wall_s": wall, "peak_rss_mb": int(peak_file.read_text()) / 1024}
 
