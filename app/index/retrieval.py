@@ -147,6 +147,8 @@ class HybridRetriever:
         self.keywords.refresh()
         if self.reranker is not None:
             self.reranker.warm_up()
+        if self.sentence_scores is not None and hasattr(self.sentence_scores, "warm_up"):
+            self.sentence_scores.warm_up()
 
     def _dense(self, vector: list[float], region, audience) -> tuple[dict[str, float], dict[str, RetrievedChunk]]:
         """Vector search. Chroma returns ids and distances only; text and metadata come from

@@ -59,6 +59,9 @@ class SentenceStore:
             self._collection = self.store.companion(self.collection_name, holds="sentences")
         return self._collection
 
+    def warm_up(self) -> None:
+        self.collection.count()
+
     def vectors(self, chunk_ids: Sequence[str], keys: dict[str, str]) -> dict[str, np.ndarray]:
         """Unit-length sentence vectors by chunk id, for the chunks whose stored set is complete and
         carries the key given for it; the others are left out (the caller embeds them)."""

@@ -88,6 +88,11 @@ class SentenceScorer:
         self._lock = threading.Lock()
         self.embedded = 0  # chunks whose sentences this process had to embed (not found stored)
 
+    def warm_up(self) -> None:
+        """Open the stored vectors' collection now, not in the first turn (~30 ms)."""
+        if self.stored is not None and hasattr(self.stored, "warm_up"):
+            self.stored.warm_up()
+
     def _read_stored(self, chunks: Sequence, keys: list[str], missing: set[str]) -> dict[str, np.ndarray]:
         """Stored vectors by key for the missing chunks; none when the store cannot be read."""
         wanted = {c.chunk_id: k for c, k in zip(chunks, keys) if k in missing}

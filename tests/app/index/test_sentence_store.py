@@ -176,3 +176,14 @@ def test_a_store_that_cannot_be_read_costs_an_embedding_never_the_turn(kb, embed
     best = SentenceScorer(reading, Unreadable()).best(embedder.embed_query("network fee"), chunks)
     assert set(best) == {c.chunk_id for c in chunks} and reading.embedded > 0
     assert "stored sentence vectors could not be read" in caplog.text
+
+
+def test_warming_up_the_retriever_opens_the_stored_vectors(kb, embedder):
+    from app.chain.factory import build_retriever
+
+    folder, settings, store, counting = kb
+    sync_knowledge(folder, store, counting, settings)
+    retriever = build_retriever(settings, store, embedder)
+    assert retriever.sentence_scores.stored._collection is None
+    retriever.warm_up()
+    assert retriever.sentence_scores.stored._collection is not None
