@@ -85,17 +85,16 @@ class SentenceStore:
         return out
 
     def _stored(self) -> dict[str, dict]:
-        """What the collection holds, by chunk id: its records' ids, keys and counts (no vectors)."""
+        """What the collection holds, by chunk id: its records' ids and keys (no vectors)."""
         held: dict[str, dict] = {}
         offset = 0
         while True:
             batch = self.collection.get(include=["metadatas"], limit=READ_PAGE, offset=offset)
             for record_id, meta in zip(batch["ids"], batch["metadatas"]):
                 meta = meta or {}
-                entry = held.setdefault(str(meta.get("chunk_id", "")), {"ids": [], "keys": set(), "of": set()})
+                entry = held.setdefault(str(meta.get("chunk_id", "")), {"ids": [], "keys": set()})
                 entry["ids"].append(record_id)
                 entry["keys"].add(meta.get("key"))
-                entry["of"].add(meta.get("of"))
             if len(batch["ids"]) < READ_PAGE:
                 return held
             offset += READ_PAGE
@@ -116,9 +115,9 @@ class SentenceStore:
         report = ReconcileReport()
         held = self._stored()
         keys = {chunk_id: sentences_key(texts) for chunk_id, texts in chunks.items()}
+        # The key fixes the sentence count, so one key and that many records is a complete set.
         todo = [chunk_id for chunk_id, key in keys.items()
-                if (entry := held.get(chunk_id)) is None or entry["keys"] != {key} or entry["of"] != {len(chunks[chunk_id])}
-                or len(entry["ids"]) != len(chunks[chunk_id])]
+                if (entry := held.get(chunk_id)) is None or entry["keys"] != {key} or len(entry["ids"]) != len(chunks[chunk_id])]
         reusable = self._reusable([rid for chunk_id in todo for rid in held.get(chunk_id, {}).get("ids", [])])
         for start in range(0, len(todo), CHUNKS_PER_PASS):
             batch = todo[start:start + CHUNKS_PER_PASS]

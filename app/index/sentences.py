@@ -27,8 +27,8 @@ import numpy as np
 
 from app.index.embedding import Embedder
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 log = logging.getLogger(__name__)
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\n+")
 MIN_WORDS = 4  # shorter pieces (a label, "Done.") say too little to match a question on their own
 LEAD_SEPARATOR = " › "
 
@@ -86,7 +86,6 @@ class SentenceScorer:
         self.capacity = capacity  # chunks whose sentence vectors are kept (~5 sentences x 384 floats each)
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
-        self.embedded = 0  # chunks whose sentences this process had to embed (not found stored)
 
     def warm_up(self) -> None:
         """Open the stored vectors' collection now, not in the first turn (~30 ms)."""
@@ -112,27 +111,24 @@ class SentenceScorer:
             found = {k: self._cache[k] for k in keys if k in self._cache}
             for k in found:
                 self._cache.move_to_end(k)
-        stored = self._read_stored(chunks, keys, set(keys) - set(found))
-        if stored:
-            found.update(stored)
-            with self._lock:
-                self._cache.update(stored)
-                while len(self._cache) > self.capacity:
-                    self._cache.popitem(last=False)
+        found.update(self._remember(self._read_stored(chunks, keys, set(keys) - set(found))))
         missing = [(k, t) for k, t in dict(zip(keys, texts)).items() if k not in found]
         if missing:
-            self.embedded += len(missing)
             flat = [s for _, t in missing for s in t]
             vectors = np.asarray(self.embedder.embed_documents(flat), dtype=np.float32)
             vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-            start = 0
+            bounds = np.cumsum([0] + [len(t) for _, t in missing])
+            found.update(self._remember({key: vectors[a:b] for (key, _), a, b in zip(missing, bounds, bounds[1:])}))
+        return [found[k] for k in keys]
+
+    def _remember(self, entries: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """Put sentence vectors in the cache, least recently used out past its capacity."""
+        if entries:
             with self._lock:
-                for key, t in missing:
-                    found[key] = self._cache[key] = vectors[start:start + len(t)]
-                    start += len(t)
+                self._cache.update(entries)
                 while len(self._cache) > self.capacity:
                     self._cache.popitem(last=False)
-        return [found[k] for k in keys]
+        return entries
 
     def best(self, query_vector: Sequence[float], chunks: Sequence) -> dict[str, float]:
         if not chunks:
