@@ -8,16 +8,30 @@ VuePress and Python-Markdown put a table of contents where ``[[toc]]`` or ``[TOC
 glossary plugins turn ``@term`` into a link. The template tags render to other text or to
 nothing; what a reader sees between them is ordinary Markdown, so the tags are removed from
 the rendered plain text (code is left alone) and the Markdown parser does the rest. Paired tags
-whose content is not for readers (Liquid ``comment`` blocks, Hugo ``/* */`` comments) are
-removed with their content before parsing.
+whose content is not for readers (Liquid ``comment`` blocks, Hugo ``/* */`` comments, GitBook
+``content-ref`` cards that only point at another page) are removed with their content before
+parsing. Two tags show words to readers and keep them: a GitBook tab's title
+(``{% tab title="iOS" %}`` leads its text as "iOS:") and a GitBook hint's style (``{% hint
+style="warning" %}`` as "Warning:"). MkDocs Material content tabs (``=== "Label"`` over an
+indented block) are handed to the admonition parser as a ``tab`` admonition, outside code.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 # Removed with what they enclose, before the Markdown is parsed.
-_COMMENT_BLOCKS = re.compile(r"\{%-?\s*comment\s*-?%\}.*?\{%-?\s*endcomment\s*-?%\}|\{\{<?\s*/\*.*?\*/\s*>?\}\}", re.S)
+_COMMENT_BLOCKS = re.compile(r"\{%-?\s*(comment|content-ref)\b.*?%\}.*?\{%-?\s*end\1\s*-?%\}|\{\{<?\s*/\*.*?\*/\s*>?\}\}", re.S)
+# GitBook tags whose argument a reader sees: a tab's title, a hint's style (its label).
+_GITBOOK_TAB = re.compile(r"\{%-?\s*tab\s+title=\"([^\"]+)\"\s*-?%\}")
+_GITBOOK_HINT = re.compile(r"\{%-?\s*hint\s+style=\"(\w+)\"\s*-?%\}")
+# GitBook block tags alone on their line: blanked before parsing, so that the tabs, steps and
+# hints they separate stay separate paragraphs.
+_GITBOOK_BLOCK_LINE = re.compile(r"^[ \t]*\{%-?\s*(?:tabs|endtabs|endtab|endhint|stepper|endstepper|step|endstep)\s*-?%\}[ \t]*$", re.M)
+_HINT_LABELS = {"info": "Note", "success": "Tip", "warning": "Warning", "danger": "Warning"}
+# A MkDocs Material (pymdownx.tabbed) content tab: ``=== "Label"``, ``===! "Label"``, ``===+ "Label"``.
+_MKDOCS_TAB = re.compile(r"^(\s*)===[!+]?[ \t]+\"([^\"\n]+)\"[ \t]*$", re.M)
 # Removed from rendered text. Each is a whole tag: nothing a reader sees is inside one.
 _TAGS = re.compile(
     r"\{%.*?%\}"  # Liquid tags: include, if, for, raw, highlight, read_time, …
@@ -38,11 +52,27 @@ _MYST_TARGET = re.compile(r"^\s*\([\w.:-]+\)=\s*$")
 _SPACES = re.compile(r"[ \t]{2,}")
 
 
-def before_parsing(text: str) -> str:
-    """Drop template comments (keeping their line breaks, so line numbers stay right) and the
-    template expressions that start link destinations."""
+def before_parsing(text: str, code_lines: Callable[[str], set[int]] | None = None) -> str:
+    """Drop template comments and navigation cards (keeping their line breaks, so line numbers
+    stay right) and the template expressions that start link destinations; turn the tags that
+    label text into that label, and MkDocs content tabs into ``tab`` admonitions (``code_lines``
+    gives the 0-based lines inside code, which are left alone)."""
     text = _COMMENT_BLOCKS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    if "{%" in text:
+        text = _GITBOOK_BLOCK_LINE.sub("", text)
+        text = _GITBOOK_TAB.sub(lambda m: f"{m.group(1).strip()}:", text)
+        text = _GITBOOK_HINT.sub(lambda m: f"{_HINT_LABELS.get(m.group(1).lower(), m.group(1).capitalize())}:", text)
+    if "===" in text and _MKDOCS_TAB.search(text):
+        text = _tabs_as_admonitions(text, code_lines(text) if code_lines else set())
     return _LINK_TEMPLATE.sub("](", text) if "{{" in text else text
+
+
+def _tabs_as_admonitions(text: str, code: set[int]) -> str:
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if i not in code and (match := _MKDOCS_TAB.match(line)):
+            lines[i] = f'{match.group(1)}!!! tab "{match.group(2).strip()}"'
+    return "\n".join(lines)
 
 
 _QUOTED = re.compile(r"\"([^\"]{3,})\"|'([^']{3,})'")

@@ -2,7 +2,7 @@
 
 | format | extensions | parser |
 | --- | --- | --- |
-| Markdown (CommonMark, GFM tables, VuePress/Docusaurus/MkDocs/MyST extensions, site-generator markup) | .md .markdown .mdx | markdown-it-py with mdit-py-plugins |
+| Markdown (CommonMark, GFM tables, VuePress/Docusaurus/MkDocs/MyST extensions, site-generator markup: Liquid, Hugo, GitBook; MDX imports and components) | .md .markdown .mdx | markdown-it-py with mdit-py-plugins |
 | reStructuredText (Sphinx) | .rst .rest | docutils |
 | HTML article exports | .html .htm | the standard library's html.parser |
 | PDF | .pdf | pypdf |

@@ -35,6 +35,14 @@ _ROLE_WITH_TARGET = re.compile(r"^(.*?)\s*<[^<>]+>$", re.S)
 # went with its alt text, "[](https://…)" stays as literal text and means nothing to a reader.
 _EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")
 _WHITESPACE = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
+# An MDX ``import``/``export`` line: the page's JavaScript, never text for readers.
+_ESM_LINE = re.compile(r"^\s*(?:import\s+(?:[\w*{}\s,]+\s+from\s+)?[\"'][^\"']+[\"'];?"
+                       r"|export\s+(?:const|let|var|function|default)\b.*)\s*$")
+# An HTML block that starts with a JSX component (a capitalised tag name): MDX, not HTML.
+_CALLOUTS = {"note", "tip", "info", "warning", "caution", "danger", "important", "check"}
+_COMPONENT = re.compile(r"^\s*</?[A-Z][\w.]*[\s/>]")
+_COMPONENT_TAG = re.compile(r"<(/?)([A-Z][\w.]*)((?:\s+[\w:.-]+(?:=(?:\"[^\"]*\"|'[^']*'|\{[^{}]*\}))?)*)\s*/?>")
+_TITLE_ATTRIBUTE = re.compile(r"\b(?:title|label|summary)=(?:\"([^\"]*)\"|'([^']*)'|\{[\"'`]([^\"'`]*)[\"'`]\})")
 
 
 @lru_cache(maxsize=1)
@@ -55,12 +63,21 @@ def load_markdown(text_: str, source: str) -> LoadedDocument:
     warnings: list[str] = []
     meta = parse_meta(raw, source, key_lines, warnings)
     renderer = _Renderer(body_line, posixpath.dirname(source), [])
-    blocks = renderer.render(before_parsing(body))
+    blocks = renderer.render(before_parsing(body, _code_lines))
     sections, title = sections_from_blocks(blocks)
     if meta.title is None and title:
         meta.title = title
     return LoadedDocument(source=source, meta=meta, sections=sections, links=renderer.links,
                           navigation=renderer.navigation, warnings=warnings)
+
+
+def _code_lines(body: str) -> set[int]:
+    """The 0-based lines of ``body`` inside fenced or indented code, as the parser sees them."""
+    lines: set[int] = set()
+    for token in _parser().parse(body):
+        if token.type in ("fence", "code_block") and token.map:
+            lines.update(range(*token.map))
+    return lines
 
 
 class _Renderer:
@@ -91,6 +108,9 @@ class _Renderer:
                 words = tag_argument(node.children[0].content)
             return [heading(words, int(node.tag[1]), self.line(node))]
         if kind == "paragraph":
+            if node.children and node.children[0].content.strip() and all(
+                    _ESM_LINE.match(line) for line in node.children[0].content.split("\n")):
+                return []  # MDX imports and exports: the page's code, not its text
             content = self.inline(node.children[0]) if node.children else ""
             return [text(content, self.line(node))] if content else []
         if kind in ("bullet_list", "ordered_list"):
@@ -104,6 +124,8 @@ class _Renderer:
         if kind == "table":
             content = "\n".join(self.table_rows(node))
             return [text(content, self.line(node))] if content else []
+        if kind == "html_block" and _COMPONENT.match(node.content):
+            return self.component(node)
         if kind == "html_block":
             content, found = html_to_text(node.content)
             for target in found:
@@ -121,6 +143,8 @@ class _Renderer:
             title = self.inline(title_nodes[0].children[0]) if title_nodes and title_nodes[0].children else ""
             tag = (node.meta or {}).get("tag") or "note"
             body = self.blocks([c for c in node.children if c.type != "admonition_title"])
+            if tag.lower() == "tab" and title:  # a MkDocs content tab: its label leads its text
+                return self.titled(title, body, self.line(node))
             titled = bool(title) and title.lower() != tag.lower()
             return self.labelled(tag, title if titled else None, body, self.line(node), titled)
         if kind == "container_any":
@@ -143,6 +167,42 @@ class _Renderer:
             first = body[0]
             return [text(f"{label}: {first.text}", first.line), *body[1:]]
         return body
+
+    def titled(self, title: str, body: list[Block], line: int) -> list[Block]:
+        """A tab, step or collapsible entry: its title leads its first paragraph ("iOS: Open…"), or
+        stands as a line of its own when it is a sentence or question already."""
+        title = " ".join(strip_template_tags(title).split())
+        if not title:
+            return body
+        if title[-1] in "?!.:" or not body or body[0].is_heading or body[0].text.startswith("```"):
+            return [text(title, line), *body]
+        return [text(f"{title}: {body[0].text}", body[0].line), *body[1:]]
+
+    def component(self, node) -> list[Block]:
+        """An MDX (JSX) component block (Docusaurus, Mintlify, Nextra): ``<Tabs>``, ``<Steps>``,
+        ``<Accordion title="…">``, ``<Note>``. The tags go; a ``title`` or ``label`` leads the text it
+        wraps; what is between them is Markdown, parsed as such."""
+        out: list[Block] = []
+        pending: str | None = None
+        content = node.content
+        position = 0
+        for match in [*_COMPONENT_TAG.finditer(content), None]:
+            inner = content[position:match.start() if match else len(content)]
+            position = match.end() if match else len(content)
+            if inner.strip():
+                body = _Renderer(self.line(node) + content.count("\n", 0, position), self.source_dir,
+                                 self.links).render(_dedent_outside_code(inner))
+                out.extend(self.titled(pending, body, self.line(node)) if pending else body)
+                pending = None
+            elif pending:
+                out.append(text(pending, self.line(node)))
+                pending = None
+            if match and not match.group(1):  # an opening tag: its title (or callout label) waits for its text
+                attribute = _TITLE_ATTRIBUTE.search(match.group(3) or "")
+                pending = next(g for g in attribute.groups() if g is not None).strip() if attribute else None
+                if not pending and match.group(2).lower() in _CALLOUTS and not match.group(0).endswith("/>"):
+                    pending = admonition_label(match.group(2).lower(), None).removesuffix(":")
+        return out
 
     def fence(self, node) -> list[Block]:
         info = (node.info or "").strip()
@@ -239,6 +299,23 @@ class _Renderer:
                 pieces.append((False, _role_text(child.content)))
             else:
                 self._inline(child, pieces)
+
+
+def _dedent_outside_code(markdown: str) -> str:
+    """Component children are indented for the JSX reader; as Markdown, that indent would make
+    them code. Each line loses its leading blanks, except inside fenced code."""
+    lines, fence = [], ""
+    for line in markdown.split("\n"):
+        stripped = line.strip()
+        if fence:
+            lines.append(line)
+            if stripped.startswith(fence):
+                fence = ""
+            continue
+        if stripped.startswith(("```", "~~~")):
+            fence = stripped[:3]
+        lines.append(line.lstrip())
+    return "\n".join(lines)
 
 
 def _role_text(content: str) -> str:

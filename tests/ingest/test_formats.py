@@ -92,6 +92,29 @@ MARKDOWN = [
                         "```\n# a comment, not a heading\nelectrum restore\n```")]),
         id="lists-and-code",
     ),
+    pytest.param(  # GitBook: hints keep their label, tabs their titles, content-ref cards and embeds go
+        "backup.md", '# Back up\n\n{% hint style="warning" %}\nNever share your phrase.\n{% endhint %}\n\n{% tabs %}\n'
+        '{% tab title="iOS" %}\nTap Backup.\n{% endtab %}\n{% tab title="Android" %}\nOpen Security.\n{% endtab %}\n'
+        '{% endtabs %}\n\n{% embed url="https://youtu.be/x" %}\n\n{% content-ref url="restore.md" %}\n'
+        "[restore.md](restore.md)\n{% endcontent-ref %}\n",
+        ("Back up", [((), "Warning: Never share your phrase.\n\niOS: Tap Backup.\n\nAndroid: Open Security.")]),
+        id="gitbook-hint-tabs-content-ref",
+    ),
+    pytest.param(  # MkDocs Material content tabs: the label leads its indented text, code stays code
+        "limits.md", '# Limits\n\n=== "Standard"\n\n    400 EUR a day.\n\n=== "Premium"\n    1,000 EUR a day.\n\n'
+        '```text\n=== "not a tab"\n```\n',
+        ("Limits", [((), 'Standard: 400 EUR a day.\n\nPremium: 1,000 EUR a day.\n\n```\n=== "not a tab"\n```')]),
+        id="mkdocs-content-tabs",
+    ),
+    pytest.param(  # MDX (Docusaurus, Mintlify): imports go, components' titles lead their Markdown text
+        "withdraw.mdx", "---\ntitle: Withdraw\n---\nimport Tabs from '@theme/Tabs';\nimport { Note } from \"x\"\n\n"
+        "<Note>\nAbove 10,000 EUR we check **twice**.\n</Note>\n\n<Steps>\n  <Step title=\"Open Wallet\">\n"
+        "    Tap **Wallet**.\n  </Step>\n  <Step title='Confirm'>\n    Enter your PIN.\n  </Step>\n</Steps>\n\n"
+        '<Accordion title="Why is it pending?">\n\nWe review it within a day.\n\n</Accordion>\n\n<Snippet />\n',
+        ("Withdraw", [((), "Note: Above 10,000 EUR we check twice.\n\nOpen Wallet: Tap Wallet.\n\nConfirm: Enter your "
+                           "PIN.\n\nWhy is it pending?\n\nWe review it within a day.")]),
+        id="mdx-imports-components",
+    ),
 ]
 
 
