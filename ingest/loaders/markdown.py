@@ -45,8 +45,8 @@ _COMPONENT_TAG = re.compile(r"<(/?)([A-Z][\w.]*)((?:\s+[\w:.-]+(?:=(?:\"[^\"]*\"
 _TITLE_ATTRIBUTE = re.compile(r"\b(?:title|label|summary)=(?:\"([^\"]*)\"|'([^']*)'|\{[\"'`]([^\"'`]*)[\"'`]\})")
 
 
-@lru_cache(maxsize=1)
-def _parser():
+@lru_cache(maxsize=2)
+def _parser(mdx: bool = False):
     from markdown_it import MarkdownIt
     from mdit_py_plugins.admon import admon_plugin
     from mdit_py_plugins.container import container_plugin
@@ -55,6 +55,8 @@ def _parser():
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     # One rule for every ``::: kind Title`` container, whatever the kind is called.
     md.use(container_plugin, name="any", validate=lambda params, *args: bool(params.strip()))
+    if mdx:  # MDX has no indented code: indentation there is only for the JSX reader
+        md.disable("code")
     return md.use(admon_plugin).use(myst_role_plugin)
 
 
@@ -62,8 +64,9 @@ def load_markdown(text_: str, source: str) -> LoadedDocument:
     raw, key_lines, body, body_line = split_front_matter(text_, source)
     warnings: list[str] = []
     meta = parse_meta(raw, source, key_lines, warnings)
-    renderer = _Renderer(body_line, posixpath.dirname(source), [])
-    blocks = renderer.render(before_parsing(body, _code_lines))
+    mdx = source.lower().endswith(".mdx")
+    renderer = _Renderer(body_line, posixpath.dirname(source), [], mdx)
+    blocks = renderer.render(before_parsing(body, lambda text_: _code_lines(text_, mdx)))
     sections, title = sections_from_blocks(blocks)
     if meta.title is None and title:
         meta.title = title
@@ -71,24 +74,24 @@ def load_markdown(text_: str, source: str) -> LoadedDocument:
                           navigation=renderer.navigation, warnings=warnings)
 
 
-def _code_lines(body: str) -> set[int]:
+def _code_lines(body: str, mdx: bool) -> set[int]:
     """The 0-based lines of ``body`` inside fenced or indented code, as the parser sees them."""
     lines: set[int] = set()
-    for token in _parser().parse(body):
+    for token in _parser(mdx).parse(body):
         if token.type in ("fence", "code_block") and token.map:
             lines.update(range(*token.map))
     return lines
 
 
 class _Renderer:
-    def __init__(self, first_line: int, source_dir: str, links: list[str]) -> None:
-        self.first_line, self.source_dir, self.links = first_line, source_dir, links
+    def __init__(self, first_line: int, source_dir: str, links: list[str], mdx: bool = False) -> None:
+        self.first_line, self.source_dir, self.links, self.mdx = first_line, source_dir, links, mdx
         self.navigation = False  # a table of contents was dropped
 
     def render(self, body: str) -> list[Block]:
         from markdown_it.tree import SyntaxTreeNode
 
-        return self.blocks(SyntaxTreeNode(_parser().parse(body)).children)
+        return self.blocks(SyntaxTreeNode(_parser(self.mdx).parse(body)).children)
 
     def line(self, node) -> int:
         return self.first_line + (node.map[0] if node.map else 0)
@@ -191,7 +194,7 @@ class _Renderer:
             position = match.end() if match else len(content)
             if inner.strip():
                 body = _Renderer(self.line(node) + content.count("\n", 0, position), self.source_dir,
-                                 self.links).render(_dedent_outside_code(inner))
+                                 self.links, self.mdx).render(_dedent_outside_code(inner))
                 out.extend(self.titled(pending, body, self.line(node)) if pending else body)
                 pending = None
             elif pending:
@@ -217,7 +220,7 @@ class _Renderer:
                 skip = 0
                 while skip < len(lines) and _DIRECTIVE_OPTION.match(lines[skip]):
                     skip += 1
-                inner = _Renderer(self.line(node) + 1 + skip, self.source_dir, self.links).render("\n".join(lines[skip:]))
+                inner = _Renderer(self.line(node) + 1 + skip, self.source_dir, self.links, self.mdx).render("\n".join(lines[skip:]))
                 title = info[info.index("}") + 1 :].strip()
                 return self.labelled(name, title or None, inner, self.line(node), bool(title))
         if not content.strip():

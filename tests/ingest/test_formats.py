@@ -115,6 +115,18 @@ MARKDOWN = [
                            "PIN.\n\nWhy is it pending?\n\nWe review it within a day.")]),
         id="mdx-imports-components",
     ),
+    pytest.param(  # MDX has no indented code: a table indented inside a tab, after a blank line, is a table
+        "import.mdx", "# Import\n\n<Tabs>\n  <Tab title=\"Dense index\">\n    The file needs these columns:\n\n"
+        "    | Column | Type |\n    | --- | --- |\n    | `id` | `STRING` |\n\n    <Warning>\n      No other columns.\n"
+        "    </Warning>\n  </Tab>\n</Tabs>\n",
+        ("Import", [((), "Dense index: The file needs these columns:\n\nColumn: id; Type: STRING\n\n"
+                         "Warning: No other columns.")]),
+        id="mdx-indented-children",
+    ),
+    pytest.param(  # the same indent in a .md file is code, as CommonMark says
+        "indented.md", "# Indented\n\nRun this:\n\n    electrum restore\n",
+        ("Indented", [((), "Run this:\n\n```\nelectrum restore\n```")]), id="markdown-indented-code",
+    ),
 ]
 
 
