@@ -5,8 +5,9 @@ The standard library's ``html.parser`` tokenises (it is lenient and needs nothin
 a small tree builder closes what HTML leaves implicit (``<p>``, ``<li>``, table cells). Only what
 is rendered for the reader becomes text: no scripts, styles, navigation, page header or footer,
 forms, hidden elements, comments, or images (alt text describes a picture the customer cannot
-see in a chat). When the page marks its content (``<main>``, ``<article>``, ``role="main"``) only
-that is read.
+see in a chat), nor a help-centre theme's furniture inside the content (breadcrumbs, related
+articles, sidebars, vote and share widgets). When the page marks its content (``<main>``,
+``<article>``, ``role="main"``) only that is read; an article's own ``<header>`` gives its headings.
 """
 
 from __future__ import annotations
@@ -29,6 +30,13 @@ _CLOSES = {"li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "tr": {"tr", "t
 _SCOPE = {"ul", "ol", "table", "tbody", "thead", "tfoot", "dl", "div", "section", "article", "blockquote", "body"}
 _BLOCK_STARTS = {"p", "div", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section",
                  "article", "dl", "details", "hr", "figure", "main"}
+# Page furniture inside the content area of help-centre themes (Zendesk, Intercom, Freshdesk,
+# static sites): breadcrumbs, "related articles", the section's sidebar, vote and share widgets,
+# comments, pagination. Matched on a whole word of the class or id (``related-articles``,
+# ``article-votes``), or on ARIA's navigation role and breadcrumb label.
+_FURNITURE = {"breadcrumb", "breadcrumbs", "related", "sidebar", "sidenav", "vote", "votes", "voting", "feedback",
+              "share", "sharing", "social", "comment", "comments", "pagination", "pager", "subscribe", "promoted"}
+_WORDS = re.compile(r"[a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPACE = re.compile(r"[ \t\r\n\u00a0\u2000-\u200b]+")
 
@@ -97,12 +105,33 @@ def _hidden(node: Node) -> bool:
             or bool(_HIDDEN_STYLE.search(attrs.get("style", ""))))
 
 
+def _furniture(node: Node) -> bool:
+    attrs = node.attrs
+    if attrs.get("role", "").lower() in ("navigation", "complementary", "search", "banner", "contentinfo"):
+        return True
+    if "breadcrumb" in attrs.get("aria-label", "").lower():
+        return True
+    words = set(_WORDS.findall(f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()))
+    return bool(words & _FURNITURE)
+
+
 def _main_content(root: Node) -> Node:
-    for predicate in (lambda n: n.tag == "main" or n.attrs.get("role") == "main", lambda n: n.tag == "article"):
-        found = root.find(predicate)
-        if found is not None:
-            return found
-    return root
+    """The page's marked content: ``<main>`` (or ``role="main"``), narrowed to its one
+    ``<article>`` when it holds exactly one (a theme's main area also holds breadcrumbs and
+    sidebars); else the one ``<article>``; else the whole page."""
+    main = root.find(lambda n: n.tag == "main" or n.attrs.get("role") == "main")
+    articles = _all(main or root, lambda n: n.tag == "article")
+    if len(articles) == 1:
+        return articles[0]
+    return main or root
+
+
+def _all(node: Node, predicate) -> list[Node]:
+    found = [node] if predicate(node) else []
+    for child in node.children:
+        if isinstance(child, Node):
+            found += _all(child, predicate)
+    return found
 
 
 class _Walker:
@@ -138,7 +167,11 @@ class _Walker:
 
     def element(self, node: Node) -> None:
         tag = node.tag
-        if tag in _SKIP or _hidden(node) or tag == "img":
+        if tag == "header" and not _hidden(node):  # inside the content, an article's header: keep its headings
+            for found in _all(node, lambda n: n.tag in _HEADINGS):
+                self.element(found)
+            return
+        if tag in _SKIP or _hidden(node) or tag == "img" or _furniture(node):
             return
         if tag in _HEADINGS:
             self.flush()

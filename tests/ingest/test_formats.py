@@ -192,6 +192,19 @@ HTML = [
         "export/limits.htm", "<title>Card limits</title><p>The daily limit is 5,000.</p><pre>GET /limits\n</pre>",
         ("Card limits", [((), "The daily limit is 5,000.\n\n```\nGET /limits\n```")]), id="title-element-fallback",
     ),
+    pytest.param(  # a help-centre theme's page (Zendesk-like): its main area also holds page furniture
+        "hc/articles/360-freeze.html",
+        "<title>How do I freeze my card? – Acme Help</title><main role='main'><div class='sub-nav'>"
+        "<ol class='breadcrumbs'><li><a href='/hc'>Acme Help</a></li><li><a href='/hc/cards'>Cards</a></li></ol></div>"
+        "<aside class='article-sidebar'><h3>Articles in this section</h3><ul><li>Order a card</li></ul></aside>"
+        "<article class='article'><header class='article-header'><h1 class='article-title'>How do I freeze my card?</h1>"
+        "<div class='article-meta'>Updated today</div></header><div class='article-body'><p>Tap <b>Freeze</b>.</p>"
+        "<h2>Unfreezing</h2><p>Tap it again.</p></div><footer><div class='article-votes'>Was this article helpful?"
+        "</div></footer><section class='related-articles'><h2>Related articles</h2><ul><li><a href='/x'>Report a "
+        "lost card</a></li></ul></section><div id='comments'><p>Great, thanks!</p></div></article></main>",
+        ("How do I freeze my card?", [((), "Tap Freeze."), (("Unfreezing",), "Tap it again.")]),
+        id="help-centre-theme-page",
+    ),
 ]
 
 
