@@ -39,6 +39,7 @@ _WHITESPACE = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
 _ESM_LINE = re.compile(r"^\s*(?:import\s+(?:[\w*{}\s,]+\s+from\s+)?[\"'][^\"']+[\"'];?"
                        r"|export\s+(?:const|let|var|function|default)\b.*)\s*$")
 # An HTML block that starts with a JSX component (a capitalised tag name): MDX, not HTML.
+_BRACKET_TITLE = re.compile(r"^([A-Za-z][\w-]*)\[([^\]]*)\]\s*(.*)$")
 _CALLOUTS = {"note", "tip", "info", "warning", "caution", "danger", "important", "check"}
 _COMPONENT = re.compile(r"^\s*</?[A-Z][\w.]*[\s/>]")
 _COMPONENT_TAG = re.compile(r"<(/?)([A-Z][\w.]*)((?:\s+[\w:.-]+(?:=(?:\"[^\"]*\"|'[^']*'|\{[^{}]*\}))?)*)\s*/?>")
@@ -152,6 +153,8 @@ class _Renderer:
             return self.labelled(tag, title if titled else None, body, self.line(node), titled)
         if kind == "container_any":
             tag, _, title = node.info.strip().partition(" ")
+            if bracketed := _BRACKET_TITLE.match(node.info.strip()):  # Docusaurus 3: ``:::tip[Save money]``
+                tag, title = bracketed.group(1), f"{bracketed.group(2)} {bracketed.group(3)}".strip()
             if tag.lower() in ("details", "toc"):
                 summary = strip_template_tags(title).strip()
                 return ([text(summary, self.line(node))] if summary else []) + self.blocks(node.children)

@@ -100,6 +100,10 @@ MARKDOWN = [
         ("Back up", [((), "Warning: Never share your phrase.\n\niOS: Tap Backup.\n\nAndroid: Open Security.")]),
         id="gitbook-hint-tabs-content-ref",
     ),
+    pytest.param(  # Docusaurus 3 puts an admonition's title in brackets
+        "topup.md", "# Top up\n\n:::tip[Save money]\n\nUse a bank transfer.\n\n:::\n",
+        ("Top up", [((), "Tip: Save money\n\nUse a bank transfer.")]), id="docusaurus3-bracketed-title",
+    ),
     pytest.param(  # MkDocs Material content tabs: the label leads its indented text, code stays code
         "limits.md", '# Limits\n\n=== "Standard"\n\n    400 EUR a day.\n\n=== "Premium"\n    1,000 EUR a day.\n\n'
         '```text\n=== "not a tab"\n```\n',
