@@ -33,9 +33,6 @@ _TABLE_ROW = re.compile(r"^[^.!?]{1,60}: [^;]+(?:; [^;]+: [^;]+)+$")
 FAQ_WHOLE_CHARS = 900  # an FAQ answer up to this long is given whole
 MAX_UNITS = 3  # sentences (with what they introduce) taken from one source
 BLOCK_LINES = 8  # lines of a list or code block kept after the sentence that introduces it
-# A sentence that points at what it does not say ("The following plugins …", "… listed below.",
-# "… click here.") is no whole fact when it is quoted alone.
-_FORWARD_REFERENCE = re.compile(r"\b(?:the following|as follows|below|see here|click here)\b|\bhere[.!]?$|:$", re.I)
 SEE_ALSO_WORDS = 8  # a shorter sentence is a pointer or a heading, not a fact of its own
 
 
@@ -182,7 +179,7 @@ def _see_also(question: str, extra: RetrievedChunk, said: str) -> str | None:
     for unit in sorted(units(extra.text), key=lambda u: len(wanted & _stems(u.text)), reverse=True)[:3]:
         words = _stems(unit.text)
         if not unit.whole_sentence or len(wanted & words) < 2 or _TABLE_ROW.match(unit.text) \
-                or len(unit.text.split()) < SEE_ALSO_WORDS or _FORWARD_REFERENCE.search(unit.text.strip()):
+                or len(unit.text.split()) < SEE_ALSO_WORDS:
             continue  # a pointer ("View the Pay Button instructions here.") adds no fact
         if words and len(words & already) / len(words) > 0.5:
             continue  # the same fact again
