@@ -216,14 +216,22 @@ class ExtractiveGenerator:
     def generate(self, question: str, sources: list[RetrievedChunk], history=()) -> Generation:
         if not sources:
             return Generation("", self.name)
-        top = sources[0]
-        answer = top.text.strip()
-        if not (top.metadata.get("question") and len(answer) <= FAQ_WHOLE_CHARS) or _SOURCE_MARK.search(answer):
-            answer = select(question, answer, limit=MAX_UNITS + (1 if top.metadata.get("question") else 0))
-        else:
-            answer = whole(answer)
-        parts = [f"{answer} [1]"]
-        for number, extra in enumerate(sources[1 : self.max_sources], start=2):
+        # The first source with words for a reader answers; one that is only code (a config file,
+        # a script) gives its code when no source has prose.
+        first, answer = 1, ""
+        for number, source in enumerate(sources, start=1):
+            answer = self._main_answer(question, source)
+            if answer:
+                first = number
+                break
+        if not answer:
+            code = [u.text for u in units(sources[0].text) if u.kind == "code"]
+            if not code:
+                return Generation("", self.name)
+            answer = _shorten_block(code[0])
+        top = sources[first - 1]
+        parts = [f"{answer} [{first}]"]
+        for number, extra in enumerate(sources[first : first - 1 + self.max_sources], start=first + 1):
             if extra.source == top.source:
                 continue
             sentence = _see_also(question, extra, answer)
@@ -231,6 +239,15 @@ class ExtractiveGenerator:
                 # The "See also …:" line names where; the sentence under it is the source's own.
                 parts.append(f"See also {_plain_title(extra.title or extra.source)}:\n{sentence} [{number}]")
         return Generation("\n\n".join(parts), self.name)
+
+    @staticmethod
+    def _main_answer(question: str, source: RetrievedChunk) -> str:
+        """A source's answer to the question: an FAQ's whole answer (its best sentences when long),
+        else its best sentences; empty when it has no words for a reader, only code."""
+        text = source.text.strip()
+        if not (source.metadata.get("question") and len(text) <= FAQ_WHOLE_CHARS) or _SOURCE_MARK.search(text):
+            return select(question, text, limit=MAX_UNITS + (1 if source.metadata.get("question") else 0))
+        return whole(text)
 
     def stream(self, question: str, sources: list[RetrievedChunk], history=()) -> Iterator[str]:
         text = self.generate(question, sources, history).text

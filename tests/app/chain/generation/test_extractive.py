@@ -98,3 +98,14 @@ def test_mend_joins_broken_lines_but_keeps_list_items():
 def test_best_sentences_offers_list_items_as_steps():
     text = "Treat it as urgent:\n\n- message us in the chat;\n- freeze your card in Card > Freeze;"
     assert "- freeze your card in Card > Freeze;" in best_sentences("freeze card", text, limit=2)
+
+
+def test_a_source_that_is_only_code_never_leaves_the_answer_empty():
+    # Found on BTCPay: a chunk that is one long code block came first, and the reply was " [1]".
+    code = _chunk("```\npackage main\n\nfunc main() {}\n```", source="deploy/extended.md", title="Manual deployment")
+    prose = _chunk("Describe the problem in detail. The better you describe it, the sooner it is fixed.",
+                   source="troubleshooting.md", title="Troubleshooting")
+    text = ExtractiveGenerator().generate("how do i get better at go", [code, prose]).text
+    assert text == "The better you describe it, the sooner it is fixed. [2]"
+    alone = ExtractiveGenerator().generate("how do i get better at go", [code]).text
+    assert alone == "```\npackage main\n\nfunc main() {}\n``` [1]"
