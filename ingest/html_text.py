@@ -4,8 +4,8 @@ an HTML block inside Markdown, or a help-desk CSV body.
 The standard library's ``html.parser`` tokenises (it is lenient and needs nothing installed);
 a small tree builder closes what HTML leaves implicit (``<p>``, ``<li>``, table cells). Only what
 is rendered for the reader becomes text: no scripts, styles, navigation, page header or footer,
-forms, hidden elements, comments, or images (alt text describes a picture the customer cannot
-see in a chat), nor a help-centre theme's furniture inside the content (breadcrumbs, related
+forms, hidden elements, comments, or images (alt text and a picture's ``<figcaption>`` describe
+what the customer cannot see in a chat), nor a help-centre theme's furniture inside the content (breadcrumbs, related
 articles, sidebars, vote and share widgets). When the page marks its content (``<main>``,
 ``<article>``, ``role="main"``) only that is read; an article's own ``<header>`` gives its headings.
 """
@@ -23,6 +23,7 @@ _SKIP = {"script", "style", "noscript", "template", "svg", "nav", "header", "foo
          "select", "iframe", "object", "canvas", "head", "title"}
 _PARAGRAPHS = {"p", "div", "section", "article", "main", "blockquote", "dd", "dt", "figcaption", "address", "details",
                "summary", "center", "body", "html", "li", "td", "th", "caption", "dl", "fieldset", "legend"}
+_MEDIA = {"img", "picture", "svg", "video", "iframe", "object", "embed"}
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 # A start tag that closes an open element of the same family (HTML's optional end tags).
 _CLOSES = {"li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "tr": {"tr", "td", "th"}, "td": {"td", "th"},
@@ -172,6 +173,13 @@ class _Walker:
                 self.element(found)
             return
         if tag in _SKIP or _hidden(node) or tag == "img" or _furniture(node):
+            return
+        if tag == "figure" and _all(node, lambda n: n.tag in _MEDIA):  # a picture's caption describes the picture
+            self.flush()
+            for child in node.children:
+                if not (isinstance(child, Node) and child.tag == "figcaption"):
+                    self.walk(Node("div", {}, node.line, [child]))
+            self.flush()
             return
         if tag in _HEADINGS:
             self.flush()

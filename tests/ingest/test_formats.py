@@ -104,6 +104,12 @@ MARKDOWN = [
         "topup.md", "# Top up\n\n:::tip[Save money]\n\nUse a bank transfer.\n\n:::\n",
         ("Top up", [((), "Tip: Save money\n\nUse a bank transfer.")]), id="docusaurus3-bracketed-title",
     ),
+    pytest.param(  # GitBook's pictures: a figure's caption describes the picture, a table's caption stays
+        "export.md", '# Export\n\nClick Export.\n\n<figure><img src="x.png" alt=""><figcaption><p>Image 5: the Export '
+        'button</p></figcaption></figure>\n\n<figure><table><tr><th>Plan</th><th>Fee</th></tr><tr><td>Plus</td><td>4.99'
+        "</td></tr></table><figcaption>Fees by plan</figcaption></figure>\n",
+        ("Export", [((), "Click Export.\n\nPlan: Plus; Fee: 4.99\n\nFees by plan")]), id="gitbook-figure-caption",
+    ),
     pytest.param(  # MkDocs Material content tabs: the label leads its indented text, code stays code
         "limits.md", '# Limits\n\n=== "Standard"\n\n    400 EUR a day.\n\n=== "Premium"\n    1,000 EUR a day.\n\n'
         '```text\n=== "not a tab"\n```\n',
