@@ -35,14 +35,18 @@ _ROLE_WITH_TARGET = re.compile(r"^(.*?)\s*<[^<>]+>$", re.S)
 # went with its alt text, "[](https://…)" stays as literal text and means nothing to a reader.
 _EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")
 _WHITESPACE = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
-# An MDX ``import``/``export`` line: the page's JavaScript, never text for readers.
-_ESM_LINE = re.compile(r"^\s*(?:import\s+(?:[\w*{}\s,]+\s+from\s+)?[\"'][^\"']+[\"'];?"
-                       r"|export\s+(?:const|let|var|function|default)\b.*)\s*$")
+# MDX ``import`` statements (one or several, on one line or many) and one-line ``export``s: the
+# page's JavaScript, never text for readers.
+_ESM_IMPORTS = re.compile(r"^(?:\s*import\s+(?:(?:type\s+)?[\w*{}\s,]+?\s+from\s+)?[\"'][^\"'\n]+[\"']\s*;?)+\s*$")
+_ESM_EXPORT_LINE = re.compile(r"^\s*export\s+(?:const|let|var|function|default)\b.*$")
 # An HTML block that starts with a JSX component (a capitalised tag name): MDX, not HTML.
 _BRACKET_TITLE = re.compile(r"^([A-Za-z][\w-]*)\[([^\]]*)\]\s*(.*)$")
 _CALLOUTS = {"note", "tip", "info", "warning", "caution", "danger", "important", "check"}
+_BRACE_ATTRIBUTE = re.compile(r"\s+[\w:.-]+=\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}")
+_COMPONENT_START = re.compile(r"^\s*<[A-Z][\w.]*\s*$|^\s*<[A-Z][\w.]*\s+[^>]*$")
 _COMPONENT = re.compile(r"^\s*</?[A-Z][\w.]*[\s/>]")
-_COMPONENT_TAG = re.compile(r"<(/?)([A-Z][\w.]*)((?:\s+[\w:.-]+(?:=(?:\"[^\"]*\"|'[^']*'|\{[^{}]*\}))?)*)\s*/?>")
+_COMPONENT_TAG = re.compile(
+    r"<(/?)([A-Z][\w.]*)((?:\s+[\w:.-]+(?:=(?:\"[^\"]*\"|'[^']*'|\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}))?)*)\s*/?>")
 _TITLE_ATTRIBUTE = re.compile(r"\b(?:title|label|summary)=(?:\"([^\"]*)\"|'([^']*)'|\{[\"'`]([^\"'`]*)[\"'`]\})")
 
 
@@ -67,7 +71,10 @@ def load_markdown(text_: str, source: str) -> LoadedDocument:
     meta = parse_meta(raw, source, key_lines, warnings)
     mdx = source.lower().endswith(".mdx")
     renderer = _Renderer(body_line, posixpath.dirname(source), [], mdx)
-    blocks = renderer.render(before_parsing(body, lambda text_: _code_lines(text_, mdx)))
+    body = before_parsing(body, lambda text_: _code_lines(text_, mdx))
+    if mdx and "<" in body:
+        body = _one_line_tags(body, _code_lines(body, mdx))
+    blocks = renderer.render(body)
     sections, title = sections_from_blocks(blocks)
     if meta.title is None and title:
         meta.title = title
@@ -88,6 +95,7 @@ class _Renderer:
     def __init__(self, first_line: int, source_dir: str, links: list[str], mdx: bool = False) -> None:
         self.first_line, self.source_dir, self.links, self.mdx = first_line, source_dir, links, mdx
         self.navigation = False  # a table of contents was dropped
+        self.carried: str | None = None  # a component's title waiting for the next block
 
     def render(self, body: str) -> list[Block]:
         from markdown_it.tree import SyntaxTreeNode
@@ -101,7 +109,15 @@ class _Renderer:
     def blocks(self, nodes) -> list[Block]:
         out: list[Block] = []
         for node in nodes:
-            out.extend(self.block(node))
+            # A component's title whose text comes after a blank line (the next block) leads that text.
+            carried, self.carried = self.carried, None
+            produced = self.block(node)
+            if carried:
+                produced = self.titled(carried, produced, produced[0].line) if produced else [text(carried, self.line(node))]
+            out.extend(produced)
+        if self.carried:
+            out.append(text(self.carried, out[-1].line if out else self.first_line))
+            self.carried = None
         return out
 
     def block(self, node) -> list[Block]:
@@ -112,8 +128,7 @@ class _Renderer:
                 words = tag_argument(node.children[0].content)
             return [heading(words, int(node.tag[1]), self.line(node))]
         if kind == "paragraph":
-            if node.children and node.children[0].content.strip() and all(
-                    _ESM_LINE.match(line) for line in node.children[0].content.split("\n")):
+            if node.children and _is_esm(node.children[0].content):
                 return []  # MDX imports and exports: the page's code, not its text
             content = self.inline(node.children[0]) if node.children else ""
             return [text(content, self.line(node))] if content else []
@@ -192,7 +207,10 @@ class _Renderer:
         pending: str | None = None
         content = node.content
         position = 0
-        for match in [*_COMPONENT_TAG.finditer(content), None]:
+        tags = list(_COMPONENT_TAG.finditer(content))
+        if not tags:  # not a tag this reads (an attribute it cannot parse): the block's visible text, as HTML
+            return [text(t, self.line(node)) for t in [html_to_text(content)[0]] if t]
+        for match in [*tags, None]:
             inner = content[position:match.start() if match else len(content)]
             position = match.end() if match else len(content)
             if inner.strip():
@@ -200,6 +218,8 @@ class _Renderer:
                                  self.links, self.mdx).render(_dedent_outside_code(inner))
                 out.extend(self.titled(pending, body, self.line(node)) if pending else body)
                 pending = None
+            elif pending and match is None:  # the block ends with the tag: its text is the next block
+                self.carried = pending
             elif pending:
                 out.append(text(pending, self.line(node)))
                 pending = None
@@ -305,6 +325,36 @@ class _Renderer:
                 pieces.append((False, _role_text(child.content)))
             else:
                 self._inline(child, pieces)
+
+
+def _one_line_tags(body: str, code: set[int]) -> str:
+    """A JSX opening tag written over several lines (``<Tabs`` … ``values={[…]}`` … ``>``) put on its
+    first line, so that Markdown sees one HTML block; the emptied lines keep line numbers right."""
+    lines = body.split("\n")
+    i = 0
+    while i < len(lines):
+        if i in code or not lines[i].lstrip().startswith("<"):
+            i += 1
+            continue
+        if _COMPONENT_START.match(lines[i]) and not _COMPONENT_TAG.match(lines[i].strip()):
+            for end in range(i + 1, min(i + 40, len(lines))):
+                joined = " ".join(line.strip() for line in lines[i:end + 1])
+                if _COMPONENT_TAG.fullmatch(joined):
+                    lines[i:end + 1] = [joined] + [""] * (end - i)
+                    break
+        if (tag := _COMPONENT_TAG.match(lines[i].strip())) and "={" in tag.group(0):
+            # ``values={[…]}`` is JavaScript: without it the tag is one CommonMark can read as HTML.
+            lines[i] = lines[i].replace(tag.group(0), _BRACE_ATTRIBUTE.sub("", tag.group(0)), 1)
+        i += 1
+    return "\n".join(lines)
+
+
+def _is_esm(paragraph: str) -> bool:
+    if not paragraph.strip():
+        return False
+    if _ESM_IMPORTS.match(paragraph):
+        return True
+    return all(_ESM_IMPORTS.match(line) or _ESM_EXPORT_LINE.match(line) for line in paragraph.split("\n") if line.strip())
 
 
 def _dedent_outside_code(markdown: str) -> str:

@@ -133,6 +133,13 @@ MARKDOWN = [
                          "Warning: No other columns.")]),
         id="mdx-indented-children",
     ),
+    pytest.param(  # Docusaurus 2 tabs: imports on one line, a tag over several lines with JavaScript attributes
+        "tabs.mdx", "# Tabs\n\nimport Tabs from '@theme/Tabs'; import TabItem from '@theme/TabItem';\n\nimport {\n  a,\n  b,\n"
+        "} from '../data';\n\n<Tabs\n  defaultValue=\"uk\"\n  values={[\n    { label: 'UK', value: 'uk' },\n  ]}\n>\n\n"
+        "<TabItem value=\"uk\" label=\"UK\">\n\nTransfers arrive the same day.\n\n</TabItem>\n\n</Tabs>\n\n"
+        "<Card title=\"Fees\" icon={<Icon name=\"coin\" />}>\nFees are low.\n</Card>\n",
+        ("Tabs", [((), "UK: Transfers arrive the same day.\n\nFees: Fees are low.")]), id="mdx-multiline-tag-js-attributes",
+    ),
     pytest.param(  # the same indent in a .md file is code, as CommonMark says
         "indented.md", "# Indented\n\nRun this:\n\n    electrum restore\n",
         ("Indented", [((), "Run this:\n\n```\nelectrum restore\n```")]), id="markdown-indented-code",
