@@ -6,6 +6,7 @@
 | reStructuredText (Sphinx) | .rst .rest | docutils |
 | HTML article exports | .html .htm | the standard library's html.parser |
 | PDF | .pdf | pypdf |
+| Plain text | .txt | none needed: blank lines end paragraphs, numbered, underlined or capitalised lines are headings |
 | YAML FAQ | .yaml .yml | PyYAML |
 | CSV FAQ export | .csv | the standard library's csv |
 """
@@ -20,6 +21,7 @@ from ingest.loaders.html import load_html
 from ingest.loaders.markdown import load_markdown
 from ingest.loaders.pdf import load_pdf
 from ingest.loaders.rst import load_rst
+from ingest.loaders.text import load_text
 from ingest.loaders.yaml_faq import load_yaml_faq
 
 Loader = Callable[[str, str], LoadedDocument]
@@ -36,6 +38,7 @@ LOADERS: dict[str, Loader] = {
     ".yaml": load_yaml_faq,
     ".yml": load_yaml_faq,
     ".csv": load_csv_faq,
+    ".txt": load_text,
 }
 
 # Formats that are not text: the loader gets the file's bytes.

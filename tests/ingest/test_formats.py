@@ -319,3 +319,29 @@ def test_a_pdf_page_with_instructions_to_the_assistant_is_set_aside_and_the_rest
     assert (result.status, result.set_aside, result.chunks) == ("section_quarantined", [[3, 3]], 1)
     _, texts, _ = store.all_chunks()
     assert texts == ["A replacement card costs 5.99 and arrives in five days."]
+
+
+TEXT = [
+    pytest.param(
+        "policies/refunds.txt",
+        "Refund policy\n\nWe refund card payments\nthat were taken in error.\n\n1. Eligibility\n\nWithin 30 days of\nthe payment:\n"
+        "- card payments\n- bank transfers\n\n1.1 Exceptions\n\nGift cards are excluded.\n\nHOW LONG IT TAKES\n\nFive to "
+        "ten working days.\n\nDisputes\n--------\nOpen a dispute in the app.\n",
+        ("Refund policy", [((), "We refund card payments that were taken in error."),
+                           (("1. Eligibility",), "Within 30 days of the payment:\n- card payments\n- bank transfers"),
+                           (("1. Eligibility", "1.1 Exceptions"), "Gift cards are excluded."),
+                           (("HOW LONG IT TAKES",), "Five to ten working days."),
+                           (("Disputes",), "Open a dispute in the app.")]),
+        id="policy-numbered-capitals-underlined",
+    ),
+    pytest.param(
+        "notes.txt", "The card can be frozen in the app at any time, and unfrozen the same way.\n",
+        ("Notes", [((), "The card can be frozen in the app at any time, and unfrozen the same way.")]),  # title from the name
+        id="one-paragraph-no-title",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "content", "expected"), TEXT)
+def test_plain_text(source, content, expected):
+    assert _shape(_load(source, content)) == expected
