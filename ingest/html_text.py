@@ -119,10 +119,10 @@ def _furniture(node: Node) -> bool:
 def _main_content(root: Node) -> Node:
     """The page's marked content: ``<main>`` (or ``role="main"``), narrowed to its one
     ``<article>`` when it holds exactly one (a theme's main area also holds breadcrumbs and
-    sidebars); else the one ``<article>``; else the whole page."""
+    sidebars); else the first ``<article>``; else the whole page."""
     main = root.find(lambda n: n.tag == "main" or n.attrs.get("role") == "main")
     articles = _all(main or root, lambda n: n.tag == "article")
-    if len(articles) == 1:
+    if len(articles) == 1 or (articles and main is None):
         return articles[0]
     return main or root
 
@@ -136,8 +136,9 @@ def _all(node: Node, predicate) -> list[Node]:
 
 
 class _Walker:
-    def __init__(self, first_line: int) -> None:
+    def __init__(self, first_line: int, in_content: bool = False) -> None:
         self.first_line = first_line
+        self.in_content = in_content  # walking the page's marked content, where a <header> is the article's
         self.blocks: list[Block] = []
         self.links: list[str] = []
         self.inline: list[str] = []
@@ -168,7 +169,7 @@ class _Walker:
 
     def element(self, node: Node) -> None:
         tag = node.tag
-        if tag == "header" and not _hidden(node):  # inside the content, an article's header: keep its headings
+        if tag == "header" and self.in_content and not _hidden(node):  # an article's header: keep its headings
             for found in _all(node, lambda n: n.tag in _HEADINGS):
                 self.element(found)
             return
@@ -183,7 +184,7 @@ class _Walker:
             return
         if tag in _HEADINGS:
             self.flush()
-            inner = _Walker(self.first_line)
+            inner = _Walker(self.first_line, self.in_content)
             inner.walk(node)
             self.links += [link for link in inner.links if link not in self.links]
             words = " ".join(b.text for b in inner.blocks) or _SPACE.sub(" ", "".join(inner.inline)).strip()
@@ -221,7 +222,7 @@ class _Walker:
 
     def _inline_text(self, node: Node) -> tuple[str, list[Node]]:
         """A list item's or cell's own words, and the nested blocks inside it."""
-        inner = _Walker(self.first_line)
+        inner = _Walker(self.first_line, self.in_content)
         nested = []
         for child in node.children:
             if isinstance(child, Node) and child.tag in ("ul", "ol"):
@@ -296,8 +297,9 @@ def html_blocks(html: str, first_line: int = 1) -> tuple[list[Block], str | None
     root = parse_html(html)
     title_node = root.find(lambda n: n.tag == "title")
     title = _SPACE.sub(" ", "".join(_all_text(title_node))).strip() if title_node else None
-    walker = _Walker(first_line)
-    walker.walk(_main_content(root))
+    content = _main_content(root)
+    walker = _Walker(first_line, in_content=content is not root)
+    walker.walk(content)
     walker.flush()
     return walker.blocks, title or None, walker.links
 

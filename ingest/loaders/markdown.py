@@ -39,12 +39,17 @@ _WHITESPACE = re.compile(r"[ \t\u00a0\u2000-\u200b]+")
 # page's JavaScript, never text for readers.
 _ESM_IMPORTS = re.compile(r"^(?:\s*import\s+(?:(?:type\s+)?[\w*{}\s,]+?\s+from\s+)?[\"'][^\"'\n]+[\"']\s*;?)+\s*$")
 _ESM_EXPORT_LINE = re.compile(r"^\s*export\s+(?:const|let|var|function|default)\b.*$")
-# An HTML block that starts with a JSX component (a capitalised tag name): MDX, not HTML.
+# A Docusaurus 3 container's title in brackets: ``:::tip[Save money]``.
 _BRACKET_TITLE = re.compile(r"^([A-Za-z][\w-]*)\[([^\]]*)\]\s*(.*)$")
+# MDX components that are admonitions by name: ``<Note>`` reads "Note: …".
 _CALLOUTS = {"note", "tip", "info", "warning", "caution", "danger", "important", "check"}
+# A JSX attribute whose value is JavaScript (``values={[…]}``, ``icon={<Icon />}``), up to three braces deep.
 _BRACE_ATTRIBUTE = re.compile(r"\s+[\w:.-]+=\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}")
+# A line that opens a component tag without closing it (the tag goes on over the next lines).
 _COMPONENT_START = re.compile(r"^\s*<[A-Z][\w.]*\s*$|^\s*<[A-Z][\w.]*\s+[^>]*$")
+# An HTML block that starts with a JSX component (a capitalised tag name): MDX, not HTML.
 _COMPONENT = re.compile(r"^\s*</?[A-Z][\w.]*[\s/>]")
+# One component tag, opening, closing or self-closing, with its attributes.
 _COMPONENT_TAG = re.compile(
     r"<(/?)([A-Z][\w.]*)((?:\s+[\w:.-]+(?:=(?:\"[^\"]*\"|'[^']*'|\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}))?)*)\s*/?>")
 _TITLE_ATTRIBUTE = re.compile(r"\b(?:title|label|summary)=(?:\"([^\"]*)\"|'([^']*)'|\{[\"'`]([^\"'`]*)[\"'`]\})")
@@ -350,6 +355,7 @@ def _one_line_tags(body: str, code: set[int]) -> str:
 
 
 def _is_esm(paragraph: str) -> bool:
+    """A paragraph made only of MDX ``import`` statements and one-line ``export``s."""
     if not paragraph.strip():
         return False
     if _ESM_IMPORTS.match(paragraph):

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from research.kbs.evaluate import kb_by_name
 from research.kbs.harness import FILE_DEPTH, Runner, bundled_embedder, hit_rank, ingest
+from research.kbs.hubness import _rates
 
 LAMBDAS = (0.0, 0.8, 0.9, 0.95, 1.0, 1.05)
 MAX_LINKS = (1, 2, 3, 99)
@@ -136,8 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                     grid.setdefault(f"lam={lam} m={m}", []).append(rank)
                     if lam == 1.0 and m == 2 and rank != base:
                         examples.append({"query": q.query, "rank": [base, rank], "targets": list(q.targets)})
-        result[name] = {k: [round(sum(r == 1 for r in rs) / len(rs), 3), round(sum(r is not None and r <= 5 for r in rs) / len(rs), 3)]
-                        for k, rs in grid.items()}
+        result[name] = {k: _rates(rs) for k, rs in grid.items()}
         result[name]["n"] = len(questions)
         result[name]["sections with links"] = len(links.sections)
         result[name]["moved at lam=1 m=2"] = examples

@@ -222,6 +222,10 @@ HTML = [
         ("How do I freeze my card?", [((), "Tap Freeze."), (("Unfreezing",), "Tap it again.")]),
         id="help-centre-theme-page",
     ),
+    pytest.param(  # no marked content: the page's own header (a logo heading) is still furniture
+        "export/fees.html", "<title>Fees</title><header><h1>Acme Help</h1><nav>Home</nav></header><p>Cards are free.</p>",
+        ("Fees", [((), "Cards are free.")]), id="page-header-without-marked-content",
+    ),
 ]
 
 
