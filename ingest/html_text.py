@@ -110,8 +110,8 @@ def _furniture(node: Node) -> bool:
     attrs = node.attrs
     if attrs.get("role", "").lower() in ("navigation", "complementary", "search", "banner", "contentinfo"):
         return True
-    if "breadcrumb" in attrs.get("aria-label", "").lower():
-        return True
+    if "breadcrumb" in attrs.get("aria-label", "").lower() or attrs.get("data-view") == "cards":
+        return True  # a breadcrumb trail; GitBook's card grid of links to other pages
     words = set(_WORDS.findall(f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()))
     return bool(words & _FURNITURE)
 

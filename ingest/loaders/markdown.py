@@ -61,13 +61,15 @@ def _parser(mdx: bool = False):
     from mdit_py_plugins.admon import admon_plugin
     from mdit_py_plugins.container import container_plugin
     from mdit_py_plugins.myst_role import myst_role_plugin
+    from mdit_py_plugins.tasklists import tasklists_plugin
 
     md = MarkdownIt("commonmark").enable(["table", "strikethrough"])
     # One rule for every ``::: kind Title`` container, whatever the kind is called.
     md.use(container_plugin, name="any", validate=lambda params, *args: bool(params.strip()))
     if mdx:  # MDX has no indented code: indentation there is only for the JSX reader
         md.disable("code")
-    return md.use(admon_plugin).use(myst_role_plugin)
+    # GitHub task lists (``- [x] Select APIs``): the checkbox is an HTML input, not text.
+    return md.use(admon_plugin).use(myst_role_plugin).use(tasklists_plugin)
 
 
 def load_markdown(text_: str, source: str) -> LoadedDocument:

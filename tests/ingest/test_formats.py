@@ -110,6 +110,12 @@ MARKDOWN = [
         "</td></tr></table><figcaption>Fees by plan</figcaption></figure>\n",
         ("Export", [((), "Click Export.\n\nPlan: Plus; Fee: 4.99\n\nFees by plan")]), id="gitbook-figure-caption",
     ),
+    pytest.param(  # GitBook's task lists and its card grid of links to other pages
+        "start.md", "# Start\n\n> * [x] Select **APIs** in the sidebar\n> * [ ] Add an API\n\nThen choose a guide:\n\n"
+        '<table data-view="cards"><tr><td><p><strong>Traditional proxy</strong></p></td><td><a href="x/">x</a></td></tr>'
+        "</table>\n",
+        ("Start", [((), "- Select APIs in the sidebar\n- Add an API\n\nThen choose a guide:")]), id="gitbook-tasks-cards",
+    ),
     pytest.param(  # MkDocs Material content tabs: the label leads its indented text, code stays code
         "limits.md", '# Limits\n\n=== "Standard"\n\n    400 EUR a day.\n\n=== "Premium"\n    1,000 EUR a day.\n\n'
         '```text\n=== "not a tab"\n```\n',
