@@ -38,7 +38,8 @@ _TAGS = re.compile(
     r"|\{\{[<%].*?[>%]\}\}"  # Hugo shortcodes, opening and closing
     r"|\{\{.*?\}\}"  # Liquid / Hugo / Vue expressions: {{ site.baseurl }}, {{ page.title }}
     r"|\{:[^}\n]*\}"  # kramdown attribute lists and extension tags: {: .note}, {::nomarkdown}
-    r"|\{(?:[#.][\w-]+\s*)+\}"  # attr_list / Pandoc heading attributes: {#anchor .class}
+    r"|\{\s*(?:[#.][\w-]+\s*|[\w-]+=(?:\"[^\"]*\"|[^\s}]+)\s*)+\}"  # attr_list / Pandoc attributes: {#anchor .class}, { .md-button }
+    r"|:(?:material|fontawesome|octicons|simple)-[\w-]+:"  # MkDocs Material icons: :material-upload:
     r"|\[\[toc\]\]|\[TOC\]",  # table-of-contents placeholders
     re.I | re.S,
 )

@@ -122,6 +122,11 @@ MARKDOWN = [
         ("Limits", [((), 'Standard: 400 EUR a day.\n\nPremium: 1,000 EUR a day.\n\n```\n=== "not a tab"\n```')]),
         id="mkdocs-content-tabs",
     ),
+    pytest.param(  # MkDocs Material: attribute lists with spaces, icon shortcodes; a template's {amount} stays
+        "install.md", "# Install\n\n[Upload page :material-upload:](upload.md){ .md-button .md-button--primary }\n\n"
+        "Pay {amount} in total.\n",
+        ("Install", [((), "Upload page\n\nPay {amount} in total.")]), id="mkdocs-material-attributes-icons",
+    ),
     pytest.param(  # MDX (Docusaurus, Mintlify): imports go, components' titles lead their Markdown text
         "withdraw.mdx", "---\ntitle: Withdraw\n---\nimport Tabs from '@theme/Tabs';\nimport { Note } from \"x\"\n\n"
         "<Note>\nAbove 10,000 EUR we check **twice**.\n</Note>\n\n<Steps>\n  <Step title=\"Open Wallet\">\n"
