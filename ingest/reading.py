@@ -13,8 +13,24 @@ from ingest.schema import complete_meta, looks_like_question
 _NORMALISE = re.compile(r"[^a-z0-9]+")
 
 
+# Plain-text files that sit in documentation folders and are not help-centre text: build pins,
+# licences, robots and LLM index files (llms.txt repeats the pages it lists).
+_NOT_KNOWLEDGE_TEXT = re.compile(r"^(?:requirements|constraints|robots|licen[cs]e|copying|notice|authors|contributors"
+                                 r"|cmakelists|llms|llms-full)(?:[-_.].*)?$", re.I)
+
+
 def is_supported(path: Path) -> bool:
-    return path.suffix.lower() in LOADERS or path.suffix.lower() in BINARY_LOADERS
+    suffix = path.suffix.lower()
+    if suffix == ".txt" and _NOT_KNOWLEDGE_TEXT.match(path.stem):
+        return False
+    return suffix in LOADERS or suffix in BINARY_LOADERS
+
+
+def skip_reason(path: Path) -> str:
+    """Why ``beacon ingest`` skips a file that ``is_supported`` refuses."""
+    if path.suffix.lower() in LOADERS:
+        return f"{path.name} is a build, licence or index file, not help-centre text: skipped"
+    return f"unsupported file type {path.suffix or '(none)'}: skipped"
 
 
 def is_binary(path: Path) -> bool:

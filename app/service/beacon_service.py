@@ -325,6 +325,9 @@ class BeaconService:
         from ingest.reading import is_supported, text_to_scan
 
         if not is_supported(Path(filename)):
+            if Path(filename).suffix.lower() in self.knowledge_file_types():
+                raise UploadError(f"{filename}: a build, licence or index file name, not help-centre text — "
+                                  "give the article another name")
             raise UploadError(f"{filename}: unsupported file type — upload one of {', '.join(self.knowledge_file_types())}")
         if len(content) > self.settings.max_file_mb * 1_000_000:
             raise UploadError(f"{filename}: over the {self.settings.max_file_mb} MB limit — split the file")

@@ -114,7 +114,8 @@ def test_decode_normalises_bom_and_line_endings(raw, text):
 @pytest.mark.parametrize(
     ("name", "supported"),
     [("a.md", True), ("a.MARKDOWN", True), ("a.mdx", True), ("a.rst", True), ("a.html", True), ("a.HTM", True),
-     ("a.pdf", True), ("a.yaml", True), ("a.yml", True), ("a.CSV", True), ("a.txt", True), ("a.docx", False),
+     ("a.pdf", True), ("a.yaml", True), ("a.yml", True), ("a.CSV", True), ("a.txt", True),
+     ("requirements-docs.txt", False), ("LICENSE.txt", False), ("llms.txt", False), ("a.docx", False),
      ("a.png", False), ("Makefile", False)],
 )
 def test_is_supported(name, supported):

@@ -101,12 +101,16 @@ def test_bad_files_are_reported_and_unknown_extensions_skipped(settings, embedde
     (kb / "latin1.md").write_bytes("# Caf\xe9\n\ntext\n".encode("latin-1"))
     (kb / "big.md").write_text("# Big\n\n" + "word " * 2_200_000)
     (kb / "notes.docx").write_bytes(b"PK\x03\x04")
+    (kb / "requirements.txt").write_text("sphinx==7.1\nmyst-parser\n")  # a docs folder's build pins, not knowledge
     (kb / "dupes.yaml").write_text(
         "title: Dupes\nfaqs:\n  - question: Is it free?\n    answer: Yes.\n  - question: is it FREE\n    answer: No.\n"
     )
     report, store = _sync(settings, embedder, kb)
     by_source = {f.source: f for f in report.files}
     assert by_source["notes.docx"].status == "skipped"
+    assert "unsupported file type .docx" in by_source["notes.docx"].error
+    assert by_source["requirements.txt"].status == "skipped"
+    assert "build, licence or index file" in by_source["requirements.txt"].error
     for source, fragment in [("empty.md", "empty"), ("binary.md", "binary"), ("latin1.md", "line 1: not valid UTF-8"),
                              ("big.md", "over the 2.0 MB limit"), ("dupes.yaml", "line 5: duplicate FAQ question")]:
         assert by_source[source].status == "failed"

@@ -95,6 +95,7 @@ BINARY = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 8
     ("logo.md", BINARY, False, "binary file, not text"),
     ("logo.md", BINARY, True, "binary file, not text"),
     ("photo.png", BINARY, False, "unsupported file type"),
+    ("requirements.txt", b"sphinx==7.1\n", True, "not help-centre text"),
     (".hidden.md", PET_FAQ.encode(), False, "plain file name"),
     ("../../etc/passwd.md", PET_FAQ.encode(), False, "plain file name"),
     ("faq/cards.md", PET_FAQ.encode(), True, "with no folder"),
