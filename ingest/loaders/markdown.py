@@ -48,7 +48,12 @@ _BRACE_ATTRIBUTE = re.compile(r"\s+[\w:.-]+=\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\}
 # A line that opens a component tag without closing it (the tag goes on over the next lines).
 _COMPONENT_START = re.compile(r"^\s*<[A-Z][\w.]*\s*$|^\s*<[A-Z][\w.]*\s+[^>]*$")
 # An HTML block that starts with a JSX component (a capitalised tag name): MDX, not HTML.
-_COMPONENT = re.compile(r"^\s*</?[A-Z][\w.]*[\s/>]")
+_COMPONENT = re.compile(r"^\s*</?([A-Z][\w.]*)[\s/>]")
+_HTML_ELEMENTS = {"a", "abbr", "address", "article", "aside", "b", "blockquote", "body", "br", "caption", "center", "code",
+                  "dd", "details", "div", "dl", "dt", "em", "figcaption", "figure", "font", "footer", "form", "h1", "h2",
+                  "h3", "h4", "h5", "h6", "header", "hr", "html", "i", "iframe", "img", "kbd", "li", "main", "nav", "ol",
+                  "p", "pre", "section", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+                  "tfoot", "th", "thead", "tr", "u", "ul", "video"}
 # One component tag, opening, closing or self-closing, with its attributes.
 _COMPONENT_TAG = re.compile(
     r"<(/?)([A-Z][\w.]*)((?:\s+[\w:.-]+(?:=(?:\"[^\"]*\"|'[^']*'|\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}))?)*)\s*/?>")
@@ -150,7 +155,7 @@ class _Renderer:
         if kind == "table":
             content = "\n".join(self.table_rows(node))
             return [text(content, self.line(node))] if content else []
-        if kind == "html_block" and _COMPONENT.match(node.content):
+        if kind == "html_block" and _is_component(node.content):
             return self.component(node)
         if kind == "html_block":
             content, found = html_to_text(node.content)
@@ -354,6 +359,13 @@ def _one_line_tags(body: str, code: set[int]) -> str:
             lines[i] = lines[i].replace(tag.group(0), _BRACE_ATTRIBUTE.sub("", tag.group(0)), 1)
         i += 1
     return "\n".join(lines)
+
+
+def _is_component(html: str) -> bool:
+    """An HTML block that opens with a JSX component: a capitalised name that is not an HTML
+    element written in capitals (``<DIV>``, ``<TABLE>`` in old exports are HTML)."""
+    match = _COMPONENT.match(html)
+    return bool(match) and match.group(1).lower() not in _HTML_ELEMENTS
 
 
 def _is_esm(paragraph: str) -> bool:

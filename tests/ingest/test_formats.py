@@ -151,6 +151,10 @@ MARKDOWN = [
         "<Card title=\"Fees\" icon={<Icon name=\"coin\" />}>\nFees are low.\n</Card>\n",
         ("Tabs", [((), "UK: Transfers arrive the same day.\n\nFees: Fees are low.")]), id="mdx-multiline-tag-js-attributes",
     ),
+    pytest.param(  # HTML written in capitals (old exports) is HTML, not an MDX component
+        "old.md", "# Old\n\n<TABLE><TR><TH>Plan</TH><TH>Fee</TH></TR><TR><TD>Plus</TD><TD>4.99</TD></TR></TABLE>\n",
+        ("Old", [((), "Plan: Plus; Fee: 4.99")]), id="uppercase-html-is-html",
+    ),
     pytest.param(  # the same indent in a .md file is code, as CommonMark says
         "indented.md", "# Indented\n\nRun this:\n\n    electrum restore\n",
         ("Indented", [((), "Run this:\n\n```\nelectrum restore\n```")]), id="markdown-indented-code",
