@@ -32,11 +32,13 @@ _SCOPE = {"ul", "ol", "table", "tbody", "thead", "tfoot", "dl", "div", "section"
 _BLOCK_STARTS = {"p", "div", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section",
                  "article", "dl", "details", "hr", "figure", "main"}
 # Page furniture inside the content area of help-centre themes (Zendesk, Intercom, Freshdesk,
-# static sites): breadcrumbs, "related articles", the section's sidebar, vote and share widgets,
-# comments, pagination. Matched on a whole word of the class or id (``related-articles``,
+# Confluence, static sites): breadcrumbs, "related articles", the section's sidebar, vote and
+# share widgets, comments, pagination, a page's "created by … last modified on …" line, its list
+# of attachments. Matched on a whole word of the class or id (``related-articles``,
 # ``article-votes``), or on ARIA's navigation role and breadcrumb label.
 _FURNITURE = {"breadcrumb", "breadcrumbs", "related", "sidebar", "sidenav", "vote", "votes", "voting", "feedback",
-              "share", "sharing", "social", "comment", "comments", "pagination", "pager", "subscribe", "promoted"}
+              "share", "sharing", "social", "comment", "comments", "pagination", "pager", "subscribe", "promoted",
+              "metadata", "byline", "attachments"}
 _WORDS = re.compile(r"[a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPACE = re.compile(r"[ \t\r\n\u00a0\u2000-\u200b]+")

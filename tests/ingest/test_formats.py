@@ -241,6 +241,15 @@ HTML = [
         "export/fees.html", "<title>Fees</title><header><h1>Acme Help</h1><nav>Home</nav></header><p>Cards are free.</p>",
         ("Fees", [((), "Cards are free.")]), id="page-header-without-marked-content",
     ),
+    pytest.param(  # a Confluence page export: breadcrumbs, the author line and the attachment list are furniture
+        "space/Card-limits_123.html",
+        "<title>Support : Card limits</title><div id='main'><div id='breadcrumb-section'><ol><li>Support</li></ol></div>"
+        "<h1 id='title-heading'>Card limits</h1><div class='page-metadata'>Created by Sam Lee, last modified on 3 March"
+        "</div><div id='content' class='view'><p>The daily limit is 5,000 EUR.</p></div><div class='pageSection group'>"
+        "<h2 id='attachments' class='pageSectionTitle'>Attachments:</h2></div><div id='attachments'><a href='a.png'>"
+        "a.png</a></div></div>",
+        ("Card limits", [((), "The daily limit is 5,000 EUR.")]), id="confluence-export",
+    ),
 ]
 
 
