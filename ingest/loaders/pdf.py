@@ -19,11 +19,9 @@ from collections import Counter
 from ingest.document import DocumentMeta, LoadedDocument
 from ingest.errors import KnowledgeFileError
 from ingest.outline import Block, heading, sections_from_blocks, text
+from ingest.text_lines import BULLET, NUMBERED_HEADING, SENTENCE_END, mend_lines
 
-_NUMBERED_HEADING = re.compile(r"^(?:(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?)|(?:[A-Z]\.)|(?:[IVX]{1,4}\.))\s+[A-Z][^.!?:;]{1,90}$")
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
-_SENTENCE_END = re.compile(r"[.!?:;)\"”]$")
-_BULLET = re.compile(r"^(?:[-•▪◦*·]|\d{1,2}[.)]|[a-z][.)])\s+")
 
 
 def load_pdf(raw: bytes, source: str) -> LoadedDocument:
@@ -101,17 +99,17 @@ def _blocks(pages: list[str], outline: dict[str, int]) -> list[Block]:
 
     def flush() -> None:
         if paragraph:
-            blocks.append(text(_mend(paragraph), start))
+            blocks.append(text(mend_lines(paragraph), start))
             paragraph.clear()
 
     first = True
     for index, (line, page) in enumerate(lines):
         if not line:
-            if paragraph and _SENTENCE_END.search(paragraph[-1]):
+            if paragraph and SENTENCE_END.search(paragraph[-1]):
                 flush()
             continue
         depth = outline.get(_key(line))
-        if depth is None and first and len(line.split()) <= 12 and not _SENTENCE_END.search(line):
+        if depth is None and first and len(line.split()) <= 12 and not SENTENCE_END.search(line):
             depth = 1  # the document's first line, short and unpunctuated: its title
         elif depth is None and not outline and _is_numbered_heading(line, paragraph, lines[index + 1:index + 2]):
             depth = line.split()[0].rstrip(".").count(".") + 1
@@ -120,9 +118,9 @@ def _blocks(pages: list[str], outline: dict[str, int]) -> list[Block]:
             flush()
             blocks.append(heading(line, depth, page))
             continue
-        if paragraph and _BULLET.match(line) and not _BULLET.match(paragraph[0]):
+        if paragraph and BULLET.match(line) and not BULLET.match(paragraph[0]):
             flush()  # a list starts
-        elif paragraph and _BULLET.match(paragraph[0]) and not _BULLET.match(line) and line[:1].isupper():
+        elif paragraph and BULLET.match(paragraph[0]) and not BULLET.match(line) and line[:1].isupper():
             flush()  # the list is over (a wrapped item goes on in lower case)
         if not paragraph:
             start = page
@@ -134,25 +132,9 @@ def _blocks(pages: list[str], outline: dict[str, int]) -> list[Block]:
 def _is_numbered_heading(line: str, paragraph: list[str], following: list[tuple[str, int]]) -> bool:
     """"2.1 Card fees" alone on a line, after a finished sentence (not after "…as follows:",
     which opens a numbered list) and before a line that starts a sentence."""
-    if not _NUMBERED_HEADING.match(line) or len(line.split()) > 9:
+    if not NUMBERED_HEADING.match(line) or len(line.split()) > 9:
         return False
-    if paragraph and (not _SENTENCE_END.search(paragraph[-1]) or paragraph[-1].endswith(":")
-                      or _BULLET.match(paragraph[-1])):
+    if paragraph and (not SENTENCE_END.search(paragraph[-1]) or paragraph[-1].endswith(":")
+                      or BULLET.match(paragraph[-1])):
         return False  # inside a sentence, after a list's intro, or the list's next item
     return not following or not following[0][0] or following[0][0][:1].isupper()
-
-
-def _mend(lines: list[str]) -> str:
-    """One paragraph from its extracted lines: hyphenated words joined, line breaks made spaces,
-    list items kept on lines of their own."""
-    out = ""
-    for line in lines:
-        if not out:
-            out = line
-        elif _BULLET.match(line):
-            out += "\n" + line
-        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
-            out = out[:-1] + line
-        else:
-            out += " " + line
-    return " ".join(out.split(" ")).strip()

@@ -2,7 +2,7 @@
 help desk as text.
 
 Plain text has no markup to parse: a blank line ends a paragraph, and a paragraph's line breaks
-are mended into spaces (list items keep their lines), as for PDF text (``ingest/loaders/pdf.py``).
+are mended into spaces (list items keep their lines), as for PDF text (``ingest/text_lines.py``).
 A one-line paragraph is a section heading when it is numbered ("2 Card fees", "2.1 Replacement
 cards" one level down), underlined with ``===`` or ``---``, or written in capitals; the file's
 first line, when short and unpunctuated (or underlined), is its title.
@@ -13,8 +13,8 @@ from __future__ import annotations
 import re
 
 from ingest.document import DocumentMeta, LoadedDocument
-from ingest.loaders.pdf import _NUMBERED_HEADING, _SENTENCE_END, _mend
 from ingest.outline import Block, heading, sections_from_blocks, text
+from ingest.text_lines import NUMBERED_HEADING, SENTENCE_END, mend_lines
 
 _UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
 TITLE_WORDS = 12
@@ -27,7 +27,7 @@ def load_text(content: str, source: str) -> LoadedDocument:
         if level:
             blocks.append(heading(lines[0], level, start))
         else:
-            blocks.append(text(_mend(lines), start))
+            blocks.append(text(mend_lines(lines), start))
     sections, title = sections_from_blocks(blocks)
     return LoadedDocument(source=source, meta=DocumentMeta(title=title), sections=sections)
 
@@ -67,10 +67,10 @@ def _heading_level(lines: list[str], first: bool) -> int:
         return 0
     line = lines[0]
     words = line.split()
-    if first and len(words) <= TITLE_WORDS and not _SENTENCE_END.search(line):
+    if first and len(words) <= TITLE_WORDS and not SENTENCE_END.search(line):
         return 1
-    if _NUMBERED_HEADING.match(line) and len(words) <= 9:
+    if NUMBERED_HEADING.match(line) and len(words) <= 9:
         return line.split()[0].rstrip(".").count(".") + 2  # under the title: "1." is a section, "1.1" below it
-    if len(words) <= 8 and line.isupper() and any(c.isalpha() for c in line) and not _SENTENCE_END.search(line):
+    if len(words) <= 8 and line.isupper() and any(c.isalpha() for c in line) and not SENTENCE_END.search(line):
         return 2
     return 0
