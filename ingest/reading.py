@@ -26,11 +26,11 @@ def is_supported(path: Path) -> bool:
     return suffix in LOADERS or suffix in BINARY_LOADERS
 
 
-def skip_reason(path: Path) -> str:
-    """Why ``beacon ingest`` skips a file that ``is_supported`` refuses."""
+def refusal(path: Path) -> str:
+    """Why ``is_supported`` refuses a file: ingest's skip notice and the upload error say it."""
     if path.suffix.lower() in LOADERS:
-        return f"{path.name} is a build, licence or index file, not help-centre text: skipped"
-    return f"unsupported file type {path.suffix or '(none)'}: skipped"
+        return "a build, licence or index file, not help-centre text"
+    return f"unsupported file type {path.suffix or '(none)'}"
 
 
 def is_binary(path: Path) -> bool:

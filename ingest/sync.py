@@ -32,7 +32,7 @@ from guardrails.knowledge_scan import scan_knowledge_text
 from ingest.chunking import Chunk, chunk_document
 from ingest.errors import KnowledgeDirError, KnowledgeFileError, NothingToIndex
 from ingest.folder import scan
-from ingest.reading import is_binary, read_document, skip_reason, text_to_scan
+from ingest.reading import is_binary, read_document, refusal, text_to_scan
 from ingest.set_aside import SetAside, set_aside
 
 log = logging.getLogger(__name__)
@@ -204,7 +204,7 @@ def sync_knowledge(
         records_before = sum(len(chunks) for chunks in inventory.values())
         writer = _Writer(store, embedder, report, progress)
         for path in skipped:
-            result = FileResult(path.relative_to(kb_dir).as_posix(), "skipped", error=skip_reason(path))
+            result = FileResult(path.relative_to(kb_dir).as_posix(), "skipped", error=f"{refusal(path)}: skipped")
             report.files.append(result)
             progress(result)
         for path in supported:

@@ -8,6 +8,7 @@ import re
 
 NUMBERED_HEADING = re.compile(r"^(?:(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?)|(?:[A-Z]\.)|(?:[IVX]{1,4}\.))\s+[A-Z][^.!?:;]{1,90}$")
 SENTENCE_END = re.compile(r"[.!?:;)\"”]$")
+TITLE_WORDS = 12  # a first line this short, unpunctuated, titles the document
 BULLET = re.compile(r"^(?:[-•▪◦*·]|\d{1,2}[.)]|[a-z][.)])\s+")
 
 

@@ -322,13 +322,12 @@ class BeaconService:
         source = self._upload_source(filename)
         from guardrails.knowledge_scan import scan_knowledge_text
         from ingest.folder import chunk_file
-        from ingest.reading import is_supported, text_to_scan
+        from ingest.reading import is_supported, refusal, text_to_scan
 
         if not is_supported(Path(filename)):
-            if Path(filename).suffix.lower() in self.knowledge_file_types():
-                raise UploadError(f"{filename}: a build, licence or index file name, not help-centre text — "
-                                  "give the article another name")
-            raise UploadError(f"{filename}: unsupported file type — upload one of {', '.join(self.knowledge_file_types())}")
+            fix = ("give the article another name" if Path(filename).suffix.lower() in self.knowledge_file_types()
+                   else f"upload one of {', '.join(self.knowledge_file_types())}")
+            raise UploadError(f"{filename}: {refusal(Path(filename))} — {fix}")
         if len(content) > self.settings.max_file_mb * 1_000_000:
             raise UploadError(f"{filename}: over the {self.settings.max_file_mb} MB limit — split the file")
         with tempfile.TemporaryDirectory() as folder:

@@ -19,7 +19,7 @@ from collections import Counter
 from ingest.document import DocumentMeta, LoadedDocument
 from ingest.errors import KnowledgeFileError
 from ingest.outline import Block, heading, sections_from_blocks, text
-from ingest.text_lines import BULLET, NUMBERED_HEADING, SENTENCE_END, mend_lines
+from ingest.text_lines import BULLET, NUMBERED_HEADING, SENTENCE_END, TITLE_WORDS, mend_lines
 
 _PAGE_NUMBER = re.compile(r"^(?:page\s+)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re.I)
 
@@ -109,7 +109,7 @@ def _blocks(pages: list[str], outline: dict[str, int]) -> list[Block]:
                 flush()
             continue
         depth = outline.get(_key(line))
-        if depth is None and first and len(line.split()) <= 12 and not SENTENCE_END.search(line):
+        if depth is None and first and len(line.split()) <= TITLE_WORDS and not SENTENCE_END.search(line):
             depth = 1  # the document's first line, short and unpunctuated: its title
         elif depth is None and not outline and _is_numbered_heading(line, paragraph, lines[index + 1:index + 2]):
             depth = line.split()[0].rstrip(".").count(".") + 1

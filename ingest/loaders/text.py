@@ -14,10 +14,9 @@ import re
 
 from ingest.document import DocumentMeta, LoadedDocument
 from ingest.outline import Block, heading, sections_from_blocks, text
-from ingest.text_lines import NUMBERED_HEADING, SENTENCE_END, mend_lines
+from ingest.text_lines import NUMBERED_HEADING, SENTENCE_END, TITLE_WORDS, mend_lines
 
 _UNDERLINE = re.compile(r"^\s*(=+|-+)\s*$")
-TITLE_WORDS = 12
 
 
 def load_text(content: str, source: str) -> LoadedDocument:
