@@ -96,7 +96,22 @@ def split_to_budget(text: str, max_tokens: int) -> list[str]:
     text = text.strip()
     if count_tokens(text) <= max_tokens:
         return [text]
-    return [piece for piece in _split(text, max_tokens, 0) if piece.strip()]
+    return _lead_ins_forward([piece for piece in _split(text, max_tokens, 0) if piece.strip()], max_tokens)
+
+
+def _lead_ins_forward(pieces: list[str], max_tokens: int) -> list[str]:
+    """A piece that ends with a paragraph introducing what follows ("Let us call listunspent():")
+    hands that paragraph to the next piece, which starts with what it introduces, when both fit
+    the budget; a lead-in alone at a chunk's end reads as a sentence cut off."""
+    out = list(pieces)
+    for i in range(len(out) - 1):
+        head, sep, lead = out[i].rpartition("\n\n")
+        if not sep or not lead.rstrip().endswith(":") or "```" in lead or not head.strip():
+            continue
+        moved = lead + "\n\n" + out[i + 1]
+        if count_tokens(moved) <= max_tokens:
+            out[i], out[i + 1] = head.rstrip(), moved
+    return out
 
 
 _FENCE = re.compile(r"^(`{3,})[^\n]*\n.*?\n\1$", re.M | re.S)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from ingest.outline import Block, fenced, heading, text
+from ingest.outline import Block, fenced, heading, list_item_lines, text
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 _SKIP = {"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form", "button",
@@ -237,19 +237,38 @@ class _Walker:
         self.links += [link for link in inner.links if link not in self.links]
         return " ".join(b.text for b in inner.blocks if not b.is_heading), nested
 
+    def _item_parts(self, node: Node, depth: int) -> list[str | list[str]]:
+        """A list item's paragraphs (strings), code blocks and nested lists (lines), in order."""
+        inner = _Walker(self.first_line, self.in_content)
+        parts: list[str | list[str]] = []
+
+        def drain() -> None:
+            inner.flush()
+            parts.extend(b.text.split("\n") if b.text.startswith("```") else b.text
+                         for b in inner.blocks if not b.is_heading)
+            inner.blocks = []
+
+        for child in node.children:
+            if isinstance(child, Node) and child.tag in ("ul", "ol") and not _hidden(child):
+                drain()
+                parts.append(self.list_lines(child, depth + 1))
+            elif isinstance(child, Node):
+                inner.element(child)
+            else:
+                inner.inline.append(child)
+        drain()
+        self.links += [link for link in inner.links if link not in self.links]
+        return parts
+
     def list_lines(self, node: Node, depth: int) -> list[str]:
         lines = []
         number = 1
         for item in node.children:
             if not isinstance(item, Node) or item.tag != "li" or _hidden(item):
                 continue
-            words, nested = self._inline_text(item)
             marker = f"{number}." if node.tag == "ol" else "-"
             number += 1
-            if words:
-                lines.append("  " * depth + f"{marker} {words}")
-            for child in nested:
-                lines += self.list_lines(child, depth + 1)
+            lines += list_item_lines(marker, depth, self._item_parts(item, depth))
         return lines
 
     def table_rows(self, node: Node) -> list[str]:

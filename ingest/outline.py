@@ -94,3 +94,29 @@ def sections_from_blocks(blocks: list[Block]) -> tuple[list[Section], str | None
         buffer.append(block.text)
     flush()
     return sections, title
+
+
+def list_item_lines(marker: str, depth: int, parts: list[str | list[str]]) -> list[str]:
+    """One list item as lines, its parts in reading order: the paragraphs before anything else
+    join the ``- item`` line; a nested list or a code block keeps its own lines where it stood;
+    a paragraph after one of those is a line of its own ("Example:", the code, then "Note that
+    the fee is deducted." — not "Example: Note that …" with the code after)."""
+    lines: list[str] = []
+    lead: list[str] = []
+    led = False  # the "- item" line is written (or there was nothing to lead with)
+    for part in parts:
+        if isinstance(part, str):
+            if part and led:
+                lines.append("  " * depth + part)
+            elif part:
+                lead.append(part)
+            continue
+        if not part:
+            continue
+        if not led and lead:
+            lines.append("  " * depth + f"{marker} {' '.join(lead)}")
+        led = True
+        lines.extend(part)
+    if not led and lead:
+        lines.append("  " * depth + f"{marker} {' '.join(lead)}")
+    return lines

@@ -20,7 +20,7 @@ from ingest.document import LoadedDocument
 from ingest.frontmatter import split_front_matter
 from ingest.html_text import html_to_text
 from ingest.markdown_text import admonition_label, record_link
-from ingest.outline import Block, fenced, heading, sections_from_blocks, text
+from ingest.outline import Block, fenced, heading, list_item_lines, sections_from_blocks, text
 from ingest.schema import parse_meta
 from ingest.site_markup import before_parsing, strip_template_tags, tag_argument
 
@@ -269,19 +269,15 @@ class _Renderer:
         for item in node.children:
             marker = f"{number}." if ordered else "-"
             number += 1
-            words: list[str] = []
-            nested: list[str] = []
+            parts: list[str | list[str]] = []
             for child in item.children:
                 if child.type == "paragraph":
-                    words.append(self.inline(child.children[0]) if child.children else "")
+                    parts.append(self.inline(child.children[0]) if child.children else "")
                 elif child.type in ("bullet_list", "ordered_list"):
-                    nested.extend(self.list_lines(child, depth + 1))
+                    parts.append(self.list_lines(child, depth + 1))
                 else:
-                    nested.extend(b.text for b in self.block(child) if not b.is_heading)
-            first = " ".join(w for w in words if w)
-            if first:
-                lines.append("  " * depth + f"{marker} {first}")
-            lines.extend(nested)
+                    parts.append([b.text for b in self.block(child) if not b.is_heading])
+            lines.extend(list_item_lines(marker, depth, parts))
         return lines
 
     def table_rows(self, node) -> list[str]:

@@ -19,7 +19,7 @@ import threading
 from ingest.document import LoadedDocument
 from ingest.errors import KnowledgeFileError
 from ingest.markdown_text import admonition_label, record_link
-from ingest.outline import Block, fenced, heading, sections_from_blocks, text
+from ingest.outline import Block, fenced, heading, list_item_lines, sections_from_blocks, text
 from ingest.schema import parse_meta
 
 _ROLE = re.compile(r"(?<![\w`]):([A-Za-z][\w.+-]*(?::[\w.+-]+)?):`")
@@ -238,20 +238,17 @@ class _Walker:
         ordered = isinstance(node, nodes.enumerated_list)
         number = int(node.get("start", 1) or 1)
         for item in node.children:
-            words, nested = [], []
+            parts: list[str | list[str]] = []
             for child in item.children:
                 if isinstance(child, (nodes.bullet_list, nodes.enumerated_list)):
-                    nested += self.list_lines(child, depth + 1)
+                    parts.append(self.list_lines(child, depth + 1))
                 elif isinstance(child, nodes.paragraph):
-                    words.append(self.inline(child))
+                    parts.append(self.inline(child))
                 else:
-                    nested += [b.text for b in self.block(child, 0) if not b.is_heading]
+                    parts.append([b.text for b in self.block(child, 0) if not b.is_heading])
             marker = f"{number}." if ordered else "-"
             number += 1
-            first = " ".join(w for w in words if w)
-            if first:
-                lines.append("  " * depth + f"{marker} {first}")
-            lines += nested
+            lines += list_item_lines(marker, depth, parts)
         return lines
 
     def pair_lines(self, node) -> list[str]:

@@ -264,3 +264,22 @@ def test_a_giant_word_inside_a_sentence_gets_no_spaces_added(budget):
     text = "See the address " + "0x" + "ab12" * 600 + " before you send."
     for piece in split_to_budget(text, budget):
         assert _normalised(piece) in _normalised(text)
+
+
+def test_a_lead_in_goes_with_what_it_introduces_when_a_chunk_ends_on_it():
+    intro = "The console runs Python commands and shows their results as objects. " * 3
+    text = intro + "\n\nLet us call listunspent to see the unspent outputs:\n\n```\n>> listunspent()\n[]\n```"
+    budget = count_tokens(intro.strip() + "\n\nLet us call listunspent to see the unspent outputs:") + 2  # the code does not fit after
+    pieces = split_to_budget(text, budget)
+    assert pieces == [intro.strip(), "Let us call listunspent to see the unspent outputs:\n\n```\n>> listunspent()\n[]\n```"]
+    assert max(count_tokens(p) for p in pieces) <= budget
+
+
+def test_a_lead_in_stays_put_when_the_next_chunk_has_no_room_for_it():
+    intro = "The console runs Python commands and shows their results as objects."
+    code = "```\n" + "\n".join(f">> command_number_{n}()" for n in range(12)) + "\n```"
+    text = intro + "\n\nLet us call these:\n\n" + code
+    budget = max(count_tokens(code), count_tokens(intro + "\n\nLet us call these:"))
+    pieces = split_to_budget(text, budget)
+    assert max(count_tokens(p) for p in pieces) <= budget
+    assert pieces[0].endswith("Let us call these:") and pieces[1] == code

@@ -373,3 +373,28 @@ TEXT = [
 @pytest.mark.parametrize(("source", "content", "expected"), TEXT)
 def test_plain_text(source, content, expected):
     assert _shape(_load(source, content)) == expected
+
+
+_ITEM_WITH_CODE = ("Magic words", [((), "- The bang means the maximum amount. Example:\n```\nelectrum payto addr !\n```\n"
+                                        "Note that the fee is deducted from the amount.\n- A dash reads standard input.")])
+
+
+@pytest.mark.parametrize(("source", "content"), [
+    ("cmdline.md", "# Magic words\n\n- The bang means the maximum amount.\n\n  Example:\n\n  ```\n  electrum payto addr !\n"
+                   "  ```\n\n  Note that the fee is deducted from the amount.\n\n- A dash reads standard input.\n"),
+    ("cmdline.rst", "Magic words\n===========\n\n- The bang means the maximum amount.\n\n  Example:\n\n"
+                    "  .. code-block:: bash\n\n     electrum payto addr !\n\n"
+                    "  Note that the fee is deducted from the amount.\n\n- A dash reads standard input.\n"),
+    ("cmdline.html", "<h1>Magic words</h1><ul><li><p>The bang means the maximum amount.</p><p>Example:</p>"
+                     "<pre><code>electrum payto addr !</code></pre><p>Note that the fee is deducted from the amount.</p>"
+                     "</li><li>A dash reads standard input.</li></ul>"),
+], ids=["markdown", "rst", "html"])
+def test_a_list_items_code_block_stays_where_it_stood(source, content):
+    # Electrum's command-line page: the paragraph after an item's code was joined to the item's
+    # first line ("Example: Note that the fee …") and the code put after both.
+    assert _shape(_load(source, content)) == _ITEM_WITH_CODE
+
+
+def test_a_list_items_text_after_a_nested_list_keeps_its_place_and_its_spaces():
+    html = "<h1>Steps</h1><ul><li>Open the <b>wallet</b><ul><li>the GUI one</li></ul>and then sign.</li></ul>"
+    assert _shape(_load("steps.html", html)) == ("Steps", [((), "- Open the wallet\n  - the GUI one\nand then sign.")])

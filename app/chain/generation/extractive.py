@@ -140,6 +140,34 @@ def _shorten_block(block: str) -> str:
     return "\n".join(lines[:BLOCK_LINES])
 
 
+def _introduces(unit: _Unit) -> bool:
+    """A lead-in: "To restore it:", or a label with no sentence end ("Note: to stop the daemon")."""
+    t = unit.text.rstrip()
+    return t.endswith(":") or unit.kind == "sentence" and not t.endswith((".", "!", "?", ")", '"', "'"))
+
+
+def _with_context(all_units: list[_Unit], chosen: list[int]) -> set[int]:
+    """The chosen units with what makes each of them whole: the list or code block a lead-in
+    introduces (else the sentence after "…:"), and for a sentence carried on after a code block
+    ("You can ignore this: <code> as it simply means …") the block and its lead-in. A lead-in
+    with nothing after it in the chunk is left out when anything else was chosen."""
+    keep = set(chosen)
+    for i in chosen:
+        unit, after = all_units[i], all_units[i + 1] if i + 1 < len(all_units) else None
+        if _introduces(unit):
+            if after is not None and after.kind in ("list", "code"):
+                keep.add(i + 1)
+            elif after is not None and unit.text.rstrip().endswith(":") and after.kind == "sentence":
+                keep.add(i + 1)
+            elif after is None and unit.text.rstrip().endswith(":") and len(keep) > 1:
+                keep.discard(i)
+        if unit.kind == "sentence" and unit.text[:1].islower() and i >= 1 and all_units[i - 1].kind in ("list", "code"):
+            keep.add(i - 1)
+            if i >= 2 and _introduces(all_units[i - 2]):
+                keep.add(i - 2)
+    return keep
+
+
 def select(question: str, text: str, limit: int = MAX_UNITS) -> str:
     """The chunk's answer to ``question``: its best whole sentences in reading order, each with
     the list or code block it introduces, paragraphs kept apart."""
@@ -154,10 +182,7 @@ def select(question: str, text: str, limit: int = MAX_UNITS) -> str:
     chosen = [i for i in ranked if scored[i][0] > 0 and all_units[i].kind != "code"][:limit]
     if not chosen:
         chosen = [i for i, u in enumerate(all_units) if u.kind != "code"][:2]
-    keep = set(chosen)
-    for i in chosen:  # "To restore it:" brings the steps it introduces
-        if all_units[i].text.rstrip().endswith(":") and i + 1 < len(all_units) and all_units[i + 1].kind in ("list", "code"):
-            keep.add(i + 1)
+    keep = _with_context(all_units, chosen)
     parts: list[str] = []
     last_paragraph = None
     for i in sorted(keep):

@@ -31,8 +31,25 @@ RESTORE = ("Restoring needs your seed. It has 13, 14 or 25 words.\n\nTo restore 
         ("which command starts it offline", "Use the command line.\n\n```\nelectrum --offline\n```",
          "Use the command line."),
         ("how do I sign", "Sign the message with\nyour key. Then send it.", "Sign the message with your key."),
+        # A label with no sentence end brings the code it labels (Electrum's merchant guide).
+        ("how do i stop the daemon", "Start Electrum as a daemon:\n\n```\nelectrum daemon -d\n```\n\n"
+                                     "Note: to stop the daemon\n\n```\nelectrum stop\n```",
+         "Start Electrum as a daemon:\n\n```\nelectrum daemon -d\n```\n\nNote: to stop the daemon\n\n"
+         "```\nelectrum stop\n```"),
+        # A sentence carried on after a code block comes with the block and its lead-in (gpg guide).
+        ("gpg says the key is not certified, is my download fake",
+         "You can ignore this warning:\n\n```\nWARNING: This key is not certified!\n```\n\n"
+         "as it only means you have not built a web of trust with other GPG users.",
+         "You can ignore this warning:\n\n```\nWARNING: This key is not certified!\n```\n\n"
+         "as it only means you have not built a web of trust with other GPG users."),
+        # A lead-in whose code went to the next chunk is no answer: left out beside whole sentences.
+        ("can the python console list my unspent outputs",
+         "The console runs Python commands. The results are Python objects.\n\n"
+         "Let us call listunspent() to see the unspent outputs:",
+         "The console runs Python commands. The results are Python objects."),
     ],
-    ids=["sentence-brings-its-list", "best-sentences-in-order", "code-is-never-alone", "line-breaks-mended"],
+    ids=["sentence-brings-its-list", "best-sentences-in-order", "code-is-never-alone", "line-breaks-mended",
+         "label-brings-its-code", "continuation-brings-its-block", "lead-in-at-the-end-left-out"],
 )
 def test_select_quotes_whole_sentences_with_what_they_introduce(question, text, expected):
     assert select(question, text) == expected
