@@ -141,7 +141,8 @@ def _split(text: str, budget: int, level: int) -> list[str]:
     joiner_tokens = count_tokens(joiner) if joiner.strip() else 1
     for part in parts:
         part_tokens = count_tokens(part)
-        pieces = _split(part, budget, level + 1) if part_tokens > budget else [part]
+        pieces = (_split_code(part, budget) if level == 0 and _FENCE.fullmatch(part) else _split(part, budget, level + 1)) \
+            if part_tokens > budget else [part]
         for index, piece in enumerate(pieces):
             piece_tokens = part_tokens if piece is part else count_tokens(piece)
             # Only a part's first piece may join what came before: its later pieces were
@@ -160,6 +161,17 @@ def _split(text: str, budget: int, level: int) -> list[str]:
     if current:
         out.append(current)
     return out
+
+
+def _split_code(block: str, budget: int) -> list[str]:
+    """A fenced code block over the budget: its lines split, each piece in fences of its own, so
+    no chunk holds half a block that would read as prose."""
+    opening, _, rest = block.partition("\n")
+    body, _, closing = rest.rpartition("\n")
+    overhead = count_tokens(opening + "\n\n" + closing)
+    if budget - overhead < 8:  # no room for code between fences: lines as they are
+        return _split(block, budget, 1)
+    return [f"{opening}\n{piece}\n{closing}" for piece in _split(body, budget - overhead, 1) if piece.strip()]
 
 
 def _hard_cut(text: str, budget: int) -> list[str]:

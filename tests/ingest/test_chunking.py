@@ -283,3 +283,16 @@ def test_a_lead_in_stays_put_when_the_next_chunk_has_no_room_for_it():
     pieces = split_to_budget(text, budget)
     assert max(count_tokens(p) for p in pieces) <= budget
     assert pieces[0].endswith("Let us call these:") and pieces[1] == code
+
+
+def test_a_code_block_over_the_budget_is_split_into_fenced_pieces():
+    # Electrum's console page: a long listunspent() output was cut across chunks with one fence
+    # each, so the reply quoted half a block as one line of prose.
+    lines = [f'"address_{n}": "12cmY5RHRgx8KkUKASDcDYRotget9FNso{n}",' for n in range(40)]
+    text = "Let us call listunspent:\n\n```json\n" + "\n".join(lines) + "\n```\n\nNote the result is JSON."
+    pieces = split_to_budget(text, 128)
+    assert max(count_tokens(p) for p in pieces) <= 128
+    code = [p for p in pieces if "address_" in p]
+    assert len(code) > 1
+    assert all(p.count("```") == 2 for p in code)
+    assert [line for p in code for line in p.split("\n") if line.startswith('"address_')] == lines
