@@ -146,11 +146,21 @@ def _introduces(unit: _Unit) -> bool:
     return t.endswith(":") or unit.kind == "sentence" and not t.endswith((".", "!", "?", ")", '"', "'"))
 
 
+# A sentence opening with one of these leans on the one before it ("Instead, BTCPay provides …").
+_LEANS_BACK = re.compile(r"^(?:however|instead|therefore|thus|hence|then|otherwise|consequently|in (?:that|this) case|"
+                         r"if so|if not|and|or|but)\b", re.I)
+
+
+def _carries_on(unit: _Unit) -> bool:
+    return unit.kind == "sentence" and (unit.text[:1].islower() or bool(_LEANS_BACK.match(unit.text)))
+
+
 def _with_context(all_units: list[_Unit], chosen: list[int]) -> set[int]:
     """The chosen units with what makes each of them whole: the list or code block a lead-in
-    introduces (else the sentence after "…:"), and for a sentence carried on after a code block
-    ("You can ignore this: <code> as it simply means …") the block and its lead-in. A lead-in
-    with nothing after it in the chunk is left out when anything else was chosen."""
+    introduces (else the sentence after "…:"); for a sentence carried on after a code block
+    ("If you see: <code> Then your data directory is corrupted.") the block and its lead-in; for
+    one that leans on the sentence before it in its paragraph ("Instead, …"), that sentence. A
+    lead-in with nothing after it in the chunk is left out when anything else was chosen."""
     keep = set(chosen)
     for i in chosen:
         unit, after = all_units[i], all_units[i + 1] if i + 1 < len(all_units) else None
@@ -161,10 +171,15 @@ def _with_context(all_units: list[_Unit], chosen: list[int]) -> set[int]:
                 keep.add(i + 1)
             elif after is None and unit.text.rstrip().endswith(":") and len(keep) > 1:
                 keep.discard(i)
-        if unit.kind == "sentence" and unit.text[:1].islower() and i >= 1 and all_units[i - 1].kind in ("list", "code"):
+        before = all_units[i - 1] if i >= 1 else None
+        if before is None or not _carries_on(unit):
+            continue
+        if before.kind in ("list", "code"):
             keep.add(i - 1)
             if i >= 2 and _introduces(all_units[i - 2]):
                 keep.add(i - 2)
+        elif before.kind == "sentence" and before.paragraph == unit.paragraph:
+            keep.add(i - 1)
     return keep
 
 

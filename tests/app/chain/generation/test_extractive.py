@@ -47,9 +47,21 @@ RESTORE = ("Restoring needs your seed. It has 13, 14 or 25 words.\n\nTo restore 
          "The console runs Python commands. The results are Python objects.\n\n"
          "Let us call listunspent() to see the unspent outputs:",
          "The console runs Python commands. The results are Python objects."),
+        # "Then …" after a block answers "If you see: <the block>" (BTCPay's synchronisation FAQ).
+        ("my node never finishes starting, is the data corrupted",
+         "Check the logs first.\n\nIf you see:\n\n```\nPlease restart with -reindex\n```\n\n"
+         "Then your data directory has been corrupted.",
+         "If you see:\n\n```\nPlease restart with -reindex\n```\n\nThen your data directory has been corrupted."),
+        # "Instead, …" comes with the sentence it answers (BTCPay's subscriptions page).
+        ("can btcpay do recurring subscription payments",
+         "Bitcoin has no way to charge customers on a schedule. Instead, BTCPay provides a subscription system "
+         "with reminders.",
+         "Bitcoin has no way to charge customers on a schedule. Instead, BTCPay provides a subscription system "
+         "with reminders."),
     ],
     ids=["sentence-brings-its-list", "best-sentences-in-order", "code-is-never-alone", "line-breaks-mended",
-         "label-brings-its-code", "continuation-brings-its-block", "lead-in-at-the-end-left-out"],
+         "label-brings-its-code", "continuation-brings-its-block", "lead-in-at-the-end-left-out",
+         "then-brings-its-block", "instead-brings-the-sentence-before"],
 )
 def test_select_quotes_whole_sentences_with_what_they_introduce(question, text, expected):
     assert select(question, text) == expected
