@@ -53,12 +53,19 @@ _MYST_TARGET = re.compile(r"^\s*\([\w.:-]+\)=\s*$")
 _SPACES = re.compile(r"[ \t]{2,}")
 
 
+_ABBREVIATION = re.compile(r"\*\[[^\]\n]+\]:[ \t].*", re.M)
+
+
 def before_parsing(text: str, code_lines: Callable[[str], set[int]] | None = None) -> str:
     """Drop template comments and navigation cards (keeping their line breaks, so line numbers
     stay right) and the template expressions that start link destinations; turn the tags that
     label text into that label, and MkDocs content tabs into ``tab`` admonitions (``code_lines``
     gives the 0-based lines inside code, which are left alone)."""
     text = _COMMENT_BLOCKS.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    if "*[" in text and _ABBREVIATION.search(text):  # MkDocs abbreviations: a tooltip's text, not the page's
+        code = code_lines(text) if code_lines else set()
+        text = "\n".join("" if i not in code and _ABBREVIATION.fullmatch(line) else line
+                         for i, line in enumerate(text.split("\n")))
     if "{%" in text:
         text = _GITBOOK_BLOCK_LINE.sub("", text)
         text = _GITBOOK_TAB.sub(lambda m: f"{m.group(1).strip()}:", text)

@@ -65,6 +65,8 @@ def _parser(mdx: bool = False):
     from markdown_it import MarkdownIt
     from mdit_py_plugins.admon import admon_plugin
     from mdit_py_plugins.container import container_plugin
+    from mdit_py_plugins.deflist import deflist_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
     from mdit_py_plugins.myst_role import myst_role_plugin
     from mdit_py_plugins.tasklists import tasklists_plugin
 
@@ -74,7 +76,9 @@ def _parser(mdx: bool = False):
     if mdx:  # MDX has no indented code: indentation there is only for the JSX reader
         md.disable("code")
     # GitHub task lists (``- [x] Select APIs``): the checkbox is an HTML input, not text.
-    return md.use(admon_plugin).use(myst_role_plugin).use(tasklists_plugin)
+    # Footnotes (``fee.[^1]``, read at the page's end) and definition lists (``Term`` / ``: text``)
+    # as GitHub, MkDocs and Docusaurus render them.
+    return md.use(admon_plugin).use(myst_role_plugin).use(tasklists_plugin).use(footnote_plugin).use(deflist_plugin)
 
 
 def load_markdown(text_: str, source: str) -> LoadedDocument:
@@ -189,6 +193,16 @@ class _Renderer:
                                  bool(title.strip()))
         if kind == "hr":
             return []
+        if kind == "dl":  # a glossary: one "Term: definition" line per term, as a table row reads
+            lines, term = [], ""
+            for child in node.children:
+                if child.type == "dt":
+                    term = self.inline(child.children[0]) if child.children else ""
+                elif child.type == "dd":
+                    body = " ".join(b.text.replace("\n", " ") for b in self.blocks(child.children) if not b.is_heading)
+                    lines.append(f"{term}: {body}" if term and body else term or body)
+            content = "\n".join(line for line in lines if line)
+            return [text(content, self.line(node))] if content else []
         return self.blocks(node.children) if node.children else []
 
     def labelled(self, kind: str, title: str | None, body: list[Block], line: int, titled: bool) -> list[Block]:
@@ -316,7 +330,7 @@ class _Renderer:
         for child in node.children or []:
             kind = child.type
             if kind == "text":
-                pieces.append((False, child.content))
+                pieces.append((False, _emojized(child.content)))
             elif kind == "code_inline":
                 pieces.append((True, child.content))
             elif kind in ("softbreak", "hardbreak"):
@@ -331,8 +345,19 @@ class _Renderer:
                 self._inline(child, pieces)
             elif kind == "myst_role":
                 pieces.append((False, _role_text(child.content)))
+            elif kind in ("footnote_ref", "footnote_anchor"):
+                continue  # the mark and the back-link; the note itself is read where it is defined
             else:
                 self._inline(child, pieces)
+
+
+def _emojized(words: str) -> str:
+    """``:warning:`` as GitHub and MkDocs show it (⚠️); a colon pair that names no emoji stays."""
+    if ":" not in words:
+        return words
+    import emoji
+
+    return emoji.emojize(words, language="alias")
 
 
 def _one_line_tags(body: str, code: set[int]) -> str:

@@ -159,6 +159,24 @@ MARKDOWN = [
         "indented.md", "# Indented\n\nRun this:\n\n    electrum restore\n",
         ("Indented", [((), "Run this:\n\n```\nelectrum restore\n```")]), id="markdown-indented-code",
     ),
+    pytest.param(  # GitHub/MkDocs footnotes: the mark goes, the note is read where it is defined
+        "fees.md", "# Fees\n\nSending costs a network fee.[^miners] Nothing else is charged.\n\n"
+                   "[^miners]: The fee goes to miners, not to us.\n",
+        ("Fees", [((), "Sending costs a network fee. Nothing else is charged.\n\nThe fee goes to miners, not to us.")]),
+        id="footnotes",
+    ),
+    pytest.param(  # MkDocs/PHP-Markdown definition lists: the term was lost, the definition read "  : …"
+        "glossary.md", "# Glossary\n\nNetwork fee\n:   The amount paid to miners.\n\nDust\n:   An output too small "
+                       "to spend.\n",
+        ("Glossary", [((), "Network fee: The amount paid to miners.\nDust: An output too small to spend.")]),
+        id="definition-list",
+    ),
+    pytest.param(  # MkDocs abbreviations are tooltips, emoji shortcodes are emoji; code keeps both
+        "price.md", "# Price\n\n:warning: The BTC price is indicative.\n\n*[BTC]: Bitcoin\n\n"
+                    "```\n*[BTC]: stays in code :warning:\n```\n",
+        ("Price", [((), "\u26a0\ufe0f The BTC price is indicative.\n\n```\n*[BTC]: stays in code :warning:\n```")]),
+        id="abbreviations-and-emoji-shortcodes",
+    ),
 ]
 
 
