@@ -21,7 +21,7 @@ from ingest.frontmatter import split_front_matter
 from ingest.html_text import html_to_text
 from ingest.markdown_text import admonition_label, record_link
 from ingest.outline import Block, fenced, heading, list_item_lines, sections_from_blocks, text
-from ingest.schema import parse_meta
+from ingest.schema import looks_like_question, parse_meta
 from ingest.site_markup import before_parsing, strip_template_tags, tag_argument
 
 _ALERT = re.compile(r"^\[!(NOTE|TIP|IMPORTANT|WARNING|CAUTION)\]\s*", re.I)
@@ -57,6 +57,9 @@ _HTML_ELEMENTS = {"a", "abbr", "address", "article", "aside", "b", "blockquote",
 # One component tag, opening, closing or self-closing, with its attributes.
 _COMPONENT_TAG = re.compile(
     r"<(/?)([A-Z][\w.]*)((?:\s+[\w:.-]+(?:=(?:\"[^\"]*\"|'[^']*'|\{(?:[^{}]|\{(?:[^{}]|\{[^{}]*\})*\})*\}))?)*)\s*/?>")
+# ``<details><summary>Question?</summary>`` opening an HTML block (the answer may follow in it or as Markdown).
+_DETAILS_OPEN = re.compile(r"^\s*<details\b[^>]*>\s*<summary\b[^>]*>(.*?)</summary>(.*)$", re.S | re.I)
+_DETAILS_CLOSE = re.compile(r"^(.*?)</details>\s*$", re.S | re.I)
 _TITLE_ATTRIBUTE = re.compile(r"\b(?:title|label|summary)=(?:\"([^\"]*)\"|'([^']*)'|\{[\"'`]([^\"'`]*)[\"'`]\})")
 
 
@@ -112,6 +115,8 @@ class _Renderer:
         self.first_line, self.source_dir, self.links, self.mdx = first_line, source_dir, links, mdx
         self.navigation = False  # a table of contents was dropped
         self.carried: str | None = None  # a component's title waiting for the next block
+        self.level = 1  # the level of the last heading, for the questions of <details> blocks under it
+        self.open_details: list[tuple[int, int] | None] = []  # (question's level, level before) per open <details>
 
     def render(self, body: str) -> list[Block]:
         from markdown_it.tree import SyntaxTreeNode
@@ -142,7 +147,8 @@ class _Renderer:
             words = self.inline(node.children[0]) if node.children else ""
             if not words and node.children:  # the whole heading was a template tag: show its text
                 words = tag_argument(node.children[0].content)
-            return [heading(words, int(node.tag[1]), self.line(node))]
+            self.level = int(node.tag[1])
+            return [heading(words, self.level, self.line(node))]
         if kind == "paragraph":
             if node.children and _is_esm(node.children[0].content):
                 return []  # MDX imports and exports: the page's code, not its text
@@ -161,6 +167,8 @@ class _Renderer:
             return [text(content, self.line(node))] if content else []
         if kind == "html_block" and _is_component(node.content):
             return self.component(node)
+        if kind == "html_block" and (details := self.details(node)) is not None:
+            return details
         if kind == "html_block":
             content, found = html_to_text(node.content)
             for target in found:
@@ -188,6 +196,8 @@ class _Renderer:
                 tag, title = bracketed.group(1), f"{bracketed.group(2)} {bracketed.group(3)}".strip()
             if tag.lower() in ("details", "toc"):
                 summary = strip_template_tags(title).strip()
+                if looks_like_question(summary):
+                    return self.question(summary, node, lambda: self.blocks(node.children), closed=True)
                 return ([text(summary, self.line(node))] if summary else []) + self.blocks(node.children)
             return self.labelled(tag, title.strip() or None, self.blocks(node.children), self.line(node),
                                  bool(title.strip()))
@@ -204,6 +214,49 @@ class _Renderer:
             content = "\n".join(line for line in lines if line)
             return [text(content, self.line(node))] if content else []
         return self.blocks(node.children) if node.children else []
+
+    def details(self, node) -> list[Block] | None:
+        """A collapsible FAQ entry (``<details><summary>Can I cancel?</summary>`` … ``</details>``): its
+        question a heading one level under the page's last, its answer the section's text; the
+        heading closes with the block, so what follows belongs to the page's heading again. None
+        for other HTML (a summary that asks nothing, "Click to view CSS", stays a line of text)."""
+        content, out, handled = node.content, [], False
+        while self.open_details and content.lstrip().lower().startswith("</details>"):
+            entry = self.open_details.pop()
+            content, handled = content.lstrip()[len("</details>"):], True
+            if entry is not None:
+                level, self.level = entry
+                out.append(heading("", level, self.line(node)))  # a heading without words ends the question
+        opened = _DETAILS_OPEN.match(content)
+        summary = html_to_text(opened.group(1))[0] if opened else ""
+        if opened and looks_like_question(summary):
+            closing = _DETAILS_CLOSE.match(opened.group(2))
+            answer = closing.group(1) if closing else opened.group(2)
+            return out + self.question(summary, node, lambda: self.html_blocks(answer, node), closed=bool(closing))
+        if opened and not _DETAILS_CLOSE.match(opened.group(2)):
+            self.open_details.append(None)  # its </details> closes nothing of ours
+        if not handled:
+            return None
+        return out + self.html_blocks(content, node)
+
+    def question(self, summary: str, node, body, closed: bool) -> list[Block]:
+        before = self.level
+        level = min(before + 1, 6)
+        out = [heading(summary, level, self.line(node))]
+        self.level = level
+        out += body()
+        if closed:
+            self.level = before
+            out.append(heading("", level, self.line(node)))
+        else:
+            self.open_details.append((level, before))
+        return out
+
+    def html_blocks(self, html: str, node) -> list[Block]:
+        content, found = html_to_text(html)
+        for target in found:
+            record_link(target, self.source_dir, self.links)
+        return [text(content, self.line(node))] if content else []
 
     def labelled(self, kind: str, title: str | None, body: list[Block], line: int, titled: bool) -> list[Block]:
         """An admonition: its label leads its title, or else its first paragraph."""

@@ -82,7 +82,7 @@ MARKDOWN = [
     pytest.param(
         "wallet.md", "# Wallet\n\n| Prefix | Script |\n|---|---|\n| xpub | P2PKH |\n| zpub | P2WPKH |\n\n"
         "<details><summary>Why so many?</summary>\n\nHistory.\n</details>\n\n<!-- editor note -->\n",
-        ("Wallet", [((), "Prefix: xpub; Script: P2PKH\nPrefix: zpub; Script: P2WPKH\n\nWhy so many?\n\nHistory.")]),
+        ("Wallet", [((), "Prefix: xpub; Script: P2PKH\nPrefix: zpub; Script: P2WPKH"), (("Why so many?",), "History.")]),
         id="table-details-comment",
     ),
     pytest.param(
@@ -176,6 +176,19 @@ MARKDOWN = [
                     "```\n*[BTC]: stays in code :warning:\n```\n",
         ("Price", [((), "\u26a0\ufe0f The BTC price is indicative.\n\n```\n*[BTC]: stays in code :warning:\n```")]),
         id="abbreviations-and-emoji-shortcodes",
+    ),
+    pytest.param(  # collapsible FAQ entries (GitHub, Docusaurus, VuePress): each question its own section
+        "help.md", "# Help\n\n## FAQ\n\n<details>\n<summary>Can I get the fee back?</summary>\n\nNo, fees go to "
+                   "miners.\n\n</details>\n<details><summary>How long does a transfer take?</summary>\nTen minutes."
+                   "\n</details>\n\n<details>\n<summary>Click to view CSS</summary>\n\n```css\n#header {}\n```\n\n"
+                   "</details>\n\n::: details Why is my balance zero?\nThe wallet is syncing.\n:::\n\nStill stuck? "
+                   "Write to us.\n",
+        ("Help", [(("FAQ", "Can I get the fee back?"), "No, fees go to miners."),
+                  (("FAQ", "How long does a transfer take?"), "Ten minutes."),
+                  (("FAQ",), "Click to view CSS\n\n```\n#header {}\n```"),
+                  (("FAQ", "Why is my balance zero?"), "The wallet is syncing."),
+                  (("FAQ",), "Still stuck? Write to us.")]),
+        id="details-summary-questions",
     ),
 ]
 
