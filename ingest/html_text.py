@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from ingest.outline import Block, fenced, heading, list_item_lines, text
+from ingest.schema import looks_like_question
 
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 _SKIP = {"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form", "button",
@@ -145,6 +146,7 @@ class _Walker:
         self.links: list[str] = []
         self.inline: list[str] = []
         self.inline_line = first_line
+        self.level = 1  # the last heading's level: a <details> question goes one under it
 
     def line(self, node: Node) -> int:
         return self.first_line + node.line - 1
@@ -190,7 +192,10 @@ class _Walker:
             inner.walk(node)
             self.links += [link for link in inner.links if link not in self.links]
             words = " ".join(b.text for b in inner.blocks) or _SPACE.sub(" ", "".join(inner.inline)).strip()
-            self.blocks.append(heading(words, _HEADINGS[tag], self.line(node)))
+            self.level = _HEADINGS[tag]
+            self.blocks.append(heading(words, self.level, self.line(node)))
+            return
+        if tag == "details" and self.details(node):
             return
         if tag == "br":
             self.inline.append("\n")
@@ -236,6 +241,30 @@ class _Walker:
         inner.flush()
         self.links += [link for link in inner.links if link not in self.links]
         return " ".join(b.text for b in inner.blocks if not b.is_heading), nested
+
+    def details(self, node: Node) -> bool:
+        """A collapsible FAQ entry whose summary asks a question: the question a heading one level
+        under the last, the rest its section, closed after it (False for any other <details>)."""
+        summary = next((c for c in node.children if isinstance(c, Node) and c.tag == "summary"), None)
+        if summary is None:
+            return False
+        inner = _Walker(self.first_line, self.in_content)
+        inner.walk(summary)
+        inner.flush()
+        question = " ".join(b.text for b in inner.blocks if not b.is_heading)
+        if not looks_like_question(question):
+            return False
+        self.flush()
+        before, level = self.level, min(self.level + 1, 6)
+        self.blocks.append(heading(question, level, self.line(node)))
+        self.level = level
+        for child in node.children:
+            if child is not summary:
+                self.walk(Node("div", {}, node.line, [child]))
+        self.flush()
+        self.blocks.append(heading("", level, self.line(node)))  # a heading without words ends the question
+        self.level = before
+        return True
 
     def _item_parts(self, node: Node, depth: int) -> list[str | list[str]]:
         """A list item's paragraphs (strings), code blocks and nested lists (lines), in order."""

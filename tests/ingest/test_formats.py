@@ -281,6 +281,14 @@ HTML = [
         "a.png</a></div></div>",
         ("Card limits", [((), "The daily limit is 5,000 EUR.")]), id="confluence-export",
     ),
+    pytest.param(  # collapsible FAQ entries: a question's summary is its own section, other summaries stay text
+        "help.html", "<h1>Help</h1><p>Intro.</p><h2>FAQ</h2><details><summary>Can I get the fee back?</summary>"
+                     "<p>No, fees go to miners.</p></details><details><summary>Show the CSS</summary><pre>#header {}</pre>"
+                     "</details><p>Still stuck? Write to us.</p>",
+        ("Help", [((), "Intro."), (("FAQ", "Can I get the fee back?"), "No, fees go to miners."),
+                  (("FAQ",), "Show the CSS\n\n```\n#header {}\n```\n\nStill stuck? Write to us.")]),
+        id="details-summary-questions",
+    ),
 ]
 
 
