@@ -228,7 +228,7 @@ class _Walker:
         self.walk(node)
 
     def _inline_text(self, node: Node) -> tuple[str, list[Node]]:
-        """A list item's or cell's own words, and the nested blocks inside it."""
+        """A table cell's own words, and the lists nested in it (not read: a row is one line)."""
         inner = _Walker(self.first_line, self.in_content)
         nested = []
         for child in node.children:

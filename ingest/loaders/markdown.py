@@ -170,10 +170,7 @@ class _Renderer:
         if kind == "html_block" and (details := self.details(node)) is not None:
             return details
         if kind == "html_block":
-            content, found = html_to_text(node.content)
-            for target in found:
-                record_link(target, self.source_dir, self.links)
-            return [text(content, self.line(node))] if content else []
+            return self.html_blocks(node.content, node)
         if kind == "blockquote":
             inner = self.blocks(node.children)
             if inner and not inner[0].is_heading and (alert := _ALERT.match(inner[0].text)):
