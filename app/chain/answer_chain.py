@@ -22,6 +22,7 @@ from app.chain.generation import Generator
 from app.chain.generation import Generation
 from app.chain.generation.extractive import ExtractiveGenerator, name_currency
 from app.chain.guard_bundle import Guardrails
+from app.chain.pointers import FOLLOWED, follow
 from app.chain.questions import check_question, too_long
 from app.chain.replies import (CAUTION_NOTE, CLARIFY_MESSAGE, SafeStep, escalation_message, find_safe_step,
                                follow_up_message)
@@ -221,6 +222,11 @@ class AnswerChain:
             base["flags"] = flags + (["no_results"] if not results else ["low_confidence"])
             return self._escalate(decision, base, session, open_ticket, results, context, started, timings)
 
+        mark = time.perf_counter()
+        results = follow(self.retriever, query, results, region, self.sources)  # "Yes, see Cold Storage." read on
+        if any(FOLLOWED in c.metadata for c in results):
+            timings["follow_ms"] = (time.perf_counter() - mark) * 1000
+            flags.append("pointer_followed")
         generation, cited, output = self._generate_checked(standalone, results, session, region, flags, timings)
         flags += [] if cited.has_citation else ["no_citation"]
         flags += ["invalid_citation_removed"] if cited.removed else []

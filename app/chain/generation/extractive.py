@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from app.chain.generation import Generation
+from app.chain.pointers import FOLLOWED
 from app.index.retrieval import RetrievedChunk
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
@@ -273,6 +274,11 @@ class ExtractiveGenerator:
         parts = [f"{answer} [{first}]"]
         for number, extra in enumerate(sources[first : first - 1 + self.max_sources], start=first + 1):
             if extra.source == top.source:
+                continue
+            if extra.metadata.get(FOLLOWED) == top.source:  # the article the answer points to: its answer
+                body = select(question, extra.text)
+                if body:
+                    parts.append(f"See also {_plain_title(extra.title or extra.source)}:\n{body} [{number}]")
                 continue
             sentence = _see_also(question, extra, answer)
             if sentence:

@@ -1,0 +1,76 @@
+"""app/chain/pointers.py: an answer that only points to another article is followed to it
+(real embedder, real Chroma, a small KB written for the test)."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.chain.factory import build_retriever
+from app.chain.generation.extractive import ExtractiveGenerator
+from app.chain.pointers import FOLLOWED, follow, named_article, names
+from tests.app.index.small_kb import ingested_store
+
+
+@pytest.mark.parametrize(("answer", "named"), [
+    ("Yes, see Cold Storage.", "Cold Storage"),  # Electrum's FAQ
+    ("Yes. Please read our guide on creating the POS app.", "our guide on creating the POS app"),  # BTCPay's
+    ("In order to do that, please read How to prove a payment was made.", "How to prove a payment was made"),
+    ("To add a new coin, please follow the instructions here.", None),  # names no article
+    ("See the relevant FAQ section.", None),
+    ("The fee is 2 EUR a month. It is charged on the first day.", None),  # says it itself
+    ("Freeze the card in the app under Card > Settings, then see the card's status change to frozen within a few "
+     "seconds, and call us if it does not change at all after that.", None),  # too long to be only a pointer
+])
+def test_a_pointer_only_answer_names_its_article(answer, named):
+    assert named_article(answer) == named
+
+
+@pytest.mark.parametrize(("named", "title", "expected"), [
+    ("Cold Storage", "Cold Storage", True),
+    ("our Shopify Integration Guide", "Shopify", True),  # all of a short title
+    ("How to prove a payment was made", "Prove payment", True),
+    ("electrum/contrib/udev", "Electrum Plugin development", False),  # one word of three
+    ("Cold Storage", "Two-factor authentication", False),
+])
+def test_a_named_article_is_matched_to_a_title(named, title, expected):
+    assert names(named, title) is expected
+
+
+FILES = {
+    "faq.md": "# Frequently asked questions\n\n## Does the wallet support cold wallets?\n\nYes, see "
+              "[Cold Storage](coldstorage.md).\n\n## Can I pay many people at once?\n\nYes: type one address and "
+              "amount per line in the Pay to field, separated by a comma.\n",
+    "coldstorage.md": "# Cold Storage\n\nThis guide shows how to create an offline wallet that holds your coins and "
+                      "a watching-only online wallet that sees the balance.\n\n## Create an offline wallet\n\n"
+                      "On a computer that never goes online, create a standard wallet and write down its seed "
+                      "words on paper.\n\n## Create a watching-only wallet\n\nExport the master public key of the "
+                      "offline wallet and restore a watching-only wallet from it on your online computer.\n",
+    "plugins.md": "# Plugins\n\nPlugins add features to the wallet. Enable one under Tools > Plugins and restart "
+                  "the wallet.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def retriever(tmp_path_factory, embedder):
+    store = ingested_store(tmp_path_factory.mktemp("pointers"), FILES, embedder)
+    return build_retriever(store.settings, store, embedder)
+
+
+def test_the_article_a_pointer_names_becomes_the_next_source_and_is_quoted(retriever):
+    question = "can i keep my keys on an old laptop that never goes online and just watch the balance"
+    results = retriever.retrieve("does the wallet support cold wallets", top_k=3).results
+    assert results[0].source == "faq.md" and results[0].text.startswith("Yes, see Cold Storage")
+    followed = follow(retriever, question, results, top_k=3)
+    assert followed[0] is results[0]
+    assert followed[1].source == "coldstorage.md" and followed[1].metadata[FOLLOWED] == "faq.md"
+    assert len(followed) == 3 and len({c.chunk_id for c in followed}) == 3
+    reply = ExtractiveGenerator().generate(question, followed).text
+    assert reply.startswith("Yes, see Cold Storage. [1]")
+    assert "See also Cold Storage:\n" in reply and reply.split("See also Cold Storage:\n", 1)[1].endswith("[2]")
+    assert "never goes online" in reply or "watching-only" in reply
+
+
+def test_an_answer_that_says_it_itself_is_left_as_it_is(retriever):
+    results = retriever.retrieve("can i pay many people at once", top_k=3).results
+    assert results[0].source == "faq.md"
+    assert follow(retriever, "can i pay many people at once", results) == results
