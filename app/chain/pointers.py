@@ -65,7 +65,9 @@ def names(named: str, title: str) -> bool:
 def follow(retriever, question: str, results: list[RetrievedChunk], region: str | None = None,
            top_k: int = 3) -> list[RetrievedChunk]:
     """``results`` with the article its first source points to as the second source (marked with
-    ``followed_from``), when the first source is a pointer and the article is found; else as they are."""
+    ``followed_from``), when the first source is a pointer and the article is found; else as they are.
+    The sources that were there stay after it (one more source than asked for): following a pointer
+    never takes away a "see also" the reply would have given."""
     if not results:
         return results
     top = results[0]
@@ -82,4 +84,4 @@ def follow(retriever, question: str, results: list[RetrievedChunk], region: str 
     passage = next((c for c in candidates if c.source == target.source), target)
     followed = replace(passage, metadata={**passage.metadata, FOLLOWED: top.source})
     rest = [c for c in results[1:] if c.chunk_id != followed.chunk_id]
-    return [top, followed, *rest][: max(top_k, 2)]
+    return [top, followed, *rest][: max(top_k, 1) + 1]

@@ -272,13 +272,17 @@ class ExtractiveGenerator:
             answer = _shorten_block(code[0])
         top = sources[first - 1]
         parts = [f"{answer} [{first}]"]
-        for number, extra in enumerate(sources[first : first - 1 + self.max_sources], start=first + 1):
-            if extra.source == top.source:
+        # An article the answer points to comes on top of the "see also" sources (app/chain/pointers.py).
+        window = self.max_sources + any(FOLLOWED in s.metadata for s in sources[first : first + 1])
+        quoted = {top.source}
+        for number, extra in enumerate(sources[first : first - 1 + window], start=first + 1):
+            if extra.source in quoted:
                 continue
             if extra.metadata.get(FOLLOWED) == top.source:  # the article the answer points to: its answer
                 body = select(question, extra.text)
                 if body:
                     parts.append(f"See also {_plain_title(extra.title or extra.source)}:\n{body} [{number}]")
+                    quoted.add(extra.source)
                 continue
             sentence = _see_also(question, extra, answer)
             if sentence:
