@@ -75,3 +75,19 @@ def test_an_answer_that_says_it_itself_is_left_as_it_is(retriever):
     results = retriever.retrieve("can i pay many people at once", top_k=3).results
     assert results[0].source == "faq.md"
     assert follow(retriever, "can i pay many people at once", results) == results
+
+
+def test_the_chain_cites_the_article_a_pointer_names(retriever, embedder, redactor, tmp_path_factory):
+    from app.chain.factory import build_chain, build_guardrails
+    from app.core.settings import Settings
+
+    store = retriever.store
+    # The confidence cut is for real help centres; this three-file KB only checks the wiring.
+    settings = store.settings.model_copy(update={"confidence_threshold": 0.0})
+    state = Settings(data_dir=tmp_path_factory.mktemp("pointer-state"))
+    chain = build_chain(settings, store, embedder, guardrails=build_guardrails(state, embedder, redactor))
+    answer = chain.answer("does the wallet support cold wallets?")
+    assert answer.decision["action"] in ("answer", "answer_with_caution")
+    assert [c["source"] for c in answer.citations[:2]] == ["faq.md", "coldstorage.md"]
+    assert "pointer_followed" in answer.flags and "follow_ms" in answer.latency_ms
+    assert answer.output_check["passed"]
