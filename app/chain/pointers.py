@@ -12,6 +12,7 @@ here", "see the relevant FAQ section").
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import replace
 
@@ -20,6 +21,8 @@ from app.index.retrieval import RetrievedChunk
 POINTER_WORDS = 25  # a longer answer says something itself: it is not only a pointer
 FOLLOW_CANDIDATES = 30  # the question's candidates searched for the named article's best passage
 FOLLOWED = "followed_from"  # metadata key on a followed source: the pointer's source file
+
+log = logging.getLogger(__name__)
 
 _FENCE = re.compile(r"^(`{3,})[^\n]*\n.*?\n\1$", re.M | re.S)
 _POINTS = re.compile(r"\b(?:see|read|refer to|check out|follow|visit|consult)\s+(?P<named>[^.!?\n]+)", re.I)
@@ -74,13 +77,17 @@ def follow(retriever, question: str, results: list[RetrievedChunk], region: str 
     named = named_article(top.text)
     if named is None:
         return results
-    by_name = retriever.retrieve(named, top_k=5, region=region).results
-    target = next((c for c in by_name if c.source != top.source and names(named, c.title)), None)
-    if target is None:
+    try:
+        by_name = retriever.retrieve(named, top_k=5, region=region).results
+        target = next((c for c in by_name if c.source != top.source and names(named, c.title)), None)
+        if target is None:
+            return results
+        # The named article's passage that best answers the question; its best match to the name
+        # if none of its passages is among the question's candidates.
+        candidates = retriever.retrieve(question, top_k=FOLLOW_CANDIDATES, region=region).results
+    except Exception:  # a search that fails here costs the extra passage, never the answer
+        log.warning("the article a pointer names was not looked up", exc_info=True)
         return results
-    # The named article's passage that best answers the question; its best match to the name if
-    # none of its passages is among the question's candidates.
-    candidates = retriever.retrieve(question, top_k=FOLLOW_CANDIDATES, region=region).results
     passage = next((c for c in candidates if c.source == target.source), target)
     followed = replace(passage, metadata={**passage.metadata, FOLLOWED: top.source})
     rest = [c for c in results[1:] if c.chunk_id != followed.chunk_id]

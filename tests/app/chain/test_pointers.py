@@ -91,3 +91,13 @@ def test_the_chain_cites_the_article_a_pointer_names(retriever, embedder, redact
     assert [c["source"] for c in answer.citations[:2]] == ["faq.md", "coldstorage.md"]
     assert "pointer_followed" in answer.flags and "follow_ms" in answer.latency_ms
     assert answer.output_check["passed"]
+
+
+def test_a_search_that_fails_while_following_leaves_the_answer_as_it_was(retriever):
+    results = retriever.retrieve("does the wallet support cold wallets", top_k=3).results
+
+    class Failing:
+        def retrieve(self, *args, **kwargs):
+            raise ConnectionError("chroma server went away")
+
+    assert follow(Failing(), "can i keep my keys offline", results) == results
