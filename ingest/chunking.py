@@ -141,8 +141,12 @@ def _split(text: str, budget: int, level: int) -> list[str]:
     joiner_tokens = count_tokens(joiner) if joiner.strip() else 1
     for part in parts:
         part_tokens = count_tokens(part)
-        pieces = (_split_code(part, budget) if level == 0 and _FENCE.fullmatch(part) else _split(part, budget, level + 1)) \
-            if part_tokens > budget else [part]
+        if part_tokens <= budget:
+            pieces = [part]
+        elif level == 0 and _FENCE.fullmatch(part):
+            pieces = _split_code(part, budget)
+        else:
+            pieces = _split(part, budget, level + 1)
         for index, piece in enumerate(pieces):
             piece_tokens = part_tokens if piece is part else count_tokens(piece)
             # Only a part's first piece may join what came before: its later pieces were

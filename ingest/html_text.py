@@ -227,20 +227,17 @@ class _Walker:
             return
         self.walk(node)
 
-    def _inline_text(self, node: Node) -> tuple[str, list[Node]]:
-        """A table cell's own words, and the lists nested in it (not read: a row is one line)."""
+    def _cell_text(self, node: Node) -> str:
+        """A table cell's own words; a list nested in it is not read (a row is one line)."""
         inner = _Walker(self.first_line, self.in_content)
-        nested = []
         for child in node.children:
-            if isinstance(child, Node) and child.tag in ("ul", "ol"):
-                nested.append(child)
-            elif isinstance(child, Node):
+            if isinstance(child, Node) and child.tag not in ("ul", "ol"):
                 inner.element(child)
-            else:
+            elif not isinstance(child, Node):
                 inner.inline.append(child)
         inner.flush()
         self.links += [link for link in inner.links if link not in self.links]
-        return " ".join(b.text for b in inner.blocks if not b.is_heading), nested
+        return " ".join(b.text for b in inner.blocks if not b.is_heading)
 
     def details(self, node: Node) -> bool:
         """A collapsible FAQ entry whose summary asks a question: the question a heading one level
@@ -308,7 +305,7 @@ class _Walker:
                 if not isinstance(child, Node) or _hidden(child):
                     continue
                 if child.tag == "tr":
-                    cells = [(self._inline_text(c)[0], c.tag == "th") for c in child.children
+                    cells = [(self._cell_text(c), c.tag == "th") for c in child.children
                              if isinstance(c, Node) and c.tag in ("td", "th")]
                     rows.append(cells)
                 elif child.tag in ("thead", "tbody", "tfoot"):

@@ -16,35 +16,30 @@ import logging
 import re
 from dataclasses import replace
 
+from app.chain.generation.extractive import FOLLOWED, stems, without_code
 from app.index.retrieval import RetrievedChunk
 
 POINTER_WORDS = 25  # a longer answer says something itself: it is not only a pointer
 FOLLOW_CANDIDATES = 30  # the question's candidates searched for the named article's best passage
-FOLLOWED = "followed_from"  # metadata key on a followed source: the pointer's source file
 
 log = logging.getLogger(__name__)
 
-_FENCE = re.compile(r"^(`{3,})[^\n]*\n.*?\n\1$", re.M | re.S)
 _POINTS = re.compile(r"\b(?:see|read|refer to|check out|follow|visit|consult)\s+(?P<named>[^.!?\n]+)", re.I)
-_WORD = re.compile(r"[a-z0-9]+")
 # Words around a named article that name none themselves ("our guide on …", "… for details").
-_FILLER = set("""the our this that these a an guide guides article articles page pages section sections doc docs
+_FILLER = frozenset("""the our this that these a an guide guides article articles page pages section sections doc docs
 documentation instructions here there below above more details detail information info relevant following
 on about for in to of and please also its their your related full faq faqs how what when why where which who is
 are was were be been do does did can could would should will it you we""".split())
 
 
 def _stems(text: str) -> set[str]:
-    import Stemmer
-
-    stemmer = _stems.stemmer = getattr(_stems, "stemmer", None) or Stemmer.Stemmer("english")
-    return set(stemmer.stemWords([w for w in _WORD.findall(text.lower()) if w not in _FILLER]))
+    return stems(text, _FILLER)
 
 
 def named_article(answer: str) -> str | None:
     """The words a pointer-only answer names its article by ("Cold Storage"), or None when the
     answer says more than where to look, or names nothing."""
-    prose = _FENCE.sub(" ", answer)
+    prose = without_code(answer)
     if len(prose.split()) > POINTER_WORDS:
         return None
     found = list(_POINTS.finditer(prose))

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from app.chain.generation import Generation
-from app.chain.pointers import FOLLOWED
 from app.index.retrieval import RetrievedChunk
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
@@ -35,13 +34,21 @@ FAQ_WHOLE_CHARS = 900  # an FAQ answer up to this long is given whole
 MAX_UNITS = 3  # sentences (with what they introduce) taken from one source
 BLOCK_LINES = 8  # lines of a list or code block kept after the sentence that introduces it
 SEE_ALSO_WORDS = 8  # a shorter sentence is a pointer or a heading, not a fact of its own
+# Metadata key on a source that app/chain/pointers.py followed: the file whose answer pointed to it.
+FOLLOWED = "followed_from"
 
 
-def _stems(text: str) -> set[str]:
+def stems(text: str, stop: set[str] | frozenset[str] = frozenset(_STOP)) -> set[str]:
+    """The English stems of ``text``'s words, leaving out ``stop`` (by default the common words)."""
     import Stemmer
 
-    stemmer = _stems.stemmer = getattr(_stems, "stemmer", None) or Stemmer.Stemmer("english")
-    return set(stemmer.stemWords([w for w in _WORD.findall(text.lower()) if w not in _STOP]))
+    stemmer = stems.stemmer = getattr(stems, "stemmer", None) or Stemmer.Stemmer("english")
+    return set(stemmer.stemWords([w for w in _WORD.findall(text.lower()) if w not in stop]))
+
+
+def without_code(text: str) -> str:
+    """``text`` with its fenced code blocks left out."""
+    return _FENCE.sub(" ", text)
 
 
 @dataclass
@@ -125,8 +132,8 @@ def best_sentences(question: str, text: str, limit: int = 3) -> list[str]:
     question, in their original order; the opening sentences when none share any."""
     sentences = [line for u in units(text) if u.kind != "code" for line in
                  ([u.text] if u.kind == "sentence" else u.text.split("\n")) if line.strip()]
-    wanted = _stems(question)
-    scored = [(len(wanted & _stems(s)), -i) for i, s in enumerate(sentences)]
+    wanted = stems(question)
+    scored = [(len(wanted & stems(s)), -i) for i, s in enumerate(sentences)]
     ranked = sorted(range(len(sentences)), key=lambda i: scored[i], reverse=True)
     chosen = [i for i in ranked[:limit] if scored[i][0] > 0] or list(range(min(2, len(sentences))))
     return [sentences[i] for i in sorted(chosen)]
@@ -188,10 +195,10 @@ def select(question: str, text: str, limit: int = MAX_UNITS) -> str:
     """The chunk's answer to ``question``: its best whole sentences in reading order, each with
     the list or code block it introduces, paragraphs kept apart."""
     all_units = units(text)
-    wanted = _stems(question)
+    wanted = stems(question)
     scored = []
     for index, unit in enumerate(all_units):
-        overlap = len(wanted & _stems(unit.text))
+        overlap = len(wanted & stems(unit.text))
         # A fragment (a label, a heading-like line) may still be chosen, after whole sentences.
         scored.append((overlap, unit.whole_sentence, -index))
     ranked = sorted(range(len(all_units)), key=lambda i: scored[i], reverse=True)
@@ -215,10 +222,10 @@ def select(question: str, text: str, limit: int = MAX_UNITS) -> str:
 def _see_also(question: str, extra: RetrievedChunk, said: str) -> str | None:
     """The second source's best whole sentence, if it is about the question and says something
     the answer does not already say."""
-    wanted = _stems(question)
-    already = _stems(said)
-    for unit in sorted(units(extra.text), key=lambda u: len(wanted & _stems(u.text)), reverse=True)[:3]:
-        words = _stems(unit.text)
+    wanted = stems(question)
+    already = stems(said)
+    for unit in sorted(units(extra.text), key=lambda u: len(wanted & stems(u.text)), reverse=True)[:3]:
+        words = stems(unit.text)
         if not unit.whole_sentence or len(wanted & words) < 2 or _TABLE_ROW.match(unit.text) \
                 or len(unit.text.split()) < SEE_ALSO_WORDS:
             continue  # a pointer ("View the Pay Button instructions here.") adds no fact
