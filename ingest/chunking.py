@@ -31,6 +31,7 @@ class Chunk:
     line: int
     meta: DocumentMeta
     question: str | None = None
+    anchors: tuple[tuple[str, str], ...] = ()  # (link text, target as written) of the links in ``text``
 
     @property
     def section(self) -> str:
@@ -40,11 +41,17 @@ class Chunk:
 def chunk_document(document: LoadedDocument, max_tokens: int) -> list[Chunk]:
     chunks: list[Chunk] = []
     occurrences: dict[tuple[str, ...], int] = {}
-    for path, line, text, question, meta in _entries(document):
+    entries = _entries(document)
+    starts = sorted({entry[1] for entry in entries})
+    for path, line, text, question, meta in entries:
         occurrence = occurrences.get(path, 0)
         occurrences[path] = occurrence + 1
         pieces = [text] if question else split_to_budget(text, max_tokens)
+        end = next((s for s in starts if s > line), None)
+        anchors = list(dict.fromkeys((" ".join(shown.split()), target) for shown, target, at in document.anchors
+                                     if line <= at and (end is None or at < end)))
         for part, piece in enumerate(pieces):
+            words = " ".join(piece.split())
             chunks.append(
                 Chunk(
                     chunk_id=chunk_id(document.source, path, occurrence, part),
@@ -55,6 +62,7 @@ def chunk_document(document: LoadedDocument, max_tokens: int) -> list[Chunk]:
                     line=line,
                     meta=meta,
                     question=question,
+                    anchors=tuple(a for a in anchors if a[0] in words),
                 )
             )
     return chunks

@@ -139,11 +139,13 @@ def _all(node: Node, predicate) -> list[Node]:
 
 
 class _Walker:
-    def __init__(self, first_line: int, in_content: bool = False) -> None:
+    def __init__(self, first_line: int, in_content: bool = False,
+                 anchors: list[tuple[str, str, int]] | None = None) -> None:
         self.first_line = first_line
         self.in_content = in_content  # walking the page's marked content, where a <header> is the article's
         self.blocks: list[Block] = []
         self.links: list[str] = []
+        self.anchors = [] if anchors is None else anchors  # (link text, href, line), shared with nested walkers
         self.inline: list[str] = []
         self.inline_line = first_line
         self.level = 1  # the last heading's level: a <details> question goes one under it
@@ -188,7 +190,7 @@ class _Walker:
             return
         if tag in _HEADINGS:
             self.flush()
-            inner = _Walker(self.first_line, self.in_content)
+            inner = _Walker(self.first_line, self.in_content, self.anchors)
             inner.walk(node)
             self.links += [link for link in inner.links if link not in self.links]
             words = " ".join(b.text for b in inner.blocks) or _SPACE.sub(" ", "".join(inner.inline)).strip()
@@ -200,8 +202,11 @@ class _Walker:
         if tag == "br":
             self.inline.append("\n")
             return
-        if tag == "a" and (href := node.attrs.get("href")) and href not in self.links:
-            self.links.append(href)
+        if tag == "a" and (href := node.attrs.get("href")):
+            if href not in self.links:
+                self.links.append(href)
+            if shown := _SPACE.sub(" ", "".join(_all_text(node))).strip():
+                self.anchors.append((shown, href, self.line(node)))
         if tag == "pre":
             self.flush()
             code = "".join(_all_text(node)).strip("\n")
@@ -229,7 +234,7 @@ class _Walker:
 
     def _cell_text(self, node: Node) -> str:
         """A table cell's own words; a list nested in it is not read (a row is one line)."""
-        inner = _Walker(self.first_line, self.in_content)
+        inner = _Walker(self.first_line, self.in_content, self.anchors)
         for child in node.children:
             if isinstance(child, Node) and child.tag not in ("ul", "ol"):
                 inner.element(child)
@@ -245,7 +250,7 @@ class _Walker:
         summary = next((c for c in node.children if isinstance(c, Node) and c.tag == "summary"), None)
         if summary is None:
             return False
-        inner = _Walker(self.first_line, self.in_content)
+        inner = _Walker(self.first_line, self.in_content, self.anchors)
         inner.walk(summary)
         inner.flush()
         question = " ".join(b.text for b in inner.blocks if not b.is_heading)
@@ -265,7 +270,7 @@ class _Walker:
 
     def _item_parts(self, node: Node, depth: int) -> list[str | list[str]]:
         """A list item's paragraphs (strings), code blocks and nested lists (lines), in order."""
-        inner = _Walker(self.first_line, self.in_content)
+        inner = _Walker(self.first_line, self.in_content, self.anchors)
         parts: list[str | list[str]] = []
 
         def drain() -> None:
@@ -339,8 +344,9 @@ def _all_text(node: Node) -> list[str]:
     return out
 
 
-def html_blocks(html: str, first_line: int = 1) -> tuple[list[Block], str | None, list[str]]:
-    """(headings and text blocks, the page's ``<title>``, link targets) of an HTML page."""
+def html_blocks(html: str, first_line: int = 1) -> tuple[list[Block], str | None, list[str], list[tuple[str, str, int]]]:
+    """(headings and text blocks, the page's ``<title>``, link targets, (link text, target, line) of
+    each link) of an HTML page."""
     root = parse_html(html)
     title_node = root.find(lambda n: n.tag == "title")
     title = _SPACE.sub(" ", "".join(_all_text(title_node))).strip() if title_node else None
@@ -348,7 +354,7 @@ def html_blocks(html: str, first_line: int = 1) -> tuple[list[Block], str | None
     walker = _Walker(first_line, in_content=content is not root)
     walker.walk(content)
     walker.flush()
-    return walker.blocks, title or None, walker.links
+    return walker.blocks, title or None, walker.links, walker.anchors
 
 
 def looks_like_html(content: str) -> bool:
@@ -358,5 +364,5 @@ def looks_like_html(content: str) -> bool:
 def html_to_text(html: str) -> tuple[str, list[str]]:
     """Return (text, link targets): blocks separated by blank lines, list items ``- ``, a table row
     as ``Header: value; …``. Headings become lines of their own."""
-    blocks, _, links = html_blocks(html)
+    blocks, _, links, _ = html_blocks(html)
     return "\n\n".join(b.text for b in blocks if b.text), links

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
@@ -10,7 +11,7 @@ from ingest.chunking import Chunk
 
 # Kept out of the text llama-index would embed or show an LLM: ids, hashes, bookkeeping.
 _BOOKKEEPING = ["source", "line", "content_hash", "embed_hash", "doc_hash", "doc_chunk_count", "ingested_at", "links",
-                "chunk_index", "vector_of"]
+                "chunk_index", "vector_of", "anchors"]
 
 
 def _hash(text: str) -> str:
@@ -39,6 +40,8 @@ def chunk_metadata(chunk: Chunk, doc_hash: str, doc_chunk_count: int, ingested_a
         "doc_chunk_count": doc_chunk_count,  # records the file has in the store, for the sync's check
         "vector_of": "chunk",
         "ingested_at": ingested_at,
+        # the links in the chunk's text, [[text, target], …]: where "read this guide" leads
+        "anchors": json.dumps([list(a) for a in chunk.anchors], ensure_ascii=False) if chunk.anchors else "",
     }
 
 

@@ -158,6 +158,7 @@ class KeywordFiles:
             self._df = np.diff(np.asarray(indptr))  # rows containing each term
         self._stemmer = stemmer()
         self._masks: dict = {}
+        self._source_rows: dict[str, list[int]] | None = None
 
     def row(self, row: int) -> list:
         found = self._cache.get(row)
@@ -204,6 +205,15 @@ class KeywordFiles:
             return frozenset()
         start, end = int(self._doc_terms_indptr[row]), int(self._doc_terms_indptr[row + 1])
         return frozenset(self.words[t] for t in self._doc_terms[start:end] if t < len(self.words))
+
+    def source_rows(self) -> dict[str, list[int]]:
+        """Each file's rows, in row order (read once per version: it parses every row)."""
+        if self._source_rows is None:
+            rows: dict[str, list[int]] = {}
+            for row in range(self.rows):
+                rows.setdefault(str(self.metadatas[row].get("source", "")), []).append(row)
+            self._source_rows = rows
+        return self._source_rows
 
     def filter_mask(self, region: str | None, audience: str | None) -> np.ndarray:
         """0/1 over rows: a region's rows and the global ones, an audience's and ``all``."""

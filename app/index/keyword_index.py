@@ -295,6 +295,11 @@ class KeywordIndex:
     def filter_mask(self, region: str | None, audience: str | None) -> np.ndarray | None:
         return self.files.filter_mask(region, audience) if self.files else None
 
+    def source_rows(self) -> dict[str, list[int]]:
+        """Each indexed file's rows."""
+        self.refresh()
+        return self.files.source_rows() if self.files else {}
+
     def mask(self, predicate, key=None) -> np.ndarray:
         """0/1 over rows by any predicate on the metadata (reads every row: prefer filter_mask)."""
         return np.array([1.0 if predicate(m) else 0.0 for m in self.metadatas], dtype=np.float32)

@@ -181,6 +181,16 @@ class HybridRetriever:
         return RetrievedChunk(chunk_id, meta.get("source", ""), meta.get("title", ""), meta.get("section", ""),
                               self.keywords.documents[row], 0.0, metadata=meta)
 
+    def sources(self) -> set[str]:
+        """Every indexed file."""
+        return set(self.keywords.source_rows()) - {""}
+
+    def passages(self, source: str) -> list[RetrievedChunk]:
+        """One file's chunks in reading order (unscored), for a link followed to it."""
+        rows = self.keywords.source_rows().get(source, [])
+        chunks = [self._chunk(self.keywords.ids[row]) for row in rows]
+        return sorted(chunks, key=lambda c: int(c.metadata.get("line") or 0))
+
     def _sparse(self, query: str, region, audience) -> tuple[dict[str, float], dict[str, RetrievedChunk]]:
         index = self.keywords
         mask = index.filter_mask(region, audience) if (region or audience) else None

@@ -19,10 +19,10 @@ def load_html(text: str, source: str) -> LoadedDocument:
     raw, key_lines, body, body_line = split_front_matter(text, source)
     warnings: list[str] = []
     meta = parse_meta(raw, source, key_lines, warnings)
-    blocks, page_title, targets = html_blocks(body, body_line)
+    blocks, page_title, targets, anchors = html_blocks(body, body_line)
     sections, heading_title = sections_from_blocks(blocks)
     meta.title = meta.title or heading_title or page_title
     links: list[str] = []
     for target in targets:
         record_link(target, posixpath.dirname(source), links)
-    return LoadedDocument(source=source, meta=meta, sections=sections, links=links, warnings=warnings)
+    return LoadedDocument(source=source, meta=meta, sections=sections, links=links, anchors=anchors, warnings=warnings)

@@ -98,7 +98,7 @@ def load_markdown(text_: str, source: str) -> LoadedDocument:
     if meta.title is None and title:
         meta.title = title
     return LoadedDocument(source=source, meta=meta, sections=sections, links=renderer.links,
-                          navigation=renderer.navigation, warnings=warnings)
+                          anchors=renderer.anchors, navigation=renderer.navigation, warnings=warnings)
 
 
 def _code_lines(body: str, mdx: bool) -> set[int]:
@@ -111,8 +111,10 @@ def _code_lines(body: str, mdx: bool) -> set[int]:
 
 
 class _Renderer:
-    def __init__(self, first_line: int, source_dir: str, links: list[str], mdx: bool = False) -> None:
+    def __init__(self, first_line: int, source_dir: str, links: list[str], mdx: bool = False,
+                 anchors: list[tuple[str, str, int]] | None = None) -> None:
         self.first_line, self.source_dir, self.links, self.mdx = first_line, source_dir, links, mdx
+        self.anchors = [] if anchors is None else anchors  # (link text, target, line), shared with nested renderers
         self.navigation = False  # a table of contents was dropped
         self.carried: str | None = None  # a component's title waiting for the next block
         self.level = 1  # the level of the last heading, for the questions of <details> blocks under it
@@ -125,6 +127,12 @@ class _Renderer:
 
     def line(self, node) -> int:
         return self.first_line + (node.map[0] if node.map else 0)
+
+    def _line_of(self, node) -> int:
+        """The line of the block an inline node stands in."""
+        while node is not None and not node.map:
+            node = node.parent
+        return self.line(node) if node is not None else self.first_line
 
     # -- blocks --------------------------------------------------------------------------
     def blocks(self, nodes) -> list[Block]:
@@ -291,7 +299,7 @@ class _Renderer:
             position = match.end() if match else len(content)
             if inner.strip():
                 body = _Renderer(self.line(node) + content.count("\n", 0, position), self.source_dir,
-                                 self.links, self.mdx).render(_dedent_outside_code(inner))
+                                 self.links, self.mdx, self.anchors).render(_dedent_outside_code(inner))
                 out.extend(self.titled(pending, body, self.line(node)) if pending else body)
                 pending = None
             elif pending and match is None:  # the block ends with the tag: its text is the next block
@@ -319,7 +327,8 @@ class _Renderer:
                 skip = 0
                 while skip < len(lines) and _DIRECTIVE_OPTION.match(lines[skip]):
                     skip += 1
-                inner = _Renderer(self.line(node) + 1 + skip, self.source_dir, self.links, self.mdx).render("\n".join(lines[skip:]))
+                inner = _Renderer(self.line(node) + 1 + skip, self.source_dir, self.links, self.mdx,
+                                  self.anchors).render("\n".join(lines[skip:]))
                 title = info[info.index("}") + 1 :].strip()
                 return self.labelled(name, title or None, inner, self.line(node), bool(title))
         if not content.strip():
@@ -391,8 +400,13 @@ class _Renderer:
                 if re.match(r"<br\b", child.content, re.I):
                     pieces.append((False, " "))
             elif kind == "link":
-                record_link(child.attrs.get("href", ""), self.source_dir, self.links)
+                href = child.attrs.get("href", "")
+                record_link(href, self.source_dir, self.links)
+                start = len(pieces)
                 self._inline(child, pieces)
+                shown = _WHITESPACE.sub(" ", "".join(piece for _, piece in pieces[start:])).strip()
+                if shown and href:
+                    self.anchors.append((shown, href, self._line_of(child)))
             elif kind == "myst_role":
                 pieces.append((False, _role_text(child.content)))
             elif kind in ("footnote_ref", "footnote_anchor"):

@@ -24,7 +24,7 @@ from ingest.schema import parse_meta
 
 _ROLE = re.compile(r"(?<![\w`]):([A-Za-z][\w.+-]*(?::[\w.+-]+)?):`")
 _DIRECTIVE = re.compile(r"^\s*\.\.\s+([A-Za-z][\w.+-]*(?::[\w.+-]+)?)::", re.M)
-_ROLE_WITH_TARGET = re.compile(r"^(.*?)\s*<[^<>]+>$", re.S)
+_ROLE_WITH_TARGET = re.compile(r"^(.*?)\s*<([^<>]+)>$", re.S)
 _SILENT = {"toctree", "index", "highlight", "literalinclude", "autosummary", "automodule", "autoclass",
            "autofunction", "automethod", "autodata", "autoattribute", "currentmodule", "module", "default-domain",
            "tabularcolumns", "codeauthor", "sectionauthor", "moduleauthor", "todo", "spelling:word-list",
@@ -40,12 +40,13 @@ def load_rst(source_text: str, source: str) -> LoadedDocument:
     from docutils.utils import SystemMessage
 
     links: list[str] = []
+    anchors: list[tuple[str, str, int]] = []
     try:
         doctree = _parse(source_text, source)
     except (SystemMessage, ValueError, AttributeError, IndexError, TypeError) as exc:
         raise KnowledgeFileError(source, f"docutils cannot parse this reStructuredText ({exc})",
                                  "check the markup with `python -m docutils FILE`, fix it and ingest again") from None
-    walker = _Walker(posixpath.dirname(source), links)
+    walker = _Walker(posixpath.dirname(source), links, anchors)
     walker.body(doctree.children, 0)
     fields = walker.fields
     warnings: list[str] = []
@@ -53,8 +54,8 @@ def load_rst(source_text: str, source: str) -> LoadedDocument:
     sections, title = sections_from_blocks(walker.blocks)
     if meta.title is None and title:
         meta.title = title
-    return LoadedDocument(source=source, meta=meta, sections=sections, links=links, navigation=walker.navigation,
-                          warnings=warnings)
+    return LoadedDocument(source=source, meta=meta, sections=sections, links=links, anchors=anchors,
+                          navigation=walker.navigation, warnings=warnings)
 
 
 def _parse(source_text: str, source: str):
@@ -94,7 +95,10 @@ def _role(name, rawtext, content, lineno, inliner, options=None, args=None):
     elif shown.startswith("~"):
         shown = shown[1:].rsplit(".", 1)[-1]
     shown = shown.replace("-->", ">").replace("&&", "\x00").replace("&", "").replace("\x00", "&")
-    return [nodes.inline(rawtext, shown)], []
+    shown_node = nodes.inline(rawtext, shown)
+    if name == "doc":  # a link to another page of the KB, by its path without the extension
+        shown_node["doc_target"] = (match.group(2) if match else content).strip()
+    return [shown_node], []
 
 
 class _AnyOptions(dict):
@@ -151,8 +155,8 @@ class _LabelledDirective(_directive_base()):
 
 
 class _Walker:
-    def __init__(self, source_dir: str, links: list[str]) -> None:
-        self.source_dir, self.links = source_dir, links
+    def __init__(self, source_dir: str, links: list[str], anchors: list[tuple[str, str, int]]) -> None:
+        self.source_dir, self.links, self.anchors = source_dir, links, anchors  # shared with nested walkers
         self.blocks: list[Block] = []
         self.fields: dict = {}  # a leading field list: :title:, :tags:, … (docinfo)
         self.navigation = False  # a toctree or contents directive was dropped
@@ -200,7 +204,7 @@ class _Walker:
         if isinstance(node, nodes.Admonition):
             return self.admonition(node, depth)
         if isinstance(node, nodes.container) and "label" in node:
-            inner = _Walker(self.source_dir, self.links)
+            inner = _Walker(self.source_dir, self.links, self.anchors)
             inner.body(node.children, depth)
             return _labelled(node["label"], node.get("argument") or None, inner.blocks, line)
         if isinstance(node, nodes.comment) and "navigation" in node.get("classes", []) or \
@@ -212,19 +216,19 @@ class _Walker:
                              nodes.citation, nodes.transition, nodes.problematic)):
             return []
         if isinstance(node, nodes.Element):
-            inner = _Walker(self.source_dir, self.links)
+            inner = _Walker(self.source_dir, self.links, self.anchors)
             inner.body(node.children, depth)
             return inner.blocks
         return []
 
     def child(self) -> "_Walker":
-        return _Walker(self.source_dir, self.links)
+        return _Walker(self.source_dir, self.links, self.anchors)
 
     def admonition(self, node, depth: int) -> list[Block]:
         from docutils import nodes
 
         title_node = node.next_node(nodes.title) if isinstance(node, nodes.admonition) else None
-        inner = _Walker(self.source_dir, self.links)
+        inner = _Walker(self.source_dir, self.links, self.anchors)
         inner.body([c for c in node.children if c is not title_node], depth)
         label = admonition_label(node.tagname, None).removesuffix(":")
         if title_node is not None:
@@ -300,11 +304,21 @@ class _Walker:
                 return
             if isinstance(n, nodes.reference) and n.get("refuri"):
                 record_link(n["refuri"], self.source_dir, self.links)
+                self.anchors.append((_SPACE.sub(" ", n.astext()).strip(), n["refuri"], _line_of(n)))
+            elif isinstance(n, nodes.inline) and n.get("doc_target"):  # :doc:`hardware-linux`
+                self.anchors.append((_SPACE.sub(" ", n.astext()).strip(), n["doc_target"], _line_of(n)))
             for c in n.children:
                 visit(c)
 
         visit(node)
         return _SPACE.sub(" ", "".join(pieces)).strip()
+
+
+def _line_of(node) -> int:
+    """The line of the nearest node around ``node`` that docutils gave one."""
+    while node is not None and not node.line:
+        node = node.parent
+    return node.line if node is not None else 1
 
 
 def _labelled(label: str, argument: str | None, body: list[Block], line: int) -> list[Block]:

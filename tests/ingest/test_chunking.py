@@ -296,3 +296,19 @@ def test_a_code_block_over_the_budget_is_split_into_fenced_pieces():
     assert len(code) > 1
     assert all(p.count("```") == 2 for p in code)
     assert [line for p in code for line in p.split("\n") if line.startswith('"address_')] == lines
+
+
+def test_a_chunk_keeps_the_links_in_its_own_text():
+    import json
+
+    from ingest.nodes import chunk_metadata
+
+    # "this guide" is written twice: each chunk keeps the link of its own section.
+    text = ("# Shop\n\n## Till\n\nRead [this guide](till.md) for the till.\n\n## Fees\n\nFees are in the "
+            "[price list](prices.md), read [this guide](fees.md).\n")
+    till, fees = chunk_document(parse_document(text, "shop.md", load_markdown), 220)
+    assert till.anchors == (("this guide", "till.md"),)
+    assert fees.anchors == (("price list", "prices.md"), ("this guide", "fees.md"))
+    assert json.loads(chunk_metadata(till, "h", 2, "now")["anchors"]) == [["this guide", "till.md"]]
+    assert chunk_metadata(chunk_document(parse_document("# A\n\nNo links.\n", "a.md", load_markdown), 220)[0],
+                          "h", 1, "now")["anchors"] == ""

@@ -437,3 +437,20 @@ def test_a_list_items_code_block_stays_where_it_stood(source, content):
 def test_a_list_items_text_after_a_nested_list_keeps_its_place_and_its_spaces():
     html = "<h1>Steps</h1><ul><li>Open the <b>wallet</b><ul><li>the GUI one</li></ul>and then sign.</li></ul>"
     assert _shape(_load("steps.html", html)) == ("Steps", [((), "- Open the wallet\n  - the GUI one\nand then sign.")])
+
+
+@pytest.mark.parametrize(("source", "content", "anchors"), [
+    ("FAQ/Apps.md", "# Apps\n\n## Can I sell at a stall?\n\nYes, read [our guide on the till](./Till.md#set-up) or "
+     "[the **shop** page](../Shop.md). ![A till](till.png)\n",
+     [("our guide on the till", "./Till.md#set-up", 5), ("the shop page", "../Shop.md", 5)]),
+    ("_i18n/en/guides/restore.md", "Intro.\n\nPlease read [this guide]({{site.baseurl}}/resources/keys.html).\n",
+     [("this guide", "/resources/keys.html", 3)]),  # Liquid is gone before parsing; the site path stays
+    ("faq.rst", "FAQ\n===\n\nDoes it work offline?\n----------------------\n\nYes, see :doc:`cold storage <coldstorage>`"
+     ", :doc:`hardware-linux` and `the wiki <https://example.org/wiki>`_. Also :ref:`seed <seed>`.\n",
+     [("cold storage", "coldstorage", 7), ("hardware-linux", "hardware-linux", 7),
+      ("the wiki", "https://example.org/wiki", 7)]),
+    ("help/till.html", "<html><body><h1>Till</h1>\n<p>Read <a href='setup.html#printer'>how to set up the <b>printer"
+     "</b></a> first.</p></body></html>", [("how to set up the printer", "setup.html#printer", 2)]),
+])
+def test_each_link_is_kept_with_its_text_and_line_for_following_a_pointer(source, content, anchors):
+    assert _load(source, content).anchors == anchors

@@ -34,6 +34,7 @@ FAQ_WHOLE_CHARS = 900  # an FAQ answer up to this long is given whole
 MAX_UNITS = 3  # sentences (with what they introduce) taken from one source
 BLOCK_LINES = 8  # lines of a list or code block kept after the sentence that introduces it
 SEE_ALSO_WORDS = 8  # a shorter sentence is a pointer or a heading, not a fact of its own
+REPEATED_SHARE = 0.8  # a followed article's sentence whose words the answer holds this much of is said already
 # Metadata key on a source that app/chain/pointers.py followed: the file whose answer pointed to it.
 FOLLOWED = "followed_from"
 
@@ -191,20 +192,31 @@ def _with_context(all_units: list[_Unit], chosen: list[int]) -> set[int]:
     return keep
 
 
-def select(question: str, text: str, limit: int = MAX_UNITS) -> str:
+def _repeats(unit: _Unit, already: set[str]) -> bool:
+    """Whether a sentence only says again what was already said (another article's copy of it)."""
+    words = stems(unit.text)
+    return bool(already) and bool(words) and len(words & already) / len(words) > REPEATED_SHARE
+
+
+def select(question: str, text: str, limit: int = MAX_UNITS, said: str = "") -> str:
     """The chunk's answer to ``question``: its best whole sentences in reading order, each with
-    the list or code block it introduces, paragraphs kept apart."""
+    the list or code block it introduces, paragraphs kept apart. Sentences that repeat ``said``
+    are left out; "" when nothing else is left."""
     all_units = units(text)
     wanted = stems(question)
+    already = stems(said) if said else set()
     scored = []
     for index, unit in enumerate(all_units):
         overlap = len(wanted & stems(unit.text))
         # A fragment (a label, a heading-like line) may still be chosen, after whole sentences.
         scored.append((overlap, unit.whole_sentence, -index))
     ranked = sorted(range(len(all_units)), key=lambda i: scored[i], reverse=True)
-    chosen = [i for i in ranked if scored[i][0] > 0 and all_units[i].kind != "code"][:limit]
+    chosen = [i for i in ranked if scored[i][0] > 0 and all_units[i].kind != "code"
+              and not _repeats(all_units[i], already)][:limit]
     if not chosen:
-        chosen = [i for i, u in enumerate(all_units) if u.kind != "code"][:2]
+        chosen = [i for i, u in enumerate(all_units) if u.kind != "code" and not _repeats(u, already)][:2]
+    if not chosen:
+        return ""
     keep = _with_context(all_units, chosen)
     parts: list[str] = []
     last_paragraph = None
@@ -286,7 +298,7 @@ class ExtractiveGenerator:
             if extra.source in quoted:
                 continue
             if extra.metadata.get(FOLLOWED) == top.source:  # the article the answer points to: its answer
-                body = select(question, extra.text)
+                body = select(question, extra.text, said=answer)
                 if body:
                     parts.append(f"See also {_plain_title(extra.title or extra.source)}:\n{body} [{number}]")
                     quoted.add(extra.source)

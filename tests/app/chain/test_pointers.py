@@ -101,3 +101,66 @@ def test_a_search_that_fails_while_following_leaves_the_answer_as_it_was(retriev
             raise ConnectionError("chroma server went away")
 
     assert follow(Failing(), "can i keep my keys offline", results) == results
+
+
+LINKED = {
+    "faq.md": "# Shop FAQ\n\n## Can I sell at a market stall?\n\nYes. Please read [our guide on the till]"
+              "(guides/shop.md#set-up-the-till).\n\n## Why is my balance zero after restoring my wallet?\n\n"
+              "You set a restore height above the block of your first payment, so the wallet skipped it while scanning "
+              "the blockchain for your transactions. To solve this, change the restore height. Please read "
+              "[this guide]({{site.baseurl}}/guides/restore-height.html) for detailed instructions.\n\n"
+              "## What does the shop cost?\n\nThe shop costs 5 EUR a month. Fees are listed in the "
+              "[Pricing](guides/pricing.md) table of your plan.\n\n## Is there a plugin for hardware wallets?\n\n"
+              "Yes, see Plugins.\n",
+    "guides/shop.md": "# Shop\n\n## Opening hours\n\nThe shop app shows your opening hours on the receipt.\n\n"
+                      "## Set up the till\n\nOpen Apps > Till, add your products with their prices and print the QR "
+                      "code for the stall.\n",
+    "guides/restore-height.md": "# Change the restore height\n\n## Balance zero after restoring the wallet?\n\n"
+                                "See [Rescan](rescan.md).\n\n## Steps\n\nOpen Settings > Info, press Change next "
+                                "to the restore height, enter a block from before your first payment and rescan.\n",
+    "guides/pricing.md": "# Pricing\n\nThe shop costs 5 EUR a month on the basic plan and 15 EUR on the pro plan.\n",
+
+    "plugins.md": "# Plugins\n\nPlugins add features to the wallet. Enable the hardware wallet plugin under Tools > "
+                  "Plugins and restart the wallet.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def linked(tmp_path_factory, embedder):
+    store = ingested_store(tmp_path_factory.mktemp("links"), LINKED, embedder)
+    return build_retriever(store.settings, store, embedder)
+
+
+def _first(retriever, asked: str):
+    results = retriever.retrieve(asked, top_k=3).results
+    assert results[0].source == "faq.md"
+    return results
+
+
+def test_a_pointer_is_followed_by_its_link_to_the_section_the_anchor_names(linked):
+    # "our guide on the till" names no title: the link's target does.
+    results = _first(linked, "can i sell at a market stall")
+    followed = follow(linked, "how do i take payments at my market stall", results)
+    assert followed[1].source == "guides/shop.md" and followed[1].section == "Set up the till"
+    assert followed[1].metadata[FOLLOWED] == "faq.md"
+
+
+def test_an_answer_that_ends_by_deferring_to_a_guide_is_followed_through_a_site_path(linked):
+    question = "restored my wallet and the balance shows zero"
+    results = _first(linked, "why is my balance zero after restoring my wallet")
+    assert named_article(results[0].text) is None  # it says something itself
+    followed = follow(linked, question, results)
+    assert followed[1].source == "guides/restore-height.md" and followed[1].section == "Steps"  # not its pointer
+    reply = ExtractiveGenerator().generate(question, followed).text
+    assert "See also Change the restore height:\n" in reply
+
+
+def test_a_link_in_a_sentence_that_is_no_pointer_is_not_followed(linked):
+    results = _first(linked, "what does the shop cost")
+    assert follow(linked, "what does the shop cost", results) == results
+
+
+def test_a_pointer_without_a_link_is_still_matched_by_title(linked):
+    results = _first(linked, "is there a plugin for hardware wallets")
+    followed = follow(linked, "is there a plugin for hardware wallets", results)
+    assert followed[1].source == "plugins.md"

@@ -13,6 +13,7 @@ def ingested_store(root: Path, files: dict[str, str], embedder) -> KnowledgeStor
     kb = root / "kb"
     kb.mkdir()
     for source, text in files.items():
+        (kb / source).parent.mkdir(parents=True, exist_ok=True)
         (kb / source).write_text(text)
     settings = Settings(data_dir=root / "data", knowledge_dir=kb)
     store = KnowledgeStore(settings, embedder.model_id).open()

@@ -138,3 +138,21 @@ def test_a_source_that_is_only_code_never_leaves_the_answer_empty():
     assert text == "The better you describe it, the sooner it is fixed. [2]"
     alone = ExtractiveGenerator().generate("how do i get better at go", [code]).text
     assert alone == "```\npackage main\n\nfunc main() {}\n``` [1]"
+
+
+def test_a_followed_article_gives_what_the_answer_did_not_say_and_nothing_when_it_only_repeats():
+    from app.chain.generation.extractive import FOLLOWED
+
+    question = "balance shows zero after i restored my wallet"
+    answer = _chunk("This problem occurs when you set a restore height above your first incoming transaction. "
+                    "Please read this guide to change the wallet restore height.", source="restore.md")
+    guide_text = ("This problem occurs when you set a restore height above your first incoming transaction. "
+                  "Open Settings, change the wallet restore height to a lower block and rescan the balance.")
+    guide = RetrievedChunk("id-guide", "height.md", "Change restore height", "", guide_text, 0.5,
+                           metadata={FOLLOWED: "restore.md"})
+    reply = ExtractiveGenerator().generate(question, [answer, guide]).text
+    said, see_also = reply.split("See also Change restore height:\n")
+    assert "lower block and rescan" in see_also and "above your first incoming" not in see_also
+    copy = RetrievedChunk("id-copy", "copy.md", "Copy", "", answer.text, 0.5, metadata={FOLLOWED: "restore.md"})
+    assert "See also" not in ExtractiveGenerator().generate(question, [answer, copy]).text
+    assert select(question, guide_text, said=answer.text).startswith("Open Settings")

@@ -1,0 +1,93 @@
+"""Which indexed article a link written in a knowledge file points to.
+
+Help centres link their pages in the forms their site generator publishes: a relative file path
+(``./Apps.md#point-of-sale-app``), a site path (``{{site.baseurl}}/resources/user-guides/restore.html``,
+``/FAQ/Integrations/``), or a Sphinx ``:doc:`` name without an extension (``hardware-linux``). A
+link is matched to the KB's files by its path without the extension: first where a relative link
+resolves from the linking file, then by the end of the path (a site path drops the folders the
+generator does not publish, such as Jekyll's ``_i18n/en/``); a path that matches several files
+matches none. Links to other sites are not followed.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from dataclasses import dataclass
+
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+_TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_EXTENSIONS = (".md", ".mdx", ".markdown", ".rst", ".html", ".htm", ".txt")
+_INDEX_PAGES = ("index", "README", "readme")
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    source: str  # the indexed file
+    fragment: str  # the heading anchor after "#", or ""
+
+
+def anchors_of(metadata: dict) -> list[tuple[str, str]]:
+    """The (link text, target) pairs ingest stored with a chunk; [] for a chunk stored before it did."""
+    try:
+        return [(str(text), str(target)) for text, target in json.loads(metadata.get("anchors") or "[]")]
+    except (TypeError, ValueError):
+        return []
+
+
+def _bare(path: str) -> str:
+    path = path.rstrip("/")
+    for ext in _EXTENSIONS:
+        if path.lower().endswith(ext):
+            return path[: -len(ext)]
+    return path
+
+
+class LinkResolver:
+    """Resolves links against the files of one KB."""
+
+    def __init__(self, sources) -> None:
+        self.by_bare: dict[str, str] = {}
+        for source in sources:
+            self.by_bare.setdefault(_bare(source), source)
+
+    def resolve(self, target: str, from_source: str) -> LinkTarget | None:
+        target = _TEMPLATE.sub("", target).strip()
+        if not target or _SCHEME.match(target):
+            return None
+        path, _, fragment = target.partition("#")
+        path = path.split("?")[0]
+        if not path.strip("./"):
+            return None  # a heading of the same page
+        bare = _bare(path)
+        if not path.startswith("/"):
+            relative = posixpath.normpath(posixpath.join(posixpath.dirname(from_source), bare))
+            if found := self._exact(relative):
+                return LinkTarget(found, fragment.strip("#").split("#")[0])
+        if found := self._by_ending(posixpath.normpath(bare.lstrip("/")).lstrip("./")):
+            return LinkTarget(found, fragment.strip("#").split("#")[0])
+        return None
+
+    def _exact(self, bare: str) -> str | None:
+        for candidate in (bare, *(f"{bare}/{page}" for page in _INDEX_PAGES)):
+            if candidate in self.by_bare:
+                return self.by_bare[candidate]
+        return None
+
+    def _by_ending(self, bare: str) -> str | None:
+        if not bare or bare == ".":
+            return None
+        for candidate in (bare, *(f"{bare}/{page}" for page in _INDEX_PAGES)):
+            found = {s for b, s in self.by_bare.items() if b == candidate or b.endswith("/" + candidate)}
+            if len(found) == 1:
+                return found.pop()
+            if found:
+                return None
+        return None
+
+
+def heading_slug(heading: str) -> str:
+    """A heading as site generators anchor it: "Point of Sale App" -> "point-of-sale-app"."""
+    words = re.sub(r"[^\w\- ]", "", heading.strip().lower())
+    return re.sub(r"\s+", "-", words)

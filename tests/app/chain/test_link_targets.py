@@ -1,0 +1,45 @@
+"""app/chain/link_targets.py: a link as a help centre writes it, matched to the indexed file."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.chain.link_targets import LinkResolver, LinkTarget, anchors_of, heading_slug
+
+FILES = ["FAQ/Apps.md", "FAQ/Integrations.md", "Guide.md", "Development/LocalDevelopment.md",
+         "_i18n/en/resources/user-guides/restore_from_keys.md", "hardware-linux.rst", "docs/index.html",
+         "en/pricing.md", "de/pricing.md"]
+
+
+@pytest.mark.parametrize(("target", "source", "expected"), [
+    ("./Apps.md#point-of-sale-app", "FAQ/General.md", LinkTarget("FAQ/Apps.md", "point-of-sale-app")),  # relative
+    ("../Guide.md", "FAQ/General.md", LinkTarget("Guide.md", "")),
+    ("./FAQ/Integrations/#woocommerce-faq", "Walkthrough.md", LinkTarget("FAQ/Integrations.md", "woocommerce-faq")),
+    ("/Development/LocalDevelopment.md#videos", "Contribute/Dev.md",
+     LinkTarget("Development/LocalDevelopment.md", "videos")),  # site root
+    ("{{site.baseurl}}/resources/user-guides/restore_from_keys.html", "_i18n/en/resources/user-guides/restore.md",
+     LinkTarget("_i18n/en/resources/user-guides/restore_from_keys.md", "")),  # Jekyll: published without _i18n/en
+    ("hardware-linux", "faq.rst", LinkTarget("hardware-linux.rst", "")),  # Sphinx :doc:
+    ("/docs/", "Guide.md", LinkTarget("docs/index.html", "")),  # a folder's index page
+    ("#quick-setup", "Guide.md", None),  # a heading of the same page
+    ("https://docs.btcpayserver.org/Guide/", "Guide.md", None),  # another site
+    ("mailto:help@example.com", "Guide.md", None),
+    ("/pricing.html", "Guide.md", None),  # two files end that way: neither is guessed
+    ("./Missing.md", "Guide.md", None),
+])
+def test_a_link_is_matched_to_the_file_it_points_at(target, source, expected):
+    assert LinkResolver(FILES).resolve(target, source) == expected
+
+
+@pytest.mark.parametrize(("heading", "slug"), [
+    ("Point of Sale App", "point-of-sale-app"),
+    ("How to update BTCPay Server?", "how-to-update-btcpay-server"),
+    ("2.1 Connect (recommended)", "21-connect-recommended"),
+])
+def test_a_heading_is_slugged_as_site_generators_anchor_it(heading, slug):
+    assert heading_slug(heading) == slug
+
+
+def test_the_links_stored_with_a_chunk_are_read_back_and_a_chunk_without_them_has_none():
+    assert anchors_of({"anchors": '[["this guide", "./restore.md"]]'}) == [("this guide", "./restore.md")]
+    assert anchors_of({"anchors": ""}) == [] and anchors_of({}) == [] and anchors_of({"anchors": "{broken"}) == []
