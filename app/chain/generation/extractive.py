@@ -198,10 +198,11 @@ def _repeats(unit: _Unit, already: set[str]) -> bool:
     return bool(already) and bool(words) and len(words & already) / len(words) > REPEATED_SHARE
 
 
-def select(question: str, text: str, limit: int = MAX_UNITS, said: str = "") -> str:
+def select(question: str, text: str, limit: int = MAX_UNITS, said: str = "", about: bool = False) -> str:
     """The chunk's answer to ``question``: its best whole sentences in reading order, each with
     the list or code block it introduces, paragraphs kept apart. Sentences that repeat ``said``
-    are left out; "" when nothing else is left."""
+    are left out; with ``about``, so are sentences that share no word with the question (a
+    followed article's "Check this community guide."); "" when nothing is left."""
     all_units = units(text)
     wanted = stems(question)
     already = stems(said) if said else set()
@@ -213,7 +214,7 @@ def select(question: str, text: str, limit: int = MAX_UNITS, said: str = "") -> 
     ranked = sorted(range(len(all_units)), key=lambda i: scored[i], reverse=True)
     chosen = [i for i in ranked if scored[i][0] > 0 and all_units[i].kind != "code"
               and not _repeats(all_units[i], already)][:limit]
-    if not chosen:
+    if not chosen and not about:
         chosen = [i for i, u in enumerate(all_units) if u.kind != "code" and not _repeats(u, already)][:2]
     if not chosen:
         return ""
@@ -298,7 +299,7 @@ class ExtractiveGenerator:
             if extra.source in quoted:
                 continue
             if extra.metadata.get(FOLLOWED) == top.source:  # the article the answer points to: its answer
-                body = select(question, extra.text, said=answer)
+                body = select(question, extra.text, said=answer, about=True)
                 if body:
                     parts.append(f"See also {_plain_title(extra.title or extra.source)}:\n{body} [{number}]")
                     quoted.add(extra.source)

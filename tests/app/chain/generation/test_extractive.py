@@ -156,3 +156,14 @@ def test_a_followed_article_gives_what_the_answer_did_not_say_and_nothing_when_i
     copy = RetrievedChunk("id-copy", "copy.md", "Copy", "", answer.text, 0.5, metadata={FOLLOWED: "restore.md"})
     assert "See also" not in ExtractiveGenerator().generate(question, [answer, copy]).text
     assert select(question, guide_text, said=answer.text).startswith("Open Settings")
+
+
+def test_a_followed_passage_about_something_else_gives_no_see_also():
+    from app.chain.generation.extractive import FOLLOWED
+
+    answer = _chunk("First look at the deployment options and pick one. If you still have questions, visit the "
+                    "Deployment FAQ.", source="faq/general.md")
+    onward = RetrievedChunk("id-dep", "faq/deployment.md", "Deployment FAQ", "", "Check this community guide.", 0.5,
+                            metadata={FOLLOWED: "faq/general.md"})
+    assert "See also" not in ExtractiveGenerator().generate("how do i upgrade to the latest version",
+                                                            [answer, onward]).text
