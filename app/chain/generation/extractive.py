@@ -30,6 +30,12 @@ _FENCE = re.compile(r"^(`{3,})[^\n]*\n.*?\n\1$", re.M | re.S)
 # "[3]" in a source is its own footnote mark; in a reply it would read as Beacon's citation.
 _SOURCE_MARK = re.compile(r"\s?\[\d{1,3}\]")
 _TABLE_ROW = re.compile(r"^[^.!?]{1,60}: [^;]+(?:; [^;]+: [^;]+)+$")
+# A sentence about a picture or video of the page ("The video below shows how …", "as shown in this
+# screenshot:"): ingest keeps no pictures, so a reply that quoted it would point at nothing.
+_VISUAL = r"(?:screenshots?|videos?|images?|pictures?|gifs?|figures?|diagrams?|illustrations?)"
+_SHOWN = re.compile(rf"\b{_VISUAL}\s+(?:below|above)\b|\b(?:in|see|on)\s+(?:this|these|the following)\s+{_VISUAL}\b"
+                    r"|\bas (?:shown|seen|pictured|illustrated) (?:below|above|here)\b"
+                    rf"|\b(?:below|above) (?:is|are) (?:an? |the )?{_VISUAL}\b", re.I)
 FAQ_WHOLE_CHARS = 900  # an FAQ answer up to this long is given whole
 MAX_UNITS = 3  # sentences (with what they introduce) taken from one source
 BLOCK_LINES = 8  # lines of a list or code block kept after the sentence that introduces it
@@ -97,7 +103,7 @@ def units(text: str) -> list[_Unit]:
             number += 1
             continue
         for paragraph in re.split(r"\n[ \t]*\n", _SOURCE_MARK.sub("", piece)):
-            paragraph = mend(paragraph)
+            paragraph = _without_visual_sentences(mend(paragraph))
             if not paragraph.strip():
                 continue
             lines = paragraph.split("\n")
@@ -114,6 +120,22 @@ def units(text: str) -> list[_Unit]:
                                                                    else [line]) if s.strip()]
             number += 1
     return out
+
+
+def _without_visual_sentences(paragraph: str) -> str:
+    """A prose paragraph without its sentences about a picture the reply cannot show (a list
+    item or table row stays whole: a step is never dropped)."""
+    if not _SHOWN.search(paragraph):
+        return paragraph
+    lines = []
+    for line in paragraph.split("\n"):
+        if _LIST_ITEM.match(line) or _TABLE_ROW.match(line):
+            lines.append(line)
+            continue
+        kept = [s for s in _SENTENCE.split(line) if not _SHOWN.search(s)]
+        if kept:
+            lines.append(" ".join(kept))
+    return "\n".join(lines)
 
 
 def whole(text: str) -> str:

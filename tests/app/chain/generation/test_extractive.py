@@ -167,3 +167,24 @@ def test_a_followed_passage_about_something_else_gives_no_see_also():
                             metadata={FOLLOWED: "faq/general.md"})
     assert "See also" not in ExtractiveGenerator().generate("how do i upgrade to the latest version",
                                                             [answer, onward]).text
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # BTCPay's Coldcard guide: the video is not in the reply
+    ("1. Wallets > Send\n2. Sign it.\n\nThe video below shows how to connect your store to your Coldcard.",
+     "1. Wallets > Send\n2. Sign it."),
+    ("If it persists, the dialog appears as shown below, and the height does not change such as in this "
+     "screenshot:\n\nThis happens when the server was offline.", "This happens when the server was offline."),
+    ("Below is a screenshot of the page. Open Settings and tap Save.", "Open Settings and tap Save."),
+    # words about pictures that point at none stay
+    ("Write them down; a screenshot on the same phone won't help you. Tap your profile picture.",
+     "Write them down; a screenshot on the same phone won't help you. Tap your profile picture."),
+    ("Electrum windows can appear black in screenshots.", "Electrum windows can appear black in screenshots."),
+    # a step is never dropped
+    ("To pay:\n\n1. Scan the code shown in the image below.\n2. Confirm.", "To pay:\n\n1. Scan the code shown in the "
+                                                                          "image below.\n2. Confirm."),
+])
+def test_a_sentence_about_a_picture_the_reply_cannot_show_is_not_quoted(text, expected):
+    from app.chain.generation.extractive import whole
+
+    assert whole(text) == expected
