@@ -11,6 +11,11 @@ from app.core.tokens import count_tokens
 from ingest.document import DocumentMeta, LoadedDocument
 
 SECTION_SEPARATOR = " > "
+INTRO_WORDS = 40  # a section this short that only leads into its first sub-section is read with it
+# Words that say a passage is about what comes after it ("This section will cover …", "The
+# following fees apply.", a closing colon).
+_LEADS_INTO = re.compile(r"\b(?:this|the next|the following) (?:section|guide|page|chapter|part|article|tutorial)s?\b"
+                         r"|\b(?:below|following|as follows)\b|:\s*$", re.I)
 # Boundaries to split at, from the most to the least natural; a piece is split at the
 # next level only when it alone is over the budget.
 _BOUNDARIES = [
@@ -82,7 +87,25 @@ def _entries(document: LoadedDocument):
             entries.append([section.path[:1], section.line, inner, section.question, section.meta])
             continue
         entries.append([section.path, section.line, section.text, section.question, section.meta])
-    return [tuple(e) for e in entries]
+    return [tuple(e) for e in _intros_forward(entries)]
+
+
+def _intros_forward(entries: list[list]) -> list[list]:
+    """A section whose only words introduce the sub-section right under it ("This section will
+    cover downloading the binary and verifying it.") goes in front of that sub-section's text:
+    alone it would be a chunk that answers nothing."""
+    out: list[list] = []
+    for entry in reversed(entries):
+        path, _, text, question, _ = entry
+        child = out[-1] if out else None
+        if child and path and not question and not child[3] and len(child[0]) > len(path) \
+                and child[0][: len(path)] == path and "```" not in text and len(text.split()) <= INTRO_WORDS \
+                and _LEADS_INTO.search(text):
+            child[2] = text + "\n\n" + child[2]
+            child[1] = entry[1]
+            continue
+        out.append(entry)
+    return out[::-1]
 
 
 def _embed_text(document: LoadedDocument, path: tuple[str, ...], text: str, question: str | None) -> str:

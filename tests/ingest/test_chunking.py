@@ -312,3 +312,18 @@ def test_a_chunk_keeps_the_links_in_its_own_text():
     assert json.loads(chunk_metadata(till, "h", 2, "now")["anchors"]) == [["this guide", "till.md"]]
     assert chunk_metadata(chunk_document(parse_document("# A\n\nNo links.\n", "a.md", load_markdown), 220)[0],
                           "h", 1, "now")["anchors"] == ""
+
+
+def test_a_section_that_only_introduces_its_sub_section_is_read_with_it():
+    # Monero's verification guide: "This section will cover …" alone was a chunk that answered nothing.
+    text = ("# Verify\n\n## Download and Verify Hash File\n\nThis section will cover downloading the hash file and "
+            "verifying it.\n\n### Get Hash File\n\nGo to getmonero.org and save the page as hashes.txt.\n\n"
+            "## Fees\n\nSending costs a network fee.\n\n### Priority\n\nA higher priority costs more.\n")
+    chunks = chunk_document(parse_document(text, "verify.md", load_markdown), 220)
+    assert [(c.section, c.line, c.text) for c in chunks] == [
+        ("Download and Verify Hash File > Get Hash File", 3,
+         "This section will cover downloading the hash file and verifying it.\n\nGo to getmonero.org and save the "
+         "page as hashes.txt."),
+        ("Fees", 11, "Sending costs a network fee."),  # says something itself: its own chunk
+        ("Fees > Priority", 15, "A higher priority costs more."),
+    ]
