@@ -95,12 +95,13 @@ def linked_article(retriever, chunk: RetrievedChunk, pointer: bool) -> LinkTarge
     return None
 
 
-def _passage(retriever, link: LinkTarget, candidates: list[RetrievedChunk], pointer: bool) -> RetrievedChunk | None:
+def _passage(retriever, link: LinkTarget, candidates: list[RetrievedChunk], pointer: bool,
+             region: str | None) -> RetrievedChunk | None:
     """The linked article's passage: the section its ``#anchor`` names, else its passage that best
     answers the question; for a pointer-only answer, else the article's first passage (an answer
     that says something itself gets no passage the question does not reach)."""
     # A passage that only points on ("Check this community guide.") is no answer to bring.
-    passages = [p for p in retriever.passages(link.source) if named_article(p.text) is None]
+    passages = [p for p in retriever.passages(link.source, region) if named_article(p.text) is None]
     if link.fragment:
         slug = link.fragment.lower()
         named = [p for p in passages if p.section and heading_slug(p.section.split(" > ")[-1]) == slug]
@@ -128,7 +129,7 @@ def follow(retriever, question: str, results: list[RetrievedChunk], region: str 
         # the name if none of its passages is among the question's candidates.
         candidates = retriever.retrieve(question, top_k=FOLLOW_CANDIDATES, region=region).results
         if link is not None:
-            passage = _passage(retriever, link, candidates, pointer=named is not None)
+            passage = _passage(retriever, link, candidates, pointer=named is not None, region=region)
         else:
             by_name = retriever.retrieve(named, top_k=5, region=region).results
             target = next((c for c in by_name if c.source != top.source and names(named, c.title)), None)

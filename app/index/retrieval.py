@@ -185,10 +185,12 @@ class HybridRetriever:
         """Every indexed file."""
         return set(self.keywords.source_rows()) - {""}
 
-    def passages(self, source: str) -> list[RetrievedChunk]:
-        """One file's chunks in reading order (unscored), for a link followed to it."""
+    def passages(self, source: str, region: str | None = None) -> list[RetrievedChunk]:
+        """One file's chunks a customer in ``region`` may read, in reading order (unscored), for a
+        link followed to it."""
+        allowed = _allowed(region, None)
         rows = self.keywords.source_rows().get(source, [])
-        chunks = [self._chunk(self.keywords.ids[row]) for row in rows]
+        chunks = [c for c in (self._chunk(self.keywords.ids[row]) for row in rows) if allowed(c.metadata)]
         return sorted(chunks, key=lambda c: int(c.metadata.get("line") or 0))
 
     def _sparse(self, query: str, region, audience) -> tuple[dict[str, float], dict[str, RetrievedChunk]]:

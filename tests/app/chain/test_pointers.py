@@ -50,10 +50,14 @@ FILES = {
 }
 
 
+def _retriever(tmp_path_factory, embedder, files: dict[str, str]):
+    store = ingested_store(tmp_path_factory.mktemp("pointers"), files, embedder)
+    return build_retriever(store.settings, store, embedder)
+
+
 @pytest.fixture(scope="module")
 def retriever(tmp_path_factory, embedder):
-    store = ingested_store(tmp_path_factory.mktemp("pointers"), FILES, embedder)
-    return build_retriever(store.settings, store, embedder)
+    return _retriever(tmp_path_factory, embedder, FILES)
 
 
 def test_the_article_a_pointer_names_becomes_the_next_source_and_is_quoted(retriever):
@@ -119,7 +123,6 @@ LINKED = {
                                 "See [Rescan](rescan.md).\n\n## Steps\n\nOpen Settings > Info, press Change next "
                                 "to the restore height, enter a block from before your first payment and rescan.\n",
     "guides/pricing.md": "# Pricing\n\nThe shop costs 5 EUR a month on the basic plan and 15 EUR on the pro plan.\n",
-
     "plugins.md": "# Plugins\n\nPlugins add features to the wallet. Enable the hardware wallet plugin under Tools > "
                   "Plugins and restart the wallet.\n",
 }
@@ -127,8 +130,7 @@ LINKED = {
 
 @pytest.fixture(scope="module")
 def linked(tmp_path_factory, embedder):
-    store = ingested_store(tmp_path_factory.mktemp("links"), LINKED, embedder)
-    return build_retriever(store.settings, store, embedder)
+    return _retriever(tmp_path_factory, embedder, LINKED)
 
 
 def _first(retriever, asked: str):

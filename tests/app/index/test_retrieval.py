@@ -61,3 +61,11 @@ def test_without_the_preference_the_global_chunk_can_lead(retriever):
     plain = HybridRetriever(retriever.store, retriever.embedder, region_preference=0.0)
     results = plain.retrieve("what does a replacement card cost", top_k=3, region="UK")
     assert results.results[0].source == "fees/replacement.md"
+
+
+def test_a_files_passages_are_listed_for_a_followed_link_within_the_customers_region(retriever):
+    assert {"fees/replacement-uk.md", "fees/replacement.md", "guides/wallet.md"} <= retriever.sources()
+    uk = retriever.passages("fees/replacement-uk.md", "UK")
+    assert [c.text for c in uk] == ["A replacement card costs £5.99 for UK accounts."]
+    assert retriever.passages("fees/replacement-uk.md", "EU") == []  # another region's article is not read
+    assert retriever.passages("missing.md") == []
