@@ -79,7 +79,9 @@ def mend(paragraph: str) -> str:
         return ""
     out = [lines[0]]
     for line in lines[1:]:
-        if _LIST_ITEM.match(line) or _LIST_ITEM.match(out[-1]) and not line.strip()[:1].islower():
+        own = _LIST_ITEM.match(line) or _TABLE_ROW.match(line.strip())
+        after_own = _LIST_ITEM.match(out[-1]) or _TABLE_ROW.match(out[-1].strip())
+        if own or after_own and not line.strip()[:1].islower():
             out.append(line)
         else:
             out[-1] = out[-1] + " " + line.strip()

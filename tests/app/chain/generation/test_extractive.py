@@ -124,6 +124,14 @@ def test_mend_joins_broken_lines_but_keeps_list_items():
         "Sign the message with your key.\n- one\n- two continued"
 
 
+def test_mend_keeps_each_table_row_on_its_line():
+    # the demo fee schedule's rows, as ingest writes a table: one "Header: value; …" line per row
+    rows = ("Item: First physical card; Fee or limit: Free\nItem: Replacement physical card; Fee or limit: £5.99\n"
+            "Item: Express card delivery; Fee or limit: £14.99")
+    assert mend(rows) == rows
+    assert mend("The fees\nbelow apply.\n" + rows) == "The fees below apply.\n" + rows
+
+
 def test_best_sentences_offers_list_items_as_steps():
     text = "Treat it as urgent:\n\n- message us in the chat;\n- freeze your card in Card > Freeze;"
     assert "- freeze your card in Card > Freeze;" in best_sentences("freeze card", text, limit=2)
