@@ -42,28 +42,20 @@ def fenced(code: str) -> str:
     return f"{fence}\n{code}\n{fence}"
 
 
-# "Operating Systems: Various versions of Linux" followed by "Wallet Software: Simplewallet" heads a list of
-# facts, not the page (Monero's offline backup guide); "sending with Lightning: preimage not checked" alone
-# above its sections is a title (Electrum's security notes).
-_LABEL_VALUE = re.compile(r"^[^:]{1,30}:\s+\S")
-
-
 def _title_heading(blocks: list[Block]) -> int | None:
     """Index of the heading that titles the document, if one does: the first block, when it is
     a level-1 heading, or when it is the document's only heading at the highest level used and
     other headings sit below it (pages that start at ``##``). A ``## Question?`` is an FAQ
-    entry, and ``## Label: value`` headings in a row state facts: neither is promoted to title."""
+    entry, never promoted to title."""
     first = next((i for i, b in enumerate(blocks) if b.is_heading or b.text.strip()), None)
     if first is None or not blocks[first].is_heading:
         return None
     top = blocks[first]
     if top.level == 1:
         return first
-    headings = [b for b in blocks if b.is_heading]
-    levels = [b.level for b in headings]
-    fact_sheet = _LABEL_VALUE.match(top.text) and len(headings) > 1 and _LABEL_VALUE.match(headings[1].text)
+    levels = [b.level for b in blocks if b.is_heading]
     if min(levels) == top.level and levels.count(top.level) == 1 and len(levels) > 1 \
-            and not looks_like_question(top.text) and not fact_sheet:
+            and not looks_like_question(top.text):
         return first
     return None
 

@@ -454,12 +454,3 @@ def test_a_list_items_text_after_a_nested_list_keeps_its_place_and_its_spaces():
 ])
 def test_each_link_is_kept_with_its_text_and_line_for_following_a_pointer(source, content, anchors):
     assert _load(source, content).anchors == anchors
-
-
-def test_a_label_value_heading_is_no_title():
-    # Monero's offline backup guide starts at "## Operating Systems: …": the page is not about that.
-    document = _load("_i18n/en/guides/Offline_Backup.md", "## Operating Systems:  Linux and Windows 7\n\n"
-                                                          "### Wallet Software:  Simplewallet\n\n- Take any computer.\n")
-    assert document.meta.title == "Offline Backup"
-    assert document.sections[0].path == ("Operating Systems: Linux and Windows 7", "Wallet Software: Simplewallet")
-    assert _load("fees.md", "## Fees\n\n### Cards\n\nFree.\n").meta.title == "Fees"  # a lone ## still titles
