@@ -45,7 +45,7 @@ class LoadedDocument:
     sections: list[Section]
     links: list[str] = field(default_factory=list)  # relative link targets, resolved against the KB
     # (link text, target as written, line) of every link, so that an answer which says "read this
-    # guide" can be followed to the article the link points at (app/chain/link_targets.py)
+    # guide" can be followed to the article the link points at (app/index/link_targets.py)
     anchors: list[tuple[str, str, int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     navigation: bool = False  # the loader dropped a table of contents (toctree, in-page contents list)

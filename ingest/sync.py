@@ -27,6 +27,7 @@ from app.core.settings import Settings
 from app.core.tokens import count_tokens
 from app.index.embedding import Embedder
 from app.index.keyword_index import versions_for
+from app.index.link_targets import LinkResolver, anchors_of, heading_slug
 from app.index.store import KnowledgeStore
 from guardrails.knowledge_scan import scan_knowledge_text
 from ingest.chunking import Chunk, chunk_document
@@ -221,6 +222,7 @@ def sync_knowledge(
             result = FileResult(source, "removed", chunks=_chunk_count(chunks))
             report.files.append(result)
             progress(result)
+        _anchor_warnings(report, store)
         if settings.sentence_weight > 0:
             report.sentence_vectors = _sync_sentences(store, embedder)
         report.chunks_in_store = store.chunk_count()
@@ -233,6 +235,33 @@ def sync_knowledge(
         if changed or versions.latest() is None:
             versions.publish(store)
     return report
+
+
+def _anchor_warnings(report: SyncReport, store: KnowledgeStore) -> None:
+    """A link to another page's ``#anchor`` that names none of that page's headings leads to the
+    top of the page: the editor of each file added or updated in this run is told which."""
+    changed = {f.source: f for f in report.files if f.status in ("added", "updated", "section_quarantined")}
+    if not changed:
+        return
+    _, _, metadatas = store.all_chunks()
+    slugs: dict[str, set[str]] = {}
+    links: dict[str, set[str]] = {}
+    for meta in metadatas:
+        if meta.get("vector_of", "chunk") != "chunk":
+            continue
+        source = str(meta.get("source", ""))
+        headings = [str(meta.get("title", "")), *str(meta.get("section", "")).split(" > ")]
+        slugs.setdefault(source, set()).update(heading_slug(h) for h in headings if h)
+        if source in changed:
+            links.setdefault(source, set()).update(target for _, target in anchors_of(meta) if "#" in target)
+    resolver = LinkResolver(slugs)
+    for source, targets in sorted(links.items()):
+        for target in sorted(targets):
+            found = resolver.resolve(target, source)
+            if found and found.fragment and found.fragment.lower() not in slugs.get(found.source, set()):
+                changed[source].warnings.append(
+                    f"{source}: the link to {target} names no heading of {found.source} (#{found.fragment}): point it at "
+                    f"one of that page's headings, or the link leads to the top of the page")
 
 
 def _sync_sentences(store: KnowledgeStore, embedder: Embedder) -> dict:

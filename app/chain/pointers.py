@@ -20,7 +20,7 @@ import re
 from dataclasses import replace
 
 from app.chain.generation.extractive import FOLLOWED, stems, without_code
-from app.chain.link_targets import LinkResolver, LinkTarget, anchors_of, heading_slug
+from app.index.link_targets import LinkResolver, LinkTarget, anchors_of, heading_slug
 from app.index.retrieval import RetrievedChunk
 
 POINTER_WORDS = 25  # a longer answer says something itself: it is not only a pointer

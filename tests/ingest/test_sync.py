@@ -200,3 +200,23 @@ def test_editors_are_warned_about_broken_links_and_answers_too_long_to_embed(set
         "be found by search — shorten it or split the question",
         "terms.md: the link to fees/missing.md points at a file that is not in the knowledge directory",
     ]
+
+
+def test_a_link_to_an_anchor_no_heading_has_is_reported_to_the_editor(settings, tmp_path):
+    # BTCPay's FAQ index links ./ServerSettings.md#maintainance; the heading is "Maintenance".
+    kb = tmp_path / "kb"
+    (kb / "faq").mkdir(parents=True)
+    (kb / "faq" / "index.md").write_text("# FAQ\n\n## Server\n\nSee [maintenance](./server.md#maintainance), "
+                                         "[updates](./server.md#how-to-update) and [the server FAQ](./server.md#server-faq)"
+                                         ".\n")
+    (kb / "faq" / "server.md").write_text("# Server FAQ\n\n## Maintenance\n\nRestart weekly.\n\n## How to update?\n\n"
+                                          "Run the update script.\n")
+    embedder = HashEmbedder()
+    report, _ = _sync(settings, embedder, kb)
+    warnings = {f.source: f.warnings for f in report.files}
+    assert warnings["faq/server.md"] == []
+    assert warnings["faq/index.md"] == [
+        "faq/index.md: the link to ./server.md#maintainance names no heading of faq/server.md (#maintainance): point it "
+        "at one of that page's headings, or the link leads to the top of the page"]
+    # unchanged files are not checked again: the warning comes with the next edit of the linking file
+    assert all(f.warnings == [] for f in _sync(settings, embedder, kb)[0].files)

@@ -1,10 +1,10 @@
-"""app/chain/link_targets.py: a link as a help centre writes it, matched to the indexed file."""
+"""app/index/link_targets.py: a link as a help centre writes it, matched to the indexed file."""
 
 from __future__ import annotations
 
 import pytest
 
-from app.chain.link_targets import LinkResolver, LinkTarget, anchors_of, heading_slug
+from app.index.link_targets import LinkResolver, LinkTarget, anchors_of, heading_slug
 
 FILES = ["FAQ/Apps.md", "FAQ/Integrations.md", "Guide.md", "Development/LocalDevelopment.md",
          "_i18n/en/resources/user-guides/restore_from_keys.md", "hardware-linux.rst", "docs/index.html",
