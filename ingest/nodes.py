@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-import json
 
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
+from app.index.link_targets import stored_anchors
 from ingest.chunking import Chunk
 
 # Kept out of the text llama-index would embed or show an LLM: ids, hashes, bookkeeping.
@@ -41,7 +41,7 @@ def chunk_metadata(chunk: Chunk, doc_hash: str, doc_chunk_count: int, ingested_a
         "vector_of": "chunk",
         "ingested_at": ingested_at,
         # the links in the chunk's text, [[text, target], …]: where "read this guide" leads
-        "anchors": json.dumps([list(a) for a in chunk.anchors], ensure_ascii=False) if chunk.anchors else "",
+        "anchors": stored_anchors(chunk.anchors),
     }
 
 

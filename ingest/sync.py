@@ -222,9 +222,12 @@ def sync_knowledge(
             result = FileResult(source, "removed", chunks=_chunk_count(chunks))
             report.files.append(result)
             progress(result)
-        _anchor_warnings(report, store)
+        edited = {f.source: f for f in report.files if f.status in ("added", "updated", "section_quarantined")}
+        # Every stored chunk, read once for the two steps that need them.
+        stored = store.all_chunks() if edited or settings.sentence_weight > 0 else ([], [], [])
+        _anchor_warnings(edited, stored[2])
         if settings.sentence_weight > 0:
-            report.sentence_vectors = _sync_sentences(store, embedder)
+            report.sentence_vectors = _sync_sentences(store, embedder, stored)
         report.chunks_in_store = store.chunk_count()
         report.seconds = time.perf_counter() - started
         _save_report(settings.data_dir, report)
@@ -237,13 +240,11 @@ def sync_knowledge(
     return report
 
 
-def _anchor_warnings(report: SyncReport, store: KnowledgeStore) -> None:
+def _anchor_warnings(changed: dict[str, FileResult], metadatas: list[dict]) -> None:
     """A link to another page's ``#anchor`` that names none of that page's headings leads to the
-    top of the page: the editor of each file added or updated in this run is told which."""
-    changed = {f.source: f for f in report.files if f.status in ("added", "updated", "section_quarantined")}
+    top of the page: the editor of each file added or updated in this run (``changed``) is told which."""
     if not changed:
         return
-    _, _, metadatas = store.all_chunks()
     slugs: dict[str, set[str]] = {}
     links: dict[str, set[str]] = {}
     for meta in metadatas:
@@ -264,14 +265,15 @@ def _anchor_warnings(report: SyncReport, store: KnowledgeStore) -> None:
                     f"one of that page's headings, or the link leads to the top of the page")
 
 
-def _sync_sentences(store: KnowledgeStore, embedder: Embedder) -> dict:
-    """Every stored chunk's sentence vectors, written or repaired after its chunks (the step reads
-    only complete sets, so the order does not matter for a search running meanwhile). A failure
-    here leaves the chunks indexed: the step embeds on first use until the next ingest repairs it."""
+def _sync_sentences(store: KnowledgeStore, embedder: Embedder, stored: tuple[list, list, list]) -> dict:
+    """Every stored chunk's sentence vectors (``stored``: the store's ``all_chunks()``), written or
+    repaired after its chunks (the step reads only complete sets, so the order does not matter for a
+    search running meanwhile). A failure here leaves the chunks indexed: the step embeds on first use
+    until the next ingest repairs it."""
     from app.index.sentence_store import SentenceStore
     from app.index.sentences import sentence_texts
 
-    ids, documents, metadatas = store.all_chunks()
+    ids, documents, metadatas = stored
     chunks = {chunk_id: sentence_texts(meta.get("title", ""), meta.get("section", ""), text)
               for chunk_id, text, meta in zip(ids, documents, metadatas) if meta.get("vector_of", "chunk") == "chunk"}
     try:

@@ -28,6 +28,11 @@ class LinkTarget:
     fragment: str  # the heading anchor after "#", or ""
 
 
+def stored_anchors(anchors) -> str:
+    """A chunk's (link text, target) pairs as its metadata keeps them (Chroma takes scalars only)."""
+    return json.dumps([list(a) for a in anchors], ensure_ascii=False) if anchors else ""
+
+
 def anchors_of(metadata: dict) -> list[tuple[str, str]]:
     """The (link text, target) pairs ingest stored with a chunk; [] for a chunk stored before it did."""
     try:
@@ -57,6 +62,7 @@ class LinkResolver:
         if not target or _SCHEME.match(target):
             return None
         path, _, fragment = target.partition("#")
+        fragment = fragment.strip("#").split("#")[0]  # "#a#b" written twice: the first anchor
         path = path.split("?")[0]
         if not path.strip("./"):
             return None  # a heading of the same page
@@ -64,9 +70,9 @@ class LinkResolver:
         if not path.startswith("/"):
             relative = posixpath.normpath(posixpath.join(posixpath.dirname(from_source), bare))
             if found := self._exact(relative):
-                return LinkTarget(found, fragment.strip("#").split("#")[0])
+                return LinkTarget(found, fragment)
         if found := self._by_ending(posixpath.normpath(bare.lstrip("/")).lstrip("./")):
-            return LinkTarget(found, fragment.strip("#").split("#")[0])
+            return LinkTarget(found, fragment)
         return None
 
     def _exact(self, bare: str) -> str | None:
