@@ -166,8 +166,9 @@ def quality(store, folder: Path, database_url: str | None) -> list[dict]:
     new = KeywordIndex(real, LocalVersions(settings.data_dir))
     results = []
     for name, index in (("BM25 in memory (before)", old), ("BM25 memory-mapped (now)", new)):
+        # exact_max_records=0: both arms search vectors with Chroma, as the old index knew no other way
         retriever = HybridRetriever(real, embedder, keyword_index=index, alpha=settings.retrieval_alpha,
-                                    candidates=settings.retrieval_candidates)
+                                    candidates=settings.retrieval_candidates, exact_max_records=0)
         if name.startswith("BM25 in memory"):
             retriever._sparse = _old_sparse(retriever)  # the filter mask as the old code made it
         for mode in ("sparse", "hybrid"):

@@ -4,7 +4,8 @@ turn without an LLM, and llama-index's default retriever side by side with Beaco
 
 1. scale: stores of N synthetic chunks (text built from the demo KB's sentences, random
    unit vectors) written through ``KnowledgeStore.upsert`` in the production layout; the
-   labelled queries, embedded by the real model, go through ``HybridRetriever``.
+   labelled queries, embedded by the real model, go through ``HybridRetriever``, with the
+   vector query exact (the default) and again with Chroma's approximate index.
 2. turn: the demo KB ingested with the real model; every labelled query goes through the
    answer chain with the extractive generator.
 3. baseline: on the same demo store, llama-index's ``VectorStoreIndex`` retriever against
@@ -228,6 +229,12 @@ def measure_scale(tmp: Path, kb: SyntheticKB, embedder, total: int, queries: lis
     first_ms = (time.perf_counter() - started) * 1000
     run_queries(retriever, queries[:warmup])
     rows = run_queries(retriever, queries)
+    # The same queries with Chroma's approximate index answering the vector query (what an index
+    # above BEACON_EXACT_SEARCH_MAX_RECORDS uses), and how often its top results differ.
+    approximate = HybridRetriever(store, embedder, alpha=settings.retrieval_alpha,
+                                  candidates=settings.retrieval_candidates, exact_max_records=0)
+    run_queries(approximate, queries[:warmup])
+    chroma_rows = run_queries(approximate, queries)
     # KeywordIndex.refresh asks the store for its fingerprint (a Chroma count) on every search.
     fingerprint_ms = []
     for _ in range(50):
@@ -246,8 +253,10 @@ def measure_scale(tmp: Path, kb: SyntheticKB, embedder, total: int, queries: lis
         "all": stage_summary(rows),
         "with_region": stage_summary([r for r in rows if r["region"]]),
         "no_region": stage_summary([r for r in rows if not r["region"]]),
+        "chroma_vector_query": stage_summary(chroma_rows),
+        "same_results_as_chroma": round(sum(a["hits"] == b["hits"] for a, b in zip(rows, chroma_rows)) / len(rows), 3),
     }
-    del retriever, store
+    del retriever, approximate, store
     gc.collect()
     return result
 
@@ -368,6 +377,16 @@ def print_tables(result: dict) -> None:
                   f"{fmt(a['retrieve_ms'])} | {fmt(a['sparse_ms'])} | {fmt(a['fuse_ms'])} | "
                   f"{fmt(r['no_region']['total_ms'])} | {fmt(r['with_region']['total_ms'])} | "
                   f"{fmt(r['with_region']['retrieve_ms'])} |")
+        print("\nThe vector query exact (the default up to BEACON_EXACT_SEARCH_MAX_RECORDS) against Chroma's "
+              "approximate index, same queries:\n")
+        print("| chunks (records) | vector query, exact | vector query, Chroma | total, exact | total, Chroma "
+              "| same top results |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        for r in s["runs"]:
+            a, c = r["all"], r.get("chroma_vector_query")
+            if c:
+                print(f"| {r['chunks']:,} ({r['records']:,}) | {fmt(a['retrieve_ms'])} | {fmt(c['retrieve_ms'])} | "
+                      f"{fmt(a['total_ms'])} | {fmt(c['total_ms'])} | {r['same_results_as_chroma']:.3f} |")
         print("\nBuilding the stores:\n")
         print("| chunks (records) | insert s (make nodes + Chroma upsert) | records/s | BM25 build s (first retrieval) "
               "| first query ms (after BM25) | store fingerprint ms p50 | store on disk MB | process RSS MB after "

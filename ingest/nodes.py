@@ -7,6 +7,7 @@ import hashlib
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
 from app.index.link_targets import stored_anchors
+from app.index.store import QUESTION_SUFFIX
 from ingest.chunking import Chunk
 
 # Kept out of the text llama-index would embed or show an LLM: ids, hashes, bookkeeping.
@@ -43,14 +44,6 @@ def chunk_metadata(chunk: Chunk, doc_hash: str, doc_chunk_count: int, ingested_a
         # the links in the chunk's text, [[text, target], …]: where "read this guide" leads
         "anchors": stored_anchors(chunk.anchors),
     }
-
-
-QUESTION_SUFFIX = "#q"
-
-
-def chunk_of(record_id: str) -> str:
-    """The chunk a stored record belongs to (a question vector points at its FAQ chunk)."""
-    return record_id.removesuffix(QUESTION_SUFFIX)
 
 
 def records(chunks: list[Chunk], doc_hash: str, ingested_at: str) -> list[tuple[str, str, Chunk, dict]]:

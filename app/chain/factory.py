@@ -92,7 +92,8 @@ def build_retriever(settings: Settings, store, embedder) -> HybridRetriever:
     return HybridRetriever(store, embedder, alpha=settings.retrieval_alpha, candidates=settings.retrieval_candidates,
                            reranker=reranker, rerank_top_n=settings.reranker_top_n, rerank_weight=settings.reranker_weight,
                            sentence_scores=SentenceScorer(embedder, SentenceStore(store)) if settings.sentence_weight > 0 else None,
-                           sentence_top_n=settings.sentence_top_n, sentence_weight=settings.sentence_weight)
+                           sentence_top_n=settings.sentence_top_n, sentence_weight=settings.sentence_weight,
+                           exact_max_records=settings.exact_search_max_records)
 
 
 def build_chain(settings: Settings, store, embedder, sessions: SessionStore | None = None,

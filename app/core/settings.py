@@ -92,6 +92,9 @@ class Settings(BaseSettings):
         0.2, ge=0, le=1, description="Weight of each candidate's best sentence (its cosine to the question, normalised over the candidates) added to the fused score before the cut (0: off; 0.2 is the measured choice; the ingest stores the sentence vectors while it is on)."
     )
     sentence_top_n: int = Field(10, ge=1, le=100, description="Fused results whose sentences are matched and reordered.")
+    exact_search_max_records: int = Field(
+        100_000, ge=0, description="Up to this many stored vectors the vector search is exact (every vector scored, the same result in every process); above it Chroma's approximate index answers."
+    )
     confidence_threshold: float = Field(
         0.614, ge=0, le=1, description="Below this confidence Beacon does not answer (the cut of python -m research.kbs.decision --write)."
     )

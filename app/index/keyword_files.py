@@ -10,7 +10,20 @@ One folder per version:
   of the confidence model read them for the top result);
 - ``filters.npy`` and ``filters.json``: each row's region and audience as codes, so a filter mask
   is one vectorised comparison, not a pass over every row's metadata;
+- ``vectors.npy``, ``vector_ids.json`` and ``vector_rows.npy``: every stored vector (chunks and
+  FAQ questions), L2-normalised float32, with its record id and its chunk's row, for an exact
+  vector search (``nearest``);
 - ``manifest.json``: counts and the store fingerprint it was built from, written last.
+
+Rows and vectors are in record-id order, whatever order the store returned them in, so two
+builds of the same store give the same files and the same rankings, ties included.
+
+Why an exact vector search beside Chroma's: Chroma's embedded HNSW index returned a different
+top 60 from one process to the next on the same store (a BTCPay question's second-nearest chunk
+missing in one run and present in the next), so the same question could get a different
+answer after a restart, and before/after comparisons moved on identical chunks. A product of
+the query with every vector is exact, the same in every process, and at Beacon's help-centre
+sizes cheaper than the HNSW query (``docs/retrieval.md``, "Exact vector search").
 
 The scores are bm25s's, computed exactly as before: ranking, the fused scores and the
 confidence model's signals do not change.
@@ -30,7 +43,7 @@ import numpy as np
 
 _STOPWORDS = "english"
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2  # 2: vectors and record-id order; a version of an older format is rebuilt (one replica)
 log = logging.getLogger(__name__)
 
 
@@ -55,13 +68,18 @@ def stemmer():
 
 
 def build_keyword_files(folder: Path, ids: list[str], documents: list[str], metadatas: list[dict],
-                        records: int, fingerprint: str) -> dict:
+                        records: int, fingerprint: str, vectors: np.ndarray | None = None) -> dict:
     """Write the index of these chunks into ``folder`` (which must not exist yet). Question
-    records carry no words of their own (the question is in the chunk's section): left out.
-    ``records`` counts what a vector query can return (chunks plus question records)."""
+    records carry no words of their own (the question is in the chunk's section): left out of
+    BM25, kept among the vectors. ``records`` counts what a vector query can return (chunks plus
+    question records); ``vectors`` holds one row per record, in the order of ``ids``."""
     bm25s = bm25s_module()
     started = time.perf_counter()
-    keep = [i for i, m in enumerate(metadatas) if (m or {}).get("vector_of") != "question"]
+    order = sorted(range(len(ids)), key=ids.__getitem__)  # record-id order: the store's own order varies
+    record_ids = [ids[i] for i in order]
+    if vectors is not None and len(ids):
+        vectors = np.asarray(vectors, dtype=np.float32)[order]
+    keep = [i for i in order if (metadatas[i] or {}).get("vector_of") != "question"]
     ids = [ids[i] for i in keep]
     documents = [documents[i] for i in keep]
     # llama-index's copy of the node (``_node_content``) is half of each record and nothing reads it.
@@ -98,9 +116,25 @@ def build_keyword_files(folder: Path, ids: list[str], documents: list[str], meta
     np.save(folder / "filters.npy", filters)
     (folder / "filters.json").write_text(json.dumps(codes), encoding="utf-8")
     manifest = {"format": FORMAT, "rows": len(ids), "records": records, "fingerprint": fingerprint,
-                "built_at": time.time(), "build_s": round(time.perf_counter() - started, 3)}
+                "built_at": time.time()}
+    if vectors is not None:
+        manifest["vectors"] = _write_vectors(folder, record_ids, vectors, {chunk_id: row for row, chunk_id in enumerate(ids)})
+    manifest["build_s"] = round(time.perf_counter() - started, 3)
     (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")  # last: marks the folder complete
     return manifest
+
+
+def _write_vectors(folder: Path, record_ids: list[str], vectors: np.ndarray, row_of: dict[str, int]) -> int:
+    """Every record's vector, normalised, with its id and its chunk's row (-1: no such chunk)."""
+    from app.index.store import chunk_of
+
+    if len(record_ids) == 0:
+        vectors = np.zeros((0, 0), dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else np.ones((0, 1), dtype=np.float32)
+    np.save(folder / "vectors.npy", (vectors / np.where(norms > 0, norms, 1.0)).astype(np.float32))
+    np.save(folder / "vector_rows.npy", np.array([row_of.get(chunk_of(r), -1) for r in record_ids], dtype=np.int64))
+    (folder / "vector_ids.json").write_text(json.dumps(record_ids), encoding="utf-8")
+    return len(record_ids)
 
 
 class _Rows:
@@ -159,6 +193,11 @@ class KeywordFiles:
         self._stemmer = stemmer()
         self._masks: dict = {}
         self._source_rows: dict[str, list[int]] | None = None
+        self.vectors: np.ndarray | None = None  # None: a version built without them (Chroma searches)
+        if "vectors" in self.manifest:
+            self.vectors = np.load(self.folder / "vectors.npy", mmap_mode="r")
+            self.vector_ids: list[str] = json.loads((self.folder / "vector_ids.json").read_text(encoding="utf-8"))
+            self._vector_rows = np.load(self.folder / "vector_rows.npy", mmap_mode="r")
 
     def row(self, row: int) -> list:
         found = self._cache.get(row)
@@ -187,6 +226,24 @@ class KeywordFiles:
 
     def query_terms(self, query: str) -> list[str]:
         return self.tokenize([query], ids=False)[0]
+
+    def nearest(self, vector, top_k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """(record id, cosine similarity) of the ``top_k`` nearest records, best first, ties in
+        record-id order; ``allowed`` (0/1 over rows, as ``filter_mask`` gives) keeps the records
+        of those chunks only. Exact: every vector is scored."""
+        if self.vectors is None or not len(self.vector_ids) or top_k <= 0:
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        norm = float(np.linalg.norm(query))
+        scores = self.vectors @ (query / norm if norm > 0 else query)
+        if allowed is not None:
+            rows = np.asarray(self._vector_rows)
+            keep = (rows >= 0) & (np.asarray(allowed)[np.clip(rows, 0, None)] > 0) if len(allowed) else rows < -1
+            scores = np.where(keep, scores, -np.inf)
+        k = min(top_k, len(scores))
+        best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+        best = best[np.lexsort((best, -scores[best]))]  # by score, then by record-id order
+        return [(self.vector_ids[i], float(scores[i])) for i in best if np.isfinite(scores[i])]
 
     def _term(self, word: str) -> int | None:
         return self.bm25.vocab_dict.get(word) if self.bm25 is not None else None

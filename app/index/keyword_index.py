@@ -9,6 +9,8 @@ and the staff app's ingest) and memory-mapped by every process that searches
 - several replicas (``BEACON_DATABASE_URL``): in the shared database, in parts; each replica
   copies a new version into its data directory once and maps it from there.
 
+The version also holds every stored vector, for an exact vector search (``keyword_files.py``).
+
 A searching process looks for a newer version at most once a second and swaps it in; in the
 shared case the copy is made in the background while searches go on with the old version.
 A store written without an ingest (tests, benchmarks) is indexed when the index notices it.
@@ -27,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from app.index.keyword_files import KeywordFiles, build_keyword_files, keyword_text  # noqa: F401 (re-exported)
+from app.index.keyword_files import FORMAT, KeywordFiles, build_keyword_files, keyword_text  # noqa: F401 (re-exported)
 from app.index.store import KnowledgeStore
 
 REFRESH_INTERVAL_S = 1.0
@@ -42,8 +44,9 @@ def _fingerprint_text(store: KnowledgeStore) -> str:
 
 
 def _build(store: KnowledgeStore, folder: Path, fingerprint: str) -> dict:
-    ids, documents, metadatas = store.all_chunks()
-    return build_keyword_files(folder, ids, documents, metadatas, records=len(ids), fingerprint=fingerprint)
+    ids, documents, metadatas, vectors = store.all_records()
+    return build_keyword_files(folder, ids, documents, metadatas, records=len(ids), fingerprint=fingerprint,
+                               vectors=vectors)
 
 
 class LocalVersions:
@@ -203,10 +206,10 @@ class KeywordIndex:
         benchmark wrote it directly)."""
         if version != self.version or self._files is None:
             manifest = json.loads((self.versions.folder(version) / "manifest.json").read_text(encoding="utf-8"))
-            fingerprint = manifest["fingerprint"]
         else:
-            fingerprint = self._files.manifest["fingerprint"]
-        return fingerprint != _fingerprint_text(self.store)
+            manifest = self._files.manifest
+        # A version of an older format (no vectors) is rebuilt once, from the store as it is.
+        return manifest.get("format", 1) < FORMAT or manifest["fingerprint"] != _fingerprint_text(self.store)
 
     def _index_the_store(self) -> str | None:
         """No version yet (a store filled before this Beacon, or by hand): index it now. Across
@@ -264,6 +267,15 @@ class KeywordIndex:
     @property
     def records(self) -> int:
         return self.files.records if self.files else 0
+
+    def nearest(self, vector, top_k: int, allowed=None) -> list[tuple[str, float]] | None:
+        """Exact vector search over the current version (``KeywordFiles.nearest``); None when
+        the version holds no vectors (built by an older Beacon, or by several replicas before
+        their next ingest): the caller asks Chroma."""
+        files = self.files
+        if files is None or files.vectors is None:
+            return None
+        return files.nearest(vector, top_k, allowed)
 
     @property
     def documents(self):

@@ -22,7 +22,7 @@ from app.index.embedding import Embedder
 from app.index.keyword_index import KeywordIndex
 from app.index.reranker import Reranker, blend, passage_text
 from app.index.sentences import SentenceScores, reorder
-from app.index.store import KnowledgeStore
+from app.index.store import QUESTION_SUFFIX, KnowledgeStore, chunk_of
 
 # The metadata every result reports, in a stable order (part of the --json contract).
 RESULT_METADATA = ("doc_type", "category", "region", "audience", "effective_date", "version", "tags",
@@ -30,7 +30,6 @@ RESULT_METADATA = ("doc_type", "category", "region", "audience", "effective_date
 
 log = logging.getLogger(__name__)
 Mode = Literal["hybrid", "dense", "sparse"]
-QUESTION_SUFFIX = "#q"
 # Added to the fused score of a chunk written for the customer's own region: a UK customer
 # reads the UK fee schedule before the global FAQ when both match. Chosen on the demo KB's
 # region-labelled questions (research/kbs/README.md).
@@ -123,7 +122,8 @@ class HybridRetriever:
                  alpha: float = 0.7, candidates: int = 20, fusion: Literal["rsf", "rrf"] = "rsf",
                  question_vectors: bool = True, region_preference: float = REGION_PREFERENCE,
                  reranker: Reranker | None = None, rerank_top_n: int = 10, rerank_weight: float = 1.0,
-                 sentence_scores: SentenceScores | None = None, sentence_top_n: int = 10, sentence_weight: float = 0.0) -> None:
+                 sentence_scores: SentenceScores | None = None, sentence_top_n: int = 10, sentence_weight: float = 0.0,
+                 exact_max_records: int = 100_000) -> None:
         from app.index.embedding.llama_adapter import pin_llama_index_defaults
 
         pin_llama_index_defaults(embedder)
@@ -141,6 +141,7 @@ class HybridRetriever:
         self.sentence_scores = sentence_scores if sentence_weight > 0 else None
         self.sentence_top_n = sentence_top_n
         self.sentence_weight = sentence_weight
+        self.exact_max_records = exact_max_records
 
     def warm_up(self) -> None:
         self.embedder.embed_query("warm up")
@@ -151,29 +152,37 @@ class HybridRetriever:
             self.sentence_scores.warm_up()
 
     def _dense(self, vector: list[float], region, audience) -> tuple[dict[str, float], dict[str, RetrievedChunk]]:
-        """Vector search. Chroma returns ids and distances only; text and metadata come from
-        the in-memory index, and region/audience filters are applied here: Chroma's own
-        metadata filter costs ~150 ms at 10,000 chunks. Only when too few allowed chunks
-        come back is the query repeated with Chroma's filter."""
+        """Vector search: exact, over the vectors the keyword index's version holds, up to
+        ``exact_max_records`` records (the same nearest chunks in every process); above that,
+        or on a version without vectors, Chroma's approximate index. Chroma returns ids and
+        distances only; text and metadata come from the in-memory index, and region/audience
+        filters are applied here: Chroma's own metadata filter costs ~150 ms at 10,000 chunks.
+        Only when too few allowed chunks come back is the query repeated with Chroma's filter."""
         index = self.keywords
-        allowed = _allowed(region, audience)
         wanted = self.candidates * 2  # FAQ chunks can take two places: question and answer vectors
-        hits = self.store.nearest(vector, min(wanted * (3 if region or audience else 1), index.records))
-        kept = [(rid, s) for rid, s in hits if self._row(rid) is not None and allowed(index.metadatas[self._row(rid)])]
-        if len(kept) < wanted and len(hits) < index.records and (region or audience):
-            hits = self.store.nearest(vector, min(wanted, index.records), _where(region, audience))
-            kept = [(rid, s) for rid, s in hits if self._row(rid) is not None]
+        exact = None
+        if index.records <= self.exact_max_records:
+            exact = index.nearest(vector, wanted, index.filter_mask(region, audience) if (region or audience) else None)
+        if exact is not None:
+            kept = [(rid, s) for rid, s in exact if self._row(rid) is not None]
+        else:
+            allowed = _allowed(region, audience)
+            hits = self.store.nearest(vector, min(wanted * (3 if region or audience else 1), index.records))
+            kept = [(rid, s) for rid, s in hits if self._row(rid) is not None and allowed(index.metadatas[self._row(rid)])]
+            if len(kept) < wanted and len(hits) < index.records and (region or audience):
+                hits = self.store.nearest(vector, min(wanted, index.records), _where(region, audience))
+                kept = [(rid, s) for rid, s in hits if self._row(rid) is not None]
         best: dict[str, float] = {}
         for record_id, score in kept:
             if not self.question_vectors and record_id.endswith(QUESTION_SUFFIX):
                 continue
-            chunk_id = record_id.removesuffix(QUESTION_SUFFIX)
+            chunk_id = chunk_of(record_id)
             best[chunk_id] = max(score, best.get(chunk_id, -2.0))
         top = dict(sorted(best.items(), key=lambda kv: -kv[1])[: self.candidates])
         return top, {c: self._chunk(c) for c in top}
 
     def _row(self, record_id: str) -> int | None:
-        return self.keywords.row_of.get(record_id.removesuffix(QUESTION_SUFFIX))
+        return self.keywords.row_of.get(chunk_of(record_id))
 
     def _chunk(self, chunk_id: str) -> RetrievedChunk:
         row = self.keywords.row_of[chunk_id]

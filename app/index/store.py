@@ -20,6 +20,14 @@ from app.core.settings import Settings
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 
+QUESTION_SUFFIX = "#q"  # a FAQ chunk's second record: the vector of its question alone
+
+
+def chunk_of(record_id: str) -> str:
+    """The chunk a stored record belongs to (a question vector points at its FAQ chunk)."""
+    return record_id.removesuffix(QUESTION_SUFFIX)
+
+
 @dataclass(frozen=True)
 class StoredChunk:
     chunk_id: str
@@ -142,17 +150,33 @@ class KnowledgeStore:
 
     def all_chunks(self) -> tuple[list[str], list[str], list[dict]]:
         """(ids, texts, metadatas) of every stored chunk, for in-memory indexes."""
+        ids, documents, metadatas, _ = self._read_all(vectors=False)
+        return ids, documents, metadatas
+
+    def all_records(self):
+        """(ids, texts, metadatas, vectors) of every stored record, question records included;
+        ``vectors`` is one float32 row per record. For the search files an ingest publishes."""
+        return self._read_all(vectors=True)
+
+    def _read_all(self, vectors: bool):
+        import numpy as np
+
         ids: list[str] = []
         documents: list[str] = []
         metadatas: list[dict] = []
+        pages: list = []
         page, offset = 5000, 0
+        include = ["documents", "metadatas"] + (["embeddings"] if vectors else [])
         while True:
-            batch = self.collection.get(include=["documents", "metadatas"], limit=page, offset=offset)
+            batch = self.collection.get(include=include, limit=page, offset=offset)
             ids += batch["ids"]
             documents += batch["documents"]
             metadatas += [m or {} for m in batch["metadatas"]]
+            if vectors and len(batch["ids"]):
+                pages.append(np.asarray(batch["embeddings"], dtype=np.float32))
             if len(batch["ids"]) < page:
-                return ids, documents, metadatas
+                matrix = (np.concatenate(pages) if pages else np.zeros((0, 0), dtype=np.float32)) if vectors else None
+                return ids, documents, metadatas, matrix
             offset += page
 
     def fingerprint(self) -> tuple:
