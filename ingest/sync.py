@@ -242,7 +242,9 @@ def sync_knowledge(
 
 def _anchor_warnings(changed: dict[str, FileResult], metadatas: list[dict]) -> None:
     """A link to another page's ``#anchor`` that names none of that page's headings leads to the
-    top of the page: the editor of each file added or updated in this run (``changed``) is told which."""
+    top of the page. Checked for the links of each file added or updated in this run (``changed``),
+    told to its editor, and for the links of other files into a changed page (a heading renamed
+    or removed there), told to the editor of the changed page."""
     if not changed:
         return
     slugs: dict[str, set[str]] = {}
@@ -253,16 +255,21 @@ def _anchor_warnings(changed: dict[str, FileResult], metadatas: list[dict]) -> N
         source = str(meta.get("source", ""))
         headings = [str(meta.get("title", "")), *str(meta.get("section", "")).split(" > ")]
         slugs.setdefault(source, set()).update(heading_slug(h) for h in headings if h)
-        if source in changed:
-            links.setdefault(source, set()).update(target for _, target in anchors_of(meta) if "#" in target)
+        links.setdefault(source, set()).update(target for _, target in anchors_of(meta) if "#" in target)
     resolver = LinkResolver(slugs)
     for source, targets in sorted(links.items()):
         for target in sorted(targets):
             found = resolver.resolve(target, source)
-            if found and found.fragment and found.fragment.lower() not in slugs.get(found.source, set()):
+            if not found or not found.fragment or found.fragment.lower() in slugs.get(found.source, set()):
+                continue
+            if source in changed:
                 changed[source].warnings.append(
                     f"{source}: the link to {target} names no heading of {found.source} (#{found.fragment}): point it at "
                     f"one of that page's headings, or the link leads to the top of the page")
+            elif found.source in changed:
+                changed[found.source].warnings.append(
+                    f"{found.source}: {source} links to {target}, and no heading of this page is #{found.fragment} (now): "
+                    f"keep a heading of that name, or update the link in {source}; it leads to the top of the page")
 
 
 def _sync_sentences(store: KnowledgeStore, embedder: Embedder, stored: tuple[list, list, list]) -> dict:

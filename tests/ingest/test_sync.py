@@ -220,3 +220,20 @@ def test_a_link_to_an_anchor_no_heading_has_is_reported_to_the_editor(settings, 
         "at one of that page's headings, or the link leads to the top of the page"]
     # unchanged files are not checked again: the warning comes with the next edit of the linking file
     assert all(f.warnings == [] for f in _sync(settings, embedder, kb)[0].files)
+
+
+def test_renaming_a_heading_that_another_page_links_to_is_reported_to_the_editor_of_the_renamed_page(settings, tmp_path):
+    kb = tmp_path / "kb"
+    (kb / "faq").mkdir(parents=True)
+    (kb / "faq" / "index.md").write_text("# FAQ\n\n## Server\n\nSee [updates](./server.md#how-to-update).\n")
+    (kb / "faq" / "server.md").write_text("# Server FAQ\n\n## How to update?\n\nRun the update script.\n")
+    embedder = HashEmbedder()
+    first, _ = _sync(settings, embedder, kb)
+    assert all(f.warnings == [] for f in first.files)
+    (kb / "faq" / "server.md").write_text("# Server FAQ\n\n## Updating the server\n\nRun the update script.\n")
+    report, _ = _sync(settings, embedder, kb)
+    warnings = {f.source: f.warnings for f in report.files}
+    assert warnings["faq/server.md"] == [
+        "faq/server.md: faq/index.md links to ./server.md#how-to-update, and no heading of this page is #how-to-update "
+        "(now): keep a heading of that name, or update the link in faq/index.md; it leads to the top of the page"]
+    assert warnings.get("faq/index.md", []) == []
