@@ -37,6 +37,7 @@ class Chunk:
     meta: DocumentMeta
     question: str | None = None
     anchors: tuple[tuple[str, str], ...] = ()  # (link text, target as written) of the links in ``text``
+    labels: tuple[str, ...] = ()  # the Sphinx labels that name this chunk's section
 
     @property
     def section(self) -> str:
@@ -55,6 +56,9 @@ def chunk_document(document: LoadedDocument, max_tokens: int) -> list[Chunk]:
         end = next((s for s in starts if s > line), None)
         anchors = list(dict.fromkeys((" ".join(shown.split()), target) for shown, target, at in document.anchors
                                      if line <= at and (end is None or at < end)))
+        # a label before the first section (the page's title) names the page: its first chunk
+        labels = tuple(dict.fromkeys(label for label, at in document.labels
+                                     if (line <= at or line == starts[0]) and (end is None or at < end)))
         for part, piece in enumerate(pieces):
             words = " ".join(piece.split())
             chunks.append(
@@ -68,6 +72,7 @@ def chunk_document(document: LoadedDocument, max_tokens: int) -> list[Chunk]:
                     meta=meta,
                     question=question,
                     anchors=tuple(a for a in anchors if a[0] in words),
+                    labels=labels if part == 0 else (),
                 )
             )
     return chunks

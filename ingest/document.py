@@ -47,5 +47,8 @@ class LoadedDocument:
     # (link text, target as written, line) of every link, so that an answer which says "read this
     # guide" can be followed to the article the link points at (app/index/link_targets.py)
     anchors: list[tuple[str, str, int]] = field(default_factory=list)
+    # (label, line of the heading it names) of each Sphinx label (``.. _gap limit:``) the file defines,
+    # so a ``:ref:`` to it from any file leads here
+    labels: list[tuple[str, int]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     navigation: bool = False  # the loader dropped a table of contents (toctree, in-page contents list)

@@ -6,13 +6,13 @@ import hashlib
 
 from llama_index.core.schema import NodeRelationship, RelatedNodeInfo, TextNode
 
-from app.index.link_targets import stored_anchors
+from app.index.link_targets import stored_anchors, stored_labels
 from app.index.store import QUESTION_SUFFIX
 from ingest.chunking import Chunk
 
 # Kept out of the text llama-index would embed or show an LLM: ids, hashes, bookkeeping.
 _BOOKKEEPING = ["source", "line", "content_hash", "embed_hash", "doc_hash", "doc_chunk_count", "ingested_at", "links",
-                "chunk_index", "vector_of", "anchors"]
+                "chunk_index", "vector_of", "anchors", "labels"]
 
 
 def _hash(text: str) -> str:
@@ -43,6 +43,8 @@ def chunk_metadata(chunk: Chunk, doc_hash: str, doc_chunk_count: int, ingested_a
         "ingested_at": ingested_at,
         # the links in the chunk's text, [[text, target], …]: where "read this guide" leads
         "anchors": stored_anchors(chunk.anchors),
+        # the Sphinx labels naming the chunk's section: where a :ref: to them leads
+        "labels": stored_labels(chunk.labels),
     }
 
 

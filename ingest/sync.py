@@ -27,7 +27,7 @@ from app.core.settings import Settings
 from app.core.tokens import count_tokens
 from app.index.embedding import Embedder
 from app.index.keyword_index import versions_for
-from app.index.link_targets import LinkResolver, anchors_of, heading_slug
+from app.index.link_targets import REF_PREFIX, LinkResolver, anchors_of, heading_slug, label_places
 from app.index.store import KnowledgeStore
 from guardrails.knowledge_scan import scan_knowledge_text
 from ingest.chunking import Chunk, chunk_document
@@ -38,8 +38,9 @@ from ingest.set_aside import SetAside, set_aside
 
 log = logging.getLogger(__name__)
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
-PIPELINE_VERSION = "6"  # 5: Markdown through markdown-it-py, rst, HTML, PDF; markup and alt text out
+PIPELINE_VERSION = "7"  # 5: Markdown through markdown-it-py, rst, HTML, PDF; markup and alt text out
 # 6: code and lists kept in place, footnotes, definition lists, collapsible FAQ entries, each chunk's links
+# 7: Sphinx :ref: links and the labels they name
 EMBED_BATCH_CHUNKS = 128  # chunks collected across files before one embedding pass
 STATUSES = ("added", "updated", "unchanged", "removed", "failed", "quarantined", "section_quarantined", "skipped")
 NOT_OK = ("failed", "quarantined", "section_quarantined")  # an editor has to look at these files
@@ -255,11 +256,17 @@ def _anchor_warnings(changed: dict[str, FileResult], metadatas: list[dict]) -> N
         source = str(meta.get("source", ""))
         headings = [str(meta.get("title", "")), *str(meta.get("section", "")).split(" > ")]
         slugs.setdefault(source, set()).update(heading_slug(h) for h in headings if h)
-        links.setdefault(source, set()).update(target for _, target in anchors_of(meta) if "#" in target)
-    resolver = LinkResolver(slugs)
+        links.setdefault(source, set()).update(target for _, target in anchors_of(meta)
+                                               if "#" in target or target.startswith(REF_PREFIX))
+    resolver = LinkResolver(slugs, label_places(m for m in metadatas if m.get("vector_of", "chunk") == "chunk"))
     for source, targets in sorted(links.items()):
         for target in sorted(targets):
             found = resolver.resolve(target, source)
+            if found is None and target.startswith(REF_PREFIX) and source in changed:
+                changed[source].warnings.append(
+                    f"{source}: :ref:`{target[len(REF_PREFIX):]}` names a label no file of the knowledge folder defines "
+                    f"(or two files do): define it once with `.. _{target[len(REF_PREFIX):]}:` above the heading it means")
+                continue
             if not found or not found.fragment or found.fragment.lower() in slugs.get(found.source, set()):
                 continue
             if source in changed:

@@ -88,7 +88,7 @@ def linked_article(retriever, chunk: RetrievedChunk, pointer: bool) -> LinkTarge
         generic = not _stems(shown)  # "here", "this guide", "this page"
         if not (pointer or generic or _POINTS.search(words)):
             continue  # a link in a sentence that says something, not where to look
-        resolver = resolver or LinkResolver(retriever.sources())
+        resolver = resolver or LinkResolver(retriever.sources(), retriever.labels())
         found = resolver.resolve(target, chunk.source)
         if found is not None and found.source != chunk.source:
             return found

@@ -193,6 +193,7 @@ class KeywordFiles:
         self._stemmer = stemmer()
         self._masks: dict = {}
         self._source_rows: dict[str, list[int]] | None = None
+        self._label_places: dict[str, tuple[str, str]] | None = None
         self.vectors: np.ndarray | None = None  # None: a version built without them (Chroma searches)
         if "vectors" in self.manifest:
             self.vectors = np.load(self.folder / "vectors.npy", mmap_mode="r")
@@ -271,6 +272,14 @@ class KeywordFiles:
                 rows.setdefault(str(self.metadatas[row].get("source", "")), []).append(row)
             self._source_rows = rows
         return self._source_rows
+
+    def label_places(self) -> dict[str, tuple[str, str]]:
+        """Sphinx label -> (file, section) of this version's chunks (read once per version)."""
+        if self._label_places is None:
+            from app.index.link_targets import label_places
+
+            self._label_places = label_places(self.metadatas[row] for row in range(self.rows))
+        return self._label_places
 
     def filter_mask(self, region: str | None, audience: str | None) -> np.ndarray:
         """0/1 over rows: a region's rows and the global ones, an audience's and ``all``."""

@@ -307,6 +307,11 @@ class KeywordIndex:
     def filter_mask(self, region: str | None, audience: str | None) -> np.ndarray | None:
         return self.files.filter_mask(region, audience) if self.files else None
 
+    def label_places(self) -> dict[str, tuple[str, str]]:
+        """Sphinx label -> (file, section) (``KeywordFiles.label_places``)."""
+        self.refresh()
+        return self.files.label_places() if self.files else {}
+
     def source_rows(self) -> dict[str, list[int]]:
         """Each indexed file's rows."""
         self.refresh()

@@ -6,7 +6,9 @@ Help centres link their pages in the forms their site generator publishes: a rel
 link is matched to the KB's files by its path without the extension: first where a relative link
 resolves from the linking file, then by the end of the path (a site path drops the folders the
 generator does not publish, such as Jekyll's ``_i18n/en/``); a path that matches several files
-matches none. Links to other sites are not followed.
+matches none. A Sphinx ``:ref:`` names a label, not a file: ingest keeps it as ``ref:<label>`` and
+each label with the chunk whose section it names, and it resolves to that file and section. Links
+to other sites are not followed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _EXTENSIONS = (".md", ".mdx", ".markdown", ".rst", ".html", ".htm", ".txt")
 _INDEX_PAGES = ("index", "README", "readme")
+REF_PREFIX = "ref:"  # a link target that names a Sphinx label
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,31 @@ def anchors_of(metadata: dict) -> list[tuple[str, str]]:
         return []
 
 
+def stored_labels(labels) -> str:
+    return json.dumps(list(labels), ensure_ascii=False) if labels else ""
+
+
+def labels_of(metadata: dict) -> list[str]:
+    """The Sphinx labels ingest stored with a chunk (they name its section)."""
+    try:
+        return [str(label) for label in json.loads(metadata.get("labels") or "[]")]
+    except (TypeError, ValueError):
+        return []
+
+
+def label_places(metadatas) -> dict[str, tuple[str, str]]:
+    """label -> (file, section) over stored chunks' metadata; a label two files define names neither."""
+    places: dict[str, tuple[str, str]] = {}
+    twice: set[str] = set()
+    for meta in metadatas:
+        for label in labels_of(meta):
+            place = (str(meta.get("source", "")), str(meta.get("section", "")))
+            if label in places and places[label][0] != place[0]:
+                twice.add(label)
+            places.setdefault(label, place)
+    return {label: place for label, place in places.items() if label not in twice}
+
+
 def _bare(path: str) -> str:
     path = path.rstrip("/")
     for ext in _EXTENSIONS:
@@ -52,12 +80,19 @@ def _bare(path: str) -> str:
 class LinkResolver:
     """Resolves links against the files of one KB."""
 
-    def __init__(self, sources) -> None:
+    def __init__(self, sources, labels: dict[str, tuple[str, str]] | None = None) -> None:
         self.by_bare: dict[str, str] = {}
         for source in sources:
             self.by_bare.setdefault(_bare(source), source)
+        self.labels = labels or {}  # label -> (file, section), from ``label_places``
 
     def resolve(self, target: str, from_source: str) -> LinkTarget | None:
+        if target.startswith(REF_PREFIX):
+            place = self.labels.get(target[len(REF_PREFIX):])
+            if place is None:
+                return None
+            source, section = place
+            return LinkTarget(source, heading_slug(section.split(" > ")[-1]) if section else "")
         target = _TEMPLATE.sub("", target).strip()
         if not target or _SCHEME.match(target):
             return None

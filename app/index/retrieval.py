@@ -194,6 +194,10 @@ class HybridRetriever:
         """Every indexed file."""
         return set(self.keywords.source_rows()) - {""}
 
+    def labels(self) -> dict[str, tuple[str, str]]:
+        """Sphinx label -> (file, section) over the indexed chunks, for a ``:ref:`` followed."""
+        return self.keywords.label_places()
+
     def passages(self, source: str, region: str | None = None) -> list[RetrievedChunk]:
         """One file's chunks a customer in ``region`` may read, in reading order (unscored), for a
         link followed to it."""

@@ -16,6 +16,7 @@ import posixpath
 import re
 import threading
 
+from app.index.link_targets import REF_PREFIX
 from ingest.document import LoadedDocument
 from ingest.errors import KnowledgeFileError
 from ingest.markdown_text import admonition_label, record_link
@@ -55,7 +56,7 @@ def load_rst(source_text: str, source: str) -> LoadedDocument:
     if meta.title is None and title:
         meta.title = title
     return LoadedDocument(source=source, meta=meta, sections=sections, links=links, anchors=anchors,
-                          navigation=walker.navigation, warnings=warnings)
+                          labels=_labels(doctree), navigation=walker.navigation, warnings=warnings)
 
 
 def _parse(source_text: str, source: str):
@@ -98,7 +99,30 @@ def _role(name, rawtext, content, lineno, inliner, options=None, args=None):
     shown_node = nodes.inline(rawtext, shown)
     if name == "doc":  # a link to another page of the KB, by its path without the extension
         shown_node["doc_target"] = (match.group(2) if match else content).strip()
+    elif name == "ref":  # a link to the section a label names, in any file of the KB
+        shown_node["doc_target"] = REF_PREFIX + label_name(match.group(2) if match else content)
     return [shown_node], []
+
+
+def label_name(label: str) -> str:
+    """A Sphinx label as Sphinx compares them: lower case, runs of spaces as one."""
+    return " ".join(label.split()).lower()
+
+
+def _labels(doctree) -> list[tuple[str, int]]:
+    """(label, line of its heading) of each ``.. _label:`` placed before a heading."""
+    from docutils import nodes
+
+    found: list[tuple[str, int]] = []
+    for target in doctree.findall(nodes.target):
+        refid = target.get("refid")
+        section = doctree.ids.get(refid) if refid else None
+        if not isinstance(section, nodes.section):
+            continue
+        title = section.next_node(nodes.title)
+        line = max(((title.line if title is not None else None) or 2) - 1, 1)  # the heading's own line, as the walker gives it
+        found += [(label_name(name), line) for name, id_ in doctree.nameids.items() if id_ == refid]
+    return found
 
 
 class _AnyOptions(dict):
@@ -305,7 +329,7 @@ class _Walker:
             if isinstance(n, nodes.reference) and n.get("refuri"):
                 record_link(n["refuri"], self.source_dir, self.links)
                 self.anchors.append((_SPACE.sub(" ", n.astext()).strip(), n["refuri"], _line_of(n)))
-            elif isinstance(n, nodes.inline) and n.get("doc_target"):  # :doc:`hardware-linux`
+            elif isinstance(n, nodes.inline) and n.get("doc_target"):  # :doc:`hardware-linux`, :ref:`gap limit`
                 self.anchors.append((_SPACE.sub(" ", n.astext()).strip(), n["doc_target"], _line_of(n)))
             for c in n.children:
                 visit(c)

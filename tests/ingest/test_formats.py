@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.chunking import chunk_document
 from ingest.errors import KnowledgeFileError, NothingToIndex
 from ingest.loaders import BINARY_LOADERS, LOADERS
 from ingest.loaders.pdf import load_pdf
@@ -448,9 +449,23 @@ def test_a_list_items_text_after_a_nested_list_keeps_its_place_and_its_spaces():
     ("faq.rst", "FAQ\n===\n\nDoes it work offline?\n----------------------\n\nYes, see :doc:`cold storage <coldstorage>`"
      ", :doc:`hardware-linux` and `the wiki <https://example.org/wiki>`_. Also :ref:`seed <seed>`.\n",
      [("cold storage", "coldstorage", 7), ("hardware-linux", "hardware-linux", 7),
-      ("the wiki", "https://example.org/wiki", 7)]),
+      ("the wiki", "https://example.org/wiki", 7), ("seed", "ref:seed", 7)]),
     ("help/till.html", "<html><body><h1>Till</h1>\n<p>Read <a href='setup.html#printer'>how to set up the <b>printer"
      "</b></a> first.</p></body></html>", [("how to set up the printer", "setup.html#printer", 2)]),
 ])
 def test_each_link_is_kept_with_its_text_and_line_for_following_a_pointer(source, content, anchors):
     assert _load(source, content).anchors == anchors
+
+
+def test_sphinx_labels_are_kept_with_the_heading_they_name_and_the_chunk_of_that_section():
+    # Electrum's faq.rst: ".. _datadir:" above "Where is the Electrum datadir located?"; coldstorage.rst
+    # starts with ".. _coldstorage:" above its title, so the label names the page.
+    faq = _load("faq.rst", "FAQ\n===\n\nIntro.\n\n.. _datadir:\n\nWhere is the datadir?\n---------------------\n\n"
+                           "In your home folder.\n\n.. _Gap  Limit:\n\nWhat is the gap limit?\n----------------------\n\n"
+                           "Twenty addresses. See :ref:`the datadir <datadir>`.\n")
+    assert faq.labels == [("datadir", 8), ("gap limit", 15)]
+    assert ("the datadir", "ref:datadir", 18) in faq.anchors
+    labelled = {c.section: c.labels for c in chunk_document(faq, 220) if c.labels}
+    assert labelled == {"Where is the datadir?": ("datadir",), "What is the gap limit?": ("gap limit",)}
+    page = _load("coldstorage.rst", ".. _coldstorage:\n\nCold Storage\n============\n\nKeep the keys offline.\n")
+    assert [c.labels for c in chunk_document(page, 220)] == [("coldstorage",)]

@@ -237,3 +237,17 @@ def test_renaming_a_heading_that_another_page_links_to_is_reported_to_the_editor
         "faq/server.md: faq/index.md links to ./server.md#how-to-update, and no heading of this page is #how-to-update "
         "(now): keep a heading of that name, or update the link in faq/index.md; it leads to the top of the page"]
     assert warnings.get("faq/index.md", []) == []
+
+
+def test_a_sphinx_ref_to_a_label_no_file_defines_is_reported_to_the_editor(settings, tmp_path):
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "faq.rst").write_text("FAQ\n===\n\nOffline?\n--------\n\nSee :ref:`cold <coldstorage>` and "
+                                ":ref:`the seed <seed>`.\n")
+    (kb / "cold.rst").write_text(".. _coldstorage:\n\nCold storage\n============\n\nKeep the keys offline.\n")
+    report, _ = _sync(settings, HashEmbedder(), kb)
+    warnings = {f.source: f.warnings for f in report.files}
+    assert warnings["cold.rst"] == []
+    assert warnings["faq.rst"] == [
+        "faq.rst: :ref:`seed` names a label no file of the knowledge folder defines (or two files do): define it once "
+        "with `.. _seed:` above the heading it means"]

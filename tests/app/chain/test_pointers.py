@@ -166,3 +166,27 @@ def test_a_pointer_without_a_link_is_still_matched_by_title(linked):
     results = _first(linked, "is there a plugin for hardware wallets")
     followed = follow(linked, "is there a plugin for hardware wallets", results)
     assert followed[1].source == "plugins.md"
+
+
+SPHINX = {
+    "faq.rst": "FAQ\n===\n\nCan the wallet stay offline?\n----------------------------\n\n"
+               "Yes, see :ref:`our offline guide <offline>`.\n\nWhere are the settings kept?\n"
+               "----------------------------\n\nIn the data folder.\n",
+    "guides/keys.rst": "Keys\n====\n\nIntroduction\n------------\n\nKeys sign transactions.\n\n.. _offline:\n\n"
+                       "Keeping keys off the network\n----------------------------\n\nCreate the wallet on a computer "
+                       "that never goes online and export the watching-only key to the online one.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def sphinx(tmp_path_factory, embedder):
+    return _retriever(tmp_path_factory, embedder, SPHINX)
+
+
+def test_a_sphinx_ref_is_followed_to_the_section_its_label_names_in_another_file(sphinx):
+    # "our offline guide" names no title and the label is no path: only the label leads there.
+    results = sphinx.retrieve("can the wallet stay offline", top_k=3).results
+    assert results[0].source == "faq.rst"
+    followed = follow(sphinx, "can i keep my wallet offline", results)
+    assert followed[1].source == "guides/keys.rst" and followed[1].section == "Keeping keys off the network"
+    assert followed[1].metadata[FOLLOWED] == "faq.rst"

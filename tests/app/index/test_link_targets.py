@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.index.link_targets import LinkResolver, LinkTarget, anchors_of, heading_slug
+from app.index.link_targets import LinkResolver, LinkTarget, anchors_of, heading_slug, label_places, labels_of
 
 FILES = ["FAQ/Apps.md", "FAQ/Integrations.md", "Guide.md", "Development/LocalDevelopment.md",
          "_i18n/en/resources/user-guides/restore_from_keys.md", "hardware-linux.rst", "docs/index.html",
@@ -43,3 +43,19 @@ def test_a_heading_is_slugged_as_site_generators_anchor_it(heading, slug):
 def test_the_links_stored_with_a_chunk_are_read_back_and_a_chunk_without_them_has_none():
     assert anchors_of({"anchors": '[["this guide", "./restore.md"]]'}) == [("this guide", "./restore.md")]
     assert anchors_of({"anchors": ""}) == [] and anchors_of({}) == [] and anchors_of({"anchors": "{broken"}) == []
+
+
+def test_a_sphinx_ref_leads_to_the_file_and_section_its_label_names():
+    stored = [{"source": "faq.rst", "section": "Where is the datadir?", "labels": '["datadir"]'},
+              {"source": "faq.rst", "section": "Other", "labels": ""},
+              {"source": "coldstorage.rst", "section": "", "labels": '["coldstorage"]'},
+              {"source": "a.rst", "section": "Setup", "labels": '["setup"]'},
+              {"source": "b.rst", "section": "Setup", "labels": '["setup"]'}]
+    places = label_places(stored)
+    assert places == {"datadir": ("faq.rst", "Where is the datadir?"), "coldstorage": ("coldstorage.rst", "")}
+    resolver = LinkResolver(["faq.rst", "coldstorage.rst", "a.rst", "b.rst"], places)
+    assert resolver.resolve("ref:datadir", "plugins.rst") == LinkTarget("faq.rst", "where-is-the-datadir")
+    assert resolver.resolve("ref:coldstorage", "faq.rst") == LinkTarget("coldstorage.rst", "")  # the page's top
+    assert resolver.resolve("ref:setup", "faq.rst") is None  # two files define it: neither is guessed
+    assert resolver.resolve("ref:nowhere", "faq.rst") is None
+    assert labels_of({"labels": "{broken"}) == [] and labels_of({}) == []
