@@ -41,6 +41,9 @@ from pathlib import Path
 
 import numpy as np
 
+from app.index.link_targets import label_places
+from app.index.store import chunk_of
+
 _STOPWORDS = "english"
 MANIFEST = "manifest.json"
 FORMAT = 2  # 2: vectors and record-id order; a version of an older format is rebuilt (one replica)
@@ -126,11 +129,8 @@ def build_keyword_files(folder: Path, ids: list[str], documents: list[str], meta
 
 def _write_vectors(folder: Path, record_ids: list[str], vectors: np.ndarray, row_of: dict[str, int]) -> int:
     """Every record's vector, normalised, with its id and its chunk's row (-1: no such chunk)."""
-    from app.index.store import chunk_of
-
-    if len(record_ids) == 0:
-        vectors = np.zeros((0, 0), dtype=np.float32)
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True) if len(vectors) else np.ones((0, 1), dtype=np.float32)
+    vectors = vectors if len(record_ids) else np.zeros((0, 0), dtype=np.float32)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     np.save(folder / "vectors.npy", (vectors / np.where(norms > 0, norms, 1.0)).astype(np.float32))
     np.save(folder / "vector_rows.npy", np.array([row_of.get(chunk_of(r), -1) for r in record_ids], dtype=np.int64))
     (folder / "vector_ids.json").write_text(json.dumps(record_ids), encoding="utf-8")
@@ -237,9 +237,9 @@ class KeywordFiles:
         query = np.asarray(vector, dtype=np.float32)
         norm = float(np.linalg.norm(query))
         scores = self.vectors @ (query / norm if norm > 0 else query)
-        if allowed is not None:
-            rows = np.asarray(self._vector_rows)
-            keep = (rows >= 0) & (np.asarray(allowed)[np.clip(rows, 0, None)] > 0) if len(allowed) else rows < -1
+        if allowed is not None:  # a question record counts as its chunk's row; -1: no row, never allowed
+            rows, allowed = np.asarray(self._vector_rows), np.asarray(allowed)
+            keep = (rows >= 0) & (allowed[np.maximum(rows, 0)] > 0) if len(allowed) else np.zeros(len(rows), dtype=bool)
             scores = np.where(keep, scores, -np.inf)
         k = min(top_k, len(scores))
         best = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
@@ -276,8 +276,6 @@ class KeywordFiles:
     def label_places(self) -> dict[str, tuple[str, str]]:
         """Sphinx label -> (file, section) of this version's chunks (read once per version)."""
         if self._label_places is None:
-            from app.index.link_targets import label_places
-
             self._label_places = label_places(self.metadatas[row] for row in range(self.rows))
         return self._label_places
 

@@ -9,13 +9,11 @@ import json
 import numpy as np
 import pytest
 
-from app.core.settings import Settings
 from app.index.embedding.hash_embedder import HashEmbedder
 from app.index.keyword_files import KeywordFiles, build_keyword_files
 from app.index.keyword_index import KeywordIndex
 from app.index.retrieval import HybridRetriever
-from app.index.store import KnowledgeStore
-from ingest.sync import sync_knowledge
+from tests.app.index.small_kb import ingested_store
 
 
 def _records(count: int = 40, seed: int = 7):
@@ -105,16 +103,8 @@ KB = {
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory):
-    root = tmp_path_factory.mktemp("exact")
-    kb = root / "kb"
-    for source, text in KB.items():
-        (kb / source).parent.mkdir(parents=True, exist_ok=True)
-        (kb / source).write_text(text)
-    settings = Settings(data_dir=root / "data", knowledge_dir=kb)
     embedder = HashEmbedder()
-    store = KnowledgeStore(settings, embedder.model_id).open()
-    sync_knowledge(kb, store, embedder, settings)
-    return store, embedder
+    return ingested_store(tmp_path_factory.mktemp("exact"), KB, embedder), embedder
 
 
 class _NoApproximateSearch:
