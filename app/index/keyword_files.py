@@ -236,7 +236,10 @@ class KeywordFiles:
             return []
         query = np.asarray(vector, dtype=np.float32)
         norm = float(np.linalg.norm(query))
-        scores = self.vectors @ (query / norm if norm > 0 else query)
+        # numpy's own loops, not BLAS: OpenBLAS splits a product this size across threads that then
+        # spin-wait, taking the CPU the embedder and the guards need next (a BTCPay turn went from
+        # 29 to 47 ms p50 on 2 cores); einsum costs 0.1 ms at 1,400 records, 16 ms at 135,000.
+        scores = np.einsum("ij,j->i", self.vectors, query / norm if norm > 0 else query)
         if allowed is not None:  # a question record counts as its chunk's row; -1: no row, never allowed
             rows, allowed = np.asarray(self._vector_rows), np.asarray(allowed)
             keep = (rows >= 0) & (allowed[np.maximum(rows, 0)] > 0) if len(allowed) else np.zeros(len(rows), dtype=bool)
