@@ -263,9 +263,10 @@ def _anchor_warnings(changed: dict[str, FileResult], metadatas: list[dict]) -> N
         for target in sorted(targets):
             found = resolver.resolve(target, source)
             if found is None and target.startswith(REF_PREFIX) and source in changed:
+                label = target[len(REF_PREFIX):]
                 changed[source].warnings.append(
-                    f"{source}: :ref:`{target[len(REF_PREFIX):]}` names a label no file of the knowledge folder defines "
-                    f"(or two files do): define it once with `.. _{target[len(REF_PREFIX):]}:` above the heading it means")
+                    f"{source}: :ref:`{label}` names a label no file of the knowledge folder defines (or two files "
+                    f"do): define it once with `.. _{label}:` above the heading it means")
                 continue
             if not found or not found.fragment or found.fragment.lower() in slugs.get(found.source, set()):
                 continue
@@ -275,8 +276,9 @@ def _anchor_warnings(changed: dict[str, FileResult], metadatas: list[dict]) -> N
                     f"one of that page's headings, or the link leads to the top of the page")
             elif found.source in changed:
                 changed[found.source].warnings.append(
-                    f"{found.source}: {source} links to {target}, and no heading of this page is #{found.fragment} (now): "
-                    f"keep a heading of that name, or update the link in {source}; it leads to the top of the page")
+                    f"{found.source}: {source} links to {target}, and no heading of this page is "
+                    f"#{found.fragment} (now): keep a heading of that name, or update the link in {source}; it leads "
+                    f"to the top of the page")
 
 
 def _sync_sentences(store: KnowledgeStore, embedder: Embedder, stored: tuple[list, list, list]) -> dict:

@@ -121,7 +121,8 @@ def build_keyword_files(folder: Path, ids: list[str], documents: list[str], meta
     manifest = {"format": FORMAT, "rows": len(ids), "records": records, "fingerprint": fingerprint,
                 "built_at": time.time()}
     if vectors is not None:
-        manifest["vectors"] = _write_vectors(folder, record_ids, vectors, {chunk_id: row for row, chunk_id in enumerate(ids)})
+        row_of = {chunk_id: row for row, chunk_id in enumerate(ids)}
+        manifest["vectors"] = _write_vectors(folder, record_ids, vectors, row_of)
     manifest["build_s"] = round(time.perf_counter() - started, 3)
     (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")  # last: marks the folder complete
     return manifest

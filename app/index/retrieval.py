@@ -168,7 +168,8 @@ class HybridRetriever:
         else:
             allowed = _allowed(region, audience)
             hits = self.store.nearest(vector, min(wanted * (3 if region or audience else 1), index.records))
-            kept = [(rid, s) for rid, s in hits if self._row(rid) is not None and allowed(index.metadatas[self._row(rid)])]
+            kept = [(rid, s) for rid, s in hits
+                    if self._row(rid) is not None and allowed(index.metadatas[self._row(rid)])]
             if len(kept) < wanted and len(hits) < index.records and (region or audience):
                 hits = self.store.nearest(vector, min(wanted, index.records), _where(region, audience))
                 kept = [(rid, s) for rid, s in hits if self._row(rid) is not None]

@@ -120,7 +120,8 @@ def _labels(doctree) -> list[tuple[str, int]]:
         if not isinstance(section, nodes.section):
             continue
         title = section.next_node(nodes.title)
-        line = max(((title.line if title is not None else None) or 2) - 1, 1)  # the heading's own line, as the walker gives it
+        # the heading's own line, as the walker gives it
+        line = max(((title.line if title is not None else None) or 2) - 1, 1)
         found += [(label_name(name), line) for name, id_ in doctree.nameids.items() if id_ == refid]
     return found
 
