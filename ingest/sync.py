@@ -248,17 +248,16 @@ def _anchor_warnings(changed: dict[str, FileResult], metadatas: list[dict]) -> N
     or removed there), told to the editor of the changed page."""
     if not changed:
         return
+    chunks = [meta for meta in metadatas if meta.get("vector_of", "chunk") == "chunk"]
     slugs: dict[str, set[str]] = {}
     links: dict[str, set[str]] = {}
-    for meta in metadatas:
-        if meta.get("vector_of", "chunk") != "chunk":
-            continue
+    for meta in chunks:
         source = str(meta.get("source", ""))
         headings = [str(meta.get("title", "")), *str(meta.get("section", "")).split(" > ")]
         slugs.setdefault(source, set()).update(heading_slug(h) for h in headings if h)
         links.setdefault(source, set()).update(target for _, target in anchors_of(meta)
                                                if "#" in target or target.startswith(REF_PREFIX))
-    resolver = LinkResolver(slugs, label_places(m for m in metadatas if m.get("vector_of", "chunk") == "chunk"))
+    resolver = LinkResolver(slugs, label_places(chunks))
     for source, targets in sorted(links.items()):
         for target in sorted(targets):
             found = resolver.resolve(target, source)

@@ -196,9 +196,10 @@ class KeywordFiles:
         self._source_rows: dict[str, list[int]] | None = None
         self._label_places: dict[str, tuple[str, str]] | None = None
         self.vectors: np.ndarray | None = None  # None: a version built without them (Chroma searches)
+        self.vector_ids: list[str] = []
         if "vectors" in self.manifest:
             self.vectors = np.load(self.folder / "vectors.npy", mmap_mode="r")
-            self.vector_ids: list[str] = json.loads((self.folder / "vector_ids.json").read_text(encoding="utf-8"))
+            self.vector_ids = json.loads((self.folder / "vector_ids.json").read_text(encoding="utf-8"))
             self._vector_rows = np.load(self.folder / "vector_rows.npy", mmap_mode="r")
 
     def row(self, row: int) -> list:
@@ -233,7 +234,7 @@ class KeywordFiles:
         """(record id, cosine similarity) of the ``top_k`` nearest records, best first, ties in
         record-id order; ``allowed`` (0/1 over rows, as ``filter_mask`` gives) keeps the records
         of those chunks only. Exact: every vector is scored."""
-        if self.vectors is None or not len(self.vector_ids) or top_k <= 0:
+        if self.vectors is None or not self.vector_ids or top_k <= 0:
             return []
         query = np.asarray(vector, dtype=np.float32)
         norm = float(np.linalg.norm(query))
