@@ -180,8 +180,10 @@ def _introduces(unit: _Unit) -> bool:
 
 
 # A sentence opening with one of these leans on the one before it ("Instead, BTCPay provides …").
+# "Now …", "Additionally …" continue a sequence or a list of options: alone they start in its middle.
 _LEANS_BACK = re.compile(r"^(?:however|instead|therefore|thus|hence|then|otherwise|consequently|in (?:that|this) case|"
-                         r"if so|if not|and|or|but)\b", re.I)
+                         r"if so|if not|and|or|but|now|next|afterwards|after that|additionally|also|in addition|"
+                         r"furthermore|moreover|alternatively)\b", re.I)
 
 
 def _carries_on(unit: _Unit) -> bool:

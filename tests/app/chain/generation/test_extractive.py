@@ -58,10 +58,17 @@ RESTORE = ("Restoring needs your seed. It has 13, 14 or 25 words.\n\nTo restore 
          "with reminders.",
          "Bitcoin has no way to charge customers on a schedule. Instead, BTCPay provides a subscription system "
          "with reminders."),
+        # "Now …" is the next step of a sequence: it comes with the step before it (Monero's chat guide).
+        ("how do i find the chat rooms",
+         "You need an account first.\n\nOnce you have entered your details, log into your account. Now search for "
+         "the rooms and join the ones you like!",
+         "Once you have entered your details, log into your account. Now search for the rooms and join the ones you "
+         "like!"),
     ],
     ids=["sentence-brings-its-list", "best-sentences-in-order", "code-is-never-alone", "line-breaks-mended",
          "label-brings-its-code", "continuation-brings-its-block", "lead-in-at-the-end-left-out",
-         "then-brings-its-block", "instead-brings-the-sentence-before"],
+         "then-brings-its-block", "instead-brings-the-sentence-before",
+         "now-brings-the-step-before"],
 )
 def test_select_quotes_whole_sentences_with_what_they_introduce(question, text, expected):
     assert select(question, text) == expected
