@@ -190,6 +190,19 @@ def _carries_on(unit: _Unit) -> bool:
     return unit.kind == "sentence" and (unit.text[:1].islower() or bool(_LEANS_BACK.match(unit.text)))
 
 
+# A sentence that needs the one before it or the page around it ("This is because …", "Of course when
+# you create the other wallet, …", "Read the following section"): quoted alone under another
+# article's title it states no fact of its own.
+_NEEDS_ITS_PAGE = re.compile(r"^(?:this|that|these|those|such|they|of course|now that)\b"
+                             r"|\b(?:the following|(?:see|shown|listed|described) (?:below|above))\b", re.I)
+
+
+def stands_alone(text: str) -> bool:
+    """Whether a sentence reads whole without the text before or after it on its page."""
+    unit = _Unit(text, "sentence", 0)
+    return not _carries_on(unit) and not _NEEDS_ITS_PAGE.search(text)
+
+
 def _with_context(all_units: list[_Unit], chosen: list[int]) -> set[int]:
     """The chosen units with what makes each of them whole: the list or code block a lead-in
     introduces (else the sentence after "…:"); for a sentence carried on after a code block
@@ -259,15 +272,15 @@ def select(question: str, text: str, limit: int = MAX_UNITS, said: str = "", abo
 
 
 def _see_also(question: str, extra: RetrievedChunk, said: str) -> str | None:
-    """The second source's best whole sentence, if it is about the question and says something
-    the answer does not already say."""
+    """The second source's best whole sentence, if it is about the question, reads whole on its own
+    and says something the answer does not already say."""
     wanted = stems(question)
     already = stems(said)
     for unit in sorted(units(extra.text), key=lambda u: len(wanted & stems(u.text)), reverse=True)[:3]:
         words = stems(unit.text)
         if not unit.whole_sentence or len(wanted & words) < 2 or _TABLE_ROW.match(unit.text) \
-                or len(unit.text.split()) < SEE_ALSO_WORDS:
-            continue  # a pointer ("View the Pay Button instructions here.") adds no fact
+                or len(unit.text.split()) < SEE_ALSO_WORDS or not stands_alone(unit.text):
+            continue  # a pointer ("View the Pay Button instructions here.") or a sentence out of its context
         if words and len(words & already) / len(words) > 0.5:
             continue  # the same fact again
         return unit.text

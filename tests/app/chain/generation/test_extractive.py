@@ -95,8 +95,14 @@ def test_an_answer_has_no_lead_in_and_ends_with_its_citation():
         ("and then the seed restore finishes", None),  # a fragment, not a sentence
         ("Mining rewards arrive every two minutes on average.", None),  # not about the question
         ("View the wallet seed restore instructions here.", None),  # a pointer, not a fact
+        # Sentences that need the page around them (Electrum's multisig and Tor pages, BTCPay's setup guide).
+        ("Of course when you restore the other wallet from the seed, you put the key of this one.", None),
+        ("This is because the wallet restore checks every seed word against the list.", None),
+        ("Now that your wallet seed is restored, you will need to fund the wallet.", None),
+        ("Read the following section to see how the wallet seed restore works.", None),
     ],
-    ids=["different-fact", "table-row", "same-fact", "fragment", "off-topic", "pointer"],
+    ids=["different-fact", "table-row", "same-fact", "fragment", "off-topic", "pointer", "of-course", "this-is-because",
+         "now-that", "the-following"],
 )
 def test_see_also_only_adds_a_whole_different_fact(extra_text, see_also):
     top = _chunk("Restoring needs your seed. The restore height makes syncing faster.")
