@@ -1,0 +1,1 @@
+"""A sweep of ingest over public documentation written elsewhere (sweep.py)."""
