@@ -32,7 +32,9 @@ _SILENT = {"toctree", "index", "highlight", "literalinclude", "autosummary", "au
            "graphviz", "mermaid", "plot"}
 # Labels of Sphinx's paragraph-level directives, as a reader sees them rendered.
 _LABELS = {"seealso": "See also", "versionadded": "New in version", "versionchanged": "Changed in version",
-           "deprecated": "Deprecated since version"}
+           "deprecated": "Deprecated since version", "versionremoved": "Removed in version"}
+_VERSION_NOTES = {"versionadded", "versionchanged", "deprecated", "versionremoved"}
+_FILE_PATH = re.compile(r"^\S*[/\\]\S*\.\w{1,8}$|^\S+\.(?:py|cmake|txt|rst|md|json|ya?ml|toml|cfg|ini|sh|c|h|cpp)$")
 _SPACE = re.compile(r"[ \t\n\u00a0]+")
 _lock = threading.Lock()
 
@@ -53,6 +55,10 @@ def load_rst(source_text: str, source: str) -> LoadedDocument:
     warnings: list[str] = []
     meta = parse_meta(fields, source, None, warnings)
     sections, title = sections_from_blocks(walker.blocks)
+    if walker.included and not any(s.text.strip() for s in sections):
+        raise KnowledgeFileError(source, f"its text is included from {walker.included[0]}, which Beacon does not read",
+                                 "put the text in this file, or add the included file to the knowledge folder as a "
+                                 "page of its own")
     if meta.title is None and title:
         meta.title = title
     return LoadedDocument(source=source, meta=meta, sections=sections, links=links, anchors=anchors,
@@ -159,7 +165,13 @@ class _SilentDirective(_directive_base()):
 
 
 class _LabelledDirective(_directive_base()):
-    """A directive whose content is for readers: parsed as reStructuredText under a label."""
+    """A directive whose content is for readers: parsed as reStructuredText under a label.
+
+    A version note's first argument is the version and the rest, up to the first blank line, what
+    changed (".. versionadded:: 3.12⏎   Allow :prop:`X`." reads "New in version 3.12: Allow X.");
+    ``only`` (a builder's condition) shows its content with no label; a directive with no content
+    whose argument is only a file path includes that file (``.. cmake-module:: ../Modules/X.cmake``),
+    which is never read, so it shows nothing."""
 
     has_content = True
     optional_arguments = 100
@@ -170,18 +182,33 @@ class _LabelledDirective(_directive_base()):
         from docutils import nodes
 
         node = nodes.container()
-        node["label"] = _LABELS.get(self.name, admonition_label(self.name.split(":")[-1], None).removesuffix(":"))
-        if self.content:
-            node["argument"] = " ".join(self.arguments)
+        argument = " ".join(" ".join(self.arguments).split())
+        if self.name == "only":
             self.state.nested_parse(self.content, self.content_offset, node)
-        elif self.arguments:  # ".. seealso:: The plugin rules." says it all on one line
-            node += nodes.paragraph(text=" ".join(self.arguments))
+            return [node]
+        if not self.content and _FILE_PATH.match(argument):
+            return [nodes.comment(classes=["included"], included=argument)]
+        node["label"] = _LABELS.get(self.name, admonition_label(self.name.split(":")[-1], None).removesuffix(":"))
+        said = ""
+        if self.name in _VERSION_NOTES:
+            node["argument"], _, said = argument.partition(" ")
+        elif self.content:
+            node["argument"] = argument
+        else:  # ".. seealso:: The plugin rules." says it all on one line
+            said = argument
+        if said:
+            inline, messages = self.state.inline_text(said, self.lineno)
+            node += nodes.paragraph(said, "", *inline, *messages)
+        if self.content:
+            self.state.nested_parse(self.content, self.content_offset, node)
         return [node]
 
 
 class _Walker:
-    def __init__(self, source_dir: str, links: list[str], anchors: list[tuple[str, str, int]]) -> None:
+    def __init__(self, source_dir: str, links: list[str], anchors: list[tuple[str, str, int]],
+                 included: list[str] | None = None) -> None:
         self.source_dir, self.links, self.anchors = source_dir, links, anchors  # shared with nested walkers
+        self.included: list[str] = [] if included is None else included  # files a directive would insert (unread)
         self.blocks: list[Block] = []
         self.fields: dict = {}  # a leading field list: :title:, :tags:, … (docinfo)
         self.navigation = False  # a toctree or contents directive was dropped
@@ -229,9 +256,12 @@ class _Walker:
         if isinstance(node, nodes.Admonition):
             return self.admonition(node, depth)
         if isinstance(node, nodes.container) and "label" in node:
-            inner = _Walker(self.source_dir, self.links, self.anchors)
+            inner = self.child()
             inner.body(node.children, depth)
             return _labelled(node["label"], node.get("argument") or None, inner.blocks, line)
+        if isinstance(node, nodes.comment) and node.get("included"):
+            self.included.append(node["included"])
+            return []
         if isinstance(node, nodes.comment) and "navigation" in node.get("classes", []) or \
                 isinstance(node, nodes.topic) and "contents" in node.get("classes", []):
             self.navigation = True
@@ -241,19 +271,19 @@ class _Walker:
                              nodes.citation, nodes.transition, nodes.problematic)):
             return []
         if isinstance(node, nodes.Element):
-            inner = _Walker(self.source_dir, self.links, self.anchors)
+            inner = self.child()
             inner.body(node.children, depth)
             return inner.blocks
         return []
 
     def child(self) -> "_Walker":
-        return _Walker(self.source_dir, self.links, self.anchors)
+        return _Walker(self.source_dir, self.links, self.anchors, self.included)
 
     def admonition(self, node, depth: int) -> list[Block]:
         from docutils import nodes
 
         title_node = node.next_node(nodes.title) if isinstance(node, nodes.admonition) else None
-        inner = _Walker(self.source_dir, self.links, self.anchors)
+        inner = self.child()
         inner.body([c for c in node.children if c is not title_node], depth)
         label = admonition_label(node.tagname, None).removesuffix(":")
         if title_node is not None:

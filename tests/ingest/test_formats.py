@@ -221,12 +221,27 @@ RST = [
                                   "See also: The plugin rules.\n\nPrefix: xpub; Type: legacy")]),
         id="overlined-title-line-block-caution-seealso-grid-table",
     ),
+    pytest.param(  # Sphinx version notes: the version, then what changed, roles read (CMake's manual)
+        "limits.rst", "Limits\n======\n\nThe daily limit is 5,000.\n\n.. versionadded:: 3.12\n  Raise it with "
+        ":command:`set_limit` and ``--force``.\n\n.. versionchanged:: 4.0\n\n   The limit is per card.\n\n"
+        ".. deprecated:: 5.1\n\n.. only:: html\n\n   Ask support to lift it.\n\n"
+        ".. bank-module:: ../../Modules/Limits.cmake\n",
+        ("Limits", [((), "The daily limit is 5,000.\n\nNew in version 3.12: Raise it with set_limit and --force.\n\n"
+                         "Changed in version 4.0: The limit is per card.\n\nDeprecated since version 5.1.\n\n"
+                         "Ask support to lift it.")]),
+        id="version-notes-only-and-file-include",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("source", "content", "expected"), RST)
 def test_restructuredtext_as_sphinx_writes_it(source, content, expected):
     assert _shape(_load(source, content)) == expected
+
+
+def test_a_page_whose_text_is_included_from_another_file_says_so():
+    with pytest.raises(KnowledgeFileError, match=r"included from \.\./Modules/Limits\.cmake, which Beacon does not"):
+        _load("module/Limits.rst", "Limits\n======\n\n.. bank-module:: ../Modules/Limits.cmake\n")
 
 
 def test_a_contents_page_is_nothing_to_index_not_a_broken_file():
