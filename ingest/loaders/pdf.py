@@ -5,7 +5,8 @@ the lines are then put back together: a line break inside a sentence is mended i
 a word hyphenated across lines is joined, and page headers and footers (a line that repeats on
 most pages, or a bare page number) are dropped. Headings come from the document's outline
 (bookmarks) when it has one, else from numbered headings ("2.1 Card fees") standing on a line
-of their own. The title is the document's Title property, else its first line.
+of their own. The title is the document's Title property, else its first line, else a running
+header that opens the first page.
 
 A PDF with no text layer (a scan) or one that needs a password is refused with the fix.
 """
@@ -46,7 +47,8 @@ def load_pdf(raw: bytes, source: str) -> LoadedDocument:
                                  "run it through OCR or export the document as text, then ingest it")
     blocks = _blocks(pages, outline)
     sections, heading_title = sections_from_blocks(blocks)
-    return LoadedDocument(source=source, meta=DocumentMeta(title=title or heading_title), sections=sections)
+    return LoadedDocument(source=source, meta=DocumentMeta(title=title or heading_title or _running_title(pages)),
+                          sections=sections)
 
 
 def _clean(value) -> str:
@@ -81,6 +83,18 @@ def _page_furniture(pages: list[list[str]]) -> set[str]:
         return set()
     counts = Counter(_key(line) for lines in pages for line in set(lines[:3] + lines[-3:]) if line.strip())
     return {line for line, n in counts.items() if line and n >= max(3, len(pages) * 0.6)}
+
+
+def _running_title(pages: list[str]) -> str | None:
+    """A title printed at the top of every page (a running header) is left out of the text with
+    the other page furniture; when nothing else titles the document, the first page's first
+    line, if it is such a header, short and unpunctuated, does."""
+    page_lines = [[line.strip() for line in page.split("\n") if line.strip()] for page in pages]
+    first = page_lines[0][0] if page_lines and page_lines[0] else ""
+    if _key(first) in _page_furniture(page_lines) and len(first.split()) <= TITLE_WORDS \
+            and not SENTENCE_END.search(first) and not _PAGE_NUMBER.match(first):
+        return first
+    return None
 
 
 def _blocks(pages: list[str], outline: dict[str, int]) -> list[Block]:

@@ -326,6 +326,15 @@ def test_pdf_policy_lines_are_mended_and_headings_found():
     ])
 
 
+def test_a_pdf_titled_only_by_its_running_header_takes_that_title():
+    raw = make_pdf([["Refund policy", "Customer services (see our website)", "Refunds take 5 days."],
+                    ["Refund policy", "Card refunds go back to the card."],
+                    ["Refund policy", "Ask us if one is late.", "Lodestar Ltd"]])
+    assert _shape(_load("refunds.pdf", raw)) == ("Refund policy", [
+        ((), "Customer services (see our website) Refunds take 5 days.\n\nCard refunds go back to the card.\n\n"
+             "Ask us if one is late. Lodestar Ltd")])
+
+
 def test_pdf_headings_come_from_bookmarks_when_there_are_some():
     raw = make_pdf([["Refund policy", "Refunds take 5 days."], ["Chargebacks", "Ask your bank."]],
                    bookmarks=[("Refund policy", 0), ("Chargebacks", 1)])
