@@ -141,6 +141,9 @@ class _Renderer:
             # A component's title whose text comes after a blank line (the next block) leads that text.
             carried, self.carried = self.carried, None
             produced = self.block(node)
+            if out and out[-1].is_heading and _CONTENTS_HEADING.match(out[-1].text) \
+                    and node.type in ("bullet_list", "ordered_list") and _is_page_contents(node):
+                out.pop()  # "## Contents" over the dropped list: what follows belongs to the section before it
             if carried:
                 produced = self.titled(carried, produced, produced[0].line) if produced else [text(carried, self.line(node))]
             out.extend(produced)
@@ -488,6 +491,9 @@ def _role_text(content: str) -> str:
     if target.startswith("~"):
         target = target[1:].rsplit(".", 1)[-1]
     return target
+
+
+_CONTENTS_HEADING = re.compile(r"^(?:table of contents|contents|toc|on this page|in this (?:article|page|guide))$", re.I)
 
 
 def _is_page_contents(node) -> bool:

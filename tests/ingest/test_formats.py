@@ -254,6 +254,12 @@ def test_a_contents_page_is_nothing_to_index_not_a_broken_file():
         _load("empty.md", "# Title\n\n## Empty\n")
 
 
+def test_a_contents_heading_goes_with_its_list():
+    page = _load("guide.md", "# Guide\n\n## Table of contents\n\n- [Fees](#fees)\n  - [Cards](#cards)\n\n"
+                             "This guide explains our fees.\n\n## Fees\n\nSending is free.\n")
+    assert _shape(page) == ("Guide", [((), "This guide explains our fees."), (("Fees",), "Sending is free.")])
+
+
 HTML = [
     pytest.param(
         "export/freeze-card.html",
