@@ -333,14 +333,10 @@ class ExtractiveGenerator:
         parts = [f"{answer} [{first}]"]
         # An article the answer points to comes on top of the "see also" sources (app/chain/pointers.py).
         window = self.max_sources + any(FOLLOWED in s.metadata for s in sources[first : first + 1])
-        # The next articles, not the next chunks: a second chunk of the answer's own file is no "see also".
-        quoted, others = {top.source}, []
-        for number, extra in enumerate(sources[first:], start=first + 1):
-            if extra.source in quoted or extra.source in others:
+        quoted = {top.source}
+        for number, extra in enumerate(sources[first : first - 1 + window], start=first + 1):
+            if extra.source in quoted:
                 continue
-            if len(others) == window - 1:
-                break
-            others.append(extra.source)
             if extra.metadata.get(FOLLOWED) == top.source:  # the article the answer points to: its answer
                 body = select(question, extra.text, said=answer, about=True)
                 if body:

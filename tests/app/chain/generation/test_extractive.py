@@ -111,18 +111,6 @@ def test_see_also_only_adds_a_whole_different_fact(extra_text, see_also):
     assert text.split("\n\n", 1)[1:] == ([see_also] if see_also else [])
 
 
-def test_see_also_comes_from_the_next_article_not_the_next_chunk_of_the_same_one():
-    top = _chunk("Restoring needs your seed. The restore height makes syncing faster.")
-    same = _chunk("Restore the wallet from the seed words on a new phone.", section="On a phone")
-    other = _chunk("Never type your wallet seed into a website that asks for it.", source="security.md",
-                   title="Security", section="Seeds")
-    later = _chunk("A wallet seed restore never asks for your card number or email.", source="scams.md",
-                   title="Scams", section="Seeds")
-    text = ExtractiveGenerator().generate("how do i restore my wallet from the seed", [top, same, other, later]).text
-    assert text.split("\n\n")[1:] == ["See also Security:\nNever type your wallet seed into a website that asks for it. "
-                                       "[3]"]
-
-
 def test_a_long_faq_answer_is_cut_to_its_best_whole_sentences():
     answer = " ".join(f"Sentence number {i} talks about fees and other things at some length." for i in range(30))
     answer += " Refunds take five days."
