@@ -171,6 +171,8 @@ def _split(text: str, budget: int, level: int) -> list[str]:
     raw = _paragraphs(text) if level == 0 else pattern.split(text)
     parts = [p.strip() for p in raw if p.strip()]
     if len(parts) <= 1:
+        if level == 0 and parts and _FENCE.fullmatch(parts[0]):  # the section is one code block
+            return _split_code(parts[0], budget)
         return _split(text, budget, level + 1)
     out: list[str] = []
     current, current_tokens = "", 0
@@ -205,13 +207,62 @@ def _split(text: str, budget: int, level: int) -> list[str]:
 
 def _split_code(block: str, budget: int) -> list[str]:
     """A fenced code block over the budget: its lines split, each piece in fences of its own, so
-    no chunk holds half a block that would read as prose."""
+    no chunk holds half a block that would read as prose. Lines stay as written (indentation and
+    blank lines are what JSON, YAML or Python mean), except that no piece starts or ends on a
+    blank line."""
     opening, _, rest = block.partition("\n")
     body, _, closing = rest.rpartition("\n")
-    overhead = count_tokens(opening + "\n\n" + closing)
-    if budget - overhead < 8:  # no room for code between fences: lines as they are
+    # the fences counted apart: "\n\n" is one token, a newline after each fence may not be
+    room = budget - count_tokens(opening + "\n") - count_tokens("\n" + closing)
+    if room < 8:  # no room for code between fences: lines as they are
         return _split(block, budget, 1)
-    return [f"{opening}\n{piece}\n{closing}" for piece in _split(body, budget - overhead, 1) if piece.strip()]
+
+    def fenced(lines: list[str]) -> str:
+        return opening + "\n" + "\n".join(lines) + "\n" + closing
+
+    pieces: list[list[str]] = []
+    current: list[str] = []
+    for line in (cut for line in body.split("\n") for cut in _code_line(line, room)):
+        if not current and not line.strip():
+            continue
+        if current and count_tokens(fenced(current + [line])) > budget:
+            pieces.append(current)
+            current = [line] if line.strip() else []
+            continue
+        current.append(line)
+    if current:
+        pieces.append(current)
+    return [fenced(_without_trailing_blanks(lines)) for lines in pieces]
+
+
+def _without_trailing_blanks(lines: list[str]) -> list[str]:
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    return lines[:end]
+
+
+def _code_line(line: str, budget: int) -> list[str]:
+    """A line of code as it is, or, alone over the budget, cut at its spaces (the first piece keeps
+    the indentation), a 'word' still over it cut by characters."""
+    if count_tokens(line) <= budget:
+        return [line]
+    out, current = [], ""
+    for word in re.findall(r"\s*\S+", line):
+        if current and count_tokens(current + word) <= budget:
+            current += word
+            continue
+        if current:
+            out.append(current)
+            word = word.lstrip()
+        if count_tokens(word) <= budget:
+            current = word
+        else:
+            *cut, current = _hard_cut(word, budget)
+            out += cut
+    if current:
+        out.append(current)
+    return out
 
 
 def _hard_cut(text: str, budget: int) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -327,3 +328,104 @@ def test_a_section_that_only_introduces_its_sub_section_is_read_with_it():
         ("Fees", 11, "Sending costs a network fee."),  # says something itself: its own chunk
         ("Fees > Priority", 15, "A higher priority costs more."),
     ]
+
+
+def _fenced_pieces(pieces: list[str], info: str) -> list[str]:
+    """The code of each piece that holds some, checked to be one whole block fenced with ``info``."""
+    code = []
+    for piece in (p for p in pieces if "```" in p):
+        fences = re.findall(r"^```.*$", piece, re.M)
+        assert fences == [f"```{info}", "```"], piece
+        code.append(re.search(rf"^```{info}\n(.*?)\n```$", piece, re.M | re.S).group(1))
+    return code
+
+
+def _settings_json(services: int) -> list[str]:
+    """An indented JSON document whose objects are parted by blank lines."""
+    lines = ["{"]
+    for n in range(services):
+        lines += [f'    "service_{n}": {{', f'        "port": {8000 + n},', '        "hosts": [',
+                  f'            "a{n}.internal",', f'            "b{n}.internal"', "        ],",
+                  f'        "enabled": {"true" if n % 2 else "false"}', "    },", ""]
+    return lines[:-1] + ["}"]
+
+
+def _only_blank_lines_between(whole: str, bodies: list[str]) -> bool:
+    """``bodies`` are consecutive stretches of ``whole`` as written, with only blank lines left out
+    where one piece ends and the next starts."""
+    at = 0
+    for body in bodies:
+        found = whole.find(body, at)
+        if found < 0 or whole[at:found].strip("\n") or found and whole[found - 1] != "\n":
+            return False
+        at = found + len(body)
+    return not whole[at:].strip()
+
+
+@pytest.mark.parametrize("budget", BUDGETS)
+def test_a_code_block_over_the_budget_keeps_its_indentation_and_blank_lines(budget):
+    lines = _settings_json(14)
+    block = "```json\n" + "\n".join(lines) + "\n```"
+    text = "The settings file looks like this:\n\n" + block + "\n\nRestart the service after editing it."
+    pieces = split_to_budget(text, budget)
+    assert max(count_tokens(p) for p in pieces) <= budget
+    bodies = _fenced_pieces(pieces, "json")
+    assert len(bodies) > 1
+    assert _only_blank_lines_between("\n".join(lines), bodies)
+    assert all(body.split("\n")[0].strip() and body.split("\n")[-1].strip() for body in bodies)
+    assert any("\n\n" in body for body in bodies)  # blank lines inside a piece stay
+    assert all(body.startswith((" ", "}")) for body in bodies[1:])  # a piece starts inside the object, indented
+    assert pieces[0].startswith("The settings file looks like this:")
+    assert pieces[-1].endswith("Restart the service after editing it.")
+
+
+def _pipeline_yaml(jobs: int) -> str:
+    """A YAML file nested three deep, its jobs parted by blank lines."""
+    out = ["stages:", "  - build", "  - test", "", "jobs:"]
+    for n in range(jobs):
+        out += [f"  job_{n}:", "    image: python:3.11", "    script:", f"      - make target_{n}",
+                f"      - ./check.sh --shard {n}", "    retry: 2", ""]
+    return "\n".join(out).rstrip()
+
+
+@pytest.mark.parametrize("budget", BUDGETS)
+def test_a_section_that_is_one_code_block_over_the_budget_is_split_into_fenced_pieces(budget):
+    code = _pipeline_yaml(30)
+    document = parse_document(f"# Pipeline\n\n## The file\n\n```yaml\n{code}\n```\n", "pipeline.md", load_markdown)
+    assert document.sections[-1].text == f"```\n{code}\n```"  # the loader drops the info string
+    chunks = chunk_document(document, budget)
+    assert len(chunks) > 1 and all(c.section == "The file" for c in chunks)
+    assert max(count_tokens(c.text) for c in chunks) <= budget
+    bodies = _fenced_pieces([c.text for c in chunks], "")
+    assert len(bodies) == len(chunks)  # every chunk is a whole block: no fence opened in one, closed in another
+    assert _only_blank_lines_between(code, bodies)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```yaml\n" + _pipeline_yaml(2) + "\n```",
+        "Put this in the file:\n\n```yaml\n" + _pipeline_yaml(2) + "\n```\n\nThen push it.",
+        "```python\ndef fee(amount):\n\n    if amount > 100:\n        return 0\n\n    return 1.5\n```",
+    ],
+    ids=["alone", "between-prose", "python"],
+)
+def test_a_code_block_within_the_budget_is_kept_byte_for_byte(text):
+    block = re.search(r"^```.*?^```$", text, re.M | re.S).group(0)
+    assert count_tokens(block) <= 128
+    assert split_to_budget(text, 1_000) == [text]
+    long_prose = "\n\n".join(_sentences(4, seed) for seed in range(3, 9))
+    pieces = split_to_budget(long_prose + "\n\n" + text, 128)  # the section is split; the block is not
+    assert sum(block in piece for piece in pieces) == 1
+
+
+def test_a_code_line_over_the_budget_is_cut_at_its_spaces_and_keeps_its_indentation():
+    line = "    run --flag " + " ".join(f"--option-{n}=value{n}" for n in range(80))
+    text = "```sh\nset -e\n" + line + "\necho done\n```"
+    pieces = split_to_budget(text, 64)
+    assert max(count_tokens(p) for p in pieces) <= 64
+    bodies = _fenced_pieces(pieces, "sh")
+    lines = "\n".join(bodies).split("\n")
+    assert lines[1].startswith("    run --flag ")
+    assert lines[0] == "set -e" and lines[-1] == "echo done" and len(lines) > 3
+    assert " ".join(lines[1:-1]) == line  # cut only where a space was
