@@ -43,6 +43,11 @@ _FURNITURE = {"breadcrumb", "breadcrumbs", "related", "sidebar", "sidenav", "vot
 _WORDS = re.compile(r"[a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPACE = re.compile(r"[ \t\r\n\u00a0\u2000-\u200b]+")
+# A heading's permalink or source link is not heading text: Node's "#" (class "mark") and "[src]",
+# Sphinx's "¶" (class "headerlink"), "§", "🔗" and the like. Matched on the class, or on visible
+# text that is only a symbol or two (no letter or digit) or a "[src]"/"[source]" label.
+_PERMALINK_CLASSES = {"headerlink", "anchor", "mark", "permalink", "srclink"}
+_PERMALINK_TEXT = re.compile(r"[^\w\s]{1,3}|\[(?:src|source)\]", re.I)
 
 
 @dataclass
@@ -138,10 +143,19 @@ def _all(node: Node, predicate) -> list[Node]:
     return found
 
 
+def _permalink(node: Node) -> bool:
+    if node.tag != "a":
+        return False
+    if set(_WORDS.findall(node.attrs.get("class", "").lower())) & _PERMALINK_CLASSES:
+        return True
+    return bool(_PERMALINK_TEXT.fullmatch(_SPACE.sub("", "".join(_all_text(node)))))
+
+
 class _Walker:
     def __init__(self, first_line: int, in_content: bool = False,
-                 anchors: list[tuple[str, str, int]] | None = None) -> None:
+                 anchors: list[tuple[str, str, int]] | None = None, in_heading: bool = False) -> None:
         self.first_line = first_line
+        self.in_heading = in_heading  # walking a heading's words, where a permalink is no part of them
         self.in_content = in_content  # walking the page's marked content, where a <header> is the article's
         self.blocks: list[Block] = []
         self.links: list[str] = []
@@ -179,7 +193,7 @@ class _Walker:
             for found in _all(node, lambda n: n.tag in _HEADINGS):
                 self.element(found)
             return
-        if tag in _SKIP or _hidden(node) or tag == "img" or _furniture(node):
+        if tag in _SKIP or _hidden(node) or tag == "img" or _furniture(node) or self.in_heading and _permalink(node):
             return
         if tag == "figure" and _all(node, lambda n: n.tag in _MEDIA):  # a picture's caption describes the picture
             self.flush()
@@ -190,10 +204,7 @@ class _Walker:
             return
         if tag in _HEADINGS:
             self.flush()
-            inner = _Walker(self.first_line, self.in_content, self.anchors)
-            inner.walk(node)
-            self.links += [link for link in inner.links if link not in self.links]
-            words = " ".join(b.text for b in inner.blocks) or _SPACE.sub(" ", "".join(inner.inline)).strip()
+            words = self.heading_words(node, drop_permalinks=True) or self.heading_words(node, False)
             self.level = _HEADINGS[tag]
             self.blocks.append(heading(words, self.level, self.line(node)))
             return
@@ -231,6 +242,17 @@ class _Walker:
             self.flush()
             return
         self.walk(node)
+
+    def heading_words(self, node: Node, drop_permalinks: bool) -> str:
+        """A heading's words; without its permalink unless that link is all the heading says
+        (a whole title linked to itself with class "anchor")."""
+        inner = _Walker(self.first_line, self.in_content, in_heading=drop_permalinks)
+        inner.walk(node)
+        words = " ".join(b.text for b in inner.blocks) or _SPACE.sub(" ", "".join(inner.inline)).strip()
+        if words:
+            self.links += [link for link in inner.links if link not in self.links]
+            self.anchors += inner.anchors
+        return words
 
     def _cell_text(self, node: Node) -> str:
         """A table cell's own words; a list nested in it is not read (a row is one line)."""
