@@ -366,17 +366,38 @@ def _all_text(node: Node) -> list[str]:
     return out
 
 
-def html_blocks(html: str, first_line: int = 1) -> tuple[list[Block], str | None, list[str], list[tuple[str, str, int]]]:
-    """(headings and text blocks, the page's ``<title>``, link targets, (link text, target, line) of
-    each link) of an HTML page."""
-    root = parse_html(html)
+@dataclass
+class PageHead:
+    """What a page says about itself outside its text: the ``<title>``, and each ``<meta>`` value by
+    its lower-cased name, property or http-equiv (``og:title``, ``og:site_name``, ``refresh``), and
+    the words of every heading on the page, the site's banner and menus included."""
+
+    title: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    headings: list[str] = field(default_factory=list)
+
+
+def _page_head(root: Node) -> PageHead:
     title_node = root.find(lambda n: n.tag == "title")
-    title = _SPACE.sub(" ", "".join(_all_text(title_node))).strip() if title_node else None
+    title = _SPACE.sub(" ", "".join(_all_text(title_node))).strip() if title_node else ""
+    meta: dict[str, str] = {}
+    for node in _all(root, lambda n: n.tag == "meta"):
+        key = (node.attrs.get("name") or node.attrs.get("property") or node.attrs.get("http-equiv") or "").lower()
+        if key and key not in meta:
+            meta[key] = _SPACE.sub(" ", node.attrs.get("content", "")).strip()
+    headings = [_SPACE.sub(" ", "".join(_all_text(n))).strip() for n in _all(root, lambda n: n.tag in _HEADINGS)]
+    return PageHead(title or None, meta, headings)
+
+
+def html_blocks(html: str, first_line: int = 1) -> tuple[list[Block], PageHead, list[str], list[tuple[str, str, int]]]:
+    """(headings and text blocks, the page's title and meta values, link targets, (link text,
+    target, line) of each link) of an HTML page."""
+    root = parse_html(html)
     content = _main_content(root)
     walker = _Walker(first_line, in_content=content is not root)
     walker.walk(content)
     walker.flush()
-    return walker.blocks, title or None, walker.links, walker.anchors
+    return walker.blocks, _page_head(root), walker.links, walker.anchors
 
 
 def looks_like_html(content: str) -> bool:

@@ -35,3 +35,32 @@ def _shape(source: str, content: str):
 ])
 def test_heading_permalinks_are_not_heading_text(content, expected):
     assert _shape("api/page.html", content) == expected
+
+
+@pytest.mark.parametrize(("head", "body", "title"), [
+    ("<title>How do I reset my password? – Acme Help Center</title>", "<p>Tap Reset.</p>",
+     "How do I reset my password?"),
+    ("<title>Index | Cardkit v20.1 Documentation</title>", "<p>Pages.</p>", "Index"),
+    ("<title>Reset - Acme</title><meta property='og:site_name' content='acme'>", "<p>Tap Reset.</p>", "Reset"),
+    ("<title>Reset | Acme | Cards</title><meta name='application-name' content='Acme | Cards'>", "<p>x</p>", "Reset"),
+    ("<title>Reset - Acme</title><meta property='og:title' content='Reset your password'>", "<p>x</p>",
+     "Reset your password"),
+    # the words before the separator are the page's own heading: what follows is the site
+    ("<title>Control Flow - The Cardkit Language</title>", "<h2>Control Flow</h2><p>Loops.</p>", "Control Flow"),
+    ("<title>Fees - Cards</title>", "<p>Free.</p>", "Fees - Cards"),  # nothing says "Cards" is the site
+    ("<title>Before - after</title><meta property='og:site_name' content='Acme'>", "<p>x</p>", "Before - after"),
+    ("<title>Acme Help Center</title>", "<p>Tap Reset.</p>", "Acme Help Center"),
+])
+def test_title_element_loses_the_site_name(head, body, title):
+    assert _shape("hc/reset.html", f"<html><head>{head}</head><body>{body}</body></html>")[0] == title
+
+
+def test_a_title_heading_wins_over_the_title_element():
+    content = "<title>Reset | Acme Docs</title><meta property='og:title' content='Other'><h1>Reset it</h1><p>x</p>"
+    assert _shape("hc/reset.html", content)[0] == "Reset it"
+
+
+def test_a_site_name_shown_as_the_banner_heading_is_dropped_from_the_title():
+    content = ("<title>Hash Maps - The Cardkit Language</title><div class='menu-bar'><h1 class='menu-title'>"
+               "The Cardkit Language</h1></div><main><h2>Storing keys</h2><p>Keys.</p></main>")
+    assert _shape("book/maps.html", content)[0] == "Hash Maps"
