@@ -9,6 +9,7 @@ import posixpath
 import re
 
 from ingest.document import LoadedDocument
+from ingest.errors import NothingToIndex
 from ingest.frontmatter import split_front_matter
 from ingest.html_text import PageHead, html_blocks
 from ingest.markdown_text import record_link
@@ -21,6 +22,11 @@ _TITLE_SUFFIX = re.compile(r"^(?P<page>.+\S)\s+[-|–—]\s+(?P<site>\S.*)$")
 # Documentation", "The Cargo Book").
 _SITE_WORDS = re.compile(r"\b(?:documentation|docs|help\s+cent(?:er|re)|support|knowledge\s*base|manual|guide|book"
                          r"|wiki|faqs?|handbook)\b|\bv\d+(?:\.\d+)+\b", re.I)
+
+# <meta http-equiv="refresh" content="0; URL=new-page.html">
+_REFRESH_URL = re.compile(r"""^\s*\d*(?:\.\d*)?\s*[;,]?\s*url\s*=\s*['"]?([^'"\s]+)""", re.I)
+# A redirect stub says little besides "Redirecting to … new-page.html" or "This page has moved".
+_STUB_WORDS = 40
 
 
 def _same(a: str, b: str) -> bool:
@@ -51,11 +57,23 @@ def page_title(head: PageHead, blocks: list[Block]) -> str | None:
     return title
 
 
+def _redirect(head: PageHead, blocks: list[Block]) -> str | None:
+    """Where a redirect stub sends the reader: a page with a meta refresh to another URL and no
+    more than a line of text of its own; else None."""
+    target = _REFRESH_URL.match(head.meta.get("refresh", ""))
+    if target is None or sum(len(b.text.split()) for b in blocks) > _STUB_WORDS:
+        return None
+    return target.group(1)
+
+
 def load_html(text: str, source: str) -> LoadedDocument:
     raw, key_lines, body, body_line = split_front_matter(text, source)
     warnings: list[str] = []
     meta = parse_meta(raw, source, key_lines, warnings)
     blocks, head, targets, anchors = html_blocks(body, body_line)
+    if (target := _redirect(head, blocks)) is not None:
+        raise NothingToIndex(source, f"a redirect to another page ({target})",
+                             "nothing to do, the page it leads to is indexed if it is in the knowledge folder")
     sections, heading_title = sections_from_blocks(blocks)
     meta.title = meta.title or heading_title or page_title(head, blocks)
     links: list[str] = []

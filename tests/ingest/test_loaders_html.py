@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ingest.errors import NothingToIndex
 from ingest.loaders.html import load_html
 from ingest.reading import parse_document
 
@@ -64,3 +65,24 @@ def test_a_site_name_shown_as_the_banner_heading_is_dropped_from_the_title():
     content = ("<title>Hash Maps - The Cardkit Language</title><div class='menu-bar'><h1 class='menu-title'>"
                "The Cardkit Language</h1></div><main><h2>Storing keys</h2><p>Keys.</p></main>")
     assert _shape("book/maps.html", content)[0] == "Hash Maps"
+
+
+@pytest.mark.parametrize("head", [
+    "<meta http-equiv='refresh' content='0; URL=new-page.html'>",
+    "<meta http-equiv='Refresh' content=\"3;url='https://help.acme.test/new-page'\">",
+])
+def test_a_redirect_stub_is_skipped_not_indexed(head):
+    content = f"<html><head><title>Redirecting...</title>{head}</head><body><p>Redirecting to... " \
+              "<a href='new-page.html'>new-page.html</a>.</p><script>go()</script></body></html>"
+    with pytest.raises(NothingToIndex, match=r"a redirect to another page \((?:https://help\.acme\.test/)?new-page"):
+        parse_document(content, "old-page.html", load_html)
+
+
+@pytest.mark.parametrize("head", [
+    "<meta http-equiv='refresh' content='300'>",  # a page that reloads itself
+    "<meta http-equiv='refresh' content='0; URL=new-page.html'>",  # a page with its own text still says it
+])
+def test_a_refresh_on_a_page_with_text_of_its_own_keeps_it(head):
+    words = " ".join(["Cards are free."] * (1 if "300" in head else 20))
+    title, sections = _shape("cards.html", f"<head><title>Cards</title>{head}</head><p>{words}</p>")
+    assert (title, sections[0][1]) == ("Cards", words)
