@@ -220,7 +220,7 @@ class _Walker:
                 self.anchors.append((shown, href, self.line(node)))
         if tag == "pre":
             self.flush()
-            code = "".join(_all_text(node)).strip("\n")
+            code = _code_text(node)
             if code.strip():
                 self.blocks.append(text(fenced(code), self.line(node)))
             return
@@ -354,16 +354,30 @@ class _Walker:
         return out
 
 
-def _all_text(node: Node) -> list[str]:
+def _all_text(node: Node, readable: bool = False) -> list[str]:
+    """Every string under ``node``; with ``readable``, not what a skipped or hidden element holds
+    (a code block's "copy" button)."""
     out = []
     for child in node.children:
         if isinstance(child, str):
             out.append(child)
         elif child.tag == "br":
             out.append("\n")
-        else:
-            out += _all_text(child)
+        elif not (readable and (child.tag in _SKIP or _hidden(child))):
+            out += _all_text(child, readable)
     return out
+
+
+def _code_text(pre: Node) -> str:
+    """A ``<pre>``'s code. Several ``<code>`` elements side by side are variants of one example
+    (Node's ES-module and CommonJS tabs): each keeps its own lines, a blank line between them."""
+    pieces: list[list[str]] = [[]]
+    for child in pre.children:
+        if isinstance(child, Node) and child.tag == "code":
+            pieces += [_all_text(child, readable=True), []]
+        else:
+            pieces[-1] += _all_text(Node("div", {}, pre.line, [child]), readable=True)
+    return "\n\n".join(code for piece in pieces if (code := "".join(piece).strip("\n")).strip())
 
 
 @dataclass

@@ -86,3 +86,15 @@ def test_a_refresh_on_a_page_with_text_of_its_own_keeps_it(head):
     words = " ".join(["Cards are free."] * (1 if "300" in head else 20))
     title, sections = _shape("cards.html", f"<head><title>Cards</title>{head}</head><p>{words}</p>")
     assert (title, sections[0][1]) == ("Cards", words)
+
+
+@pytest.mark.parametrize(("pre", "code"), [
+    pytest.param("<pre><input type='checkbox' aria-label='Show ES modules'><code class='mjs'>import a from 'a';</code>"
+                 "<code class='cjs'>const a = require('a');</code><button class='copy-button'>copy</button></pre>",
+                 "import a from 'a';\n\nconst a = require('a');", id="node-variants-and-copy-button"),
+    pytest.param("<pre><code>npm install\nnpm test\n</code><button>Copy</button><span hidden>Copied!</span></pre>",
+                 "npm install\nnpm test", id="one-code-and-buttons"),
+    pytest.param("<pre>$ beacon sync\n  done</pre>", "$ beacon sync\n  done", id="bare-pre"),
+])
+def test_code_blocks_keep_code_only(pre, code):
+    assert _shape("api/page.html", f"<h1>Use</h1><p>Run:</p>{pre}")[1] == [((), f"Run:\n\n```\n{code}\n```")]
