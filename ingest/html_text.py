@@ -48,6 +48,9 @@ _SPACE = re.compile(r"[ \t\r\n\u00a0\u2000-\u200b]+")
 # text that is only a symbol or two (no letter or digit) or a "[src]"/"[source]" label.
 _PERMALINK_CLASSES = {"headerlink", "anchor", "mark", "permalink", "srclink"}
 _PERMALINK_TEXT = re.compile(r"[^\w\s]{1,3}|\[(?:src|source)\]", re.I)
+# The heading of an in-page table of contents (npm's docs, wikis, help-centre themes).
+_CONTENTS_HEADING = re.compile(r"(?:table of contents|contents|page contents|on this page|in this (?:article|page))"
+                               r"\s*:?", re.I)
 
 
 @dataclass
@@ -124,6 +127,37 @@ def _furniture(node: Node) -> bool:
     return bool(words & _FURNITURE)
 
 
+def _is_page_contents(node: Node) -> bool:
+    """A list whose every item is nothing but a link to an anchor on the same page, its nested
+    lists alike (npm nests a ``<ul>`` straight in a ``<ul>``): an in-page table of contents."""
+    items = 0
+    for child in node.children:
+        if isinstance(child, str) or child.tag in ("ul", "ol"):
+            if isinstance(child, str) and child.strip() or isinstance(child, Node) and not _is_page_contents(child):
+                return False
+            continue
+        if child.tag != "li":
+            return False
+        items += 1
+        lists = [c for c in child.children if isinstance(c, Node) and c.tag in ("ul", "ol")]
+        if not all(_is_page_contents(nested) for nested in lists):
+            return False
+        own = Node("li", {}, child.line, [c for c in child.children if c not in lists])
+        links = _outer_links(own)
+        if len(links) != 1 or not links[0].attrs.get("href", "").startswith("#") \
+                or _SPACE.sub("", "".join(_all_text(own))) != _SPACE.sub("", "".join(_all_text(links[0]))):
+            return False
+    return items > 0
+
+
+def _outer_links(node: Node) -> list[Node]:
+    """The ``<a>`` elements under ``node`` that are in no other (npm wraps a link to a command's
+    page in the contents entry's link to its heading)."""
+    if node.tag == "a":
+        return [node]
+    return [link for child in node.children if isinstance(child, Node) for link in _outer_links(child)]
+
+
 def _main_content(root: Node) -> Node:
     """The page's marked content: ``<main>`` (or ``role="main"``), narrowed to its one
     ``<article>`` when it holds exactly one (a theme's main area also holds breadcrumbs and
@@ -163,6 +197,7 @@ class _Walker:
         self.inline: list[str] = []
         self.inline_line = first_line
         self.level = 1  # the last heading's level: a <details> question goes one under it
+        self.navigation = False  # an in-page table of contents was dropped
 
     def line(self, node: Node) -> int:
         return self.first_line + node.line - 1
@@ -223,6 +258,12 @@ class _Walker:
             code = _code_text(node)
             if code.strip():
                 self.blocks.append(text(fenced(code), self.line(node)))
+            return
+        if tag in ("ul", "ol") and _is_page_contents(node):
+            self.flush()
+            self.navigation = True  # it repeats the headings; its own heading would hold the sections after it
+            if self.blocks and self.blocks[-1].is_heading and _CONTENTS_HEADING.fullmatch(self.blocks[-1].text):
+                self.blocks.pop()
             return
         if tag in ("ul", "ol"):
             self.flush()
@@ -381,17 +422,28 @@ def _code_text(pre: Node) -> str:
 
 
 @dataclass
-class PageHead:
-    """What a page says about itself outside its text: the ``<title>``, and each ``<meta>`` value by
-    its lower-cased name, property or http-equiv (``og:title``, ``og:site_name``, ``refresh``), and
-    the words of every heading on the page, the site's banner and menus included."""
+class HtmlPage:
+    """An HTML page as ingest reads it: its headings and text blocks, what it says about itself
+    outside its text (the ``<title>``; each ``<meta>`` value by its lower-cased name, property or
+    http-equiv: ``og:title``, ``og:site_name``, ``refresh``; the words of every heading on the page,
+    the site's banner and menus included), its link targets, (link text, target, line) of each link,
+    and whether an in-page table of contents was dropped."""
 
+    blocks: list[Block]
     title: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
     headings: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    anchors: list[tuple[str, str, int]] = field(default_factory=list)
+    navigation: bool = False
 
 
-def _page_head(root: Node) -> PageHead:
+def html_page(html: str, first_line: int = 1) -> HtmlPage:
+    root = parse_html(html)
+    content = _main_content(root)
+    walker = _Walker(first_line, in_content=content is not root)
+    walker.walk(content)
+    walker.flush()
     title_node = root.find(lambda n: n.tag == "title")
     title = _SPACE.sub(" ", "".join(_all_text(title_node))).strip() if title_node else ""
     meta: dict[str, str] = {}
@@ -400,18 +452,7 @@ def _page_head(root: Node) -> PageHead:
         if key and key not in meta:
             meta[key] = _SPACE.sub(" ", node.attrs.get("content", "")).strip()
     headings = [_SPACE.sub(" ", "".join(_all_text(n))).strip() for n in _all(root, lambda n: n.tag in _HEADINGS)]
-    return PageHead(title or None, meta, headings)
-
-
-def html_blocks(html: str, first_line: int = 1) -> tuple[list[Block], PageHead, list[str], list[tuple[str, str, int]]]:
-    """(headings and text blocks, the page's title and meta values, link targets, (link text,
-    target, line) of each link) of an HTML page."""
-    root = parse_html(html)
-    content = _main_content(root)
-    walker = _Walker(first_line, in_content=content is not root)
-    walker.walk(content)
-    walker.flush()
-    return walker.blocks, _page_head(root), walker.links, walker.anchors
+    return HtmlPage(walker.blocks, title or None, meta, headings, walker.links, walker.anchors, walker.navigation)
 
 
 def looks_like_html(content: str) -> bool:
@@ -421,5 +462,5 @@ def looks_like_html(content: str) -> bool:
 def html_to_text(html: str) -> tuple[str, list[str]]:
     """Return (text, link targets): blocks separated by blank lines, list items ``- ``, a table row
     as ``Header: value; …``. Headings become lines of their own."""
-    blocks, _, links, _ = html_blocks(html)
-    return "\n\n".join(b.text for b in blocks if b.text), links
+    page = html_page(html)
+    return "\n\n".join(b.text for b in page.blocks if b.text), page.links

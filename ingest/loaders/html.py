@@ -11,9 +11,9 @@ import re
 from ingest.document import LoadedDocument
 from ingest.errors import NothingToIndex
 from ingest.frontmatter import split_front_matter
-from ingest.html_text import PageHead, html_blocks
+from ingest.html_text import HtmlPage, html_page
 from ingest.markdown_text import record_link
-from ingest.outline import Block, sections_from_blocks
+from ingest.outline import sections_from_blocks
 from ingest.schema import parse_meta
 
 # "<page> - <site>": the last " - ", " | ", " – " or " — " of a <title> (greedy, so the last one).
@@ -33,35 +33,35 @@ def _same(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
 
-def page_title(head: PageHead, blocks: list[Block]) -> str | None:
+def page_title(page: HtmlPage) -> str | None:
     """The title a page without a title heading gives itself: ``og:title`` (a page's own title by
     definition), else ``<title>`` without a trailing site name: the page's ``og:site_name`` or
     ``application-name``, words that name a site, a name the page shows as a heading of its banner
     ("Hash Maps - The Rust Programming Language" under a "The Rust Programming Language" menu bar), or
     anything after a title that is one of the page's headings ("Control Flow - …" over "Control Flow")."""
-    if head.meta.get("og:title"):
-        return head.meta["og:title"]
-    title = head.title
+    if page.meta.get("og:title"):
+        return page.meta["og:title"]
+    title = page.title
     if not title or not (parts := _TITLE_SUFFIX.match(title)):
         return title
-    page, site = parts.group("page"), parts.group("site")
-    names = [head.meta.get("og:site_name", ""), head.meta.get("application-name", "")]
+    own, site = parts.group("page"), parts.group("site")
+    names = [page.meta.get("og:site_name", ""), page.meta.get("application-name", "")]
     for name in filter(None, names):  # a site name may itself hold a separator ("Acme | Help")
         for separator in (" - ", " | ", " – ", " — "):
             tail = separator + name
             if title.casefold().endswith(tail.casefold()) and len(title) > len(tail):
                 return title[: -len(tail)].strip()
-    if _SITE_WORDS.search(site) or any(_same(words, site) for words in head.headings) \
-            or any(b.is_heading and _same(b.text, page) for b in blocks):
-        return page
+    if _SITE_WORDS.search(site) or any(_same(words, site) for words in page.headings) \
+            or any(b.is_heading and _same(b.text, own) for b in page.blocks):
+        return own
     return title
 
 
-def _redirect(head: PageHead, blocks: list[Block]) -> str | None:
+def _redirect(page: HtmlPage) -> str | None:
     """Where a redirect stub sends the reader: a page with a meta refresh to another URL and no
     more than a line of text of its own; else None."""
-    target = _REFRESH_URL.match(head.meta.get("refresh", ""))
-    if target is None or sum(len(b.text.split()) for b in blocks) > _STUB_WORDS:
+    target = _REFRESH_URL.match(page.meta.get("refresh", ""))
+    if target is None or sum(len(b.text.split()) for b in page.blocks) > _STUB_WORDS:
         return None
     return target.group(1)
 
@@ -70,13 +70,14 @@ def load_html(text: str, source: str) -> LoadedDocument:
     raw, key_lines, body, body_line = split_front_matter(text, source)
     warnings: list[str] = []
     meta = parse_meta(raw, source, key_lines, warnings)
-    blocks, head, targets, anchors = html_blocks(body, body_line)
-    if (target := _redirect(head, blocks)) is not None:
+    page = html_page(body, body_line)
+    if (target := _redirect(page)) is not None:
         raise NothingToIndex(source, f"a redirect to another page ({target})",
                              "nothing to do, the page it leads to is indexed if it is in the knowledge folder")
-    sections, heading_title = sections_from_blocks(blocks)
-    meta.title = meta.title or heading_title or page_title(head, blocks)
+    sections, heading_title = sections_from_blocks(page.blocks)
+    meta.title = meta.title or heading_title or page_title(page)
     links: list[str] = []
-    for target in targets:
+    for target in page.links:
         record_link(target, posixpath.dirname(source), links)
-    return LoadedDocument(source=source, meta=meta, sections=sections, links=links, anchors=anchors, warnings=warnings)
+    return LoadedDocument(source=source, meta=meta, sections=sections, links=links, anchors=page.anchors,
+                          navigation=page.navigation, warnings=warnings)

@@ -98,3 +98,39 @@ def test_a_refresh_on_a_page_with_text_of_its_own_keeps_it(head):
 ])
 def test_code_blocks_keep_code_only(pre, code):
     assert _shape("api/page.html", f"<h1>Use</h1><p>Run:</p>{pre}")[1] == [((), f"Run:\n\n```\n{code}\n```")]
+
+
+@pytest.mark.parametrize(("contents", "expected"), [
+    pytest.param(  # npm's docs: a "Table of contents" section, a <ul> nested straight in the <ul>
+        "<section id='toc'><h2>Table of contents</h2><div><ul><li><a href='#synopsis'>Synopsis</a></li>"
+        "<li><a href='#config'>Configuration</a></li><ul><li><a href='#json'><a href='../json.html'><code>json</code>"
+        "</a></a></li></ul></ul>"
+        "</div></section>",
+        [(("Synopsis",), "npm access list"), (("Configuration", "json"), "Default: false")], id="npm-docs",
+    ),
+    pytest.param(  # a theme's "On this page" box without a heading of its own over a plain list
+        "<p><b>On this page</b></p><ul><li><a href='#synopsis'>Synopsis</a><ul><li><a href='#config'>"
+        "Configuration</a></li></ul></li></ul>",
+        [((), "On this page"), (("Synopsis",), "npm access list"), (("Configuration", "json"), "Default: false")],
+        id="list-only",
+    ),
+])
+def test_in_page_contents_are_dropped_and_hold_no_sections(contents, expected):
+    content = (f"<h1>npm-access</h1>{contents}<h3 id='synopsis'>Synopsis</h3><pre>npm access list</pre>"
+               "<h3 id='config'>Configuration</h3><h4 id='json'>json</h4><p>Default: false</p>")
+    title, sections = _shape("commands/npm-access.html", content)
+    assert (title, [(path, text.strip("`\n")) for path, text in sections]) == ("npm-access", expected)
+
+
+@pytest.mark.parametrize("content", [
+    "<h2>Contents</h2><ul><li><a href='#fees'>Fees</a></li><li>Limits, see <a href='#limits'>limits</a></li></ul>",
+    "<h2>Contents</h2><ul><li><a href='fees.html'>Fees</a></li><li><a href='limits.html#top'>Limits</a></li></ul>",
+])
+def test_a_list_that_is_not_only_in_page_links_is_kept(content):
+    assert _shape("cards.html", f"<h1>Cards</h1>{content}")[1][0][0] == ("Contents",)
+
+
+def test_a_page_that_is_only_its_contents_is_a_contents_page():
+    with pytest.raises(NothingToIndex, match="a contents page"):
+        parse_document("<h1>Cards</h1><h2>On this page</h2><ul><li><a href='#fees'>Fees</a></li></ul>",
+                       "cards.html", load_html)
