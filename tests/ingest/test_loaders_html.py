@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.errors import NothingToIndex
+from ingest.errors import KnowledgeFileError, NothingToIndex
 from ingest.loaders.html import load_html
-from ingest.reading import parse_document
+from ingest.reading import decode, parse_document
 
 
 def _shape(source: str, content: str):
@@ -134,3 +134,26 @@ def test_a_page_that_is_only_its_contents_is_a_contents_page():
     with pytest.raises(NothingToIndex, match="a contents page"):
         parse_document("<h1>Cards</h1><h2>On this page</h2><ul><li><a href='#fees'>Fees</a></li></ul>",
                        "cards.html", load_html)
+
+
+@pytest.mark.parametrize(("raw", "text"), [
+    pytest.param("<meta charset='iso-8859-15'><p>Prix : 5 €</p>".encode("iso-8859-15"), "Prix : 5 €",
+                 id="meta-charset"),
+    pytest.param("<meta http-equiv='Content-Type' content='text/html; charset=ISO-8859-1'><p>Café “x”</p>"
+                 .encode("cp1252"), "Café “x”", id="latin-1-read-as-windows-1252"),
+    pytest.param("<?xml version='1.0' encoding='Shift_JIS'?><html><p>カード</p></html>".encode("shift_jis"),
+                 "カード", id="xml-declaration"),
+])
+def test_html_in_the_charset_it_declares_is_read(raw, text):
+    assert text in decode(raw, "hc/page.html")
+
+
+@pytest.mark.parametrize(("source", "raw"), [
+    ("hc/page.html", "<p>Café</p>".encode("latin-1")),  # declares nothing
+    ("hc/page.html", "<meta charset='klingon'><p>Café</p>".encode("latin-1")),  # a charset Python does not know
+    ("hc/page.html", "<meta charset='utf-8'><p>Café</p>".encode("latin-1")),  # a wrong declaration
+    ("hc/page.md", "<meta charset='latin-1'>\n\nCafé".encode("latin-1")),  # not an HTML file
+])
+def test_undeclared_or_wrongly_declared_bytes_are_still_refused(source, raw):
+    with pytest.raises(KnowledgeFileError, match=r"not valid UTF-8 \(byte 0xe9\)"):
+        decode(raw, source)
