@@ -43,6 +43,14 @@ _FURNITURE = {"breadcrumb", "breadcrumbs", "related", "sidebar", "sidenav", "vot
 _WORDS = re.compile(r"[a-z0-9]+")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPACE = re.compile(r"[ \t\r\n\u00a0\u2000-\u200b]+")
+# A heading's permalink or source link is not heading text: Node's "#" (class "mark") and "[src]",
+# Sphinx's "¶" (class "headerlink"), "§", "🔗" and the like. Matched on the class, or on visible
+# text that is only a symbol or two (no letter or digit) or a "[src]"/"[source]" label.
+_PERMALINK_CLASSES = {"headerlink", "anchor", "mark", "permalink", "srclink"}
+_PERMALINK_TEXT = re.compile(r"[^\w\s]{1,3}|\[(?:src|source)\]", re.I)
+# The heading of an in-page table of contents (npm's docs, wikis, help-centre themes).
+_CONTENTS_HEADING = re.compile(r"(?:table of contents|contents|page contents|on this page|in this (?:article|page))"
+                               r"\s*:?", re.I)
 
 
 @dataclass
@@ -119,6 +127,37 @@ def _furniture(node: Node) -> bool:
     return bool(words & _FURNITURE)
 
 
+def _is_page_contents(node: Node) -> bool:
+    """A list whose every item is nothing but a link to an anchor on the same page, its nested
+    lists alike (npm nests a ``<ul>`` straight in a ``<ul>``): an in-page table of contents."""
+    items = 0
+    for child in node.children:
+        if isinstance(child, str) or child.tag in ("ul", "ol"):
+            if isinstance(child, str) and child.strip() or isinstance(child, Node) and not _is_page_contents(child):
+                return False
+            continue
+        if child.tag != "li":
+            return False
+        items += 1
+        lists = [c for c in child.children if isinstance(c, Node) and c.tag in ("ul", "ol")]
+        if not all(_is_page_contents(nested) for nested in lists):
+            return False
+        own = Node("li", {}, child.line, [c for c in child.children if c not in lists])
+        links = _outer_links(own)
+        if len(links) != 1 or not links[0].attrs.get("href", "").startswith("#") \
+                or _SPACE.sub("", "".join(_all_text(own))) != _SPACE.sub("", "".join(_all_text(links[0]))):
+            return False
+    return items > 0
+
+
+def _outer_links(node: Node) -> list[Node]:
+    """The ``<a>`` elements under ``node`` that are in no other (npm wraps a link to a command's
+    page in the contents entry's link to its heading)."""
+    if node.tag == "a":
+        return [node]
+    return [link for child in node.children if isinstance(child, Node) for link in _outer_links(child)]
+
+
 def _main_content(root: Node) -> Node:
     """The page's marked content: ``<main>`` (or ``role="main"``), narrowed to its one
     ``<article>`` when it holds exactly one (a theme's main area also holds breadcrumbs and
@@ -138,10 +177,19 @@ def _all(node: Node, predicate) -> list[Node]:
     return found
 
 
+def _permalink(node: Node) -> bool:
+    if node.tag != "a":
+        return False
+    if set(_WORDS.findall(node.attrs.get("class", "").lower())) & _PERMALINK_CLASSES:
+        return True
+    return bool(_PERMALINK_TEXT.fullmatch(_SPACE.sub("", "".join(_all_text(node)))))
+
+
 class _Walker:
     def __init__(self, first_line: int, in_content: bool = False,
-                 anchors: list[tuple[str, str, int]] | None = None) -> None:
+                 anchors: list[tuple[str, str, int]] | None = None, in_heading: bool = False) -> None:
         self.first_line = first_line
+        self.in_heading = in_heading  # walking a heading's words, where a permalink is no part of them
         self.in_content = in_content  # walking the page's marked content, where a <header> is the article's
         self.blocks: list[Block] = []
         self.links: list[str] = []
@@ -149,6 +197,7 @@ class _Walker:
         self.inline: list[str] = []
         self.inline_line = first_line
         self.level = 1  # the last heading's level: a <details> question goes one under it
+        self.navigation = False  # an in-page table of contents was dropped
 
     def line(self, node: Node) -> int:
         return self.first_line + node.line - 1
@@ -179,7 +228,7 @@ class _Walker:
             for found in _all(node, lambda n: n.tag in _HEADINGS):
                 self.element(found)
             return
-        if tag in _SKIP or _hidden(node) or tag == "img" or _furniture(node):
+        if tag in _SKIP or _hidden(node) or tag == "img" or _furniture(node) or self.in_heading and _permalink(node):
             return
         if tag == "figure" and _all(node, lambda n: n.tag in _MEDIA):  # a picture's caption describes the picture
             self.flush()
@@ -190,10 +239,7 @@ class _Walker:
             return
         if tag in _HEADINGS:
             self.flush()
-            inner = _Walker(self.first_line, self.in_content, self.anchors)
-            inner.walk(node)
-            self.links += [link for link in inner.links if link not in self.links]
-            words = " ".join(b.text for b in inner.blocks) or _SPACE.sub(" ", "".join(inner.inline)).strip()
+            words = self.heading_words(node, drop_permalinks=True) or self.heading_words(node, False)
             self.level = _HEADINGS[tag]
             self.blocks.append(heading(words, self.level, self.line(node)))
             return
@@ -209,9 +255,15 @@ class _Walker:
                 self.anchors.append((shown, href, self.line(node)))
         if tag == "pre":
             self.flush()
-            code = "".join(_all_text(node)).strip("\n")
+            code = _code_text(node)
             if code.strip():
                 self.blocks.append(text(fenced(code), self.line(node)))
+            return
+        if tag in ("ul", "ol") and _is_page_contents(node):
+            self.flush()
+            self.navigation = True  # it repeats the headings; its own heading would hold the sections after it
+            if self.blocks and self.blocks[-1].is_heading and _CONTENTS_HEADING.fullmatch(self.blocks[-1].text):
+                self.blocks.pop()
             return
         if tag in ("ul", "ol"):
             self.flush()
@@ -231,6 +283,17 @@ class _Walker:
             self.flush()
             return
         self.walk(node)
+
+    def heading_words(self, node: Node, drop_permalinks: bool) -> str:
+        """A heading's words; without its permalink unless that link is all the heading says
+        (a whole title linked to itself with class "anchor")."""
+        inner = _Walker(self.first_line, self.in_content, in_heading=drop_permalinks)
+        inner.walk(node)
+        words = " ".join(b.text for b in inner.blocks) or _SPACE.sub(" ", "".join(inner.inline)).strip()
+        if words:
+            self.links += [link for link in inner.links if link not in self.links]
+            self.anchors += inner.anchors
+        return words
 
     def _cell_text(self, node: Node) -> str:
         """A table cell's own words; a list nested in it is not read (a row is one line)."""
@@ -332,29 +395,64 @@ class _Walker:
         return out
 
 
-def _all_text(node: Node) -> list[str]:
+def _all_text(node: Node, readable: bool = False) -> list[str]:
+    """Every string under ``node``; with ``readable``, not what a skipped or hidden element holds
+    (a code block's "copy" button)."""
     out = []
     for child in node.children:
         if isinstance(child, str):
             out.append(child)
         elif child.tag == "br":
             out.append("\n")
-        else:
-            out += _all_text(child)
+        elif not (readable and (child.tag in _SKIP or _hidden(child))):
+            out += _all_text(child, readable)
     return out
 
 
-def html_blocks(html: str, first_line: int = 1) -> tuple[list[Block], str | None, list[str], list[tuple[str, str, int]]]:
-    """(headings and text blocks, the page's ``<title>``, link targets, (link text, target, line) of
-    each link) of an HTML page."""
+def _code_text(pre: Node) -> str:
+    """A ``<pre>``'s code. Several ``<code>`` elements side by side are variants of one example
+    (Node's ES-module and CommonJS tabs): each keeps its own lines, a blank line between them."""
+    pieces: list[list[str]] = [[]]
+    for child in pre.children:
+        if isinstance(child, Node) and child.tag == "code":
+            pieces += [_all_text(child, readable=True), []]
+        else:
+            pieces[-1] += _all_text(Node("div", {}, pre.line, [child]), readable=True)
+    return "\n\n".join(code for piece in pieces if (code := "".join(piece).strip("\n")).strip())
+
+
+@dataclass
+class HtmlPage:
+    """An HTML page as ingest reads it: its headings and text blocks, what it says about itself
+    outside its text (the ``<title>``; each ``<meta>`` value by its lower-cased name, property or
+    http-equiv: ``og:title``, ``og:site_name``, ``refresh``; the words of every heading on the page,
+    the site's banner and menus included), its link targets, (link text, target, line) of each link,
+    and whether an in-page table of contents was dropped."""
+
+    blocks: list[Block]
+    title: str | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    headings: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+    anchors: list[tuple[str, str, int]] = field(default_factory=list)
+    navigation: bool = False
+
+
+def html_page(html: str, first_line: int = 1) -> HtmlPage:
     root = parse_html(html)
-    title_node = root.find(lambda n: n.tag == "title")
-    title = _SPACE.sub(" ", "".join(_all_text(title_node))).strip() if title_node else None
     content = _main_content(root)
     walker = _Walker(first_line, in_content=content is not root)
     walker.walk(content)
     walker.flush()
-    return walker.blocks, title or None, walker.links, walker.anchors
+    title_node = root.find(lambda n: n.tag == "title")
+    title = _SPACE.sub(" ", "".join(_all_text(title_node))).strip() if title_node else ""
+    meta: dict[str, str] = {}
+    for node in _all(root, lambda n: n.tag == "meta"):
+        key = (node.attrs.get("name") or node.attrs.get("property") or node.attrs.get("http-equiv") or "").lower()
+        if key and key not in meta:
+            meta[key] = _SPACE.sub(" ", node.attrs.get("content", "")).strip()
+    headings = [_SPACE.sub(" ", "".join(_all_text(n))).strip() for n in _all(root, lambda n: n.tag in _HEADINGS)]
+    return HtmlPage(walker.blocks, title or None, meta, headings, walker.links, walker.anchors, walker.navigation)
 
 
 def looks_like_html(content: str) -> bool:
@@ -364,5 +462,5 @@ def looks_like_html(content: str) -> bool:
 def html_to_text(html: str) -> tuple[str, list[str]]:
     """Return (text, link targets): blocks separated by blank lines, list items ``- ``, a table row
     as ``Header: value; …``. Headings become lines of their own."""
-    blocks, _, links, _ = html_blocks(html)
-    return "\n\n".join(b.text for b in blocks if b.text), links
+    page = html_page(html)
+    return "\n\n".join(b.text for b in page.blocks if b.text), page.links

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import re
 from pathlib import Path
 
@@ -37,6 +38,35 @@ def is_binary(path: Path) -> bool:
     return path.suffix.lower() in BINARY_LOADERS
 
 
+# An HTML page's declared encoding: <meta charset="…">, <meta http-equiv="Content-Type" content="text/html;
+# charset=…"> or an XHTML page's <?xml … encoding="…"?>, all in the ASCII part of the first bytes.
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]*?charset\s*=\s*["']?([\w.:-]+)"""
+                               rb"""|<\?xml[^>]*?encoding\s*=\s*["']([\w.:-]+)""", re.I)
+# Browsers read pages labelled Latin-1 or ASCII as Windows-1252 (the HTML standard says so), whose
+# 0x80–0x9f are curly quotes and dashes rather than control characters.
+_AS_WINDOWS_1252 = {"iso8859-1", "ascii"}
+
+
+def _declared_decoding(raw: bytes) -> str | None:
+    """An HTML page in the encoding it declares, or None when it declares none Python knows or
+    its bytes are not in it."""
+    match = _DECLARED_CHARSET.search(raw[:4096])
+    if match is None:
+        return None
+    try:
+        codec = codecs.lookup((match.group(1) or match.group(2)).decode("ascii")).name
+    except LookupError:
+        return None
+    if codec.startswith(("utf-16", "utf-32")):  # a page whose bytes were read this far is not UTF-16
+        return None
+    for name in (["cp1252"] if codec in _AS_WINDOWS_1252 else []) + [codec]:
+        try:
+            return raw.decode(name)
+        except UnicodeDecodeError:
+            continue
+    return None
+
+
 def decode(raw: bytes, source: str) -> str:
     if not raw.strip():
         raise KnowledgeFileError(source, "the file is empty", "add content or delete the file")
@@ -47,10 +77,13 @@ def decode(raw: bytes, source: str) -> str:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise KnowledgeFileError(
-            source, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", "re-save the file with UTF-8 encoding", line
-        ) from None
+        declared = _declared_decoding(raw) if source.lower().endswith((".html", ".htm")) else None
+        if declared is None:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise KnowledgeFileError(
+                source, f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", "re-save the file with UTF-8 encoding", line
+            ) from None
+        text = declared
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
