@@ -12,6 +12,7 @@ from ingest.document import DocumentMeta, LoadedDocument
 
 SECTION_SEPARATOR = " > "
 INTRO_WORDS = 40  # a section this short that only leads into its first sub-section is read with it
+MIN_CODE_START = 16  # tokens of room a chunk needs left to take the first lines of a long code block
 # Words that say a passage is about what comes after it ("This section will cover …", "The
 # following fees apply.", a closing colon).
 _LEADS_INTO = re.compile(r"\b(?:this|the next|the following) (?:section|guide|page|chapter|part|article|tutorial)s?\b"
@@ -182,7 +183,9 @@ def _split(text: str, budget: int, level: int) -> list[str]:
         if part_tokens <= budget:
             pieces = [part]
         elif level == 0 and _FENCE.fullmatch(part):
-            pieces = _split_code(part, budget)
+            # The block's first lines finish the chunk that introduces them ("Let us call listunspent():").
+            room = budget - current_tokens - joiner_tokens if current else budget
+            pieces = _split_code(part, budget, room if room >= MIN_CODE_START else budget)
         else:
             pieces = _split(part, budget, level + 1)
         for index, piece in enumerate(pieces):
@@ -205,7 +208,7 @@ def _split(text: str, budget: int, level: int) -> list[str]:
     return out
 
 
-def _split_code(block: str, budget: int) -> list[str]:
+def _split_code(block: str, budget: int, first_budget: int | None = None) -> list[str]:
     """A fenced code block over the budget: its lines split, each piece in fences of its own, so
     no chunk holds half a block that would read as prose. Lines stay as written (indentation and
     blank lines are what JSON, YAML or Python mean), except that no piece starts or ends on a
@@ -216,6 +219,7 @@ def _split_code(block: str, budget: int) -> list[str]:
     room = budget - count_tokens(opening + "\n") - count_tokens("\n" + closing)
     if room < 8:  # no room for code between fences: lines as they are
         return _split(block, budget, 1)
+    limit = budget if first_budget is None else min(first_budget, budget)  # the first piece's, then the budget
 
     def fenced(lines: list[str]) -> str:
         return opening + "\n" + "\n".join(lines) + "\n" + closing
@@ -225,7 +229,7 @@ def _split_code(block: str, budget: int) -> list[str]:
     for line in (cut for line in body.split("\n") for cut in _code_line(line, room)):
         if not current and not line.strip():
             continue
-        if current and count_tokens(fenced(current + [line])) > budget:
+        if current and count_tokens(fenced(current + [line])) > (budget if pieces else limit):
             pieces.append(current)
             current = [line] if line.strip() else []
             continue

@@ -299,6 +299,20 @@ def test_a_code_block_over_the_budget_is_split_into_fenced_pieces():
     assert [line for p in code for line in p.split("\n") if line.startswith('"address_')] == lines
 
 
+def test_a_lead_in_keeps_the_first_lines_of_the_long_code_block_it_introduces():
+    # Electrum's console page: "Let us call listunspent(), to see …:" ended its chunk alone once the
+    # code pieces were packed full, and the reply could not quote it with its code.
+    intro = "The console runs Python. " * 12
+    lines = [f'    "address_{n}": "12cmY5RHRgx8KkUKASDcDYRotget9FNso{n}",' for n in range(40)]
+    lead_in = "Let us call listunspent, to see the list of unspent outputs in the wallet, with their addresses and values:"
+    text = intro + "\n\n" + lead_in + "\n\n```\n" + "\n".join(lines) + "\n```"
+    pieces = split_to_budget(text, 220)
+    lead = next(p for p in pieces if lead_in in p)
+    assert lead.split(lead_in)[1].startswith("\n\n```\n" + lines[0])
+    assert all(p.count("```") in (0, 2) for p in pieces) and max(count_tokens(p) for p in pieces) <= 220
+    assert [line for p in pieces for line in p.split("\n") if line.startswith('    "address_')] == lines
+
+
 def test_a_chunk_keeps_the_links_in_its_own_text():
     import json
 
