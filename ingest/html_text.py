@@ -169,6 +169,37 @@ def _main_content(root: Node) -> Node:
     return main or root
 
 
+_LIST_MARK = re.compile(r"^\s*(?:-|\d+\.)\s+")
+_LAYOUT_BLOCKS = set(_HEADINGS) | {"pre", "table", "blockquote"}
+_CELL_BLOCKS = {"p", "ul", "ol", "dl", "div", "pre", "blockquote"}
+
+
+def _is_layout_table(node: Node) -> bool:
+    """A table that lays out a page rather than holding data (old DocBook and xmlsoft pages, email-
+    style exports): it says so (role="presentation"), or a cell holds a heading, code, another table,
+    or more than one block of text."""
+    if node.attrs.get("role") in ("presentation", "none"):
+        return True
+    for cell in _own_cells(node):
+        inside = [c for c in cell.children if isinstance(c, Node)]
+        if _all(cell, lambda n: n.tag in _LAYOUT_BLOCKS) or sum(c.tag in _CELL_BLOCKS for c in inside) > 1:
+            return True
+    return False
+
+
+def _own_cells(table: Node) -> list[Node]:
+    """The table's own cells in reading order (not those of a table nested in one)."""
+    cells: list[Node] = []
+    for child in table.children:
+        if not isinstance(child, Node) or _hidden(child):
+            continue
+        if child.tag in ("thead", "tbody", "tfoot"):
+            cells += _own_cells(child)
+        elif child.tag == "tr":
+            cells += [c for c in child.children if isinstance(c, Node) and c.tag in ("td", "th") and not _hidden(c)]
+    return cells
+
+
 def _all(node: Node, predicate) -> list[Node]:
     found = [node] if predicate(node) else []
     for child in node.children:
@@ -271,6 +302,12 @@ class _Walker:
             if lines:
                 self.blocks.append(text("\n".join(lines), self.line(node)))
             return
+        if tag == "table" and _is_layout_table(node):  # a page laid out in a table: its cells read in order
+            self.flush()
+            for cell in _own_cells(node):  # a table inside a cell is read where it stands
+                self.walk(cell)
+                self.flush()
+            return
         if tag == "table":
             self.flush()
             rows = self.table_rows(node)
@@ -296,12 +333,17 @@ class _Walker:
         return words
 
     def _cell_text(self, node: Node) -> str:
-        """A table cell's own words; a list nested in it is not read (a row is one line)."""
+        """A table cell's own words; a list in it reads as its items, comma-separated (a row is one line)."""
         inner = _Walker(self.first_line, self.in_content, self.anchors)
         for child in node.children:
-            if isinstance(child, Node) and child.tag not in ("ul", "ol"):
+            if isinstance(child, Node) and child.tag in ("ul", "ol"):
+                inner.flush()
+                items = [_LIST_MARK.sub("", line).strip() for line in inner.list_lines(child, 0)]
+                inner.inline.append(", ".join(item for item in items if item))
+                inner.flush()
+            elif isinstance(child, Node):
                 inner.element(child)
-            elif not isinstance(child, Node):
+            else:
                 inner.inline.append(child)
         inner.flush()
         self.links += [link for link in inner.links if link not in self.links]

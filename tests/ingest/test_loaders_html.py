@@ -157,3 +157,27 @@ def test_html_in_the_charset_it_declares_is_read(raw, text):
 def test_undeclared_or_wrongly_declared_bytes_are_still_refused(source, raw):
     with pytest.raises(KnowledgeFileError, match=r"not valid UTF-8 \(byte 0xe9\)"):
         decode(raw, source)
+
+
+def test_a_page_laid_out_in_a_table_reads_as_a_page():
+    content = ("<table><tr><td><h1>Freeze a card</h1><p>Open the app.</p><p>Tap Freeze.</p>"
+               "<table><tr><td><b>It fails like this:</b><pre>error 42: card frozen</pre><b>or it hangs.</b></td></tr>"
+               "</table><h2>Fees</h2><ul><li>Free</li><li>Fast</li></ul></td><td>Contact us any time.</td></tr></table>")
+    assert _shape("layout.html", content) == ("Freeze a card", [
+        ((), "Open the app.\n\nTap Freeze.\n\nIt fails like this:\n\n```\nerror 42: card frozen\n```\n\n"
+             "or it hangs."),
+        (("Fees",), "- Free\n- Fast\n\nContact us any time.")])
+
+
+@pytest.mark.parametrize(
+    ("table", "rows"),
+    [
+        ("<tr><th>Plan</th><th>Includes</th></tr><tr><td>Plus</td><td><ul><li>Card</li><li>Vault</li></ul></td></tr>",
+         "Plan: Plus; Includes: Card, Vault"),
+        ("<tr><th>Plan</th><th>Fee</th></tr><tr><td>Plus</td><td><p>4.99 a month</p></td></tr>",
+         "Plan: Plus; Fee: 4.99 a month"),
+    ],
+    ids=["list-in-a-cell", "paragraph-in-a-cell"],
+)
+def test_a_data_table_stays_one_line_a_row(table, rows):
+    assert _shape("plans.html", f"<h1>Plans</h1><table>{table}</table>") == ("Plans", [((), rows)])
