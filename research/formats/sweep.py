@@ -28,6 +28,7 @@ import email.parser
 import html
 import math
 import re
+import sysconfig
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ from ingest.schema import title_from_filename
 
 PER_SOURCE = 150
 PYENV_SITE = Path("/root/.pyenv/versions/3.11.7/lib/python3.11/site-packages")
-VENV_SITE = Path("/work/main/.venv/lib/python3.11/site-packages")
+VENV_SITE = Path(sysconfig.get_paths()["purelib"])  # the venv running the sweep
 RUST_BOOK = Path("/root/.rustup/toolchains/stable-x86_64-unknown-linux-gnu/share/doc/rust/html/book")
 METADATA_DIR = Path("/tmp/sweep-metadata")
 
