@@ -100,9 +100,10 @@ def test_an_answer_has_no_lead_in_and_ends_with_its_citation():
         ("This is because the wallet restore checks every seed word against the list.", None),
         ("Now that your wallet seed is restored, you will need to fund the wallet.", None),
         ("Read the following section to see how the wallet seed restore works.", None),
+        ("Above that, a wallet seed restore costs 0.3% of the amount moved.", None),  # the demo KB's top-up fees
     ],
     ids=["different-fact", "table-row", "same-fact", "fragment", "off-topic", "pointer", "of-course", "this-is-because",
-         "now-that", "the-following"],
+         "now-that", "the-following", "above-that"],
 )
 def test_see_also_only_adds_a_whole_different_fact(extra_text, see_also):
     top = _chunk("Restoring needs your seed. The restore height makes syncing faster.")
