@@ -493,7 +493,8 @@ def _role_text(content: str) -> str:
     return target
 
 
-_CONTENTS_HEADING = re.compile(r"^(?:table of contents|contents|toc|on this page|in this (?:article|page|guide))$", re.I)
+_CONTENTS_HEADING = re.compile(r"^(?:table of contents|contents|toc|on this page|in this (?:article|page|guide))$",
+                               re.I)
 
 
 def _is_page_contents(node) -> bool:

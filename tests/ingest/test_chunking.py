@@ -304,7 +304,8 @@ def test_a_lead_in_keeps_the_first_lines_of_the_long_code_block_it_introduces():
     # code pieces were packed full, and the reply could not quote it with its code.
     intro = "The console runs Python. " * 12
     lines = [f'    "address_{n}": "12cmY5RHRgx8KkUKASDcDYRotget9FNso{n}",' for n in range(40)]
-    lead_in = "Let us call listunspent, to see the list of unspent outputs in the wallet, with their addresses and values:"
+    lead_in = ("Let us call listunspent, to see the list of unspent outputs in the wallet, with their addresses "
+               "and values:")
     text = intro + "\n\n" + lead_in + "\n\n```\n" + "\n".join(lines) + "\n```"
     pieces = split_to_budget(text, 220)
     lead = next(p for p in pieces if lead_in in p)

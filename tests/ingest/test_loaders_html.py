@@ -162,7 +162,8 @@ def test_undeclared_or_wrongly_declared_bytes_are_still_refused(source, raw):
 def test_a_page_laid_out_in_a_table_reads_as_a_page():
     content = ("<table><tr><td><h1>Freeze a card</h1><p>Open the app.</p><p>Tap Freeze.</p>"
                "<table><tr><td><b>It fails like this:</b><pre>error 42: card frozen</pre><b>or it hangs.</b></td></tr>"
-               "</table><h2>Fees</h2><ul><li>Free</li><li>Fast</li></ul></td><td>Contact us any time.</td></tr></table>")
+               "</table><h2>Fees</h2><ul><li>Free</li><li>Fast</li></ul></td><td>Contact us any time.</td></tr>"
+               "</table>")
     assert _shape("layout.html", content) == ("Freeze a card", [
         ((), "Open the app.\n\nTap Freeze.\n\nIt fails like this:\n\n```\nerror 42: card frozen\n```\n\n"
              "or it hangs."),
