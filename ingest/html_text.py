@@ -1,9 +1,8 @@
 """HTML as a reader sees it: headings and plain-text blocks, from a help-centre article export,
 an HTML block inside Markdown, or a help-desk CSV body.
 
-The standard library's ``html.parser`` tokenises (it is lenient and needs nothing installed);
-a small tree builder closes what HTML leaves implicit (``<p>``, ``<li>``, table cells). Only what
-is rendered for the reader becomes text: no scripts, styles, navigation, page header or footer,
+The page is parsed into a tree by ``ingest/html_tree.py`` (the standard library's ``html.parser``).
+Only what is rendered for the reader becomes text: no scripts, styles, navigation, page header or footer,
 forms, hidden elements, comments, or images (alt text and a picture's ``<figcaption>`` describe
 what the customer cannot see in a chat), nor a help-centre theme's furniture inside the content (breadcrumbs, related
 articles, sidebars, vote and share widgets). When the page marks its content (``<main>``,
@@ -14,148 +13,19 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 
+from ingest.html_tree import (HEADINGS, SKIP, SPACE, Node, all_nodes, all_text, furniture, hidden,
+                              is_layout_table, is_page_contents, own_cells, parse_html, permalink)
 from ingest.outline import Block, fenced, heading, list_item_lines, text
 from ingest.schema import looks_like_question
 
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
-_SKIP = {"script", "style", "noscript", "template", "svg", "nav", "header", "footer", "aside", "form", "button",
-         "select", "iframe", "object", "canvas", "head", "title"}
 _PARAGRAPHS = {"p", "div", "section", "article", "main", "blockquote", "dd", "dt", "figcaption", "address", "details",
                "summary", "center", "body", "html", "li", "td", "th", "caption", "dl", "fieldset", "legend"}
 _MEDIA = {"img", "picture", "svg", "video", "iframe", "object", "embed"}
-_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
-# A start tag that closes an open element of the same family (HTML's optional end tags).
-_CLOSES = {"li": {"li"}, "dt": {"dt", "dd"}, "dd": {"dt", "dd"}, "tr": {"tr", "td", "th"}, "td": {"td", "th"},
-           "th": {"td", "th"}, "option": {"option"}, "p": {"p"}}
-_SCOPE = {"ul", "ol", "table", "tbody", "thead", "tfoot", "dl", "div", "section", "article", "blockquote", "body"}
-_BLOCK_STARTS = {"p", "div", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "section",
-                 "article", "dl", "details", "hr", "figure", "main"}
-# Page furniture inside the content area of help-centre themes (Zendesk, Intercom, Freshdesk,
-# Confluence, static sites): breadcrumbs, "related articles", the section's sidebar, vote and
-# share widgets, comments, pagination, a page's "created by … last modified on …" line, its list
-# of attachments. Matched on a whole word of the class or id (``related-articles``,
-# ``article-votes``), or on ARIA's navigation role and breadcrumb label.
-_FURNITURE = {"breadcrumb", "breadcrumbs", "related", "sidebar", "sidenav", "vote", "votes", "voting", "feedback",
-              "share", "sharing", "social", "comment", "comments", "pagination", "pager", "subscribe", "promoted",
-              "metadata", "byline", "attachments"}
-_WORDS = re.compile(r"[a-z0-9]+")
-_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
-_SPACE = re.compile(r"[ \t\r\n\u00a0\u2000-\u200b]+")
-# A heading's permalink or source link is not heading text: Node's "#" (class "mark") and "[src]",
-# Sphinx's "¶" (class "headerlink"), "§", "🔗" and the like. Matched on the class, or on visible
-# text that is only a symbol or two (no letter or digit) or a "[src]"/"[source]" label.
-_PERMALINK_CLASSES = {"headerlink", "anchor", "mark", "permalink", "srclink"}
-_PERMALINK_TEXT = re.compile(r"[^\w\s]{1,3}|\[(?:src|source)\]", re.I)
 # The heading of an in-page table of contents (npm's docs, wikis, help-centre themes).
 _CONTENTS_HEADING = re.compile(r"(?:table of contents|contents|page contents|on this page|in this (?:article|page))"
                                r"\s*:?", re.I)
-
-
-@dataclass
-class Node:
-    tag: str
-    attrs: dict
-    line: int
-    children: list = field(default_factory=list)  # Node or str
-
-    def find(self, predicate) -> "Node | None":
-        if predicate(self):
-            return self
-        for child in self.children:
-            if isinstance(child, Node) and (found := child.find(predicate)) is not None:
-                return found
-        return None
-
-
-class _TreeBuilder(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = Node("#root", {}, 1)
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag, attrs):
-        closes = _CLOSES.get(tag, set())
-        if tag in _BLOCK_STARTS:
-            closes = closes | {"p"}
-        for index in range(len(self.stack) - 1, 0, -1):
-            open_tag = self.stack[index].tag
-            if open_tag in closes:
-                del self.stack[index:]
-                break
-            if open_tag in _SCOPE or open_tag in ("ul", "ol", "tr", "table"):
-                break
-        node = Node(tag, {k: v or "" for k, v in attrs}, self.getpos()[0])
-        self.stack[-1].children.append(node)
-        if tag not in _VOID:
-            self.stack.append(node)
-
-    def handle_startendtag(self, tag, attrs):
-        self.stack[-1].children.append(Node(tag, {k: v or "" for k, v in attrs}, self.getpos()[0]))
-
-    def handle_endtag(self, tag):
-        for index in range(len(self.stack) - 1, 0, -1):
-            if self.stack[index].tag == tag:
-                del self.stack[index:]
-                return
-
-    def handle_data(self, data):
-        self.stack[-1].children.append(data)
-
-
-def parse_html(html: str) -> Node:
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root
-
-
-def _hidden(node: Node) -> bool:
-    attrs = node.attrs
-    return ("hidden" in attrs or attrs.get("aria-hidden", "").lower() == "true"
-            or bool(_HIDDEN_STYLE.search(attrs.get("style", ""))))
-
-
-def _furniture(node: Node) -> bool:
-    attrs = node.attrs
-    if attrs.get("role", "").lower() in ("navigation", "complementary", "search", "banner", "contentinfo"):
-        return True
-    if "breadcrumb" in attrs.get("aria-label", "").lower() or attrs.get("data-view") == "cards":
-        return True  # a breadcrumb trail; GitBook's card grid of links to other pages
-    words = set(_WORDS.findall(f"{attrs.get('class', '')} {attrs.get('id', '')}".lower()))
-    return bool(words & _FURNITURE)
-
-
-def _is_page_contents(node: Node) -> bool:
-    """A list whose every item is nothing but a link to an anchor on the same page, its nested
-    lists alike (npm nests a ``<ul>`` straight in a ``<ul>``): an in-page table of contents."""
-    items = 0
-    for child in node.children:
-        if isinstance(child, str) or child.tag in ("ul", "ol"):
-            if isinstance(child, str) and child.strip() or isinstance(child, Node) and not _is_page_contents(child):
-                return False
-            continue
-        if child.tag != "li":
-            return False
-        items += 1
-        lists = [c for c in child.children if isinstance(c, Node) and c.tag in ("ul", "ol")]
-        if not all(_is_page_contents(nested) for nested in lists):
-            return False
-        own = Node("li", {}, child.line, [c for c in child.children if c not in lists])
-        links = _outer_links(own)
-        if len(links) != 1 or not links[0].attrs.get("href", "").startswith("#") \
-                or _SPACE.sub("", "".join(_all_text(own))) != _SPACE.sub("", "".join(_all_text(links[0]))):
-            return False
-    return items > 0
-
-
-def _outer_links(node: Node) -> list[Node]:
-    """The ``<a>`` elements under ``node`` that are in no other (npm wraps a link to a command's
-    page in the contents entry's link to its heading)."""
-    if node.tag == "a":
-        return [node]
-    return [link for child in node.children if isinstance(child, Node) for link in _outer_links(child)]
+_LIST_MARK = re.compile(r"^\s*(?:-|\d+\.)\s+")
 
 
 def _main_content(root: Node) -> Node:
@@ -163,57 +33,10 @@ def _main_content(root: Node) -> Node:
     ``<article>`` when it holds exactly one (a theme's main area also holds breadcrumbs and
     sidebars); else the first ``<article>``; else the whole page."""
     main = root.find(lambda n: n.tag == "main" or n.attrs.get("role") == "main")
-    articles = _all(main or root, lambda n: n.tag == "article")
+    articles = all_nodes(main or root, lambda n: n.tag == "article")
     if len(articles) == 1 or (articles and main is None):
         return articles[0]
     return main or root
-
-
-_LIST_MARK = re.compile(r"^\s*(?:-|\d+\.)\s+")
-_LAYOUT_BLOCKS = set(_HEADINGS) | {"pre", "table", "blockquote"}
-_CELL_BLOCKS = {"p", "ul", "ol", "dl", "div", "pre", "blockquote"}
-
-
-def _is_layout_table(node: Node) -> bool:
-    """A table that lays out a page rather than holding data (old DocBook and xmlsoft pages, email-
-    style exports): it says so (role="presentation"), or a cell holds a heading, code, another table,
-    or more than one block of text."""
-    if node.attrs.get("role") in ("presentation", "none"):
-        return True
-    for cell in _own_cells(node):
-        inside = [c for c in cell.children if isinstance(c, Node)]
-        if _all(cell, lambda n: n.tag in _LAYOUT_BLOCKS) or sum(c.tag in _CELL_BLOCKS for c in inside) > 1:
-            return True
-    return False
-
-
-def _own_cells(table: Node) -> list[Node]:
-    """The table's own cells in reading order (not those of a table nested in one)."""
-    cells: list[Node] = []
-    for child in table.children:
-        if not isinstance(child, Node) or _hidden(child):
-            continue
-        if child.tag in ("thead", "tbody", "tfoot"):
-            cells += _own_cells(child)
-        elif child.tag == "tr":
-            cells += [c for c in child.children if isinstance(c, Node) and c.tag in ("td", "th") and not _hidden(c)]
-    return cells
-
-
-def _all(node: Node, predicate) -> list[Node]:
-    found = [node] if predicate(node) else []
-    for child in node.children:
-        if isinstance(child, Node):
-            found += _all(child, predicate)
-    return found
-
-
-def _permalink(node: Node) -> bool:
-    if node.tag != "a":
-        return False
-    if set(_WORDS.findall(node.attrs.get("class", "").lower())) & _PERMALINK_CLASSES:
-        return True
-    return bool(_PERMALINK_TEXT.fullmatch(_SPACE.sub("", "".join(_all_text(node)))))
 
 
 class _Walker:
@@ -234,7 +57,7 @@ class _Walker:
         return self.first_line + node.line - 1
 
     def flush(self) -> None:
-        content = _SPACE.sub(" ", "".join(self.inline)).strip()
+        content = SPACE.sub(" ", "".join(self.inline)).strip()
         if content:
             self.blocks.append(text(content, self.inline_line))
         self.inline = []
@@ -255,23 +78,23 @@ class _Walker:
 
     def element(self, node: Node) -> None:
         tag = node.tag
-        if tag == "header" and self.in_content and not _hidden(node):  # an article's header: keep its headings
-            for found in _all(node, lambda n: n.tag in _HEADINGS):
+        if tag == "header" and self.in_content and not hidden(node):  # an article's header: keep its headings
+            for found in all_nodes(node, lambda n: n.tag in HEADINGS):
                 self.element(found)
             return
-        if tag in _SKIP or _hidden(node) or tag == "img" or _furniture(node) or self.in_heading and _permalink(node):
+        if tag in SKIP or hidden(node) or tag == "img" or furniture(node) or self.in_heading and permalink(node):
             return
-        if tag == "figure" and _all(node, lambda n: n.tag in _MEDIA):  # a picture's caption describes the picture
+        if tag == "figure" and all_nodes(node, lambda n: n.tag in _MEDIA):  # a picture's caption describes the picture
             self.flush()
             for child in node.children:
                 if not (isinstance(child, Node) and child.tag == "figcaption"):
                     self.walk(Node("div", {}, node.line, [child]))
             self.flush()
             return
-        if tag in _HEADINGS:
+        if tag in HEADINGS:
             self.flush()
             words = self.heading_words(node, drop_permalinks=True) or self.heading_words(node, False)
-            self.level = _HEADINGS[tag]
+            self.level = HEADINGS[tag]
             self.blocks.append(heading(words, self.level, self.line(node)))
             return
         if tag == "details" and self.details(node):
@@ -282,7 +105,7 @@ class _Walker:
         if tag == "a" and (href := node.attrs.get("href")):
             if href not in self.links:
                 self.links.append(href)
-            if shown := _SPACE.sub(" ", "".join(_all_text(node))).strip():
+            if shown := SPACE.sub(" ", "".join(all_text(node))).strip():
                 self.anchors.append((shown, href, self.line(node)))
         if tag == "pre":
             self.flush()
@@ -290,7 +113,7 @@ class _Walker:
             if code.strip():
                 self.blocks.append(text(fenced(code), self.line(node)))
             return
-        if tag in ("ul", "ol") and _is_page_contents(node):
+        if tag in ("ul", "ol") and is_page_contents(node):
             self.flush()
             self.navigation = True  # it repeats the headings; its own heading would hold the sections after it
             if self.blocks and self.blocks[-1].is_heading and _CONTENTS_HEADING.fullmatch(self.blocks[-1].text):
@@ -302,9 +125,9 @@ class _Walker:
             if lines:
                 self.blocks.append(text("\n".join(lines), self.line(node)))
             return
-        if tag == "table" and _is_layout_table(node):  # a page laid out in a table: its cells read in order
+        if tag == "table" and is_layout_table(node):  # a page laid out in a table: its cells read in order
             self.flush()
-            for cell in _own_cells(node):  # a table inside a cell is read where it stands
+            for cell in own_cells(node):  # a table inside a cell is read where it stands
                 self.walk(cell)
                 self.flush()
             return
@@ -326,7 +149,7 @@ class _Walker:
         (a whole title linked to itself with class "anchor")."""
         inner = _Walker(self.first_line, self.in_content, in_heading=drop_permalinks)
         inner.walk(node)
-        words = " ".join(b.text for b in inner.blocks) or _SPACE.sub(" ", "".join(inner.inline)).strip()
+        words = " ".join(b.text for b in inner.blocks) or SPACE.sub(" ", "".join(inner.inline)).strip()
         if words:
             self.links += [link for link in inner.links if link not in self.links]
             self.anchors += inner.anchors
@@ -385,7 +208,7 @@ class _Walker:
             inner.blocks = []
 
         for child in node.children:
-            if isinstance(child, Node) and child.tag in ("ul", "ol") and not _hidden(child):
+            if isinstance(child, Node) and child.tag in ("ul", "ol") and not hidden(child):
                 drain()
                 parts.append(self.list_lines(child, depth + 1))
             elif isinstance(child, Node):
@@ -400,7 +223,7 @@ class _Walker:
         lines = []
         number = 1
         for item in node.children:
-            if not isinstance(item, Node) or item.tag != "li" or _hidden(item):
+            if not isinstance(item, Node) or item.tag != "li" or hidden(item):
                 continue
             marker = f"{number}." if node.tag == "ol" else "-"
             number += 1
@@ -412,7 +235,7 @@ class _Walker:
 
         def collect(n: Node) -> None:
             for child in n.children:
-                if not isinstance(child, Node) or _hidden(child):
+                if not isinstance(child, Node) or hidden(child):
                     continue
                 if child.tag == "tr":
                     cells = [(self._cell_text(c), c.tag == "th") for c in child.children
@@ -437,29 +260,15 @@ class _Walker:
         return out
 
 
-def _all_text(node: Node, readable: bool = False) -> list[str]:
-    """Every string under ``node``; with ``readable``, not what a skipped or hidden element holds
-    (a code block's "copy" button)."""
-    out = []
-    for child in node.children:
-        if isinstance(child, str):
-            out.append(child)
-        elif child.tag == "br":
-            out.append("\n")
-        elif not (readable and (child.tag in _SKIP or _hidden(child))):
-            out += _all_text(child, readable)
-    return out
-
-
 def _code_text(pre: Node) -> str:
     """A ``<pre>``'s code. Several ``<code>`` elements side by side are variants of one example
     (Node's ES-module and CommonJS tabs): each keeps its own lines, a blank line between them."""
     pieces: list[list[str]] = [[]]
     for child in pre.children:
         if isinstance(child, Node) and child.tag == "code":
-            pieces += [_all_text(child, readable=True), []]
+            pieces += [all_text(child, readable=True), []]
         else:
-            pieces[-1] += _all_text(Node("div", {}, pre.line, [child]), readable=True)
+            pieces[-1] += all_text(Node("div", {}, pre.line, [child]), readable=True)
     return "\n\n".join(code for piece in pieces if (code := "".join(piece).strip("\n")).strip())
 
 
@@ -487,13 +296,13 @@ def html_page(html: str, first_line: int = 1) -> HtmlPage:
     walker.walk(content)
     walker.flush()
     title_node = root.find(lambda n: n.tag == "title")
-    title = _SPACE.sub(" ", "".join(_all_text(title_node))).strip() if title_node else ""
+    title = SPACE.sub(" ", "".join(all_text(title_node))).strip() if title_node else ""
     meta: dict[str, str] = {}
-    for node in _all(root, lambda n: n.tag == "meta"):
+    for node in all_nodes(root, lambda n: n.tag == "meta"):
         key = (node.attrs.get("name") or node.attrs.get("property") or node.attrs.get("http-equiv") or "").lower()
         if key and key not in meta:
-            meta[key] = _SPACE.sub(" ", node.attrs.get("content", "")).strip()
-    headings = [_SPACE.sub(" ", "".join(_all_text(n))).strip() for n in _all(root, lambda n: n.tag in _HEADINGS)]
+            meta[key] = SPACE.sub(" ", node.attrs.get("content", "")).strip()
+    headings = [SPACE.sub(" ", "".join(all_text(n))).strip() for n in all_nodes(root, lambda n: n.tag in HEADINGS)]
     return HtmlPage(walker.blocks, title or None, meta, headings, walker.links, walker.anchors, walker.navigation)
 
 
