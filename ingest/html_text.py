@@ -15,16 +15,13 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.html_tree import (HEADINGS, SKIP, SPACE, Node, all_nodes, all_text, furniture, hidden,
-                              is_layout_table, is_page_contents, own_cells, parse_html, permalink)
-from ingest.outline import Block, fenced, heading, list_item_lines, text
+                              is_layout_table, is_page_contents, own_cells, own_rows, parse_html, permalink)
+from ingest.outline import Block, fenced, heading, is_contents_heading, list_item_lines, text
 from ingest.schema import looks_like_question
 
 _PARAGRAPHS = {"p", "div", "section", "article", "main", "blockquote", "dd", "dt", "figcaption", "address", "details",
                "summary", "center", "body", "html", "li", "td", "th", "caption", "dl", "fieldset", "legend"}
 _MEDIA = {"img", "picture", "svg", "video", "iframe", "object", "embed"}
-# The heading of an in-page table of contents (npm's docs, wikis, help-centre themes).
-_CONTENTS_HEADING = re.compile(r"(?:table of contents|contents|page contents|on this page|in this (?:article|page))"
-                               r"\s*:?", re.I)
 _LIST_MARK = re.compile(r"^\s*(?:-|\d+\.)\s+")
 
 
@@ -116,7 +113,7 @@ class _Walker:
         if tag in ("ul", "ol") and is_page_contents(node):
             self.flush()
             self.navigation = True  # it repeats the headings; its own heading would hold the sections after it
-            if self.blocks and self.blocks[-1].is_heading and _CONTENTS_HEADING.fullmatch(self.blocks[-1].text):
+            if self.blocks and is_contents_heading(self.blocks[-1]):
                 self.blocks.pop()
             return
         if tag in ("ul", "ol"):
@@ -231,20 +228,7 @@ class _Walker:
         return lines
 
     def table_rows(self, node: Node) -> list[str]:
-        rows: list[list[tuple[str, bool]]] = []
-
-        def collect(n: Node) -> None:
-            for child in n.children:
-                if not isinstance(child, Node) or hidden(child):
-                    continue
-                if child.tag == "tr":
-                    cells = [(self._cell_text(c), c.tag == "th") for c in child.children
-                             if isinstance(c, Node) and c.tag in ("td", "th")]
-                    rows.append(cells)
-                elif child.tag in ("thead", "tbody", "tfoot"):
-                    collect(child)
-
-        collect(node)
+        rows = [[(self._cell_text(c), c.tag == "th") for c in row] for row in own_rows(node)]
         header: list[str] = []
         out = []
         for index, cells in enumerate(rows):

@@ -160,17 +160,22 @@ def is_layout_table(node: Node) -> bool:
     return False
 
 
-def own_cells(table: Node) -> list[Node]:
-    """The table's own cells in reading order (not those of a table nested in one)."""
-    cells: list[Node] = []
+def own_rows(table: Node) -> list[list[Node]]:
+    """The cells of each of the table's own visible rows (not a table's nested in one), in order."""
+    rows: list[list[Node]] = []
     for child in table.children:
         if not isinstance(child, Node) or hidden(child):
             continue
         if child.tag in ("thead", "tbody", "tfoot"):
-            cells += own_cells(child)
+            rows += own_rows(child)
         elif child.tag == "tr":
-            cells += [c for c in child.children if isinstance(c, Node) and c.tag in ("td", "th") and not hidden(c)]
-    return cells
+            rows.append([c for c in child.children if isinstance(c, Node) and c.tag in ("td", "th")])
+    return rows
+
+
+def own_cells(table: Node) -> list[Node]:
+    """The table's own visible cells in reading order."""
+    return [cell for row in own_rows(table) for cell in row if not hidden(cell)]
 
 
 def all_nodes(node: Node, predicate) -> list[Node]:

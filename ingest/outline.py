@@ -27,6 +27,16 @@ class Block:
         return self.level > 0
 
 
+# The heading of an in-page table of contents (wikis, npm's docs, help-centre themes): a loader that
+# drops the contents list drops this heading with it, or the sections after it are filed under "Contents".
+_CONTENTS_HEADING = re.compile(r"(?:table of contents|contents|page contents|toc|on this page"
+                               r"|in this (?:article|page|guide))\s*:?", re.I)
+
+
+def is_contents_heading(block: Block) -> bool:
+    return block.is_heading and bool(_CONTENTS_HEADING.fullmatch(block.text))
+
+
 def heading(text: str, level: int, line: int) -> Block:
     return Block(" ".join(text.split()), line, level)
 

@@ -20,7 +20,7 @@ from ingest.document import LoadedDocument
 from ingest.frontmatter import split_front_matter
 from ingest.html_text import html_to_text
 from ingest.markdown_text import admonition_label, record_link
-from ingest.outline import Block, fenced, heading, list_item_lines, sections_from_blocks, text
+from ingest.outline import Block, fenced, heading, is_contents_heading, list_item_lines, sections_from_blocks, text
 from ingest.schema import looks_like_question, parse_meta
 from ingest.site_markup import before_parsing, strip_template_tags, tag_argument
 
@@ -141,8 +141,8 @@ class _Renderer:
             # A component's title whose text comes after a blank line (the next block) leads that text.
             carried, self.carried = self.carried, None
             produced = self.block(node)
-            if out and out[-1].is_heading and _CONTENTS_HEADING.match(out[-1].text) \
-                    and node.type in ("bullet_list", "ordered_list") and _is_page_contents(node):
+            if out and is_contents_heading(out[-1]) and node.type in ("bullet_list", "ordered_list") \
+                    and _is_page_contents(node):
                 out.pop()  # "## Contents" over the dropped list: what follows belongs to the section before it
             if carried:
                 produced = self.titled(carried, produced, produced[0].line) if produced else [text(carried, self.line(node))]
@@ -491,10 +491,6 @@ def _role_text(content: str) -> str:
     if target.startswith("~"):
         target = target[1:].rsplit(".", 1)[-1]
     return target
-
-
-_CONTENTS_HEADING = re.compile(r"^(?:table of contents|contents|toc|on this page|in this (?:article|page|guide))$",
-                               re.I)
 
 
 def _is_page_contents(node) -> bool:

@@ -45,10 +45,11 @@ def load_pdf(raw: bytes, source: str) -> LoadedDocument:
     if not any(page.strip() for page in pages):
         raise KnowledgeFileError(source, "the PDF has no text layer (it looks like a scan)",
                                  "run it through OCR or export the document as text, then ingest it")
-    blocks = _blocks(pages, outline)
-    sections, heading_title = sections_from_blocks(blocks)
-    return LoadedDocument(source=source, meta=DocumentMeta(title=title or heading_title or _running_title(pages)),
-                          sections=sections)
+    page_lines = [[line.strip() for line in page.split("\n")] for page in pages]
+    furniture = _page_furniture(page_lines)
+    sections, heading_title = sections_from_blocks(_blocks(page_lines, furniture, outline))
+    title = title or heading_title or _running_title(page_lines, furniture)
+    return LoadedDocument(source=source, meta=DocumentMeta(title=title), sections=sections)
 
 
 def _clean(value) -> str:
@@ -85,21 +86,18 @@ def _page_furniture(pages: list[list[str]]) -> set[str]:
     return {line for line, n in counts.items() if line and n >= max(3, len(pages) * 0.6)}
 
 
-def _running_title(pages: list[str]) -> str | None:
+def _running_title(page_lines: list[list[str]], furniture: set[str]) -> str | None:
     """A title printed at the top of every page (a running header) is left out of the text with
     the other page furniture; when nothing else titles the document, the first page's first
     line, if it is such a header, short and unpunctuated, does."""
-    page_lines = [[line.strip() for line in page.split("\n") if line.strip()] for page in pages]
-    first = page_lines[0][0] if page_lines and page_lines[0] else ""
-    if _key(first) in _page_furniture(page_lines) and len(first.split()) <= TITLE_WORDS \
+    first = next((line for line in page_lines[0] if line), "") if page_lines else ""
+    if _key(first) in furniture and len(first.split()) <= TITLE_WORDS \
             and not SENTENCE_END.search(first) and not _PAGE_NUMBER.match(first):
         return first
     return None
 
 
-def _blocks(pages: list[str], outline: dict[str, int]) -> list[Block]:
-    page_lines = [[line.strip() for line in page.split("\n")] for page in pages]
-    furniture = _page_furniture(page_lines)
+def _blocks(page_lines: list[list[str]], furniture: set[str], outline: dict[str, int]) -> list[Block]:
     lines: list[tuple[str, int]] = []  # (line, page number)
     for number, page in enumerate(page_lines, start=1):
         for line in page:

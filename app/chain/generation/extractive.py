@@ -198,10 +198,9 @@ _NEEDS_ITS_PAGE = re.compile(r"^(?:this|that|these|those|such|they|of course|now
                              r"|\b(?:the following|(?:see|shown|listed|described) (?:below|above))\b", re.I)
 
 
-def stands_alone(text: str) -> bool:
+def _stands_alone(unit: _Unit) -> bool:
     """Whether a sentence reads whole without the text before or after it on its page."""
-    unit = _Unit(text, "sentence", 0)
-    return not _carries_on(unit) and not _NEEDS_ITS_PAGE.search(text)
+    return not _carries_on(unit) and not _NEEDS_ITS_PAGE.search(unit.text)
 
 
 def _with_context(all_units: list[_Unit], chosen: list[int]) -> set[int]:
@@ -280,7 +279,7 @@ def _see_also(question: str, extra: RetrievedChunk, said: str) -> str | None:
     for unit in sorted(units(extra.text), key=lambda u: len(wanted & stems(u.text)), reverse=True)[:3]:
         words = stems(unit.text)
         if not unit.whole_sentence or len(wanted & words) < 2 or _TABLE_ROW.match(unit.text) \
-                or len(unit.text.split()) < SEE_ALSO_WORDS or not stands_alone(unit.text):
+                or len(unit.text.split()) < SEE_ALSO_WORDS or not _stands_alone(unit):
             continue  # a pointer ("View the Pay Button instructions here.") or a sentence out of its context
         if words and len(words & already) / len(words) > 0.5:
             continue  # the same fact again
