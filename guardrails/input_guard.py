@@ -69,12 +69,14 @@ class InputGuard:
         for part in (self.redactor, self.topics, self.injection):
             part.warm_up()
 
-    def check(self, text: str, vault=None) -> InputCheck:
-        return self.check_batch([text], [vault])[0]
+    def check(self, text: str, vault=None, knowledge=None) -> InputCheck:
+        return self.check_batch([text], [vault], knowledge)[0]
 
-    def check_batch(self, texts: Sequence[str], vaults: Sequence | None = None) -> list[InputCheck]:
+    def check_batch(self, texts: Sequence[str], vaults: Sequence | None = None, knowledge=None) -> list[InputCheck]:
+        """``knowledge``: the help centre's words (``guardrails.pii.KnowledgeWords``), so that its own
+        terms in a customer's message are not redacted as names."""
         normalized = [normalize(text) for text in texts]
-        redactions = self.redactor.redact_batch([n.text for n in normalized], vaults)
+        redactions = self.redactor.redact_batch([n.text for n in normalized], vaults, knowledge)
         topics = self.topics.detect_batch([r.text for r in redactions])
         injections = self.injection.score_batch([n.text for n in normalized])
         return [InputCheck(n, r, t, i, asks_for_human(r.text))

@@ -159,7 +159,8 @@ class AnswerChain:
             question = question[: self.max_question_chars]
             flags.append("truncated")
 
-        checked = self.guardrails.input.check(question, session.vault)
+        # The help centre's own lower-case terms are not names ("setting up monerod on a vps").
+        checked = self.guardrails.input.check(question, session.vault, knowledge=self.retriever.keywords)
         redacted = checked.redacted
         timings["guard_input_ms"] = (time.perf_counter() - started) * 1000
         pii = [{"type": e.type, "placeholder": e.placeholder} for e in checked.redaction.entities]

@@ -37,14 +37,15 @@ def _parse(number: int, line: str) -> tuple[str | None, dict | None]:
     return request["text"], None
 
 
-def run_check_jsonl(guard, lines, out) -> bool:
-    """One JSON line out per non-empty line in, in order. Returns False if any line was bad."""
+def run_check_jsonl(guard, lines, out, knowledge=None) -> bool:
+    """One JSON line out per non-empty line in, in order. Returns False if any line was bad.
+    ``knowledge``: the help centre's words (``guardrails.pii.KnowledgeWords``), or None."""
     ok = True
     numbered = ((n, line) for n, line in enumerate(lines, start=1) if line.strip())
     while batch := list(islice(numbered, BATCH)):
         parsed = [_parse(n, line) for n, line in batch]
         texts = [text for text, error in parsed if error is None]
-        checks = iter(guard.check_batch(texts)) if texts else iter(())
+        checks = iter(guard.check_batch(texts, knowledge=knowledge)) if texts else iter(())
         for text, error in parsed:
             ok &= error is None
             payload = error if error is not None else next(checks).to_json()

@@ -219,15 +219,25 @@ def check(runtime: Runtime, text, as_json, jsonl) -> None:
         raise click.UsageError("give a TEXT or --jsonl FILE, not both and not neither")
     guard = build_input_guard(runtime.settings, runtime.embedder)
     guard.warm_up()
+    knowledge = _help_centre_words(runtime)
     if jsonl is not None:
-        if not run_check_jsonl(guard, jsonl, sys.stdout):
+        if not run_check_jsonl(guard, jsonl, sys.stdout, knowledge):
             sys.exit(EXIT_FAILED_FILES)
         return
-    result = guard.check(text)
+    result = guard.check(text, knowledge=knowledge)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
         print_check(text, result)
+
+
+def _help_centre_words(runtime: Runtime):
+    """The ingested knowledge base's words, so that ``check`` redacts as the chat does (its own lower-case
+    terms are not names); None before the first ingest."""
+    from app.index.keyword_index import KeywordIndex, versions_for
+
+    versions = versions_for(runtime.store)
+    return KeywordIndex(runtime.store, versions) if versions.latest() else None
 
 
 @cli.command()

@@ -14,12 +14,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
+
+from app.core.vocabulary import written_lower
 
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
 from guardrails.pii.name_tagger import NameTagger
 from guardrails.pii.recognizers.name_edges import tidy_person_span
+from guardrails.pii.recognizers.person_names import named_by_cue
 from guardrails.pii.vault import PLACEHOLDER_RE, PiiVault
 
 SECRET_TYPES = frozenset({"SEED_PHRASE", "PRIVATE_KEY"})
@@ -38,6 +42,13 @@ TYPE_PRIORITY = {
     "UK_SORT_CODE": 55, "BANK_ACCOUNT": 50, "DATE_OF_BIRTH": 50, "IP_ADDRESS": 50, "PHONE_NUMBER": 45,
     "UK_POSTCODE": 40, "USERNAME": 25, "PERSON": 20,
 }
+
+
+class KnowledgeWords(Protocol):
+    """The knowledge base's own words (app.index.keyword_index.KeywordIndex)."""
+
+    def writes_lower(self, word: str) -> bool:
+        """Whether the knowledge base writes ``word`` in lower case in its prose: a term, not a name."""
 
 
 @dataclass(frozen=True)
@@ -81,16 +92,20 @@ class Redactor:
                     self.name_tagger.warm_up()
                 self._analyzer = build_analyzer()
 
-    def redact(self, text: str, vault: PiiVault | None = None) -> Redaction:
-        return self.redact_batch([text], [vault])[0]
+    def redact(self, text: str, vault: PiiVault | None = None, knowledge: KnowledgeWords | None = None) -> Redaction:
+        return self.redact_batch([text], [vault], knowledge)[0]
 
-    def redact_batch(self, texts: Sequence[str], vaults: Sequence[PiiVault | None] | None = None) -> list[Redaction]:
+    def redact_batch(self, texts: Sequence[str], vaults: Sequence[PiiVault | None] | None = None,
+                     knowledge: KnowledgeWords | None = None) -> list[Redaction]:
+        """``knowledge``: the help centre's words. The name tagger's detection of words the customer
+        wrote in lower case and the help centre writes in lower case too ("setting up monerod on a
+        vps") is one of its terms, not a name (app/core/vocabulary.py)."""
         if vaults is not None and len(vaults) != len(texts):
             raise ValueError(f"redact_batch got {len(texts)} texts but {len(vaults)} vaults — pass one vault "
                              "(or None) per text")
         self.warm_up()
         clean = [_as_text(t) for t in texts]
-        detections = self._detect(clean)
+        detections = self._detect(clean, knowledge=knowledge)
         out = []
         for i, text in enumerate(clean):
             vault = vaults[i] if vaults is not None and vaults[i] is not None else PiiVault()
@@ -104,7 +119,8 @@ class Redactor:
         self.warm_up()
         return self._detect([_as_text(text)], ner=ner)[0]
 
-    def _detect(self, texts: list[str], ner: bool = True) -> list[list[RecognizerResult]]:
+    def _detect(self, texts: list[str], ner: bool = True,
+                knowledge: KnowledgeWords | None = None) -> list[list[RecognizerResult]]:
         pieces = [(i, offset, piece) for i, text in enumerate(texts) for offset, piece in _pieces(text)]
         engine = self._analyzer.nlp_engine
         nlp = engine.nlp["en"]
@@ -121,7 +137,7 @@ class Redactor:
                 start, end = r.start, r.end
                 if r.entity_type == "PERSON":  # no cue word at its ends ("Kartennummer"), a title in it
                     tidied = tidy_person_span(piece, start, end)
-                    if tidied is None:
+                    if tidied is None or _knowledge_terms(piece, *tidied, knowledge):
                         continue
                     start, end = tidied
                 # A placeholder is already redacted: "<EMAIL_ADDRESS_1>" holds no address.
@@ -134,6 +150,16 @@ class Redactor:
     def _allowed(self, value: str) -> bool:
         folded = value.strip(" \t\n.,!?:;'\"()").casefold()
         return folded in self.allow_list or all(w in self.allow_list for w in folded.split()) and bool(folded)
+
+
+def _knowledge_terms(text: str, start: int, end: int, knowledge: KnowledgeWords | None) -> bool:
+    """Whether a person-name detection is the help centre's words: the customer wrote it in lower
+    case, not after a cue that says it is a name ("my name is mark"), and the help centre writes every
+    word of it in lower case too ("setting up monerod", "signed up", "a signed transaction")."""
+    if knowledge is None:
+        return False
+    words = written_lower(text[start:end])
+    return bool(words) and not named_by_cue(text, start) and all(knowledge.writes_lower(w) for w in words)
 
 
 def _as_text(value: object) -> str:

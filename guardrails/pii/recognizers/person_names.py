@@ -70,11 +70,15 @@ _NAME_TOKEN = r"(?:\p{L}[\p{L}\p{M}'’-]{1,24}|\p{Han})"
 # abbreviations in chat ("Fr" for, "Hr" hour, "NY", "Ing" in "Ing Bank", "Don", "Pan").
 RULE_TITLES = "|".join(t for t in TITLES.split("|") if t not in {"hr", "fr", "ny", "tn", "ing", "don", "pan", "ibu"})
 _CAPITALISED = r"(?-i:\p{Lu})[\p{L}\p{M}'’-]{1,24}"
-_STRONG_CUES = (
-    r"(?:my name is|my name's|name is|name:|full name is|full name:|account holder(?: is|:)?|signed|"
-    r"name on (?:the )?card(?: is|:)?|card ?holder(?: is|:)?|recipient(?: is|:)?|beneficiary(?: is|:)?|payee(?: is|:)?|"
+_ROLES = r"account holder|card ?holder|recipient|beneficiary|payee"
+# Cues that say the next words are a name ("my name is", "payee:"). Not "signed" ("signed up", "a signed
+# transaction") nor a role without "is" or ":" ("the recipient doesn't see it").
+_NAMING_CUES = (
+    r"my name is|my name's|name is|name:|full name is|full name:|name on (?:the )?card(?: is|:)?|"
+    r"(?:" + _ROLES + r")(?: is|:)|"
     r"me llamo|mi nombre es|je m'appelle|mon nom est|mi chiamo|il mio nome è|mein name ist|ich heiße|ich heisse|"
-    r"meu nome é|mijn naam is|nazywam się|меня зовут)")
+    r"meu nome é|mijn naam is|nazywam się|меня зовут")
+_STRONG_CUES = r"(?:" + _NAMING_CUES + r"|signed|(?:" + _ROLES + r"))"
 # (sign-offs take their comma with or without a space before it: "Regards ,", as pasted text is often tokenised;
 # "love" only with its comma, as in "Love, Anna", never "I love Paris")
 _WEAK_CUES = (
@@ -85,6 +89,12 @@ _WEAK_CUES = (
     r"soy|je suis|ich bin|sono|eu sou|ik ben)")
 
 NAME_CUE_BEFORE = re.compile(r"\b(?:" + _STRONG_CUES + "|" + _WEAK_CUES + r")\s{1,3}$", re.I)
+_NAMED_BEFORE = re.compile(r"\b(?:" + _NAMING_CUES + r")\s{1,3}$", re.I)
+
+
+def named_by_cue(text: str, start: int) -> bool:
+    """Whether the words at ``start`` follow a cue that says they are a name ("my name is …")."""
+    return bool(_NAMED_BEFORE.search(text[max(0, start - 40):start]))
 
 
 class IntroducedNameRecognizer(PatternRecognizer):

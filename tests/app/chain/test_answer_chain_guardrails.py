@@ -179,6 +179,14 @@ def test_no_raw_pii_reaches_the_generator_logs_store_or_ticket(make_chain, caplo
     assert "<PERSON_1>" in answers[0].question and "<EMAIL_ADDRESS_1>" in answers[0].question
 
 
+def test_the_help_centres_own_words_are_not_redacted_as_names(make_chain):
+    """"signed up" follows the "signed <name>" cue; the demo KB writes "signed" and "up" in lower case,
+    so the question reaches retrieval whole, and a name the customer gives is still redacted."""
+    chain, _ = make_chain()
+    assert chain.answer("forgot which email i signed up with").question == "forgot which email i signed up with"
+    assert "<PERSON_1>" in chain.answer("my name is mark and i signed up last week").question
+
+
 def test_placeholders_stay_the_same_across_turns_and_the_customer_gets_values_back(make_chain):
     chain, state = make_chain()
     first = chain.answer("my name is Sarah Whitfield and my card number is 4111 1111 1111 1111", session_id="v")
@@ -223,6 +231,16 @@ def test_beacon_check_json_and_jsonl(cli_env):
     assert result.exit_code == 1 and len(out) == 3
     assert out[0]["injection"] is True and out[1]["error"].startswith("line 2:")
     assert out[2]["injection"] is False and out[2]["sensitive"] is False
+
+
+def test_beacon_check_reads_the_ingested_help_centres_words_as_the_chat_does(cli_env, tmp_path, monkeypatch):
+    text = "forgot which email i signed up with, my name is mark"
+    ingested = json.loads(CliRunner().invoke(cli, ["check", text, "--json"], catch_exceptions=False).stdout)
+    assert [text[p["start"]:p["end"]] for p in ingested["pii"]] == ["mark"]
+    monkeypatch.setenv("BEACON_DATA_DIR", str(tmp_path / "nothing-ingested"))
+    lines = json.dumps({"text": text})
+    bare = json.loads(CliRunner().invoke(cli, ["check", "--jsonl", "-"], input=lines, catch_exceptions=False).stdout)
+    assert [text[p["start"]:p["end"]] for p in bare["pii"]] == ["up", "mark"]  # the "signed <name>" cue alone
 
 
 def test_check_survives_hostile_input(cli_env):

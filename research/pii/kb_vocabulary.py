@@ -1,0 +1,273 @@
+"""Person-name false alarms on customer questions, and the knowledge base's own words as a cure.
+
+The name tagger reads lower-case customer text and, on a help centre nobody here wrote, takes the
+KB's own terms for names: "setting up monerod on a vps" became "setting up <PERSON_1> on a vps",
+"get_tx_key doesnt return anything" lost its only key term, and retrieval then searched without
+them. The demo KB's words are on a hand-written allow list (guardrails/pii/allow_list.py); a
+company's own are not.
+
+This measures, for rules that drop a PERSON detection when every word of it is a word of the KB:
+- false alarms: the share of real customer messages with no name in them that get a PERSON
+  redaction (each help centre's own questions with its own KB; StackFAQ's queries with its
+  threads; BANKING77 and CLINC150 with the demo KB, the bank KB Beacon ships);
+- the cost: PERSON recall on WNUT-17 and the Broad Twitter Corpus with each KB's words allowed
+  (a customer whose name is also a word of the KB keeps it in the clear).
+
+Rules: ``any`` (the word occurs in the KB), ``lower`` (the KB writes it in lower case at least
+once: a term, not only a name), ``tagger`` (the KB uses it and the tagger, reading the KB's own
+sentences that hold it, never tags it as a name). Tune on the train parts (StackFAQ train,
+BANKING77 train, WNUT-17 / BTC train); the report parts are read once.
+
+    PYTHONPATH=. .venv/bin/python -m research.pii.kb_vocabulary [--side train|report]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from research.pii.public_scoring import judge
+from research.pii.public_sets import ner_messages
+
+WORD = re.compile(r"[^\W_][\w'’-]*")
+RULES = ("base", "any", "lower", "prose", "prose2", "prose-1word", "prose-as-written", "either-as-written")
+# Where a lower-case word is no evidence of a term: links, e-mail addresses and code ("john@example.com").
+NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\S+@\S+|\b(?:https?://|www\.)\S+|\S+\.(?:com|org|net|io)\b\S*", re.S)
+
+
+def kb_chunks(name: str) -> list[str]:
+    """Every chunk's title, section path and text as the cached ingest stored them."""
+    from research.kbs.evaluate import kb_by_name
+    from research.kbs.harness import bundled_embedder, ingest
+
+    kb = kb_by_name("stackfaq-train" if name == "stackfaq" else name)
+    ingested = ingest(kb, bundled_embedder())
+    root = Path(ingested.settings.data_dir) / "keyword_index"
+    folder = root / (root / "CURRENT").read_text().strip()
+    out = []
+    for line in (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines():
+        text, meta = json.loads(line)
+        out.append(f"{meta.get('title', '')}\n{meta.get('section', '')}\n{text}")
+    return out
+
+
+def word_key(word: str) -> str:
+    return re.sub(r"['’]s$", "", word.casefold())
+
+
+class KbWords:
+    def __init__(self, chunks: list[str], tagger) -> None:
+        self.seen: Counter = Counter()
+        self.lower: set[str] = set()
+        self.prose: Counter = Counter()
+        self.sentences: dict[str, list[str]] = {}
+        self.tagger = tagger
+        self._named: dict[str, bool] = {}
+        for chunk in chunks:
+            for sentence in re.split(r"(?<=[.!?])\s+|\n+", chunk):
+                for m in WORD.finditer(sentence):
+                    key = word_key(m.group())
+                    self.seen[key] += 1
+                    if m.group().islower():
+                        self.lower.add(key)
+                    bucket = self.sentences.setdefault(key, [])
+                    if len(bucket) < 5 and sentence not in bucket:
+                        bucket.append(sentence)
+            for m in WORD.finditer(NOT_PROSE.sub(" ", chunk)):
+                if m.group().islower():
+                    self.prose[word_key(m.group())] += 1
+
+    def named_in_kb(self, key: str) -> bool:
+        if key not in self._named:
+            named = False
+            for sentence in self.sentences.get(key, []):
+                for start, end, _ in self.tagger.spans(sentence[:600]):
+                    if any(word_key(m.group()) == key for m in WORD.finditer(sentence[start:end])):
+                        named = True
+            self._named[key] = named
+        return self._named[key]
+
+    def term(self, word: str, rule: str) -> bool:
+        key = word_key(word)
+        if rule == "base" or key not in self.seen:
+            return False
+        if rule == "any":
+            return True
+        if rule == "lower":
+            return key in self.lower
+        if rule == "prose":
+            return self.prose[key] >= 1
+        if rule == "prose2":
+            return self.prose[key] >= 2
+        if rule == "either":
+            return self.prose[key] >= 1 or not self.named_in_kb(key)
+        if rule == "tagger":
+            return not self.named_in_kb(key)
+        raise ValueError(rule)
+
+
+class ShippedWords:
+    """The product's reading of a KB (app.core.vocabulary, as KeywordFiles.writes_lower does)."""
+
+    def __init__(self, chunks: list[str]) -> None:
+        from app.core.vocabulary import lower_case_words
+
+        self.lower = frozenset(lower_case_words(chunks))
+
+    def writes_lower(self, word: str) -> bool:
+        from app.core.vocabulary import word_key
+
+        return word_key(word) in self.lower
+
+
+def shipped(redactor, texts: list[str], knowledge) -> list[list]:
+    out = []
+    for i in range(0, len(texts), 32):
+        out += [r.entities for r in redactor.redact_batch(texts[i:i + 32], knowledge=knowledge)]
+    return out
+
+
+def kept(text: str, entities, words: KbWords | None, rule: str) -> list:
+    out = []
+    for e in entities:
+        if e.type == "PERSON" and words is not None and rule != "base":
+            found = WORD.findall(text[e.start:e.end])
+            base_rule = rule.split("-")[0]
+            if rule == "prose-1word" and len(found) != 1:
+                pass
+            elif rule.endswith("-as-written") and not all(w.islower() or not w.isalpha() for w in found):
+                pass
+            elif found and all(words.term(w, base_rule) for w in found):
+                continue
+        out.append(e)
+    return out
+
+
+def redact_all(redactor, texts: list[str]) -> list[list]:
+    import hashlib
+    import pickle
+
+    from research.kbs.data import cache_dir
+
+    key = hashlib.sha1(repr(texts).encode()).hexdigest()[:16]
+    path = cache_dir() / f"redactions-{key}.pkl"
+    if path.exists():
+        return pickle.loads(path.read_bytes())
+    out = _redact_all(redactor, texts)
+    path.write_bytes(pickle.dumps(out))
+    return out
+
+
+def _redact_all(redactor, texts: list[str]) -> list[list]:
+    out = []
+    for i in range(0, len(texts), 32):
+        out += [r.entities for r in redactor.redact_batch(texts[i:i + 32])]
+    return out
+
+
+def customer_sets(side: str) -> dict[str, tuple[str, list[str]]]:
+    """name -> (KB whose words apply, messages with no name in them)."""
+    from research.kbs.data import clinc_out_of_scope, real_kb, stackfaq_kb
+    from research.paths import public_datasets
+
+    sets: dict[str, tuple[str, list[str]]] = {}
+    if side == "train":
+        sets["StackFAQ train queries"] = ("stackfaq", [q.query for q in stackfaq_kb("train").questions])
+        with (public_datasets() / "topics" / "banking77_train.csv").open(encoding="utf-8", newline="") as handle:
+            sets["BANKING77 train"] = ("demo", [row["text"] for row in csv.DictReader(handle)])
+        sets["CLINC150 oos_train"] = ("demo", [q.query for q in clinc_out_of_scope("oos_train")])
+    else:
+        for name in ("electrum", "monero", "btcpay"):
+            sets[f"{name} questions.tsv"] = (name, [q.query for q in real_kb(name).questions])
+        sets["StackFAQ test queries"] = ("stackfaq", [q.query for q in stackfaq_kb("test").questions])
+        data = json.loads((public_datasets() / "out_of_scope" / "clinc150_dev.json").read_text(encoding="utf-8"))
+        sets["CLINC150 val (in scope)"] = ("demo", [text for text, _ in data["val"]])
+        sets["CLINC150 oos_val"] = ("demo", [q.query for q in clinc_out_of_scope("oos_val")])
+    return sets
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--side", choices=("train", "report"), default="train")
+    parser.add_argument("--rule", default="prose", help="the rule whose lost names --examples prints")
+    parser.add_argument("--examples", type=int, default=0, help="print up to N dropped / kept detections per set")
+    args = parser.parse_args()
+
+    from guardrails.pii import Redactor
+
+    redactor = Redactor()
+    redactor.warm_up()
+    kbs = ("electrum", "monero", "btcpay", "demo", "stackfaq")
+    chunks = {name: kb_chunks(name) for name in kbs}
+    words = {name: KbWords(chunks[name], redactor.name_tagger) for name in kbs}
+    product = {name: ShippedWords(chunks[name]) for name in kbs}
+
+    print(f"## Messages with a PERSON redaction ({args.side} side; no message here names a person)\n")
+    print("| set (KB words) | messages | " + " | ".join(RULES) + " | shipped |")
+    print("|---|---|" + "---|" * (len(RULES) + 1))
+    for set_name, (kb, texts) in customer_sets(args.side).items():
+        found = redact_all(redactor, texts)
+        cells = []
+        for rule in RULES:
+            flagged = [i for i, (t, ents) in enumerate(zip(texts, found))
+                       if any(e.type == "PERSON" for e in kept(t, ents, words[kb], rule))]
+            cells.append(f"{len(flagged)} ({len(flagged) / len(texts):.3f})")
+            if args.examples and rule in ("base", args.rule):
+                for i in flagged[: args.examples]:
+                    spans = [texts[i][e.start:e.end] for e in kept(texts[i], found[i], words[kb], rule)
+                             if e.type == "PERSON"]
+                    print(f"    {rule}: {texts[i][:90]!r} -> {spans}")
+        after = shipped(redactor, texts, product[kb])
+        flagged = [i for i, ents in enumerate(after) if any(e.type == "PERSON" for e in ents)]
+        cells.append(f"{len(flagged)} ({len(flagged) / len(texts):.3f})")
+        if args.examples:
+            for i in flagged[: args.examples]:
+                print(f"    shipped: {texts[i][:90]!r} -> {[texts[i][e.start:e.end] for e in after[i] if e.type == 'PERSON']}")
+        print(f"| {set_name} ({kb}) | {len(texts)} | " + " | ".join(cells) + " |")
+
+    print(f"\n## PERSON recall with each KB's words allowed ({args.side} side)\n")
+    print("| set | PERSON spans | base | " + " | ".join(f"{r}: min over KBs (worst KB)" for r in RULES[1:])
+          + " | shipped: min over KBs (worst KB) |")
+    print("|---|---|" + "---|" * (len(RULES) + 1))
+    for set_name in ((f"wnut17_train", "btc_train") if args.side == "train" else ("wnut17_dev", "btc_dev")):
+        messages = ner_messages(set_name)
+        found = redact_all(redactor, [m["text"] for m in messages])
+
+        def recall(rule: str, kb: str | None, predicted=None) -> tuple[float, int]:
+            caught = total = 0
+            for m, ents in zip(messages, predicted or found):
+                spans = [(e.start, e.end) for e in kept(m["text"], ents, words[kb] if kb else None, rule)]
+                verdict = judge(m, spans)
+                for span, hit in zip(m["spans"], verdict["caught"]):
+                    if span["type"] == "PERSON" and hit is not None:
+                        total += 1
+                        caught += hit
+            return caught / total, total
+
+        base, total = recall("base", None)
+        cells = []
+        for rule in RULES[1:]:
+            worst = min((recall(rule, kb)[0], kb) for kb in kbs)
+            cells.append(f"{worst[0]:.3f} ({worst[1]})")
+        texts = [m["text"] for m in messages]
+        worst = min((recall("base", None, shipped(redactor, texts, product[kb]))[0], kb) for kb in kbs)
+        cells.append(f"{worst[0]:.3f} ({worst[1]})")
+        print(f"| {set_name} | {total} | {base:.3f} | " + " | ".join(cells) + " |")
+        if args.examples:
+            for kb in kbs:
+                lost = Counter()
+                for m, ents in zip(messages, found):
+                    spans_all = [(e.start, e.end) for e in ents]
+                    spans_kept = [(e.start, e.end) for e in kept(m["text"], ents, words[kb], args.rule)]
+                    for span, a, b in zip(m["spans"], judge(m, spans_all)["caught"], judge(m, spans_kept)["caught"]):
+                        if a and not b:
+                            lost[m["text"][span["start"]:span["end"]]] += 1
+                print(f"    {args.rule} with {kb}'s words loses: {dict(lost.most_common(25))}")
+
+
+if __name__ == "__main__":
+    main()
