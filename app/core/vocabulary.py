@@ -7,8 +7,8 @@ name; the redactor drops that detection when the customer wrote every word of it
 and the knowledge base writes each of them in lower case in its prose (guardrails/pii/redactor.py;
 the numbers that chose the rule: research/pii/README.md, "Names that are the help centre's words").
 
-Links, e-mail addresses and code are not prose: "john@example.com" or a URL's path is no sign
-that "john" is a term.
+Links, addresses, file names and code are not prose: "john@example.com", "app.lodestar.example"
+or a URL's path is no sign that "john" or "lodestar" is a term.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ import re
 from collections.abc import Iterable
 
 WORD = re.compile(r"[^\W_][\w'’-]*")
-_NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\S+@\S+|\b(?:https?://|www\.)\S+|\S+\.(?:com|org|net|io)\b\S*", re.S)
+# Code, and any token with a dot or an "@" inside it: a link, an e-mail or web address, a file name.
+_NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\S*\w[@.:/]\w\S*", re.S)
 
 
 def word_key(word: str) -> str:

@@ -24,7 +24,7 @@ from research.kbs.data import LabelledKB, Question, cache_dir
 from research.paths import REPO
 
 # The code whose change changes what an ingested KB holds.
-_INDEX_CODE = ("ingest", "app/index", "guardrails/knowledge_scan.py")
+_INDEX_CODE = ("ingest", "app/index", "guardrails/knowledge_scan.py", "app/core/vocabulary.py")
 FILE_DEPTH = 30  # chunks fetched to rank files: repeated files are removed before cutting at k
 
 
