@@ -234,8 +234,10 @@ def check(runtime: Runtime, text, as_json, jsonl) -> None:
 def _help_centre_words(runtime: Runtime):
     """The ingested knowledge base's words, so that ``check`` redacts as the chat does (its own lower-case
     terms are not names); None before the first ingest."""
-    from app.index.keyword_index import KeywordIndex, versions_for
+    from app.index.keyword_index import KeywordIndex, LocalVersions, versions_for
 
+    if not runtime.settings.shared and LocalVersions(runtime.settings.data_dir).latest() is None:
+        return None  # nothing ingested here: no store is opened (or created) for a check
     versions = versions_for(runtime.store)
     return KeywordIndex(runtime.store, versions) if versions.latest() else None
 

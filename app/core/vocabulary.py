@@ -18,7 +18,7 @@ from collections.abc import Iterable
 
 WORD = re.compile(r"[^\W_][\w'’-]*")
 # Code, and any token with a dot or an "@" inside it: a link, an e-mail or web address, a file name.
-_NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\S*\w[@.:/]\w\S*", re.S)
+NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\S*\w[@.:/]\w\S*", re.S)
 
 
 def word_key(word: str) -> str:
@@ -30,7 +30,7 @@ def lower_case_words(texts: Iterable[str]) -> set[str]:
     """The keys of the words these texts write in lower case in their prose."""
     found: set[str] = set()
     for text in texts:
-        for match in WORD.finditer(_NOT_PROSE.sub(" ", text)):
+        for match in WORD.finditer(NOT_PROSE.sub(" ", text)):
             if match.group().islower():
                 found.add(word_key(match.group()))
     return found

@@ -18,7 +18,7 @@ from typing import Protocol
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
-from app.core.vocabulary import word_key, written_lower
+from app.core.vocabulary import written_lower
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
 from guardrails.pii.name_tagger import NameTagger
 from guardrails.pii.recognizers.name_edges import tidy_person_span
@@ -148,8 +148,7 @@ class Redactor:
 
     def _allowed(self, value: str) -> bool:
         folded = value.strip(" \t\n.,!?:;'\"()").casefold()
-        words = [word_key(w) for w in folded.split()]  # "Lodestar's" is the company's name too
-        return folded in self.allow_list or all(w in self.allow_list for w in words) and bool(folded)
+        return folded in self.allow_list or all(w in self.allow_list for w in folded.split()) and bool(folded)
 
 
 def _knowledge_terms(text: str, start: int, end: int, knowledge: KnowledgeWords | None) -> bool:

@@ -33,13 +33,11 @@ import re
 from collections import Counter
 from pathlib import Path
 
+from app.core.vocabulary import NOT_PROSE, WORD, lower_case_words, word_key
 from research.pii.public_scoring import judge
 from research.pii.public_sets import ner_messages
 
-WORD = re.compile(r"[^\W_][\w'’-]*")
 RULES = ("base", "any", "lower", "prose", "prose2", "prose-1word", "prose-as-written", "either-as-written")
-# Where a lower-case word is no evidence of a term: links, e-mail addresses and code ("john@example.com").
-NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\S*\w[@.:/]\w\S*", re.S)  # as app/core/vocabulary.py
 
 
 def kb_chunks(name: str) -> list[str]:
@@ -56,10 +54,6 @@ def kb_chunks(name: str) -> list[str]:
         text, meta = json.loads(line)
         out.append(f"{meta.get('title', '')}\n{meta.get('section', '')}\n{text}")
     return out
-
-
-def word_key(word: str) -> str:
-    return re.sub(r"['’]s$", "", word.casefold())
 
 
 class KbWords:
@@ -117,13 +111,9 @@ class ShippedWords:
     """The product's reading of a KB (app.core.vocabulary, as KeywordFiles.writes_lower does)."""
 
     def __init__(self, chunks: list[str]) -> None:
-        from app.core.vocabulary import lower_case_words
-
         self.lower = frozenset(lower_case_words(chunks))
 
     def writes_lower(self, word: str) -> bool:
-        from app.core.vocabulary import word_key
-
         return word_key(word) in self.lower
 
 

@@ -241,6 +241,7 @@ def test_beacon_check_reads_the_ingested_help_centres_words_as_the_chat_does(cli
     lines = json.dumps({"text": text})
     bare = json.loads(CliRunner().invoke(cli, ["check", "--jsonl", "-"], input=lines, catch_exceptions=False).stdout)
     assert [text[p["start"]:p["end"]] for p in bare["pii"]] == ["up", "mark"]  # the "signed <name>" cue alone
+    assert not (tmp_path / "nothing-ingested").exists()  # a check opens no store where nothing was ingested
 
 
 def test_check_survives_hostile_input(cli_env):
