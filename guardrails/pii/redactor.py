@@ -96,9 +96,9 @@ class Redactor:
 
     def redact_batch(self, texts: Sequence[str], vaults: Sequence[PiiVault | None] | None = None,
                      knowledge: KnowledgeWords | None = None) -> list[Redaction]:
-        """``knowledge``: the help centre's words. The name tagger's detection of words the customer
-        wrote in lower case and the help centre writes in lower case too ("setting up monerod on a
-        vps") is one of its terms, not a name (app/core/vocabulary.py)."""
+        """``knowledge``: the help centre's words. A person-name detection of words the customer wrote
+        in lower case and the help centre writes in lower case too ("setting up monerod on a vps") is
+        one of its terms, not a name, unless a cue says a name follows (``_knowledge_terms``)."""
         if vaults is not None and len(vaults) != len(texts):
             raise ValueError(f"redact_batch got {len(texts)} texts but {len(vaults)} vaults — pass one vault "
                              "(or None) per text")
