@@ -122,8 +122,8 @@ def build_keyword_files(folder: Path, ids: list[str], documents: list[str], meta
             filters[row, column] = codes[name].setdefault(value, len(codes[name]))
     np.save(folder / "filters.npy", filters)
     (folder / "filters.json").write_text(json.dumps(codes), encoding="utf-8")
-    lower = sorted(lower_case_words(keyword_text(d, m) for d, m in zip(documents, metadatas)))
-    (folder / LOWER_WORDS).write_text(json.dumps(lower, ensure_ascii=False), encoding="utf-8")
+    (folder / LOWER_WORDS).write_text(json.dumps(sorted(_lower_words(documents, metadatas)), ensure_ascii=False),
+                                      encoding="utf-8")
     manifest = {"format": FORMAT, "rows": len(ids), "records": records, "fingerprint": fingerprint,
                 "built_at": time.time()}
     if vectors is not None:
@@ -132,6 +132,11 @@ def build_keyword_files(folder: Path, ids: list[str], documents: list[str], meta
     manifest["build_s"] = round(time.perf_counter() - started, 3)
     (folder / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")  # last: marks the folder complete
     return manifest
+
+
+def _lower_words(documents, metadatas) -> set[str]:
+    """The words the chunks write in lower case in their prose, what BM25 reads of each included."""
+    return lower_case_words(keyword_text(d, m) for d, m in zip(documents, metadatas))
 
 
 def _write_vectors(folder: Path, record_ids: list[str], vectors: np.ndarray, row_of: dict[str, int]) -> int:
@@ -299,8 +304,7 @@ class KeywordFiles:
             if path.exists():
                 self._lower_words = frozenset(json.loads(path.read_text(encoding="utf-8")))
             else:
-                self._lower_words = frozenset(lower_case_words(
-                    keyword_text(self.documents[row], self.metadatas[row]) for row in range(self.rows)))
+                self._lower_words = frozenset(_lower_words(self.documents, self.metadatas))
         return word_key(word) in self._lower_words
 
     def filter_mask(self, region: str | None, audience: str | None) -> np.ndarray:
