@@ -78,7 +78,11 @@ _NAMING_CUES = (
     r"(?:" + _ROLES + r")(?: is|:)|"
     r"me llamo|mi nombre es|je m'appelle|mon nom est|mi chiamo|il mio nome è|mein name ist|ich heiße|ich heisse|"
     r"meu nome é|mijn naam is|nazywam się|меня зовут")
-_STRONG_CUES = r"(?:" + _NAMING_CUES + r"|signed|(?:" + _ROLES + r"))"
+# A role or "signed" without "is" or ":" is followed by a name as often as by a verb ("the recipient doesn't see
+# it", "my beneficiary didn't receive", "i signed up"): after these the first word must look like a name, as
+# after the weak cues below (capitalised, a known first name, or a script without capitals).
+_ROLE_CUES = r"(?:signed|(?:" + _ROLES + r"))"
+_STRONG_CUES = r"(?:" + _NAMING_CUES + r"|" + _ROLE_CUES + r")"
 # (sign-offs take their comma with or without a space before it: "Regards ,", as pasted text is often tokenised;
 # "love" only with its comma, as in "Love, Anna", never "I love Paris")
 _WEAK_CUES = (
@@ -99,8 +103,12 @@ def named_by_cue(text: str, start: int) -> bool:
 
 class IntroducedNameRecognizer(PatternRecognizer):
     PATTERNS = [
-        Pattern("name_after_strong_cue",
-                r"(?<=\b" + _STRONG_CUES + r"\s{1,3})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN + r"){0,2}", 0.8),
+        Pattern("name_after_naming_cue",
+                r"(?<=\b(?:" + _NAMING_CUES + r")\s{1,3})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN +
+                r"){0,2}", 0.8),
+        Pattern("name_after_role_cue",
+                r"(?<=\b" + _ROLE_CUES + r"\s{1,3})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN + r"){0,2}",
+                0.75),
         Pattern("name_after_weak_cue",
                 r"(?<=(?:\b|(?<!\w))" + _WEAK_CUES + r"\s{1,3})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN +
                 r"){0,2}", 0.7),

@@ -21,9 +21,9 @@ def people(redactor: Redactor, text: str, knowledge=None) -> list[str]:
     return [text[e.start:e.end] for e in redactor.redact(text, knowledge=knowledge).entities if e.type == "PERSON"]
 
 
-def test_a_phrasal_verb_after_signed_is_a_name_only_without_the_help_centre(redactor):
+def test_a_phrasal_verb_after_signed_is_not_a_name_with_or_without_the_help_centre(redactor):
     text = "the host i signed up with wants my seed"
-    assert people(redactor, text) == ["up"]  # the "signed <name>" cue, without the help centre's words
+    assert people(redactor, text) == []  # "signed" is followed by a name only when it looks like one
     assert people(redactor, text, Words("up", "with")) == []
 
 
