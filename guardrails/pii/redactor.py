@@ -20,7 +20,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from app.core.vocabulary import written_lower
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
-from guardrails.pii.language_names import is_language_name
+from guardrails.pii.cldr_names import names_no_person
 from guardrails.pii.name_tagger import NameTagger
 from guardrails.pii.recognizers.name_edges import tidy_person_span
 from guardrails.pii.recognizers.person_names import named_by_cue
@@ -99,8 +99,9 @@ class Redactor:
                      knowledge: KnowledgeWords | None = None) -> list[Redaction]:
         """``knowledge``: the help centre's words. A person-name detection of words the customer wrote
         in lower case and the help centre writes in lower case too ("setting up monerod on a vps") is
-        one of its terms, not a name, unless a cue says a name follows (``_knowledge_terms``). A language's
-        name ("do you speak french") is never taken for a person's unless a cue says so (``_language``)."""
+        one of its terms, not a name, unless a cue says a name follows (``_knowledge_terms``). A language's or a
+        currency's name ("do you speak french", "russian rubles") is never taken for a person's unless a cue says
+        so (``_language_or_currency``)."""
         if vaults is not None and len(vaults) != len(texts):
             raise ValueError(f"redact_batch got {len(texts)} texts but {len(vaults)} vaults — pass one vault "
                              "(or None) per text")
@@ -138,7 +139,7 @@ class Redactor:
                 start, end = r.start, r.end
                 if r.entity_type == "PERSON":  # no cue word at its ends ("Kartennummer"), a title in it
                     tidied = tidy_person_span(piece, start, end)
-                    if tidied is None or _knowledge_terms(piece, *tidied, knowledge) or _language(piece, *tidied):
+                    if tidied is None or _knowledge_terms(piece, *tidied, knowledge) or _language_or_currency(piece, *tidied):
                         continue
                     start, end = tidied
                 # A placeholder is already redacted: "<EMAIL_ADDRESS_1>" holds no address.
@@ -163,10 +164,10 @@ def _knowledge_terms(text: str, start: int, end: int, knowledge: KnowledgeWords 
     return bool(words) and not named_by_cue(text, start) and all(knowledge.writes_lower(w) for w in words)
 
 
-def _language(text: str, start: int, end: int) -> bool:
-    """Whether a person-name detection is a language's name ("do you speak french"), not after a cue
-    that says a name follows ("my name is english")."""
-    return is_language_name(text[start:end]) and not named_by_cue(text, start)
+def _language_or_currency(text: str, start: int, end: int) -> bool:
+    """Whether a person-name detection is a language's or a currency's name ("do you speak french", "my russian
+    rubles"), not after a cue that says a name follows ("my name is english")."""
+    return names_no_person(text[start:end]) and not named_by_cue(text, start)
 
 
 def _as_text(value: object) -> str:

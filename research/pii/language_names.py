@@ -1,4 +1,4 @@
-"""Language names taken for person names: "can I change the app language to <PERSON_1>".
+"""Language and currency names taken for person names: "can I change the app language to <PERSON_1>".
 
 The name tagger reads lower-case customer text and tags a language's name as a person ("do you
 speak french", "translate this into chinese", "change the language to spanish"); the question then
@@ -14,8 +14,10 @@ cue that says a name follows ("my name is …"):
 
 Lists compared: ``all`` (every language CLDR names in English, 668), ``locales`` (languages CLDR has
 locale data for: ones software is translated into, 322), ``official`` (languages official in some
-territory), each with ``-lower`` (the customer wrote it in lower case). Tune on the train side; the
-report side is read once, after the choice.
+territory), each with ``-lower`` (the customer wrote it in lower case); then, measured after the
+languages shipped (so over a redactor that already keeps them), ``currencies`` (CLDR's currency names,
+singular and plural) and ``currency-units`` (with their units alone, "rubles"). Tune on the train side;
+the report side is read once, after the choice.
 
     PYTHONPATH=. .venv/bin/python -m research.pii.language_names [--side train|report] [--examples N]
 """
@@ -33,7 +35,7 @@ from research.pii.public_sets import ner_messages
 
 
 def language_lists() -> dict[str, frozenset[str]]:
-    """name -> casefolded English language names, per candidate list."""
+    """name -> casefolded English language (and currency) names, per candidate list."""
     from babel import Locale, languages, localedata
 
     names = Locale("en").languages
@@ -42,7 +44,16 @@ def language_lists() -> dict[str, frozenset[str]]:
     for territory in Locale("en").territories:
         official.update(code.split("_")[0] for code in languages.get_official_languages(territory, de_facto=True))
     fold = lambda codes: frozenset(names[c].casefold() for c in codes if c in names)  # noqa: E731
-    return {"all": fold(names), "locales": fold(with_locale), "official": fold(official)}
+    return {"all": fold(names), "locales": fold(with_locale), "official": fold(official), **currency_lists()}
+
+
+def currency_lists() -> dict[str, frozenset[str]]:
+    """``currencies``: CLDR's English currency names, singular and plural ("russian ruble", "swiss francs");
+    ``currency-units``: those and their last words ("rubles", "rupee"), without a known first name ("mark"):
+    the product's list (guardrails/pii/cldr_names.py)."""
+    from guardrails.pii.cldr_names import currency_names
+
+    return {"currencies": currency_names(units=False), "currency-units": currency_names()}
 
 
 def kept(text: str, entities, names: frozenset[str] | None, as_written: bool) -> list:
@@ -78,7 +89,8 @@ def main() -> None:
     redactor = Redactor()
     redactor.warm_up()
     lists = language_lists()
-    rules = [("base", None, False)] + [(f"{n}{'-lower' if w else ''}", lists[n], w) for n in lists for w in (False, True)]
+    rules = [("base", None, False)] + [(f"{n}{'-lower' if w else ''}", lists[n], w) for n in lists for w in (False, True)
+                                       if not (w and n.startswith("currenc"))]
     print(f"lists: " + ", ".join(f"{n} {len(v)}" for n, v in lists.items()) + "\n")
 
     print(f"## Messages with a PERSON redaction ({args.side} side; no message here names a person)\n")
@@ -93,9 +105,10 @@ def main() -> None:
             cells.append(f"{len(flagged)} ({len(flagged) / len(texts):.3f})")
         print(f"| {set_name} | {len(texts)} | " + " | ".join(cells) + " |")
         if args.examples:
-            dropped = Counter(t[e.start:e.end].casefold() for t, ents in zip(texts, found) for e in ents
-                              if e.type == "PERSON" and e not in kept(t, ents, lists["all"], False))
-            print(f"    dropped by `all`: {dict(dropped.most_common(args.examples))}")
+            for name in ("all", "currency-units"):
+                dropped = Counter(t[e.start:e.end].casefold() for t, ents in zip(texts, found) for e in ents
+                                  if e.type == "PERSON" and e not in kept(t, ents, lists[name], False))
+                print(f"    dropped by `{name}`: {dict(dropped.most_common(args.examples))}")
 
     print(f"\n## PERSON recall ({args.side} side)\n")
     print("| set | PERSON spans | " + " | ".join(r[0] for r in rules) + " |")
@@ -112,12 +125,12 @@ def main() -> None:
                     if span["type"] == "PERSON" and hit is not None:
                         total += 1
                         caught += hit
-                        if rule == "all" and not hit:
+                        if rule == "currency-units" and not hit:
                             lost[m["text"][span["start"]:span["end"]]] += 1
             cells.append(f"{caught / total:.3f}")
         print(f"| {set_name} | {total} | " + " | ".join(cells) + " |")
         if args.examples:
-            print(f"    not caught under `all` (base misses included): {dict(lost.most_common(args.examples))}")
+            print(f"    not caught under `currency-units` (base misses included): {dict(lost.most_common(args.examples))}")
 
 
 if __name__ == "__main__":

@@ -59,6 +59,7 @@ and or but nor then plus i me we you he she they need needs want wants have has 
 can could would will should may might must do does did please pls hi hello hey thanks thank cheers card account
 phone email number money payment transfer wallet app help question
 lord god jesus guys everyone everybody team all both folks sir madam support
+today yesterday yesterdays tomorrow tonight last one recently earlier lately morning afternoon evening
 """.split())
 
 # A name never starts with a guard word: without this, "hi this is sam" matches at "hi"

@@ -1,11 +1,11 @@
-"""Languages' names are not people's (guardrails/pii/language_names.py): the tagger reads lower-case
-"french" or "spanish" as a person; the redactor leaves a language's name in the text unless a cue says
-a name follows. Real Presidio and the shipped tagger (the ``redactor`` fixture)."""
+"""Languages' and currencies' names are not people's (guardrails/pii/cldr_names.py): the tagger reads
+lower-case "french", "spanish" or "rubles" as a person; the redactor leaves such a name in the text unless a
+cue says a name follows. Real Presidio and the shipped tagger (the ``redactor`` fixture)."""
 
 from __future__ import annotations
 
 from guardrails.pii import Redactor
-from guardrails.pii.language_names import is_language_name, language_names
+from guardrails.pii.cldr_names import currency_names, language_names, names_no_person
 
 
 def people(redactor: Redactor, text: str) -> list[str]:
@@ -16,8 +16,21 @@ def test_the_list_is_cldrs_languages_with_locale_data():
     names = language_names()
     assert {"spanish", "french", "chinese", "swiss german", "zulu"} <= names
     assert "ancient greek" not in names  # CLDR names it, but no software ships in it
-    assert is_language_name("Spanish.") and is_language_name("swiss german")
-    assert not is_language_name("spain") and not is_language_name("priya")
+    assert names_no_person("Spanish.") and names_no_person("swiss german")
+    assert not names_no_person("spain") and not names_no_person("priya")
+
+
+def test_currencies_singular_plural_and_their_units_but_not_a_first_name():
+    names = currency_names()
+    assert {"russian ruble", "russian rubles", "swiss franc", "rubles", "rupee", "yen"} <= names
+    assert "mark" not in names  # the German mark's unit is a first name
+    assert not any("(" in name for name in names)
+
+
+def test_a_currency_in_a_question_reaches_retrieval_whole(redactor):
+    for text in ("I changed my Russian Ruble into pounds and got less than I expected",
+                 "how many rubles do i get for 100 dollars"):
+        assert people(redactor, text) == [], text
 
 
 def test_a_language_in_a_question_reaches_retrieval_whole(redactor):
