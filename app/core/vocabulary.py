@@ -1,10 +1,14 @@
-"""The words a knowledge base uses: its terms, which a customer's lower-case message may hold.
+"""The words a knowledge base writes in lower case: its terms, not names.
 
-The PII name tagger, reading a customer's lower-case message, sometimes takes a help centre's term
-for a name ("setting up monerod on a vps", "my ledger nano", "gmail"). The redactor drops such a
-detection when the customer wrote every word of it in lower case, the knowledge base uses each of
-them, and none is a first or last name anywhere (guardrails/pii/redactor.py; the numbers that chose
-the rule: research/pii/README.md, "Names that are the help centre's words").
+A help centre writes a person's name with a capital ("Alice sends Bob …") and its own terms in
+lower case wherever they occur in a sentence ("start monerod", "call get_tx_key", "signed up").
+The PII name tagger, reading a customer's lower-case message, sometimes takes such a term for a
+name; the redactor drops that detection when the customer wrote every word of it in lower case
+and the knowledge base writes each of them in lower case in its prose (guardrails/pii/redactor.py;
+the numbers that chose the rule: research/pii/README.md, "Names that are the help centre's words").
+
+Links, addresses, file names and code are not prose: "john@example.com", "app.lodestar.example"
+or a URL's path is no sign that "john" or "lodestar" is a term.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import re
 from collections.abc import Iterable
 
 WORD = re.compile(r"[^\W_][\w'’-]*")
+# Code, and any token with a dot or an "@" inside it: a link, an e-mail or web address, a file name.
+NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\S*\w[@.:/]\w\S*", re.S)
 
 
 def word_key(word: str) -> str:
@@ -20,9 +26,14 @@ def word_key(word: str) -> str:
     return re.sub(r"['’]s$", "", word.casefold())
 
 
-def used_words(texts: Iterable[str]) -> set[str]:
-    """The keys of every word these texts use, in any case."""
-    return {word_key(match.group()) for text in texts for match in WORD.finditer(text)}
+def lower_case_words(texts: Iterable[str]) -> set[str]:
+    """The keys of the words these texts write in lower case in their prose."""
+    found: set[str] = set()
+    for text in texts:
+        for match in WORD.finditer(NOT_PROSE.sub(" ", text)):
+            if match.group().islower():
+                found.add(word_key(match.group()))
+    return found
 
 
 def written_lower(text: str) -> list[str] | None:

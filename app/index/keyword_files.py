@@ -10,8 +10,8 @@ One folder per version:
   of the confidence model read them for the top result);
 - ``filters.npy`` and ``filters.json``: each row's region and audience as codes, so a filter mask
   is one vectorised comparison, not a pass over every row's metadata;
-- ``words.json``: every word the chunks use (app/core/vocabulary.py), which the PII redactor reads so as
-  not to take the help centre's own terms for names;
+- ``lower_words.json``: the words the chunks write in lower case in their prose (app/core/vocabulary.py),
+  which the PII redactor reads so as not to take the help centre's own terms for names;
 - ``vectors.npy``, ``vector_ids.json`` and ``vector_rows.npy``: every stored vector (chunks and
   FAQ questions), L2-normalised float32, with its record id and its chunk's row, for an exact
   vector search (``nearest``);
@@ -43,13 +43,13 @@ from pathlib import Path
 
 import numpy as np
 
-from app.core.vocabulary import used_words, word_key
+from app.core.vocabulary import lower_case_words, word_key
 from app.index.link_targets import label_places
 from app.index.store import chunk_of
 
 _STOPWORDS = "english"
 MANIFEST = "manifest.json"
-WORDS = "words.json"
+LOWER_WORDS = "lower_words.json"
 FORMAT = 2  # 2: vectors and record-id order; a version of an older format is rebuilt (one replica)
 log = logging.getLogger(__name__)
 
@@ -122,8 +122,8 @@ def build_keyword_files(folder: Path, ids: list[str], documents: list[str], meta
             filters[row, column] = codes[name].setdefault(value, len(codes[name]))
     np.save(folder / "filters.npy", filters)
     (folder / "filters.json").write_text(json.dumps(codes), encoding="utf-8")
-    (folder / WORDS).write_text(json.dumps(sorted(_used_words(documents, metadatas)), ensure_ascii=False),
-                                encoding="utf-8")
+    (folder / LOWER_WORDS).write_text(json.dumps(sorted(_lower_words(documents, metadatas)), ensure_ascii=False),
+                                      encoding="utf-8")
     manifest = {"format": FORMAT, "rows": len(ids), "records": records, "fingerprint": fingerprint,
                 "built_at": time.time()}
     if vectors is not None:
@@ -134,9 +134,9 @@ def build_keyword_files(folder: Path, ids: list[str], documents: list[str], meta
     return manifest
 
 
-def _used_words(documents, metadatas) -> set[str]:
-    """Every word the chunks use, what BM25 reads of each included."""
-    return used_words(keyword_text(d, m) for d, m in zip(documents, metadatas))
+def _lower_words(documents, metadatas) -> set[str]:
+    """The words the chunks write in lower case in their prose, what BM25 reads of each included."""
+    return lower_case_words(keyword_text(d, m) for d, m in zip(documents, metadatas))
 
 
 def _write_vectors(folder: Path, record_ids: list[str], vectors: np.ndarray, row_of: dict[str, int]) -> int:
@@ -206,7 +206,7 @@ class KeywordFiles:
         self._masks: dict = {}
         self._source_rows: dict[str, list[int]] | None = None
         self._label_places: dict[str, tuple[str, str]] | None = None
-        self._words: frozenset[str] | None = None
+        self._lower_words: frozenset[str] | None = None
         self.vectors: np.ndarray | None = None  # None: a version built without them (Chroma searches)
         self.vector_ids: list[str] = []
         if "vectors" in self.manifest:
@@ -296,16 +296,16 @@ class KeywordFiles:
             self._label_places = label_places(self.metadatas[row] for row in range(self.rows))
         return self._label_places
 
-    def uses(self, word: str) -> bool:
-        """Whether the chunks use ``word``, in any case (read once per version; a version built before the
-        file existed reads every row instead)."""
-        if self._words is None:
-            path = self.folder / WORDS
+    def writes_lower(self, word: str) -> bool:
+        """Whether the chunks write ``word`` in lower case in their prose (read once per version; a
+        version built before the file existed reads every row instead)."""
+        if self._lower_words is None:
+            path = self.folder / LOWER_WORDS
             if path.exists():
-                self._words = frozenset(json.loads(path.read_text(encoding="utf-8")))
+                self._lower_words = frozenset(json.loads(path.read_text(encoding="utf-8")))
             else:
-                self._words = frozenset(_used_words(self.documents, self.metadatas))
-        return word_key(word) in self._words
+                self._lower_words = frozenset(_lower_words(self.documents, self.metadatas))
+        return word_key(word) in self._lower_words
 
     def filter_mask(self, region: str | None, audience: str | None) -> np.ndarray:
         """0/1 over rows: a region's rows and the global ones, an audience's and ``all``."""

@@ -312,11 +312,11 @@ class KeywordIndex:
         self.refresh()
         return self.files.label_places() if self.files else {}
 
-    def uses(self, word: str) -> bool:
-        """Whether the current version's chunks use ``word``: a term of the knowledge base
-        (``guardrails.pii.KnowledgeWords``)."""
+    def writes_lower(self, word: str) -> bool:
+        """Whether the current version's chunks write ``word`` in lower case in their prose: one of
+        the knowledge base's terms, not a name (``guardrails.pii.KnowledgeWords``)."""
         self.refresh()
-        return bool(self.files) and self.files.uses(word)
+        return bool(self.files) and self.files.writes_lower(word)
 
     def source_rows(self) -> dict[str, list[int]]:
         """Each indexed file's rows."""

@@ -18,10 +18,9 @@ from typing import Protocol
 
 from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
-from app.core.vocabulary import word_key, written_lower
+from app.core.vocabulary import written_lower
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
 from guardrails.pii.cldr_names import names_no_person
-from guardrails.pii.known_names import known_names
 from guardrails.pii.name_tagger import NameTagger
 from guardrails.pii.recognizers.name_edges import tidy_person_span
 from guardrails.pii.recognizers.person_names import named_by_cue
@@ -48,8 +47,8 @@ TYPE_PRIORITY = {
 class KnowledgeWords(Protocol):
     """The knowledge base's own words (app.index.keyword_index.KeywordIndex)."""
 
-    def uses(self, word: str) -> bool:
-        """Whether the knowledge base uses ``word``, in any case."""
+    def writes_lower(self, word: str) -> bool:
+        """Whether the knowledge base writes ``word`` in lower case in its prose: a term, not a name."""
 
 
 @dataclass(frozen=True)
@@ -99,8 +98,8 @@ class Redactor:
     def redact_batch(self, texts: Sequence[str], vaults: Sequence[PiiVault | None] | None = None,
                      knowledge: KnowledgeWords | None = None) -> list[Redaction]:
         """``knowledge``: the help centre's words. A person-name detection of words the customer wrote
-        in lower case, that the help centre uses and that are nobody's name ("setting up monerod on a vps")
-        is one of its terms, not a name, unless a cue says a name follows (``_knowledge_terms``). A language's or a
+        in lower case and the help centre writes in lower case too ("setting up monerod on a vps") is
+        one of its terms, not a name, unless a cue says a name follows (``_knowledge_terms``). A language's or a
         currency's name ("do you speak french", "russian rubles") is never taken for a person's unless a cue says
         so (``_language_or_currency``)."""
         if vaults is not None and len(vaults) != len(texts):
@@ -156,14 +155,13 @@ class Redactor:
 
 
 def _knowledge_terms(text: str, start: int, end: int, knowledge: KnowledgeWords | None) -> bool:
-    """Whether a person-name detection is the help centre's words: the customer wrote it in lower case, not
-    after a cue that says it is a name ("my name is mark"), the help centre uses every word of it, and none
-    is a first or last name in any locale ("setting up monerod", "my ledger nano"; not "mark", "will")."""
+    """Whether a person-name detection is the help centre's words: the customer wrote it in lower
+    case, not after a cue that says it is a name ("my name is mark"), and the help centre writes every
+    word of it in lower case too ("setting up monerod", "signed up", "a signed transaction")."""
     if knowledge is None:
         return False
     words = written_lower(text[start:end])
-    return bool(words) and not named_by_cue(text, start) and all(
-        knowledge.uses(w) and word_key(w) not in known_names() for w in words)
+    return bool(words) and not named_by_cue(text, start) and all(knowledge.writes_lower(w) for w in words)
 
 
 def _language_or_currency(text: str, start: int, end: int) -> bool:

@@ -16,10 +16,8 @@ This measures, for rules that drop a PERSON detection when every word of it is a
 Rules (research/pii/README.md, "Names that are the help centre's words", has the table): ``any`` (the
 word occurs in the KB), ``lower`` (the KB writes it in lower case at least once), ``prose`` (the same outside
 links, e-mail addresses and code), ``prose2`` (twice), ``prose-1word`` (one-word detections only),
-``prose-as-written`` (``prose``, and the customer wrote it in lower case: the rule shipped until the seventh
-session), ``either-as-written`` (the KB writes it in lower case or the tagger, reading the KB's own sentences that
-hold it, never tags it), ``unnamed-as-written`` (the KB uses it in any case and no Faker locale has it as a first
-or last name; as written: the rule shipped since), ``prose|unnamed-as-written`` (either of the two).
+``prose-as-written`` (``prose``, and the customer wrote it in lower case: the rule shipped), ``either-as-written``
+(the KB writes it in lower case or the tagger, reading the KB's own sentences that hold it, never tags it).
 "shipped" runs the product's code path. Tune on the train parts (StackFAQ train, BANKING77 train, WNUT-17 / BTC
 train); the report parts are read once.
 
@@ -37,19 +35,14 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from app.core.vocabulary import WORD, used_words, word_key
+from app.core.vocabulary import NOT_PROSE, WORD, lower_case_words, word_key
 from research.kbs.data import cache_dir
 from research.paths import REPO
 from research.pii.public_scoring import judge
 from research.pii.public_sets import ner_messages
 
 # ``tagger`` is slow (the tagger reads the KB's sentences for each word) and was not put in the README's tables.
-# Code, and any token with a dot or an "@" inside it (a link, an e-mail or web address, a file name): not prose,
-# for the ``prose`` rules (the product's rule until 2026-12-06, seventh session).
-NOT_PROSE = re.compile(r"```.*?```|`[^`\n]*`|\S*\w[@.:/]\w\S*", re.S)
-
-RULES = ("base", "any", "lower", "prose", "prose2", "prose-1word", "prose-as-written", "either-as-written", "tagger",
-         "unnamed-as-written", "prose|unnamed-as-written")
+RULES = ("base", "any", "lower", "prose", "prose2", "prose-1word", "prose-as-written", "either-as-written", "tagger")
 
 
 def kb_chunks(name: str) -> list[str]:
@@ -116,28 +109,17 @@ class KbWords:
             return self.prose[key] >= 1 or not self.named_in_kb(key)
         if rule == "tagger":
             return not self.named_in_kb(key)
-        if rule == "unnamed":  # the KB uses it, in any case, and no locale of Faker has it as a first or last name
-            return key not in faker_names()
-        if rule == "prose|unnamed":
-            return self.prose[key] >= 1 or key not in faker_names()
         raise ValueError(rule)
 
 
-def faker_names() -> frozenset[str]:
-    """Every first and last name of every locale Faker ships (the product's lexicon)."""
-    from guardrails.pii.known_names import known_names
-
-    return known_names()
-
-
 class ShippedWords:
-    """The product's reading of a KB (app.core.vocabulary, as KeywordFiles.uses does)."""
+    """The product's reading of a KB (app.core.vocabulary, as KeywordFiles.writes_lower does)."""
 
     def __init__(self, chunks: list[str]) -> None:
-        self.words = frozenset(used_words(chunks))
+        self.lower = frozenset(lower_case_words(chunks))
 
-    def uses(self, word: str) -> bool:
-        return word_key(word) in self.words
+    def writes_lower(self, word: str) -> bool:
+        return word_key(word) in self.lower
 
 
 def kept(text: str, entities, words: KbWords | None, rule: str) -> list:

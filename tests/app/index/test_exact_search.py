@@ -157,15 +157,15 @@ def test_a_version_built_without_vectors_is_rebuilt_with_them(ingested, tmp_path
     assert fresh.files.vectors is not None and len(fresh.files.vector_ids) == store.count()
 
 
-def test_a_version_knows_the_words_its_chunks_use(tmp_path):
+def test_a_version_knows_the_words_its_chunks_write_in_lower_case(tmp_path):
     ids, documents, metadatas, vectors = _records(6)
     documents[0] = "Alice starts monerod and signs up."
     metadatas[0] = {**metadatas[0], "title": "Running a node", "section": "Ports"}
     files = _build(tmp_path / "v", ids, documents, metadatas, vectors)
-    assert (tmp_path / "v" / "words.json").exists()
-    assert files.uses("monerod") and files.uses("Up") and files.uses("node") and files.uses("ports")
-    assert files.uses("Alice's") and not files.uses("xyz")
+    assert (tmp_path / "v" / "lower_words.json").exists()
+    assert files.writes_lower("monerod") and files.writes_lower("Up") and files.writes_lower("node")
+    assert not files.writes_lower("alice") and not files.writes_lower("ports") and not files.writes_lower("xyz")
     # a version built before the file existed reads its rows instead
-    (tmp_path / "v" / "words.json").unlink()
+    (tmp_path / "v" / "lower_words.json").unlink()
     older = KeywordFiles(tmp_path / "v")
-    assert older.uses("monerod") and not older.uses("xyz")
+    assert older.writes_lower("monerod") and not older.writes_lower("alice")
