@@ -180,11 +180,12 @@ def test_no_raw_pii_reaches_the_generator_logs_store_or_ticket(make_chain, caplo
 
 
 def test_the_help_centres_own_words_are_not_redacted_as_names(make_chain):
-    """"signed up" follows the "signed <name>" cue; the demo KB writes "signed" and "up" in lower case,
+    """The tagger alone takes a lower-case "misdescribed" for a name; the demo KB writes it in lower case,
     so the question reaches retrieval whole, and a name the customer gives is still redacted."""
     chain, _ = make_chain()
-    assert chain.answer("forgot which email i signed up with").question == "forgot which email i signed up with"
-    assert "<PERSON_1>" in chain.answer("my name is mark and i signed up last week").question
+    text = "it was misdescribed so i want a refund"
+    assert chain.answer(text).question == text
+    assert "<PERSON_1>" in chain.answer("my name is mark and it was misdescribed").question
 
 
 def test_placeholders_stay_the_same_across_turns_and_the_customer_gets_values_back(make_chain):
@@ -234,13 +235,13 @@ def test_beacon_check_json_and_jsonl(cli_env):
 
 
 def test_beacon_check_reads_the_ingested_help_centres_words_as_the_chat_does(cli_env, tmp_path, monkeypatch):
-    text = "forgot which email i signed up with, my name is mark"
+    text = "the item was misdescribed, my name is mark"
     ingested = json.loads(CliRunner().invoke(cli, ["check", text, "--json"], catch_exceptions=False).stdout)
     assert [text[p["start"]:p["end"]] for p in ingested["pii"]] == ["mark"]
     monkeypatch.setenv("BEACON_DATA_DIR", str(tmp_path / "nothing-ingested"))
     lines = json.dumps({"text": text})
     bare = json.loads(CliRunner().invoke(cli, ["check", "--jsonl", "-"], input=lines, catch_exceptions=False).stdout)
-    assert [text[p["start"]:p["end"]] for p in bare["pii"]] == ["up", "mark"]  # the "signed <name>" cue alone
+    assert [text[p["start"]:p["end"]] for p in bare["pii"]] == ["misdescribed", "mark"]  # the tagger alone
     assert not (tmp_path / "nothing-ingested").exists()  # a check opens no store where nothing was ingested
 
 
