@@ -17,7 +17,9 @@ Rules (research/pii/README.md, "Names that are the help centre's words", has the
 word occurs in the KB), ``lower`` (the KB writes it in lower case at least once), ``prose`` (the same outside
 links, e-mail addresses and code), ``prose2`` (twice), ``prose-1word`` (one-word detections only),
 ``prose-as-written`` (``prose``, and the customer wrote it in lower case: the rule shipped), ``either-as-written``
-(the KB writes it in lower case or the tagger, reading the KB's own sentences that hold it, never tags it).
+(the KB writes it in lower case or the tagger, reading the KB's own sentences that hold it, never tags it),
+``unnamed-as-written`` (the KB uses it in any case and no Faker locale has it as a first or last name; as written),
+``prose|unnamed-as-written`` (either; both measured in the seventh session and not shipped: research/pii/README.md).
 "shipped" runs the product's code path. Tune on the train parts (StackFAQ train, BANKING77 train, WNUT-17 / BTC
 train); the report parts are read once.
 
@@ -42,7 +44,8 @@ from research.pii.public_scoring import judge
 from research.pii.public_sets import ner_messages
 
 # ``tagger`` is slow (the tagger reads the KB's sentences for each word) and was not put in the README's tables.
-RULES = ("base", "any", "lower", "prose", "prose2", "prose-1word", "prose-as-written", "either-as-written", "tagger")
+RULES = ("base", "any", "lower", "prose", "prose2", "prose-1word", "prose-as-written", "either-as-written", "tagger",
+         "unnamed-as-written", "prose|unnamed-as-written")
 
 
 def kb_chunks(name: str) -> list[str]:
@@ -109,7 +112,31 @@ class KbWords:
             return self.prose[key] >= 1 or not self.named_in_kb(key)
         if rule == "tagger":
             return not self.named_in_kb(key)
+        if rule == "unnamed":  # the KB uses it, in any case, and no locale of Faker has it as a first or last name
+            return key not in faker_names()
+        if rule == "prose|unnamed":
+            return self.prose[key] >= 1 or key not in faker_names()
         raise ValueError(rule)
+
+
+def faker_names() -> frozenset[str]:
+    """Every first and last name of every locale Faker ships (casefolded, ~56,000)."""
+    if not hasattr(faker_names, "cache"):
+        import importlib
+        import pkgutil
+
+        import faker.providers.person as people
+
+        names: set[str] = set()
+        for module in pkgutil.iter_modules(people.__path__):
+            provider = getattr(importlib.import_module(f"{people.__name__}.{module.name}"), "Provider", None)
+            for cls in provider.__mro__ if provider else ():
+                for attr in ("first_names", "last_names", "first_names_male", "first_names_female"):
+                    value = cls.__dict__.get(attr)
+                    if isinstance(value, (list, tuple, dict)):
+                        names.update(n.casefold() for n in value if isinstance(n, str))
+        faker_names.cache = frozenset(names)
+    return faker_names.cache
 
 
 class ShippedWords:
