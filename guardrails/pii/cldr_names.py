@@ -39,7 +39,8 @@ def currency_names(units: bool = True) -> frozenset[str]:
     from babel import Locale
     from babel.numbers import get_currency_name
 
-    full = {get_currency_name(code, count=n, locale="en").casefold() for code in Locale("en").currencies for n in (1, 2)}
+    full = {get_currency_name(code, count=n, locale="en").casefold()
+            for code in Locale("en").currencies for n in (1, 2)}
     full = {name for name in full if "(" not in name}  # "(unknown currency)"; historic issues "(1927–2002)"
     return frozenset(full | ({name.split()[-1] for name in full} - FIRST_NAMES if units else set()))
 

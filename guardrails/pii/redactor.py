@@ -139,7 +139,8 @@ class Redactor:
                 start, end = r.start, r.end
                 if r.entity_type == "PERSON":  # no cue word at its ends ("Kartennummer"), a title in it
                     tidied = tidy_person_span(piece, start, end)
-                    if tidied is None or _knowledge_terms(piece, *tidied, knowledge) or _language_or_currency(piece, *tidied):
+                    if (tidied is None or _knowledge_terms(piece, *tidied, knowledge)
+                            or _language_or_currency(piece, *tidied)):
                         continue
                     start, end = tidied
                 # A placeholder is already redacted: "<EMAIL_ADDRESS_1>" holds no address.

@@ -36,15 +36,17 @@ from research.pii.public_sets import ner_messages
 
 def language_lists() -> dict[str, frozenset[str]]:
     """name -> casefolded English language (and currency) names, per candidate list."""
-    from babel import Locale, languages, localedata
+    from babel import Locale, languages
+
+    from guardrails.pii.cldr_names import language_names
 
     names = Locale("en").languages
-    with_locale = {ident.split("_")[0] for ident in localedata.locale_identifiers()}
     official = set()
     for territory in Locale("en").territories:
         official.update(code.split("_")[0] for code in languages.get_official_languages(territory, de_facto=True))
     fold = lambda codes: frozenset(names[c].casefold() for c in codes if c in names)  # noqa: E731
-    return {"all": fold(names), "locales": fold(with_locale), "official": fold(official), **currency_lists()}
+    # "locales" is the product's list: the languages CLDR has locale data for
+    return {"all": fold(names), "locales": language_names(), "official": fold(official), **currency_lists()}
 
 
 def currency_lists() -> dict[str, frozenset[str]]:
@@ -89,8 +91,8 @@ def main() -> None:
     redactor = Redactor()
     redactor.warm_up()
     lists = language_lists()
-    rules = [("base", None, False)] + [(f"{n}{'-lower' if w else ''}", lists[n], w) for n in lists for w in (False, True)
-                                       if not (w and n.startswith("currenc"))]
+    rules = [("base", None, False)] + [(f"{n}{'-lower' if w else ''}", lists[n], w)
+                                       for n in lists for w in (False, True) if not (w and n.startswith("currenc"))]
     print(f"lists: " + ", ".join(f"{n} {len(v)}" for n, v in lists.items()) + "\n")
 
     print(f"## Messages with a PERSON redaction ({args.side} side; no message here names a person)\n")
@@ -130,7 +132,8 @@ def main() -> None:
             cells.append(f"{caught / total:.3f}")
         print(f"| {set_name} | {total} | " + " | ".join(cells) + " |")
         if args.examples:
-            print(f"    not caught under `currency-units` (base misses included): {dict(lost.most_common(args.examples))}")
+            print(f"    not caught under `currency-units` (base misses included): "
+                  f"{dict(lost.most_common(args.examples))}")
 
 
 if __name__ == "__main__":

@@ -108,8 +108,8 @@ class IntroducedNameRecognizer(PatternRecognizer):
                 r"(?<=\b(?:" + _NAMING_CUES + r")\s{1,3})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN +
                 r"){0,2}", 0.8),
         Pattern("name_after_role_cue",
-                r"(?<=\b" + _ROLE_CUES + r"\s{1,3})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN + r"){0,2}",
-                0.75),
+                r"(?<=\b" + _ROLE_CUES + r"\s{1,3})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN +
+                r"){0,2}", 0.75),
         Pattern("name_after_weak_cue",
                 r"(?<=(?:\b|(?<!\w))" + _WEAK_CUES + r"\s{1,3})" + _NOT_A_NAME_AHEAD + _NAME_TOKEN + r"(?:\s+" + _NAME_TOKEN +
                 r"){0,2}", 0.7),
