@@ -20,7 +20,7 @@ from presidio_analyzer import AnalyzerEngine, RecognizerResult
 
 from app.core.vocabulary import written_lower
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
-from guardrails.pii.cldr_names import names_no_person
+from guardrails.pii.cldr_names import currency_names, language_names, names_no_person
 from guardrails.pii.name_tagger import NameTagger
 from guardrails.pii.recognizers.name_edges import tidy_person_span
 from guardrails.pii.recognizers.person_names import named_by_cue
@@ -90,6 +90,7 @@ class Redactor:
 
                 if self.name_tagger is not None:
                     self.name_tagger.warm_up()
+                language_names(), currency_names()  # CLDR's lists (~50 ms), read here and not on a first turn
                 self._analyzer = build_analyzer()
 
     def redact(self, text: str, vault: PiiVault | None = None, knowledge: KnowledgeWords | None = None) -> Redaction:
@@ -99,9 +100,8 @@ class Redactor:
                      knowledge: KnowledgeWords | None = None) -> list[Redaction]:
         """``knowledge``: the help centre's words. A person-name detection of words the customer wrote
         in lower case and the help centre writes in lower case too ("setting up monerod on a vps") is
-        one of its terms, not a name, unless a cue says a name follows (``_knowledge_terms``). A language's or a
-        currency's name ("do you speak french", "russian rubles") is never taken for a person's unless a cue says
-        so (``_language_or_currency``)."""
+        one of its terms, not a name, unless a cue says a name follows. A language's or a currency's name ("do
+        you speak french", "russian rubles") is never taken for a person's unless a cue says so (``_not_a_name``)."""
         if vaults is not None and len(vaults) != len(texts):
             raise ValueError(f"redact_batch got {len(texts)} texts but {len(vaults)} vaults — pass one vault "
                              "(or None) per text")
@@ -139,8 +139,7 @@ class Redactor:
                 start, end = r.start, r.end
                 if r.entity_type == "PERSON":  # no cue word at its ends ("Kartennummer"), a title in it
                     tidied = tidy_person_span(piece, start, end)
-                    if (tidied is None or _knowledge_terms(piece, *tidied, knowledge)
-                            or _language_or_currency(piece, *tidied)):
+                    if tidied is None or _not_a_name(piece, *tidied, knowledge):
                         continue
                     start, end = tidied
                 # A placeholder is already redacted: "<EMAIL_ADDRESS_1>" holds no address.
@@ -155,20 +154,19 @@ class Redactor:
         return folded in self.allow_list or all(w in self.allow_list for w in folded.split()) and bool(folded)
 
 
-def _knowledge_terms(text: str, start: int, end: int, knowledge: KnowledgeWords | None) -> bool:
-    """Whether a person-name detection is the help centre's words: the customer wrote it in lower
-    case, not after a cue that says it is a name ("my name is mark"), and the help centre writes every
-    word of it in lower case too ("setting up monerod", "signed up", "a signed transaction")."""
-    if knowledge is None:
-        return False
-    words = written_lower(text[start:end])
-    return bool(words) and not named_by_cue(text, start) and all(knowledge.writes_lower(w) for w in words)
+def _not_a_name(text: str, start: int, end: int, knowledge: KnowledgeWords | None) -> bool:
+    """Whether a person-name detection names nobody: not after a cue that says a name follows ("my name is
+    mark", "my name is english"), and either a language's or a currency's name ("do you speak french", "my
+    russian rubles") or the help centre's words (``_knowledge_terms``)."""
+    value = text[start:end]
+    return not named_by_cue(text, start) and (names_no_person(value) or _knowledge_terms(value, knowledge))
 
 
-def _language_or_currency(text: str, start: int, end: int) -> bool:
-    """Whether a person-name detection is a language's or a currency's name ("do you speak french", "my russian
-    rubles"), not after a cue that says a name follows ("my name is english")."""
-    return names_no_person(text[start:end]) and not named_by_cue(text, start)
+def _knowledge_terms(value: str, knowledge: KnowledgeWords | None) -> bool:
+    """Whether a detection is the help centre's words: the customer wrote it in lower case and the help
+    centre writes every word of it in lower case too ("setting up monerod", "a signed transaction")."""
+    words = written_lower(value) if knowledge is not None else None
+    return bool(words) and all(knowledge.writes_lower(w) for w in words)
 
 
 def _as_text(value: object) -> str:

@@ -35,6 +35,7 @@ import json
 import pickle
 import re
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
 from app.core.vocabulary import NOT_PROSE, WORD, lower_case_words, word_key
@@ -119,24 +120,23 @@ class KbWords:
         raise ValueError(rule)
 
 
+@lru_cache(maxsize=1)
 def faker_names() -> frozenset[str]:
     """Every first and last name of every locale Faker ships (casefolded, ~56,000)."""
-    if not hasattr(faker_names, "cache"):
-        import importlib
-        import pkgutil
+    import importlib
+    import pkgutil
 
-        import faker.providers.person as people
+    import faker.providers.person as people
 
-        names: set[str] = set()
-        for module in pkgutil.iter_modules(people.__path__):
-            provider = getattr(importlib.import_module(f"{people.__name__}.{module.name}"), "Provider", None)
-            for cls in provider.__mro__ if provider else ():
-                for attr in ("first_names", "last_names", "first_names_male", "first_names_female"):
-                    value = cls.__dict__.get(attr)
-                    if isinstance(value, (list, tuple, dict)):
-                        names.update(n.casefold() for n in value if isinstance(n, str))
-        faker_names.cache = frozenset(names)
-    return faker_names.cache
+    names: set[str] = set()
+    for module in pkgutil.iter_modules(people.__path__):
+        provider = getattr(importlib.import_module(f"{people.__name__}.{module.name}"), "Provider", None)
+        for cls in provider.__mro__ if provider else ():
+            for attr in ("first_names", "last_names", "first_names_male", "first_names_female"):
+                value = cls.__dict__.get(attr)
+                if isinstance(value, (list, tuple, dict)):
+                    names.update(n.casefold() for n in value if isinstance(n, str))
+    return frozenset(names)
 
 
 class ShippedWords:
