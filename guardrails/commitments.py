@@ -2,7 +2,8 @@
 
 Five kinds are recognised, by patterns written for support replies:
 
-- refund: "we will refund you", "you'll get your money back", "we'll reimburse";
+- refund: "we will refund you" (or the company, by any of its names), "you'll get your money back",
+  "we'll reimburse";
 - timeline: "within 24 hours", "in 3 business days", "by tomorrow", "next business day";
 - guarantee: "guaranteed", "we promise", "100% safe", "you won't lose anything";
 - waiver: "we'll waive the fee", "you won't be charged", "we'll cover the cost";
@@ -22,10 +23,12 @@ refunds and timelines, and repeating them faithfully is fine.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from app.core.company import Company
 from guardrails.claims import MAX_REPLY_CHARS, claims, quantities, split_sentences, stems
 
 KINDS = ("refund", "timeline", "guarantee", "waiver", "outcome")
@@ -38,7 +41,7 @@ _WEEKDAY = r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
 
 _PATTERNS: dict[str, list[str]] = {
     "refund": [
-        r"\b(?:we|i|lodestar)(?:'ll| will| shall| can| are going to)?\s+(?:\w+\s+){0,2}?(?:refund|reimburse|repay)\w*",
+        r"\b(?:we|i|_company_)(?:'ll| will| shall| can| are going to)?\s+(?:\w+\s+){0,2}?(?:refund|reimburse|repay)\w*",
         r"\b(?:get|receive|be given)\s+(?:your|the|a|all|every)?\s*(?:\w+\s+){0,2}?(?:money|funds|cash|refund|plan fee|fee|amount)\b(?:\s+back)?",
         r"\bmoney back\b",
         r"\b(?:will|'ll|shall) be (?:fully\s+)?(?:refunded|reimbursed|credited back|returned to you|paid back)",
@@ -77,7 +80,17 @@ _PATTERNS: dict[str, list[str]] = {
         r"\b(?:will|is going to) (?:definitely |certainly )?(?:be|get) (?:approved|upheld|accepted|overturned)\b",
     ],
 }
-_COMPILED = {kind: [re.compile(p, re.I) for p in patterns] for kind, patterns in _PATTERNS.items()}
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(company: str | None) -> dict[str, list[re.Pattern]]:
+    """The patterns with ``_company_`` as the company's names (``Company.alternation``), or as
+    nothing at all when it has none."""
+    name = company or "(?!)"
+    return {kind: [re.compile(p.replace("_company_", name), re.I) for p in patterns]
+            for kind, patterns in _PATTERNS.items()}
+
+
 # A denial shortly before the phrase, in the same clause: "we cannot refund", "is not guaranteed".
 _DENIAL_BEFORE = re.compile(r"(?:\bnot|n't|\bnever|\bcannot|\bno|\bunable to|\bnor)\b[^,.;:]{0,30}$", re.I)
 _DENIAL_AFTER = re.compile(r"^\s*(?:not|never)\b", re.I)
@@ -99,10 +112,10 @@ class Commitment:
                 "cited": list(self.cited), "source": self.source}
 
 
-def _phrases(sentence: str) -> list[tuple[str, str]]:
+def _phrases(sentence: str, company: str | None = None) -> list[tuple[str, str]]:
     """(kind, phrase) commitments in one sentence, denials dropped, overlaps kept once per kind."""
     found: list[tuple[str, str]] = []
-    for kind, patterns in _COMPILED.items():
+    for kind, patterns in _compiled(company).items():
         spans: list[tuple[int, int]] = []
         for index, pattern in enumerate(patterns):
             for m in pattern.finditer(sentence):
@@ -117,12 +130,12 @@ def _phrases(sentence: str) -> list[tuple[str, str]]:
     return found
 
 
-def _source_commitments(text: str) -> list[tuple[str, str, str]]:
+def _source_commitments(text: str, company: str | None = None) -> list[tuple[str, str, str]]:
     """(kind, phrase, sentence) for each commitment a source makes."""
     out = []
     for paragraph in re.split(r"\n[ \t]*\n", text[:MAX_REPLY_CHARS]):
         for sentence in split_sentences(paragraph):
-            out.extend((kind, phrase, sentence) for kind, phrase in _phrases(sentence))
+            out.extend((kind, phrase, sentence) for kind, phrase in _phrases(sentence, company))
     return out
 
 
@@ -146,8 +159,10 @@ def _same(kind: str, phrase: str, sentence: str, source_text: str, made: list[tu
     return False
 
 
-def find_commitments(reply: str, sources: Sequence[str]) -> list[Commitment]:
-    """Every commitment in the reply, each marked supported or not by its cited sources."""
+def find_commitments(reply: str, sources: Sequence[str], company: Company | None = None) -> list[Commitment]:
+    """Every commitment in the reply, each marked supported or not by its cited sources.
+    ``company``: its names promise as "we" do ("Acme will refund you")."""
+    names = company.alternation if company is not None else None
     sources = [s or "" for s in (sources or [])]
     parsed = claims(reply or "")
     any_marker = any(c.cited for c in parsed)
@@ -158,7 +173,7 @@ def find_commitments(reply: str, sources: Sequence[str]) -> list[Commitment]:
         # or any other question promises nothing.
         if not claim.checkable or claim.plain.rstrip().endswith("?"):
             continue
-        phrases = _phrases(claim.plain)
+        phrases = _phrases(claim.plain, names)
         if not phrases:
             continue
         numbers = [n for n in claim.cited if 1 <= n <= len(sources)]
@@ -168,7 +183,7 @@ def find_commitments(reply: str, sources: Sequence[str]) -> list[Commitment]:
             source = None
             for n in numbers:
                 if n not in made_by:
-                    made_by[n] = _source_commitments(sources[n - 1])
+                    made_by[n] = _source_commitments(sources[n - 1], names)
                 if _same(kind, phrase, claim.plain, sources[n - 1], made_by[n]):
                     source = n
                     break
@@ -176,5 +191,5 @@ def find_commitments(reply: str, sources: Sequence[str]) -> list[Commitment]:
     return out
 
 
-def unsupported_commitments(reply: str, sources: Sequence[str]) -> list[Commitment]:
-    return [c for c in find_commitments(reply, sources) if not c.supported]
+def unsupported_commitments(reply: str, sources: Sequence[str], company: Company | None = None) -> list[Commitment]:
+    return [c for c in find_commitments(reply, sources, company) if not c.supported]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Sequence
 
+from app.core.company import Company
 from guardrails.normalize import normalize
 
 # Types worth stopping a reply for. Names, places and dates found by the NER model in
@@ -63,9 +64,10 @@ class OutputCheck:
 
 
 class OutputGuard:
-    def __init__(self, groundedness, redactor) -> None:
+    def __init__(self, groundedness, redactor, company: Company | None = None) -> None:
         self.groundedness = groundedness
         self.redactor = redactor
+        self.company = company
 
     def warm_up(self) -> None:
         self.redactor.warm_up()
@@ -77,7 +79,7 @@ class OutputGuard:
         result.groundedness = self.groundedness.check(reply, sources)
         if not result.groundedness.grounded:
             result.problems.append("unsupported_sentence")
-        result.commitments = unsupported_commitments(reply, sources)
+        result.commitments = unsupported_commitments(reply, sources, self.company)
         if result.commitments:
             result.problems.append("unsupported_commitment")
         published = _squash(" ".join(sources))

@@ -13,13 +13,16 @@ Stage 2 has two cue families per category:
   opening.
 
 Patterns run on lower-cased text in which the redactor's placeholders are still present
-(``<seed_phrase_1>``), with curly quotes folded. Common chat typos are spelled out where
+(``<seed_phrase_1>``), with curly quotes folded and the company's names (``BEACON_COMPANY_NAME``,
+app/core/company.py) written ``_company_``. Common chat typos are spelled out where
 they were seen ("acount", "scamed", "phised", "passd").
 """
 
 from __future__ import annotations
 
 import re
+
+from app.core.company import Company
 
 _ME = r"(?:i|i've|ive|i'm|im|i'd|we|we've|me|my|mine|our)"
 _SOMEONE = r"(?:some ?one|somebody|some1|sum1|a (?:guy|man|woman|girl|lady|fella|bloke|caller|person|recruiter|company)|the (?:guy|man|woman|caller|person|seller|buyer)|he|she|they|hackers?|scammers?|attacker|my ex|(?:the |a )?thie(?:f|ves)|whoever|an? unknown (?:party|person)|a stranger|my (?:husband|wife|partner|boyfriend|girlfriend|flatmate|roommate))"
@@ -35,8 +38,8 @@ STRONG: dict[str, list[str]] = {
         r"\b(?:been|got|was|were|i'?ve been|i think i'?ve been|think i was|i was) (?:scamm?ed|scamed|conned|phished|phised|defrauded|tricked|duped|ripped off)\b",
         r"\bscamm?ed\b|\bscamed\b|\bconned\b|\bphis(?:h)?ed\b|\bduped\b|\bfell for\b|\bgot tricked\b|\btricked (?:me|into|my)\b",
         r"\b(?:pretending|claiming|claimed|posing|posed|impersonat\w*|said (?:he|she|they) (?:was|were)|says? (?:he|she|they)(?:'s| is| are|'re)) (?:to be |as |from |with )?\b",
-        r"\bsaid (?:they were|he was|she was|it was) (?:from|with|lodestar|my bank|the|your)\b",
-        r"\bfake (?:lodestar|support|shop|store|app|website|site|payment|agent|seller|landlord|investment|exchange|platform|login|account|screenshot|confirmation)\b",
+        r"\bsaid (?:they were|he was|she was|it was) (?:from|with|_company_|my bank|the|your)\b",
+        r"\bfake (?:_company_|support|shop|store|app|website|site|payment|agent|seller|landlord|investment|exchange|platform|login|account|screenshot|confirmation)\b",
         r"\bsafe account\b|\bsecure (?:vault|wallet) address\b|\brug ?pull\b|\bpig butchering\b|\bromance scam\b|\btask scam\b|\bblackmail\w*\b|\bsextort\w*\b",
         r"\b(?:release|withdrawal|unlock|unfreeze|tax|clearance) fee\b.{0,60}\b(?:first|before|pay|want|asking)\b|\bwant(?:s)? (?:me to pay )?(?:a|another)\b.{0,20}\bfee\b.{0,30}\bwithdraw",
         r"\b(?:won'?t|will not|doesn'?t|does not) let me (?:withdraw|take (?:anything|my money|it) out|cash out)\b",
@@ -44,7 +47,7 @@ STRONG: dict[str, list[str]] = {
         r"\b(?:told|asked|wants?|wanted|instructed|pressured|pressuring|talked|convinced|persuaded|got) (?:me|him|her|my \w+) (?:to|into) (?:move|moving|transfer\w*|send\w*|pay\w*|buy\w*|withdraw\w*|install\w*|invest\w*|put|read|receive)\b",
         r"\b(?:itunes|apple|google play|steam|amazon|gift) (?:cards?|vouchers?)\b.{0,60}\b(?:asked|told|wanted|made me|for (?:him|her|them|someone)|claiming|tax|pay)\b",
         r"\b(?:asked|told|made) me to buy\b.{0,30}\b(?:cards?|vouchers?)\b",
-        r"\bis (?:this|it|that) (?:a scam|legit|legitimate|real|genuine|from (?:you|lodestar))\b|\bwas (?:this|that|it) (?:you|a scam)\b",
+        r"\bis (?:this|it|that) (?:a scam|legit|legitimate|real|genuine|from (?:you|_company_))\b|\bwas (?:this|that|it) (?:you|a scam)\b",
         r"\b(?:double|triple) my (?:eth|btc|crypto|money|bitcoin)\b|\bguaranteed returns?\b|\brecovery (?:agent|service|company)\b.{0,60}\b(?:paid|fee|pay|contacted|says)\b",
         r"\bcompany on telegram\b|\b(?:get|got) my (?:wallet|money|crypto|funds) back if i pay\b",
         r"\b(?:never|didn'?t|did not) (?:arrived?|showed? up|came|come)\b.{0,80}\b(?:seller|blocked|site is gone|fake|disappeared|vanished|scam)\b|\b(?:seller|landlord|buyer)\b.{0,40}\b(?:blocked me|disappeared|vanished|doesn'?t exist|stopped replying)\b",
@@ -52,9 +55,9 @@ STRONG: dict[str, list[str]] = {
         r"\bsent (?:her|him|them)\b.{0,40}\b(?:money|usdc|btc|eth|crypto|£|\$|€|\d)",
         r"\b(?:dating (?:app|site)|met (?:her|him|them|a \w+) online|met online|never met)\b.{0,160}\b(?:sent|send|money|transfer|invest)\b",
         rf"\b(?:{_SOMEONE}|support|agent|caller)\b.{{0,40}}\b(?:asked|asking|wants?|wanted)\b.{{0,20}}\b(?:for )?my (?:seed|recovery|private key|privat key|2fa|pin|code|password|one[- ]time|12|24|wallet details)",
-        r"\b(?:call|called|calling|rang|ringing|text|texted|message|messaged|email|emailed|dm'?d)\b.{0,40}\b(?:from lodestar|from the bank|from my bank|from your|lodestar (?:support|agent|security)|fraud (?:team|department)|police officer)\b",
+        r"\b(?:call|called|calling|rang|ringing|text|texted|message|messaged|email|emailed|dm'?d)\b.{0,40}\b(?:from _company_|from the bank|from my bank|from your|_company_ (?:support|agent|security)|fraud (?:team|department)|police officer)\b",
         r"\bsaying (?:they'?re|he'?s|she'?s|they are|he is|she is|i was|my account)\b|\b(?:they'?ve|he'?s|she'?s|they|he|she|and) blocked me\b",
-        r"\"(?:police|lodestar|bank|support|hmrc|irs|usps|broker|account manager|crypto recovery|security team|me|wallet validator|migration tool)[^\"]{0,25}\"",
+        r"\"(?:police|_company_|bank|support|hmrc|irs|usps|broker|account manager|crypto recovery|security team|me|wallet validator|migration tool)[^\"]{0,25}\"",
         r"\bwon (?:a|the)\b.{0,30}\b(?:giveaway|prize|lottery)\b|\blottery company\b|\bkeep(?:s)? (?:asking|pushing|calling)\b|\bwant(?:s)? (?:more|another)\b|\basking for more\b|\bpressur\w+\b|\bpushing me\b",
         r"\bnew bank details\b|\blet (?:them|him|her) use (?:it|my account)\b|\bgot a (?:call|text|message|email) from\b.{0,100}\b(?:sent|paid|transfer\w*)\b",
         r"\bmove my (?:savings|money|funds|crypto|coins)\b.{0,30}\b(?:secure|safe|new|another)\b",
@@ -65,7 +68,7 @@ STRONG: dict[str, list[str]] = {
         r"\buntil (?:i|we) (?:send|pay|deposit|transfer)\b|\bunless (?:i|we) (?:pay|send|transfer|give)\b|\b(?:shipping insurance|insurance fee|activation fee|verification fee|processing fee|release fee|unlock fee)\b",
         r"\b(?:promised|promising|guaranteed?)\b.{0,30}\b(?:returns?|profits?|\d+ ?%)\b|\b\d+(?:\.\d+)? ?% (?:a |per |every )?(?:day|daily|week|weekly)\b|\bdaily (?:returns?|profits?)\b",
         r"\b(?:threaten\w*|going to (?:send|post|share|leak))\b.{0,60}\b(?:photos?|pictures?|pics|videos?|images?)\b|\bprivate (?:photos|pictures|pics|videos)\b",
-        r"\b(?:told|contacted|called|rung|phoned|warned) by (?:a|an|someone|the)\b.{0,40}\b(?:caller|police|bank|lodestar|fraud|security|officer|agent)\b|\bmoney laundering\b.{0,80}\b(?:move|transfer|send|safe|arrest)\w*\b",
+        r"\b(?:told|contacted|called|rung|phoned|warned) by (?:a|an|someone|the)\b.{0,40}\b(?:caller|police|bank|_company_|fraud|security|officer|agent)\b|\bmoney laundering\b.{0,80}\b(?:move|transfer|send|safe|arrest)\w*\b",
     ],
     "account_takeover": [
         r"\bhack(?:ed|er|ers)\b",
@@ -86,7 +89,7 @@ STRONG: dict[str, list[str]] = {
         r"\b(?:can'?t|cannot|can not|cant|unable to) (?:log|sign|get) (?:in|into|back in)\b.{0,60}\b(?:password|email|number)\b.{0,20}\b(?:changed|isn'?t mine|not mine|doesn'?t work any ?more)\b",
         r"\b(?:device|phone|browser|iphone|android|laptop)s?\b.{0,30}\b(?:added|linked|registered|connected) to my (?:account|wallet|app)\b.{0,40}\b(?:not mine|isn'?t mine|never|didn'?t|don'?t (?:own|recogni[sz]e))\b",
         # Version 4 families: access gained by someone, a credential or SIM changed behind the writer's back.
-        rf"\b(?:gained|gain|gaining|got|getting|has|had) (?:unauthori[sz]ed )?access to my\b|\b(?:going|getting|logging|been|gone) (?:into|in to) my (?:account|acount|app|wallet|lodestar)\b|\bbehind my back\b",
+        rf"\b(?:gained|gain|gaining|got|getting|has|had) (?:unauthori[sz]ed )?access to my\b|\b(?:going|getting|logging|been|gone) (?:into|in to) my (?:account|acount|app|wallet|_company_)\b|\bbehind my back\b",
         rf"\b{_SOMEONE} (?:has |had |have |'s )?(?:linked|activated|created|enabled|set up|turned off|disabled|connected|changed|added)\b.{{0,40}}\b(?:my|to my|on my)\b",
         r"\bnew sim\b.{0,40}\b(?:activated|issued|ordered|registered)\b|\bsim (?:was |got |has been )?(?:activated|issued|ordered)\b.{0,40}\b(?:never|didn'?t|not me|wasn'?t me)\b",
         r"\b(?:was|were|has been|have been|got)\s(?:created|added|linked|activated|enabled|set up|changed)\b.{0,80}\b(?:i(?:'ve| have)? never|i didn'?t|not me|wasn'?t me)\b",
@@ -137,7 +140,7 @@ STRONG: dict[str, list[str]] = {
         r"\bsame password\b.{0,80}\b(?:breach|hacked|leak)\w*\b|\bhaveibeenpwned\b|\bdata breach\b.{0,40}\bsame\b",
         rf"\b{_SEED}\b.{{0,60}}\b(?:uploaded|sold|github|cloud)\b|\bwrote my pin\b",
         r"\bphoto of my recovery\b|\b(?:the|a) form asked for the (?:12|24) words\b|\bput them in\b",
-        r"\b(?:fake|phishing|bogus) (?:lodestar )?(?:login|log-in|site|page|website)\b.{0,30}\b(?:typed|entered|put|logged)\b|\b(?:typed|entered|put) my password (?:in|into|on)\b",
+        r"\b(?:fake|phishing|bogus) (?:_company_ )?(?:login|log-in|site|page|website)\b.{0,30}\b(?:typed|entered|put|logged)\b|\b(?:typed|entered|put) my password (?:in|into|on)\b",
         r"\blogged in through (?:it|the link|their link)\b|\bthe app took my login\b",
         rf"\b(?:gave|sent|told|read out|shared|showed|handed) (?:them|him|her|it to (?:them|him|her)|the (?:caller|agent|guy|man|woman|person|bot))\b.{{0,20}}\b(?:my |the )?{_SECRET}\b",
         rf"\b(?:accidentally|by mistake|mistakenly)\b.{{0,40}}\b(?:shared|posted|sent|pasted|showed|leaked|uploaded|screenshot\w*)\b.{{0,40}}\b{_SECRET}\b",
@@ -219,10 +222,10 @@ INCIDENT = re.compile(
 # the strong ones ("if my phone is stolen, what happens?").
 GENERAL_OPENING = re.compile(
     r"^(?:what (?:happens|should i do|do i do|do you do) (?:if|when|to)|what if\b|what is\b(?! (?:this|that)\b)|can you (?:explain|tell me) (?:what|how|about|the difference)\b|what's (?:your|the|a)\b|what are\b|how does\b|how do (?:i|you) (?:spot|know|tell|back up|set up|view|change|update|turn on|reset|order|move|export|download|add|make my|withdraw|dispute|keep)\b|"
-    r"how can i (?:tell|know|protect|spot)\b|is (?:it|there|my|lodestar|the)\b|are (?:you|payments|my)\b|do you\b|does (?:the|lodestar|lodestar's|vault)\b|what does\b|why does the app\b|will (?:lodestar|you|staff)\b|can i (?:add|use|export|nominate|see|set|get a|buy|turn|pay|change)\b|who is\b|which\b|where (?:should|can|do) i\b|how (?:long|many|much)\b)"
+    r"how can i (?:tell|know|protect|spot)\b|is (?:it|there|my|_company_|the)\b|are (?:you|payments|my)\b|do you\b|does (?:the|_company_|_company_'s|vault)\b|what does\b|why does the app\b|will (?:_company_|you|staff)\b|can i (?:add|use|export|nominate|see|set|get a|buy|turn|pay|change)\b|who is\b|which\b|where (?:should|can|do) i\b|how (?:long|many|much)\b)"
 )
 HYPOTHETICAL = re.compile(
-    r"\b(?:if i ever|if (?:my|i|someone|a)\b.{0,40}\b(?:is|were|was|gets?|lose|loses)\b.{0,30}\b(?:what|how|do|does|will|would)\b|in case|just out of interest|for (?:my (?:course|article|uni)|future reference)|asking for (?:a friend|future)|so i can tell|before signing up|as a precaution|precaution|in the future|if needed|how would lodestar|just want to warn|i didn'?t use it|haven'?t clicked|didn'?t click|in general|general advice|on the news|in the news|(?:watched|watching|saw) a documentary|read (?:an|a|this) article)\b"
+    r"\b(?:if i ever|if (?:my|i|someone|a)\b.{0,40}\b(?:is|were|was|gets?|lose|loses)\b.{0,30}\b(?:what|how|do|does|will|would)\b|in case|just out of interest|for (?:my (?:course|article|uni)|future reference)|asking for (?:a friend|future)|so i can tell|before signing up|as a precaution|precaution|in the future|if needed|how would _company_|just want to warn|i didn'?t use it|haven'?t clicked|didn'?t click|in general|general advice|on the news|in the news|(?:watched|watching|saw) a documentary|read (?:an|a|this) article)\b"
     # Someone else's incident, told to ask about ours: "my friend got scammed on another app, what…"
     r"|\bmy (?:friend|cousin|neighbou?r|colleague|mate|flatmate's \w+)\b.{0,30}\b(?:got|was|has been|fell)\b.{0,40}\b(?:scamm?ed|caught|hacked|conned|phished|robbed|for)\b"
 )
@@ -278,8 +281,12 @@ STRONG_RULES = _compile(STRONG)
 WEAK_RULES = _compile(WEAK)
 
 
-def prepare(text: str) -> str:
+def prepare(text: str, company: Company | None = None) -> str:
+    """Lower case, quotes folded, idioms blanked, and the company's names (when it has any) as
+    ``_company_``, the word the cue patterns use for it."""
     lowered = text.lower().replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    if company is not None:
+        lowered = company.mark(lowered)
     return IDIOMS.sub(" ", lowered)
 
 
@@ -295,10 +302,10 @@ def is_hypothetical(lowered: str) -> bool:
     return bool(HYPOTHETICAL.search(lowered) or RESOLVED.search(lowered))
 
 
-def rule_hits(text: str) -> dict[str, int]:
+def rule_hits(text: str, company: Company | None = None) -> dict[str, int]:
     """Cue count per category after the two stages: strong cues unless hypothetical, weak
     cues only in an incident report that does not open as a general question."""
-    lowered = prepare(text)
+    lowered = prepare(text, company)
     incident = is_incident(lowered)
     opening = bool(GENERAL_OPENING.search(lowered.strip()))
     owned = {cat: int(bool(p.search(lowered))) for cat, p in OWNED.items()}
@@ -322,8 +329,8 @@ def rule_hits(text: str) -> dict[str, int]:
     return hits
 
 
-def vetoed(text: str) -> set[str]:
+def vetoed(text: str, company: Company | None = None) -> set[str]:
     """Categories a veto switches off ("found my card", "wrong PIN"): the labelling rule calls
     these routine, so they bind the model as well as the rules."""
-    lowered = prepare(text)
+    lowered = prepare(text, company)
     return {cat for cat, veto in VETO.items() if veto.search(lowered)}

@@ -65,6 +65,7 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
+from app.core.company import Company
 from guardrails.errors import GuardrailError
 from guardrails.topic_encoder import TopicEncoder
 from guardrails.topic_rules import rule_hits, vetoed
@@ -97,9 +98,9 @@ def readable(text: str) -> str:
     return _PLACEHOLDER.sub(lambda m: m.group(1).replace("_", " ").lower(), text)
 
 
-def rules_scores(text: str) -> dict[str, float]:
+def rules_scores(text: str, company: Company | None = None) -> dict[str, float]:
     """The rules alone: no cue 0, one cue 0.6, each further cue +0.1 (at most 1)."""
-    hits = rule_hits(text)
+    hits = rule_hits(text, company)
     return {c: 0.0 if hits[c] <= 0 else min(1.0, 0.6 + 0.1 * (hits[c] - 1)) for c in CATEGORIES}
 
 
@@ -169,12 +170,14 @@ class TopicDetector:
     (``mode == "rules+model"``); ``use_model=False`` scores with the rules alone
     (``mode == "rules"``)."""
 
-    def __init__(self, thresholds: Mapping[str, float] | None = None, use_model: bool = True) -> None:
+    def __init__(self, thresholds: Mapping[str, float] | None = None, use_model: bool = True,
+                 company: Company | None = None) -> None:
         unknown = sorted(set(thresholds or {}) - set(CATEGORIES))
         if unknown:
             raise GuardrailError(f"unknown topic threshold(s) {', '.join(unknown)}: the topics are {', '.join(CATEGORIES)}")
         self.thresholds = {**DEFAULT_THRESHOLDS, **dict(thresholds or {})}
         self.use_model = use_model
+        self.company = company  # its names are the rules' "_company_"
         self.mode = "unloaded"
         self._model: TopicModel | None = None
 
@@ -193,13 +196,13 @@ class TopicDetector:
     def detect_batch(self, texts: Sequence[str]) -> list[TopicResult]:
         self.warm_up()
         cuts = [(t if isinstance(t, str) else str(t))[:MAX_RULE_CHARS] for t in texts]
-        scores = [rules_scores(cut) if cut.strip() else {c: 0.0 for c in CATEGORIES} for cut in cuts]
+        scores = [rules_scores(cut, self.company) if cut.strip() else {c: 0.0 for c in CATEGORIES} for cut in cuts]
         if self._model is not None:
             # The model reads general questions too (it was trained on them; keeping it away from
             # them, as versions 3-6 did, measured no better), but the rules' vetoes bind it.
             live = [i for i, cut in enumerate(cuts) if cut.strip()]
             for i, probs in zip(live, self._model.probabilities([cuts[i] for i in live]) if live else []):
-                off = vetoed(cuts[i])
+                off = vetoed(cuts[i], self.company)
                 scores[i] = {c: self._combine(scores[i][c], float(p), c in off) for c, p in zip(CATEGORIES, probs)}
         return [self._result(s) for s in scores]
 

@@ -28,6 +28,7 @@ from app.chain.replies import (CAUTION_NOTE, CLARIFY_MESSAGE, SafeStep, escalati
                                follow_up_message)
 from app.chain.rewriting import CarrySubjectRewriter, Rewriter
 from app.chain.sessions import Session, SessionStore, Turn, mentioned_region
+from app.core.company import Company
 from app.handoff.ticket_states import OWNED, TicketStateError, more_pressing
 from app.handoff.tickets import Ticket
 from app.index.retrieval import HybridRetriever, RetrievedChunk
@@ -116,7 +117,8 @@ def source_json(chunk: RetrievedChunk) -> dict:
 class AnswerChain:
     def __init__(self, retriever: HybridRetriever, generator: Generator, confidence: ConfidenceModel,
                  sessions: SessionStore, guardrails: Guardrails, threshold: float, sources: int = 3,
-                 max_question_chars: int = 2000, rewriter: Rewriter | None = None) -> None:
+                 max_question_chars: int = 2000, rewriter: Rewriter | None = None,
+                 company: Company | None = None) -> None:
         self.retriever = retriever
         self.generator = generator
         self.fallback_generator = ExtractiveGenerator()
@@ -127,6 +129,7 @@ class AnswerChain:
         self.sources = sources
         self.max_question_chars = max_question_chars
         self.rewriter = rewriter or CarrySubjectRewriter()
+        self.company = company or Company()  # named in the handoff replies that mention it
 
     def answer(self, question: str, session_id: str | None = None, region: str | None = None,
                customer_context: dict | None = None,
@@ -313,7 +316,7 @@ class AnswerChain:
             if empty_kb:
                 return EMPTY_KB_REPLY + f" Your reference is {ticket_id}."
             return escalation_message(decision.category or "", ticket_id, step, step_number,
-                                      alongside.text if alongside else None)
+                                      alongside.text if alongside else None, self.company)
 
         session.turns.append(Turn(base["question"], base["standalone_question"], base.get("region"), "", "escalate"))
         ticket = self.guardrails.open_ticket(session, decision, [source_json(c) for c in results], context,
@@ -345,7 +348,8 @@ class AnswerChain:
                                         else (None, None, []))
         raised = escalating and more_pressing(decision.priority or "low", ticket.priority)
         text = follow_up_message(decision.category or "", ticket.ticket_id, ticket.state in OWNED, step,
-                                 step_number, raised, escalating, alongside.text if alongside else None)
+                                 step_number, raised, escalating, alongside.text if alongside else None,
+                                 self.company)
         ticket = self.guardrails.add_to_ticket(ticket.ticket_id, base["question"], text, "escalate",
                                                decision if escalating else None)
         session.ticket_id = ticket.ticket_id

@@ -13,6 +13,7 @@ from app.chain.confidence import load_confidence_model
 from app.chain.generation.extractive import ExtractiveGenerator
 from app.chain.guard_bundle import Guardrails
 from app.chain.sessions import SessionStore
+from app.core.company import Company
 from app.core.errors import ConfigError
 from app.core.settings import Settings
 from app.handoff.decision_log import DecisionLog
@@ -110,6 +111,7 @@ def build_chain(settings: Settings, store, embedder, sessions: SessionStore | No
         sources=settings.answer_sources,
         max_question_chars=settings.max_question_chars,
         rewriter=build_rewriter(settings, generator),
+        company=Company.from_settings(settings),
     )
 
 
@@ -134,7 +136,9 @@ def topic_thresholds(settings: Settings) -> dict[str, float]:
 def build_redactor(settings: Settings):
     from guardrails.pii import Redactor
 
-    return Redactor(**_optional(score_threshold=settings.pii_score_threshold), allow_list=settings.pii_allow_list)
+    # The company's own names are never a customer's: "Acme" stays in "is this really from Acme?".
+    allowed = list(dict.fromkeys([*settings.pii_allow_list, *Company.from_settings(settings).names]))
+    return Redactor(**_optional(score_threshold=settings.pii_score_threshold), allow_list=allowed)
 
 
 def build_input_guard(settings: Settings, embedder, redactor=None) -> InputGuard:
@@ -143,7 +147,8 @@ def build_input_guard(settings: Settings, embedder, redactor=None) -> InputGuard
 
     return InputGuard(
         redactor or build_redactor(settings),
-        TopicDetector(thresholds=topic_thresholds(settings), use_model=settings.topic_model == "bundled"),
+        TopicDetector(thresholds=topic_thresholds(settings), use_model=settings.topic_model == "bundled",
+                      company=Company.from_settings(settings)),
         InjectionDetector(embedder=embedder, use_model=settings.injection_model == "bundled",
                           **_optional(threshold=settings.injection_threshold)),
     )
@@ -158,7 +163,7 @@ def build_guardrails(settings: Settings, embedder, redactor=None) -> Guardrails:
     return Guardrails(
         input=build_input_guard(settings, embedder, redactor),
         output=OutputGuard(GroundednessChecker(embedder=embedder, **_optional(threshold=settings.groundedness_threshold)),
-                           redactor),
+                           redactor, Company.from_settings(settings)),
         policy=EscalationPolicy(settings.confidence_threshold, settings.caution_margin, settings.answer_alongside_handoff),
         tickets=ticket_store(settings),
         log=decision_log(settings),

@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass
 
 from app.chain.generation.extractive import best_sentences
+from app.core.company import Company
 
 _OPENING = {
     "secret_exposed": "Thank you for telling us. Please never share your recovery phrase or private keys with anyone, "
-                      "including Lodestar staff: anyone who has them can move your funds. If you have shared them, "
+                      "including {staff}: anyone who has them can move your funds. If you have shared them, "
                       "treat that wallet as compromised.",
     "account_takeover": "I'm sorry, that sounds worrying. Someone getting into your account is something our security "
                         "team handles directly.",
@@ -30,7 +31,7 @@ _OPENING = {
                         "respond to you formally.",
     "complaint": "I'm sorry we've let you down. I've logged this as a complaint so that our complaints team reviews it.",
     "prompt_injection": "I can't follow instructions that change how I work, but I'm happy to help with questions "
-                        "about your Lodestar account. I've passed this conversation to our team to review.",
+                        "about {account}. I've passed this conversation to our team to review.",
     "human_requested": "Of course. I'm connecting you with a member of our support team.",
     "answer_check_failed": "I couldn't put together an answer I'm confident is accurate, so I'm passing your "
                            "question to a member of our support team rather than guess.",
@@ -88,18 +89,25 @@ def _safe_step_and_answer(step: SafeStep | None, step_citation: int | None, alon
     return parts
 
 
+def opening(category: str, company: Company | None = None) -> str:
+    """The reply's first paragraph for a handoff of this category, naming the company when it has a name."""
+    company = company or Company()
+    return _OPENING.get(category, _OPENING["human_requested"]).format(staff=company.staff, account=company.account)
+
+
 def escalation_message(category: str, ticket_id: str | None, step: SafeStep | None = None,
-                       step_citation: int | None = None, alongside: str | None = None) -> str:
+                       step_citation: int | None = None, alongside: str | None = None,
+                       company: Company | None = None) -> str:
     """``alongside``: the help centre's answer (cited) given with the handoff, if the policy allows it."""
-    parts = [_OPENING.get(category, _OPENING["human_requested"])]
+    parts = [opening(category, company)]
     parts += _safe_step_and_answer(step, step_citation, alongside)
     reference = f" Your reference is {ticket_id}." if ticket_id else ""
     parts.append(NEXT_STEPS + reference)
     return "\n\n".join(parts)
 
 
-CLARIFY_MESSAGE = ("I want to make sure I give you the right answer. Could you tell me a little more: for example "
-                   "which product (card, crypto wallet, transfers) it's about, and what you're trying to do?")
+CLARIFY_MESSAGE = ("I want to make sure I give you the right answer. Could you tell me a little more: what you're "
+                   "trying to do, and which part of the service it's about?")
 CAUTION_NOTE = ("This is the closest answer I found in our help centre; if it doesn't cover your situation, "
                 "ask me to connect you with a person.")
 
@@ -115,7 +123,7 @@ MARKED_URGENT = " It is now marked as a priority."
 
 def follow_up_message(category: str, ticket_id: str, agent_owns: bool, step: SafeStep | None = None,
                       step_citation: int | None = None, raised: bool = False, escalating: bool = True,
-                      alongside: str | None = None) -> str:
+                      alongside: str | None = None, company: Company | None = None) -> str:
     """What the customer reads when a message joins the conversation's open ticket instead of
     opening another: the category's opening for a sensitive topic (with its safe step), then
     that the message was added or passed on. ``escalating`` is False for a routine message an
@@ -127,7 +135,7 @@ def follow_up_message(category: str, ticket_id: str, agent_owns: bool, step: Saf
         return ALREADY_WITH_TEAM.format(reference=reference)
     parts = []
     if category in _OPENING and category not in ("unanswered", "answer_check_failed"):
-        parts.append(_OPENING[category])
+        parts.append(opening(category, company))
     elif category in ("unanswered", "answer_check_failed"):
         parts.append("I'm not able to answer that reliably from our help centre, so rather than guess I'm passing it "
                      "to the team.")

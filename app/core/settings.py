@@ -30,6 +30,14 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
 
     knowledge_dir: Path = Field(Path("knowledge"), description="Folder of knowledge files (FAQs, policies) to ingest.")
+    company_name: str | None = Field(
+        None,
+        description="The company's name as customers know it (chat title, replies, LLM instructions, guard cues); "
+                    "unset names none.",
+    )
+    company_aliases: list[str] = Field(
+        default_factory=list, description='Other names customers use for the company, as JSON (["Acme", "Acme Pay"]).'
+    )
     data_dir: Path = Field(Path(".beacon"), description="Folder for the embedded Chroma store and other local state.")
     chroma_url: str | None = Field(
         None, description="URL of a Chroma server (http://host:8000). Unset: a persistent embedded store in data_dir."

@@ -29,6 +29,7 @@ from typing import Iterator
 
 import gradio as gr
 
+from app.core.company import Company
 from app.core.errors import BeaconError
 from app.service.beacon_service import ChatRequest
 from app.service.rate_limits import Limits, daily_quota, rate_limiter
@@ -133,11 +134,16 @@ def message_text(message: dict) -> str:
     return "" if content is None else str(content)
 
 
-def agent_message(message: dict) -> dict:
-    """An agent's reply as a chat message: who wrote it, then their text, as text."""
+def agent_message(message: dict, team: str = Company().team) -> dict:
+    """An agent's reply as a chat message: who wrote it and their team ("Acme support team"),
+    then their text, as text."""
     return {"role": "assistant",
-            "content": f"**{markdown_text(message.get('by') or 'Support')} · Lodestar support team**\n\n"
+            "content": f"**{markdown_text(message.get('by') or 'Support')} · {markdown_text(team)}**\n\n"
                        f"{markdown_text(message.get('text'))}"}
+
+
+def _team(service) -> str:
+    return Company.from_settings(service.settings).team
 
 
 def user_message(text: str) -> dict:
@@ -228,7 +234,8 @@ def poll_agent(service, session_id: str | None, history: list | None, banner: st
         return skip, skip
     history = [dict(m) for m in history or []]
     present = {message_text(m) for m in history}
-    fresh = [agent_message(m) for m in messages if agent_message(m)["content"] not in present]
+    team = _team(service)
+    fresh = [agent_message(m, team) for m in messages if agent_message(m, team)["content"] not in present]
     notice = escalation_notice(handoff, resume_code) if handoff else ""
     return (history + fresh if fresh else skip), (notice if notice and notice != (banner or "") else skip)
 
@@ -254,7 +261,7 @@ def resume_conversation(service, code: str | None, request: gr.Request = None, l
         if entry["role"] == "customer":
             history.append(user_message(entry["text"]))
         elif entry["role"] == "agent":
-            history.append(agent_message(entry))
+            history.append(agent_message(entry, _team(service)))
         else:
             history.append({"role": "assistant", "content": entry["text"]})
     code = found["resume_code"]
@@ -293,13 +300,15 @@ def new_conversation() -> tuple:
 
 def build_chat_app(service) -> gr.Blocks:
     max_chars = getattr(service.settings, "max_question_chars", None)
-    with gr.Blocks(title="Lodestar support", analytics_enabled=False) as blocks:
+    company = Company.from_settings(service.settings)
+    with gr.Blocks(title=company.page_title, analytics_enabled=False) as blocks:
         session_id = gr.State(new_session_id)
         last_turn = gr.State(None)
         resume_code = gr.State(None)  # issued at the tab's first handoff
         resumed = gr.State(False)  # a conversation brought back by its code: details shown as words
-        gr.Markdown("## Lodestar support\nAsk about your account, cards, transfers or crypto. "
-                    "Never share your password, card PIN or recovery phrase here.")
+        gr.Markdown(f"## {markdown_text(company.page_title)}\nAsk a question about "
+                    f"{markdown_text(company.account)} or how something works. Never share your password, PIN or "
+                    "recovery phrase here.")
         with gr.Row():
             region = gr.Radio(list(REGIONS), value="None", label="Your region", elem_id="chat-region", scale=3)
             new = gr.Button("New conversation", elem_id="chat-new", scale=1)

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.core.company import Company
 from app.core.jsonl import read_jsonl
 from guardrails.topics import CATEGORIES, readable, rules_scores
 from research.paths import TOPICS_DATA
@@ -85,8 +86,13 @@ def label_matrix(rows: list[dict]) -> np.ndarray:
     return np.array([[c in r["labels"] for c in CATEGORIES] for r in rows], dtype=np.float64)
 
 
+# The written training messages are the demo company's customers' ("a text from lodestar"): the rules read
+# them as the product configured for that company does (BEACON_COMPANY_NAME=Lodestar).
+DEMO_COMPANY = Company("Lodestar")
+
+
 def rule_flags(texts: list[str]) -> np.ndarray:
-    return np.array([[rules_scores(readable(t))[c] > 0 for c in CATEGORIES] for t in texts])
+    return np.array([[rules_scores(readable(t), DEMO_COMPANY)[c] > 0 for c in CATEGORIES] for t in texts])
 
 
 def _mean(values: np.ndarray) -> float:

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from research.topics.data import development_rows, label_matrix, pick_threshold, rule_flags
+from research.topics.data import DEMO_COMPANY, development_rows, label_matrix, pick_threshold, rule_flags
 from guardrails.topic_encoder import ENCODER_PATH, MAX_TOKENS, SCALE
 from guardrails.topic_rules import vetoed
 from guardrails.topics import CATEGORIES, MODEL_PATH, readable
@@ -237,7 +237,7 @@ def run_folds(only: tuple[int, ...] | None = None, save_probs: Path | None = Non
         oof[folds == f] = predict(net, tokenizer, [t for t, k in zip(texts, folds) if k == f])
     seen = np.isin(folds, run)
     raw = [r["text"] for r in rows]
-    open_ = np.array([[c not in vetoed(t) for c in CATEGORIES] for t in raw])
+    open_ = np.array([[c not in vetoed(t, DEMO_COMPANY) for c in CATEGORIES] for t in raw])
     rule_hits = rule_flags(raw)
     if save_probs is not None:
         np.savez_compressed(save_probs, probs=oof[seen], open=open_[seen], rules=rule_hits[seen], y=y[seen],
@@ -296,7 +296,7 @@ def recut(model_path: Path = MODEL_PATH) -> dict:
     y, groups = label_matrix(rows), groups[held]
     oof = TopicModel.load(model_path).probabilities([r["text"] for r in rows])
     raw = [r["text"] for r in rows]
-    open_ = np.array([[c not in vetoed(t) for c in CATEGORIES] for t in raw])
+    open_ = np.array([[c not in vetoed(t, DEMO_COMPANY) for c in CATEGORIES] for t in raw])
     by_floor = pick_floor(oof, open_, rule_flags(raw), y, groups)
     floor = best_floor(by_floor)
     return {"cut": by_floor[floor]["cut"], "rule_floor": floor, "folds_run": [0], "by_floor": by_floor,

@@ -35,7 +35,7 @@ import numpy as np
 from guardrails.topic_encoder import ENCODER_PATH, MAX_TOKENS
 from guardrails.topic_rules import vetoed
 from guardrails.topics import CATEGORIES, readable
-from research.topics.data import development_rows, label_matrix, rule_flags
+from research.topics.data import DEMO_COMPANY, development_rows, label_matrix, rule_flags
 from research.topics.finetune import best_floor, fold_of, pick_floor
 
 # (kind, weight) pairs measured on the validation fold
@@ -205,7 +205,7 @@ def sweep(embedder: str) -> dict:
     y, groups = label_matrix(rows), np.array([r["group"] for r in rows])
     raw = [r["text"] for r in rows]
     val = np.where(held)[0]
-    open_ = np.array([[c not in vetoed(raw[i]) for c in CATEGORIES] for i in val])
+    open_ = np.array([[c not in vetoed(raw[i], DEMO_COMPANY) for c in CATEGORIES] for i in val])
     rules = rule_flags([raw[i] for i in val])
     index_vecs, index_y = vecs[~held], y[~held].astype(np.float32)
     p = probs[val]

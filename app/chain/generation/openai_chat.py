@@ -15,12 +15,13 @@ from typing import Iterator
 
 from app.chain.generation import Generation
 from app.chain.generation.model_endpoint import CircuitBreaker, Deadlines, EndpointFailed, ModelEndpoint
+from app.core.company import Company
 from app.core.errors import ConfigError
 from app.core.settings import Settings
 from app.core.tokens import count_tokens, encoding
 from app.index.retrieval import RetrievedChunk
 
-SYSTEM_PROMPT = """You are Beacon, the customer support assistant of Lodestar, a money and crypto-wallet app.
+SYSTEM_PROMPT = """You are Beacon, {assistant_of}.
 Answer the customer's question using ONLY the numbered sources below. Rules:
 - Cite every statement with the number of its source in square brackets, like [1] or [2][3].
 - Never state a fee, limit, time frame or promise that is not written in a source.
@@ -31,6 +32,13 @@ Answer the customer's question using ONLY the numbered sources below. Rules:
 TEMPERATURE = 0.1  # support answers should be steady, not creative
 
 
+def system_prompt(company: Company | None = None) -> str:
+    """The instructions, naming the company the assistant answers for when it has a name."""
+    name = company.name if company is not None else None
+    return SYSTEM_PROMPT.format(assistant_of=f"the customer support assistant of {name}" if name
+                                else "a customer support assistant")
+
+
 def _truncate(text: str, max_tokens: int) -> str:
     tokens = encoding().encode(text, disallowed_special=())
     return text if len(tokens) <= max_tokens else encoding().decode(tokens[:max_tokens]) + " …"
@@ -39,8 +47,10 @@ def _truncate(text: str, max_tokens: int) -> str:
 class OpenAIChatGenerator:
     name = "openai"
 
-    def __init__(self, endpoint: ModelEndpoint, fallback, context_tokens: int = 8192, answer_tokens: int = 512) -> None:
+    def __init__(self, endpoint: ModelEndpoint, fallback, context_tokens: int = 8192, answer_tokens: int = 512,
+                 company: Company | None = None) -> None:
         self.endpoint = endpoint
+        self.system_prompt = system_prompt(company)
         self.fallback = fallback
         self.context_tokens = context_tokens
         self.answer_tokens = answer_tokens
@@ -52,12 +62,13 @@ class OpenAIChatGenerator:
     @classmethod
     def from_settings(cls, settings: Settings, fallback) -> "OpenAIChatGenerator":
         return cls(endpoint_from_settings(settings), fallback, settings.openai_context_tokens,
-                   settings.openai_answer_tokens)
+                   settings.openai_answer_tokens, Company.from_settings(settings))
 
     def messages(self, question: str, sources: list[RetrievedChunk], history: list[tuple[str, str]]) -> list[dict]:
         """The prompt, cut to the window: the answer's share is reserved first, then the
         system prompt and question, then sources best first, then recent history."""
-        budget = self.context_tokens - self.answer_tokens - count_tokens(SYSTEM_PROMPT) - count_tokens(question) - 64
+        budget = (self.context_tokens - self.answer_tokens - count_tokens(self.system_prompt) - count_tokens(question)
+                  - 64)
         blocks = []
         for number, chunk in enumerate(sources, start=1):
             header = f'<source number="{number}" title="{chunk.title}" section="{chunk.section}">\n'
@@ -68,7 +79,7 @@ class OpenAIChatGenerator:
             body = _truncate(chunk.text, room).replace("</source", "</ source")
             blocks.append(f"{header}{body}\n</source>")
             budget -= count_tokens(blocks[-1])
-        messages = [{"role": "system", "content": SYSTEM_PROMPT + "\n\nSources:\n" + "\n".join(blocks)}]
+        messages = [{"role": "system", "content": self.system_prompt + "\n\nSources:\n" + "\n".join(blocks)}]
         for asked, _ in reversed(history[-3:]):
             if count_tokens(asked) + 8 > budget:
                 break

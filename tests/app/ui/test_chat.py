@@ -240,7 +240,7 @@ def test_an_agent_reply_reaches_the_open_tab_once_and_the_notice_follows_the_tic
     updated, notice = poll_agent(service, session, history, banner, code)
     assert updated[-1]["role"] == "assistant" and "Our team has replied" in notice and code in notice
     reply = updated[-1]["content"]
-    assert reply.startswith("**sam · Lodestar support team**") and "lena\\.ortiz@example\\.com" in reply
+    assert reply.startswith("**sam · support team**") and "lena\\.ortiz@example\\.com" in reply
     # As Gradio sends the history back: content blocks. Shown once, however often the timer ticks.
     echoed = [{**m, "content": [{"type": "text", "text": m["content"]}]} for m in updated]
     assert poll_agent(service, session, echoed, notice, code) == (SKIPPED, SKIPPED)
@@ -259,7 +259,7 @@ def test_a_closed_tab_comes_back_with_its_resume_code_and_sees_the_reply_masked(
     assert message.startswith("Welcome back") and ticket_id in notice and code in notice
     texts = [m["content"] for m in history]
     assert "7911" not in " ".join(texts) and "\\[your phone number\\]" in texts[0]
-    assert texts[-1].startswith("**kim · Lodestar support team**")
+    assert texts[-1].startswith("**kim · support team**")
     # The resumed tab keeps polling masked, and finds nothing new.
     assert poll_agent(service, session, history, notice, kept_code, resumed=True)[0] == SKIPPED
 
