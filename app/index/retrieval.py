@@ -195,6 +195,11 @@ class HybridRetriever:
         """Every indexed file."""
         return set(self.keywords.source_rows()) - {""}
 
+    def regions(self) -> set[str]:
+        """The regions that some indexed chunk is written for (its front matter's ``region``), "global" aside."""
+        self.keywords.refresh()
+        return {str(m["region"]) for m in self.keywords.metadatas if m.get("region") not in (None, "", "global")}
+
     def labels(self) -> dict[str, tuple[str, str]]:
         """Sphinx label -> (file, section) over the indexed chunks, for a ``:ref:`` followed."""
         return self.keywords.label_places()

@@ -381,6 +381,11 @@ class BeaconService:
                               "spaces only, starting with a letter or digit, with no folder (e.g. cards-faq.md)")
         return f"{UPLOAD_FOLDER}/{name}"
 
+    def regions(self) -> list[str]:
+        """The regions the knowledge base has documents of their own for; none, and a customer's
+        region changes nothing (the chat then does not ask for it)."""
+        return sorted(self.chain.retriever.regions())
+
     def search(self, query: str, region: str | None = None, top_k: int = 5) -> dict:
         retrieval = self.chain.retriever.retrieve(query, top_k=top_k, region=region)
         return retrieval.to_json(region, None, "hybrid")

@@ -298,6 +298,17 @@ def new_conversation() -> tuple:
 
 # -- layout -----------------------------------------------------------------------------
 
+def region_selector(service) -> gr.Radio:
+    """The region selector, shown on a page's load when the knowledge base has documents for some
+    region of their own: on a help centre without any, a customer's region would change nothing."""
+    try:
+        regional = bool(service.regions())
+    except Exception:  # the selector is a convenience: shown as before rather than failing the page
+        log.exception("reading the knowledge base's regions failed")
+        regional = True
+    return gr.Radio(visible=regional)
+
+
 def build_chat_app(service) -> gr.Blocks:
     max_chars = getattr(service.settings, "max_question_chars", None)
     company = Company.from_settings(service.settings)
@@ -376,6 +387,7 @@ def build_chat_app(service) -> gr.Blocks:
         resume.click(run_resume, code_box, resume_outputs)
         code_box.submit(run_resume, code_box, resume_outputs)
         blocks.load(run_resume, link_code, resume_outputs, js=RESUME_FROM_LINK)
+        blocks.load(functools.partial(region_selector, service), None, region, show_progress="hidden")
         poll.tick(functools.partial(poll_agent, service), [session_id, chatbot, banner, resume_code, resumed],
                   [chatbot, banner], show_progress="hidden", concurrency_limit=8, concurrency_id="chat-poll")
     return blocks

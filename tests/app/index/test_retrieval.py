@@ -9,6 +9,7 @@ from app.index.embedding.hash_embedder import HashEmbedder
 from app.index.retrieval import HybridRetriever
 from app.index.store import KnowledgeStore
 from ingest.sync import sync_knowledge
+from tests.app.index.small_kb import ingested_store
 
 KB = {
     "fees/replacement.md": "---\nregion: global\n---\n# Card fees\n\nA replacement card costs 5.99 in your account currency.\n",
@@ -69,3 +70,10 @@ def test_a_files_passages_are_listed_for_a_followed_link_within_the_customers_re
     assert [c.text for c in uk] == ["A replacement card costs £5.99 for UK accounts."]
     assert retriever.passages("fees/replacement-uk.md", "EU") == []  # another region's article is not read
     assert retriever.passages("missing.md") == []
+
+
+def test_the_regions_are_those_some_chunk_is_written_for(retriever, tmp_path):
+    assert retriever.regions() == {"UK"}  # "global" is every region's
+    embedder = HashEmbedder()
+    store = ingested_store(tmp_path, {"guides/wallet.md": KB["guides/wallet.md"]}, embedder)
+    assert HybridRetriever(store, embedder).regions() == set()

@@ -8,6 +8,8 @@ import gradio as gr
 import pytest
 
 from app.chain.questions import EmptyQuestionError
+from app.core.settings import Settings
+from app.service.beacon_service import BeaconService
 from app.ui import build_chat_app
 from app.ui.chat import (
     HUMAN_MESSAGE,
@@ -17,12 +19,14 @@ from app.ui.chat import (
     new_conversation,
     new_session_id,
     poll_agent,
+    region_selector,
     region_value,
     respond,
     resume_conversation,
     send_feedback,
     talk_to_human,
 )
+from ingest.sync import sync_knowledge
 from tests.app.ui import demo_service, element_ids
 
 TICKET = re.compile(r"HO-\d{6}-[A-Z0-9]{5}")
@@ -163,6 +167,17 @@ def test_chat_app_has_the_ids_a_browser_test_uses(service):
     [state] = [b for b in blocks.blocks.values() if isinstance(b, gr.State) and callable(b.value)
                and b.value is new_session_id]
     assert state.value() != state.value()  # Gradio calls it per page load: one session per tab
+
+
+def test_the_region_is_asked_for_only_when_the_help_centre_writes_for_regions(service, tmp_path, redactor):
+    assert service.regions() == ["EU", "UK", "US"] and region_selector(service).visible is True
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "wallet.md").write_text("# Wallet\n\nBack up the seed of your wallet on paper and keep it offline.\n")
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=kb, embedding_backend="hash")
+    plain = BeaconService(settings, redactor=redactor)
+    sync_knowledge(kb, plain.store, plain.embedder, settings)
+    assert plain.regions() == [] and region_selector(plain).visible is False
 
 
 def test_one_browser_over_the_chat_rate_limit_is_asked_to_wait(service):
