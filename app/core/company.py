@@ -39,21 +39,24 @@ class Company:
                 seen[value.casefold()] = value
         return tuple(sorted(seen.values(), key=len, reverse=True))
 
+    def _named(self, template: str, unnamed: str) -> str:
+        return template.format(self.name) if self.name else unnamed
+
     @property
     def page_title(self) -> str:
-        return f"{self.name} support" if self.name else "Support"
+        return self._named("{} support", "Support")
 
     @property
     def team(self) -> str:
-        return f"{self.name} support team" if self.name else "support team"
+        return self._named("{} support team", "support team")
 
     @property
     def staff(self) -> str:
-        return f"{self.name} staff" if self.name else "our staff"
+        return self._named("{} staff", "our staff")
 
     @property
     def account(self) -> str:
-        return f"your {self.name} account" if self.name else "your account"
+        return self._named("your {} account", "your account")
 
     @cached_property
     def alternation(self) -> str | None:
