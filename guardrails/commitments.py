@@ -28,7 +28,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from app.core.company import Company
+from app.core.company import COMPANY_WORD, Company
 from guardrails.claims import MAX_REPLY_CHARS, claims, quantities, split_sentences, stems
 
 KINDS = ("refund", "timeline", "guarantee", "waiver", "outcome")
@@ -83,11 +83,10 @@ _PATTERNS: dict[str, list[str]] = {
 
 
 @functools.lru_cache(maxsize=8)
-def _compiled(company: str | None) -> dict[str, list[re.Pattern]]:
-    """The patterns with ``_company_`` as the company's names (``Company.alternation``), or as
-    nothing at all when it has none."""
-    name = company or "(?!)"
-    return {kind: [re.compile(p.replace("_company_", name), re.I) for p in patterns]
+def _compiled(names: str | None) -> dict[str, list[re.Pattern]]:
+    """The patterns with :data:`COMPANY_WORD` as ``names`` (the company's ``Company.alternation``), or
+    as nothing at all when it has none."""
+    return {kind: [re.compile(p.replace(COMPANY_WORD, names or "(?!)"), re.I) for p in patterns]
             for kind, patterns in _PATTERNS.items()}
 
 
@@ -112,10 +111,10 @@ class Commitment:
                 "cited": list(self.cited), "source": self.source}
 
 
-def _phrases(sentence: str, company: str | None = None) -> list[tuple[str, str]]:
+def _phrases(sentence: str, names: str | None = None) -> list[tuple[str, str]]:
     """(kind, phrase) commitments in one sentence, denials dropped, overlaps kept once per kind."""
     found: list[tuple[str, str]] = []
-    for kind, patterns in _compiled(company).items():
+    for kind, patterns in _compiled(names).items():
         spans: list[tuple[int, int]] = []
         for index, pattern in enumerate(patterns):
             for m in pattern.finditer(sentence):
@@ -130,12 +129,12 @@ def _phrases(sentence: str, company: str | None = None) -> list[tuple[str, str]]
     return found
 
 
-def _source_commitments(text: str, company: str | None = None) -> list[tuple[str, str, str]]:
+def _source_commitments(text: str, names: str | None = None) -> list[tuple[str, str, str]]:
     """(kind, phrase, sentence) for each commitment a source makes."""
     out = []
     for paragraph in re.split(r"\n[ \t]*\n", text[:MAX_REPLY_CHARS]):
         for sentence in split_sentences(paragraph):
-            out.extend((kind, phrase, sentence) for kind, phrase in _phrases(sentence, company))
+            out.extend((kind, phrase, sentence) for kind, phrase in _phrases(sentence, names))
     return out
 
 

@@ -235,7 +235,7 @@ def poll_agent(service, session_id: str | None, history: list | None, banner: st
     history = [dict(m) for m in history or []]
     present = {message_text(m) for m in history}
     team = _team(service)
-    fresh = [agent_message(m, team) for m in messages if agent_message(m, team)["content"] not in present]
+    fresh = [shown for shown in (agent_message(m, team) for m in messages) if shown["content"] not in present]
     notice = escalation_notice(handoff, resume_code) if handoff else ""
     return (history + fresh if fresh else skip), (notice if notice and notice != (banner or "") else skip)
 

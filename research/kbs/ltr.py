@@ -115,7 +115,7 @@ def _path(name: str) -> Path:
     return cache_dir() / f"ltr-{name}.json"
 
 
-def _pairs(rows: list[dict], features: tuple[str, ...]) -> tuple[np.ndarray, int]:
+def _pairs(rows: list[dict], features: tuple[str, ...]) -> np.ndarray:
     diffs = []
     for row in rows:
         pos = [c for c in row["candidates"] if c["target"]]
@@ -123,7 +123,7 @@ def _pairs(rows: list[dict], features: tuple[str, ...]) -> tuple[np.ndarray, int
         for p in pos:
             for n in neg:
                 diffs.append([p[k] - n[k] for k in features])
-    return np.asarray(diffs, dtype=np.float64), len(rows)
+    return np.asarray(diffs, dtype=np.float64)
 
 
 def fit(train: dict[str, list[dict]], features: tuple[str, ...], c: float = 1.0) -> np.ndarray:
@@ -131,7 +131,7 @@ def fit(train: dict[str, list[dict]], features: tuple[str, ...], c: float = 1.0)
 
     xs, weights = [], []
     for rows in train.values():
-        diffs, n = _pairs(rows, features)
+        diffs = _pairs(rows, features)
         if not len(diffs):
             continue
         xs.append(diffs)
