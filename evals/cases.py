@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.regions import HINT as REGION_HINT, RegionError, region_code
 from app.core.settings import Settings
 from guardrails.escalation import CATEGORIES
 
@@ -26,7 +27,6 @@ DEFAULT_SUITE = "core"
 DECISIONS = ("answer", "clarify", "escalate")
 TAGS = ("faq", "policy", "multi-turn", "region", "out-of-scope", "unanswerable", "pii", "adversarial", "incident",
         "human-request", "vague", "handwritten")
-REGIONS = ("UK", "EU", "US", "global")
 TIERS = ("standard", "plus", "premium", "business")
 REQUIRED = ("id", "version", "context", "reference_answer", "reference_contexts", "expected", "tags")
 _KNOWN_KEYS = set(REQUIRED) | {"question", "turns", "note", "pii_values"}
@@ -194,8 +194,12 @@ def parse_case(line: str, path: Path | str, number: int, sections: dict[str, set
     context = row["context"]
     if not isinstance(context, dict) or set(context) - {"region", "language", "tier"}:
         fail("context must be an object with only region, language and tier")
-    if context.get("region") not in (None, *REGIONS):
-        fail(f"context.region {context.get('region')!r} is not one of {', '.join(REGIONS)} (or null)")
+    region = context.get("region")
+    try:
+        if region is not None and (not isinstance(region, str) or region_code(region) != region):
+            raise RegionError(f"{region!r} is written {region_code(str(region))!r} in Beacon")
+    except RegionError as exc:
+        fail(f"context.region: {exc}; {REGION_HINT} (or null)")
     if context.get("tier") not in (None, *TIERS):
         fail(f"context.tier {context.get('tier')!r} is not one of {', '.join(TIERS)} (or null)")
     if not isinstance(row["reference_answer"], str):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 DOC_TYPES = ("faq", "policy")
-REGIONS = ("global", "EU", "UK", "US")
 AUDIENCES = ("customer", "business", "all")
 
 

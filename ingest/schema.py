@@ -11,7 +11,8 @@ import re
 from pathlib import PurePosixPath
 from typing import Any
 
-from ingest.document import AUDIENCES, DOC_TYPES, REGIONS, DocumentMeta, Section
+from app.core.regions import HINT as REGION_HINT, RegionError, region_code
+from ingest.document import AUDIENCES, DOC_TYPES, DocumentMeta, Section
 from ingest.errors import KnowledgeFileError
 
 # Accepted spellings of each field, as editors and help-desk tools write them.
@@ -27,8 +28,6 @@ FIELD_ALIASES = {
 }
 _KEY_TO_FIELD = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
 
-_REGION_ALIASES = {"global": "global", "all": "global", "*": "global", "eu": "EU", "eea": "EU",
-                   "uk": "UK", "gb": "UK", "us": "US", "usa": "US"}
 _SLUG = re.compile(r"[^a-z0-9]+")
 _QUESTION_WORDS = {"how", "what", "why", "when", "where", "who", "which", "can", "do", "does", "is", "are",
                    "will", "should", "could", "would", "may", "i", "i'm", "i've", "my"}
@@ -94,10 +93,10 @@ def _validate(name: str, key: str, value: Any, source: str, line: int | None) ->
             raise fail(f"{key} {text!r} is not a known type", f"use one of: {', '.join(DOC_TYPES)}")
         return text.lower()
     if name == "region":
-        region = _REGION_ALIASES.get(text.lower())
-        if region is None:
-            raise fail(f"{key} {text!r} is not a known region", f"use one of: {', '.join(REGIONS)}")
-        return region
+        try:  # a site generator's ``locale: fr`` is a language
+            return region_code(text, language_is_not_region=normalise_key(key) == "locale")
+        except RegionError as exc:
+            raise fail(f"{key} {exc}", REGION_HINT) from None
     if name == "audience":
         if text.lower() not in AUDIENCES:
             raise fail(f"{key} {text!r} is not a known audience", f"use one of: {', '.join(AUDIENCES)}")

@@ -12,6 +12,8 @@ from typing import Literal
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app.core.regions import customer_region
+
 # Session ids travel in URLs and in the export's file name: keep them to safe characters.
 SESSION_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
 TICKET_ID_PATTERN = r"^[A-Za-z0-9-]{1,64}$"
@@ -50,14 +52,17 @@ class _Strict(BaseModel):
 
 
 class ChatContext(_Strict):
-    region: Literal["EU", "UK", "US"] | None = Field(None, description="Customer's region; picks regional policies.")
+    region: str | None = Field(
+        None, max_length=40,
+        description="Customer's region: a code such as EU, UK, US or CA (any case) or a country's English name; "
+                    "picks that region's documents.")
     language: str | None = Field(None, max_length=35, description="Customer's language tag, e.g. en-GB.")
     tier: str | None = Field(None, max_length=40, description="Customer's plan, e.g. standard or premium.")
 
     @field_validator("region", mode="before")
     @classmethod
-    def _upper(cls, value):
-        return value.strip().upper() if isinstance(value, str) and value.strip() else (value or None)
+    def _region(cls, value):
+        return customer_region(value) if isinstance(value, str) else value
 
 
 class ChatBody(_Strict):

@@ -27,8 +27,9 @@ from app.chain.questions import check_question, too_long
 from app.chain.replies import (CAUTION_NOTE, CLARIFY_MESSAGE, SafeStep, escalation_message, find_safe_step,
                                follow_up_message)
 from app.chain.rewriting import CarrySubjectRewriter, Rewriter
-from app.chain.sessions import Session, SessionStore, Turn, mentioned_region
+from app.chain.sessions import Session, SessionStore, Turn
 from app.core.company import Company
+from app.core.regions import DEMO_REGIONS, mentioned_region
 from app.handoff.ticket_states import OWNED, TicketStateError, more_pressing
 from app.handoff.tickets import Ticket
 from app.index.retrieval import HybridRetriever, RetrievedChunk
@@ -196,7 +197,7 @@ class AnswerChain:
         # A message that forces a handoff is searched as written: the safe step must match
         # what the customer said now, not an earlier turn's subject.
         standalone = redacted if forced else self.rewriter.rewrite(redacted, session)
-        region = region or mentioned_region(redacted) or session.region
+        region = region or mentioned_region(redacted, self._known_regions()) or session.region
         timings["rewrite_ms"] = (time.perf_counter() - mark) * 1000
         # Placeholders carry no meaning for search ("<PERSON_1>" would only add noise).
         query = _PLACEHOLDER.sub(" ", standalone).strip() or standalone
@@ -291,6 +292,11 @@ class AnswerChain:
             step = None
         numbers = set(alongside.cited) | ({step.source_number} if step else set())
         return step, (step.source_number if step else None), [citation_json(n, results[n - 1]) for n in sorted(numbers)]
+
+    def _known_regions(self) -> tuple[str, ...]:
+        """The regions a message may name: the help centre's own (front matter ``region``) and EU,
+        UK and US, whose currency is named even on a help centre without regional documents."""
+        return (*DEMO_REGIONS, *sorted(set(self.retriever.regions()) - set(DEMO_REGIONS)))
 
     def _currency_named(self, generation: Generation, region: str | None) -> Generation:
         """Quoted text that says "your account currency" names it when the region is known."""

@@ -20,11 +20,6 @@ from dataclasses import dataclass, field
 _WORD = re.compile(r"[A-Za-z0-9£€$%']+")
 _FOLLOW_UP_START = re.compile(r"^\s*(and|also|what about|how about|and what|but|so|ok(ay)?|same|then|what if)\b", re.I)
 _PRONOUN = re.compile(r"\b(it|that|this|those|these|them|they|there|one)\b", re.I)
-_REGION = {
-    "EU": re.compile(r"\b(eu|europe|european|eea|sepa|lithuania|germany|france|spain|italy|ireland|netherlands)\b", re.I),
-    "UK": re.compile(r"\b(uk|united kingdom|britain|england|scotland|wales|gb|£)\b", re.I),
-    "US": re.compile(r"\b(us|usa|united states|america|american|\$)\b|\$", re.I),
-}
 _STOP = {"the", "a", "an", "is", "are", "do", "does", "i", "my", "you", "your", "for", "to", "of", "in", "on", "and",
          "what", "how", "about", "can", "it", "that", "this", "me", "be", "with", "at", "or", "if", "so", "also"}
 
@@ -47,11 +42,6 @@ class Session:
     touched: float = field(default_factory=time.monotonic)
     vault: object | None = None  # guardrails.pii.PiiVault, created by the chain on first use
     ticket_id: str | None = None  # the open handoff ticket of this conversation, if any
-
-
-def mentioned_region(text: str) -> str | None:
-    found = [region for region, pattern in _REGION.items() if pattern.search(text)]
-    return found[0] if len(found) == 1 else None
 
 
 def looks_like_follow_up(question: str) -> bool:

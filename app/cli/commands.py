@@ -53,6 +53,15 @@ class Runtime:
         return self._store
 
 
+def _region_option(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from app.core.regions import HINT, RegionError, customer_region
+
+    try:
+        return customer_region(value)
+    except RegionError as exc:
+        raise click.BadParameter(f"{exc}: {HINT}") from None
+
+
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(EXIT_ERROR)
@@ -124,7 +133,8 @@ def _count_files(kb: Path) -> int:
 @cli.command()
 @click.argument("query", required=False)
 @click.option("--top-k", "-k", type=click.IntRange(1, 100), help="Number of results (default: BEACON_SEARCH_TOP_K).")
-@click.option("--region", type=click.Choice(["EU", "UK", "US"], case_sensitive=False), help="Only this region's and global documents.")
+@click.option("--region", callback=_region_option, metavar="CODE",
+              help="Only this region's and global documents (EU, UK, US, CA, ...).")
 @click.option("--audience", type=click.Choice(["customer", "business"]), help="Only documents for this audience (and 'all').")
 @click.option("--mode", type=click.Choice(["hybrid", "dense", "sparse"]), default="hybrid", show_default=True,
               help="Vector and keyword search fused, or one of them alone.")
@@ -145,7 +155,6 @@ def search(runtime: Runtime, query, top_k, region, audience, mode, as_json, json
     if (query is None) == (jsonl is None):
         raise click.UsageError("give a QUERY or --jsonl FILE, not both and not neither")
     top_k = top_k or runtime.settings.search_top_k
-    region = region.upper() if region else None
     store = runtime.store
     if store.count() == 0:
         raise BeaconError(f"the index at {store.location} is empty: run `beacon ingest` first")
@@ -164,7 +173,7 @@ def search(runtime: Runtime, query, top_k, region, audience, mode, as_json, json
 @cli.command()
 @click.argument("question", required=False)
 @click.option("--session", "session_id", help="Conversation id: follow-up questions in one run share it.")
-@click.option("--region", type=click.Choice(["EU", "UK", "US"], case_sensitive=False), help="The customer's region.")
+@click.option("--region", callback=_region_option, metavar="CODE", help="The customer's region (EU, UK, US, CA, ...).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 @click.option("--jsonl", "jsonl", type=click.File("r"),
               help='Read {"question": ..., "session_id": ..., "region": ...} lines from FILE (or -), write one JSON line each.')
@@ -190,7 +199,7 @@ def ask(runtime: Runtime, question, session_id, region, as_json, jsonl) -> None:
         if not run_ask_jsonl(chain, jsonl, sys.stdout):
             sys.exit(EXIT_FAILED_FILES)
         return
-    answer = chain.answer(question, session_id=session_id, region=region.upper() if region else None)
+    answer = chain.answer(question, session_id=session_id, region=region)
     if as_json:
         click.echo(json.dumps(answer.to_json(), indent=2, ensure_ascii=False))
     else:

@@ -7,6 +7,7 @@ import json
 from typing import Callable
 
 from app.core.errors import BeaconError
+from app.core.regions import customer_region
 
 
 def answer_lines(lines, out, handle: Callable[[dict], dict], required: str, error_fields: dict) -> bool:
@@ -30,4 +31,7 @@ def answer_lines(lines, out, handle: Callable[[dict], dict], required: str, erro
 
 
 def region_of(value) -> str | None:
-    return value.upper() if isinstance(value, str) and value else None
+    """A line's ``region``: a code in any case or a country's name; a ValueError names a bad one."""
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"region must be a string such as \"UK\", not {value!r}")
+    return customer_region(value)

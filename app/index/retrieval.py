@@ -142,6 +142,7 @@ class HybridRetriever:
         self.sentence_top_n = sentence_top_n
         self.sentence_weight = sentence_weight
         self.exact_max_records = exact_max_records
+        self._regions: tuple[object, frozenset[str]] | None = None
 
     def warm_up(self) -> None:
         self.embedder.embed_query("warm up")
@@ -198,7 +199,11 @@ class HybridRetriever:
     def regions(self) -> set[str]:
         """The regions that some indexed chunk is written for (its front matter's ``region``), "global" aside."""
         self.keywords.refresh()
-        return {str(m["region"]) for m in self.keywords.metadatas if m.get("region") not in (None, "", "global")}
+        version = (self.keywords.version, id(self.keywords.metadatas))
+        if self._regions is None or self._regions[0] != version:  # read once per published index
+            found = {str(m["region"]) for m in self.keywords.metadatas if m.get("region") not in (None, "", "global")}
+            self._regions = (version, frozenset(found))
+        return set(self._regions[1])
 
     def labels(self) -> dict[str, tuple[str, str]]:
         """Sphinx label -> (file, section) over the indexed chunks, for a ``:ref:`` followed."""

@@ -38,7 +38,7 @@ from app.ui.safe_text import html_text, markdown_text
 log = logging.getLogger(__name__)
 
 HUMAN_MESSAGE = "I'd like to talk to a human, please"
-REGIONS = ("None", "EU", "UK", "US")
+NO_REGION = "None"
 SOURCES_TITLE = "Sources"
 UNEXPECTED = "Sorry, something went wrong on our side. Please try again in a moment."
 NO_SOURCES = "_Sources for the latest answer appear here._"
@@ -56,7 +56,17 @@ def new_session_id() -> str:
 
 def region_value(choice: str | None) -> str | None:
     """The selector's "None" means no customer context, not a region called None."""
-    return None if not choice or choice == "None" else choice
+    return None if not choice or choice == NO_REGION else choice
+
+
+def region_choices(service) -> list[str] | None:
+    """"None" and the regions the knowledge base has documents of its own for (front matter
+    ``region``), or None when they cannot be read (the caller keeps what it shows)."""
+    try:
+        return [NO_REGION, *service.regions()]
+    except Exception:  # the selector is a convenience: it must not fail the page
+        log.exception("reading the knowledge base's regions failed")
+        return None
 
 
 # -- rendering --------------------------------------------------------------------------
@@ -301,12 +311,10 @@ def new_conversation() -> tuple:
 def region_selector(service) -> gr.Radio:
     """The region selector, shown on a page's load when the knowledge base has documents for some
     region of their own: on a help centre without any, a customer's region would change nothing."""
-    try:
-        regional = bool(service.regions())
-    except Exception:  # the selector is a convenience: shown as before rather than failing the page
-        log.exception("reading the knowledge base's regions failed")
-        regional = True
-    return gr.Radio(visible=regional)
+    choices = region_choices(service)
+    if choices is None:
+        return gr.Radio()
+    return gr.Radio(choices=choices, value=NO_REGION, visible=len(choices) > 1)
 
 
 def build_chat_app(service) -> gr.Blocks:
@@ -321,7 +329,9 @@ def build_chat_app(service) -> gr.Blocks:
                     f"{markdown_text(company.account)} or how something works. Never share your password, PIN or "
                     "recovery phrase here.")
         with gr.Row():
-            region = gr.Radio(list(REGIONS), value="None", label="Your region", elem_id="chat-region", scale=3)
+            shown = region_choices(service) or [NO_REGION]
+            region = gr.Radio(shown, value=NO_REGION, label="Your region", elem_id="chat-region", scale=3,
+                              visible=len(shown) > 1)
             new = gr.Button("New conversation", elem_id="chat-new", scale=1)
         banner = gr.HTML("", elem_id="chat-escalation", js_on_load=None)
         # Custom tags are not let through: a placeholder like <PERSON_1> is text, not an element.

@@ -16,7 +16,7 @@ import gradio as gr
 import pandas as pd
 
 from app.core.errors import BeaconError
-from app.ui.chat import REGIONS, region_value
+from app.ui.chat import NO_REGION, region_choices, region_value
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +148,8 @@ def build_knowledge_tab(service) -> None:
     with gr.Row():
         query = gr.Textbox(placeholder="e.g. how much is a replacement card", show_label=False, elem_id="kb-search",
                            scale=5)
-        region = gr.Dropdown(list(REGIONS), value="None", label="Region", scale=1)
+        region = gr.Dropdown(region_choices(service) or [NO_REGION], value=NO_REGION, label="Region", scale=1,
+                             allow_custom_value=True)  # a region ingested since the page was built
         go = gr.Button("Search", elem_id="kb-search-go", scale=1)
     note = gr.Markdown("")
     result = gr.Dataframe(pd.DataFrame(columns=RESULT_COLUMNS), elem_id="kb-result", interactive=False, wrap=True)

@@ -39,7 +39,7 @@ def _line(**changes) -> str:
     ([_line(expected={"decision": "answer", "category": "fraud_scam"})], 1, "must be null unless"),
     ([_line(version=7)], 1, "version 7 is not supported"),
     ([_line(turns=["a", "b"])], 1, "either question or turns"),
-    ([_line(context={"region": "Mars"})], 1, "context.region 'Mars'"),
+    ([_line(context={"region": "Mars"})], 1, "context.region: 'Mars' is not a region"),
     ([_line(reference_contexts=[])], 1, "an answer case needs at least one reference context"),
     ([_line(pii_values=["Jane Doe"])], 1, "must appear verbatim"),
     ([_line(colour="blue")], 1, "unknown field(s) colour"),

@@ -365,7 +365,7 @@ def test_a_pdf_that_cannot_be_read_is_refused_whole(raw, message):
 @pytest.mark.parametrize(
     ("front", "warned"),
     [
-        ("locale: en_US", "locale 'en_US' is not a known region; ignored"),
+        ("locale: en_US", "locale 'en_US' is a language, not a region; ignored"),
         ("kind: page", "kind 'page' is not a known type; ignored"),
         ("date: last week", "date 'last week' is not a date; ignored"),
     ],
@@ -377,7 +377,7 @@ def test_a_site_generators_own_meaning_of_an_alias_is_a_warning_not_a_failure(fr
 
 
 def test_beacons_own_field_names_stay_strict_in_any_format():
-    with pytest.raises(KnowledgeFileError, match="region 'Europe' is not a known region"):
+    with pytest.raises(KnowledgeFileError, match="region 'Europe' is not a region"):
         _load("guides/x.md", "---\nregion: Europe\n---\n# Guide\n\nText.\n")
 
 

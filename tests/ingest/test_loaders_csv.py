@@ -73,7 +73,7 @@ def test_column_spellings_and_delimiters(text, expected):
         (HEADER + '1,Q1?,"multi\nline\nbody",cards,EU,customer,2026-01-01,a\n2,Q2?,B,cards,EU\n', 5,
          "row has 5 cells but the header has 8"),
         (HEADER + "1,Q1?,A,cards,EU,customer,2026-01-01,a,extra\n", 2, "row has 9 cells but the header has 8"),
-        (HEADER + '1,Q1?,"a\n\nb",cards,mars,customer,2026-01-01,a\n', 2, "region 'mars' is not a known region"),
+        (HEADER + '1,Q1?,"a\n\nb",cards,mars,customer,2026-01-01,a\n', 2, "region 'mars' is not a region"),
         (HEADER + "1,Q1?,A,cards,EU,customer,last week,a\n", 2, "updated_at 'last week' is not a date"),
         (HEADER + "1,How do I pay?,A,cards,EU,customer,,\n2,how do i PAY,B,cards,EU,customer,,\n", 3,
          "duplicate FAQ question 'how do i PAY' (first at line 2)"),

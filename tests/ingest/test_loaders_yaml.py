@@ -74,7 +74,7 @@ def test_entry_list_spellings(text, expected_title, expected_questions):
         ("- a\n- b\n", 1, "must be a mapping with a faqs: list"),
         ("title: T\ntype: policy\nfaqs:\n  - question: Q?\n    answer: A\n", 2, "cannot have type policy"),
         ("title: T\nfaqs:\n  - question: Q?\n    answer: A\n    region: mars\n", 5,
-         "region 'mars' is not a known region"),
+         "region 'mars' is not a region"),
         ("title: T\nfaqs:\n  - question: Q?\n    answer: A\n    tags: {a: 1}\n", 5, "tags must be a list of words"),
         ("title: T\nregion: [EU\nfaqs: []\n", 3, "not valid YAML"),
         ("title: T\nfaqs:\n  - question: How do I a?\n    answer: A\n  - question: how do I A\n    answer: B\n", 5,

@@ -68,7 +68,7 @@ def test_parse_meta_ignores_unknown_keys_and_leaves_missing_fields_unset():
         ({"title": "   "}, 2, "title is empty", "give title a value"),
         ({"title": None}, 2, "title is empty", "give title a value"),
         ({"type": "guide"}, 3, "type 'guide' is not a known type", "faq, policy"),
-        ({"region": "mars"}, 4, "region 'mars' is not a known region", "global, EU, UK, US"),
+        ({"region": "mars"}, 4, "region 'mars' is not a region", "short code in capitals"),
         ({"audience": "everyone"}, 5, "audience 'everyone' is not a known audience", "customer, business, all"),
         ({"category": "!!!"}, 6, "has no letters or digits", "short slug"),
         ({"effective_date": "soon"}, 7, "effective_date 'soon' is not a date", "YYYY-MM-DD"),

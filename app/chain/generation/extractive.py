@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from app.chain.generation import Generation
+from app.core.regions import currency
 from app.index.retrieval import RetrievedChunk
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
@@ -287,18 +288,16 @@ def _see_also(question: str, extra: RetrievedChunk, said: str) -> str | None:
     return None
 
 
-# The currency of an account opened in each region Beacon knows (ingest/document.py REGIONS).
-REGION_CURRENCY = {"UK": "GBP", "EU": "EUR", "US": "USD"}
 _ACCOUNT_CURRENCY = re.compile(r"\b(your (?:account|home|local) currency)\b(?! \()", re.I)
 
 
 def name_currency(text: str, region: str | None) -> str:
     """A source written for every region says "in your account currency"; a customer who told
     us their region reads which currency that is: "in your account currency (GBP)"."""
-    currency = REGION_CURRENCY.get(region or "")
-    if not currency:
+    named = currency(region)
+    if not named:
         return text
-    return _ACCOUNT_CURRENCY.sub(lambda m: f"{m.group(1)} ({currency})", text)
+    return _ACCOUNT_CURRENCY.sub(lambda m: f"{m.group(1)} ({named})", text)
 
 
 def _plain_title(title: str) -> str:

@@ -1,6 +1,6 @@
 import pytest
 
-from app.chain.sessions import Session, SessionStore, Turn, looks_like_follow_up, mentioned_region, rewrite_follow_up
+from app.chain.sessions import Session, SessionStore, Turn, looks_like_follow_up, rewrite_follow_up
 
 
 @pytest.mark.parametrize(
@@ -16,15 +16,6 @@ from app.chain.sessions import Session, SessionStore, Turn, looks_like_follow_up
 )
 def test_follow_up_detection(question, follow_up):
     assert looks_like_follow_up(question) is follow_up
-
-
-@pytest.mark.parametrize(
-    ("text", "region"),
-    [("and in the EU?", "EU"), ("I live in Spain", "EU"), ("what about the UK", "UK"), ("in the US?", "US"),
-     ("how do I freeze my card", None), ("UK or EU?", None)],
-)
-def test_region_mentions(text, region):
-    assert mentioned_region(text) == region
 
 
 def test_rewrite_carries_the_previous_subject_only_for_follow_ups():
