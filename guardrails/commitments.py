@@ -1,13 +1,15 @@
 """Unsupported commitments: promises a reply makes that the cited policy does not make.
 
-Five kinds are recognised, by patterns written for support replies:
+Six kinds are recognised, by patterns written for support replies:
 
 - refund: "we will refund you" (or the company, by any of its names), "you'll get your money back",
   "we'll reimburse";
 - timeline: "within 24 hours", "in 3 business days", "by tomorrow", "next business day";
 - guarantee: "guaranteed", "we promise", "100% safe", "you won't lose anything";
 - waiver: "we'll waive the fee", "you won't be charged", "we'll cover the cost";
-- outcome: "your dispute will succeed", "you'll win", "the merchant will refund you".
+- outcome: "your dispute will succeed", "you'll win", "the merchant will refund you";
+- advice: "you should buy", "bitcoin is a good investment", "the price will go up", "now is a good
+  time to sell" (investment advice, which a support reply must not give: ``guardrails.advice``).
 
 A denial is not a commitment: "a refund is not guaranteed" and "we cannot refund crypto
 purchases" promise nothing, so a negation shortly before the phrase (or "not" right after
@@ -31,7 +33,7 @@ from typing import Sequence
 from app.core.company import COMPANY_WORD, Company
 from guardrails.claims import MAX_REPLY_CHARS, claims, quantities, split_sentences, stems
 
-KINDS = ("refund", "timeline", "guarantee", "waiver", "outcome")
+KINDS = ("refund", "timeline", "guarantee", "waiver", "outcome", "advice")
 # Share of the reply sentence's content stems the committing source sentence must hold.
 SAME_TOPIC = 0.4
 
@@ -79,6 +81,17 @@ _PATTERNS: dict[str, list[str]] = {
         r"(?:have to\s+|make us\s+)?(?:refund|pay|return|side with|accept|agree|give|rule for|find for)",
         r"\b(?:will|is going to) (?:definitely |certainly )?(?:be|get) (?:approved|upheld|accepted|overturned)\b",
     ],
+    "advice": [
+        r"\byou (?:should|ought to) (?:definitely |probably |consider )?"
+        r"(?:buy|buying|sell|selling|invest|investing|hodl|put (?:your|some) money into)\b",
+        r"\b(?:is|are|makes?|remains?) (?:a |an )?(?:good|great|smart|solid|excellent|safe|sound|wise) "
+        r"(?:investment|buy|bet|store of value)\b",
+        r"\b(?:prices?|value|bitcoin|btc|ethereum|eth|crypto(?:currency|currencies)?|coins?|tokens?|shares?|stocks?) "
+        r"(?:will|is going to|are going to|is likely to|are likely to|is expected to|should) (?:probably |likely )?"
+        r"(?:go up|rise|increase|grow|gain value|appreciate|moon|recover|double)\b",
+        r"\b(?:now is|it'?s|it is|this is) (?:a |the )?(?:good|great|right|perfect) (?:time|moment) to (?:buy|sell|invest)\b",
+        r"\bi (?:would |'d )?(?:recommend|suggest|advise) (?:buying|selling|investing|holding|that you (?:buy|sell|invest))\b",
+    ],
 }
 
 
@@ -99,7 +112,7 @@ _NEGATIVE_FORMS = {"waiver": {2}, "guarantee": {5}}
 
 @dataclass(frozen=True)
 class Commitment:
-    kind: str  # "refund" | "timeline" | "guarantee" | "waiver" | "outcome"
+    kind: str  # "refund" | "timeline" | "guarantee" | "waiver" | "outcome" | "advice"
     text: str  # the phrase in the reply
     supported: bool  # a cited source makes the same commitment
     sentence: str = ""

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 
 from app.core.errors import InvalidInputError
+from guardrails.advice import asks_for_advice
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -16,8 +17,17 @@ _OTHER = set("""der die das und ist ich mein meine nicht wie warum le la les est
 las es mi como por qué que il di che non è een het ik mijn niet hoe waarom o os eu meu não como""".split())
 
 
+ADVICE_REPLY = ("I can't tell you what to buy, sell or hold, or where prices are heading: that would be investment "
+                "advice, and I'm not able to give it. I can help with how buying and selling work, with fees and "
+                "limits, and with anything about your account.")
+
+
 class EmptyQuestionError(InvalidInputError):
     pass
+
+
+# The flags of the replies below: the turn's action is "answer", but no article was given.
+REFUSAL_FLAGS = ("too_long", "no_words", "not_english", "investment_advice")
 
 
 @dataclass(frozen=True)
@@ -46,4 +56,6 @@ def check_question(question: str, max_chars: int) -> Refusal | None:
     if latin < 0.5 or (len(words) >= 3 and foreign):
         return Refusal("not_english", "Sorry, I can only answer questions in English for now. If you can, please ask "
                                       "again in English, or ask for a human agent and we will help you.")
+    if asks_for_advice(question):  # no article answers it, and no agent may either
+        return Refusal("investment_advice", ADVICE_REPLY)
     return None

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from app.chain.questions import REFUSAL_FLAGS
 from app.core.settings import Settings
 from research.kbs.data import LabelledKB, Question, cache_dir
 from research.paths import REPO
@@ -212,7 +213,8 @@ class Turn:
 
     @property
     def answered(self) -> bool:
-        return self.action in ("answer", "answer_with_caution")
+        """An article's answer reached the customer (a polite refusal, "answer" as its action, gave none)."""
+        return self.action in ("answer", "answer_with_caution") and not set(self.flags) & set(REFUSAL_FLAGS)
 
     @property
     def alongside(self) -> bool:

@@ -55,6 +55,16 @@ def banking77(rows: list[int]) -> list[str]:
     return [texts[i] for i in rows]
 
 
+def banking77_all() -> list[str]:
+    """Every query of banking77_train.csv, in row order."""
+    return list(_banking77())
+
+
+def clinc_split(split: str) -> list[tuple[str, str]]:
+    """(text, intent) of one CLINC150 split: train, val, oos_train or oos_val."""
+    return [(text, intent) for text, intent in _clinc()[split]]
+
+
 def clinc150(ids: list[tuple[str, int]]) -> list[str]:
     """CLINC150 queries by (split, index) (ids clinc-SPLIT-INDEX)."""
     data = _clinc()

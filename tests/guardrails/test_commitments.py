@@ -38,6 +38,12 @@ US_PLAN = "When you cancel, your plan continues until the end of the current bil
     ("We'll waive the fee this time [1]", [MERCHANT], ["waiver"]),
     ("With that evidence your chargeback will succeed [1]", [CHARGEBACK], ["outcome"]),
     ("The Financial Ombudsman will side with you [1]", [CHARGEBACK], ["outcome"]),
+    ("Bitcoin is a good investment right now, so you should buy some [1]", [CRYPTO], ["advice", "advice"]),
+    ("The price will go up after the halving [1]", [CRYPTO], ["advice"]),
+    ("Now is a great time to sell [1]", [CRYPTO], ["advice"]),
+    # the same words about fees and limits advise nothing
+    ("Your limit will go up once you verify your identity [1]", [CRYPTO], []),
+    ("You should not buy more crypto than you can afford to lose [1]", [CRYPTO], []),
     # the same promise from a source it does not cite is not support
     ("We refund the plan fee in full within 14 days [2]", [REFUNDS_UK, CRYPTO], ["refund", "timeline"]),
 ])

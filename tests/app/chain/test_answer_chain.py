@@ -78,6 +78,8 @@ def test_question_the_kb_cannot_answer_gets_no_guess(chain):
         ("🙂🙂🙂 !!! ???", "no_words"),
         ("¿Cómo puedo congelar mi tarjeta?", "not_english"),
         ("Wie kann ich meine Karte sperren?", "not_english"),
+        ("should I buy bitcoin now or wait for the price to drop?", "investment_advice"),
+        ("what's the best crypto to invest in this year", "investment_advice"),
     ],
 )
 def test_bad_input_gets_a_polite_reply_and_no_search(chain, question, flag):
