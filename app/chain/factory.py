@@ -135,10 +135,15 @@ def topic_thresholds(settings: Settings) -> dict[str, float]:
 
 def build_redactor(settings: Settings):
     from guardrails.pii import Redactor
+    from guardrails.pii.recognizers.company_ids import CompanyIdError
 
     # The company's own names are never a customer's: "Acme" stays in "is this really from Acme?".
     allowed = list(dict.fromkeys([*settings.pii_allow_list, *Company.from_settings(settings).names]))
-    return Redactor(**_optional(score_threshold=settings.pii_score_threshold), allow_list=allowed)
+    try:
+        return Redactor(**_optional(score_threshold=settings.pii_score_threshold), allow_list=allowed,
+                        id_patterns=settings.pii_id_patterns)
+    except CompanyIdError as exc:
+        raise ConfigError(f"BEACON_PII_ID_PATTERNS: {exc}") from None
 
 
 def build_input_guard(settings: Settings, embedder, redactor=None) -> InputGuard:

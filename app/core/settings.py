@@ -123,6 +123,11 @@ class Settings(BaseSettings):
     pii_allow_list: list[str] = Field(
         default_factory=list, description="Extra words never redacted (JSON list), on top of the company vocabulary."
     )
+    pii_id_patterns: dict[str, str] = Field(
+        default_factory=dict,
+        description='The company\'s own identifiers to redact, as JSON {"TYPE": "regular expression"}, e.g. '
+                    '{"ACME_CUSTOMER_ID": "AC-?\\d{8}"}: whole words, any case.',
+    )
     topic_thresholds: dict[str, float] = Field(
         default_factory=dict, description='Per-topic escalation thresholds as JSON, e.g. {"complaint": 0.6}; others keep defaults.'
     )

@@ -9,9 +9,10 @@ with a message instead.
 from __future__ import annotations
 
 import logging
+from typing import Sequence
 
 import spacy
-from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+from presidio_analyzer import AnalyzerEngine, EntityRecognizer, RecognizerRegistry
 from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts, NlpEngineProvider, SpacyNlpEngine
 
@@ -74,10 +75,11 @@ def quiet_presidio_logs() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def build_analyzer() -> AnalyzerEngine:
+def build_analyzer(extra: Sequence[EntityRecognizer] = ()) -> AnalyzerEngine:
+    """``extra``: recognizers of the company's own (its identifiers' formats)."""
     quiet_presidio_logs()
     registry = RecognizerRegistry(supported_languages=["en"])
-    for recognizer in all_recognizers():
+    for recognizer in [*all_recognizers(), *extra]:
         registry.add_recognizer(recognizer)
     return AnalyzerEngine(
         nlp_engine=build_nlp_engine(),

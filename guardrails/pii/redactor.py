@@ -12,7 +12,7 @@ pattern recognizers; the overlap keeps a value that straddles a cut whole.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -22,6 +22,7 @@ from app.core.vocabulary import written_lower
 from guardrails.pii.allow_list import COMPANY_VOCABULARY
 from guardrails.pii.cldr_names import currency_names, language_names, names_no_person
 from guardrails.pii.name_tagger import NameTagger
+from guardrails.pii.recognizers.company_ids import checked_patterns, company_id_recognizers
 from guardrails.pii.recognizers.name_edges import tidy_person_span
 from guardrails.pii.recognizers.person_names import named_by_cue
 from guardrails.pii.vault import PLACEHOLDER_RE, PiiVault
@@ -42,6 +43,7 @@ TYPE_PRIORITY = {
     "UK_SORT_CODE": 55, "BANK_ACCOUNT": 50, "DATE_OF_BIRTH": 50, "IP_ADDRESS": 50, "PHONE_NUMBER": 45,
     "UK_POSTCODE": 40, "USERNAME": 25, "PERSON": 20,
 }
+COMPANY_ID_PRIORITY = 75
 
 
 class KnowledgeWords(Protocol):
@@ -76,9 +78,13 @@ class Redactor:
     guardrails/pii/name_tagger.onnx; pass ``None`` for spaCy and the cue patterns alone)."""
 
     def __init__(self, score_threshold: float = 0.4, allow_list: Collection[str] = (),
-                 name_tagger: NameTagger | None | str = "default") -> None:
+                 name_tagger: NameTagger | None | str = "default", id_patterns: Mapping[str, str] | None = None) -> None:
         self.score_threshold = score_threshold
         self.allow_list = COMPANY_VOCABULARY | {term.casefold() for term in allow_list}
+        # The company's own identifier formats (BEACON_PII_ID_PATTERNS), ranked like the demo's ids.
+        self.id_patterns = checked_patterns(id_patterns or {}, frozenset(TYPE_PRIORITY))
+        self.company_id_types = frozenset(self.id_patterns)
+        self._priority = {**TYPE_PRIORITY, **{name: COMPANY_ID_PRIORITY for name in self.id_patterns}}
         self.name_tagger = NameTagger() if name_tagger == "default" else name_tagger
         self._analyzer: AnalyzerEngine | None = None
         self._lock = threading.Lock()
@@ -91,7 +97,7 @@ class Redactor:
                 if self.name_tagger is not None:
                     self.name_tagger.warm_up()
                 language_names(), currency_names()  # CLDR's lists (~50 ms), read here and not on a first turn
-                self._analyzer = build_analyzer()
+                self._analyzer = build_analyzer(company_id_recognizers(self.id_patterns))
 
     def redact(self, text: str, vault: PiiVault | None = None, knowledge: KnowledgeWords | None = None) -> Redaction:
         return self.redact_batch([text], [vault], knowledge)[0]
@@ -147,7 +153,7 @@ class Redactor:
                     continue
                 if not self._allowed(piece[start:end]):
                     found[i].append(RecognizerResult(r.entity_type, start + offset, end + offset, r.score))
-        return [_tidy_people(text, _resolve(results)) for text, results in zip(texts, found)]
+        return [_tidy_people(text, _resolve(results, self._priority)) for text, results in zip(texts, found)]
 
     def _allowed(self, value: str) -> bool:
         folded = value.strip(" \t\n.,!?:;'\"()").casefold()
@@ -193,7 +199,7 @@ def _pieces(text: str) -> list[tuple[int, str]]:
     return pieces
 
 
-def _resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
+def _resolve(results: list[RecognizerResult], priority: Mapping[str, int] = TYPE_PRIORITY) -> list[RecognizerResult]:
     """One detection per stretch of text, and no character of any detection left out.
 
     A detection inside a longer one that scores at least as high goes ("+591 800 17 1234"
@@ -207,7 +213,7 @@ def _resolve(results: list[RecognizerResult]) -> list[RecognizerResult]:
     results = [r for r in results if r.entity_type in SECRET_TYPES or not any(
         o is not r and o.start <= r.start and r.end <= o.end and (o.end - o.start) > (r.end - r.start)
         and o.score >= r.score for o in results)]
-    ranked = sorted(results, key=lambda r: (-TYPE_PRIORITY.get(r.entity_type, 30), -r.score, r.start - r.end))
+    ranked = sorted(results, key=lambda r: (-priority.get(r.entity_type, 30), -r.score, r.start - r.end))
     kept: list[RecognizerResult] = []
     for r in ranked:
         overlapping = [k for k in kept if r.start < k.end and k.start < r.end]
