@@ -59,6 +59,7 @@ class FileResult:
     warnings: list[str] = field(default_factory=list)
     findings: list[dict] = field(default_factory=list)  # why a file (or some of its sections) was not indexed
     set_aside: list[list[int]] = field(default_factory=list)  # [first, last] lines of each section left out
+    regions: list[str] = field(default_factory=list)  # of the file's chunks in the index after this run
 
 
 @dataclass
@@ -86,6 +87,15 @@ class SyncReport:
             out[f.status]["chunks"] += f.chunks
         return out
 
+    def regions(self) -> dict[str, int]:
+        """Files in the index per region (front matter ``region``; "global" when none), so an editor
+        sees a region that exists by mistake ("UKK" beside "UK")."""
+        out: dict[str, int] = {}
+        for f in self.files:
+            for region in f.regions:
+                out[region] = out.get(region, 0) + 1
+        return dict(sorted(out.items(), key=lambda item: (item[0] != "global", item[0])))
+
     def to_json(self) -> dict:
         return {
             "ok": self.ok,
@@ -97,6 +107,7 @@ class SyncReport:
             "chunks_in_store": self.chunks_in_store,
             "chunks_embedded": self.chunks_embedded,
             "chunks_reused": self.chunks_reused,
+            "regions": self.regions(),
             "sentence_vectors": self.sentence_vectors,
             "seconds": round(self.seconds, 3),
             "files": [asdict(f) for f in self.files],
@@ -215,6 +226,8 @@ def sync_knowledge(
             source = path.relative_to(kb_dir).as_posix()
             existing = inventory.pop(source, [])
             result = _sync_file(path, source, kb_dir, existing, settings, store, writer)
+            if result.chunks and not result.regions:  # its earlier version keeps serving
+                result.regions = sorted({c.region for c in existing if not c.is_question_vector})
             report.files.append(result)
             if result.status in ("unchanged", "failed", "quarantined"):
                 progress(result)
@@ -338,6 +351,7 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileR
         result = _section_quarantined(source, findings, aside, len(chunks), warnings)
     else:
         result = FileResult(source, "updated" if existing else "added", chunks=len(chunks), warnings=warnings)
+    result.regions = sorted({c.meta.region or "global" for c in chunks})
     writer.submit(_Pending(result, chunks, doc_hash, [c.chunk_id for c in existing]))
     return result
 

@@ -68,6 +68,9 @@ def print_summary(report: SyncReport) -> None:
         f"{report.chunks_in_store} chunks in the index ({report.chunks_embedded} embedded now, "
         f"{report.chunks_reused} reused); store: {report.store}"
     )
+    regions = report.regions()
+    if set(regions) - {"global"}:  # a help centre with regional documents: is each region meant?
+        console.print("Files per region: " + ", ".join(f"{region} {count}" for region, count in regions.items()))
     sentences = report.sentence_vectors
     if sentences and sentences["ok"]:
         console.print(f"{sentences['records']} sentence vectors for the best-sentence step "

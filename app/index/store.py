@@ -35,6 +35,7 @@ class StoredChunk:
     doc_hash: str
     doc_chunk_count: int
     embed_hash: str
+    region: str = "global"
 
     @property
     def is_question_vector(self) -> bool:
@@ -142,6 +143,7 @@ class KnowledgeStore:
                     doc_hash=str(meta.get("doc_hash", "")),
                     doc_chunk_count=int(meta.get("doc_chunk_count", -1)),
                     embed_hash=str(meta.get("embed_hash", "")),
+                    region=str(meta.get("region") or "global"),
                 )
                 by_source.setdefault(stored.source, []).append(stored)
             if len(batch["ids"]) < page:

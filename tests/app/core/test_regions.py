@@ -122,3 +122,22 @@ def test_channels_and_the_cli_send_any_region_in_any_case(canadian):
     assert json.loads(found.stdout)["region"] == "AU"
     refused = CliRunner().invoke(cli, ["search", "ATM fees", "--region", "North America"], env=env)
     assert refused.exit_code == 2 and "'North America' is not a region" in refused.output
+
+
+def test_ingest_reports_the_files_of_each_region(tmp_path, redactor):
+    """A region written by mistake ("UKK") shows up beside the right one in the ingest report."""
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "fees-uk.md").write_text("---\nregion: UK\n---\n# Fees\n\nA card costs 5 pounds to replace.\n")
+    (kb / "fees-typo.md").write_text("---\nregion: UKK\n---\n# Limits\n\nThe daily limit is 500 pounds.\n")
+    (kb / "help.md").write_text("# Help\n\nAsk us anything in the chat.\n")
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=kb, embedding_backend="hash")
+    service = BeaconService(settings, redactor=redactor)
+    report = sync_knowledge(kb, service.store, service.embedder, settings)
+    assert report.to_json()["regions"] == {"global": 1, "UK": 1, "UKK": 1}
+    assert {f["source"]: f["regions"] for f in report.to_json()["files"]}["fees-typo.md"] == ["UKK"]
+    again = sync_knowledge(kb, service.store, service.embedder, settings)  # unchanged files keep their regions
+    assert again.regions() == {"global": 1, "UK": 1, "UKK": 1}
+    (kb / "fees-typo.md").write_text("---\nregion: Atlantis\n---\n# Limits\n\nThe daily limit is 500 pounds.\n")
+    broken = sync_knowledge(kb, service.store, service.embedder, settings)  # the last good version serves
+    assert broken.regions() == {"global": 1, "UK": 1, "UKK": 1} and not broken.ok
