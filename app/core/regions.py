@@ -40,8 +40,14 @@ def _countries() -> dict[str, str]:
     return {name.lower(): _own_code(code) for code, name in names.items() if len(code) == 2 and code.isalpha()}
 
 
+@functools.lru_cache(maxsize=1)
+def _country_codes() -> frozenset[str]:
+    return frozenset(_countries().values())
+
+
 def _own_code(code: str) -> str:
-    return _ALIASES.get(code.lower(), code) if code.lower() in ("gb", "us", "eu") else code
+    """Beacon writes the United Kingdom as the demo does: UK, not ISO's GB."""
+    return "UK" if code == "GB" else code
 
 
 def region_code(value: str, *, language_is_not_region: bool = False) -> str:
@@ -56,8 +62,8 @@ def region_code(value: str, *, language_is_not_region: bool = False) -> str:
         return _ALIASES[text.lower()]
     if text.lower() in _countries():
         return _countries()[text.lower()]
-    if text.upper() in _countries().values() or text.upper() in ("GB", "US", "EU"):  # "ca", "de": a country's code
-        return _own_code(text.upper())
+    if text.upper() in _country_codes():  # "ca", "de": a country's code in lower case
+        return text.upper()
     if _CODE.fullmatch(text):
         return text
     raise RegionError(f"{text!r} is not a region")
@@ -74,8 +80,8 @@ def _is_language(tag: str) -> bool:
 
 
 def customer_region(value: str | None) -> str | None:
-    """A customer's region from a channel, the CLI or a case file: any case ("ca", "Uk"), None when
-    empty; ``RegionError`` for a value that names none."""
+    """A customer's region from a channel or the CLI: any case ("ca", "Uk", "apac"), None when empty;
+    ``RegionError`` for a value that names none ("North America")."""
     if value is None or not str(value).strip():
         return None
     text = str(value).strip()
