@@ -31,6 +31,7 @@ import gradio as gr
 
 from app.core.company import Company
 from app.core.errors import BeaconError
+from app.core.regions import customer_region
 from app.service.beacon_service import ChatRequest
 from app.service.rate_limits import Limits, daily_quota, rate_limiter
 from app.ui.safe_text import html_text, markdown_text
@@ -55,8 +56,9 @@ def new_session_id() -> str:
 
 
 def region_value(choice: str | None) -> str | None:
-    """The selector's "None" means no customer context, not a region called None."""
-    return None if not choice or choice == NO_REGION else choice
+    """The selector's "None" means no customer context, not a region called None. A region an editor
+    types in the Knowledge tab is read as a channel's ("ca" is CA); ``RegionError`` names a bad one."""
+    return None if not choice or choice == NO_REGION else customer_region(choice)
 
 
 def region_choices(service) -> list[str] | None:

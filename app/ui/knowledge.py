@@ -16,6 +16,7 @@ import gradio as gr
 import pandas as pd
 
 from app.core.errors import BeaconError
+from app.core.regions import HINT as REGION_HINT, RegionError
 from app.ui.chat import NO_REGION, region_choices, region_value
 
 log = logging.getLogger(__name__)
@@ -115,6 +116,8 @@ def search_table(service, query: str, region: str | None, top_k: int = 5) -> tup
         return "Type a question to see what it retrieves.", gr.skip()
     try:
         found = service.search(query, region=region_value(region), top_k=int(top_k))
+    except RegionError as exc:  # typed into the region box
+        return f"**Error:** region {exc}: {REGION_HINT}.", gr.skip()
     except Exception as exc:
         return _failure(exc), gr.skip()
     rows = [{"rank": rank, "score": r.get("score"),

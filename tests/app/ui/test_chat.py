@@ -143,7 +143,8 @@ def test_errors_become_a_message_never_a_traceback(error, shown):
     assert fake.requests[0].channel == "ui" and fake.requests[0].region == "EU"
 
 
-@pytest.mark.parametrize("choice, region", [("None", None), (None, None), ("", None), ("UK", "UK"), ("EU", "EU")])
+@pytest.mark.parametrize("choice, region", [("None", None), (None, None), ("", None), ("UK", "UK"), ("EU", "EU"),
+                                           ("ca", "CA"), ("Canada", "CA")])
 def test_region_selector(choice, region):
     assert region_value(choice) == region
 

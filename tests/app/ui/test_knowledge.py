@@ -113,6 +113,7 @@ def test_reingest_reports_counts(service):
 @pytest.mark.parametrize("query, region, top_source", [
     ("how much is a replacement card", "None", "faq/cards.md"),
     ("what does it cost to send money abroad", "UK", None),
+    ("what does it cost to send money abroad", "uk", None),  # typed into the box
 ])
 def test_search_shows_what_a_question_retrieves_with_scores(service, query, region, top_source):
     note, results = search_table(service, query, region)
@@ -123,7 +124,12 @@ def test_search_shows_what_a_question_retrieves_with_scores(service, query, regi
     if top_source:
         assert results.iloc[0]["source"].startswith(top_source)
     if region != "None":  # a region filter keeps other regions' documents out
-        assert set(results["region"]) <= {"global", region}
+        assert set(results["region"]) <= {"global", region.upper()}
+
+
+def test_a_typed_region_that_names_none_is_explained(service):
+    note, _ = search_table(service, "ATM fees", "North America")
+    assert note.startswith("**Error:** region 'North America' is not a region") and "short code" in note
 
 
 @pytest.mark.parametrize("query", ["", "   "])
