@@ -55,7 +55,7 @@ def decisions(records) -> dict:
     both = [r for r in records if r.expected_decision == "escalate" and r.decided == "escalate"]
     return {
         "cases": n, "accuracy": _rate(correct, n), "confusion": matrix,
-        "escalation_category_accuracy": _rate(sum(r.category == r.expected_category for r in both), len(both)),
+        "escalation_category_accuracy": _rate(sum(r.decided_category == r.expected_category for r in both), len(both)),
         "missed_escalations": missed, "unneeded_escalations": unneeded,
         "escalation_cost": round((MISSED_ESCALATION_COST * missed + UNNEEDED_ESCALATION_COST * unneeded) / n, 4)
         if n else None,
@@ -70,7 +70,7 @@ def escalation_by_category(records) -> dict:
     out = {}
     for category in CATEGORIES:
         expected = [r for r in records if r.expected_decision == "escalate" and r.expected_category == category]
-        predicted = [r for r in records if r.decided == "escalate" and r.category == category]
+        predicted = [r for r in records if r.decided == "escalate" and r.decided_category == category]
         if not expected and not predicted:
             continue
         true = sum(1 for r in predicted if r.expected_decision == "escalate" and r.expected_category == category)
@@ -78,7 +78,7 @@ def escalation_by_category(records) -> dict:
             "expected": len(expected), "predicted": len(predicted),
             "precision": _rate(true, len(predicted)), "recall": _rate(true, len(expected)),
             "missed": sum(1 for r in expected if r.decided != "escalate"),
-            "wrong_category": sum(1 for r in expected if r.decided == "escalate" and r.category != category),
+            "wrong_category": sum(1 for r in expected if r.decided == "escalate" and r.decided_category != category),
             "unneeded": sum(1 for r in predicted if r.expected_decision != "escalate"),
         }
     return out

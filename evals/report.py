@@ -48,7 +48,7 @@ def badness(record) -> float:
         score += MISSED_ESCALATION_COST
     elif record.decided != record.expected_decision:
         score += UNNEEDED_ESCALATION_COST if record.decided == "escalate" else 1.0
-    elif record.decided == "escalate" and record.category != record.expected_category:
+    elif record.decided == "escalate" and record.decided_category != record.expected_category:
         score += 0.5
     if record.reference_contexts and record.scores.get("hit_rank") is None:
         score += 0.5
@@ -130,7 +130,7 @@ def _worst(records) -> list[str]:
     ranked = sorted(records, key=lambda r: (-badness(r), r.id))[:WORST_CASES]
     lines = [f"## The {len(ranked)} worst cases", ""]
     for r in ranked:
-        got = r.decided + (f" ({r.category})" if r.category else "")
+        got = r.decided + (f" ({r.decided_category})" if r.decided_category else "")
         want = r.expected_decision + (f" ({r.expected_category})" if r.expected_category else "")
         lines += [f"### `{r.id}` — expected {want}, got {got}", "",
                   f"- tags: {', '.join(r.tags)}; region {r.region or '–'}; confidence {r.confidence:.2f}",

@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from app.chain.questions import DECLINE_FLAGS
 from app.core.settings import Settings
 from evals.cases import Case
 
@@ -86,8 +87,23 @@ class CaseRecord:
 
     @property
     def decided(self) -> str:
-        """The action as the accuracy counts it: a cautious answer is still an answer."""
-        return "answer" if self.action == "answer_with_caution" else self.action
+        """The action as the accuracy counts it: a cautious answer is still an answer. A question
+        declined on principle (investment advice: no article and no agent may answer it) is what a
+        question the knowledge base does not answer is labelled for (a handoff as ``unanswered``:
+        no article reached the customer), and an answer anywhere else, so a declined incident is
+        still a missed escalation."""
+        if self.action == "answer_with_caution":
+            return "answer"
+        return "escalate" if self._declined_unanswered else self.action
+
+    @property
+    def decided_category(self) -> str | None:
+        return "unanswered" if self._declined_unanswered else self.category
+
+    @property
+    def _declined_unanswered(self) -> bool:
+        return (self.action == "answer" and self.expected_category == "unanswered"
+                and bool(set(self.flags) & set(DECLINE_FLAGS)))
 
     def to_json(self) -> dict:
         return asdict(self)

@@ -28,6 +28,8 @@ class EmptyQuestionError(InvalidInputError):
 
 # The flags of the replies below: the turn's action is "answer", but no article was given.
 REFUSAL_FLAGS = ("too_long", "no_words", "not_english", "investment_advice")
+# Of those, the questions declined on principle: no article and no agent may answer them.
+DECLINE_FLAGS = ("investment_advice",)
 
 
 @dataclass(frozen=True)

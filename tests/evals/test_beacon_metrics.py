@@ -9,13 +9,14 @@ from evals.runner import CaseRecord
 
 
 def rec(id, expected, action, category=None, expected_category=None, tags=("faq",), refs=(), retrieved=(),
-        output_passed=None, pii_values=(), reasons=(), total_ms=10.0):
+        output_passed=None, pii_values=(), reasons=(), total_ms=10.0, flags=()):
     return CaseRecord(
         id=id, tags=list(tags), turns=["q"], context={}, expected_decision=expected,
         expected_category=expected_category, reference_answer="", reference_contexts=[list(r) for r in refs],
         pii_values=list(pii_values), action=action, category=category, reasons=list(reasons),
         retrieved=[{"source": s, "section": sec, "text": ""} for s, sec in retrieved],
-        output_check=None if output_passed is None else {"passed": output_passed}, latency_ms={"total_ms": total_ms})
+        output_check=None if output_passed is None else {"passed": output_passed}, latency_ms={"total_ms": total_ms},
+        flags=list(flags))
 
 
 REF = ("faq/cards.md", "How do I freeze my card?")
@@ -58,6 +59,18 @@ def test_decisions_confusion_and_cost():
     assert (d["missed_escalations"], d["unneeded_escalations"]) == (1, 1)
     assert d["escalation_cost"] == round((5 * 1 + 1 * 1) / 8, 4)
     assert d["escalation_category_accuracy"] == 0.5
+
+
+def test_a_question_declined_on_principle_is_no_answer_to_an_unanswerable_one():
+    """Investment advice gets a polite refusal and no article: what an unanswerable question is
+    labelled for. A declined incident is still a missed escalation."""
+    refused = rec("a", "escalate", "answer", expected_category="unanswered", flags=["investment_advice"])
+    incident = rec("b", "escalate", "answer", expected_category="fraud_scam", flags=["investment_advice"])
+    other = rec("c", "escalate", "answer", expected_category="unanswered", flags=["not_english"])
+    assert (refused.decided, refused.decided_category) == ("escalate", "unanswered")
+    assert incident.decided == "answer" and other.decided == "answer"
+    d = bm.decisions([refused, incident, other])
+    assert d["missed_escalations"] == 2 and d["escalation_category_accuracy"] == 1.0
 
 
 def test_a_missed_escalation_costs_more_than_an_unneeded_one():
