@@ -79,6 +79,14 @@ def _is_language(tag: str) -> bool:
     return True
 
 
+def region_name(region: str) -> str:
+    """How a customer reads a region: its country's or union's English name ("Canada" for CA,
+    "United Kingdom" for UK), or the code itself when it is the help centre's own (APAC)."""
+    from babel import Locale
+
+    return Locale("en").territories.get("GB" if region == "UK" else region, region)
+
+
 def customer_region(value: str | None) -> str | None:
     """A customer's region from a channel or the CLI: any case ("ca", "Uk", "apac"), None when empty;
     ``RegionError`` for a value that names none ("North America")."""

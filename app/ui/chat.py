@@ -31,7 +31,7 @@ import gradio as gr
 
 from app.core.company import Company
 from app.core.errors import BeaconError
-from app.core.regions import customer_region
+from app.core.regions import customer_region, region_name
 from app.service.beacon_service import ChatRequest
 from app.service.rate_limits import Limits, daily_quota, rate_limiter
 from app.ui.safe_text import html_text, markdown_text
@@ -61,11 +61,12 @@ def region_value(choice: str | None) -> str | None:
     return None if not choice or choice == NO_REGION else customer_region(choice)
 
 
-def region_choices(service) -> list[str] | None:
-    """"None" and the regions the knowledge base has documents of its own for (front matter
-    ``region``), or None when they cannot be read (the caller keeps what it shows)."""
+def region_choices(service) -> list[tuple[str, str]] | None:
+    """(label, value) of "None" and of each region the knowledge base has documents of its own for
+    (front matter ``region``; "Canada" for CA), or None when they cannot be read (the caller keeps
+    what it shows)."""
     try:
-        return [NO_REGION, *service.regions()]
+        return [(NO_REGION, NO_REGION), *((region_name(r), r) for r in service.regions())]
     except Exception:  # the selector is a convenience: it must not fail the page
         log.exception("reading the knowledge base's regions failed")
         return None
@@ -331,7 +332,7 @@ def build_chat_app(service) -> gr.Blocks:
                     f"{markdown_text(company.account)} or how something works. Never share your password, PIN or "
                     "recovery phrase here.")
         with gr.Row():
-            shown = region_choices(service) or [NO_REGION]
+            shown = region_choices(service) or [(NO_REGION, NO_REGION)]
             region = gr.Radio(shown, value=NO_REGION, label="Your region", elem_id="chat-region", scale=3,
                               visible=len(shown) > 1)
             new = gr.Button("New conversation", elem_id="chat-new", scale=1)

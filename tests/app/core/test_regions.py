@@ -10,7 +10,7 @@ import httpx
 
 from app.api import create_api
 from app.cli.commands import cli
-from app.core.regions import RegionError, currency, customer_region, mentioned_region, region_code
+from app.core.regions import RegionError, currency, customer_region, mentioned_region, region_code, region_name
 from app.core.settings import Settings
 from app.service.beacon_service import BeaconService
 from app.ui.chat import region_selector
@@ -46,6 +46,11 @@ def test_a_customers_region_is_read_in_any_case():
     assert [customer_region(v) for v in ("ca", "Uk", "apac", "", "  ", None)] == ["CA", "UK", "APAC", None, None, None]
     with pytest.raises(RegionError):
         customer_region("North America")
+
+
+def test_a_customer_reads_a_regions_name():
+    assert [region_name(r) for r in ("UK", "EU", "US", "CA", "APAC")] == [
+        "United Kingdom", "European Union", "United States", "Canada", "APAC"]
 
 
 @pytest.mark.parametrize(("region", "named"), [
@@ -91,7 +96,8 @@ def canadian(tmp_path_factory, redactor):
 def test_a_help_centres_own_regions_are_ingested_offered_and_searched(canadian):
     assert canadian.regions() == ["AU", "CA"]
     selector = region_selector(canadian)
-    assert selector.visible is True and [c[0] for c in selector.choices] == ["None", "AU", "CA"]
+    assert selector.visible is True
+    assert [tuple(c) for c in selector.choices] == [("None", "None"), ("Australia", "AU"), ("Canada", "CA")]
     found = canadian.search("ATM withdrawal fees", region="CA")
     assert {r["source"] for r in found["results"]} == {"fees/atm-ca.md", "fees/limits.md"}
     assert {r["region"] for r in found["results"]} == {"CA", "global"}
