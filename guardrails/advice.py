@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 
-# What a customer may ask to be advised on: crypto assets by name, shares and funds, or "it".
-_ASSET = (r"(?:crypto(?:currenc(?:y|ies)|s)?|bitcoins?|btc|ethereum|eth|ether|solana|sol|xrp|ripple|doge(?:coin)?|"
-          r"litecoin|ltc|monero|xmr|cardano|ada|bnb|toncoin|ton|shib|pepe|altcoins?|memecoins?|coins?|tokens?|"
-          r"nfts?|stocks?|shares?|etfs?|funds?|gold|silver|bonds?|it|this|that|them)")
-_BUY = r"(?:buy|purchase|invest(?:ing)? in|sell|hold|hodl|dump|cash out|get into|put (?:my |some )?money (?:in|into))"
+# What a customer may ask to be advised on: crypto assets and markets by name, shares and funds;
+# "coins" and "it" only where the sentence itself is about buying or investing ("should I sell it").
+_NAMED = (r"(?:crypto(?:currenc(?:y|ies)|s)?|bitcoins?|btc|ethereum|eth|ether|solana|sol|xrp|ripple|doge(?:coin)?|"
+          r"litecoin|ltc|monero|xmr|cardano|ada|bnb|toncoin|ton|shib|pepe|altcoins?|memecoins?|nfts?|stocks?|"
+          r"shares?|etfs?|index funds?|gold|silver|bonds?|the (?:crypto |stock )?market)")
+_ASSET = rf"(?:{_NAMED}|coins?|tokens?|funds?|it|this|that|them)"
+_BUY = r"(?:buy|purchase|invest(?:ing)? in|sell|cash out|get into|put (?:my |some )?money (?:in|into))"
 _OWN = r"(?:(?:my|our|your|some|more|all|any|the|a|an|few) )?"
 _PATTERNS = [
     # "what's the best crypto to buy", "top coins to invest in", "good stocks to buy now"
@@ -30,21 +32,25 @@ _PATTERNS = [
     # "which coin should I buy", "what crypto should I invest in"
     rf"\b(?:which|what)\s+(?:\w+\s+)?{_ASSET}\s+(?:should|would|do you think|could)\s+(?:i|we)\s+"
     rf"(?:buy|purchase|invest|hold|get|sell|pick|choose)\b",
-    # "should I buy bitcoin now?", "should I sell my eth" (not "... in the app or on an exchange")
-    rf"\bshould\s+(?:i|we)\s+(?:still\s+)?{_BUY}\s+{_OWN}{_ASSET}\b(?!\s+(?:in|on|through|with|using|via|from|at)\s+"
-    r"(?:the|your|this|an?|my)\b)",
+    # "should I buy bitcoin now?", "should I sell it" (not "... in the app or on an exchange"),
+    # "should we hold our btc" (holding only a named asset: "should I hold it down" is about a button)
+    rf"\bshould\s+(?:i|we)\s+(?:still\s+)?(?:{_BUY}\s+{_OWN}{_ASSET}|(?:hold|hodl|dump|keep)\s+{_OWN}{_NAMED})\b"
+    r"(?!\s+(?:in|on|through|with|using|via|from|at)\s+(?:the|your|this|an?|my)\b)",
     # "is now a good time to buy", "is it a bad time to sell"
     r"\bis\s+(?:now|it|this|today)\s+(?:a\s+)?(?:good|great|bad|right|smart|the right)\s+(?:time|moment|idea)\s+"
     r"to\s+(?:buy|sell|invest)\b",
     # "is bitcoin a good investment", "is eth worth buying", "is it worth investing in target"
-    rf"\bis\s+{_ASSET}\s+(?:still\s+)?(?:a\s+)?(?:good|great|safe|smart|bad|solid|wise|better|worse)\s+(?:investment|buy|bet)\b",
+    rf"\bis\s+{_ASSET}\s+(?:still\s+)?(?:a\s+)?(?:good|great|safe|smart|bad|solid|wise|better|worse)\s+"
+    r"(?:investment|buy|bet)\b",
     r"\bworth\s+(?:investing|buying|putting (?:my |some )?money)\b",
     r"\b(?:good|great|smart|wise)\s+investment\s+(?:right now|now|today|this year)\b",
-    # "will bitcoin go up", "is the price of eth going to crash", "btc price prediction"
-    rf"\b(?:will|is|are)\s+(?:the\s+)?(?:price\s+of\s+)?{_ASSET}(?:'s price| price)?\s+(?:going to\s+|gonna\s+)?"
+    # "will bitcoin go up", "is the price of eth going to crash", "will the price drop": a market's or
+    # a price's future, not "will it reach the recipient" or "will this double charge me"
+    rf"\b(?:will|is|are)\s+(?:the\s+)?(?:{_NAMED}(?:'s)?(?:\s+prices?)?|prices?\s+of\s+{_NAMED}|"
+    rf"value\s+of\s+{_NAMED})\s+(?:going to\s+|gonna\s+)?"
     r"(?:go up|go down|rise|fall|crash|moon|recover|pump|dump|increase|drop|hit|reach|double)\b",
     r"\bprice\s+predictions?\b",
-    rf"\bwhat\s+will\s+{_ASSET}\s+be\s+worth\b",
+    rf"\bwhat\s+will\s+{_NAMED}\s+be\s+worth\b",
     r"\b(?:investment|financial|trading)\s+(?:advice|tips?|recommendations?)\b",
 ]
 _ADVICE = re.compile("|".join(f"(?:{p})" for p in _PATTERNS), re.I)

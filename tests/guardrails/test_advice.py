@@ -23,6 +23,11 @@ def test_written_requests_and_look_alikes(row):
     "should I buy bitcoin in the app or on an exchange?",  # where to buy: a product question
     "is it a good time to buy a premium plan",
     "the crypto price went down right after I bought, why?",
+    "will it reach the recipient today?",  # a transfer's future, not a price's
+    "will this double charge me?",
+    "should I hold it down for five seconds?",
+    "will the price of my plan go up next year?",
+    "will prices go up in January?",
 ])
 def test_the_hard_look_alikes_stay_routine(text):
     assert not asks_for_advice(text)

@@ -39,10 +39,11 @@ US_PLAN = "When you cancel, your plan continues until the end of the current bil
     ("With that evidence your chargeback will succeed [1]", [CHARGEBACK], ["outcome"]),
     ("The Financial Ombudsman will side with you [1]", [CHARGEBACK], ["outcome"]),
     ("Bitcoin is a good investment right now, so you should buy some [1]", [CRYPTO], ["advice", "advice"]),
-    ("The price will go up after the halving [1]", [CRYPTO], ["advice"]),
+    ("The price of bitcoin will go up after the halving [1]", [CRYPTO], ["advice"]),
     ("Now is a great time to sell [1]", [CRYPTO], ["advice"]),
     # the same words about fees and limits advise nothing
     ("Your limit will go up once you verify your identity [1]", [CRYPTO], []),
+    ("Prices will rise on 1 July [1]", [MERCHANT], []),  # a fee change, not advice
     ("You should not buy more crypto than you can afford to lose [1]", [CRYPTO], []),
     # the same promise from a source it does not cite is not support
     ("We refund the plan fee in full within 14 days [2]", [REFUNDS_UK, CRYPTO], ["refund", "timeline"]),
