@@ -86,12 +86,14 @@ _PATTERNS: dict[str, list[str]] = {
         r"(?:buy|buying|sell|selling|invest|investing|hodl|put (?:your|some) money into)\b",
         r"\b(?:is|are|makes?|remains?) (?:a |an )?(?:good|great|smart|solid|excellent|safe|sound|wise) "
         r"(?:investment|buy|bet|store of value)\b",
-        r"\b(?:(?:price|value) of (?:bitcoin|btc|ethereum|eth|crypto\w*)|bitcoin|btc|ethereum|eth|crypto(?:currency|currencies)?"
-        r"|shares?|stocks?) "
+        r"\b(?:(?:price|value) of (?:bitcoin|btc|ethereum|eth|crypto\w*)|bitcoin|btc|ethereum|eth|"
+        r"crypto(?:currency|currencies)?|shares?|stocks?) "
         r"(?:will|is going to|are going to|is likely to|are likely to|is expected to|should) (?:probably |likely )?"
         r"(?:go up|rise|increase|grow|gain value|appreciate|moon|recover|double)\b",
-        r"\b(?:now is|it'?s|it is|this is) (?:a |the )?(?:good|great|right|perfect) (?:time|moment) to (?:buy|sell|invest)\b",
-        r"\bi (?:would |'d )?(?:recommend|suggest|advise) (?:buying|selling|investing|holding|that you (?:buy|sell|invest))\b",
+        r"\b(?:now is|it'?s|it is|this is) (?:a |the )?(?:good|great|right|perfect) (?:time|moment) to "
+        r"(?:buy|sell|invest)\b",
+        r"\bi (?:would |'d )?(?:recommend|suggest|advise) "
+        r"(?:buying|selling|investing|holding|that you (?:buy|sell|invest))\b",
     ],
 }
 

@@ -63,7 +63,7 @@ def session_store(settings: Settings):
     from guardrails.pii import PiiVault
 
     return PostgresSessionStore(shared_database(settings), shared_database(settings, "locks"),
-                                settings.vault_key.get_secret_value(), PiiVault)
+                                settings.vault_key.get_secret_value(), vault_factory(settings, PiiVault))
 
 
 def ticket_store(settings: Settings):
@@ -172,5 +172,10 @@ def build_guardrails(settings: Settings, embedder, redactor=None) -> Guardrails:
         policy=EscalationPolicy(settings.confidence_threshold, settings.caution_margin, settings.answer_alongside_handoff),
         tickets=ticket_store(settings),
         log=decision_log(settings),
-        vault_factory=PiiVault,
+        vault_factory=vault_factory(settings, PiiVault),
     )
+
+
+def vault_factory(settings: Settings, vault: type):
+    """New conversations' vaults, which read the company's identifiers typed two ways as one value."""
+    return functools.partial(vault, identifiers=frozenset(settings.pii_id_patterns))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 from dataclasses import asdict
-from typing import Iterator
+from typing import Callable, Iterator
 
 from app.chain.sessions import Session, Turn
 from app.core.database import Database
@@ -33,7 +33,7 @@ _LOCK_STATE = "SELECT state, vault FROM session_state WHERE session_id = %s FOR 
 
 
 class PostgresSessionStore:
-    def __init__(self, database: Database, locks: Database, keys: str, vault_factory: type) -> None:
+    def __init__(self, database: Database, locks: Database, keys: str, vault_factory: Callable) -> None:
         self.database = database
         self.locks = locks
         self._fernet = fernet_for(keys)

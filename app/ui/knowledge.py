@@ -151,8 +151,8 @@ def build_knowledge_tab(service) -> None:
     with gr.Row():
         query = gr.Textbox(placeholder="e.g. how much is a replacement card", show_label=False, elem_id="kb-search",
                            scale=5)
-        region = gr.Dropdown(region_choices(service) or [(NO_REGION, NO_REGION)], value=NO_REGION, label="Region", scale=1,
-                             allow_custom_value=True)  # a region ingested since the page was built
+        region = gr.Dropdown(region_choices(service) or [(NO_REGION, NO_REGION)], value=NO_REGION, label="Region",
+                             scale=1, allow_custom_value=True)  # a region ingested since the page was built
         go = gr.Button("Search", elem_id="kb-search-go", scale=1)
     note = gr.Markdown("")
     result = gr.Dataframe(pd.DataFrame(columns=RESULT_COLUMNS), elem_id="kb-result", interactive=False, wrap=True)

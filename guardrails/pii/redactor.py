@@ -78,7 +78,8 @@ class Redactor:
     guardrails/pii/name_tagger.onnx; pass ``None`` for spaCy and the cue patterns alone)."""
 
     def __init__(self, score_threshold: float = 0.4, allow_list: Collection[str] = (),
-                 name_tagger: NameTagger | None | str = "default", id_patterns: Mapping[str, str] | None = None) -> None:
+                 name_tagger: NameTagger | None | str = "default",
+                 id_patterns: Mapping[str, str] | None = None) -> None:
         self.score_threshold = score_threshold
         self.allow_list = COMPANY_VOCABULARY | {term.casefold() for term in allow_list}
         # The company's own identifier formats (BEACON_PII_ID_PATTERNS), ranked like the demo's ids.

@@ -20,8 +20,10 @@ _SEPARATOR_INSENSITIVE = {"CREDIT_CARD", "IBAN_CODE", "PHONE_NUMBER", "BANK_ACCO
 _SEPARATORS = re.compile(r"[\s.\-()/+]")
 
 
-def normalise(entity_type: str, value: str) -> str:
-    if entity_type in _SEPARATOR_INSENSITIVE:
+def normalise(entity_type: str, value: str, identifiers: Collection[str] = ()) -> str:
+    """The form two mentions of one value share. ``identifiers``: the company's own identifier types
+    (BEACON_PII_ID_PATTERNS), whose case and separators carry no meaning either."""
+    if entity_type in _SEPARATOR_INSENSITIVE or entity_type in identifiers:
         return _SEPARATORS.sub("", value).upper()
     if entity_type == "USERNAME":
         return value.replace("@", "").replace(" ", "").casefold()
@@ -34,13 +36,14 @@ def normalise(entity_type: str, value: str) -> str:
 
 
 class PiiVault:
-    def __init__(self) -> None:
+    def __init__(self, identifiers: Collection[str] = ()) -> None:
+        self._identifiers = frozenset(identifiers)  # the company's identifier types: "AC-2048" is "ac2048"
         self._placeholder_by_key: dict[tuple[str, str], str] = {}
         self._value_by_placeholder: dict[str, str] = {}
         self._counts: Counter[str] = Counter()
 
     def placeholder_for(self, entity_type: str, value: str) -> str:
-        key = (entity_type, normalise(entity_type, value))
+        key = (entity_type, normalise(entity_type, value, self._identifiers))
         placeholder = self._placeholder_by_key.get(key)
         if placeholder is None:
             self._counts[entity_type] += 1
@@ -72,7 +75,8 @@ class PiiVault:
     def adopt(self, placeholder: str, entity_type: str, value: str) -> None:
         """Put back a value this conversation had (after a restart), under its own placeholder;
         new values are numbered after it."""
-        self._placeholder_by_key.setdefault((entity_type, normalise(entity_type, value)), placeholder)
+        key = (entity_type, normalise(entity_type, value, self._identifiers))
+        self._placeholder_by_key.setdefault(key, placeholder)
         self._value_by_placeholder[placeholder] = value
         self.reserve(placeholder)
 

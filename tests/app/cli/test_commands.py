@@ -56,7 +56,8 @@ def test_ingest_with_a_broken_file_exits_1_and_names_file_line_and_fix(run, tmp_
     (kb / "bad.md").write_text("---\ntitle: Bad\nregion: Mars\n---\n# Bad\n\ntext\n")
     result = run("ingest", "--kb", str(kb))
     assert result.exit_code == 1
-    assert "bad.md line 3: region 'Mars' is not a region — write a short code in capitals (EU, UK, US, CA, APAC)" in result.stdout
+    assert ("bad.md line 3: region 'Mars' is not a region — write a short code in capitals (EU, UK, US, CA, APAC)"
+            in result.stdout)
 
 
 @pytest.mark.parametrize(

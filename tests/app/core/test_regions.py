@@ -121,8 +121,8 @@ def test_channels_and_the_cli_send_any_region_in_any_case(canadian):
         bad = client.post("/v1/chat", json={"message": "hi", "context": {"region": "North America"}})
         assert bad.status_code == 422 and "is not a region" in bad.json()["error"]["message"]
 
-    env = {"BEACON_DATA_DIR": str(canadian.settings.data_dir), "BEACON_KNOWLEDGE_DIR": str(canadian.settings.knowledge_dir),
-           "BEACON_EMBEDDING_BACKEND": "hash"}
+    env = {"BEACON_DATA_DIR": str(canadian.settings.data_dir),
+           "BEACON_KNOWLEDGE_DIR": str(canadian.settings.knowledge_dir), "BEACON_EMBEDDING_BACKEND": "hash"}
     found = CliRunner().invoke(cli, ["search", "ATM fees", "--region", "au", "--json"], env=env)
     assert found.exit_code == 0, found.output
     assert json.loads(found.stdout)["region"] == "AU"

@@ -66,3 +66,14 @@ def test_a_bad_entry_stops_the_start_with_its_fix(patterns, fix):
 def test_the_setting_is_read_from_the_environment(monkeypatch):
     monkeypatch.setenv("BEACON_PII_ID_PATTERNS", '{"ACME_CUSTOMER_ID": "AC-?\\\\d{8}"}')
     assert Settings().pii_id_patterns == {"ACME_CUSTOMER_ID": r"AC-?\d{8}"}
+
+
+def test_one_identifier_typed_two_ways_is_one_placeholder(acme):
+    from app.chain.factory import vault_factory
+    from guardrails.pii import PiiVault
+
+    vault = vault_factory(Settings(pii_id_patterns=PATTERNS), PiiVault)()
+    first = acme.redact("my number is AC-20481937", vault).text
+    again = acme.redact("did you get ac20481937?", vault).text
+    assert first.endswith("<ACME_CUSTOMER_ID_1>") and again == "did you get <ACME_CUSTOMER_ID_1>?"
+    assert vault.restore(again) == "did you get AC-20481937?"  # the value as first written
