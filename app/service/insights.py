@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app.chain.questions import REFUSAL_FLAGS
 from app.core.stats import percentile
 
 CONTENT_GAP_LIMIT = 20
@@ -83,6 +84,10 @@ def insights_over(query: Callable[[str, tuple], list], dialect: Dialect, start: 
     # endpoint shows here (first_token_timeout, circuit_open, model_busy, ...).
     fallbacks = counts(f"SELECT substr(each_flag.value, 10), COUNT(*) FROM {dialect.each_flag} "
                        f"WHERE {in_window} AND substr(each_flag.value, 1, 9) = 'fallback:' GROUP BY 1 ORDER BY 2 DESC, 1")
+    # Messages declined without a search, by why: investment advice, not English, too long, no words.
+    refused = ", ".join(f"'{flag}'" for flag in REFUSAL_FLAGS)  # constants, not customer text
+    declined = counts(f"SELECT each_flag.value, COUNT(*) FROM {dialect.each_flag} "
+                      f"WHERE {in_window} AND each_flag.value IN ({refused}) GROUP BY 1 ORDER BY 2 DESC, 1")
     # New handoffs for a sensitive topic that also gave the help centre's answer (answered_alongside).
     alongside = query(f"SELECT COUNT(*) FROM {dialect.each_flag} WHERE {in_window} AND {dialect.new_handoff} "
                       "AND each_flag.value = 'answered_alongside'", window)[0][0]
@@ -113,6 +118,7 @@ def insights_over(query: Callable[[str, tuple], list], dialect: Dialect, start: 
         "content_gap_questions": content_gaps(gaps, GAP_QUESTIONS_LIMIT),
         "decisions": decisions,
         "model_fallbacks_by_reason": fallbacks,
+        "declined_by_reason": declined,
         "not_helpful": not_helpful(query, dialect, start, end),
     }
 

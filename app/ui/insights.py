@@ -135,16 +135,16 @@ def _relabel(counts: dict | None, label) -> dict:
 
 def insights_view(service, since=None, until=None) -> tuple:
     """Every Insights output in build order: headline, decisions, reasons, categories,
-    feedback trend, latency trend, content gaps, model fallbacks, evaluation heading, evaluation
+    feedback trend, latency trend, content gaps, model fallbacks, declined messages, evaluation heading, evaluation
     table, evaluation plot, not-helpful comments. ``since`` and ``until`` are days (both
     included); a date that cannot be read is said in the headline and nothing else changes."""
     try:
         start, end = parse_day(since), parse_day(until, end=True)
     except RangeError as exc:
-        return (f"**{exc}**", *(gr.skip(),) * 11)
+        return (f"**{exc}**", *(gr.skip(),) * 12)
     if start and end and end <= start:
         return ("**The range ends before it starts: choose a 'to' day on or after the 'from' day.**",
-                *(gr.skip(),) * 11)
+                *(gr.skip(),) * 12)
     data = service.insights(start, end)
     labels = service.labels()
     heading, evaluation = evaluation_view(data.get("evaluation"))
@@ -158,6 +158,7 @@ def insights_view(service, since=None, until=None) -> tuple:
             latency_trend_frame(data.get("latency_by_day")),
             gaps_frame(data.get("content_gaps")),
             counts_frame(data.get("model_fallbacks_by_reason"), "reason"),
+            counts_frame(data.get("declined_by_reason"), "reason"),
             heading, evaluation, evaluation_plot(data.get("evaluation")), not_helpful_frame(data.get("not_helpful")))
 
 
@@ -192,6 +193,10 @@ def build_insights_tab(service) -> list:
     gr.Markdown("### Model fallbacks\nTurns where the chat model's reply was replaced by the extractive answer, "
                 "by reason: timeouts, an open circuit breaker or a full pool mean the endpoint is slow or down.")
     fallbacks = gr.Dataframe(counts_frame(None, "reason"), elem_id="insights-fallbacks", interactive=False)
+    gr.Markdown("### Declined without a search\nMessages Beacon politely declined, by reason: "
+                "`investment_advice` (what to buy or sell, where prices go), `not_english` (customers who need "
+                "another language), `too_long`, `no_words`.")
+    declined = gr.Dataframe(counts_frame(None, "reason"), elem_id="insights-declined", interactive=False)
     eval_heading = gr.Markdown(NO_EVALUATION, elem_id="insights-eval-heading")
     evaluation = gr.Dataframe(summary_frame(None), elem_id="insights-eval", interactive=False)
     eval_plot = gr.Image(None, type="pil", label="Scores against the accepted baseline", interactive=False,
@@ -199,7 +204,7 @@ def build_insights_tab(service) -> list:
     gr.Markdown("### \"Not helpful\" comments\nWhat customers said about an answer, beside the question and the "
                 "answer they rated (redacted).")
     not_helpful = gr.Dataframe(not_helpful_frame(None), elem_id="insights-not-helpful", interactive=False, wrap=True)
-    outputs = [headline, decisions, reasons, categories, feedback, latency, gaps, fallbacks, eval_heading, evaluation,
-               eval_plot, not_helpful]
+    outputs = [headline, decisions, reasons, categories, feedback, latency, gaps, fallbacks, declined, eval_heading,
+               evaluation, eval_plot, not_helpful]
     refresh.click(functools.partial(insights_view, service), [since, until], outputs)
     return outputs

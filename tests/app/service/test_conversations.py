@@ -437,3 +437,11 @@ def test_a_closed_store_says_so(store):
     store.close()
     with pytest.raises(BeaconError, match="is closed"):
         store.get_session("s1")
+
+
+def test_insights_count_the_messages_declined_without_a_search(store):
+    store.record_turn(make_turn("d1", "should I buy bitcoin now?", flags=["investment_advice"]))
+    store.record_turn(make_turn("d2", "¿Cómo congelo mi tarjeta?", flags=["not_english"]))
+    store.record_turn(make_turn("d3", "what is the best crypto to buy", flags=["new_session", "investment_advice"]))
+    store.record_turn(make_turn("d4"))
+    assert store.insights()["declined_by_reason"] == {"investment_advice": 2, "not_english": 1}

@@ -17,6 +17,7 @@ from tests.app.service.test_conversations import (  # noqa: F401 (collected here
     test_feedback_is_stored_against_the_turn,
     test_feedback_keeps_a_session_from_expiring,
     test_a_follow_up_that_joined_a_ticket_is_not_another_handoff,
+    test_insights_count_the_messages_declined_without_a_search,
     test_insights_on_a_hand_built_set,
     test_insights_on_an_empty_store,
     test_insights_since_a_day_counts_only_that_window,

@@ -18,10 +18,10 @@ def service(tmp_path_factory, demo_index, embedder, redactor):
 
 
 def test_empty_store_renders(service):
-    (headline, decisions, reasons, categories, feedback, latency, gaps, fallbacks, eval_heading, evaluation,
+    (headline, decisions, reasons, categories, feedback, latency, gaps, fallbacks, declined, eval_heading, evaluation,
      plot, not_helpful) = insights_view(service)
     assert "| **—** (0 contained) | 0 | 0 | 0 | 0 | 0 / 0 | — | — |" in headline and headline.startswith("**All time**")
-    for frame in (decisions, reasons, categories, feedback, latency, gaps, fallbacks, evaluation, not_helpful):
+    for frame in (decisions, reasons, categories, feedback, latency, gaps, fallbacks, declined, evaluation, not_helpful):
         assert frame.empty and len(frame.columns) >= 2
     assert eval_heading == NO_EVALUATION and plot is None
 
@@ -47,7 +47,7 @@ def test_gaps_are_topics_comments_sit_beside_answers_and_a_person_ends_containme
         service.chat(ChatRequest(session, question, channel="ui"))
     rated = service.chat(ChatRequest("gap-5", "How do I freeze my card?", channel="ui"))
     service.feedback("gap-5", "down", "it didn't say where the <b>button</b> is", rated.turn_id)
-    headline, *_, gaps, _, _, _, _, not_helpful = insights_view(service)
+    headline, *_, gaps, _, _, _, _, _, not_helpful = insights_view(service)
     metal = gaps[gaps["question"].str.contains("metal", case=False)]
     assert len(metal) == 1 and metal.iloc[0]["count"] >= 3 and metal.iloc[0]["wordings"] >= 3
     row = not_helpful.iloc[0]
@@ -142,3 +142,9 @@ def test_evaluation_shows_gate_baseline_and_plot(service):
                                                               ("decision_accuracy", "0.810", "0.855")]
     assert plot is not None and plot.size == (40, 20)
     assert "records" not in service.latest_evaluation()
+
+
+def test_a_declined_request_for_advice_is_counted(service):
+    service.chat(ChatRequest("adv-1", "what's the best crypto to buy right now?", channel="ui"))
+    declined = insights_view(service)[8]
+    assert dict(declined.itertuples(index=False, name=None)).get("investment_advice", 0) >= 1
