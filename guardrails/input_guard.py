@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Sequence
 
+from guardrails.advice import asks_for_advice
 from guardrails.escalation import asks_for_human
 from guardrails.normalize import NormalizedText, normalize
 
@@ -25,6 +26,7 @@ class InputCheck:
     topics: object  # guardrails.topics.TopicResult
     injection: object  # guardrails.injection.InjectionResult
     human_requested: bool
+    investment_advice: bool = False  # asks what to buy, sell or hold (guardrails.advice): declined, not searched
 
     @property
     def redacted(self) -> str:
@@ -55,6 +57,7 @@ class InputCheck:
             "injection_reasons": list(self.injection.reasons),
             "secret_exposed": bool(self.secrets),
             "human_requested": self.human_requested,
+            "investment_advice": self.investment_advice,
             "normalized": self.normalized.changed,
         }
 
@@ -79,5 +82,5 @@ class InputGuard:
         redactions = self.redactor.redact_batch([n.text for n in normalized], vaults, knowledge)
         topics = self.topics.detect_batch([r.text for r in redactions])
         injections = self.injection.score_batch([n.text for n in normalized])
-        return [InputCheck(n, r, t, i, asks_for_human(r.text))
+        return [InputCheck(n, r, t, i, asks_for_human(r.text), asks_for_advice(r.text))
                 for n, r, t, i in zip(normalized, redactions, topics, injections)]

@@ -183,7 +183,7 @@ class AnswerChain:
         elif "truncated" in flags:
             refusal = too_long(length, self.max_question_chars)
         else:
-            refusal = check_question(redacted, self.max_question_chars)
+            refusal = check_question(redacted, self.max_question_chars, checked.investment_advice)
         timings["checks_ms"] = (time.perf_counter() - mark) * 1000
         if refusal:
             answer = Answer(answer=refusal.reply, confidence=0.0, citations=[], standalone_question=redacted,

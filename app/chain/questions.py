@@ -7,7 +7,6 @@ import re
 from dataclasses import dataclass
 
 from app.core.errors import InvalidInputError
-from guardrails.advice import asks_for_advice
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -43,8 +42,9 @@ def too_long(length: int, max_chars: int) -> Refusal:
                                f"send just your question, in under {max_chars:,} characters?")
 
 
-def check_question(question: str, max_chars: int) -> Refusal | None:
-    """None if Beacon should look for an answer; otherwise the reason and a polite reply."""
+def check_question(question: str, max_chars: int, asks_for_advice: bool = False) -> Refusal | None:
+    """None if Beacon should look for an answer; otherwise the reason and a polite reply.
+    ``asks_for_advice``: the input guard read a request for investment advice in it."""
     if not question or not question.strip():
         raise EmptyQuestionError("the question is empty: type what you would like to know")
     if len(question) > max_chars:
@@ -58,6 +58,6 @@ def check_question(question: str, max_chars: int) -> Refusal | None:
     if latin < 0.5 or (len(words) >= 3 and foreign):
         return Refusal("not_english", "Sorry, I can only answer questions in English for now. If you can, please ask "
                                       "again in English, or ask for a human agent and we will help you.")
-    if asks_for_advice(question):  # no article answers it, and no agent may either
+    if asks_for_advice:  # no article answers it, and no agent may either
         return Refusal("investment_advice", ADVICE_REPLY)
     return None

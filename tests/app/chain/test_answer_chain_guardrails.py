@@ -232,6 +232,14 @@ def test_beacon_check_json_and_jsonl(cli_env):
     assert result.exit_code == 1 and len(out) == 3
     assert out[0]["injection"] is True and out[1]["error"].startswith("line 2:")
     assert out[2]["injection"] is False and out[2]["sensitive"] is False
+    assert payload["investment_advice"] is False and out[2]["investment_advice"] is False
+
+
+def test_beacon_check_reports_a_request_for_investment_advice(cli_env):
+    result = CliRunner().invoke(cli, ["check", "should I sell my eth before the price drops?", "--json"],
+                                catch_exceptions=False)
+    payload = json.loads(result.stdout)
+    assert payload["investment_advice"] is True and payload["sensitive"] is False
 
 
 def test_beacon_check_reads_the_ingested_help_centres_words_as_the_chat_does(cli_env, tmp_path, monkeypatch):
