@@ -195,11 +195,13 @@ def parse_case(line: str, path: Path | str, number: int, sections: dict[str, set
     if not isinstance(context, dict) or set(context) - {"region", "language", "tier"}:
         fail("context must be an object with only region, language and tier")
     region = context.get("region")
-    try:
-        if region is not None and (not isinstance(region, str) or region_code(region) != region):
-            raise RegionError(f"{region!r} is written {region_code(str(region))!r} in Beacon")
-    except RegionError as exc:
-        fail(f"context.region: {exc}; {REGION_HINT} (or null)")
+    if region is not None:
+        try:
+            written = region_code(str(region))
+        except RegionError as exc:
+            fail(f"context.region: {exc}; {REGION_HINT} (or null)")
+        if written != region:
+            fail(f"context.region: {region!r} is written {written!r} in Beacon; {REGION_HINT} (or null)")
     if context.get("tier") not in (None, *TIERS):
         fail(f"context.tier {context.get('tier')!r} is not one of {', '.join(TIERS)} (or null)")
     if not isinstance(row["reference_answer"], str):

@@ -68,7 +68,8 @@ class OutputGuard:
         self.groundedness = groundedness
         self.redactor = redactor
         self.company = company
-        self._company_ids = getattr(redactor, "company_id_types", frozenset())  # BEACON_PII_ID_PATTERNS
+        # The company's identifier types (BEACON_PII_ID_PATTERNS) stop a reply like the built-in ones.
+        self._blocking = BLOCKING_PII | getattr(redactor, "company_id_types", frozenset())
 
     def warm_up(self) -> None:
         self.redactor.warm_up()
@@ -88,9 +89,8 @@ class OutputGuard:
         text = normalize(_CITATION.sub(" ", reply)).text
         # Names are not among the blocking types, so spaCy's NER is skipped (30 ms -> a few).
         words = set(_WORD.findall(" ".join(sources).lower()))
-        blocking = BLOCKING_PII | self._company_ids
         leaked = {r.entity_type for r in self.redactor.detect(text, ner=False)
-                  if r.entity_type in blocking and not _published(text[r.start:r.end], r.entity_type, published,
+                  if r.entity_type in self._blocking and not _published(text[r.start:r.end], r.entity_type, published,
                                                                        words)}
         if leaked:
             result.pii_types = sorted(leaked)

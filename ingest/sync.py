@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import time
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -90,10 +91,7 @@ class SyncReport:
     def regions(self) -> dict[str, int]:
         """Files in the index per region (front matter ``region``; "global" when none), so an editor
         sees a region that exists by mistake ("UKK" beside "UK")."""
-        out: dict[str, int] = {}
-        for f in self.files:
-            for region in f.regions:
-                out[region] = out.get(region, 0) + 1
+        out = Counter(region for f in self.files for region in f.regions)
         return dict(sorted(out.items(), key=lambda item: (item[0] != "global", item[0])))
 
     def to_json(self) -> dict:

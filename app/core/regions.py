@@ -27,17 +27,24 @@ _MENTIONS = {
     "US": r"\b(us|usa|united states|america|american|\$)\b|\$",
 }
 
+
 class RegionError(ValueError):
     """A value that names no region; the message says what to write instead."""
 
 
 @functools.lru_cache(maxsize=1)
-def _countries() -> dict[str, str]:
-    """English country name (lower-case) -> its two-letter code, from CLDR."""
+def _territories() -> dict[str, str]:
+    """CLDR's territory code -> English name (ISO codes: GB, not UK)."""
     from babel import Locale
 
-    names = Locale("en").territories
-    return {name.lower(): _own_code(code) for code, name in names.items() if len(code) == 2 and code.isalpha()}
+    return dict(Locale("en").territories)
+
+
+@functools.lru_cache(maxsize=1)
+def _countries() -> dict[str, str]:
+    """English country name (lower-case) -> its two-letter code as Beacon writes it."""
+    return {name.lower(): _own_code(code) for code, name in _territories().items()
+            if len(code) == 2 and code.isalpha()}
 
 
 @functools.lru_cache(maxsize=1)
@@ -48,6 +55,12 @@ def _country_codes() -> frozenset[str]:
 def _own_code(code: str) -> str:
     """Beacon writes the United Kingdom as the demo does: UK, not ISO's GB."""
     return "UK" if code == "GB" else code
+
+
+def _iso_code(region: str) -> str:
+    """The territory CLDR knows a region by: its country part ("US" of "US-NY"), GB for UK."""
+    country = region.split("-")[0]
+    return "GB" if country == "UK" else country
 
 
 def region_code(value: str, *, language_is_not_region: bool = False) -> str:
@@ -82,9 +95,7 @@ def _is_language(tag: str) -> bool:
 def region_name(region: str) -> str:
     """How a customer reads a region: its country's or union's English name ("Canada" for CA,
     "United Kingdom" for UK), or the code itself when it is the help centre's own (APAC)."""
-    from babel import Locale
-
-    return Locale("en").territories.get("GB" if region == "UK" else region, region)
+    return _territories().get(_iso_code(region), region) if "-" not in region else region
 
 
 def customer_region(value: str | None) -> str | None:
@@ -109,10 +120,8 @@ def currency(region: str | None) -> str | None:
         return None
     from babel.numbers import get_territory_currencies
 
-    country = region.split("-")[0]
-    country = {"UK": "GB"}.get(country, country)
     try:
-        found = get_territory_currencies(country, tender=True)
+        found = get_territory_currencies(_iso_code(region), tender=True)
     except Exception:  # babel raises for codes that are not territories (APAC, EMEA)
         return None
     return found[0] if len(found) == 1 else None
@@ -130,6 +139,7 @@ def _mention_pattern(region: str) -> re.Pattern[str] | None:
     if not names:
         return None
     return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True)) + r")\b", re.I)
+
 
 def mentioned_region(text: str, regions: Iterable[str] = DEMO_REGIONS) -> str | None:
     """The one region of ``regions`` the message names ("and in the EU?", "I live in Canada"), or

@@ -270,11 +270,12 @@ def resume_conversation(service, code: str | None, request: gr.Request = None, l
     except BeaconError as exc:
         return (*keep, str(exc))
     history = []
+    team = _team(service)
     for entry in found["history"]:
         if entry["role"] == "customer":
             history.append(user_message(entry["text"]))
         elif entry["role"] == "agent":
-            history.append(agent_message(entry, _team(service)))
+            history.append(agent_message(entry, team))
         else:
             history.append({"role": "assistant", "content": entry["text"]})
     code = found["resume_code"]
