@@ -119,10 +119,11 @@ class AnswerChain:
     def __init__(self, retriever: HybridRetriever, generator: Generator, confidence: ConfidenceModel,
                  sessions: SessionStore, guardrails: Guardrails, threshold: float, sources: int = 3,
                  max_question_chars: int = 2000, rewriter: Rewriter | None = None,
-                 company: Company | None = None) -> None:
+                 company: Company | None = None, fallback_generator: Generator | None = None) -> None:
         self.retriever = retriever
         self.generator = generator
-        self.fallback_generator = ExtractiveGenerator()
+        # What replaces a chat model's reply that fails the output check: extractive text from the same sources.
+        self.fallback_generator = fallback_generator or ExtractiveGenerator()
         self.confidence = confidence
         self.sessions = sessions
         self.guardrails = guardrails

@@ -21,14 +21,16 @@ from app.handoff.tickets import SqliteTicketStore
 from app.index.reranker import RERANKER_PATH, CrossEncoderReranker
 from app.index.retrieval import HybridRetriever
 from app.index.sentence_store import SentenceStore
-from app.index.sentences import SentenceScorer
+from app.index.sentences import SentenceMatch, SentenceScorer
 from guardrails.escalation import EscalationPolicy
 from guardrails.input_guard import InputGuard
 from guardrails.output_guard import OutputGuard
 
 
-def build_generator(settings: Settings):
-    extractive = ExtractiveGenerator()
+def build_generator(settings: Settings, embedder=None):
+    """The configured generator; the extractive one (the default, and the chat model's fallback) checks its
+    "See also" lines with the retrieval embedder when one is given."""
+    extractive = ExtractiveGenerator(match=SentenceMatch(embedder) if embedder is not None else None)
     if settings.generator == "openai":
         from app.chain.generation.openai_chat import OpenAIChatGenerator
 
@@ -100,10 +102,11 @@ def build_retriever(settings: Settings, store, embedder) -> HybridRetriever:
 def build_chain(settings: Settings, store, embedder, sessions: SessionStore | None = None,
                 guardrails=None) -> AnswerChain:
     retriever = build_retriever(settings, store, embedder)
-    generator = build_generator(settings)
+    generator = build_generator(settings, embedder)
     return AnswerChain(
         retriever=retriever,
         generator=generator,
+        fallback_generator=getattr(generator, "fallback", generator),
         confidence=load_confidence_model(),
         sessions=sessions or session_store(settings),
         guardrails=guardrails or build_guardrails(settings, embedder),

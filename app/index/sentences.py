@@ -61,6 +61,31 @@ def sentences_key(texts: Sequence[str]) -> str:
     return hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()
 
 
+def lead_sentence(title: str, section: str, text: str) -> str:
+    """A passage's first sentence as the sentence store embeds it: after its title and section path."""
+    return sentence_texts(title, section, text)[0]
+
+
+class SentenceMatch:
+    """How close passages are to a question: the cosine between the question and each passage's first
+    sentence (after its title and section path), with the retrieval embedder. The extractive reply checks a
+    "See also" line with it (app/chain/generation/extractive.py)."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self.embedder = embedder
+
+    def cosines(self, question: str, passages: Sequence[tuple[str, str, str]]) -> list[float]:
+        """Each (title, section, text) passage's cosine to the question."""
+        if not passages:
+            return []
+        query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
+        query /= max(float(np.linalg.norm(query)), 1e-12)
+        leads = [lead_sentence(title, section, text) for title, section, text in passages]
+        vectors = np.asarray(self.embedder.embed_documents(leads), dtype=np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return [float(v @ query) for v in vectors]
+
+
 def reorder(chunks: list, best: dict[str, float], weight: float) -> list:
     """The chunks by (fused score + weight x normalised best sentence) / (1 + weight): the same order as
     the sum, and the score stays in [0, 1]. A chunk without a sentence score keeps its fused score."""

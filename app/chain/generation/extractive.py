@@ -3,8 +3,12 @@
 An FAQ match answers with the FAQ's answer (its best sentences when the answer is long); any
 other match with its sentences that share the most words with the question, in their original
 order, each one whole, with the list or code block a chosen sentence introduces. Beacon adds
-only citation markers and, when a second document adds a different fact, a "See also" line
-naming it, so it cannot state a fee or a promise that is not in a source. There is no opening
+only citation markers and, when another of the first three sources adds a different fact about the
+question, one "See also" line naming it, so it cannot state a fee or a promise that is not in a source.
+Such a line needs its source to score close to the answer's (``SEE_ALSO_SCORE_SHARE``) and, with a
+sentence match, its sentence to be about as close to the question as the answer's first sentence
+(``SEE_ALSO_MATCH_SHARE``): on help centres nobody here wrote, most lines without these checks came from
+another article than the one the question was about (research/kbs/README.md, "See also lines"). There is no opening
 phrase: the customer reads the answer first and its source in the citation.
 
 Chunk text comes from ingest already clean (markup out, line breaks mended); the mending here
@@ -13,13 +17,16 @@ is for text written straight into YAML or CSV answers with hard line breaks.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Protocol, Sequence
 
 from app.chain.generation import Generation
 from app.core.regions import currency
 from app.index.retrieval import RetrievedChunk
+
+log = logging.getLogger(__name__)
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
 _WORD = re.compile(r"[a-z0-9£€$%]+")
@@ -41,6 +48,9 @@ FAQ_WHOLE_CHARS = 900  # an FAQ answer up to this long is given whole
 MAX_UNITS = 3  # sentences (with what they introduce) taken from one source
 BLOCK_LINES = 8  # lines of a list or code block kept after the sentence that introduces it
 SEE_ALSO_WORDS = 8  # a shorter sentence is a pointer or a heading, not a fact of its own
+SEE_ALSO_SOURCES = 3  # a "See also" line comes from one of the first three sources
+SEE_ALSO_SCORE_SHARE = 0.8  # its source's retrieval score is at least this share of the answer's source's
+SEE_ALSO_MATCH_SHARE = 0.9  # its sentence's cosine to the question is at least this share of the answer's
 REPEATED_SHARE = 0.8  # a followed article's sentence whose words the answer holds this much of is said already
 # Metadata key on a source that app/chain/pointers.py followed: the file whose answer pointed to it.
 FOLLOWED = "followed_from"
@@ -306,11 +316,18 @@ def _plain_title(title: str) -> str:
     return re.sub(r"[.!?:;]+(?=\s|$)", "", title).strip()
 
 
+class SentenceMatch(Protocol):
+    def cosines(self, question: str, passages: Sequence[tuple[str, str, str]]) -> list[float]:
+        """Each (title, section, text) passage's cosine to the question (app/index/sentences.py)."""
+        ...
+
+
 class ExtractiveGenerator:
     name = "extractive"
 
-    def __init__(self, max_sources: int = 2) -> None:
+    def __init__(self, max_sources: int = SEE_ALSO_SOURCES, match: SentenceMatch | None = None) -> None:
         self.max_sources = max_sources
+        self.match = match  # without one, a "See also" line is checked by its source's score alone
 
     def generate(self, question: str, sources: list[RetrievedChunk], history=()) -> Generation:
         if not sources:
@@ -331,9 +348,10 @@ class ExtractiveGenerator:
         top = sources[first - 1]
         parts = [f"{answer} [{first}]"]
         # An article the answer points to comes on top of the "see also" sources (app/chain/pointers.py).
-        window = self.max_sources + any(FOLLOWED in s.metadata for s in sources[first : first + 1])
+        end = self.max_sources + any(FOLLOWED in s.metadata for s in sources[first : first + 1])
         quoted = {top.source}
-        for number, extra in enumerate(sources[first : first - 1 + window], start=first + 1):
+        offered: list[tuple[int, RetrievedChunk, str]] = []
+        for number, extra in enumerate(sources[first:end], start=first + 1):
             if extra.source in quoted:
                 continue
             if extra.metadata.get(FOLLOWED) == top.source:  # the article the answer points to: its answer
@@ -343,10 +361,30 @@ class ExtractiveGenerator:
                     quoted.add(extra.source)
                 continue
             sentence = _see_also(question, extra, answer)
-            if sentence:
-                # The "See also …:" line names where; the sentence under it is the source's own.
-                parts.append(f"See also {_plain_title(extra.title or extra.source)}:\n{sentence} [{number}]")
+            if sentence and extra.score >= SEE_ALSO_SCORE_SHARE * top.score:
+                offered.append((number, extra, sentence))
+        line = self._closest(question, top, answer, offered)
+        if line:
+            number, extra, sentence = line
+            # The "See also …:" line names where; the sentence under it is the source's own.
+            parts.append(f"See also {_plain_title(extra.title or extra.source)}:\n{sentence} [{number}]")
         return Generation("\n\n".join(parts), self.name)
+
+    def _closest(self, question: str, top: RetrievedChunk, answer: str,
+                 offered: list[tuple[int, RetrievedChunk, str]]) -> tuple[int, RetrievedChunk, str] | None:
+        """The first offered line whose sentence is about as close to the question as the answer's first
+        sentence; the first offered when there is no sentence match or it fails (the score check stands)."""
+        if not offered or self.match is None:
+            return offered[0] if offered else None
+        passages = [(top.title, top.section, answer.split("\n\n")[0])]
+        passages += [(extra.title, extra.section, sentence) for _, extra, sentence in offered]
+        try:
+            cosines = self.match.cosines(question, passages)
+        except Exception:  # an embedding endpoint that fails here costs the check, never the reply
+            log.warning("the see-also sentence match failed; the line is checked by its score alone", exc_info=True)
+            return offered[0]
+        return next((line for line, cosine in zip(offered, cosines[1:])
+                     if cosine >= SEE_ALSO_MATCH_SHARE * cosines[0]), None)
 
     @staticmethod
     def _main_answer(question: str, source: RetrievedChunk) -> str:

@@ -39,6 +39,11 @@ def _grounded(answer) -> bool:
     return True
 
 
+def test_the_chain_checks_see_also_lines_with_its_embedder_in_the_reply_and_in_the_fallback(chain, embedder):
+    assert chain.generator.match.embedder is embedder
+    assert chain.fallback_generator is chain.generator  # the extractive reply is its own fallback
+
+
 def test_an_answer_opens_with_the_answer_and_names_the_customers_currency(chain):
     answer = chain.answer("how much is a replacement card", region="UK")
     assert answer.decision["action"] in ("answer", "answer_with_caution")

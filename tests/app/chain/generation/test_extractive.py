@@ -210,3 +210,80 @@ def test_a_sentence_about_a_picture_the_reply_cannot_show_is_not_quoted(text, ex
     from app.chain.generation.extractive import whole
 
     assert whole(text) == expected
+
+
+# -- "See also" lines on subject (research/kbs/README.md, "See also lines") ------------------
+FORGOT = "forgot my wallet password, i still have the 12 seed words written down. can i get back in?"
+PASSWORD_FAQ = RetrievedChunk(
+    "id-faq", "faq.md", "Frequently Asked Questions", "I have forgotten my password. What can I do?",
+    "It is not possible to recover your password. However, you can restore your wallet from its seed phrase and "
+    "choose a new password. If you lose both your password and your seed, there is no way to recover your money.", 1.0)
+# Electrum's malware page under a forgotten-password question: it shares words with the question, not its subject.
+STOLEN = RetrievedChunk("id-malware", "malware.md", "Malware", "If your coins got stolen",
+                        "If your coins got stolen, you must not keep using your existing wallet with the same seed "
+                        "words. Create a new wallet and move what is left.", 0.9)
+SEED_ENOUGH = RetrievedChunk("id-restore", "restore.md", "Restoring a wallet", "From the seed",
+                             "A forgotten wallet password is no loss when you still hold the 12 seed words: they "
+                             "recreate every key on any device.", 0.85)
+
+
+class _Cosines:
+    """A deterministic sentence match: fixed cosines by passage text, or an endpoint that is down."""
+
+    def __init__(self, by_text: dict[str, float] | None = None) -> None:
+        self.by_text = by_text
+
+    def cosines(self, question, passages):
+        if self.by_text is None:
+            raise ConnectionError("embedding endpoint down")
+        return [next(v for k, v in self.by_text.items() if text.startswith(k)) for _, _, text in passages]
+
+
+@pytest.fixture(scope="module")
+def sentence_match(embedder):
+    from app.index.sentences import SentenceMatch
+
+    return SentenceMatch(embedder)
+
+
+def _see_also_of(text: str) -> str | None:
+    return text.split("\n\nSee also ", 1)[1] if "\n\nSee also " in text else None
+
+
+def test_a_see_also_from_another_subject_is_left_out_and_one_on_the_question_is_kept(sentence_match):
+    generator = ExtractiveGenerator(match=sentence_match)  # the bundled embedder, as the chain builds it
+    assert _see_also_of(generator.generate(FORGOT, [PASSWORD_FAQ, STOLEN]).text) is None
+    kept = _see_also_of(generator.generate(FORGOT, [PASSWORD_FAQ, SEED_ENOUGH]).text)
+    assert kept == ("Restoring a wallet:\nA forgotten wallet password is no loss when you still hold the 12 seed words: "
+                    "they recreate every key on any device. [2]")
+    # Without a sentence match only the score check stands, and the stolen-coins line passes it.
+    assert _see_also_of(ExtractiveGenerator().generate(FORGOT, [PASSWORD_FAQ, STOLEN]).text).startswith("Malware:")
+
+
+def test_a_see_also_needs_its_source_to_score_close_to_the_answer():
+    from dataclasses import replace
+
+    from app.chain.generation.extractive import SEE_ALSO_SCORE_SHARE
+
+    close = replace(SEED_ENOUGH, score=SEE_ALSO_SCORE_SHARE)
+    far = replace(SEED_ENOUGH, score=SEE_ALSO_SCORE_SHARE - 0.01)
+    assert _see_also_of(ExtractiveGenerator().generate(FORGOT, [PASSWORD_FAQ, close]).text)
+    assert _see_also_of(ExtractiveGenerator().generate(FORGOT, [PASSWORD_FAQ, far]).text) is None
+
+
+def test_the_third_source_gives_the_line_when_the_second_does_not_and_one_line_at_most():
+    match = _Cosines({"It is not": 0.6, "If your coins": 0.3, "A forgotten": 0.58})
+    text = ExtractiveGenerator(match=match).generate(FORGOT, [PASSWORD_FAQ, STOLEN, SEED_ENOUGH]).text
+    assert _see_also_of(text).startswith("Restoring a wallet:") and text.endswith("[3]")
+    both = _Cosines({"It is not": 0.6, "If your coins": 0.59, "A forgotten": 0.58})
+    text = ExtractiveGenerator(match=both).generate(FORGOT, [PASSWORD_FAQ, STOLEN, SEED_ENOUGH]).text
+    assert text.count("See also") == 1 and _see_also_of(text).startswith("Malware:")
+    # A fourth source is never quoted.
+    fourth = ExtractiveGenerator(match=match).generate(FORGOT, [PASSWORD_FAQ, STOLEN, STOLEN, SEED_ENOUGH]).text
+    assert _see_also_of(fourth) is None
+
+
+def test_a_sentence_match_that_fails_leaves_the_score_check_and_is_logged(caplog):
+    text = ExtractiveGenerator(match=_Cosines(None)).generate(FORGOT, [PASSWORD_FAQ, SEED_ENOUGH]).text
+    assert _see_also_of(text).startswith("Restoring a wallet:")
+    assert "see-also sentence match failed" in caplog.text
