@@ -106,11 +106,25 @@ def sections_from_blocks(blocks: list[Block]) -> tuple[list[Section], str | None
     return sections, title
 
 
+_ENDS_CLAUSE = re.compile(r"[.!?:;…]\W*$")
+
+
+def _lead_text(paragraphs: list[str]) -> str:
+    """A list item's first paragraphs on its line. A paragraph that ends without a stop is the item's
+    label, and a colon keeps it apart from the text after it (Electrum's "1. Logging to file: On Linux …",
+    not "1. Logging to file On Linux …")."""
+    text = paragraphs[0]
+    for paragraph in paragraphs[1:]:
+        text += (" " if _ENDS_CLAUSE.search(text) else ": ") + paragraph
+    return text
+
+
 def list_item_lines(marker: str, depth: int, parts: list[str | list[str]]) -> list[str]:
     """One list item as lines, its parts in reading order: the paragraphs before anything else
-    join the ``- item`` line; a nested list or a code block keeps its own lines where it stood;
-    a paragraph after one of those is a line of its own ("Example:", the code, then "Note that
-    the fee is deducted." — not "Example: Note that …" with the code after)."""
+    join the ``- item`` line (a label paragraph with a colon after it); a nested list or a code block
+    keeps its own lines where it stood; a paragraph after one of those is a line of its own
+    ("Example:", the code, then "Note that the fee is deducted." — not "Example: Note that …" with
+    the code after)."""
     lines: list[str] = []
     lead: list[str] = []
     led = False  # the "- item" line is written (or there was nothing to lead with)
@@ -124,9 +138,9 @@ def list_item_lines(marker: str, depth: int, parts: list[str | list[str]]) -> li
         if not part:
             continue
         if not led and lead:
-            lines.append("  " * depth + f"{marker} {' '.join(lead)}")
+            lines.append("  " * depth + f"{marker} {_lead_text(lead)}")
         led = True
         lines.extend(part)
     if not led and lead:
-        lines.append("  " * depth + f"{marker} {' '.join(lead)}")
+        lines.append("  " * depth + f"{marker} {_lead_text(lead)}")
     return lines

@@ -465,6 +465,21 @@ def test_a_list_items_code_block_stays_where_it_stood(source, content):
     assert _shape(_load(source, content)) == _ITEM_WITH_CODE
 
 
+_LABELLED_ITEMS = ("Debug logs", [((), "1. Logging to file: On Linux, tick Write logs to file.\n"
+                                       "2. Logging to terminal (standard error): Start it with -v. It prints to stderr.")])
+
+
+@pytest.mark.parametrize(("source", "content"), [
+    ("faq.rst", "Debug logs\n==========\n\n1. Logging to file\n\n   On Linux, tick Write logs to file.\n\n"
+                "2. Logging to terminal (standard error)\n\n   Start it with -v.\n\n   It prints to stderr.\n"),
+    ("faq.md", "# Debug logs\n\n1. Logging to file\n\n   On Linux, tick Write logs to file.\n\n"
+               "2. Logging to terminal (standard error)\n\n   Start it with -v.\n\n   It prints to stderr.\n"),
+], ids=["rst", "markdown"])
+def test_a_list_items_label_paragraph_is_kept_apart_from_its_text(source, content):
+    # Electrum's FAQ: an item's label paragraph ran into its text ("1. Logging to file On Linux/Windows/macOS, …").
+    assert _shape(_load(source, content)) == _LABELLED_ITEMS
+
+
 def test_a_list_items_text_after_a_nested_list_keeps_its_place_and_its_spaces():
     html = "<h1>Steps</h1><ul><li>Open the <b>wallet</b><ul><li>the GUI one</li></ul>and then sign.</li></ul>"
     assert _shape(_load("steps.html", html)) == ("Steps", [((), "- Open the wallet\n  - the GUI one\nand then sign.")])
