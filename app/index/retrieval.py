@@ -48,6 +48,8 @@ class RetrievedChunk:
     sparse_score: float | None = None  # BM25
     metadata: dict = field(default_factory=dict)
     rerank_score: float | None = None  # the reranker's logit, when it read this chunk
+    # Each sentence's cosine to the query (app.index.sentences.sentence_texts order), when the best-sentence step read it.
+    sentence_cosines: list[float] | None = None
 
     def to_json(self) -> dict:
         return {
@@ -265,7 +267,11 @@ class HybridRetriever:
         if self.sentence_scores is not None and vector is not None:
             head, tail = results[: self.sentence_top_n], results[self.sentence_top_n :]
             try:
-                results = reorder(head, self.sentence_scores.best(vector, head), self.sentence_weight) + tail
+                cosines = self.sentence_scores.cosines(vector, head)
+                for chunk in head:
+                    chunk.sentence_cosines = cosines.get(chunk.chunk_id)
+                best = {chunk_id: max(row) for chunk_id, row in cosines.items() if row}
+                results = reorder(head, best, self.sentence_weight) + tail
             except Exception:  # an embedding endpoint that fails here leaves the fused order, never the turn
                 log.warning("the best-sentence step failed; the fused order is kept", exc_info=True)
             timings["sentences_ms"] = (time.perf_counter() - fused_at) * 1000

@@ -40,8 +40,8 @@ class StoredSentences(Protocol):
 
 
 class SentenceScores(Protocol):
-    def best(self, query_vector: Sequence[float], chunks: Sequence) -> dict[str, float]:
-        """Each chunk's best sentence cosine to the question, by chunk id."""
+    def cosines(self, query_vector: Sequence[float], chunks: Sequence) -> dict[str, list[float]]:
+        """Each chunk's sentences' cosines to the question (in ``sentence_texts`` order), by chunk id."""
         ...
 
 
@@ -67,23 +67,37 @@ def lead_sentence(title: str, section: str, text: str) -> str:
 
 
 class SentenceMatch:
-    """How close passages are to a question: the cosine between the question and each passage's first
-    sentence (after its title and section path), with the retrieval embedder. The extractive reply checks a
-    "See also" line with it (app/chain/generation/extractive.py)."""
+    """How close quoted passages are to a question: the cosine between the question and a passage's first
+    sentence, after its chunk's title and section path. The extractive reply checks a "See also" line with it
+    (app/chain/generation/extractive.py). A sentence the best-sentence step already scored for its chunk
+    (``RetrievedChunk.sentence_cosines``) costs nothing; any other is embedded with the retrieval embedder."""
 
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
 
-    def cosines(self, question: str, passages: Sequence[tuple[str, str, str]]) -> list[float]:
-        """Each (title, section, text) passage's cosine to the question."""
-        if not passages:
-            return []
-        query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
-        query /= max(float(np.linalg.norm(query)), 1e-12)
-        leads = [lead_sentence(title, section, text) for title, section, text in passages]
-        vectors = np.asarray(self.embedder.embed_documents(leads), dtype=np.float32)
-        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-        return [float(v @ query) for v in vectors]
+    def cosines(self, question: str, passages: Sequence[tuple]) -> list[float]:
+        """Each (chunk, quoted text) passage's cosine to the question."""
+        found: list[float | None] = [_scored(chunk, text) for chunk, text in passages]
+        missing = [i for i, cosine in enumerate(found) if cosine is None]
+        if missing:
+            query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
+            query /= max(float(np.linalg.norm(query)), 1e-12)
+            leads = [lead_sentence(passages[i][0].title, passages[i][0].section, passages[i][1]) for i in missing]
+            vectors = np.asarray(self.embedder.embed_documents(leads), dtype=np.float32)
+            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            for i, vector in zip(missing, vectors):
+                found[i] = float(vector @ query)
+        return [float(cosine) for cosine in found]
+
+
+def _scored(chunk, text: str) -> float | None:
+    """The cosine the best-sentence step gave the quoted text's first sentence in its chunk, if it scored it."""
+    scored = getattr(chunk, "sentence_cosines", None)
+    pieces = sentences(chunk.text)
+    first = (sentences(text) or [text])[0].strip()
+    if not scored or len(scored) != len(pieces) or first not in pieces:
+        return None
+    return scored[pieces.index(first)]
 
 
 def reorder(chunks: list, best: dict[str, float], weight: float) -> list:
@@ -155,12 +169,16 @@ class SentenceScorer:
                     self._cache.popitem(last=False)
         return entries
 
-    def best(self, query_vector: Sequence[float], chunks: Sequence) -> dict[str, float]:
+    def cosines(self, query_vector: Sequence[float], chunks: Sequence) -> dict[str, list[float]]:
         if not chunks:
             return {}
         query = np.asarray(query_vector, dtype=np.float32)
         query /= max(float(np.linalg.norm(query)), 1e-12)
-        return {c.chunk_id: float((v @ query).max()) for c, v in zip(chunks, self._vectors(chunks))}
+        return {c.chunk_id: (v @ query).tolist() for c, v in zip(chunks, self._vectors(chunks))}
+
+    def best(self, query_vector: Sequence[float], chunks: Sequence) -> dict[str, float]:
+        """Each chunk's best sentence cosine to the question, by chunk id."""
+        return {chunk_id: max(row) for chunk_id, row in self.cosines(query_vector, chunks).items()}
 
     def __len__(self) -> int:
         return len(self._cache)

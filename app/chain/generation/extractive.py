@@ -317,8 +317,8 @@ def _plain_title(title: str) -> str:
 
 
 class SentenceMatch(Protocol):
-    def cosines(self, question: str, passages: Sequence[tuple[str, str, str]]) -> list[float]:
-        """Each (title, section, text) passage's cosine to the question (app/index/sentences.py)."""
+    def cosines(self, question: str, passages: Sequence[tuple[RetrievedChunk, str]]) -> list[float]:
+        """Each (source, quoted text) passage's cosine to the question (app/index/sentences.py)."""
         ...
 
 
@@ -376,8 +376,7 @@ class ExtractiveGenerator:
         sentence; the first offered when there is no sentence match or it fails (the score check stands)."""
         if not offered or self.match is None:
             return offered[0] if offered else None
-        passages = [(top.title, top.section, answer.split("\n\n")[0])]
-        passages += [(extra.title, extra.section, sentence) for _, extra, sentence in offered]
+        passages = [(top, answer.split("\n\n")[0])] + [(extra, sentence) for _, extra, sentence in offered]
         try:
             cosines = self.match.cosines(question, passages)
         except Exception:  # an embedding endpoint that fails here costs the check, never the reply

@@ -10,7 +10,7 @@ import pytest
 from app.chain.factory import build_retriever
 from app.core.settings import Settings
 from app.index.retrieval import HybridRetriever
-from app.index.sentences import SentenceScorer, reorder, sentence_texts, sentences
+from app.index.sentences import SentenceMatch, SentenceScorer, reorder, sentence_texts, sentences
 from tests.app.index.small_kb import ingested_store
 
 
@@ -55,6 +55,10 @@ class Counting:
         self.embedded += len(texts)
         return self.inner.embed_documents(texts)
 
+    def embed_query(self, text):
+        self.embedded += 1
+        return self.inner.embed_query(text)
+
 
 def test_the_scorer_prefers_the_chunk_with_the_matching_sentence_and_caches_its_vectors(embedder):
     counting = Counting(embedder)
@@ -70,6 +74,24 @@ def test_the_scorer_prefers_the_chunk_with_the_matching_sentence_and_caches_its_
     other = Chunk("other", 0.5, "Backups", "", "Write the words on paper and keep the paper somewhere safe.")
     scorer.best(vector, [other])
     assert len(scorer) == 2 and counting.embedded == 4  # the least recently used chunk made room
+
+
+def test_a_quoted_sentence_the_step_scored_is_matched_without_embedding_and_with_the_same_cosine(embedder):
+    from app.index.retrieval import RetrievedChunk
+
+    question = "my new wallet gave me 16 words but my old one had 25"
+    text = "Wallets made before 2024 show 25 words. New wallets show a 16-word seed instead, which is expected."
+    scored = RetrievedChunk("seed", "seed.md", "Seed words", "Lengths", text, 0.5)
+    scored.sentence_cosines = SentenceScorer(embedder).cosines(embedder.embed_query(question), [scored])["seed"]
+    counting = Counting(embedder)
+    quoted = "New wallets show a 16-word seed instead, which is expected."
+    [from_step] = SentenceMatch(counting).cosines(question, [(scored, quoted)])
+    assert counting.embedded == 0
+    unscored = RetrievedChunk("seed", "seed.md", "Seed words", "Lengths", text, 0.5)
+    [embedded] = SentenceMatch(counting).cosines(question, [(unscored, quoted)])
+    assert counting.embedded == 2 and from_step == pytest.approx(embedded, abs=1e-4)  # the question and the sentence
+    # A quote the step's cut does not hold (another chunk's text, a stale set) is embedded, never guessed.
+    assert SentenceMatch(counting).cosines(question, [(scored, "Fees are paid to the miners of each block.")])[0] < embedded
 
 
 KB = {
@@ -95,6 +117,8 @@ def test_the_retriever_with_the_sentence_step(kb_store, embedder, tmp_path):
     assert [c.score for c in retrieval.results] == sorted((c.score for c in retrieval.results), reverse=True)
     assert "sentences_ms" in retrieval.timings
     assert len(retrieval.results) <= 3
+    # Each result keeps its sentences' cosines, one a sentence, for the reply's "See also" check.
+    assert all(len(c.sentence_cosines) == len(sentence_texts(c.title, c.section, c.text)) for c in retrieval.results)
 
 
 def test_switched_off_there_is_no_sentence_step(kb_store, embedder, tmp_path):
@@ -114,7 +138,7 @@ def test_sparse_mode_has_no_question_vector_and_no_sentence_step(kb_store, embed
 class Failing:
     """A sentence step whose embedding endpoint is down."""
 
-    def best(self, query_vector, chunks):
+    def cosines(self, query_vector, chunks):
         raise ConnectionError("embedding endpoint unreachable")
 
 

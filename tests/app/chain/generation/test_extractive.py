@@ -236,7 +236,7 @@ class _Cosines:
     def cosines(self, question, passages):
         if self.by_text is None:
             raise ConnectionError("embedding endpoint down")
-        return [next(v for k, v in self.by_text.items() if text.startswith(k)) for _, _, text in passages]
+        return [next(v for k, v in self.by_text.items() if text.startswith(k)) for _, text in passages]
 
 
 @pytest.fixture(scope="module")
