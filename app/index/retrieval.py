@@ -48,7 +48,7 @@ class RetrievedChunk:
     sparse_score: float | None = None  # BM25
     metadata: dict = field(default_factory=dict)
     rerank_score: float | None = None  # the reranker's logit, when it read this chunk
-    # Each sentence's cosine to the query (app.index.sentences.sentence_texts order), when the best-sentence step read it.
+    # Each sentence's cosine to the query, in app.index.sentences.sentence_texts order (when the sentence step read it).
     sentence_cosines: list[float] | None = None
 
     def to_json(self) -> dict:

@@ -21,7 +21,7 @@ import logging
 import re
 import threading
 from collections import OrderedDict
-from typing import Protocol, Sequence
+from typing import Any, Protocol, Sequence
 
 import numpy as np
 
@@ -75,8 +75,8 @@ class SentenceMatch:
     def __init__(self, embedder: Embedder) -> None:
         self.embedder = embedder
 
-    def cosines(self, question: str, passages: Sequence[tuple]) -> list[float]:
-        """Each (chunk, quoted text) passage's cosine to the question."""
+    def cosines(self, question: str, passages: Sequence[tuple[Any, str]]) -> list[float]:
+        """Each (chunk, quoted text) passage's cosine to the question; a chunk has the ``RetrievedChunk`` fields."""
         found: list[float | None] = [_scored(chunk, text) for chunk, text in passages]
         missing = [i for i, cosine in enumerate(found) if cosine is None]
         if missing:

@@ -64,7 +64,8 @@ def collect(names: list[str]) -> list[dict]:
             results = runner.retriever.retrieve(question.query, top_k=SOURCES, region=question.region).results
             if len(results) < 2:
                 continue
-            first = next((i for i, s in enumerate(results) if ExtractiveGenerator._main_answer(question.query, s)), None)
+            first = next((i for i, s in enumerate(results)
+                          if ExtractiveGenerator._main_answer(question.query, s)), None)
             if first is None:
                 continue
             top = results[first]

@@ -466,7 +466,8 @@ def test_a_list_items_code_block_stays_where_it_stood(source, content):
 
 
 _LABELLED_ITEMS = ("Debug logs", [((), "1. Logging to file: On Linux, tick Write logs to file.\n"
-                                       "2. Logging to terminal (standard error): Start it with -v. It prints to stderr.")])
+                                       "2. Logging to terminal (standard error): Start it with -v. "
+                                       "It prints to stderr.")])
 
 
 @pytest.mark.parametrize(("source", "content"), [

@@ -254,8 +254,8 @@ def test_a_see_also_from_another_subject_is_left_out_and_one_on_the_question_is_
     generator = ExtractiveGenerator(match=sentence_match)  # the bundled embedder, as the chain builds it
     assert _see_also_of(generator.generate(FORGOT, [PASSWORD_FAQ, STOLEN]).text) is None
     kept = _see_also_of(generator.generate(FORGOT, [PASSWORD_FAQ, SEED_ENOUGH]).text)
-    assert kept == ("Restoring a wallet:\nA forgotten wallet password is no loss when you still hold the 12 seed words: "
-                    "they recreate every key on any device. [2]")
+    assert kept == ("Restoring a wallet:\nA forgotten wallet password is no loss when you still hold the 12 seed "
+                    "words: they recreate every key on any device. [2]")
     # Without a sentence match only the score check stands, and the stolen-coins line passes it.
     assert _see_also_of(ExtractiveGenerator().generate(FORGOT, [PASSWORD_FAQ, STOLEN]).text).startswith("Malware:")
 
