@@ -139,6 +139,7 @@ def follow(retriever, question: str, results: list[RetrievedChunk], region: str 
         return results
     if passage is None:
         return results
-    followed = replace(passage, metadata={**passage.metadata, FOLLOWED: top.source})
+    # Its sentence cosines, if any, may be to the name searched for, not to the question.
+    followed = replace(passage, metadata={**passage.metadata, FOLLOWED: top.source}, sentence_cosines=None)
     rest = [c for c in results[1:] if c.chunk_id != followed.chunk_id]
     return [top, followed, *rest][: max(top_k, 1) + 1]

@@ -76,18 +76,18 @@ class SentenceMatch:
         self.embedder = embedder
 
     def cosines(self, question: str, passages: Sequence[tuple[Any, str]]) -> list[float]:
-        """Each (chunk, quoted text) passage's cosine to the question; a chunk has the ``RetrievedChunk`` fields."""
-        found: list[float | None] = [_scored(chunk, text) for chunk, text in passages]
-        missing = [i for i, cosine in enumerate(found) if cosine is None]
-        if missing:
-            query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
-            query /= max(float(np.linalg.norm(query)), 1e-12)
-            leads = [lead_sentence(passages[i][0].title, passages[i][0].section, passages[i][1]) for i in missing]
-            vectors = np.asarray(self.embedder.embed_documents(leads), dtype=np.float32)
-            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-            for i, vector in zip(missing, vectors):
-                found[i] = float(vector @ query)
-        return [float(cosine) for cosine in found]
+        """Each (chunk, quoted text) passage's cosine to the question; a chunk has the ``RetrievedChunk`` fields.
+        When any passage was not scored by the step, all are embedded, so that every cosine is to one vector of
+        the question (the step's is the search query's, without the redaction's placeholders)."""
+        found = [_scored(chunk, text) for chunk, text in passages]
+        if all(cosine is not None for cosine in found):
+            return [float(cosine) for cosine in found]
+        query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
+        query /= max(float(np.linalg.norm(query)), 1e-12)
+        vectors = np.asarray(self.embedder.embed_documents(
+            [lead_sentence(chunk.title, chunk.section, text) for chunk, text in passages]), dtype=np.float32)
+        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        return [float(vector @ query) for vector in vectors]
 
 
 def _scored(chunk, text: str) -> float | None:

@@ -67,6 +67,7 @@ def test_the_article_a_pointer_names_becomes_the_next_source_and_is_quoted(retri
     followed = follow(retriever, question, results, top_k=3)
     assert followed[0] is results[0]
     assert followed[1].source == "coldstorage.md" and followed[1].metadata[FOLLOWED] == "faq.md"
+    assert followed[1].sentence_cosines is None  # its step's cosines may be to the searched name, not the question
     assert followed[2:] == [c for c in results[1:] if c.chunk_id != followed[1].chunk_id]  # nothing taken away
     assert len({c.chunk_id for c in followed}) == len(followed)
     reply = ExtractiveGenerator().generate(question, followed).text

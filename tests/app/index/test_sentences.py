@@ -93,6 +93,10 @@ def test_a_quoted_sentence_the_step_scored_is_matched_without_embedding_and_with
     # A quote the step's cut does not hold (another chunk's text, a stale set) is embedded, never guessed.
     [elsewhere] = SentenceMatch(counting).cosines(question, [(scored, "Fees are paid to the miners of each block.")])
     assert elsewhere < embedded
+    # One passage the step did not score: every passage is embedded, each against the same question vector.
+    counting.embedded = 0
+    mixed = SentenceMatch(counting).cosines(question, [(scored, quoted), (unscored, quoted)])
+    assert counting.embedded == 3 and mixed == pytest.approx([embedded, embedded], abs=1e-6)
 
 
 KB = {
