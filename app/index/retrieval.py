@@ -21,7 +21,7 @@ from typing import Literal
 from app.index.embedding import Embedder
 from app.index.keyword_index import KeywordIndex
 from app.index.reranker import Reranker, blend, passage_text
-from app.index.sentences import SentenceScores, reorder
+from app.index.sentences import SentenceScores, best_of, reorder
 from app.index.store import QUESTION_SUFFIX, KnowledgeStore, chunk_of
 
 # The metadata every result reports, in a stable order (part of the --json contract).
@@ -270,8 +270,7 @@ class HybridRetriever:
                 cosines = self.sentence_scores.cosines(vector, head)
                 for chunk in head:
                     chunk.sentence_cosines = cosines.get(chunk.chunk_id)
-                best = {chunk_id: max(row) for chunk_id, row in cosines.items() if row}
-                results = reorder(head, best, self.sentence_weight) + tail
+                results = reorder(head, best_of(cosines), self.sentence_weight) + tail
             except Exception:  # an embedding endpoint that fails here leaves the fused order, never the turn
                 log.warning("the best-sentence step failed; the fused order is kept", exc_info=True)
             timings["sentences_ms"] = (time.perf_counter() - fused_at) * 1000

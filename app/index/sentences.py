@@ -100,6 +100,11 @@ def _scored(chunk, text: str) -> float | None:
     return scored[pieces.index(first)]
 
 
+def best_of(cosines: dict[str, list[float]]) -> dict[str, float]:
+    """Each chunk's best sentence cosine, from its sentences' cosines (by chunk id)."""
+    return {chunk_id: max(row) for chunk_id, row in cosines.items() if row}
+
+
 def reorder(chunks: list, best: dict[str, float], weight: float) -> list:
     """The chunks by (fused score + weight x normalised best sentence) / (1 + weight): the same order as
     the sum, and the score stays in [0, 1]. A chunk without a sentence score keeps its fused score."""
@@ -178,7 +183,7 @@ class SentenceScorer:
 
     def best(self, query_vector: Sequence[float], chunks: Sequence) -> dict[str, float]:
         """Each chunk's best sentence cosine to the question, by chunk id."""
-        return {chunk_id: max(row) for chunk_id, row in self.cosines(query_vector, chunks).items()}
+        return best_of(self.cosines(query_vector, chunks))
 
     def __len__(self) -> int:
         return len(self._cache)

@@ -84,11 +84,15 @@ class Redactor:
         self.allow_list = COMPANY_VOCABULARY | {term.casefold() for term in allow_list}
         # The company's own identifier formats (BEACON_PII_ID_PATTERNS), ranked like the demo's ids.
         self.id_patterns = checked_patterns(id_patterns or {}, frozenset(TYPE_PRIORITY))
-        self.company_id_types = frozenset(self.id_patterns)
         self._priority = {**TYPE_PRIORITY, **{name: COMPANY_ID_PRIORITY for name in self.id_patterns}}
         self.name_tagger = NameTagger() if name_tagger == "default" else name_tagger
         self._analyzer: AnalyzerEngine | None = None
         self._lock = threading.Lock()
+
+    @property
+    def company_id_types(self) -> frozenset[str]:
+        """The company's identifier types (BEACON_PII_ID_PATTERNS)."""
+        return frozenset(self.id_patterns)
 
     def warm_up(self) -> None:
         with self._lock:

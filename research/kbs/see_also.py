@@ -29,12 +29,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
-
 from app.chain.generation.extractive import ExtractiveGenerator, _see_also, select, units
-from app.index.sentences import sentence_texts
+from app.index.sentences import SentenceMatch
 from research.kbs.evaluate import kb_by_name
 from research.kbs.harness import Runner, bundled_embedder, ingest
 
@@ -42,14 +41,10 @@ SOURCES = 3  # the chain's default (Settings.sources)
 
 
 def _cosines(embedder, question: str, chunk, texts: list[str]) -> list[float]:
-    if not texts:
-        return []
-    query = np.asarray(embedder.embed_query(question), dtype=np.float32)
-    query /= max(float(np.linalg.norm(query)), 1e-12)
-    lead = [sentence_texts(chunk.title, chunk.section, t)[0] for t in texts]
-    vectors = np.asarray(embedder.embed_documents(lead), dtype=np.float32)
-    vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
-    return [float(v @ query) for v in vectors]
+    """Each text's cosine to the question, embedded after the chunk's title and section path (the product's
+    ``SentenceMatch``, with the chunk's step cosines left out so that every text is embedded)."""
+    unscored = replace(chunk, sentence_cosines=None)
+    return SentenceMatch(embedder).cosines(question, [(unscored, text) for text in texts]) if texts else []
 
 
 def collect(names: list[str]) -> list[dict]:
