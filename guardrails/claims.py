@@ -16,6 +16,9 @@ from functools import lru_cache
 MAX_REPLY_CHARS = 20_000  # longer replies are cut: a support reply is never this long
 
 _MARKER = re.compile(r"\[(\d{1,3})\]")
+# A Markdown link, "[this guide](https://…)": its text is what a claim says; where it leads is the
+# output guard's question (guardrails/links.py), not a claim's.
+MARKDOWN_LINK = re.compile(r"\[([^\[\]\n]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)")
 PARAGRAPH = re.compile(r"\n[ \t]*\n")
 # Sentence ends, and list items / table rows, which are claims of their own.
 # A colon before a capital ends one too: the extractive generator joins "…tell us:" to the next sentence.
@@ -194,7 +197,7 @@ def negation_agrees(claim: str, source_sentence: str) -> bool:
 
 @dataclass(frozen=True)
 class Claim:
-    text: str  # the sentence as written, markers included
+    text: str  # the sentence as written, markers included (a Markdown link as its text)
     plain: str  # without markers or a "See also X › Y:" prefix: what is checked
     cited: list[int]
     checkable: bool
@@ -231,7 +234,9 @@ def is_checkable(plain: str) -> bool:
 
 def claims(reply: str) -> list[Claim]:
     """The reply's sentences with the citations that govern them (see module docstring)."""
-    sentences = [s for paragraph in PARAGRAPH.split(reply[:MAX_REPLY_CHARS]) for s in split_sentences(paragraph)]
+    # A link's text is read as words; its address could hold a sentence end ("…Episode 07: Remote Nodes").
+    reply = MARKDOWN_LINK.sub(r"\1", reply[:MAX_REPLY_CHARS])
+    sentences = [s for paragraph in PARAGRAPH.split(reply) for s in split_sentences(paragraph)]
     own = [[int(n) for n in _MARKER.findall(s)] for s in sentences]
     out: list[Claim] = []
     for i, sentence in enumerate(sentences):

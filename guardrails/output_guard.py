@@ -1,6 +1,7 @@
 """The output guardrails: a reply reaches the customer only if every factual sentence is
-supported by a cited source, it makes no commitment the sources do not make, and it
-carries no personal data other than the customer's own placeholders.
+supported by a cited source, it makes no commitment the sources do not make, it carries
+no personal data other than the customer's own placeholders, and it links only to sites its
+sources name (guardrails/links.py).
 
 Contact details the knowledge base itself publishes (the card emergency line, the help
 e-mail address) are not personal data: a value found in a source is allowed.
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from app.core.company import Company
+from guardrails.links import unsupported_links
 from guardrails.normalize import normalize
 
 # Types worth stopping a reply for. Names, places and dates found by the NER model in
@@ -42,10 +44,12 @@ def _published(value: str, entity_type: str, published: str, words: set[str]) ->
 
 @dataclass
 class OutputCheck:
-    problems: list[str] = field(default_factory=list)  # "unsupported_sentence", "unsupported_commitment", "pii_in_reply"
+    # "unsupported_sentence", "unsupported_commitment", "pii_in_reply", "unsupported_link"
+    problems: list[str] = field(default_factory=list)
     groundedness: object | None = None  # guardrails.groundedness.GroundednessReport
     commitments: list = field(default_factory=list)
     pii_types: list[str] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)  # web addresses on a site no source names
 
     @property
     def passed(self) -> bool:
@@ -60,6 +64,7 @@ class OutputCheck:
             "unsupported": [s.to_json() for s in report.unsupported()] if report is not None else [],
             "commitments": [c.to_json() for c in self.commitments],
             "pii_types": self.pii_types,
+            "unsupported_links": self.links,
         }
 
 
@@ -74,7 +79,8 @@ class OutputGuard:
     def warm_up(self) -> None:
         self.redactor.warm_up()
 
-    def check(self, reply: str, sources: Sequence[str]) -> OutputCheck:
+    def check(self, reply: str, sources: Sequence[str], links: Sequence[str] = ()) -> OutputCheck:
+        """``links``: the web addresses the sources link to (ingest keeps them beside the text)."""
         from guardrails.commitments import unsupported_commitments
 
         result = OutputCheck()
@@ -84,7 +90,11 @@ class OutputGuard:
         result.commitments = unsupported_commitments(reply, sources, self.company)
         if result.commitments:
             result.problems.append("unsupported_commitment")
-        published = _squash(" ".join(sources))
+        result.links = unsupported_links(reply, sources, links)
+        if result.links:
+            result.problems.append("unsupported_link")
+        # A link the sources give is theirs too: a number in its address is no customer's.
+        published = _squash(" ".join([*sources, *links]))
         # Citation markers are not content: a span that ran into "[1]" would not be found in its source.
         text = normalize(_CITATION.sub(" ", reply)).text
         # Names are not among the blocking types, so spaCy's NER is skipped (30 ms -> a few).

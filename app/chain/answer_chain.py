@@ -32,6 +32,7 @@ from app.core.company import Company
 from app.core.regions import DEMO_REGIONS, mentioned_region
 from app.handoff.ticket_states import OWNED, TicketStateError, more_pressing
 from app.handoff.tickets import Ticket
+from app.index.link_targets import anchors_of
 from app.index.retrieval import HybridRetriever, RetrievedChunk
 from guardrails.output_guard import OutputCheck
 from guardrails.escalation import Decision, Signals, is_vague
@@ -257,14 +258,16 @@ class AnswerChain:
         timings["generate_ms"] = (time.perf_counter() - mark) * 1000
         mark = time.perf_counter()
         cited = check_citations(generation.text, len(results))
-        output = self.guardrails.output.check(cited.text, [c.text for c in results])
+        texts = [c.text for c in results]
+        links = [target for c in results for _, target in anchors_of(c.metadata)]  # the sources' own links
+        output = self.guardrails.output.check(cited.text, texts, links)
         if not output.passed and generation.generator != self.fallback_generator.name:
             # The model's reply said something its sources do not: the extractive reply
             # can only quote them.
             flags.append("fallback:" + "+".join(output.problems))
             generation = self._currency_named(self.fallback_generator.generate(standalone, results, history), region)
             cited = check_citations(generation.text, len(results))
-            output = self.guardrails.output.check(cited.text, [c.text for c in results])
+            output = self.guardrails.output.check(cited.text, texts, links)
         timings["guard_output_ms"] = (time.perf_counter() - mark) * 1000
         return generation, cited, output
 

@@ -33,6 +33,7 @@ _REASON_NAMES = {
     "output:unsupported_sentence": "the draft said something its sources do not",
     "output:unsupported_commitment": "the draft promised something its sources do not",
     "output:pii_in_reply": "the draft carried personal data",
+    "output:unsupported_link": "the draft linked to a site its sources do not name",
 }
 
 

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+_WEB = re.compile(r"^https?://[^\s/]+\.[^\s/]+", re.I)  # an absolute link to a site, with a dotted host
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _EXTENSIONS = (".md", ".mdx", ".markdown", ".rst", ".html", ".htm", ".txt")
 _INDEX_PAGES = ("index", "README", "readme")
@@ -42,6 +43,21 @@ def anchors_of(metadata: dict) -> list[tuple[str, str]]:
         return [(str(text), str(target)) for text, target in json.loads(metadata.get("anchors") or "[]")]
     except (TypeError, ValueError):
         return []
+
+
+def external_links(metadata: dict) -> list[tuple[str, str]]:
+    """A chunk's links to other sites that a reply can give as they are: (link text, absolute http(s)
+    URL). A link whose text is the URL itself (the text already shows it), a number (it would read as a
+    citation marker) or written with square brackets is left out, as is a link the text names twice
+    with two targets (which one a quote means is unknown)."""
+    found: dict[str, str | None] = {}
+    for shown, target in anchors_of(metadata):
+        target = target.strip()
+        if not _WEB.match(target) or _WEB.match(shown) or shown.isdigit() or not shown.strip("[] ") \
+                or "[" in shown or "]" in shown:
+            continue
+        found[shown] = target if found.get(shown, target) == target else None
+    return [(shown, target) for shown, target in found.items() if target is not None]
 
 
 def stored_labels(labels) -> str:

@@ -51,3 +51,23 @@ def test_placeholders_of_the_customer_are_not_a_leak(guard):
 ])
 def test_what_the_sources_publish_is_not_a_leak(guard, source, reply, leaked):
     assert ("pii_in_reply" in guard.check(reply, [source]).problems) is leaked
+
+
+GUIDE = "https://help.example.com/cards/7946-0199-freeze"  # a number in the address that reads as a phone number
+
+
+@pytest.mark.parametrize(
+    "reply, problems, unsupported",
+    [
+        # The source's own link, given where its text is: the sentence is checked without the address.
+        (f"Freeze your card in [Card > Freeze]({GUIDE}). [1]", [], []),
+        # A link text with a colon in it is one sentence with its address (Monero's "Episode 07: Remote Nodes").
+        (f"For more information see [Card help: Freeze]({GUIDE}) [2]", [], []),
+        ("Freeze your card in [Card > Freeze](https://lodestar-card-help.com/freeze). [1]", ["unsupported_link"],
+         ["https://lodestar-card-help.com/freeze"]),
+    ],
+)
+def test_a_reply_links_only_to_sites_its_sources_name(guard, reply, problems, unsupported):
+    result = guard.check(reply, [SOURCE, "For more information see Card help: Freeze"], [GUIDE])
+    assert result.problems == problems
+    assert result.to_json()["unsupported_links"] == unsupported

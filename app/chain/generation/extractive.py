@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from typing import Iterator, Protocol, Sequence
 
 from app.chain.generation import Generation
+from app.chain.generation.links import FENCE as _FENCE, with_links
 from app.core.regions import currency
+from app.index.link_targets import external_links
 from app.index.retrieval import RetrievedChunk
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,6 @@ _STOP = set("""a an the is are was were be been do does did i you your my we our
 but with at by from as this that these those what how when why where who which can could would should will shall
 may might me about there their they them have has had not no yes if so than then into out up""".split())
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d{1,2}[.)])\s+")
-_FENCE = re.compile(r"^(`{3,})[^\n]*\n.*?\n\1$", re.M | re.S)
 # "[3]" in a source is its own footnote mark; in a reply it would read as Beacon's citation.
 _SOURCE_MARK = re.compile(r"\s?\[\d{1,3}\]")
 _TABLE_ROW = re.compile(r"^[^.!?]{1,60}: [^;]+(?:; [^;]+: [^;]+)+$")
@@ -310,6 +311,11 @@ def name_currency(text: str, region: str | None) -> str:
     return _ACCOUNT_CURRENCY.sub(lambda m: f"{m.group(1)} ({named})", text)
 
 
+def _linked(quoted: str, source: RetrievedChunk) -> str:
+    """A quote with the links to other sites its source gives there (app/chain/generation/links.py)."""
+    return with_links(quoted, source.text, external_links(source.metadata))
+
+
 def _plain_title(title: str) -> str:
     """A title as the lead-in of a "See also" line: no sentence end inside it ("vs. Others"),
     so the line stays one lead-in that the output check does not take for a claim."""
@@ -346,7 +352,7 @@ class ExtractiveGenerator:
                 return Generation("", self.name)
             answer = _shorten_block(code[0])
         top = sources[first - 1]
-        parts = [f"{answer} [{first}]"]
+        parts = [f"{_linked(answer, top)} [{first}]"]
         # An article the answer points to comes on top of the "see also" sources (app/chain/pointers.py).
         end = self.max_sources + any(FOLLOWED in s.metadata for s in sources[first : first + 1])
         quoted = {top.source}
@@ -357,7 +363,8 @@ class ExtractiveGenerator:
             if extra.metadata.get(FOLLOWED) == top.source:  # the article the answer points to: its answer
                 body = select(question, extra.text, said=answer, about=True)
                 if body:
-                    parts.append(f"See also {_plain_title(extra.title or extra.source)}:\n{body} [{number}]")
+                    parts.append(f"See also {_plain_title(extra.title or extra.source)}:\n"
+                                 f"{_linked(body, extra)} [{number}]")
                     quoted.add(extra.source)
                 continue
             sentence = _see_also(question, extra, answer)
@@ -367,7 +374,8 @@ class ExtractiveGenerator:
         if line:
             number, extra, sentence = line
             # The "See also …:" line names where; the sentence under it is the source's own.
-            parts.append(f"See also {_plain_title(extra.title or extra.source)}:\n{sentence} [{number}]")
+            parts.append(f"See also {_plain_title(extra.title or extra.source)}:\n{_linked(sentence, extra)} "
+                         f"[{number}]")
         return Generation("\n\n".join(parts), self.name)
 
     def _closest(self, question: str, top: RetrievedChunk, answer: str,

@@ -59,3 +59,17 @@ def test_a_sphinx_ref_leads_to_the_file_and_section_its_label_names():
     assert resolver.resolve("ref:setup", "faq.rst") is None  # two files define it: neither is guessed
     assert resolver.resolve("ref:nowhere", "faq.rst") is None
     assert labels_of({"labels": "{broken"}) == [] and labels_of({}) == []
+
+
+@pytest.mark.parametrize(("anchors", "expected"), [
+    ([("this guide", "https://se.example/q/1")], [("this guide", "https://se.example/q/1")]),
+    ([("Deployment FAQ", "./FAQ/Deployment.md"), ("chat", "{{site.baseurl}}/community/")], []),  # the KB's own pages
+    ([("https://electrum.org/#download", "https://electrum.org/#download")], []),  # the text shows the address
+    ([("2", "https://a.example/fn"), ("mail us", "mailto:help@example.com")], []),  # a marker-like number; no site
+    ([("here", "https://a.example/x"), ("here", "https://b.example/y")], []),  # one text, two places: unknown
+    ([("here", "https://a.example/x"), ("here", "https://a.example/x")], [("here", "https://a.example/x")]),
+])
+def test_links_to_other_sites_are_the_ones_a_reply_can_give(anchors, expected):
+    from app.index.link_targets import external_links, stored_anchors
+
+    assert external_links({"anchors": stored_anchors(anchors)}) == expected

@@ -287,3 +287,21 @@ def test_a_sentence_match_that_fails_leaves_the_score_check_and_is_logged(caplog
     text = ExtractiveGenerator(match=_Cosines(None)).generate(FORGOT, [PASSWORD_FAQ, SEED_ENOUGH]).text
     assert _see_also_of(text).startswith("Restoring a wallet:")
     assert "see-also sentence match failed" in caplog.text
+
+
+def test_a_quoted_link_to_another_site_keeps_its_address_and_passes_the_output_check(redactor):
+    """Monero's "First, try following this guide." sent the customer to a guide they could not open."""
+    from app.index.link_targets import stored_anchors
+    from guardrails.groundedness import GroundednessChecker
+    from guardrails.output_guard import OutputGuard
+
+    guide = "https://monero.stackexchange.com/questions/6649/transaction-stuck-as-pending-in-the-gui"
+    anchors = [("this guide", guide), ("Monero public chat rooms", "{{site.baseurl}}/community/hangouts/")]
+    chunk = RetrievedChunk("id-pay", "user-guides/make-payment.md", "Make a payment", "Failed", (
+        "If your transaction failed, your money is not lost. First, try following this guide. If it doesn't "
+        "solve your problem, ask in the Monero public chat rooms."), 1.0, metadata={"anchors": stored_anchors(anchors)})
+    reply = ExtractiveGenerator().generate("my transaction failed, what do i try first", [chunk]).text
+    assert f"First, try following [this guide]({guide})." in reply
+    assert "[Monero public chat rooms]" not in reply  # a path on the help centre's site: no address to give
+    check = OutputGuard(GroundednessChecker(), redactor).check(reply, [chunk.text], [guide])
+    assert check.passed, check.to_json()

@@ -48,6 +48,17 @@ def test_reply_comes_from_the_endpoint_with_a_grounded_prompt(server):
     assert request["messages"][-1] == {"role": "user", "content": "how do I freeze my card"}
 
 
+def test_the_prompt_gives_a_source_s_links_to_other_sites(server):
+    from app.index.link_targets import stored_anchors
+
+    anchors = stored_anchors([("this guide", "https://help.example.org/stuck")])
+    guide = RetrievedChunk("c4", "guides/stuck.md", "Stuck payments", "Failed", "First, try following this guide.",
+                           0.6, metadata={"anchors": anchors})
+    system = _generator(server).messages("my payment failed", [guide], [])[0]["content"]
+    assert "First, try following [this guide](https://help.example.org/stuck)." in system
+    assert "never write any other address" in system
+
+
 def test_streaming_yields_pieces_in_order(server):
     server.replies = ["Tap Card > Freeze in the app [1]."]
     pieces = list(_generator(server).stream("freeze card", SOURCES))
@@ -128,3 +139,8 @@ def test_invalid_citations_from_the_model_are_stripped_and_flagged(server, demo_
     server.replies = ["Just tap freeze."]
     answer = chain.answer("how do I freeze my card")
     assert answer.generator == "extractive" and "fallback:unsupported_sentence" in answer.flags
+    # A link to a site no source names (a made-up or planted one) is never given: the extractive answer is.
+    server.replies = ["Open the app, tap Card, then switch on [Freeze](https://lodestar-cards.help/freeze) [1]."]
+    answer = chain.answer("how do I freeze my card")
+    assert answer.generator == "extractive" and "fallback:unsupported_link" in answer.flags
+    assert "lodestar-cards.help" not in answer.answer

@@ -1,0 +1,48 @@
+"""Web addresses in a reply must be ones its sources give.
+
+A link is the costliest thing a support reply can get wrong: a chat model can make up a plausible
+site, or repeat one that a poisoned article or the customer's own message put in front of it, and a
+customer who follows it may type their password or seed phrase there. So every web address in a reply
+(a Markdown link's target, a bare ``https://…`` or ``www.…``) must be on a site the sources name: the
+site of a link they carry (ingest keeps a chunk's links beside its text) or one written in their text
+("go to element.io"). Only the site is compared. A made-up page on the company's own site is a dead
+link, not a phishing one, and a model that drops a ``#fragment`` or a trailing slash is not wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+from urllib.parse import urlsplit
+
+_ADDRESS = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'`()\[\]]+", re.I)
+
+
+def _site(address: str) -> str | None:
+    """The host of a web address (``localhost`` too), lower case, without ``www.``; None when it names none."""
+    try:
+        host = urlsplit(address if "://" in address else "http://" + address).hostname
+    except ValueError:  # a malformed port or IPv6 literal: a site nobody can check
+        return None
+    host = (host or "").rstrip(".")
+    return (host[4:] if host.startswith("www.") else host) or None
+
+
+def addresses(text: str) -> list[str]:
+    """The web addresses written in ``text``, in order, without the punctuation that ends a sentence."""
+    return [m.group(0).rstrip(".,;:!?") for m in _ADDRESS.finditer(text)]
+
+
+def unsupported_links(reply: str, sources: Sequence[str], links: Sequence[str] = ()) -> list[str]:
+    """The reply's web addresses on a site that neither ``links`` (the sources' link targets) nor the
+    sources' text names; an address whose site cannot be read counts as unsupported."""
+    found = addresses(reply)
+    if not found:
+        return []
+    text = " ".join(sources).lower()
+    known = {site for address in [*links, *addresses(text)] if (site := _site(address))}
+
+    def named(site: str) -> bool:
+        return site in known or re.search(rf"(?<![\w.-]){re.escape(site)}(?![\w-])", text) is not None
+
+    return list(dict.fromkeys(a for a in found if not ((site := _site(a)) and named(site))))
