@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 from collections import Counter
 
-from app.chain.generation.links import _pattern, _places
+from app.chain.generation.links import placeable
 from app.core.settings import Settings
 from app.index.link_targets import external_links, stored_anchors
 from ingest.folder import chunk_folder
@@ -26,7 +26,7 @@ def count(kb: str) -> Counter:
         for chunk in loaded.chunks if loaded.document else []:
             for shown, _ in external_links({"anchors": stored_anchors(chunk.anchors)}):
                 counts["links"] += 1
-                counts["placeable"] += len(_places(_pattern(shown), chunk.text)) == 1
+                counts["placeable"] += placeable(shown, chunk.text)
     return counts
 
 

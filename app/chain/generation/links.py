@@ -41,15 +41,19 @@ def _places(pattern: re.Pattern, text: str) -> list[re.Match]:
     return [m for start, end in _prose(text) for m in pattern.finditer(text, start, end)]
 
 
+def placeable(shown: str, source_text: str) -> bool:
+    """Whether a link's text says where the link is: it occurs once in its source, outside code."""
+    return len(_places(_pattern(shown), source_text)) == 1
+
+
 def with_links(quoted: str, source_text: str, links: list[tuple[str, str]]) -> str:
     """``quoted`` (text taken from ``source_text``) with each (link text, URL) of ``links`` written
     as a Markdown link where its text is, when that place is certain; longer link texts first, so
     "Monero public chat rooms" is linked whole rather than its "Monero"."""
     for shown, url in sorted(links, key=lambda link: len(link[0]), reverse=True):
-        pattern = _pattern(shown)
-        if len(_places(pattern, source_text)) != 1:
+        if not placeable(shown, source_text):
             continue
-        found = _places(pattern, quoted)
+        found = _places(_pattern(shown), quoted)
         taken = [(m.start(), m.end()) for m in _LINKED.finditer(quoted)]
         if len(found) != 1 or any(start < found[0].end() and found[0].start() < end for start, end in taken):
             continue
