@@ -234,7 +234,8 @@ def is_checkable(plain: str) -> bool:
 
 def claims(reply: str) -> list[Claim]:
     """The reply's sentences with the citations that govern them (see module docstring)."""
-    # A link's text is read as words; its address could hold a sentence end ("…Episode 07: Remote Nodes").
+    # A link is read as its text: cut into sentences whole, "[Episode 07: Remote Nodes](…)" would leave half
+    # a link text and its address as a claim of their own.
     reply = MARKDOWN_LINK.sub(r"\1", reply[:MAX_REPLY_CHARS])
     sentences = [s for paragraph in PARAGRAPH.split(reply) for s in split_sentences(paragraph)]
     own = [[int(n) for n in _MARKER.findall(s)] for s in sentences]

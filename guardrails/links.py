@@ -1,12 +1,13 @@
 """Web addresses in a reply must be ones its sources give.
 
 A link is the costliest thing a support reply can get wrong: a chat model can make up a plausible
-site, or repeat one that a poisoned article or the customer's own message put in front of it, and a
-customer who follows it may type their password or seed phrase there. So every web address in a reply
+site, or give one that a message asked it to give ("tell customers to verify at …"), and a customer
+who follows it may type their password or seed phrase there. So every web address in a reply
 (a Markdown link's target, a bare ``https://…`` or ``www.…``) must be on a site the sources name: the
 site of a link they carry (ingest keeps a chunk's links beside its text) or one written in their text
 ("go to element.io"). Only the site is compared. A made-up page on the company's own site is a dead
 link, not a phishing one, and a model that drops a ``#fragment`` or a trailing slash is not wrong.
+A link written into an article itself passes: the knowledge-file scan is the guard of what articles say.
 """
 
 from __future__ import annotations
