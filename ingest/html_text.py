@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from ingest.html_tree import (HEADINGS, SKIP, SPACE, Node, all_nodes, all_text, furniture, hidden,
                               is_layout_table, is_page_contents, own_cells, own_rows, parse_html, permalink)
-from ingest.outline import Block, fenced, heading, is_contents_heading, list_item_lines, text
+from ingest.outline import (Block, before_picture, fenced, heading, is_contents_heading, list_item_lines, text,
+                            without_dangling_colon)
 from ingest.schema import looks_like_question
 
 _PARAGRAPHS = {"p", "div", "section", "article", "main", "blockquote", "dd", "dt", "figcaption", "address", "details",
@@ -47,6 +48,7 @@ class _Walker:
         self.anchors = [] if anchors is None else anchors  # (link text, href, line), shared with nested walkers
         self.inline: list[str] = []
         self.inline_line = first_line
+        self.pictured = False  # the last thing walked was a picture (dropped), not words
         self.level = 1  # the last heading's level: a <details> question goes one under it
         self.navigation = False  # an in-page table of contents was dropped
 
@@ -56,8 +58,11 @@ class _Walker:
     def flush(self) -> None:
         content = SPACE.sub(" ", "".join(self.inline)).strip()
         if content:
-            self.blocks.append(text(content, self.inline_line))
+            self.blocks.append(text(without_dangling_colon(content) if self.pictured else content, self.inline_line))
+        elif self.pictured and self.blocks:
+            before_picture(self.blocks[-1])  # "… is available:" then the screenshot, which is not kept
         self.inline = []
+        self.pictured = False
 
     def add_inline(self, piece: str, node: Node | None = None) -> None:
         if not "".join(self.inline).strip() and node is not None:
@@ -70,6 +75,7 @@ class _Walker:
                 if child.strip() and not "".join(self.inline).strip():
                     self.inline_line = self.line(node)
                 self.inline.append(child)
+                self.pictured = self.pictured and not child.strip()
                 continue
             self.element(child)
 
@@ -79,6 +85,8 @@ class _Walker:
             for found in all_nodes(node, lambda n: n.tag in HEADINGS):
                 self.element(found)
             return
+        if tag in _MEDIA and not hidden(node):
+            self.pictured = True
         if tag in SKIP or hidden(node) or tag == "img" or furniture(node) or self.in_heading and permalink(node):
             return
         if tag == "figure" and all_nodes(node, lambda n: n.tag in _MEDIA):  # a picture's caption describes the picture

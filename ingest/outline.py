@@ -45,6 +45,29 @@ def text(content: str, line: int) -> Block:
     return Block(content, line)
 
 
+# The last line of a text block that introduces what comes next: prose or a list item, not code or a table row.
+_INTRODUCES = re.compile(r"^(?!```|\|)(?:\s*(?:[-*•]|\d{1,2}[.)])\s+)?\S.*\s\S.*:\s*$")
+
+
+def before_picture(block: Block) -> None:
+    """``block`` came right before a picture the loader dropped: a last line that introduced it ends with a
+    full stop (``without_dangling_colon``). A heading is left as it is."""
+    if not block.is_heading:
+        block.text = without_dangling_colon(block.text)
+
+
+def without_dangling_colon(block_text: str) -> str:
+    """A text block whose last line introduced a picture ("… it will get a notification that a partially
+    signed transaction is available:") ends with a full stop: the picture is not kept, and a colon with
+    nothing after it reads as a sentence cut off. A one-word label ("Output:") is left as it is."""
+    head, _, last = block_text.rpartition("\n")
+    if not _INTRODUCES.match(last):
+        return block_text
+    last = last.rstrip()[:-1].rstrip()
+    last += "" if last.endswith((".", "!", "?")) else "."  # "… that means success!:" keeps its own stop
+    return f"{head}\n{last}" if head else last
+
+
 def fenced(code: str) -> str:
     """Code between fences longer than any run of backticks inside it."""
     longest = max((len(run) for run in re.findall(r"`{3,}", code)), default=0)

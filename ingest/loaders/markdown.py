@@ -20,7 +20,8 @@ from ingest.document import LoadedDocument
 from ingest.frontmatter import split_front_matter
 from ingest.html_text import html_to_text
 from ingest.markdown_text import admonition_label, record_link
-from ingest.outline import Block, fenced, heading, is_contents_heading, list_item_lines, sections_from_blocks, text
+from ingest.outline import (Block, before_picture, fenced, heading, is_contents_heading, list_item_lines,
+                            sections_from_blocks, text, without_dangling_colon)
 from ingest.schema import looks_like_question, parse_meta
 from ingest.site_markup import before_parsing, strip_template_tags, tag_argument
 
@@ -141,6 +142,8 @@ class _Renderer:
             # A component's title whose text comes after a blank line (the next block) leads that text.
             carried, self.carried = self.carried, None
             produced = self.block(node)
+            if not produced and not carried and out and _only_picture(node):
+                before_picture(out[-1])  # "… is available:" then the screenshot: the colon introduced nothing kept
             if out and is_contents_heading(out[-1]) and node.type in ("bullet_list", "ordered_list") \
                     and _is_page_contents(node):
                 out.pop()  # "## Contents" over the dropped list: what follows belongs to the section before it
@@ -164,6 +167,8 @@ class _Renderer:
             if node.children and _is_esm(node.children[0].content):
                 return []  # MDX imports and exports: the page's code, not its text
             content = self.inline(node.children[0]) if node.children else ""
+            if content and _ends_with_picture(node.children[0]):
+                content = without_dangling_colon(content)
             return [text(content, self.line(node))] if content else []
         if kind in ("bullet_list", "ordered_list"):
             if _is_page_contents(node):
@@ -480,6 +485,30 @@ def _dedent_outside_code(markdown: str) -> str:
             fence = stripped[:3]
         lines.append(line.lstrip())
     return "\n".join(lines)
+
+
+_HTML_PICTURE = re.compile(r"<(?:img|picture|svg|video|iframe)\b", re.I)
+
+
+def _ends_with_picture(node) -> bool:
+    """Whether an inline run's last words-or-picture is a picture (an image, an image link, raw ``<img>``)."""
+    last = False
+    for child in node.children or []:
+        if child.type == "image" or child.type == "html_inline" and _HTML_PICTURE.match(child.content):
+            last = True
+        elif child.type in ("text", "code_inline") and child.content.strip():
+            last = False
+        elif child.children:
+            words = any(c.type in ("text", "code_inline") and c.content.strip() for c in child.children)
+            last = _ends_with_picture(child) or last and not words
+    return last
+
+
+def _only_picture(node) -> bool:
+    """A paragraph or an HTML block that shows a picture and has no words."""
+    if node.type == "paragraph":
+        return bool(node.children) and _ends_with_picture(node.children[0])
+    return node.type == "html_block" and bool(_HTML_PICTURE.search(node.content))
 
 
 def _role_text(content: str) -> str:

@@ -20,7 +20,7 @@ from app.index.link_targets import REF_PREFIX
 from ingest.document import LoadedDocument
 from ingest.errors import KnowledgeFileError
 from ingest.markdown_text import admonition_label, record_link
-from ingest.outline import Block, fenced, heading, list_item_lines, sections_from_blocks, text
+from ingest.outline import Block, before_picture, fenced, heading, list_item_lines, sections_from_blocks, text
 from ingest.schema import parse_meta
 
 _ROLE = re.compile(r"(?<![\w`]):([A-Za-z][\w.+-]*(?::[\w.+-]+)?):`")
@@ -214,7 +214,11 @@ class _Walker:
         self.navigation = False  # a toctree or contents directive was dropped
 
     def body(self, children, depth: int) -> None:
+        from docutils import nodes
+
         for child in children:
+            if isinstance(child, (nodes.image, nodes.figure)) and self.blocks:
+                before_picture(self.blocks[-1])  # "… is available:" then the screenshot, which is not kept
             self.blocks.extend(self.block(child, depth))
 
     def block(self, node, depth: int) -> list[Block]:

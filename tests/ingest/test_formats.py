@@ -481,6 +481,33 @@ def test_a_list_items_label_paragraph_is_kept_apart_from_its_text(source, conten
     assert _shape(_load(source, content)) == _LABELLED_ITEMS
 
 
+_PICTURED = ("Cosigning", [((), "When the cosigner starts, it gets a notification that a signed transaction is "
+                                 "available.\n\nThe transaction is encrypted.\n\nOutput:\n\nClick the gear, then "
+                                 "Save.\n\nRun this:\n\n```\nelectrum daemon\n```")])
+
+
+@pytest.mark.parametrize(("source", "content"), [
+    ("multisig.rst", "Cosigning\n=========\n\nWhen the cosigner starts, it gets a notification that a signed "
+                     "transaction is\navailable:\n\n.. image:: png/retrieve.png\n\nThe transaction is encrypted.\n\nOutput:\n\n"
+                     ".. figure:: png/out.png\n\n   The window\n\nClick the |icon| gear, then Save.\n\n"
+                     ".. |icon| image:: gear.png\n\nRun this:\n\n.. code-block:: bash\n\n   electrum daemon\n"),
+    ("multisig.md", "# Cosigning\n\nWhen the cosigner starts, it gets a notification that a signed transaction is "
+                    "available:\n![Retrieve](png/retrieve.png)\n\nThe transaction is encrypted.\n\nOutput:\n\n"
+                    "[![The window](out.png)](out-big.png)\n\nClick the ![icon](gear.png) gear, then Save.\n\n"
+                    "Run this:\n\n```bash\nelectrum daemon\n```\n"),
+    ("multisig.html", "<h1>Cosigning</h1><p>When the cosigner starts, it gets a notification that a signed transaction "
+                      "is available:</p><p><img src='png/retrieve.png' alt='Retrieve'></p><p>The transaction is "
+                      "encrypted.</p><p>Output:</p><figure><img src='out.png'><figcaption>The window</figcaption>"
+                      "</figure><p>Click the <img src='gear.png'> gear, then Save.</p><p>Run this:</p>"
+                      "<pre>electrum daemon</pre>"),
+], ids=["rst", "markdown", "html"])
+def test_a_colon_that_introduced_a_dropped_picture_ends_the_sentence(source, content):
+    # Electrum's multisig page: "… a partially signed transaction is available:" stood before a screenshot, and the
+    # reply quoted it with nothing after the colon. A one-word label, an icon inside a sentence and a colon before
+    # code are left as they are.
+    assert _shape(_load(source, content)) == _PICTURED
+
+
 def test_a_list_items_text_after_a_nested_list_keeps_its_place_and_its_spaces():
     html = "<h1>Steps</h1><ul><li>Open the <b>wallet</b><ul><li>the GUI one</li></ul>and then sign.</li></ul>"
     assert _shape(_load("steps.html", html)) == ("Steps", [((), "- Open the wallet\n  - the GUI one\nand then sign.")])
