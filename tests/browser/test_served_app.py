@@ -2,7 +2,7 @@
 
 A customer asks a question and sees a cited answer, asks for a person and sees the ticket
 number; an editor signs in, uploads a new FAQ file, ingests it, and the chat then answers
-from it. Then the whole handoff loop: a customer escalates, a follow-up joins the same
+from it, with the article's link to another site opening in a new tab. Then the whole handoff loop: a customer escalates, a follow-up joins the same
 ticket, an agent assigns it, reveals the e-mail address (a vault key is set) and replies; the
 customer reads the reply, and again after closing the tab, through the resume link; the agent
 resolves. Screenshots go to ``artifacts/browser/`` (CI keeps them).
@@ -46,7 +46,8 @@ category: cards
 
 ## Can I order a Lodestar card made of bamboo?
 Yes. Choose Card > Order a card > Bamboo in the app. The bamboo card is made from certified bamboo veneer and
-arrives in 5 to 7 working days; it works exactly like the plastic card.
+arrives in 5 to 7 working days; it works exactly like the plastic card. Read about the veneer on
+[the supplier's page](https://bamboo.example.org/veneer).
 """
 
 
@@ -164,6 +165,10 @@ def test_editor_uploads_a_faq_that_then_answers(served, browser, tmp_path):
     chat.goto(served + "/")
     _ask(chat, "Can I order a card made of bamboo?")
     chat.get_by_text(re.compile("certified bamboo veneer", re.I)).first.wait_for(timeout=30_000)
+    # The article's link to another site is given in the answer, and opens in a new tab: the chat stays open.
+    link = chat.locator("#chat-history a[href='https://bamboo.example.org/veneer']").first
+    link.wait_for(timeout=10_000)
+    assert link.get_attribute("target") == "_blank" and "noopener" in (link.get_attribute("rel") or "")
     _shot(chat, "5-answer-from-upload")
     chat.close()
 
