@@ -7,6 +7,7 @@ who follows it may type their password or seed phrase there. So every web addres
 site of a link they carry (ingest keeps a chunk's links beside its text) or one written in their text
 ("go to element.io"). Only the site is compared. A made-up page on the company's own site is a dead
 link, not a phishing one, and a model that drops a ``#fragment`` or a trailing slash is not wrong.
+A Markdown link of another kind ("javascript:…", "data:…", "mailto:…") passes only as a source gives it.
 A link written into an article itself passes: the knowledge-file scan is the guard of what articles say.
 """
 
@@ -17,6 +18,9 @@ from typing import Sequence
 from urllib.parse import urlsplit
 
 _ADDRESS = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'`()\[\]]+", re.I)
+# A Markdown link's target of any other kind ("javascript:…", "data:…", "mailto:…", a bare path): a channel
+# that renders Markdown makes it clickable too.
+_OTHER_TARGET = re.compile(r"\]\(\s*<?(?!https?://|www\.)((?:[^()\s<>]|\([^()\s]*\))+)", re.I)
 
 
 def _site(address: str) -> str | None:
@@ -36,14 +40,20 @@ def addresses(text: str) -> list[str]:
 
 def unsupported_links(reply: str, sources: Sequence[str], links: Sequence[str] = ()) -> list[str]:
     """The reply's web addresses on a site that neither ``links`` (the sources' link targets) nor the
-    sources' text names; an address whose site cannot be read counts as unsupported."""
+    sources' text names, and its Markdown link targets of other kinds that no source gives; an address whose
+    site cannot be read counts as unsupported."""
     found = addresses(reply)
-    if not found:
+    others = [m.group(1) for m in _OTHER_TARGET.finditer(reply)]
+    if not found and not others:
         return []
     text = " ".join(sources).lower()
+    given = {target.strip() for target in links}
     known = {site for address in [*links, *addresses(text)] if (site := _site(address))}
 
     def named(site: str) -> bool:
         return site in known or re.search(rf"(?<![\w.-]){re.escape(site)}(?![\w-])", text) is not None
 
-    return list(dict.fromkeys(a for a in found if not ((site := _site(a)) and named(site))))
+    off_site = [a for a in found if not ((site := _site(a)) and named(site))]
+    # A link of another kind passes only as a source gives it (a "mailto:" its article links to).
+    strange = [target for target in others if target not in given and target.lower() not in text]
+    return list(dict.fromkeys([*off_site, *strange]))

@@ -8,7 +8,8 @@ from guardrails.links import addresses, unsupported_links
 
 SOURCES = ["Go to element.io to download the app. Ask on reddit.", "Run wget https://download.electrum.org/4.5/x.",
            "The wallets are on getmonero.org."]
-LINKS = ["https://www.reddit.com/r/monerosupport/", "{{site.baseurl}}/community/hangouts/", "./Apps.md"]
+LINKS = ["https://www.reddit.com/r/monerosupport/", "{{site.baseurl}}/community/hangouts/", "./Apps.md",
+         "mailto:help@example.com"]
 
 
 @pytest.mark.parametrize(("reply", "unsupported"), [
@@ -21,6 +22,12 @@ LINKS = ["https://www.reddit.com/r/monerosupport/", "{{site.baseurl}}/community/
     ("Download it from [the site](https://element.io.evil.example/app) [1].", ["https://element.io.evil.example/app"]),
     ("See www.monero.org [1].", ["www.monero.org"]),  # "getmonero.org" would not name "monero.org"
     ("Open http://localhost:8080/admin [1].", ["http://localhost:8080/admin"]),
+    # Markdown links of other kinds: rendered, they are as clickable as a web address
+    ("[Verify your wallet](javascript:alert(document.cookie)) [1].", ["javascript:alert(document.cookie)"]),
+    ("[Open it](data:text/html;base64,PHNjcmlwdD4=) [1].", ["data:text/html;base64,PHNjcmlwdD4="]),
+    ("[Write to us](mailto:help@electrum.example) [1].", ["mailto:help@electrum.example"]),
+    ("[Write to us](mailto:help@example.com) [1].", []),  # the source's own link
+    ("[Apps](./Apps.md) [1].", []),
 ])
 def test_a_reply_links_only_to_sites_its_sources_name(reply, unsupported):
     assert unsupported_links(reply, SOURCES, LINKS) == unsupported
