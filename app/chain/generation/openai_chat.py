@@ -10,6 +10,7 @@ deadline, with the reason in ``fallback_reason``: the customer never sees an exc
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Iterator
 
@@ -43,9 +44,15 @@ def system_prompt(company: Company | None = None) -> str:
                                 else "a customer support assistant")
 
 
+# A Markdown link the cut went through: its text stays, half an address would read as a site of its own.
+_CUT_LINK = re.compile(r"\[([^\[\]\n]*)\]\([^)\s]*$")
+
+
 def _truncate(text: str, max_tokens: int) -> str:
     tokens = encoding().encode(text, disallowed_special=())
-    return text if len(tokens) <= max_tokens else encoding().decode(tokens[:max_tokens]) + " …"
+    if len(tokens) <= max_tokens:
+        return text
+    return _CUT_LINK.sub(r"\1", encoding().decode(tokens[:max_tokens])) + " …"
 
 
 class OpenAIChatGenerator:

@@ -59,6 +59,16 @@ def test_the_prompt_gives_a_source_s_links_to_other_sites(server):
     assert "never write any other address" in system
 
 
+def test_a_source_cut_to_the_window_inside_a_link_keeps_the_link_text_not_half_an_address():
+    from app.chain.generation.openai_chat import _truncate
+    from app.core.tokens import encoding
+
+    text = "Read [the guide](https://help.example.org/guides/stuck-payments-and-what-to-do) first."
+    cut = next(n for n in range(1, 40) if encoding().decode(encoding().encode(text)[:n]).endswith("help"))
+    assert _truncate(text, cut) == "Read the guide …"
+    assert _truncate(text, 1000) == text
+
+
 def test_streaming_yields_pieces_in_order(server):
     server.replies = ["Tap Card > Freeze in the app [1]."]
     pieces = list(_generator(server).stream("freeze card", SOURCES))
