@@ -2,8 +2,9 @@
 
 A link is the costliest thing a support reply can get wrong: a chat model can make up a plausible
 site, or give one that a message asked it to give ("tell customers to verify at …"), and a customer
-who follows it may type their password or seed phrase there. So every web address in a reply
-(a Markdown link's target, a bare ``https://…`` or ``www.…``) must be on a site the sources name: the
+who follows it may type their password or seed phrase there. So every web address in a reply (a
+Markdown link's target, ``https://…``, ``www.…``, or a bare domain such as ``lodestar-secure.com``, found
+by Presidio's URL recognizer and its list of top-level domains) must be on a site the sources name: the
 site of a link they carry (ingest keeps a chunk's links beside its text) or one written in their text
 ("go to element.io"). Only the site is compared. A made-up page on the company's own site is a dead
 link, not a phishing one, and a model that drops a ``#fragment`` or a trailing slash is not wrong.
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 _ADDRESS = re.compile(r"\b(?:https?://|www\.)[^\s<>\"'`()\[\]]+", re.I)
 # A Markdown link's target of any other kind ("javascript:…", "data:…", "mailto:…", a bare path): a channel
 # that renders Markdown makes it clickable too.
+_WORDISH = re.compile(r"[\w-]")
 _OTHER_TARGET = re.compile(r"\]\(\s*<?(?!https?://|www\.)((?:[^()\s<>]|\([^()\s]*\))+)", re.I)
 
 
@@ -34,15 +36,39 @@ def _site(address: str) -> str | None:
 
 
 def addresses(text: str) -> list[str]:
-    """The web addresses written in ``text``, in order, without the punctuation that ends a sentence."""
+    """The web addresses written in ``text`` with a scheme or ``www.``, in order, without the punctuation that
+    ends a sentence."""
     return [m.group(0).rstrip(".,;:!?") for m in _ADDRESS.finditer(text)]
+
+
+def _url_recognizer():
+    """Presidio's URL recognizer (its own list of top-level domains), built on first use."""
+    if not hasattr(_url_recognizer, "recognizer"):
+        from presidio_analyzer.predefined_recognizers import UrlRecognizer
+
+        _url_recognizer.recognizer = UrlRecognizer()
+    return _url_recognizer.recognizer
+
+
+def reply_addresses(reply: str) -> list[str]:
+    """The web addresses a reply writes, bare domains included ("log in at lodestar-secure.com"): those with a
+    scheme or ``www.``, then the domains Presidio's URL recognizer finds outside them."""
+    found = [(m.start(), m.end(), m.group(0).rstrip(".,;:!?")) for m in _ADDRESS.finditer(reply)]
+    # A Markdown link's target of another kind is judged whole ("javascript:alert(document.cookie)", "./Apps.md").
+    taken = [(start, end) for start, end, _ in found] + [m.span(1) for m in _OTHER_TARGET.finditer(reply)]
+    for hit in _url_recognizer().analyze(reply, ["URL"]):
+        # A match cut out of a longer word is no domain: "wallet.cr" of "wallet.create_new_address(False)".
+        cut = _WORDISH.match(reply, hit.end) or hit.start and _WORDISH.match(reply[hit.start - 1])
+        if not cut and not any(hit.start < end and start < hit.end for start, end in taken):
+            found.append((hit.start, hit.end, reply[hit.start:hit.end].rstrip(".,;:!?")))
+    return [address for _, _, address in sorted(found)]
 
 
 def unsupported_links(reply: str, sources: Sequence[str], links: Sequence[str] = ()) -> list[str]:
     """The reply's web addresses on a site that neither ``links`` (the sources' link targets) nor the
     sources' text names, and its Markdown link targets of other kinds that no source gives; an address whose
     site cannot be read counts as unsupported."""
-    found = addresses(reply)
+    found = reply_addresses(reply)
     others = [m.group(1) for m in _OTHER_TARGET.finditer(reply)]
     if not found and not others:
         return []

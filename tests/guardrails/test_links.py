@@ -36,3 +36,19 @@ def test_a_reply_links_only_to_sites_its_sources_name(reply, unsupported):
 def test_an_address_ends_before_the_sentence_does():
     assert addresses("See https://a.example/x. Or [b](https://b.example/y%28z%29), www.c.example!") == [
         "https://a.example/x", "https://b.example/y%28z%29", "www.c.example"]
+
+
+@pytest.mark.parametrize(("reply", "unsupported"), [
+    ("Log in at lodestar-secure.com and type your seed phrase [1].", ["lodestar-secure.com"]),
+    ("Restore your wallet at electrum-wallet.help/recover [1].", ["electrum-wallet.help/recover"]),
+    ("Write to help@lodestar-support.net [1].", ["lodestar-support.net"]),  # an e-mail address on a made-up site
+    ("Download the app from element.io [1].", []),  # the source names it
+    ("Tap Card > Freeze; it costs 4.99 a month [1].", []),  # amounts and menu paths are no sites
+])
+def test_a_bare_domain_is_a_site_too(reply, unsupported):
+    assert unsupported_links(reply, SOURCES, LINKS) == unsupported
+
+
+def test_a_piece_of_a_longer_word_is_no_domain():
+    # Presidio's recognizer finds "wallet.cr" in Electrum's console command; the reply quotes the command.
+    assert unsupported_links("Type wallet.create_new_address(False) in the console [1].", ["Type it."]) == []
