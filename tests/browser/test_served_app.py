@@ -2,10 +2,10 @@
 
 A customer asks a question and sees a cited answer, asks for a person and sees the ticket
 number; an editor signs in, uploads a new FAQ file, ingests it, and the chat then answers
-from it, with the article's link to another site opening in a new tab. Then the whole handoff loop: a customer escalates, a follow-up joins the same
-ticket, an agent assigns it, reveals the e-mail address (a vault key is set) and replies; the
-customer reads the reply, and again after closing the tab, through the resume link; the agent
-resolves. Screenshots go to ``artifacts/browser/`` (CI keeps them).
+from it, with the article's link to another site opening in a new tab. Then the whole handoff
+loop: a customer escalates, a follow-up joins the same ticket, an agent assigns it, reveals the
+e-mail address (a vault key is set) and replies; the customer reads the reply, and again after
+closing the tab, through the resume link; the agent resolves. Screenshots go to ``artifacts/browser/`` (CI keeps them).
 
 Run with ``pytest -m browser`` (needs ``apt install chromium``). Skipped when Chromium is
 missing, unless ``BROWSER_REQUIRED=1`` (as in CI), which makes a missing browser a failure.

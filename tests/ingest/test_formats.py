@@ -488,7 +488,8 @@ _PICTURED = ("Cosigning", [((), "When the cosigner starts, it gets a notificatio
 
 @pytest.mark.parametrize(("source", "content"), [
     ("multisig.rst", "Cosigning\n=========\n\nWhen the cosigner starts, it gets a notification that a signed "
-                     "transaction is\navailable:\n\n.. image:: png/retrieve.png\n\nThe transaction is encrypted.\n\nOutput:\n\n"
+                     "transaction is\navailable:\n\n.. image:: png/retrieve.png\n\nThe transaction is encrypted.\n\n"
+                     "Output:\n\n"
                      ".. figure:: png/out.png\n\n   The window\n\nClick the |icon| gear, then Save.\n\n"
                      ".. |icon| image:: gear.png\n\nRun this:\n\n.. code-block:: bash\n\n   electrum daemon\n"),
     ("multisig.md", "# Cosigning\n\nWhen the cosigner starts, it gets a notification that a signed transaction is "
