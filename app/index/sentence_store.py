@@ -23,7 +23,7 @@ from typing import Sequence
 import numpy as np
 
 from app.index.embedding import Embedder
-from app.index.sentences import sentences_key
+from app.index.sentences import sentences_key, unit
 from app.index.store import KnowledgeStore
 
 CHUNKS_PER_PASS = 64  # chunks (~300 sentences) embedded and written per pass: bounded memory on a large KB
@@ -79,9 +79,7 @@ class SentenceStore:
         out = {}
         for chunk_id, by_n in rows.items():
             if sorted(by_n) == list(range(wanted_counts[chunk_id])):
-                matrix = np.stack([by_n[n] for n in range(wanted_counts[chunk_id])])
-                matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-                out[chunk_id] = matrix
+                out[chunk_id] = unit(np.stack([by_n[n] for n in range(wanted_counts[chunk_id])]))
         return out
 
     def _stored(self) -> dict[str, dict]:

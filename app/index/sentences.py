@@ -61,6 +61,12 @@ def sentences_key(texts: Sequence[str]) -> str:
     return hashlib.sha1("\n".join(texts).encode("utf-8")).hexdigest()
 
 
+def unit(vectors) -> np.ndarray:
+    """Float32 vectors (a query, or the rows of a matrix) scaled to length one; a zero vector stays zero."""
+    array = np.asarray(vectors, dtype=np.float32)
+    return array / np.maximum(np.linalg.norm(array, axis=-1, keepdims=True), 1e-12)
+
+
 def lead_sentence(title: str, section: str, text: str) -> str:
     """A passage's first sentence as the sentence store embeds it: after its title and section path."""
     return sentence_texts(title, section, text)[0]
@@ -82,11 +88,9 @@ class SentenceMatch:
         found = [_scored(chunk, text) for chunk, text in passages]
         if all(cosine is not None for cosine in found):
             return [float(cosine) for cosine in found]
-        query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
-        query /= max(float(np.linalg.norm(query)), 1e-12)
-        vectors = np.asarray(self.embedder.embed_documents(
-            [lead_sentence(chunk.title, chunk.section, text) for chunk, text in passages]), dtype=np.float32)
-        vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+        query = unit(self.embedder.embed_query(question))
+        vectors = unit(self.embedder.embed_documents(
+            [lead_sentence(chunk.title, chunk.section, text) for chunk, text in passages]))
         return [float(vector @ query) for vector in vectors]
 
 
@@ -159,8 +163,7 @@ class SentenceScorer:
         missing = [(k, t) for k, t in dict(zip(keys, texts)).items() if k not in found]
         if missing:
             flat = [s for _, t in missing for s in t]
-            vectors = np.asarray(self.embedder.embed_documents(flat), dtype=np.float32)
-            vectors /= np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
+            vectors = unit(self.embedder.embed_documents(flat))
             bounds = np.cumsum([0] + [len(t) for _, t in missing])
             found.update(self._remember({key: vectors[a:b] for (key, _), a, b in zip(missing, bounds, bounds[1:])}))
         return [found[k] for k in keys]
@@ -177,8 +180,7 @@ class SentenceScorer:
     def cosines(self, query_vector: Sequence[float], chunks: Sequence) -> dict[str, list[float]]:
         if not chunks:
             return {}
-        query = np.asarray(query_vector, dtype=np.float32)
-        query /= max(float(np.linalg.norm(query)), 1e-12)
+        query = unit(query_vector)
         return {c.chunk_id: (v @ query).tolist() for c, v in zip(chunks, self._vectors(chunks))}
 
     def best(self, query_vector: Sequence[float], chunks: Sequence) -> dict[str, float]:

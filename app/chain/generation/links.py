@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from guardrails.claims import MARKDOWN_LINK
+
 FENCE = re.compile(r"^(`{3,})[^\n]*\n.*?\n\1$", re.M | re.S)  # a fenced code block, whole
-_LINKED = re.compile(r"\[[^\]\n]*\]\([^)\s]*\)")  # a Markdown link already written
 # Characters a URL keeps as they are; brackets, parentheses and spaces are escaped so the Markdown link
 # stays whole and nothing in it reads as a citation marker ("[2]").
 _URL_SAFE = ":/?#@!$&'*+,;=%~-._"
@@ -54,7 +55,7 @@ def with_links(quoted: str, source_text: str, links: list[tuple[str, str]]) -> s
         if not placeable(shown, source_text):
             continue
         found = _places(_pattern(shown), quoted)
-        taken = [(m.start(), m.end()) for m in _LINKED.finditer(quoted)]
+        taken = [m.span() for m in MARKDOWN_LINK.finditer(quoted)]  # the links already written
         if len(found) != 1 or any(start < found[0].end() and found[0].start() < end for start, end in taken):
             continue
         place = found[0]
