@@ -20,6 +20,7 @@ class DocumentMeta:
     effective_date: str | None = None
     version: str | None = None
     tags: tuple[str, ...] | None = None
+    url: str | None = None  # the page's public address, or its path from the site's root (app/core/source_urls.py)
 
     def merged_over(self, base: "DocumentMeta") -> "DocumentMeta":
         """This metadata with gaps filled from ``base`` (an FAQ row over its file's defaults)."""

@@ -268,7 +268,8 @@ def _code_text(pre: Node) -> str:
 class HtmlPage:
     """An HTML page as ingest reads it: its headings and text blocks, what it says about itself
     outside its text (the ``<title>``; each ``<meta>`` value by its lower-cased name, property or
-    http-equiv: ``og:title``, ``og:site_name``, ``refresh``; the words of every heading on the page,
+    http-equiv: ``og:title``, ``og:site_name``, ``refresh``, and ``canonical``, the href of
+    ``<link rel="canonical">``; the words of every heading on the page,
     the site's banner and menus included), its link targets, (link text, target, line) of each link,
     and whether an in-page table of contents was dropped."""
 
@@ -294,6 +295,8 @@ def html_page(html: str, first_line: int = 1) -> HtmlPage:
         key = (node.attrs.get("name") or node.attrs.get("property") or node.attrs.get("http-equiv") or "").lower()
         if key and key not in meta:
             meta[key] = SPACE.sub(" ", node.attrs.get("content", "")).strip()
+    for node in all_nodes(root, lambda n: n.tag == "link" and "canonical" in n.attrs.get("rel", "").lower().split()):
+        meta.setdefault("canonical", node.attrs.get("href", "").strip())
     headings = [SPACE.sub(" ", "".join(all_text(n))).strip() for n in all_nodes(root, lambda n: n.tag in HEADINGS)]
     return HtmlPage(walker.blocks, title or None, meta, headings, walker.links, walker.anchors, walker.navigation)
 

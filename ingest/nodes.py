@@ -34,6 +34,7 @@ def chunk_metadata(chunk: Chunk, doc_hash: str, doc_chunk_count: int, ingested_a
         "effective_date": meta.effective_date or "",
         "version": meta.version or "",
         "tags": ", ".join(meta.tags or ()),
+        "url": meta.url or "",  # the file's own address, if it gives one; the pattern's is applied when read
         "line": chunk.line,
         "content_hash": _hash(chunk.text),
         "embed_hash": _hash(chunk.embed_text),

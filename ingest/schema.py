@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from app.core.regions import HINT as REGION_HINT, RegionError, region_code
+from app.core.source_urls import is_page_address
 from ingest.document import AUDIENCES, DOC_TYPES, DocumentMeta, Section
 from ingest.errors import KnowledgeFileError
 
@@ -25,6 +26,7 @@ FIELD_ALIASES = {
     "effective_date": ("effective_date", "effective-date", "effective", "date", "updated_at", "updated", "last_updated"),
     "version": ("version",),
     "tags": ("tags", "labels", "keywords"),
+    "url": ("url", "permalink", "canonical_url", "canonical", "html_url", "source_url"),
 }
 _KEY_TO_FIELD = {alias: name for name, aliases in FIELD_ALIASES.items() for alias in aliases}
 
@@ -43,7 +45,7 @@ def normalise_key(key: Any) -> str:
 
 # The names Beacon's own schema uses (docs: knowledge/README.md). Other accepted spellings are
 # aliases that site generators and help-desk tools also use with meanings of their own.
-CANONICAL_KEYS = {"title", "type", "category", "region", "audience", "effective_date", "version", "tags"}
+CANONICAL_KEYS = {"title", "type", "category", "region", "audience", "effective_date", "version", "tags", "url"}
 
 
 def parse_meta(raw: dict[str, Any], source: str, lines: dict[str, int] | None = None,
@@ -106,7 +108,10 @@ def _validate(name: str, key: str, value: Any, source: str, line: int | None) ->
         if not slug:
             raise fail(f"{key} {text!r} has no letters or digits", "use a short slug such as cards or crypto")
         return slug
-    return text  # title, version
+    if name == "url" and not is_page_address(text):
+        raise fail(f"{key} {text!r} is neither a web address nor a path from the site's root",
+                   f"write {key}: https://help.example.com/cards/freeze or {key}: /cards/freeze")
+    return text  # title, version, url
 
 
 def _as_date(value: Any, key: str, fail) -> str:
@@ -158,4 +163,5 @@ def complete_meta(meta: DocumentMeta, source: str, sections: list[Section]) -> D
         effective_date=meta.effective_date,
         version=meta.version,
         tags=meta.tags or (),
+        url=meta.url,
     )

@@ -103,7 +103,7 @@ def _handoff_answer(ticket: Ticket, joined: bool, text: str, citations: list[dic
 
 def citation_json(number: int, chunk: RetrievedChunk) -> dict:
     return {"number": number, "source": chunk.source, "title": chunk.title, "section": chunk.section,
-            "text": chunk.text, "score": round(chunk.score, 4), "chunk_id": chunk.chunk_id}
+            "text": chunk.text, "score": round(chunk.score, 4), "chunk_id": chunk.chunk_id, "url": chunk.url}
 
 
 def handoff_json(ticket: Ticket) -> dict:
@@ -113,7 +113,7 @@ def handoff_json(ticket: Ticket) -> dict:
 
 def source_json(chunk: RetrievedChunk) -> dict:
     return {"source": chunk.source, "title": chunk.title, "section": chunk.section, "score": round(chunk.score, 4),
-            "chunk_id": chunk.chunk_id}
+            "chunk_id": chunk.chunk_id, "url": chunk.url}
 
 
 class AnswerChain:
@@ -259,7 +259,8 @@ class AnswerChain:
         mark = time.perf_counter()
         cited = check_citations(generation.text, len(results))
         texts = [c.text for c in results]
-        links = [target for c in results for _, target in anchors_of(c.metadata)]  # the sources' own links
+        # the sources' own links, and their public pages
+        links = [target for c in results for _, target in anchors_of(c.metadata)] + [c.url for c in results if c.url]
         output = self.guardrails.output.check(cited.text, texts, links)
         if not output.passed and generation.generator != self.fallback_generator.name:
             # The model's reply said something its sources do not: the extractive reply

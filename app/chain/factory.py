@@ -16,6 +16,7 @@ from app.chain.sessions import SessionStore
 from app.core.company import Company
 from app.core.errors import ConfigError
 from app.core.settings import Settings
+from app.core.source_urls import SourceUrls
 from app.handoff.decision_log import DecisionLog
 from app.handoff.tickets import SqliteTicketStore
 from app.index.reranker import RERANKER_PATH, CrossEncoderReranker
@@ -96,7 +97,8 @@ def build_retriever(settings: Settings, store, embedder) -> HybridRetriever:
                            reranker=reranker, rerank_top_n=settings.reranker_top_n, rerank_weight=settings.reranker_weight,
                            sentence_scores=SentenceScorer(embedder, SentenceStore(store)) if settings.sentence_weight > 0 else None,
                            sentence_top_n=settings.sentence_top_n, sentence_weight=settings.sentence_weight,
-                           exact_max_records=settings.exact_search_max_records)
+                           exact_max_records=settings.exact_search_max_records,
+                           urls=SourceUrls(settings.kb_url_template))
 
 
 def build_chain(settings: Settings, store, embedder, sessions: SessionStore | None = None,

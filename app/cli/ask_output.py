@@ -13,7 +13,8 @@ def print_answer(answer: Answer) -> None:
     if answer.citations:
         click.echo()
         for c in answer.citations:
-            click.echo(click.style(f"[{c['number']}] {c['title']} › {c['section']}", bold=True) + f"  ({c['source']})")
+            click.echo(click.style(f"[{c['number']}] {c['title']} › {c['section']}", bold=True) + f"  ({c['source']})"
+                       + (f"\n    {c['url']}" if c.get("url") else ""))
     if answer.escalation:
         e = answer.escalation
         click.echo(click.style(f"\nhanded over: ticket {e['ticket_id']} · {e['category']} · priority {e['priority']}",

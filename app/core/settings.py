@@ -18,6 +18,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.core.errors import ConfigError
+from app.core.source_urls import template_problem
 
 ENV_PREFIX = "BEACON_"
 
@@ -30,6 +31,12 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid", validate_default=True)
 
     knowledge_dir: Path = Field(Path("knowledge"), description="Folder of knowledge files (FAQs, policies) to ingest.")
+    kb_url_template: str | None = Field(
+        None,
+        description="The public address of a knowledge file, as a pattern with {path}, {page}, {folder}, {stem} "
+                    "(https://help.example.com/{page}/): citations link to it. Unset: only files that give "
+                    "their own url do.",
+    )
     company_name: str | None = Field(
         None,
         description="The company's name as customers know it (chat title, replies, LLM instructions, guard cues); "
@@ -288,6 +295,15 @@ class Settings(BaseSettings):
         if any(minutes < 1 for minutes in value.values()):
             raise ValueError("each target must be at least 1 minute")
         return {**DEFAULT_SLA_MINUTES, **value}
+
+    @field_validator("kb_url_template")
+    @classmethod
+    def _url_template(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if problem := template_problem(value):
+            raise ValueError(problem)
+        return value
 
     @field_validator("chroma_url", "judge_base_url")
     @classmethod

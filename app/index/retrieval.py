@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Literal
 
+from app.core.source_urls import SourceUrls
 from app.index.embedding import Embedder
 from app.index.keyword_index import KeywordIndex
 from app.index.reranker import Reranker, blend, passage_text
@@ -50,6 +51,7 @@ class RetrievedChunk:
     rerank_score: float | None = None  # the reranker's logit, when it read this chunk
     # Each sentence's cosine to the query, in app.index.sentences.sentence_texts order (when the sentence step read it).
     sentence_cosines: list[float] | None = None
+    url: str | None = None  # the file's public address, when the file or BEACON_KB_URL_TEMPLATE gives one
 
     def to_json(self) -> dict:
         return {
@@ -59,6 +61,7 @@ class RetrievedChunk:
             "section": self.section,
             "text": self.text,
             "score": round(self.score, 4),
+            "url": self.url,
             **{key: self.metadata.get(key) for key in RESULT_METADATA},
             "dense_score": None if self.dense_score is None else round(self.dense_score, 4),
             "sparse_score": None if self.sparse_score is None else round(self.sparse_score, 4),
@@ -125,7 +128,7 @@ class HybridRetriever:
                  question_vectors: bool = True, region_preference: float = REGION_PREFERENCE,
                  reranker: Reranker | None = None, rerank_top_n: int = 10, rerank_weight: float = 1.0,
                  sentence_scores: SentenceScores | None = None, sentence_top_n: int = 10, sentence_weight: float = 0.0,
-                 exact_max_records: int = 100_000) -> None:
+                 exact_max_records: int = 100_000, urls: SourceUrls | None = None) -> None:
         from app.index.embedding.llama_adapter import pin_llama_index_defaults
 
         pin_llama_index_defaults(embedder)
@@ -144,6 +147,7 @@ class HybridRetriever:
         self.sentence_top_n = sentence_top_n
         self.sentence_weight = sentence_weight
         self.exact_max_records = exact_max_records
+        self.urls = urls or SourceUrls()
         self._regions: tuple[object, frozenset[str]] | None = None
 
     def warm_up(self) -> None:
@@ -191,8 +195,10 @@ class HybridRetriever:
     def _chunk(self, chunk_id: str) -> RetrievedChunk:
         row = self.keywords.row_of[chunk_id]
         meta = self.keywords.metadatas[row]
-        return RetrievedChunk(chunk_id, meta.get("source", ""), meta.get("title", ""), meta.get("section", ""),
-                              self.keywords.documents[row], 0.0, metadata=meta)
+        source = meta.get("source", "")
+        return RetrievedChunk(chunk_id, source, meta.get("title", ""), meta.get("section", ""),
+                              self.keywords.documents[row], 0.0, metadata=meta,
+                              url=self.urls.url_of(source, meta.get("url")))
 
     def sources(self) -> set[str]:
         """Every indexed file."""

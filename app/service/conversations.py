@@ -80,7 +80,7 @@ CREATE INDEX IF NOT EXISTS sessions_by_update ON sessions(updated_at);
 
 # Citations keep where an answer came from, not the passage itself: the knowledge base holds
 # the text, and storing it per turn would bloat every row.
-_CITATION_KEYS = ("number", "source", "title", "section", "score", "chunk_id")
+_CITATION_KEYS = ("number", "source", "title", "section", "score", "chunk_id", "url")
 _TURN_JSON = ("decision", "escalation", "citations", "flags", "latency_ms", "context")
 
 

@@ -31,6 +31,7 @@ import gradio as gr
 
 from app.core.company import Company
 from app.core.errors import BeaconError
+from app.core.markdown_links import markdown_link
 from app.core.regions import customer_region, region_name
 from app.service.beacon_service import ChatRequest
 from app.service.rate_limits import Limits, daily_quota, rate_limiter
@@ -75,10 +76,13 @@ def region_choices(service) -> list[tuple[str, str]] | None:
 # -- rendering --------------------------------------------------------------------------
 
 def citation_lines(citations: list[dict]) -> str:
-    """One Markdown entry per source: number, title › section, a short excerpt, the file."""
+    """One Markdown entry per source: number, title › section (a link to the article's public page
+    when it has one), a short excerpt, the file."""
     lines = []
     for c in citations:
         heading = " › ".join(part for part in (c.get("title"), c.get("section")) if part) or c.get("source", "")
+        if c.get("url"):
+            heading = markdown_link(heading, c["url"])
         excerpt = textwrap.shorten(" ".join(str(c.get("text") or "").split()), EXCERPT_CHARS, placeholder=" …")
         line = f"**[{c.get('number', '?')}] {heading}**"
         if excerpt:

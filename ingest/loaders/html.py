@@ -1,13 +1,15 @@
 """HTML help-centre exports, one article per file (Zendesk, Intercom, Freshdesk and static-site
 builds): the article's headings and text as a reader sees them (``ingest/html_text.py``). The
 title is the page's first heading, else its ``og:title``, else its ``<title>`` without the site's
-name after it; front matter above the HTML (Jekyll pages) is read as for Markdown."""
+name after it; front matter above the HTML (Jekyll pages) is read as for Markdown. The page's public address
+is its front matter ``url``, else its canonical link, else its ``og:url``."""
 
 from __future__ import annotations
 
 import posixpath
 import re
 
+from app.core.source_urls import is_page_address
 from ingest.document import LoadedDocument
 from ingest.errors import NothingToIndex
 from ingest.frontmatter import split_front_matter
@@ -57,6 +59,14 @@ def page_title(page: HtmlPage) -> str | None:
     return title
 
 
+def page_address(page: HtmlPage) -> str | None:
+    """The page's public address as a help-centre export writes it: its canonical link, else ``og:url``."""
+    for key in ("canonical", "og:url"):
+        if is_page_address(found := page.meta.get(key, "")):
+            return found
+    return None
+
+
 def _redirect(page: HtmlPage) -> str | None:
     """Where a redirect stub sends the reader: a page with a meta refresh to another URL and no
     more than a line of text of its own; else None."""
@@ -76,6 +86,7 @@ def load_html(text: str, source: str) -> LoadedDocument:
                              "nothing to do, the page it leads to is indexed if it is in the knowledge folder")
     sections, heading_title = sections_from_blocks(page.blocks)
     meta.title = meta.title or heading_title or page_title(page)
+    meta.url = meta.url or page_address(page)
     links: list[str] = []
     for target in page.links:
         record_link(target, posixpath.dirname(source), links)

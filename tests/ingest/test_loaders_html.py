@@ -182,3 +182,21 @@ def test_a_page_laid_out_in_a_table_reads_as_a_page():
 )
 def test_a_data_table_stays_one_line_a_row(table, rows):
     assert _shape("plans.html", f"<h1>Plans</h1><table>{table}</table>") == ("Plans", [((), rows)])
+
+
+@pytest.mark.parametrize(("head", "front", "url"), [
+    ("<link rel='canonical' href='https://acme.zendesk.com/hc/en-us/articles/4410-Reset'>", "",
+     "https://acme.zendesk.com/hc/en-us/articles/4410-Reset"),
+    ("<meta property='og:url' content='https://help.acme.example/reset'>", "", "https://help.acme.example/reset"),
+    ("<link rel='alternate canonical' href='/hc/reset'><meta property='og:url' content='https://x.example/other'>", "",
+     "/hc/reset"),  # the canonical link first; a path from the site's root is read on the pattern's site
+    ("<link rel='canonical' href='reset.html'><meta property='og:url' content='https://help.acme.example/reset'>", "",
+     "https://help.acme.example/reset"),  # a relative canonical says nothing certain: og:url is used
+    ("<link rel='canonical' href='https://x.example/a'>", "---\nurl: https://help.acme.example/mine\n---\n",
+     "https://help.acme.example/mine"),  # the file's front matter wins
+    ("<link rel='stylesheet' href='https://cdn.example/site.css'>", "", None),
+])
+def test_an_exports_own_address_is_its_canonical_link(head, front, url):
+    document = parse_document(f"{front}<html><head>{head}</head><body><h1>Reset</h1><p>Tap Reset.</p></body></html>",
+                              "hc/reset.html", load_html)
+    assert document.meta.url == url

@@ -50,10 +50,23 @@ from ingest.schema import (
         ({"labels": "deposits,sepa"}, "tags", ("deposits", "sepa")),
         ({"keywords": ("a",)}, "tags", ("a",)),
         ({"title": "First", "name": "Second"}, "title", "First"),
+        ({"url": " https://help.example.com/hc/articles/4410 "}, "url", "https://help.example.com/hc/articles/4410"),
+        ({"permalink": "/resources/user-guides/restore_account.html"}, "url",
+         "/resources/user-guides/restore_account.html"),
+        ({"html_url": "https://acme.zendesk.com/hc/en-us/articles/1"}, "url", "https://acme.zendesk.com/hc/en-us/articles/1"),
     ],
 )
 def test_parse_meta_accepts_and_normalises(raw, field, expected):
     assert getattr(parse_meta(raw, "faq/x.md"), field) == expected
+
+
+def test_a_site_generators_permalink_pattern_is_left_out_with_a_warning():
+    """Jekyll's ``permalink: /:categories/:title/`` says how to build addresses, not this page's."""
+    warnings: list[str] = []
+    meta = parse_meta({"permalink": "/:categories/:title/"}, "_posts/x.md", {"permalink": 3}, warnings)
+    assert meta.url is None
+    assert warnings == ["_posts/x.md line 3: permalink '/:categories/:title/' is neither a web address nor a path "
+                        "from the site's root; ignored (the field is read as url)"]
 
 
 def test_parse_meta_ignores_unknown_keys_and_leaves_missing_fields_unset():
@@ -78,10 +91,13 @@ def test_parse_meta_ignores_unknown_keys_and_leaves_missing_fields_unset():
         ({"tags": 5}, 8, "tags must be a list of words", "tags: [cards, fees]"),
         ({"region": ["EU", "UK"]}, 4, "region must be a single value, not a list", "on one line"),
         ({"title": {"en": "Cards"}}, 2, "title must be a single value, not a dict", "on one line"),
+        ({"url": "cards/freeze"}, 9, "url 'cards/freeze' is neither a web address nor a path from the site's root",
+         "url: https://help.example.com/cards/freeze or url: /cards/freeze"),
     ],
 )
 def test_parse_meta_rejects_invalid_fields_at_their_line(raw, line, problem, fix):
-    lines = {"title": 2, "type": 3, "region": 4, "audience": 5, "category": 6, "effective_date": 7, "tags": 8}
+    lines = {"title": 2, "type": 3, "region": 4, "audience": 5, "category": 6, "effective_date": 7, "tags": 8,
+             "url": 9}
     with pytest.raises(KnowledgeFileError) as caught:
         parse_meta(raw, "faq/x.md", lines)
     error = caught.value

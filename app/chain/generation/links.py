@@ -14,14 +14,10 @@ worse than none). Links to the help centre's own articles are the citations' job
 from __future__ import annotations
 
 import re
-from urllib.parse import quote
-
+from app.core.markdown_links import link_target
 from guardrails.claims import MARKDOWN_LINK
 
 FENCE = re.compile(r"^(`{3,})[^\n]*\n.*?\n\1$", re.M | re.S)  # a fenced code block, whole
-# Characters a URL keeps as they are; brackets, parentheses and spaces are escaped so the Markdown link
-# stays whole and nothing in it reads as a citation marker ("[2]").
-_URL_SAFE = ":/?#@!$&'*+,;=%~-._"
 
 
 def _prose(text: str) -> list[tuple[int, int]]:
@@ -59,5 +55,5 @@ def with_links(quoted: str, source_text: str, links: list[tuple[str, str]]) -> s
         if len(found) != 1 or any(start < found[0].end() and found[0].start() < end for start, end in taken):
             continue
         place = found[0]
-        quoted = f"{quoted[:place.start()]}[{shown}]({quote(url, safe=_URL_SAFE)}){quoted[place.end():]}"
+        quoted = f"{quoted[:place.start()]}[{shown}]({link_target(url)}){quoted[place.end():]}"
     return quoted

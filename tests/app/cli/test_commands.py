@@ -12,7 +12,7 @@ from app.cli.commands import cli
 
 RESULT_FIELDS = {"chunk_id", "source", "title", "section", "text", "score", "doc_type", "category", "region",
                  "audience", "effective_date", "version", "tags", "question", "line", "content_hash",
-                 "dense_score", "sparse_score", "rerank_score"}
+                 "dense_score", "sparse_score", "rerank_score", "url"}
 
 
 @pytest.fixture(autouse=True)
@@ -92,6 +92,32 @@ def test_search_json_puts_the_authenticator_faq_first(run, demo_env):
     assert [r["score"] for r in payload["results"]] == sorted((r["score"] for r in payload["results"]), reverse=True)
     assert set(payload["latency_ms"]) == {"embed_ms", "retrieve_ms", "sparse_ms", "fuse_ms", "sentences_ms"}
     assert payload["mode"] == "hybrid"
+
+
+def test_search_and_ask_give_each_source_its_public_page(run, tmp_path, monkeypatch):
+    """A file's own address (front matter url) wins; the others get BEACON_KB_URL_TEMPLATE's."""
+    kb = tmp_path / "kb"
+    (kb / "cards").mkdir(parents=True)
+    (kb / "cards" / "freeze.md").write_text("---\nurl: /hc/articles/4410-freeze-your-card\n---\n# Freezing your card\n\n"
+                                           "## How do I freeze my card?\nOpen the app, tap Card, then tap Freeze card.\n")
+    (kb / "cards" / "README.md").write_text("# Cards\n\nOur debit cards work in 150 countries without a fee.\n")
+    monkeypatch.setenv("BEACON_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("BEACON_KB_URL_TEMPLATE", "https://help.example.com/{page}/")
+    assert run("ingest", "--kb", str(kb), "--json").exit_code == 0
+
+    results = json.loads(run("search", "how do I freeze my card", "--json").stdout)["results"]
+    pages = {r["source"]: r["url"] for r in results}
+    assert pages == {"cards/freeze.md": "https://help.example.com/hc/articles/4410-freeze-your-card",
+                     "cards/README.md": "https://help.example.com/cards/"}
+
+    answer = json.loads(run("ask", "how do I freeze my card?", "--json").stdout)
+    assert answer["citations"][0]["url"] == "https://help.example.com/hc/articles/4410-freeze-your-card"
+    text = run("ask", "how do I freeze my card?").stdout
+    assert "https://help.example.com/hc/articles/4410-freeze-your-card" in text
+
+    monkeypatch.delenv("BEACON_KB_URL_TEMPLATE")  # no site to read the file's path on: no address
+    results = json.loads(run("search", "how do I freeze my card", "--json").stdout)["results"]
+    assert [r["url"] for r in results] == [None, None]
 
 
 def test_search_region_filter_keeps_region_and_global_documents(run, demo_env):

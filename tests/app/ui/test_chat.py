@@ -15,6 +15,7 @@ from app.ui.chat import (
     HUMAN_MESSAGE,
     NO_SOURCES,
     UNEXPECTED,
+    citation_lines,
     escalation_notice,
     new_conversation,
     new_session_id,
@@ -56,6 +57,16 @@ def test_reply_streams_then_shows_its_sources(service):
     assert cited["metadata"]["title"].startswith("Sources (") and cited["metadata"]["status"] == "done"
     assert "`faq/cards.md`" in cited["content"] and "Cards FAQ" in sources
     assert box == "" and banner == SKIPPED and isinstance(turn_id, int) and code == SKIPPED
+
+
+def test_a_source_with_a_public_page_is_a_link_to_it():
+    shown = citation_lines([
+        {"number": 1, "title": "Cards [beta]", "section": "Freeze", "text": "Tap Freeze.", "source": "faq/cards.md",
+         "url": "https://help.example.com/Cards (new)/freeze"},
+        {"number": 2, "title": "Fees", "section": "", "text": "Free.", "source": "fees.md", "url": None},
+    ])
+    assert shown.splitlines()[0] == ("**[1] [Cards \\[beta\\] › Freeze](https://help.example.com/Cards%20%28new%29/freeze)**  ")
+    assert "**[2] Fees**" in shown and shown.count("](") == 1
 
 
 def test_each_browser_session_keeps_its_own_conversation(service):

@@ -203,3 +203,18 @@ def test_clicking_any_cell_selects_its_ticket(data, expected):
 def test_gradio_sees_the_select_event_parameter():
     # Gradio injects event data by type hint; a hint it cannot resolve would silently pass None.
     assert typing.get_type_hints(selected_ticket)["evt"] is gr.SelectData
+
+
+def test_a_source_with_a_public_page_links_to_it_and_nothing_else_is_made_a_link():
+    labels = {"category": str, "reasons": lambda reasons, category: list(reasons)}
+    ticket = {"ticket_id": "HO-2", "state": "waiting", "priority": "low", "created_at": "2025-03-01T10:00:00+00:00",
+              "category": "unanswered", "reasons": [], "session_id": "s", "summary": "", "transcript": [],
+              "customer_context": {},
+              "sources": [{"title": "Cards", "section": "Freeze", "source": "faq/cards.md", "score": 0.9,
+                           "url": "https://help.example.com/cards?a=1&b=\"x\""},
+                          {"title": "Fees", "section": "", "source": "fees.md", "score": 0.5, "url": None},
+                          {"title": "Odd", "section": "", "source": "odd.md", "score": 0.4, "url": "javascript:alert(1)"}]}
+    shown = ticket_html(ticket, labels, SLA)
+    assert ('<a href="https://help.example.com/cards?a=1&amp;b=&quot;x&quot;" target="_blank" '
+            'rel="noopener noreferrer">public page</a>') in shown
+    assert shown.count("public page") == 1 and "javascript:" not in shown

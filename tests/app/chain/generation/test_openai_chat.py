@@ -12,6 +12,7 @@ from app.chain.generation.extractive import ExtractiveGenerator
 from app.chain.generation.openai_chat import OpenAIChatGenerator
 from app.chain.sessions import SessionStore
 from app.core.settings import Settings
+from app.core.source_urls import SourceUrls
 from app.index.retrieval import RetrievedChunk
 from tests.fakes.openai_server import FakeOpenAIServer
 
@@ -57,6 +58,17 @@ def test_the_prompt_gives_a_source_s_links_to_other_sites(server):
     system = _generator(server).messages("my payment failed", [guide], [])[0]["content"]
     assert "First, try following [this guide](https://help.example.org/stuck)." in system
     assert "never write any other address" in system
+
+
+def test_the_prompt_gives_a_source_s_public_page(server):
+    page = RetrievedChunk("c5", "faq/cards.md", "Cards FAQ", "Freeze", "Tap Card > Freeze.", 0.9,
+                          url='https://help.example.com/faq/cards (2)"/>')
+    system = _generator(server).messages("freeze my card", [page, SOURCES[1]], [])[0]["content"]
+    # escaped, so the address cannot close the tag's attribute
+    assert ('<source number="1" title="Cards FAQ" section="Freeze" url="https://help.example.com/faq/cards%20%282%29%22/%3E">'
+            in system)
+    assert '<source number="2" title="Card terms" section="Freezing">' in system
+    assert "or a source's url (its article's page)" in system
 
 
 def test_a_source_cut_to_the_window_inside_a_link_keeps_the_link_text_not_half_an_address():
@@ -154,3 +166,10 @@ def test_invalid_citations_from_the_model_are_stripped_and_flagged(server, demo_
     answer = chain.answer("how do I freeze my card")
     assert answer.generator == "extractive" and "fallback:unsupported_link" in answer.flags
     assert "lodestar-cards.help" not in answer.answer
+    # A link to a cited article's own public page is the source's: it is kept.
+    retriever.urls = SourceUrls("https://help.lodestar.example/{page}/")
+    server.replies = ["Open the app, tap Card, then switch on [Freeze](https://help.lodestar.example/faq/cards/) [1]."]
+    answer = chain.answer("how do I freeze my card")
+    assert answer.generator == "openai" and answer.output_check["passed"], answer.flags
+    assert "(https://help.lodestar.example/faq/cards/)" in answer.answer
+    assert answer.citations[0]["url"] == "https://help.lodestar.example/faq/cards/"
