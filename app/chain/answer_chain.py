@@ -259,8 +259,9 @@ class AnswerChain:
         mark = time.perf_counter()
         cited = check_citations(generation.text, len(results))
         texts = [c.text for c in results]
-        # the sources' own links, and their public pages
-        links = [target for c in results for _, target in anchors_of(c.metadata)] + [c.url for c in results if c.url]
+        # the sources' own links, their public pages and those of the articles they link to
+        links = [target for c in results for _, target in anchors_of(c.metadata) + c.page_links]
+        links += [c.url for c in results if c.url]
         output = self.guardrails.output.check(cited.text, texts, links)
         if not output.passed and generation.generator != self.fallback_generator.name:
             # The model's reply said something its sources do not: the extractive reply

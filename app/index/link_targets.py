@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
@@ -50,11 +51,21 @@ def external_links(metadata: dict) -> list[tuple[str, str]]:
     URL). A link whose text is the URL itself (the text already shows it), a number (it would read as a
     citation marker) or written with square brackets is left out, as is a link the text names twice
     with two targets (which one a quote means is unknown)."""
+    return _givable((shown, target.strip()) for shown, target in anchors_of(metadata) if _WEB.match(target.strip()))
+
+
+def page_links(metadata: dict, address: Callable[[str], str | None]) -> list[tuple[str, str]]:
+    """A chunk's links to other articles of the KB that have a public page: (link text, the page's
+    address), ``address`` giving a link target's (None for a target that is no other article, or has no
+    page); left out as in ``external_links``."""
+    pairs = ((shown, address(target)) for shown, target in anchors_of(metadata) if not _WEB.match(target.strip()))
+    return _givable((shown, url) for shown, url in pairs if url)
+
+
+def _givable(links) -> list[tuple[str, str]]:
     found: dict[str, str | None] = {}
-    for shown, target in anchors_of(metadata):
-        target = target.strip()
-        if not _WEB.match(target) or _WEB.match(shown) or shown.isdigit() or not shown.strip("[] ") \
-                or "[" in shown or "]" in shown:
+    for shown, target in links:
+        if _WEB.match(shown) or shown.isdigit() or not shown.strip("[] ") or "[" in shown or "]" in shown:
             continue
         found[shown] = target if found.get(shown, target) == target else None
     return [(shown, target) for shown, target in found.items() if target is not None]

@@ -21,6 +21,7 @@ from typing import Literal
 from app.core.source_urls import SourceUrls
 from app.index.embedding import Embedder
 from app.index.keyword_index import KeywordIndex
+from app.index.link_targets import REF_PREFIX, LinkResolver, page_links
 from app.index.reranker import Reranker, blend, passage_text
 from app.index.sentences import SentenceScores, best_of, reorder
 from app.index.store import QUESTION_SUFFIX, KnowledgeStore, chunk_of
@@ -52,6 +53,8 @@ class RetrievedChunk:
     # Each sentence's cosine to the query, in app.index.sentences.sentence_texts order (when the sentence step read it).
     sentence_cosines: list[float] | None = None
     url: str | None = None  # the file's public address, when the file or BEACON_KB_URL_TEMPLATE gives one
+    # (link text, public address) of the chunk's links to other articles of the KB that have a page
+    page_links: list[tuple[str, str]] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -149,6 +152,7 @@ class HybridRetriever:
         self.exact_max_records = exact_max_records
         self.urls = urls or SourceUrls()
         self._regions: tuple[object, frozenset[str]] | None = None
+        self._resolver: tuple[object, LinkResolver] | None = None
 
     def warm_up(self) -> None:
         self.embedder.embed_query("warm up")
@@ -223,7 +227,34 @@ class HybridRetriever:
         allowed = _allowed(region, None)
         rows = self.keywords.source_rows().get(source, [])
         chunks = [c for c in (self._chunk(self.keywords.ids[row]) for row in rows) if allowed(c.metadata)]
+        for chunk in chunks:
+            chunk.page_links = self._page_links(chunk)
         return sorted(chunks, key=lambda c: int(c.metadata.get("line") or 0))
+
+    def _link_resolver(self) -> LinkResolver:
+        version = (self.keywords.version, id(self.keywords.metadatas))
+        if self._resolver is None or self._resolver[0] != version:  # built once per published index
+            self._resolver = (version, LinkResolver(self.sources(), self.labels()))
+        return self._resolver[1]
+
+    def _page_links(self, chunk: RetrievedChunk) -> list[tuple[str, str]]:
+        """(link text, public address) of ``chunk``'s links to other indexed articles that have one: the
+        article's page, with the link's ``#anchor`` as the author wrote it."""
+        if not chunk.metadata.get("anchors"):
+            return []
+        resolver = self._link_resolver()
+
+        def address(target: str) -> str | None:
+            found = resolver.resolve(target, chunk.source)
+            if found is None or found.source == chunk.source:
+                return None
+            rows = self.keywords.source_rows().get(found.source) or [None]
+            stored = self.keywords.metadatas[rows[0]].get("url") if rows[0] is not None else None
+            url = self.urls.url_of(found.source, stored)
+            written = not target.startswith(REF_PREFIX) and found.fragment  # a :ref:'s anchor is the label's
+            return f"{url}#{found.fragment}" if url and written else url
+
+        return page_links(chunk.metadata, address)
 
     def _sparse(self, query: str, region, audience) -> tuple[dict[str, float], dict[str, RetrievedChunk]]:
         index = self.keywords
@@ -285,6 +316,8 @@ class HybridRetriever:
             results = self._rerank(query, results)
             timings["rerank_ms"] = (time.perf_counter() - reranked_at) * 1000
         results = results[:top_k]
+        for chunk in results:
+            chunk.page_links = self._page_links(chunk)
         # embed_ms and retrieve_ms (the vector query) keep their meaning from plain vector search.
         timings.update(retrieve_ms=(after_dense - started) * 1000 - timings["embed_ms"],
                        sparse_ms=(after_sparse - after_dense) * 1000, fuse_ms=(fused_at - after_sparse) * 1000)

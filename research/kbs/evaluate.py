@@ -26,6 +26,7 @@ from pathlib import Path
 
 from research.kbs.data import REAL_KBS, cache_dir, clinc_out_of_scope, demo_kb, real_kb, stackfaq_kb
 from research.kbs.harness import Runner, bundled_embedder, ingest
+from research.kbs.page_urls import TEMPLATES
 
 
 def kb_by_name(name: str):
@@ -54,10 +55,13 @@ def _why_not(turn) -> str:
 
 
 def evaluate_kb(name: str, embedder, redactor, chain: bool, oos: bool, scan: bool = True, alpha: float | None = None,
-                **overrides) -> dict:
+                page_urls: bool = False, **overrides) -> dict:
     kb = kb_by_name(name)
     ingested = ingest(kb, embedder, scan=scan, **overrides)
-    runner = Runner(ingested, embedder, redactor, chain=chain, **({"retrieval_alpha": alpha} if alpha is not None else {}))
+    chain_overrides = {"retrieval_alpha": alpha} if alpha is not None else {}
+    if page_urls and name in TEMPLATES:
+        chain_overrides["kb_url_template"] = TEMPLATES[name]
+    runner = Runner(ingested, embedder, redactor, chain=chain, **chain_overrides)
     try:
         turns = [runner.ask(q) for q in kb.questions]
         oos_turns = [runner.ask(q) for q in clinc_out_of_scope("oos_val")] if chain and oos else []
@@ -143,6 +147,9 @@ def main() -> None:
                         help="embed chunk text alone, without the title and heading path (an ablation)")
     parser.add_argument("--reranker-model", help="the chain reranks with this model file (BEACON_RERANKER on with its "
                         "defaults), e.g. a left-out model of research.kbs.reranker_train in the research cache")
+    parser.add_argument("--page-urls", action="store_true",
+                        help="each public KB's BEACON_KB_URL_TEMPLATE (research/kbs/page_urls.py): citations and "
+                             "links to other articles get their pages")
     parser.add_argument("--json", help="also write the rows to this file")
     args = parser.parse_args()
     names = args.kb or [*REAL_KBS, "demo"]
@@ -167,8 +174,8 @@ def main() -> None:
         model = CrossEncoderReranker(Path(args.reranker_model))
         factory.bundled_reranker = lambda: model
         os.environ["BEACON_RERANKER"] = "true"  # not an override: overrides key the ingested index
-    rows = [evaluate_kb(name, embedder, redactor, chain, not args.no_oos, not args.without_scan, args.alpha, **overrides)
-            for name in names]
+    rows = [evaluate_kb(name, embedder, redactor, chain, not args.no_oos, not args.without_scan, args.alpha,
+                        args.page_urls, **overrides) for name in names]
     print_table(rows, chain)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as out:

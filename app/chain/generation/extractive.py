@@ -312,8 +312,9 @@ def name_currency(text: str, region: str | None) -> str:
 
 
 def _linked(quoted: str, source: RetrievedChunk) -> str:
-    """A quote with the links to other sites its source gives there (app/chain/generation/links.py)."""
-    return with_links(quoted, source.text, external_links(source.metadata))
+    """A quote with the links its source gives there, to other sites and to other articles' public pages
+    (app/chain/generation/links.py)."""
+    return with_links(quoted, source.text, external_links(source.metadata) + source.page_links)
 
 
 def _plain_title(title: str) -> str:

@@ -8,7 +8,9 @@ is written back into the quote as a Markdown link, the form the chat and most ch
 
 A link goes where its text is only when that is certain: the text occurs once in the source chunk and
 once in the quote, outside code. Otherwise the quote is left as it was (a link in the wrong place is
-worse than none). Links to the help centre's own articles are the citations' job and are not written.
+worse than none). A link to another article of the help centre is written the same way when that
+article has a public page (its ``url``, or ``BEACON_KB_URL_TEMPLATE``: ``page_links``); without one, the
+citations name the article.
 """
 
 from __future__ import annotations

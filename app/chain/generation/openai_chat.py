@@ -91,7 +91,7 @@ class OpenAIChatGenerator:
                 break
             # A source cannot close its own tag and speak outside it. Its links to other sites are written
             # in, so the model can give them (the output guard allows no other site).
-            text = with_links(chunk.text, chunk.text, external_links(chunk.metadata))
+            text = with_links(chunk.text, chunk.text, external_links(chunk.metadata) + chunk.page_links)
             body = _truncate(text, room).replace("</source", "</ source")
             blocks.append(f"{header}{body}\n</source>")
             budget -= count_tokens(blocks[-1])

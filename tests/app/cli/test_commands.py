@@ -98,8 +98,10 @@ def test_search_and_ask_give_each_source_its_public_page(run, tmp_path, monkeypa
     """A file's own address (front matter url) wins; the others get BEACON_KB_URL_TEMPLATE's."""
     kb = tmp_path / "kb"
     (kb / "cards").mkdir(parents=True)
-    (kb / "cards" / "freeze.md").write_text("---\nurl: /hc/articles/4410-freeze-your-card\n---\n# Freezing your card\n\n"
-                                           "## How do I freeze my card?\nOpen the app, tap Card, then tap Freeze card.\n")
+    (kb / "cards" / "freeze.md").write_text(
+        "---\nurl: /hc/articles/4410-freeze-your-card\n---\n# Freezing your card\n\n## How do I freeze my card?\n"
+        "Open the app, tap Card, then tap Freeze card. "
+        "Card payments abroad are explained in [our travel guide](README.md#abroad).\n")
     (kb / "cards" / "README.md").write_text("# Cards\n\nOur debit cards work in 150 countries without a fee.\n")
     monkeypatch.setenv("BEACON_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BEACON_KB_URL_TEMPLATE", "https://help.example.com/{page}/")
@@ -112,12 +114,17 @@ def test_search_and_ask_give_each_source_its_public_page(run, tmp_path, monkeypa
 
     answer = json.loads(run("ask", "how do I freeze my card?", "--json").stdout)
     assert answer["citations"][0]["url"] == "https://help.example.com/hc/articles/4410-freeze-your-card"
+    # a link to another article of the KB opens that article's page, at the anchor the author wrote
+    assert "[our travel guide](https://help.example.com/cards/#abroad)" in answer["answer"]
+    assert answer["output_check"]["passed"]
     text = run("ask", "how do I freeze my card?").stdout
     assert "https://help.example.com/hc/articles/4410-freeze-your-card" in text
 
     monkeypatch.delenv("BEACON_KB_URL_TEMPLATE")  # no site to read the file's path on: no address
     results = json.loads(run("search", "how do I freeze my card", "--json").stdout)["results"]
     assert [r["url"] for r in results] == [None, None]
+    answer = json.loads(run("ask", "how do I freeze my card?", "--json").stdout)
+    assert "in our travel guide." in answer["answer"] and "](" not in answer["answer"]  # no page: the words alone
 
 
 def test_search_region_filter_keeps_region_and_global_documents(run, demo_env):

@@ -73,3 +73,17 @@ def test_links_to_other_sites_are_the_ones_a_reply_can_give(anchors, expected):
     from app.index.link_targets import external_links, stored_anchors
 
     assert external_links({"anchors": stored_anchors(anchors)}) == expected
+
+
+def test_links_to_other_articles_are_given_with_the_address_of_their_page():
+    from app.index.link_targets import page_links, stored_anchors
+
+    pages = {"./FAQ/Deployment.md": "https://docs.example.com/FAQ/Deployment/",
+             "./Apps.md#pos": "https://docs.example.com/Apps/#pos"}
+    anchors = [("Deployment FAQ", "./FAQ/Deployment.md"), ("point of sale", "./Apps.md#pos"),
+               ("a page with none", "./Old.md"), ("this guide", "https://se.example/q/1"),  # another site's: not here
+               ("3", "./FAQ/Deployment.md")]  # a marker-like number
+    assert page_links({"anchors": stored_anchors(anchors)}, pages.get) == [
+        ("Deployment FAQ", "https://docs.example.com/FAQ/Deployment/"),
+        ("point of sale", "https://docs.example.com/Apps/#pos")]
+    assert page_links({}, pages.get) == []

@@ -61,13 +61,15 @@ def test_the_prompt_gives_a_source_s_links_to_other_sites(server):
 
 
 def test_the_prompt_gives_a_source_s_public_page(server):
-    page = RetrievedChunk("c5", "faq/cards.md", "Cards FAQ", "Freeze", "Tap Card > Freeze.", 0.9,
-                          url='https://help.example.com/faq/cards (2)"/>')
+    page = RetrievedChunk("c5", "faq/cards.md", "Cards FAQ", "Freeze", "Tap Card > Freeze. See our fees page.", 0.9,
+                          url='https://help.example.com/faq/cards (2)"/>',
+                          page_links=[("fees page", "https://help.example.com/fees/")])
     system = _generator(server).messages("freeze my card", [page, SOURCES[1]], [])[0]["content"]
     # escaped, so the address cannot close the tag's attribute
-    assert ('<source number="1" title="Cards FAQ" section="Freeze" url="https://help.example.com/faq/cards%20%282%29%22/%3E">'
-            in system)
+    assert ('<source number="1" title="Cards FAQ" section="Freeze" '
+            'url="https://help.example.com/faq/cards%20%282%29%22/%3E">') in system
     assert '<source number="2" title="Card terms" section="Freezing">' in system
+    assert "See our [fees page](https://help.example.com/fees/)." in system  # another article's page
     assert "or a source's url (its article's page)" in system
 
 
