@@ -136,7 +136,8 @@ def _public_page(url: str | None) -> str:
     """A link to a source's page on the public help centre, for the agent to open or paste."""
     if not url or not url.startswith(("http://", "https://")):
         return ""
-    return f' · <a href="{html_text(url, line_breaks=False)}" target="_blank" rel="noopener noreferrer">public page</a>'
+    href = html_text(url, line_breaks=False)
+    return f' · <a href="{href}" target="_blank" rel="noopener noreferrer">public page</a>'
 
 
 def ticket_html(ticket: dict, labels: dict, sla_minutes: dict[str, int], reveals: list[dict] | None = None) -> str:
@@ -174,7 +175,7 @@ def ticket_html(ticket: dict, labels: dict, sla_minutes: dict[str, int], reveals
     parts.append("</ul><h4>Sources retrieved</h4><ul>")
     sources = ticket.get("sources") or []
     parts += [f"<li>{e(s.get('title'))} › {e(s.get('section'))} — <code>{e(s.get('source'))}</code> "
-              f"(score {e(s.get('score'))})" + _public_page(s.get("url")) + "</li>" for s in sources] or ["<li>none</li>"]
+              f"(score {e(s.get('score'))}){_public_page(s.get('url'))}</li>" for s in sources] or ["<li>none</li>"]
     context = ticket.get("customer_context") or {}
     shown = ", ".join(f"{e(k)}: {e(v)}" for k, v in context.items() if v) or "none sent"
     parts += ["</ul>", "<h4>Customer context</h4>", f"<p>{shown}</p>"]

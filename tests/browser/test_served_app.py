@@ -41,6 +41,7 @@ NEW_FAQ = """---
 title: Bamboo card FAQ
 type: faq
 category: cards
+url: https://help.lodestar.example/cards/bamboo
 ---
 # Bamboo card FAQ
 
@@ -169,6 +170,10 @@ def test_editor_uploads_a_faq_that_then_answers(served, browser, tmp_path):
     link = chat.locator("#chat-history a[href='https://bamboo.example.org/veneer']").first
     link.wait_for(timeout=10_000)
     assert link.get_attribute("target") == "_blank" and "noopener" in (link.get_attribute("rel") or "")
+    # The citation opens the article's page on the public help centre (its front matter url), in a new tab too.
+    cited = chat.locator("#chat-sources a[href='https://help.lodestar.example/cards/bamboo']").first
+    cited.wait_for(timeout=10_000)
+    assert "Bamboo card FAQ" in cited.inner_text() and cited.get_attribute("target") == "_blank"
     _shot(chat, "5-answer-from-upload")
     chat.close()
 

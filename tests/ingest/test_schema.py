@@ -53,7 +53,8 @@ from ingest.schema import (
         ({"url": " https://help.example.com/hc/articles/4410 "}, "url", "https://help.example.com/hc/articles/4410"),
         ({"permalink": "/resources/user-guides/restore_account.html"}, "url",
          "/resources/user-guides/restore_account.html"),
-        ({"html_url": "https://acme.zendesk.com/hc/en-us/articles/1"}, "url", "https://acme.zendesk.com/hc/en-us/articles/1"),
+        ({"html_url": "https://acme.zendesk.com/hc/en-us/articles/1"}, "url",
+         "https://acme.zendesk.com/hc/en-us/articles/1"),
     ],
 )
 def test_parse_meta_accepts_and_normalises(raw, field, expected):

@@ -65,7 +65,8 @@ def test_a_source_with_a_public_page_is_a_link_to_it():
          "url": "https://help.example.com/Cards (new)/freeze"},
         {"number": 2, "title": "Fees", "section": "", "text": "Free.", "source": "fees.md", "url": None},
     ])
-    assert shown.splitlines()[0] == ("**[1] [Cards \\[beta\\] › Freeze](https://help.example.com/Cards%20%28new%29/freeze)**  ")
+    assert shown.splitlines()[0] == \
+        "**[1] [Cards \\[beta\\] › Freeze](https://help.example.com/Cards%20%28new%29/freeze)**  "
     assert "**[2] Fees**" in shown and shown.count("](") == 1
 
 

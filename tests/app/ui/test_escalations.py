@@ -213,7 +213,8 @@ def test_a_source_with_a_public_page_links_to_it_and_nothing_else_is_made_a_link
               "sources": [{"title": "Cards", "section": "Freeze", "source": "faq/cards.md", "score": 0.9,
                            "url": "https://help.example.com/cards?a=1&b=\"x\""},
                           {"title": "Fees", "section": "", "source": "fees.md", "score": 0.5, "url": None},
-                          {"title": "Odd", "section": "", "source": "odd.md", "score": 0.4, "url": "javascript:alert(1)"}]}
+                          {"title": "Odd", "section": "", "source": "odd.md", "score": 0.4,
+                           "url": "javascript:alert(1)"}]}
     shown = ticket_html(ticket, labels, SLA)
     assert ('<a href="https://help.example.com/cards?a=1&amp;b=&quot;x&quot;" target="_blank" '
             'rel="noopener noreferrer">public page</a>') in shown
