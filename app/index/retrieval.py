@@ -248,8 +248,8 @@ class HybridRetriever:
             found = resolver.resolve(target, chunk.source)
             if found is None or found.source == chunk.source:
                 return None
-            rows = self.keywords.source_rows().get(found.source) or [None]
-            stored = self.keywords.metadatas[rows[0]].get("url") if rows[0] is not None else None
+            rows = self.keywords.source_rows().get(found.source)
+            stored = self.keywords.metadatas[rows[0]].get("url") if rows else None
             url = self.urls.url_of(found.source, stored)
             written = not target.startswith(REF_PREFIX) and found.fragment  # a :ref:'s anchor is the label's
             return f"{url}#{found.fragment}" if url and written else url
