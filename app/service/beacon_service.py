@@ -269,7 +269,8 @@ class BeaconService:
 
     # -- knowledge ------------------------------------------------------------------------
     def documents(self) -> list[dict]:
-        """Every knowledge file the index or the last ingest knows, with its status."""
+        """Every knowledge file the index or the last ingest knows, with its status and its public page
+        (``url``: what its citations link to; None for a file not indexed, or with no address)."""
         report = self.last_ingest()
         by_source: dict[str, dict] = {}
         _, _, metadatas = self.store.all_chunks()
@@ -280,12 +281,13 @@ class BeaconService:
                 "source": meta.get("source", ""), "title": meta.get("title", ""), "doc_type": meta.get("doc_type"),
                 "region": meta.get("region"), "version": meta.get("version"),
                 "effective_date": meta.get("effective_date"), "ingested_at": meta.get("ingested_at"), "chunks": 0,
-                "status": "indexed", "error": None, "findings": []})
+                "status": "indexed", "error": None, "findings": [],
+                "url": self.chain.retriever.urls.url_of(meta.get("source", ""), meta.get("url"))})
             doc["chunks"] += 1
         for result in (report or {}).get("files", []):
             doc = by_source.setdefault(result["source"], {"source": result["source"], "title": "", "chunks": 0,
                                                           "version": None, "effective_date": None,
-                                                          "ingested_at": None})
+                                                          "ingested_at": None, "url": None})
             doc["status"] = result["status"] if result["status"] != "unchanged" else "indexed"
             doc["error"] = result.get("error")
             doc["findings"] = result.get("findings", [])

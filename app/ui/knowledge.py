@@ -21,7 +21,7 @@ from app.ui.chat import NO_REGION, region_choices, region_value
 
 log = logging.getLogger(__name__)
 
-DOCUMENT_COLUMNS = ["source", "title", "status", "version", "effective_date", "chunks", "ingested_at", "problem"]
+DOCUMENT_COLUMNS = ["source", "title", "status", "version", "effective_date", "chunks", "ingested_at", "url", "problem"]
 RESULT_COLUMNS = ["rank", "score", "title › section", "source", "region", "excerpt"]
 PREVIEW_CHUNKS = 20
 NO_FILE = "Choose a Markdown, YAML or CSV file first."

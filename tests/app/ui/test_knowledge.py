@@ -63,6 +63,16 @@ def test_table_lists_every_demo_document(service):
     # "added" by the ingest that built the index, "indexed" once a later ingest finds it unchanged
     assert cards["status"] in {"added", "indexed"} and cards["chunks"] > 0 and cards["title"] == "Cards FAQ"
     assert cards["problem"] == "" and not table.isna().any().any()  # no "None"/NaN cells for editors
+    assert cards["url"] == ""  # no address known: the demo KB gives none and no pattern is set
+
+
+def test_an_editor_sees_the_public_page_each_document_s_citations_open(tmp_path, demo_index, embedder, redactor):
+    service = demo_service(tmp_path, demo_index, embedder, redactor,
+                           kb_url_template="https://help.lodestar.example/{page}/")
+    table = documents_table(service)
+    pages = dict(zip(table["source"], table["url"]))
+    assert pages["faq/cards.md"] == "https://help.lodestar.example/faq/cards/"
+    assert all(url.startswith("https://help.lodestar.example/") for url in pages.values())
 
 
 @pytest.mark.parametrize("name, text, expected", [
