@@ -128,3 +128,14 @@ def test_html_to_text(html, text, links):
 )
 def test_looks_like_html(text, expected):
     assert looks_like_html(text) is expected
+
+
+def test_each_row_of_a_help_desk_export_keeps_its_articles_address():
+    text = ("id,title,body,html_url\n"
+            "1,How do I freeze my card?,Tap Card > Freeze.,https://acme.zendesk.com/hc/en-us/articles/1-Freeze\n"
+            "2,What does a transfer cost?,Nothing in the UK.,\n")
+    document = parse_document(text, "faq/export.csv", load_csv_faq)
+    assert [s.meta.url for s in document.sections] == ["https://acme.zendesk.com/hc/en-us/articles/1-Freeze", None]
+    with pytest.raises(KnowledgeFileError, match=r"faq/export.csv line 2: html_url 'articles/1' is neither a web "
+                                                 r"address nor a path from the site's root"):
+        parse_document("id,title,body,html_url\n1,Q?,A,articles/1\n", "faq/export.csv", load_csv_faq)
