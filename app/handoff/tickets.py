@@ -95,7 +95,7 @@ class Ticket:
     # [{"role": "customer"|"beacon"|"agent", "text": redacted text, "at": iso time, ...}]; agent
     # entries also carry "by" and "message_id"
     transcript: list[dict]
-    sources: list[dict]  # [{"source", "title", "section", "score"}]
+    sources: list[dict]  # [{"source", "title", "section", "score", "chunk_id", "url"}]: what was retrieved
     customer_context: dict
     status: str = "open"  # open or resolved: ``state`` says more
     updated_at: str = ""
