@@ -29,7 +29,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 FIELDS = ("path", "page", "folder", "stem")
 _INDEX_NAMES = {"index", "readme", "_index"}  # a folder's own page in Sphinx, MkDocs, VuePress, Hugo
-_REPEATED_SLASHES = re.compile(r"(?<!:)/{2,}")
+_REPEATED_SLASHES = re.compile(r"/{2,}")  # an empty {page} or {folder}: "https://docs.example.com//"
 
 
 def template_problem(template: str) -> str | None:

@@ -16,6 +16,7 @@ citations name the article.
 from __future__ import annotations
 
 import re
+
 from app.core.markdown_links import link_target
 from guardrails.claims import MARKDOWN_LINK
 
