@@ -21,7 +21,7 @@ import app.index.keyword_files as keyword_files
 from app.chain.factory import build_retriever
 from app.index.keyword_index import KeywordIndex, LocalVersions
 from app.index.store import KnowledgeStore
-from research.kbs.harness import bundled_embedder, hit_rank, ingest, ranked_files
+from research.kbs.harness import bundled_embedder, file_hits, ingest, print_left_out_choice
 
 K1 = (0.9, 1.2, 1.5, 2.0)
 B = (0.3, 0.5, 0.75, 0.9)
@@ -56,16 +56,9 @@ def hits(name: str, embedder, k1: float, b: float) -> tuple[int, int, int]:
             versions.publish(store)
             retriever = build_retriever(ingested.settings, store, embedder)
             retriever.keywords = KeywordIndex(store, versions)
-            first = five = 0
-            answerable = [q for q in kb.questions if q.answerable]
-            for question in answerable:
-                results = retriever.retrieve(question.query, top_k=10, region=question.region).results
-                rank = hit_rank(ranked_files(results), question.targets)
-                first += rank == 1
-                five += rank is not None and rank <= 5
+            return file_hits(retriever, kb.questions)
     finally:
         keyword_files.bm25s_module = original
-    return first, five, len(answerable)
 
 
 def main() -> None:
@@ -80,17 +73,7 @@ def main() -> None:
         grid[(k1, b)] = {name: hits(name, embedder, k1, b) for name in sources}
         cells = " | ".join(f"{f / n:.3f} / {v / n:.3f}" for f, v, n in grid[(k1, b)].values())
         print(f"| {k1} | {b} | {cells} |", flush=True)
-    print("\nleft out: chosen (k1, b) on the others -> hit@1 / hit@5 (default's)")
-    for left in sources:
-        others = [s for s in sources if s != left]
-
-        def mean(params):
-            return sum(grid[params][s][0] / grid[params][s][2] for s in others) / len(others)
-
-        best = max(grid, key=lambda p: (round(mean(p), 6), p == DEFAULT))
-        f, v, n = grid[best][left]
-        d1, d5, _ = grid[DEFAULT][left]
-        print(f"- {left} (n={n}): {best} -> {f / n:.3f} / {v / n:.3f} (default {d1 / n:.3f} / {d5 / n:.3f})")
+    print_left_out_choice(grid, sources, DEFAULT, "(k1, b)")
     if args.out:
         with open(args.out, "w", encoding="utf-8") as out:
             json.dump([{"k1": k1, "b": b, **{s: list(v) for s, v in cells.items()}} for (k1, b), cells in grid.items()],

@@ -194,6 +194,36 @@ def hit_rank(files: list[str], targets: tuple[str, ...]) -> int | None:
     return next((rank for rank, f in enumerate(files, start=1) if f in targets), None)
 
 
+def file_hits(retriever, questions) -> tuple[int, int, int]:
+    """(hit@1, hit@5, count) of ``questions``' answerable ones, files in the order ``retriever`` ranks them."""
+    first = five = 0
+    answerable = [q for q in questions if q.answerable]
+    for question in answerable:
+        rank = hit_rank(ranked_files(retriever.retrieve(question.query, top_k=10, region=question.region).results),
+                        question.targets)
+        first += rank == 1
+        five += rank is not None and rank <= 5
+    return first, five, len(answerable)
+
+
+def print_left_out_choice(grid: dict, sources: list[str], default, label: str) -> None:
+    """For each source, the setting of ``grid`` (setting -> source -> (hit@1, hit@5, n)) the other sources
+    choose (best mean hit@1, ties to ``default``) and its hit@1 / hit@5 on the source left out."""
+    if len(sources) < 2:
+        return  # nothing to choose on
+    print(f"\nleft out: chosen {label} on the others -> hit@1 / hit@5 (with {default})")
+    for left in sources:
+        others = [s for s in sources if s != left]
+
+        def mean(setting) -> float:
+            return sum(grid[setting][s][0] / grid[setting][s][2] for s in others) / len(others)
+
+        best = max(grid, key=lambda setting: (round(mean(setting), 6), setting == default))
+        f, v, n = grid[best][left]
+        d1, d5, _ = grid[default][left]
+        print(f"- {left} (n={n}): {best} -> {f / n:.3f} / {v / n:.3f} (with {default}: {d1 / n:.3f} / {d5 / n:.3f})")
+
+
 @dataclass
 class Turn:
     question: Question

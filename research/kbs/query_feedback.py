@@ -20,7 +20,7 @@ import numpy as np
 
 from app.chain.factory import build_retriever
 from app.index.store import KnowledgeStore
-from research.kbs.harness import bundled_embedder, hit_rank, ingest, ranked_files
+from research.kbs.harness import bundled_embedder, file_hits, ingest, print_left_out_choice
 
 NEAREST = (3, 5, 10)
 GAMMA = (0.0, 0.1, 0.2, 0.3, 0.5)
@@ -58,17 +58,10 @@ def hits(name: str, embedder, settings: list[tuple[int, float]]) -> dict[tuple[i
     store = KnowledgeStore(ingested.settings, embedder.model_id).open()
     retriever = build_retriever(ingested.settings, store, embedder)
     retriever.warm_up()
-    answerable = [q for q in kb.questions if q.answerable]
     out = {}
     for m, gamma in settings:
         retriever.embedder = FeedbackEmbedder(embedder, retriever.keywords, m, gamma)
-        first = five = 0
-        for question in answerable:
-            results = retriever.retrieve(question.query, top_k=10, region=question.region).results
-            rank = hit_rank(ranked_files(results), question.targets)
-            first += rank == 1
-            five += rank is not None and rank <= 5
-        out[(m, gamma)] = (first, five, len(answerable))
+        out[(m, gamma)] = file_hits(retriever, kb.questions)
     retriever.embedder = embedder
     return out
 
@@ -86,17 +79,8 @@ def main() -> None:
     for m, gamma in settings:
         cells = " | ".join(f"{f / n:.3f} / {v / n:.3f}" for f, v, n in (by_source[s][(m, gamma)] for s in sources))
         print(f"| {m if gamma else '-'} | {gamma} | {cells} |")
-    print("\nleft out: chosen (m, gamma) on the others -> hit@1 / hit@5 (without feedback)")
-    for left in sources:
-        others = [s for s in sources if s != left]
-
-        def mean(setting):
-            return sum(by_source[s][setting][0] / by_source[s][setting][2] for s in others) / len(others)
-
-        best = max(settings, key=lambda st: (round(mean(st), 6), st[1] == 0))
-        f, v, n = by_source[left][best]
-        d1, d5, _ = by_source[left][(3, 0.0)]
-        print(f"- {left} (n={n}): {best} -> {f / n:.3f} / {v / n:.3f} (without {d1 / n:.3f} / {d5 / n:.3f})")
+    print_left_out_choice({st: {s: by_source[s][st] for s in sources} for st in settings}, sources, (3, 0.0),
+                          "(m, gamma)")
     if args.out:
         with open(args.out, "w", encoding="utf-8") as out:
             json.dump([{"m": m, "gamma": g, **{s: list(by_source[s][(m, g)]) for s in sources}} for m, g in settings],
