@@ -15,6 +15,7 @@ A link written into an article itself passes: the knowledge-file scan is the gua
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Sequence
 from urllib.parse import urlsplit
 
@@ -41,13 +42,12 @@ def addresses(text: str) -> list[str]:
     return [m.group(0).rstrip(".,;:!?") for m in _ADDRESS.finditer(text)]
 
 
+@lru_cache(maxsize=1)
 def _url_recognizer():
     """Presidio's URL recognizer (its own list of top-level domains), built on first use."""
-    if not hasattr(_url_recognizer, "recognizer"):
-        from presidio_analyzer.predefined_recognizers import UrlRecognizer
+    from presidio_analyzer.predefined_recognizers import UrlRecognizer
 
-        _url_recognizer.recognizer = UrlRecognizer()
-    return _url_recognizer.recognizer
+    return UrlRecognizer()
 
 
 def reply_addresses(reply: str) -> list[str]:
