@@ -242,14 +242,15 @@ async def _judge_all(metrics, answers, out: dict, config: dict) -> dict:
 
 
 def load_kb_chunks(kb_dir: Path, settings: Settings) -> dict[tuple[str, str], list[str]]:
-    """(source, section) -> chunk texts in document order, as ingest chunks ``kb_dir``. A file that
-    fails validation stops the run with its error: reference texts must not silently go missing."""
+    """(source, section) -> chunk texts in document order, as ingest chunks ``kb_dir``. A file ingest could
+    not index (a contents page, a broken file) gives no reference text: the run's ``not_indexed`` names it
+    and why, and a case whose references are all in such files is left out of the context metrics."""
     from ingest.folder import chunk_folder
 
     out: dict[tuple[str, str], list[str]] = {}
     for chunked in chunk_folder(kb_dir, settings):
         if chunked.error is not None:
-            raise chunked.error
+            continue
         for chunk in chunked.chunks:
             out.setdefault((chunked.source, chunk.section), []).append(chunk.text)
     return out

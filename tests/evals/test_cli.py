@@ -107,3 +107,26 @@ def test_custom_suite_with_its_own_kb_and_a_dead_judge(tmp_path, embedder, redac
     assert result["suite"] == "custom:mine" and result["cases"] == 1
     assert "did not answer" in result["ragas"]["judge"]["error"]
     assert result["summary"]["hit@1"] == 1.0 and result["summary"]["non_llm_context_recall"] == 1.0
+
+
+def test_a_help_centre_with_a_contents_page_and_a_broken_file_is_measured_on_the_rest(tmp_path, embedder, redactor):
+    # A real help centre has both (Electrum's security_issues/index.rst is only a toctree): ingest skips or
+    # fails them, the report names them, and the run ends with the figures of the files that were indexed.
+    kb = tmp_path / "kb"
+    (kb / "faq").mkdir(parents=True)
+    (kb / "faq" / "pets.md").write_text(
+        "# Pets FAQ\n\n## Can I bring my dog to the office?\n\n"
+        "Yes, well-behaved dogs are welcome on Fridays as long as they stay on a lead.\n")
+    (kb / "index.rst").write_text("Contents\n========\n\n.. toctree::\n\n   faq/pets\n")
+    (kb / "faq" / "broken.md").write_text("---\ntitle: [Parking\n---\n# Parking\n\nPark in bay 4.\n")
+    cases = tmp_path / "questions.tsv"
+    cases.write_text("query\ttarget\tkind\ncan i bring my dog to the office\tfaq/pets.md\tanswerable\n")
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=kb)
+    code = run_cli(None, False, tmp_path / "out", False, False, cases, kb, False, embedder=embedder,
+                   redactor=redactor, settings=settings)
+    assert code == EXIT_OK
+    result = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert {(item["source"], item["status"]) for item in result["not_indexed"]} == {
+        ("index.rst", "skipped"), ("faq/broken.md", "failed")}
+    assert result["cases"] == 1 and result["summary"]["hit@1"] == 1.0
+    assert result["ragas"]["non_llm"]["non_llm_context_precision_with_reference"]["cases"] == 1
