@@ -20,11 +20,13 @@ _CODE = re.compile(r"[A-Z][A-Z0-9]{1,7}(?:-[A-Z0-9]{1,8})?")
 # A language tag as site generators write ``locale``: "fr", "en_US", "pt-BR" (lower-case language first).
 _LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
 HINT = "write a short code in capitals (EU, UK, US, CA, APAC), a country's English name, or global"
-# How a customer names the demo's three regions in a message ("I'm in the UK", "SEPA", "$").
+# How a customer names the demo's three regions in a message ("I'm in the UK", "SEPA", "$"). "us" and "gb" are
+# also words ("both of us", "email us", "5 gb"): in lower case they name a country only as "the us" and "us dollars";
+# "US", "U.S." and "GB" in capitals always do (but "5 GB" does not).
 _MENTIONS = {
     "EU": r"\b(eu|europe|european|eea|sepa|lithuania|germany|france|spain|italy|ireland|netherlands)\b",
-    "UK": r"\b(uk|united kingdom|britain|england|scotland|wales|gb|£)\b",
-    "US": r"\b(us|usa|united states|america|american|\$)\b|\$",
+    "UK": r"\b(uk|united kingdom|britain|england|scotland|wales)\b|(?-i:(?<!\d )\bGB\b)|£",
+    "US": r"\b(usa|united states|america|american|the us|us dollars?)\b|(?-i:\bUS\b|\bU\.S\.)|\$",
 }
 
 

@@ -67,6 +67,11 @@ def test_a_regions_currency_is_cldrs(region, named):
     ("I moved to Canada last year", ("EU", "CA"), "CA"), ("fees for APAC customers", ("APAC",), "APAC"),
     ("is it open in ca?", ("CA",), None),  # a two-letter code in a sentence is too often a word
     ("I moved to Canada", None, None),  # only the help centre's regions are named
+    # "us" and "gb" are words too (public questions: "both of us have to approve every payment")
+    ("me and my business partner want a wallet where both of us have to approve", None, None),
+    ("you will hear back from us", None, None), ("I'm in the us", None, "US"), ("5 us dollars in euros", None, "US"),
+    ("US customers", None, "US"), ("a card from the U.S.", None, "US"), ("the app takes 5 GB", None, None),
+    ("an extra £1 charge", None, "UK"), ("GB customers", None, "UK"),
 ])
 def test_a_message_names_one_of_the_help_centres_regions(text, regions, region):
     assert mentioned_region(text, *(() if regions is None else (regions,))) == region
