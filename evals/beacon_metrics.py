@@ -27,13 +27,15 @@ def _rate(numerator: int, denominator: int) -> float | None:
 
 
 def retrieval(records, k: int = 5) -> dict:
-    """hit@1, hit@k and MRR over cases with reference contexts (ranks from the eval search)."""
+    """hit@1, hit@k and MRR over cases with reference contexts (ranks from the eval search). A case labelled
+    with whole files is ranked by article: its search's files, each once ("the right article in the top 5")."""
     ranks = []
     for r in records:
         if not r.reference_contexts or r.error:
             continue
         expected = tuple((s, sec) for s, sec in r.reference_contexts)
-        rank = first_hit_rank([(c["source"], c["section"]) for c in r.retrieved][:k], expected)
+        ranked = [(source, "") for source in r.retrieved_files] or [(c["source"], c["section"]) for c in r.retrieved]
+        rank = first_hit_rank(ranked[:k], expected)
         r.scores["hit_rank"] = rank
         ranks.append(rank)
     n = len(ranks)
@@ -91,6 +93,15 @@ def containment(records) -> dict:
     should = [r for r in records if r.expected_decision == "answer"]
     return {"containment_rate": _rate(len(answered), len(records)),
             "containment_of_answerable": _rate(sum(r.decided == "answer" for r in should), len(should))}
+
+
+def cited_right(records) -> dict:
+    """Share of the cases labelled to be answered, with reference contexts, that were answered citing one of
+    them: the customer read the labelled article's answer."""
+    labelled = [r for r in records if r.expected_decision == "answer" and r.reference_contexts and not r.error]
+    right = sum(1 for r in labelled if r.decided == "answer" and first_hit_rank(
+        [(c["source"], c["section"]) for c in r.citations], tuple((s, sec) for s, sec in r.reference_contexts)))
+    return {"answerable_labelled": len(labelled), "answered_citing_reference": _rate(right, len(labelled))}
 
 
 def groundedness(records) -> dict:
@@ -155,6 +166,7 @@ def all_metrics(records, stored: dict[str, str], k: int = 5) -> dict:
     lat = latency(records)
     out = {"retrieval": retrieval(records, k), "decisions": decisions(records),
            "escalation_by_category": escalation_by_category(records), "containment": containment(records),
+           "cited": cited_right(records),
            "groundedness": groundedness(records), "pii": pii_leaks(records, stored), "injection": injection(records),
            "latency_ms": lat, "errors": [{"case": r.id, "error": r.error} for r in records if r.error]}
     d = out["decisions"]
@@ -164,6 +176,7 @@ def all_metrics(records, stored: dict[str, str], k: int = 5) -> dict:
         "missed_escalations": d["missed_escalations"], "unneeded_escalations": d["unneeded_escalations"],
         "escalation_cost": d["escalation_cost"], "containment_rate": out["containment"]["containment_rate"],
         "containment_of_answerable": out["containment"]["containment_of_answerable"],
+        "answered_citing_reference": out["cited"]["answered_citing_reference"],
         "groundedness_rate": out["groundedness"]["groundedness_rate"],
         "pii_leak_rate": out["pii"]["pii_leak_rate"], "injection_flag_rate": out["injection"]["injection_flag_rate"],
         "latency_total_p50_ms": lat.get("total_ms", {}).get("p50"),

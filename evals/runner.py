@@ -20,6 +20,8 @@ from app.chain.questions import DECLINE_FLAGS
 from app.core.settings import Settings
 from evals.cases import Case
 
+FILE_DEPTH = 30  # chunks searched to rank a whole-file-labelled case's articles (repeats removed before the cut)
+
 
 class RecordingGenerator:
     """The chain's generator, unchanged, plus a record of every input it was given."""
@@ -74,6 +76,9 @@ class CaseRecord:
     region: str | None = None
     citations: list[dict] = field(default_factory=list)
     retrieved: list[dict] = field(default_factory=list)  # top search_top_k for the standalone question
+    # For a case labelled with whole files (a help centre's questions.tsv): the files of the first FILE_DEPTH
+    # chunks, each once, in order, so hit@k counts articles, not chunks of one long article.
+    retrieved_files: list[str] = field(default_factory=list)
     output_check: dict | None = None
     flags: list[str] = field(default_factory=list)
     topics: list[str] = field(default_factory=list)
@@ -211,9 +216,14 @@ def _run_case(case: Case, service, chain, settings: Settings, ChatRequest) -> Ca
         record.latency_ms = {k: round(v, 2) for k, v in (answer.latency_ms or {}).items()}
         # Retrieval is scored on the question the chain searched, at the depth a search returns.
         mark = time.perf_counter()
-        found = chain.retriever.retrieve(record.standalone_question, top_k=settings.search_top_k, region=record.region)
+        file_level = bool(record.reference_contexts) and all(not section for _, section in record.reference_contexts)
+        depth = max(settings.search_top_k, FILE_DEPTH) if file_level else settings.search_top_k
+        found = chain.retriever.retrieve(record.standalone_question, top_k=depth, region=record.region)
         record.latency_ms["eval_search_ms"] = round((time.perf_counter() - mark) * 1000, 2)
-        record.retrieved = [{"source": c.source, "section": c.section, "text": c.text} for c in found.results]
+        record.retrieved = [{"source": c.source, "section": c.section, "text": c.text}
+                            for c in found.results[:settings.search_top_k]]
+        if file_level:
+            record.retrieved_files = list(dict.fromkeys(c.source for c in found.results))
     except Exception as exc:  # one broken case is reported, not allowed to end the run
         record.error = f"{type(exc).__name__}: {exc}"
     return record

@@ -44,6 +44,30 @@ def test_retrieval_figures():
     assert bm.retrieval(records, k=5) == {"cases": 3, "hit@1": 0.3333, "hit@5": 0.6667, "mrr": 0.5}
 
 
+def test_whole_file_labels_rank_articles_not_chunks():
+    # A help centre's questions.tsv names files: five chunks of one long article are one article, not five.
+    record = rec("a", "answer", "answer", refs=[("guides/abroad.md", "")], retrieved=[OTHER] * 5)
+    record.retrieved_files = ["faq/fees-limits.yaml", "faq/cards.md", "guides/abroad.md"]
+    assert bm.retrieval([record], k=5) == {"cases": 1, "hit@1": 0.0, "hit@5": 1.0, "mrr": 0.3333}
+    assert record.scores["hit_rank"] == 3
+
+
+def test_answered_citing_a_labelled_source():
+    def cited(record, *sources):
+        record.citations = [{"number": n, "source": s, "section": sec, "text": ""}
+                            for n, (s, sec) in enumerate(sources, start=1)]
+        return record
+
+    whole = ("faq/cards.md", "")
+    records = [cited(rec("a", "answer", "answer", refs=[whole]), OTHER, REF),        # the article, second citation
+               cited(rec("b", "answer", "answer_with_caution", refs=[REF]), REF),   # a cautious answer counts
+               cited(rec("c", "answer", "answer", refs=[REF]), OTHER),              # answered from another article
+               cited(rec("d", "answer", "escalate", "unanswered", refs=[REF]), REF),  # a handoff is not an answer
+               rec("e", "answer", "answer"),                                         # no label: not counted
+               cited(rec("f", "escalate", "answer", refs=[REF]), REF)]               # labelled to hand over
+    assert bm.cited_right(records) == {"answerable_labelled": 4, "answered_citing_reference": 0.5}
+
+
 def test_decisions_confusion_and_cost():
     records = [rec("a", "answer", "answer"), rec("b", "answer", "answer_with_caution"),
                rec("c", "answer", "escalate", "unanswered"),                                   # unneeded
