@@ -72,7 +72,17 @@ def insights_over(query: Callable[[str, tuple], list], dialect: Dialect, start: 
 
     per_session = query(f"SELECT session_id, MAX(escalated) FROM turns WHERE {in_window} GROUP BY session_id", window)
     conversations = len(per_session)
-    contained = sum(1 for session_id, escalated in per_session if not escalated and session_id not in taken_over)
+    # A conversation is contained when Beacon answered it and no person was needed. A declined message (not
+    # English, too long, investment advice) is recorded as an answer that gave no article: it answers nothing.
+    refused = ", ".join(f"'{flag}'" for flag in REFUSAL_FLAGS)  # constants, not customer text
+    answers = counts(f"SELECT session_id, COUNT(*) FROM turns WHERE {in_window} "
+                     "AND action IN ('answer', 'answer_with_caution') GROUP BY session_id")
+    for session_id, declines in query(
+            f"SELECT session_id, COUNT(DISTINCT turn_id) FROM {dialect.each_flag} WHERE {in_window} "
+            f"AND each_flag.value IN ({refused}) GROUP BY session_id", window):
+        answers[session_id] = answers.get(session_id, 0) - declines
+    unhanded = [session_id for session_id, escalated in per_session if not escalated and session_id not in taken_over]
+    contained = sum(1 for session_id in unhanded if answers.get(session_id, 0) > 0)
     turns = query(f"SELECT COUNT(*) FROM turns WHERE {in_window}", window)[0][0]
     by_category = counts(f"SELECT COALESCE(category, 'unknown'), COUNT(*) FROM turns "
                          f"WHERE {in_window} AND {dialect.new_handoff} GROUP BY 1 ORDER BY 2 DESC, 1")
@@ -85,7 +95,6 @@ def insights_over(query: Callable[[str, tuple], list], dialect: Dialect, start: 
     fallbacks = counts(f"SELECT substr(each_flag.value, 10), COUNT(*) FROM {dialect.each_flag} "
                        f"WHERE {in_window} AND substr(each_flag.value, 1, 9) = 'fallback:' GROUP BY 1 ORDER BY 2 DESC, 1")
     # Messages declined without a search, by why: investment advice, not English, too long, no words.
-    refused = ", ".join(f"'{flag}'" for flag in REFUSAL_FLAGS)  # constants, not customer text
     declined = counts(f"SELECT each_flag.value, COUNT(*) FROM {dialect.each_flag} "
                       f"WHERE {in_window} AND each_flag.value IN ({refused}) GROUP BY 1 ORDER BY 2 DESC, 1")
     # New handoffs for a sensitive topic that also gave the help centre's answer (answered_alongside).
@@ -107,6 +116,8 @@ def insights_over(query: Callable[[str, tuple], list], dialect: Dialect, start: 
     return {
         "conversations": conversations, "turns": turns, "contained": contained,
         "containment_rate": contained / conversations if conversations else None,
+        # Neither answered nor handed over: every message declined, or asked to clarify and left there.
+        "without_answer_or_handoff": len(unhanded) - contained,
         "escalations_by_category": by_category, "escalations_by_reason": by_reason,
         "handoffs_with_answer_alongside": int(alongside or 0),
         "feedback": feedback, "feedback_by_day": feedback_by_day,

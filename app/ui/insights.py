@@ -72,7 +72,9 @@ def headline_markdown(data: dict) -> str:
         f"| {up} / {down}{liked} | {_ms(latency.get('p50'))} | {_ms(latency.get('p95'))} |",
         "",
         "",
-        "_Containment: conversations that never needed a person (no handoff, no agent). No data yet shows as —. "
+        "_Containment: conversations Beacon answered that never needed a person (no handoff, no agent); "
+        f"{data.get('without_answer_or_handoff') or 0} more got neither an answer nor a person (every message declined, "
+        "or a clarifying question left there). No data yet shows as —. "
         "Handoffs with an answer: sensitive-topic handoffs that also gave the help centre's answer._",
     ])
 

@@ -445,3 +445,15 @@ def test_insights_count_the_messages_declined_without_a_search(store):
     store.record_turn(make_turn("d3", "what is the best crypto to buy", flags=["new_session", "investment_advice"]))
     store.record_turn(make_turn("d4"))
     assert store.insights()["declined_by_reason"] == {"investment_advice": 2, "not_english": 1}
+
+
+def test_a_conversation_beacon_only_declined_or_asked_to_clarify_is_not_contained(store):
+    # Containment is what Beacon resolved: a declined message is recorded as an answer, but it answers nothing.
+    store.record_turn(make_turn("declined", "¿Cómo congelo mi tarjeta?", flags=["not_english"]))
+    store.record_turn(make_turn("vague", "card?", "clarify", reason="vague_question"))
+    store.record_turn(make_turn("then-answered", "should I buy bitcoin now?", flags=["investment_advice"]))
+    store.record_turn(make_turn("then-answered", "ok, what are the crypto fees?", "answer_with_caution"))
+    store.record_turn(make_turn("answered"))
+    figures = store.insights()
+    assert (figures["conversations"], figures["contained"], figures["without_answer_or_handoff"]) == (4, 2, 2)
+    assert figures["containment_rate"] == 0.5

@@ -23,6 +23,7 @@ from tests.app.service.test_conversations import (  # noqa: F401 (collected here
     test_insights_since_a_day_counts_only_that_window,
     test_insights_until_leaves_out_what_came_after,
     test_a_conversation_a_person_took_over_is_not_contained,
+    test_a_conversation_beacon_only_declined_or_asked_to_clarify_is_not_contained,
     test_later_turns_update_the_session_and_merge_context,
     test_not_helpful_comments_come_with_the_turn_they_rate,
     test_purge_removes_only_sessions_idle_past_retention,

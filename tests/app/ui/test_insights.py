@@ -95,6 +95,10 @@ def test_headline(data, expected):
     assert expected in headline_markdown(data)
 
 
+def test_the_headline_says_how_many_got_neither_an_answer_nor_a_person():
+    assert "7 more got neither an answer nor a person" in headline_markdown({"without_answer_or_handoff": 7})
+
+
 @pytest.mark.parametrize("evaluation, heading, rows", [
     (None, NO_EVALUATION, []),
     ({"finished_at": "2025-03-01T10:00:00Z", "summary": {"answer_accuracy": 0.9, "cases": 120}, "cases": [1, 2]},
