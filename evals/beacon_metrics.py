@@ -99,8 +99,14 @@ def cited_right(records) -> dict:
     """Share of the cases labelled to be answered, with reference contexts, that were answered citing one of
     them: the customer read the labelled article's answer."""
     labelled = [r for r in records if r.expected_decision == "answer" and r.reference_contexts and not r.error]
-    right = sum(1 for r in labelled if r.decided == "answer" and first_hit_rank(
-        [(c["source"], c["section"]) for c in r.citations], tuple((s, sec) for s, sec in r.reference_contexts)))
+    right = 0
+    for r in labelled:
+        if r.decided != "answer":
+            continue
+        cited = first_hit_rank([(c["source"], c["section"]) for c in r.citations],
+                               tuple((s, sec) for s, sec in r.reference_contexts)) is not None
+        r.scores["cited_reference"] = float(cited)  # 0: answered from another article (the report's worst cases)
+        right += cited
     return {"answerable_labelled": len(labelled), "answered_citing_reference": _rate(right, len(labelled))}
 
 

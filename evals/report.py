@@ -53,6 +53,8 @@ def badness(record) -> float:
         score += 0.5
     if record.reference_contexts and record.scores.get("hit_rank") is None:
         score += 0.5
+    if record.scores.get("cited_reference") == 0.0:  # answered, from an article the labels do not name
+        score += 1.0
     if "semantic_similarity" in record.scores:
         score += 1.0 - record.scores["semantic_similarity"]
     if record.output_check and not record.output_check.get("passed", True):
@@ -132,6 +134,7 @@ def _worst(records) -> list[str]:
     lines = [f"## The {len(ranked)} worst cases", ""]
     for r in ranked:
         got = r.decided + (f" ({r.decided_category})" if r.decided_category else "")
+        got += " citing no labelled source" if r.scores.get("cited_reference") == 0.0 else ""
         want = r.expected_decision + (f" ({r.expected_category})" if r.expected_category else "")
         lines += [f"### `{r.id}` — expected {want}, got {got}", "",
                   f"- tags: {', '.join(r.tags)}; region {r.region or '–'}; confidence {r.confidence:.2f}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evals import beacon_metrics as bm
+from evals.report import badness
 from evals.runner import CaseRecord
 
 
@@ -66,6 +67,9 @@ def test_answered_citing_a_labelled_source():
                rec("e", "answer", "answer"),                                         # no label: not counted
                cited(rec("f", "escalate", "answer", refs=[REF]), REF)]               # labelled to hand over
     assert bm.cited_right(records) == {"answerable_labelled": 4, "answered_citing_reference": 0.5}
+    assert [r.scores.get("cited_reference") for r in records] == [1.0, 1.0, 0.0, None, None, None]
+    # An answer from another article is among the report's worst cases: it reads right and is not.
+    assert badness(records[2]) > badness(records[1])
 
 
 def test_decisions_confusion_and_cost():
