@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Callable
 
 from app.core.private_files import private_dir
+from app.core.source_urls import SourceUrls
 from app.core.settings import Settings
 from app.core.tokens import count_tokens
 from app.index.embedding import Embedder
@@ -62,6 +63,9 @@ class FileResult:
     findings: list[dict] = field(default_factory=list)  # why a file (or some of its sections) was not indexed
     set_aside: list[list[int]] = field(default_factory=list)  # [first, last] lines of each section left out
     regions: list[str] = field(default_factory=list)  # of the file's chunks in the index after this run
+    # The public pages its citations link to (its own ``url``, else BEACON_KB_URL_TEMPLATE's; one per row of an FAQ
+    # export whose rows give theirs), of its chunks in the index after this run; empty when nothing gives one.
+    urls: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -217,6 +221,7 @@ def sync_knowledge(
         inventory = store.inventory()
         records_before = sum(len(chunks) for chunks in inventory.values())
         writer = _Writer(store, embedder, report, progress)
+        urls = SourceUrls(settings.kb_url_template)
         for path in skipped:
             result = FileResult(path.relative_to(kb_dir).as_posix(), "skipped", error=f"{refusal(path)}: skipped")
             report.files.append(result)
@@ -224,9 +229,10 @@ def sync_knowledge(
         for path in supported:
             source = path.relative_to(kb_dir).as_posix()
             existing = inventory.pop(source, [])
-            result = _sync_file(path, source, kb_dir, existing, settings, store, writer)
+            result = _sync_file(path, source, kb_dir, existing, settings, store, writer, urls)
             if result.chunks and not result.regions:  # its earlier version keeps serving
                 result.regions = sorted({c.region for c in existing if not c.is_question_vector})
+                result.urls = _page_urls(source, (c.url for c in existing if not c.is_question_vector), urls)
             report.files.append(result)
             if result.status in ("unchanged", "failed", "quarantined"):
                 progress(result)
@@ -313,7 +319,12 @@ def _sync_sentences(store: KnowledgeStore, embedder: Embedder, stored: tuple[lis
     return {"ok": True, **asdict(done)}
 
 
-def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileResult:
+def _page_urls(source: str, stored, urls: SourceUrls) -> list[str]:
+    """The public pages of a file's chunks, from the addresses they store (None or "": the pattern's)."""
+    return sorted({url for address in stored if (url := urls.url_of(source, address or None))})
+
+
+def _sync_file(path, source, kb_dir, existing, settings, store, writer, urls: SourceUrls) -> FileResult:
     try:
         raw_size = path.stat().st_size
         max_bytes = int(settings.max_file_mb * 1_000_000)
@@ -351,6 +362,7 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer) -> FileR
     else:
         result = FileResult(source, "updated" if existing else "added", chunks=len(chunks), warnings=warnings)
     result.regions = sorted({c.meta.region or "global" for c in chunks})
+    result.urls = _page_urls(source, (c.meta.url for c in chunks), urls)
     writer.submit(_Pending(result, chunks, doc_hash, [c.chunk_id for c in existing]))
     return result
 

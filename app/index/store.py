@@ -36,6 +36,7 @@ class StoredChunk:
     doc_chunk_count: int
     embed_hash: str
     region: str = "global"
+    url: str = ""  # the address the file (or its FAQ row) gives; "" when it gives none
 
     @property
     def is_question_vector(self) -> bool:
@@ -144,6 +145,7 @@ class KnowledgeStore:
                     doc_chunk_count=int(meta.get("doc_chunk_count", -1)),
                     embed_hash=str(meta.get("embed_hash", "")),
                     region=str(meta.get("region") or "global"),
+                    url=str(meta.get("url") or ""),
                 )
                 by_source.setdefault(stored.source, []).append(stored)
             if len(batch["ids"]) < page:

@@ -251,3 +251,25 @@ def test_a_sphinx_ref_to_a_label_no_file_defines_is_reported_to_the_editor(setti
     assert warnings["faq.rst"] == [
         "faq.rst: :ref:`seed` names a label no file of the knowledge folder defines (or two files do): define it once "
         "with `.. _seed:` above the heading it means"]
+
+
+def test_each_file_reports_the_pages_its_citations_open(settings, embedder, tmp_path):
+    # A help-desk export gives one address per row; a row without one gets the pattern's page for the file.
+    kb = tmp_path / "kb"
+    (kb / "faq").mkdir(parents=True)
+    (kb / "faq" / "export.csv").write_text(
+        "id,title,body,html_url\n"
+        "1,How do I freeze my card?,Tap Card > Freeze.,https://acme.zendesk.com/hc/en-us/articles/1-Freeze\n"
+        "2,What does a transfer cost?,Nothing in the UK.,\n")
+    (kb / "faq" / "limits.md").write_text("# Limits\n\nYou can spend 5,000 a day by card.\n")
+    pages = {"faq/export.csv": ["https://acme.zendesk.com/hc/en-us/articles/1-Freeze",
+                                "https://help.acme.example/faq/export/"],
+             "faq/limits.md": ["https://help.acme.example/faq/limits/"]}
+    templated = settings.model_copy(update={"kb_url_template": "https://help.acme.example/{page}/"})
+    report, _ = _sync(templated, embedder, kb)
+    assert {f.source: f.urls for f in report.files} == pages
+    report, _ = _sync(templated, embedder, kb)  # unchanged: read from what the index stores
+    assert {f.source: (f.status, f.urls) for f in report.files} == {s: ("unchanged", u) for s, u in pages.items()}
+    report, _ = _sync(settings, embedder, kb)  # no pattern: only the row that gives its own address has a page
+    assert {f.source: f.urls for f in report.files} == {
+        "faq/export.csv": ["https://acme.zendesk.com/hc/en-us/articles/1-Freeze"], "faq/limits.md": []}

@@ -105,7 +105,13 @@ def test_search_and_ask_give_each_source_its_public_page(run, tmp_path, monkeypa
     (kb / "cards" / "README.md").write_text("# Cards\n\nOur debit cards work in 150 countries without a fee.\n")
     monkeypatch.setenv("BEACON_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("BEACON_KB_URL_TEMPLATE", "https://help.example.com/{page}/")
-    assert run("ingest", "--kb", str(kb), "--json").exit_code == 0
+    expected = {"cards/README.md": ["https://help.example.com/cards/"],
+                "cards/freeze.md": ["https://help.example.com/hc/articles/4410-freeze-your-card"]}
+    added = json.loads(run("ingest", "--kb", str(kb), "--json").stdout)
+    assert {f["source"]: f["urls"] for f in added["files"]} == expected  # an editor checks them before going live
+    unchanged = json.loads(run("ingest", "--kb", str(kb), "--json").stdout)  # read from what the index stores
+    assert {f["source"]: (f["status"], f["urls"]) for f in unchanged["files"]} == {
+        source: ("unchanged", urls) for source, urls in expected.items()}
 
     results = json.loads(run("search", "how do I freeze my card", "--json").stdout)["results"]
     pages = {r["source"]: r["url"] for r in results}
