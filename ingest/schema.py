@@ -12,7 +12,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from app.core.regions import HINT as REGION_HINT, RegionError, region_code
-from app.core.source_urls import is_page_address
+from app.core.source_urls import NOT_FROM_PATH, is_page_address
 from ingest.document import AUDIENCES, DOC_TYPES, DocumentMeta, Section
 from ingest.errors import KnowledgeFileError
 
@@ -60,6 +60,7 @@ def parse_meta(raw: dict[str, Any], source: str, lines: dict[str, int] | None = 
     """
     lines = lines or {}
     meta = DocumentMeta()
+    ignored: set[str] = set()
     for key, value in raw.items():
         name = _KEY_TO_FIELD.get(normalise_key(key))
         if name is None or getattr(meta, name) is not None:
@@ -71,7 +72,18 @@ def parse_meta(raw: dict[str, Any], source: str, lines: dict[str, int] | None = 
                 raise
             warnings.append(f"{exc.source}{f' line {exc.line}' if exc.line else ''}: {exc.problem}; "
                             f"ignored (the field is read as {name})")
+            ignored.add(name)
+    if warnings is not None and meta.url is None and ("url" in ignored or _moved_from_path(raw, source)):
+        meta.url = NOT_FROM_PATH  # a pattern would build an address the site does not serve (app/core/source_urls.py)
     return meta
+
+
+def _moved_from_path(raw: dict[str, Any], source: str) -> bool:
+    """Whether a site generator's page says its address is not its file's path: Hugo's and Docusaurus' ``slug``,
+    Docusaurus' ``id``, when either differs from the file's name."""
+    stem = PurePosixPath(source).stem
+    return any(normalise_key(key) in ("slug", "id") and value is not None and str(value).strip().strip("/") != stem
+               for key, value in raw.items())
 
 
 def _validate(name: str, key: str, value: Any, source: str, line: int | None) -> Any:

@@ -40,11 +40,12 @@ from ingest.set_aside import SetAside, set_aside
 
 log = logging.getLogger(__name__)
 # Bump when loaders or chunking change what a file turns into: every file re-syncs.
-PIPELINE_VERSION = "9"  # 5: Markdown through markdown-it-py, rst, HTML, PDF; markup and alt text out
+PIPELINE_VERSION = "10"  # 5: Markdown through markdown-it-py, rst, HTML, PDF; markup and alt text out
 # 6: code and lists kept in place, footnotes, definition lists, collapsible FAQ entries, each chunk's links
 # 7: Sphinx :ref: links and the labels they name
 # 8: long code blocks keep their lines; HTML permalinks, site names, redirects, contents lists; rst version notes
 # 9: a page's own public address (front matter url / permalink, an HTML export's canonical link)
+# 10: a page whose front matter moves it from its path (slug, id, a permalink pattern) gets no address from the pattern
 EMBED_BATCH_CHUNKS = 128  # chunks collected across files before one embedding pass
 STATUSES = ("added", "updated", "unchanged", "removed", "failed", "quarantined", "section_quarantined", "skipped")
 NOT_OK = ("failed", "quarantined", "section_quarantined")  # an editor has to look at these files

@@ -17,7 +17,9 @@ Two places say it, and the file wins over the pattern:
   MkDocs: ``https://docs.btcpayserver.org/{page}/``; Jekyll's per-folder pages:
   ``https://www.getmonero.org/resources/{folder}/{stem}.html``.
 
-Without either, a citation has no address (``url`` is null), as before.
+Without either, a citation has no address (``url`` is null), as before. Nor has a page whose front matter moves it
+away from its path ("slug", an "id" other than its file name, a permalink pattern such as ``/:categories/:title/``):
+the pattern would give an address the site does not serve, and no link beats a dead one.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from pathlib import PurePosixPath
 from urllib.parse import quote, urljoin, urlsplit
 
 FIELDS = ("path", "page", "folder", "stem")
+# Stored as a page's ``url`` when its front matter says its address is not built from its path (ingest/schema.py).
+NOT_FROM_PATH = "not-from-path"
 _INDEX_NAMES = {"index", "readme", "_index"}  # a folder's own page in Sphinx, MkDocs, VuePress, Hugo
 _REPEATED_SLASHES = re.compile(r"/{2,}")  # an empty {page} or {folder}: "https://docs.example.com//"
 
@@ -79,6 +83,8 @@ class SourceUrls:
         self._site = None if template is None else "{0.scheme}://{0.netloc}/".format(urlsplit(template))
 
     def url_of(self, source: str, stored: str | None = None) -> str | None:
+        if stored == NOT_FROM_PATH:
+            return None
         if stored and stored.startswith(("http://", "https://")):
             return stored
         if stored and self._site is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from app.core.source_urls import is_page_address
+from app.core.source_urls import NOT_FROM_PATH, is_page_address
 from ingest.document import LoadedDocument
 from ingest.errors import NothingToIndex
 from ingest.frontmatter import split_front_matter
@@ -86,7 +86,8 @@ def load_html(text: str, source: str) -> LoadedDocument:
                              "nothing to do, the page it leads to is indexed if it is in the knowledge folder")
     sections, heading_title = sections_from_blocks(page.blocks)
     meta.title = meta.title or heading_title or page_title(page)
-    meta.url = meta.url or page_address(page)
+    if meta.url in (None, NOT_FROM_PATH):  # the page's canonical link is its address, wherever its file sits
+        meta.url = page_address(page) or meta.url
     links: list[str] = []
     for target in page.links:
         record_link(target, posixpath.dirname(source), links)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.core.source_urls import NOT_FROM_PATH
 from ingest.errors import KnowledgeFileError, NothingToIndex
 from ingest.loaders.html import load_html
 from ingest.reading import decode, parse_document
@@ -195,6 +196,10 @@ def test_a_data_table_stays_one_line_a_row(table, rows):
     ("<link rel='canonical' href='https://x.example/a'>", "---\nurl: https://help.acme.example/mine\n---\n",
      "https://help.acme.example/mine"),  # the file's front matter wins
     ("<link rel='stylesheet' href='https://cdn.example/site.css'>", "", None),
+    # a slug moves the page away from its path: its canonical link still says where it is, else it has no address
+    ("<link rel='canonical' href='https://help.acme.example/reset-pin'>", "---\nslug: reset-pin\n---\n",
+     "https://help.acme.example/reset-pin"),
+    ("", "---\nslug: reset-pin\n---\n", NOT_FROM_PATH),
 ])
 def test_an_exports_own_address_is_its_canonical_link(head, front, url):
     document = parse_document(f"{front}<html><head>{head}</head><body><h1>Reset</h1><p>Tap Reset.</p></body></html>",

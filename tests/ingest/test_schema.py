@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from app.core.source_urls import NOT_FROM_PATH, SourceUrls
 from ingest.document import DocumentMeta, Section
 from ingest.errors import KnowledgeFileError
 from ingest.schema import (
@@ -65,9 +66,24 @@ def test_a_site_generators_permalink_pattern_is_left_out_with_a_warning():
     """Jekyll's ``permalink: /:categories/:title/`` says how to build addresses, not this page's."""
     warnings: list[str] = []
     meta = parse_meta({"permalink": "/:categories/:title/"}, "_posts/x.md", {"permalink": 3}, warnings)
-    assert meta.url is None
+    assert meta.url == NOT_FROM_PATH  # nor does BEACON_KB_URL_TEMPLATE's path-built address hold for it
     assert warnings == ["_posts/x.md line 3: permalink '/:categories/:title/' is neither a web address nor a path "
                         "from the site's root; ignored (the field is read as url)"]
+
+
+@pytest.mark.parametrize(("raw", "moved"), [
+    ({"slug": "freeze-a-card"}, True),            # Hugo and Docusaurus: the page's address ends in its slug
+    ({"slug": "/"}, True),                        # Docusaurus: the docs' home page
+    ({"id": "card-freeze"}, True),                # Docusaurus: the id names the page when no slug does
+    ({"slug": "freeze"}, False), ({"id": "freeze"}, False),  # the file's own name: the path holds
+    ({"slug": "x", "url": "/cards/freeze-a-card/"}, False),  # the page says where it is
+    ({"title": "Freeze"}, False),
+])
+def test_a_page_moved_away_from_its_path_gets_no_address_from_the_pattern(raw, moved):
+    meta = parse_meta(raw, "cards/freeze.md", {}, [])
+    assert (meta.url == NOT_FROM_PATH) is moved
+    assert SourceUrls("https://help.example.com/{page}/").url_of("cards/freeze.md", meta.url) == (
+        None if moved else "https://help.example.com" + (meta.url or "/cards/freeze/"))
 
 
 def test_parse_meta_ignores_unknown_keys_and_leaves_missing_fields_unset():
