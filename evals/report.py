@@ -141,7 +141,8 @@ def _worst(records) -> list[str]:
                   f"- question: {_cell(_short(' ⏎ '.join(r.turns), 400))}",
                   f"- answer: {_cell(_short(r.answer, 400))}",
                   f"- reference answer: {_cell(_short(r.reference_answer, 300)) or '–'}",
-                  f"- reference contexts: {'; '.join(f'{s} › {sec}' for s, sec in r.reference_contexts) or '–'}",
+                  "- reference contexts: " + ("; ".join(f"{s} › {sec}" if sec else s  # a whole file: no section
+                                                        for s, sec in r.reference_contexts) or "–"),
                   "- retrieved: " + ("; ".join(f"{i}. {c['source']} › {c['section']}"
                                                for i, c in enumerate(r.retrieved[:5], 1)) or "–"),
                   "- scores: " + ", ".join(f"{k} {_fmt(v)}" for k, v in sorted(r.scores.items())),
