@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Callable
 
 from app.core.private_files import private_dir
-from app.core.source_urls import SourceUrls
 from app.core.settings import Settings
+from app.core.source_urls import SourceUrls
 from app.core.tokens import count_tokens
 from app.index.embedding import Embedder
 from app.index.keyword_index import versions_for

@@ -84,12 +84,18 @@ def test_gate_fails_a_build_with_shallower_retrieval(smoke_run, tmp_path, demo_i
     assert "Gate: FAILED" in (tmp_path / "degraded" / "report.md").read_text()
 
 
-def test_custom_suite_with_its_own_kb_and_a_dead_judge(tmp_path, embedder, redactor):
+def _pets_kb(tmp_path, front_matter: str = ""):
+    """A knowledge folder with one FAQ, faq/pets.md, that answers "can i bring my dog to the office"."""
     kb = tmp_path / "kb"
     (kb / "faq").mkdir(parents=True)
     (kb / "faq" / "pets.md").write_text(
-        "---\ntitle: Pets FAQ\ntype: faq\n---\n# Pets FAQ\n\n## Can I bring my dog to the office?\n\n"
+        f"{front_matter}# Pets FAQ\n\n## Can I bring my dog to the office?\n\n"
         "Yes, well-behaved dogs are welcome on Fridays as long as they stay on a lead.\n")
+    return kb
+
+
+def test_custom_suite_with_its_own_kb_and_a_dead_judge(tmp_path, embedder, redactor):
+    kb = _pets_kb(tmp_path, "---\ntitle: Pets FAQ\ntype: faq\n---\n")
     cases = tmp_path / "mine.jsonl"
     cases.write_text(json.dumps({
         "id": "pet-1", "version": 1, "question": "can i bring my dog to the office",
@@ -112,11 +118,7 @@ def test_custom_suite_with_its_own_kb_and_a_dead_judge(tmp_path, embedder, redac
 def test_a_help_centre_with_a_contents_page_and_a_broken_file_is_measured_on_the_rest(tmp_path, embedder, redactor):
     # A real help centre has both (Electrum's security_issues/index.rst is only a toctree): ingest skips or
     # fails them, the report names them, and the run ends with the figures of the files that were indexed.
-    kb = tmp_path / "kb"
-    (kb / "faq").mkdir(parents=True)
-    (kb / "faq" / "pets.md").write_text(
-        "# Pets FAQ\n\n## Can I bring my dog to the office?\n\n"
-        "Yes, well-behaved dogs are welcome on Fridays as long as they stay on a lead.\n")
+    kb = _pets_kb(tmp_path)
     (kb / "index.rst").write_text("Contents\n========\n\n.. toctree::\n\n   faq/pets\n")
     (kb / "faq" / "broken.md").write_text("---\ntitle: [Parking\n---\n# Parking\n\nPark in bay 4.\n")
     cases = tmp_path / "questions.tsv"
