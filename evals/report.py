@@ -40,6 +40,11 @@ DESCRIPTIONS = {
 }
 
 
+# An answer from an article the labels do not name reads right and is not: listed before a handoff that was not
+# needed (which costs an agent minutes), after a missed escalation.
+WRONG_ARTICLE_BADNESS = 1.5
+
+
 def badness(record) -> float:
     """How much a case should worry an evaluator, for ordering the worst cases."""
     score = 0.0
@@ -54,7 +59,7 @@ def badness(record) -> float:
     if record.reference_contexts and record.scores.get("hit_rank") is None:
         score += 0.5
     if record.scores.get("cited_reference") == 0.0:  # answered, from an article the labels do not name
-        score += 1.0
+        score += WRONG_ARTICLE_BADNESS
     if "semantic_similarity" in record.scores:
         score += 1.0 - record.scores["semantic_similarity"]
     if record.output_check and not record.output_check.get("passed", True):
