@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
             result["with_confidence"][f"{kb}, p>={cut}, confidence<{floor}"] = {
                 "oos_val tickets (low confidence)": len(chat),
                 "of them declined without a ticket": sum(p[t["query"]] >= cut and t["confidence"] < floor for t in chat),
-                "questions of the KB declined without a ticket": [(t["id"], t["query"]) for t in held]}
+                "questions of the KB declined without a ticket": [t["id"] for t in held]}
     print(json.dumps(result, indent=1))
     if args.out:
         args.out.write_text(json.dumps(result, indent=1) + "\n")
