@@ -29,7 +29,7 @@ from app.core.source_urls import SourceUrls
 from app.core.tokens import count_tokens
 from app.index.embedding import Embedder
 from app.index.keyword_index import versions_for
-from app.index.link_targets import REF_PREFIX, LinkResolver, anchors_of, heading_slug, label_places
+from app.index.link_targets import REF_PREFIX, LinkResolver, anchors_of, heading_slugs, label_places
 from app.index.store import KnowledgeStore
 from guardrails.knowledge_scan import scan_knowledge_text
 from ingest.chunking import Chunk, chunk_document
@@ -274,7 +274,7 @@ def _anchor_warnings(changed: dict[str, FileResult], metadatas: list[dict]) -> N
     for meta in chunks:
         source = str(meta.get("source", ""))
         headings = [str(meta.get("title", "")), *str(meta.get("section", "")).split(" > ")]
-        slugs.setdefault(source, set()).update(heading_slug(h) for h in headings if h)
+        slugs.setdefault(source, set()).update(slug for h in headings if h for slug in heading_slugs(h))
         links.setdefault(source, set()).update(target for _, target in anchors_of(meta)
                                                if "#" in target or target.startswith(REF_PREFIX))
     resolver = LinkResolver(slugs, label_places(chunks))

@@ -159,3 +159,14 @@ def heading_slug(heading: str) -> str:
     """A heading as site generators anchor it: "Point of Sale App" -> "point-of-sale-app"."""
     words = re.sub(r"[^\w\- ]", "", heading.strip().lower())
     return re.sub(r"\s+", "-", words)
+
+
+def heading_slugs(heading: str) -> set[str]:
+    """Every anchor a common site generator gives a heading, for checking an author's link: ``heading_slug``'s
+    (GitHub, markdown-it: punctuation dropped, each space a hyphen, "i-cant"), one where runs of spaces and
+    hyphens are one hyphen (MkDocs: "2.3 - Logs" -> "23-logs"), and one where every run of punctuation and spaces
+    is one hyphen (VuePress, docutils: "I can't" -> "i-can-t", "Ubuntu 18.04" -> "ubuntu-18-04")."""
+    text = heading.strip().lower()
+    collapsed = re.sub(r"[-\s]+", "-", re.sub(r"[^\w\s-]", "", text)).strip("-")
+    hyphenated = re.sub(r"[\W_]+", "-", text).strip("-")
+    return {heading_slug(heading), collapsed, hyphenated}

@@ -206,11 +206,13 @@ def test_a_link_to_an_anchor_no_heading_has_is_reported_to_the_editor(settings, 
     # BTCPay's FAQ index links ./ServerSettings.md#maintainance; the heading is "Maintenance".
     kb = tmp_path / "kb"
     (kb / "faq").mkdir(parents=True)
+    # The other two links are right as VuePress and MkDocs anchor "I can't log in" and "2.3 - Logs".
     (kb / "faq" / "index.md").write_text("# FAQ\n\n## Server\n\nSee [maintenance](./server.md#maintainance), "
                                          "[updates](./server.md#how-to-update) and [the server FAQ](./server.md#server-faq)"
-                                         ".\n")
+                                         ", [log-in](./server.md#i-can-t-log-in), [logs](./server.md#23-logs).\n")
     (kb / "faq" / "server.md").write_text("# Server FAQ\n\n## Maintenance\n\nRestart weekly.\n\n## How to update?\n\n"
-                                          "Run the update script.\n")
+                                          "Run the update script.\n\n## I can't log in\n\nReset it.\n\n"
+                                          "## 2.3 - Logs\n\nRun the logs script.\n")
     embedder = HashEmbedder()
     report, _ = _sync(settings, embedder, kb)
     warnings = {f.source: f.warnings for f in report.files}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.index.link_targets import LinkResolver, LinkTarget, anchors_of, heading_slug, label_places, labels_of
+from app.index.link_targets import (
+    LinkResolver, LinkTarget, anchors_of, heading_slug, heading_slugs, label_places, labels_of)
 
 FILES = ["FAQ/Apps.md", "FAQ/Integrations.md", "Guide.md", "Development/LocalDevelopment.md",
          "_i18n/en/resources/user-guides/restore_from_keys.md", "hardware-linux.rst", "docs/index.html",
@@ -38,6 +39,19 @@ def test_a_link_is_matched_to_the_file_it_points_at(target, source, expected):
 ])
 def test_a_heading_is_slugged_as_site_generators_anchor_it(heading, slug):
     assert heading_slug(heading) == slug
+
+
+@pytest.mark.parametrize(("heading", "slugs"), [
+    # Headings of BTCPay's FAQ that its own pages link to by VuePress' anchors
+    ("After initial deployment, I can't register?", {"after-initial-deployment-i-cant-register",
+                                                     "after-initial-deployment-i-can-t-register"}),
+    ("How to manually install BTCPay on Ubuntu 18.04?", {"how-to-manually-install-btcpay-on-ubuntu-1804",
+                                                         "how-to-manually-install-btcpay-on-ubuntu-18-04"}),
+    ("2.3 - Bitcoin Node Logs", {"23---bitcoin-node-logs", "23-bitcoin-node-logs", "2-3-bitcoin-node-logs"}),
+    ("Point of Sale App", {"point-of-sale-app"}),
+])
+def test_a_heading_has_the_anchors_common_site_generators_give_it(heading, slugs):
+    assert heading_slugs(heading) == slugs
 
 
 def test_the_links_stored_with_a_chunk_are_read_back_and_a_chunk_without_them_has_none():
