@@ -20,7 +20,7 @@ import re
 from dataclasses import replace
 
 from app.chain.generation.extractive import FOLLOWED, stems, without_code
-from app.index.link_targets import LinkResolver, LinkTarget, anchors_of, heading_slug
+from app.index.link_targets import LinkResolver, LinkTarget, anchors_of, heading_slugs
 from app.index.retrieval import RetrievedChunk
 
 POINTER_WORDS = 25  # a longer answer says something itself: it is not only a pointer
@@ -104,7 +104,7 @@ def _passage(retriever, link: LinkTarget, candidates: list[RetrievedChunk], poin
     passages = [p for p in retriever.passages(link.source, region) if named_article(p.text) is None]
     if link.fragment:
         slug = link.fragment.lower()
-        named = [p for p in passages if p.section and heading_slug(p.section.split(" > ")[-1]) == slug]
+        named = [p for p in passages if p.section and slug in heading_slugs(p.section.split(" > ")[-1])]
         if named:
             return named[0]
     fallback = passages[0] if passages and pointer else None

@@ -148,6 +148,20 @@ def test_a_pointer_is_followed_by_its_link_to_the_section_the_anchor_names(linke
     assert followed[1].metadata[FOLLOWED] == "faq.md"
 
 
+def test_an_anchor_written_as_vuepress_writes_it_finds_its_section(tmp_path_factory, embedder):
+    # BTCPay's FAQ index links "./Deployment.md#after-initial-deployment-i-can-t-register-…": VuePress' anchor.
+    retriever = _retriever(tmp_path_factory, embedder, {
+        "faq.md": "# Shop FAQ\n\n## Can I sell at a market stall?\n\nYes. Please read [our guide on the till]"
+                  "(guides/shop.md#i-can-t-find-the-till).\n",
+        # The search finds the stall's opening hours; the link names the other section.
+        "guides/shop.md": "# Shop\n\n## Opening hours\n\nSelling at a market stall? The shop app shows your stall's "
+                          "opening hours on the receipt.\n\n## I can't find the till\n\nOpen Apps > Till and add "
+                          "your products with their prices.\n"})
+    followed = follow(retriever, "how do i take payments at my market stall", _first(retriever, "can i sell at a "
+                                                                                      "market stall"))
+    assert followed[1].source == "guides/shop.md" and followed[1].section == "I can't find the till"
+
+
 def test_an_answer_that_ends_by_deferring_to_a_guide_is_followed_through_a_site_path(linked):
     question = "restored my wallet and the balance shows zero"
     results = _first(linked, "why is my balance zero after restoring my wallet")
