@@ -11,7 +11,6 @@ source out: best mean hit@1 over the other sources, ties to the defaults.
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 import tempfile
@@ -21,12 +20,11 @@ import app.index.keyword_files as keyword_files
 from app.chain.factory import build_retriever
 from app.index.keyword_index import KeywordIndex, LocalVersions
 from app.index.store import KnowledgeStore
-from research.kbs.harness import bundled_embedder, file_hits, ingest, print_left_out_choice
+from research.kbs.harness import bundled_embedder, file_hits, grid_args, ingest, print_left_out_choice
 
 K1 = (0.9, 1.2, 1.5, 2.0)
 B = (0.3, 0.5, 0.75, 0.9)
 DEFAULT = (1.5, 0.75)
-SOURCES = ("electrum", "monero", "btcpay", "demo", "stackfaq-train")
 
 
 def with_params(k1: float, b: float):
@@ -62,11 +60,7 @@ def hits(name: str, embedder, k1: float, b: float) -> tuple[int, int, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kb", action="append", choices=SOURCES)
-    parser.add_argument("--out", help="write every cell to this JSON file")
-    args = parser.parse_args()
-    sources = args.kb or list(SOURCES)
+    sources, out_file = grid_args(__doc__.splitlines()[0])
     embedder = bundled_embedder()
     grid = {}
     for k1, b in itertools.product(K1, B):
@@ -74,8 +68,8 @@ def main() -> None:
         cells = " | ".join(f"{f / n:.3f} / {v / n:.3f}" for f, v, n in grid[(k1, b)].values())
         print(f"| {k1} | {b} | {cells} |", flush=True)
     print_left_out_choice(grid, sources, DEFAULT, "(k1, b)")
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as out:
+    if out_file:
+        with open(out_file, "w", encoding="utf-8") as out:
             json.dump([{"k1": k1, "b": b, **{s: list(v) for s, v in cells.items()}} for (k1, b), cells in grid.items()],
                       out, indent=1)
 

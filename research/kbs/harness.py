@@ -206,6 +206,20 @@ def file_hits(retriever, questions) -> tuple[int, int, int]:
     return first, five, len(answerable)
 
 
+GRID_SOURCES = ("electrum", "monero", "btcpay", "demo", "stackfaq-train")  # what a grid of settings is read on
+
+
+def grid_args(description: str) -> tuple[list[str], str | None]:
+    """The sources a grid script was asked for (``--kb``, repeatable; all by default) and its ``--out`` file."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--kb", action="append", choices=GRID_SOURCES)
+    parser.add_argument("--out", help="write every cell to this JSON file")
+    args = parser.parse_args()
+    return args.kb or list(GRID_SOURCES), args.out
+
+
 def print_left_out_choice(grid: dict, sources: list[str], default, label: str) -> None:
     """For each source, the setting of ``grid`` (setting -> source -> (hit@1, hit@5, n)) the other sources
     choose (best mean hit@1, ties to ``default``) and its hit@1 / hit@5 on the source left out."""

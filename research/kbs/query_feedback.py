@@ -12,7 +12,6 @@ leaving one source out (best mean hit@1 over the others, ties to no feedback).
 
 from __future__ import annotations
 
-import argparse
 import itertools
 import json
 
@@ -20,11 +19,10 @@ import numpy as np
 
 from app.chain.factory import build_retriever
 from app.index.store import KnowledgeStore
-from research.kbs.harness import bundled_embedder, file_hits, ingest, print_left_out_choice
+from research.kbs.harness import bundled_embedder, file_hits, grid_args, ingest, print_left_out_choice
 
 NEAREST = (3, 5, 10)
 GAMMA = (0.0, 0.1, 0.2, 0.3, 0.5)
-SOURCES = ("electrum", "monero", "btcpay", "demo", "stackfaq-train")
 
 
 class FeedbackEmbedder:
@@ -67,11 +65,7 @@ def hits(name: str, embedder, settings: list[tuple[int, float]]) -> dict[tuple[i
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kb", action="append", choices=SOURCES)
-    parser.add_argument("--out", help="write every cell to this JSON file")
-    args = parser.parse_args()
-    sources = args.kb or list(SOURCES)
+    sources, out_file = grid_args(__doc__.splitlines()[0])
     embedder = bundled_embedder()
     settings = [(3, 0.0)] + [(m, g) for m, g in itertools.product(NEAREST, GAMMA) if g > 0]
     by_source = {name: hits(name, embedder, settings) for name in sources}
@@ -81,8 +75,8 @@ def main() -> None:
         print(f"| {m if gamma else '-'} | {gamma} | {cells} |")
     print_left_out_choice({st: {s: by_source[s][st] for s in sources} for st in settings}, sources, (3, 0.0),
                           "(m, gamma)")
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as out:
+    if out_file:
+        with open(out_file, "w", encoding="utf-8") as out:
             json.dump([{"m": m, "gamma": g, **{s: list(by_source[s][(m, g)]) for s in sources}} for m, g in settings],
                       out, indent=1)
 
