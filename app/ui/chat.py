@@ -2,9 +2,10 @@
 person it hands over to.
 
 The callbacks are plain functions of (service, inputs) so tests call them directly; the
-Blocks wiring at the bottom only binds them to components. Each browser tab gets its own
-session id from ``gr.State(new_session_id)``, which Gradio calls once per page load; the
-bin icon of the conversation and "New conversation" both start a new one.
+Blocks wiring at the bottom only binds them to components. A browser tab's session id is
+set by its first message (``tab_turn``) or by the conversation it resumes, and never by a load
+event of its own, which would race the resume link's load and the first message; the bin icon
+of the conversation and "New conversation" both start a new one.
 
 After a handoff the chat looks for the agent's replies every few seconds (a ``gr.Timer``) and
 shows them in the conversation; the notice above it follows the ticket (waiting, with an
@@ -25,7 +26,7 @@ import logging
 import math
 import textwrap
 import uuid
-from typing import Iterator
+from collections.abc import Callable, Iterator
 
 import gradio as gr
 
@@ -235,6 +236,15 @@ def talk_to_human(service, history, session_id, region, request: gr.Request = No
     yield from respond(service, HUMAN_MESSAGE, history, session_id, region, request, limiter, resume_code)
 
 
+def tab_turn(turn: Callable[[str], Iterator[tuple]], session_id: str | None) -> Iterator[tuple]:
+    """A turn as a tab runs it: ``turn(session_id)`` (``respond`` or ``talk_to_human``) in the tab's
+    session, or in a new one when the tab has none yet, with that session id added as the last
+    output, so the tab's next message is in the same conversation."""
+    session_id = session_id or new_session_id()
+    for outputs in turn(session_id):
+        yield (*outputs, session_id)
+
+
 def poll_agent(service, session_id: str | None, history: list | None, banner: str | None,
                resume_code: str | None, resumed: bool = False) -> tuple:
     """The timer's tick: the agents' replies not shown yet, appended; the notice, when the ticket
@@ -329,7 +339,7 @@ def build_chat_app(service) -> gr.Blocks:
     max_chars = getattr(service.settings, "max_question_chars", None)
     company = Company.from_settings(service.settings)
     with gr.Blocks(title=company.page_title, analytics_enabled=False) as blocks:
-        session_id = gr.State(new_session_id)
+        session_id = gr.State(None)  # set by the first message (tab_turn) or a resumed conversation
         last_turn = gr.State(None)
         resume_code = gr.State(None)  # issued at the tab's first handoff
         resumed = gr.State(False)  # a conversation brought back by its code: details shown as words
@@ -367,7 +377,7 @@ def build_chat_app(service) -> gr.Blocks:
         link_code = gr.Textbox(visible=False)  # filled from the page's #resume=CODE on load
         poll = gr.Timer(POLL_SECONDS)
 
-        turn_outputs = [chatbot, text, banner, sources, last_turn, resume_code]
+        turn_outputs = [chatbot, text, banner, sources, last_turn, resume_code, session_id]
         chat_inputs = [text, chatbot, session_id, region, resume_code]
         resume_outputs = [session_id, chatbot, banner, sources, last_turn, status, resume_code, resumed,
                           resume_status]
@@ -382,10 +392,12 @@ def build_chat_app(service) -> gr.Blocks:
         # Plain functions, not partials: Gradio hands over the request (the browser's address)
         # only to a parameter it can see annotated as gr.Request.
         def run(message, history, session, chosen_region, code, request: gr.Request):
-            yield from respond(service, message, history, session, chosen_region, request, limiter, code)
+            yield from tab_turn(lambda sid: respond(service, message, history, sid, chosen_region, request, limiter,
+                                                    code), session)
 
         def run_human(history, session, chosen_region, code, request: gr.Request):
-            yield from talk_to_human(service, history, session, chosen_region, request, limiter, code)
+            yield from tab_turn(lambda sid: talk_to_human(service, history, sid, chosen_region, request, limiter,
+                                                          code), session)
 
         def run_resume(code, request: gr.Request):
             return resume_conversation(service, code, request, limiter)

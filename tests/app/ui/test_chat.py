@@ -25,6 +25,7 @@ from app.ui.chat import (
     respond,
     resume_conversation,
     send_feedback,
+    tab_turn,
     talk_to_human,
 )
 from ingest.sync import sync_knowledge
@@ -177,9 +178,27 @@ def test_chat_app_has_the_ids_a_browser_test_uses(service):
     blocks = build_chat_app(service)
     assert {"chat-input", "chat-send", "chat-human", "chat-new", "chat-region", "chat-escalation", "chat-sources",
             "feedback-up", "feedback-down", "chat-resume-code", "chat-resume"} <= element_ids(blocks)
-    [state] = [b for b in blocks.blocks.values() if isinstance(b, gr.State) and callable(b.value)
-               and b.value is new_session_id]
-    assert state.value() != state.value()  # Gradio calls it per page load: one session per tab
+    # A State with a callable value runs as a load event of its own: it raced the resume link's
+    # load (a resumed tab kept polling a new, empty session) and a first message (whose ticket
+    # the tab's follow-up then missed).
+    assert not [b for b in blocks.blocks.values() if isinstance(b, gr.State) and callable(b.value)]
+
+
+def test_a_tab_keeps_the_session_its_first_message_opened(service):
+    """The first message of a tab without a session starts one and hands it back to the tab (the
+    last output of every step); the follow-up, in that session, joins the ticket."""
+    steps = list(tab_turn(lambda sid: respond(service, "my card was stolen, please help", [], sid, "UK"), None))
+    sessions = {outputs[-1] for outputs in steps}
+    assert len(sessions) == 1 and len(next(iter(sessions))) == 36
+    history, _, banner, _, _, code, session = steps[-1]
+    ticket_id = TICKET.search(banner).group(0)
+    follow_up = final(list(tab_turn(lambda sid: respond(service, "it was in my bag on the bus", history, sid, "UK",
+                                                        resume_code=code), session)))
+    assert follow_up[-1] == session
+    assert "added this to your request" in " ".join(m["content"] for m in follow_up[0][len(history):])
+    assert [t["ticket_id"] for t in service.handoffs(limit=1000) if t["session_id"] == session] == [ticket_id]
+    other = final(list(tab_turn(lambda sid: talk_to_human(service, [], sid, "UK"), None)))
+    assert other[-1] not in (None, session)
 
 
 def test_the_region_is_asked_for_only_when_the_help_centre_writes_for_regions(service, tmp_path, redactor):
