@@ -223,6 +223,9 @@ def sync_knowledge(
         records_before = sum(len(chunks) for chunks in inventory.values())
         writer = _Writer(store, embedder, report, progress)
         urls = SourceUrls(settings.kb_url_template)
+        # Links are checked as the site serves them: a link without its extension, or to a
+        # folder's README, finds its file here too.
+        files = LinkResolver(p.relative_to(kb_dir).as_posix() for p in (*supported, *skipped))
         for path in skipped:
             result = FileResult(path.relative_to(kb_dir).as_posix(), "skipped", error=f"{refusal(path)}: skipped")
             report.files.append(result)
@@ -230,7 +233,7 @@ def sync_knowledge(
         for path in supported:
             source = path.relative_to(kb_dir).as_posix()
             existing = inventory.pop(source, [])
-            result = _sync_file(path, source, kb_dir, existing, settings, store, writer, urls)
+            result = _sync_file(path, source, files, existing, settings, store, writer, urls)
             if result.chunks and not result.regions:  # its earlier version keeps serving
                 result.regions = sorted({c.region for c in existing if not c.is_question_vector})
                 result.urls = _page_urls(source, (c.url for c in existing if not c.is_question_vector), urls)
@@ -325,7 +328,7 @@ def _page_urls(source: str, stored, urls: SourceUrls) -> list[str]:
     return sorted({url for address in stored if (url := urls.url_of(source, address or None))})
 
 
-def _sync_file(path, source, kb_dir, existing, settings, store, writer, urls: SourceUrls) -> FileResult:
+def _sync_file(path, source, files: LinkResolver, existing, settings, store, writer, urls: SourceUrls) -> FileResult:
     try:
         raw_size = path.stat().st_size
         max_bytes = int(settings.max_file_mb * 1_000_000)
@@ -357,7 +360,7 @@ def _sync_file(path, source, kb_dir, existing, settings, store, writer, urls: So
     except OSError as exc:
         return FileResult(source, "failed", chunks=_chunk_count(existing), error=f"{source}: cannot read ({exc.strerror})")
     writer.reusable.update(store.embeddings_by_hash([c.chunk_id for c in existing]))
-    warnings = document.warnings + _link_warnings(document, kb_dir) + _long_answer_warnings(chunks, settings)
+    warnings = document.warnings + _link_warnings(document, files) + _long_answer_warnings(chunks, settings)
     if aside is not None:
         result = _section_quarantined(source, findings, aside, len(chunks), warnings)
     else:
@@ -396,11 +399,15 @@ def _chunk_count(stored) -> int:
     return sum(not s.is_question_vector for s in stored)
 
 
-def _link_warnings(document, kb_dir: Path) -> list[str]:
+def _link_warnings(document, files: LinkResolver) -> list[str]:
+    """A link (stored as a path from the knowledge folder) that names no file of the folder as the
+    site serves it: a link without its extension, to a folder's index page, or climbing above the
+    root (a browser stays at the root) finds its file (``files``: every file of the folder)."""
     return [
-        f"{document.source}: the link to {link} points at a file that is not in the knowledge directory"
+        f"{document.source}: the link to {link} points at a file that is not in the knowledge directory: correct "
+        "the path, or add that page"
         for link in document.links
-        if not (kb_dir / link).exists()
+        if files.file_at(link) is None
     ]
 
 

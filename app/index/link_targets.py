@@ -137,6 +137,15 @@ class LinkResolver:
             return LinkTarget(found, fragment)
         return None
 
+    def file_at(self, path: str) -> str | None:
+        """The file a path from the KB's root names, as a site serves it: with or without its
+        extension, a folder by its index page, and ``..`` above the root staying at the root (as a
+        browser resolves a link); None when no file is there (no match by the path's end)."""
+        path = posixpath.normpath(path.split("#")[0].split("?")[0].lstrip("/"))
+        while path.startswith("../"):
+            path = path[3:]
+        return self._exact(_bare(path)) if path not in (".", "..") else None
+
     def _exact(self, bare: str) -> str | None:
         for candidate in (bare, *(f"{bare}/{page}" for page in _INDEX_PAGES)):
             if candidate in self.by_bare:

@@ -198,8 +198,28 @@ def test_editors_are_warned_about_broken_links_and_answers_too_long_to_embed(set
     assert warnings == [
         "faq.yaml line 3: the answer to 'Why so long?' is 480 tokens, over the 220-token budget; its end may not "
         "be found by search — shorten it or split the question",
-        "terms.md: the link to fees/missing.md points at a file that is not in the knowledge directory",
+        "terms.md: the link to fees/missing.md points at a file that is not in the knowledge directory: correct the "
+        "path, or add that page",
     ]
+
+
+def test_a_link_the_site_serves_is_not_reported_as_missing(settings, embedder, tmp_path):
+    """As BTCPay's VuePress pages link: without the extension, to a folder (its README), and with
+    more ``..`` than folders (a browser stays at the site's root). 17 of the 42 "not in the
+    knowledge directory" warnings on BTCPay were links like these; a link to a page that is not
+    in that folder is still told."""
+    kb = tmp_path / "kb"
+    (kb / "FAQ").mkdir(parents=True)
+    (kb / "Deployment").mkdir()
+    (kb / "Deployment" / "README.md").write_text("# Deployment\n\nRun the installer on a server you control.\n")
+    (kb / "FAQ" / "General.md").write_text("# General\n\nBTCPay Server is free and open source.\n")
+    (kb / "Setup.md").write_text("# Setup\n\nFirst [deploy](Deployment.md), then read the [FAQ](FAQ/General).\n")
+    (kb / "FAQ" / "Wallet.md").write_text("# Wallet\n\nSee [general](../../FAQ/General.md), [setup](Setup.md) "
+                                           "and [deployment](../Deployment).\n")
+    report, _ = _sync(settings, embedder, kb)
+    warnings = [w for f in report.files for w in f.warnings]
+    assert warnings == ["FAQ/Wallet.md: the link to FAQ/Setup.md points at a file that is not in the knowledge "
+                        "directory: correct the path, or add that page"]
 
 
 def test_a_link_to_an_anchor_no_heading_has_is_reported_to_the_editor(settings, tmp_path):
