@@ -45,6 +45,14 @@ _VISUAL = r"(?:screenshots?|videos?|images?|pictures?|gifs?|figures?|diagrams?|i
 _SHOWN = re.compile(rf"\b{_VISUAL}\s+(?:below|above)\b|\b(?:in|see|on)\s+(?:this|these|the following)\s+{_VISUAL}\b"
                     r"|\bas (?:shown|seen|pictured|illustrated) (?:below|above|here)\b"
                     rf"|\b(?:below|above) (?:is|are) (?:an? |the )?{_VISUAL}\b", re.I)
+# A sentence that sends the reader to another part of the page ("Read the following section to see how
+# you can solve this problem."): the reply holds no such part. A sentence that sums up the page ("This
+# guide shows how to …") stays: the citation opens that page.
+_OTHER_PART = re.compile(r"(?:please\s+)?(?:read|see|check|refer to) the (?:(?:following|next|previous) "
+                         r"(?:section|part|chapter)s?|(?:section|part|chapter)s? (?:below|above))\b", re.I)
+# "As mentioned above, …": the reply holds the sentence, not what the page said above it.
+_BACK_REFERENCE = re.compile(r"as (?:mentioned|described|explained|noted|discussed|stated) "
+                             r"(?:above|below|earlier|previously|before),\s*(?=\S)", re.I)
 FAQ_WHOLE_CHARS = 900  # an FAQ answer up to this long is given whole
 MAX_UNITS = 3  # sentences (with what they introduce) taken from one source
 BLOCK_LINES = 8  # lines of a list or code block kept after the sentence that introduces it
@@ -117,7 +125,7 @@ def units(text: str) -> list[_Unit]:
             number += 1
             continue
         for paragraph in re.split(r"\n[ \t]*\n", _SOURCE_MARK.sub("", piece)):
-            paragraph = _without_visual_sentences(mend(paragraph))
+            paragraph = _without_page_pointers(mend(paragraph))
             if not paragraph.strip():
                 continue
             lines = paragraph.split("\n")
@@ -136,20 +144,30 @@ def units(text: str) -> list[_Unit]:
     return out
 
 
-def _without_visual_sentences(paragraph: str) -> str:
-    """A prose paragraph without its sentences about a picture the reply cannot show (a list
-    item or table row stays whole: a step is never dropped)."""
-    if not _SHOWN.search(paragraph):
+def _without_page_pointers(paragraph: str) -> str:
+    """A prose paragraph without its sentences about a picture the reply cannot show or sending
+    the reader to another part of the page, and with "As mentioned above, " left off a sentence (a list item or table row
+    stays whole: a step is never dropped)."""
+    if not any(pattern.search(paragraph) for pattern in (_SHOWN, _OTHER_PART, _BACK_REFERENCE)):
         return paragraph
     lines = []
     for line in paragraph.split("\n"):
         if _LIST_ITEM.match(line) or _TABLE_ROW.match(line):
             lines.append(line)
             continue
-        kept = [s for s in _SENTENCE.split(line) if not _SHOWN.search(s)]
+        kept = [_without_back_reference(s) for s in _SENTENCE.split(line)
+                if not _SHOWN.search(s) and not _OTHER_PART.match(s.strip())]
         if kept:
             lines.append(" ".join(kept))
     return "\n".join(lines)
+
+
+def _without_back_reference(sentence: str) -> str:
+    lead = _BACK_REFERENCE.match(sentence.lstrip())
+    if lead is None:
+        return sentence
+    rest = sentence.lstrip()[lead.end():]
+    return rest[:1].upper() + rest[1:]
 
 
 def whole(text: str) -> str:

@@ -212,6 +212,28 @@ def test_a_sentence_about_a_picture_the_reply_cannot_show_is_not_quoted(text, ex
     assert whole(text) == expected
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # Monero's "transaction not sent" guide, and BTCPay's wallet-creation page
+    ("Your transaction was not sent to the Monero network. Read the following section to see how you can solve this "
+     "problem.", "Your transaction was not sent to the Monero network."),
+    ("As mentioned above, the create wallet functionality includes the risk of funds being stolen if the server is "
+     "compromised.", "The create wallet functionality includes the risk of funds being stolen if the server is "
+                     "compromised."),
+    ("Run the installer. See the section below for Linux.", "Run the installer."),
+    # a summary of the page the citation opens stays, and so does a sentence that goes on to say something
+    ("This guide shows how to create an offline wallet that holds your coins.",
+     "This guide shows how to create an offline wallet that holds your coins."),
+    ("See the following list of supported wallets: Sparrow, Electrum.",
+     "See the following list of supported wallets: Sparrow, Electrum."),
+    # a step is never dropped
+    ("1. Read the next section first.\n2. Confirm.", "1. Read the next section first.\n2. Confirm."),
+])
+def test_a_sentence_pointing_at_another_part_of_the_page_is_not_quoted(text, expected):
+    from app.chain.generation.extractive import whole
+
+    assert whole(text) == expected
+
+
 # -- "See also" lines on subject (research/kbs/README.md, "See also lines") ------------------
 FORGOT = "forgot my wallet password, i still have the 12 seed words written down. can i get back in?"
 PASSWORD_FAQ = RetrievedChunk(
