@@ -224,8 +224,9 @@ def sync_knowledge(
         writer = _Writer(store, embedder, report, progress)
         urls = SourceUrls(settings.kb_url_template)
         # Links are checked as the site serves them: a link without its extension, or to a
-        # folder's README, finds its file here too.
-        files = LinkResolver(p.relative_to(kb_dir).as_posix() for p in (*supported, *skipped))
+        # folder's README, finds its file here too (the folder's own README is not indexed, but is there).
+        readme = [p for p in kb_dir.iterdir() if p.name.lower() == "readme.md"]
+        files = LinkResolver(p.relative_to(kb_dir).as_posix() for p in (*supported, *skipped, *readme))
         for path in skipped:
             result = FileResult(path.relative_to(kb_dir).as_posix(), "skipped", error=f"{refusal(path)}: skipped")
             report.files.append(result)

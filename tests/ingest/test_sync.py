@@ -214,8 +214,9 @@ def test_a_link_the_site_serves_is_not_reported_as_missing(settings, embedder, t
     (kb / "Deployment" / "README.md").write_text("# Deployment\n\nRun the installer on a server you control.\n")
     (kb / "FAQ" / "General.md").write_text("# General\n\nBTCPay Server is free and open source.\n")
     (kb / "Setup.md").write_text("# Setup\n\nFirst [deploy](Deployment.md), then read the [FAQ](FAQ/General).\n")
-    (kb / "FAQ" / "Wallet.md").write_text("# Wallet\n\nSee [general](../../FAQ/General.md), [setup](Setup.md) "
-                                           "and [deployment](../Deployment).\n")
+    (kb / "README.md").write_text("# About this folder\n\nNot knowledge: it is not indexed.\n")
+    (kb / "FAQ" / "Wallet.md").write_text("# Wallet\n\nSee [general](../../FAQ/General.md), [setup](Setup.md), "
+                                           "[deployment](../Deployment) and [the docs](../README.md).\n")
     report, _ = _sync(settings, embedder, kb)
     warnings = [w for f in report.files for w in f.warnings]
     assert warnings == ["FAQ/Wallet.md: the link to FAQ/Setup.md points at a file that is not in the knowledge "
