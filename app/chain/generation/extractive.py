@@ -146,8 +146,8 @@ def units(text: str) -> list[_Unit]:
 
 def _without_page_pointers(paragraph: str) -> str:
     """A prose paragraph without its sentences about a picture the reply cannot show or sending
-    the reader to another part of the page, and with "As mentioned above, " left off a sentence (a list item or table row
-    stays whole: a step is never dropped)."""
+    the reader to another part of the page, and with "As mentioned above, " left off a sentence
+    (a list item or table row stays whole: a step is never dropped)."""
     if not any(pattern.search(paragraph) for pattern in (_SHOWN, _OTHER_PART, _BACK_REFERENCE)):
         return paragraph
     lines = []
