@@ -112,7 +112,9 @@ class Redactor:
         """``knowledge``: the help centre's words. A person-name detection of words the customer wrote
         in lower case and the help centre writes in lower case too ("setting up monerod on a vps") is
         one of its terms, not a name, unless a cue says a name follows. A language's or a currency's name ("do
-        you speak french", "russian rubles") is never taken for a person's unless a cue says so (``_not_a_name``)."""
+        you speak french", "russian rubles") is never taken for a person's unless a cue says so (``_not_a_name``).
+        The allow list (the company's vocabulary: "Chase", "Wise", "Plus") holds no names either, unless a
+        cue says one follows ("my name is Chase")."""
         if vaults is not None and len(vaults) != len(texts):
             raise ValueError(f"redact_batch got {len(texts)} texts but {len(vaults)} vaults — pass one vault "
                              "(or None) per text")
@@ -156,7 +158,9 @@ class Redactor:
                 # A placeholder is already redacted: "<EMAIL_ADDRESS_1>" holds no address.
                 if any(start < b and a < end for a, b in taken):
                     continue
-                if not self._allowed(piece[start:end]):
+                # The company's vocabulary is no name, unless the customer says it is one: "my name is Chase".
+                named = r.entity_type == "PERSON" and named_by_cue(piece, start)
+                if named or not self._allowed(piece[start:end]):
                     found[i].append(RecognizerResult(r.entity_type, start + offset, end + offset, r.score))
         return [_tidy_people(text, _resolve(results, self._priority)) for text, results in zip(texts, found)]
 

@@ -28,7 +28,20 @@ def test_seed_phrase_wins_over_person(redactor):
 def test_allow_list_argument(redactor):
     custom = Redactor(allow_list=["Sarah Connor"])
     custom._analyzer = redactor._analyzer  # share the loaded model
-    assert custom.redact("my name is Sarah Connor").entities == []
+    assert custom.redact("the Sarah Connor plan has no monthly fee").entities == []
+    # ... unless the customer says it is their name: then it is theirs, and private.
+    assert [e.type for e in custom.redact("my name is Sarah Connor").entities] == ["PERSON"]
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("Hi, my name is Chase and my card is frozen", False),  # the allow list's bank is a customer's name here
+    ("Name: Wise", False),
+    ("I moved my money from Chase to Wise", True),  # and the banks here
+    ("I upgraded to Plus last week", True),
+])
+def test_a_word_of_the_company_vocabulary_is_a_name_after_a_naming_cue(redactor, text, kept):
+    redacted = redactor.redact(text).text
+    assert ("<PERSON_1>" not in redacted) is kept
 
 
 @pytest.mark.parametrize("text", [
