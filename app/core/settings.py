@@ -128,7 +128,9 @@ class Settings(BaseSettings):
         None, ge=0, le=1, description="Presidio score from which a detection is redacted; empty uses the measured default."
     )
     pii_allow_list: list[str] = Field(
-        default_factory=list, description="Extra words never redacted (JSON list), on top of the company vocabulary."
+        default_factory=list,
+        description="Extra words not redacted (JSON list), on top of the company vocabulary; after 'my name is', "
+                    "they are a name.",
     )
     pii_id_patterns: dict[str, str] = Field(
         default_factory=dict,
