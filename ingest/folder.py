@@ -5,13 +5,19 @@ the staff app's upload preview get chunks from."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from app.core.settings import Settings
 from ingest.chunking import Chunk, chunk_document
 from ingest.document import LoadedDocument
 from ingest.errors import KnowledgeFileError
 from ingest.reading import is_supported, read_document
+
+
+def is_folder_readme(rel: PurePath) -> bool:
+    """Whether ``rel`` (a path inside the folder) is the KB's own top-level README.md: it documents
+    the folder, so it is not knowledge, but it is there for a link to name."""
+    return rel.as_posix().lower() == "readme.md"
 
 
 def scan(kb_dir: Path) -> tuple[list[Path], list[Path]]:
@@ -22,7 +28,7 @@ def scan(kb_dir: Path) -> tuple[list[Path], list[Path]]:
         rel = path.relative_to(kb_dir)
         if any(part.startswith(".") for part in rel.parts) or not path.is_file():
             continue
-        if rel.as_posix().lower() == "readme.md":
+        if is_folder_readme(rel):
             continue
         (supported if is_supported(path) else skipped).append(path)
     return supported, skipped

@@ -34,7 +34,7 @@ from app.index.store import KnowledgeStore
 from guardrails.knowledge_scan import scan_knowledge_text
 from ingest.chunking import Chunk, chunk_document
 from ingest.errors import KnowledgeDirError, KnowledgeFileError, NothingToIndex
-from ingest.folder import scan
+from ingest.folder import is_folder_readme, scan
 from ingest.reading import is_binary, read_document, refusal, text_to_scan
 from ingest.set_aside import SetAside, set_aside
 
@@ -225,7 +225,7 @@ def sync_knowledge(
         urls = SourceUrls(settings.kb_url_template)
         # Links are checked as the site serves them: a link without its extension, or to a
         # folder's README, finds its file here too (the folder's own README is not indexed, but is there).
-        readme = [p for p in kb_dir.iterdir() if p.name.lower() == "readme.md"]
+        readme = [p for p in kb_dir.iterdir() if p.is_file() and is_folder_readme(p.relative_to(kb_dir))]
         files = LinkResolver(p.relative_to(kb_dir).as_posix() for p in (*supported, *skipped, *readme))
         for path in skipped:
             result = FileResult(path.relative_to(kb_dir).as_posix(), "skipped", error=f"{refusal(path)}: skipped")

@@ -170,7 +170,7 @@ def user_message(text: str) -> dict:
 
 # -- callbacks --------------------------------------------------------------------------
 
-def respond(service, message: str, history: list | None, session_id: str | None,
+def respond(service, message: str, history: list | None, session_id: str,
             region: str | None, request: gr.Request = None, limiter=None,
             resume_code: str | None = None) -> Iterator[tuple]:
     """Stream one turn. Yields (history, input box, escalation banner, sources panel, last turn id,
@@ -197,7 +197,6 @@ def respond(service, message: str, history: list | None, session_id: str | None,
     def shown() -> list[dict]:
         return [*history[:-1], dict(history[-1])]
 
-    session_id = session_id or new_session_id()
     history.append(user_message(message))
     reply = {"role": "assistant", "content": ""}
     history.append(reply)

@@ -101,10 +101,20 @@ def stackfaq_kb(split: str = "train") -> LabelledKB:
     return LabelledKB(f"stackfaq-{split}", docs, tuple(questions))
 
 
+def clinc150() -> dict[str, list[list[str]]]:
+    """CLINC150's dev file: each part ("train", "val", "oos_train", "oos_val") as [text, intent] rows."""
+    return json.loads((datasets_dir() / "out_of_scope" / "clinc150_dev.json").read_text(encoding="utf-8"))
+
+
+def banking77_texts() -> list[str]:
+    """BANKING77 train's queries, in the file's order."""
+    with (datasets_dir() / "topics" / "banking77_train.csv").open(encoding="utf-8", newline="") as handle:
+        return [row["text"] for row in csv.DictReader(handle)]
+
+
 def clinc_out_of_scope(part: str) -> list[Question]:
     """CLINC150's out-of-scope queries (``oos_train`` or ``oos_val``): no KB answers them."""
-    data = json.loads((datasets_dir() / "out_of_scope" / "clinc150_dev.json").read_text(encoding="utf-8"))
-    return [Question(f"clinc-{part}-{i:03d}", text, ()) for i, (text, _) in enumerate(data[part])]
+    return [Question(f"clinc-{part}-{i:03d}", text, ()) for i, (text, _) in enumerate(clinc150()[part])]
 
 
 def all_kbs() -> list[LabelledKB]:

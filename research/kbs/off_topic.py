@@ -15,14 +15,13 @@ help centres' labelled questions, joined with each question's confidence from th
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import random
 from pathlib import Path
 
 import numpy as np
 
-from research.kbs.data import REAL_KBS, cache_dir, datasets_dir
+from research.kbs.data import REAL_KBS, banking77_texts, cache_dir, clinc150
 
 IN_SCOPE = set("""freeze_account routing pin_change bill_due pay_bill account_blocked interest_rate min_payment
 bill_balance transfer order_checks balance spending_history transactions report_fraud replacement_card_duration
@@ -35,9 +34,8 @@ CUTS = [(p, c) for p in (0.9, 0.97) for c in (0.02, 0.05, 0.1)]  # P(off topic) 
 def _classifier(embed):
     from sklearn.linear_model import LogisticRegression
 
-    clinc = json.loads((datasets_dir() / "out_of_scope" / "clinc150_dev.json").read_text())
-    with (datasets_dir() / "topics" / "banking77_train.csv").open(encoding="utf-8", newline="") as handle:
-        banking = [row["text"] for row in csv.DictReader(handle)]
+    clinc = clinc150()
+    banking = banking77_texts()
     inside = [t for t, intent in clinc["train"] if intent in IN_SCOPE] + random.Random(7).sample(banking, BANKING77_SAMPLE)
     outside = [t for t, intent in clinc["train"] if intent not in IN_SCOPE] + [t for t, _ in clinc["oos_train"]]
     x = np.vstack([embed(inside), embed(outside)])

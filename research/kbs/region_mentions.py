@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from app.core.regions import DEMO_REGIONS, mentioned_region
-from research.kbs.data import REAL_KBS, datasets_dir
+from research.kbs.data import REAL_KBS, banking77_texts, clinc150, datasets_dir
 
 BEFORE = {  # app/core/regions.py's _MENTIONS up to c57810d
     "EU": r"\b(eu|europe|european|eea|sepa|lithuania|germany|france|spain|italy|ireland|netherlands)\b",
@@ -28,13 +28,10 @@ def _before(text: str) -> str | None:
 
 
 def _sets() -> dict[str, list[str]]:
-    root = datasets_dir()
-    with (root / "topics" / "banking77_train.csv").open(encoding="utf-8", newline="") as handle:
-        sets = {"banking77 train": [row["text"] for row in csv.DictReader(handle)]}
-    clinc = json.loads((root / "out_of_scope" / "clinc150_dev.json").read_text())
-    sets["clinc150 train, val, oos_train, oos_val"] = [text for part in clinc.values() for text, _ in part]
+    sets = {"banking77 train": banking77_texts(),
+            "clinc150 train, val, oos_train, oos_val": [text for part in clinc150().values() for text, _ in part]}
     for kb in REAL_KBS:
-        with (root / "kbs" / kb / "questions.tsv").open(encoding="utf-8", newline="") as handle:
+        with (datasets_dir() / "kbs" / kb / "questions.tsv").open(encoding="utf-8", newline="") as handle:
             sets[f"kbs/{kb} questions"] = [row["query"] for row in csv.DictReader(handle, delimiter="\t")]
     return sets
 
