@@ -228,6 +228,18 @@ _NEEDS_ITS_PAGE = re.compile(r"^(?:this|that|these|those|such|they|of course|now
                              r"|\b(?:the following|(?:see|shown|listed|described) (?:below|above))\b", re.I)
 
 
+# A sentence whose subject is what the sentence before it named ("This change allows anyone to …", "These
+# holds give you time …") or that acts on it ("Click on it to retrieve …"). "This guide / page / article …"
+# sums up the page, which the citation opens, and "It is …" is as often a sentence's own subject: neither leans.
+_REFERS_BACK = re.compile(r"^(?:(?:this|that|these|those|such)(?! (?:guide|page|article|section|document|tutorial|"
+                          r"chapter|post|faq|tip)s?\b)|they|(?:click|tap|press|select|open|copy|paste|choose)"
+                          r"(?: on)? (?:it|them|this|that)\b)\b", re.I)
+
+
+def _refers_back(unit: _Unit) -> bool:
+    return unit.kind == "sentence" and bool(_REFERS_BACK.match(unit.text))
+
+
 def _stands_alone(unit: _Unit) -> bool:
     """Whether a sentence reads whole without the text before or after it on its page."""
     return not _carries_on(unit) and not _NEEDS_ITS_PAGE.search(unit.text)
@@ -237,8 +249,8 @@ def _with_context(all_units: list[_Unit], chosen: list[int]) -> set[int]:
     """The chosen units with what makes each of them whole: the list or code block a lead-in
     introduces (else the sentence after "…:"); for a sentence carried on after a code block
     ("If you see: <code> Then your data directory is corrupted.") the block and its lead-in; for
-    one that leans on the sentence before it in its paragraph ("Instead, …"), that sentence. A
-    lead-in with nothing after it in the chunk is left out when anything else was chosen."""
+    one that leans on the sentence before it in its paragraph ("Instead, …", "This change allows …"),
+    that sentence. A lead-in with nothing after it in the chunk is left out when anything else was chosen."""
     keep = set(chosen)
     for i in chosen:
         unit, after = all_units[i], all_units[i + 1] if i + 1 < len(all_units) else None
@@ -250,6 +262,10 @@ def _with_context(all_units: list[_Unit], chosen: list[int]) -> set[int]:
             elif after is None and unit.text.rstrip().endswith(":") and len(keep) > 1:
                 keep.discard(i)
         before = all_units[i - 1] if i >= 1 else None
+        if before is not None and _refers_back(unit) and not _carries_on(unit):
+            if before.kind == "sentence" and before.paragraph == unit.paragraph:
+                keep.add(i - 1)
+            continue
         if before is None or not _carries_on(unit):
             continue
         if before.kind in ("list", "code"):

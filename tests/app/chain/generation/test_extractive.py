@@ -64,11 +64,26 @@ RESTORE = ("Restoring needs your seed. It has 13, 14 or 25 words.\n\nTo restore 
          "the rooms and join the ones you like!",
          "Once you have entered your details, log into your account. Now search for the rooms and join the ones you "
          "like!"),
+        # "This change …" is about what the sentence before it did: it comes with that sentence.
+        ("how many invoices a minute can one till create",
+         "Open Server settings and raise the rate limit to 500. This change lets every till create many invoices a "
+         "minute.",
+         "Open Server settings and raise the rate limit to 500. This change lets every till create many invoices a "
+         "minute."),
+        # "Click on it …" acts on what the sentence before it named.
+        ("how do i fetch the full address for an alias",
+         "Type the alias in the address field. A Resolve button then appears. Click on it to fetch the full address.",
+         "Type the alias in the address field. A Resolve button then appears. Click on it to fetch the full address."),
+        # "This guide …" sums up the page the citation opens: it stands alone.
+        ("how to restore a wallet from seed",
+         "Backups matter. This guide shows how to restore a wallet from its seed.",
+         "This guide shows how to restore a wallet from its seed."),
     ],
     ids=["sentence-brings-its-list", "best-sentences-in-order", "code-is-never-alone", "line-breaks-mended",
          "label-brings-its-code", "continuation-brings-its-block", "lead-in-at-the-end-left-out",
          "then-brings-its-block", "instead-brings-the-sentence-before",
-         "now-brings-the-step-before"],
+         "now-brings-the-step-before", "this-change-brings-the-sentence-before",
+         "click-on-it-brings-the-sentence-before", "this-guide-stands-alone"],
 )
 def test_select_quotes_whole_sentences_with_what_they_introduce(question, text, expected):
     assert select(question, text) == expected
