@@ -212,7 +212,8 @@ def _introduces(unit: _Unit) -> bool:
 # A sentence opening with one of these leans on the one before it ("Instead, BTCPay provides …").
 # "Now …", "Additionally …" continue a sequence or a list of options: alone they start in its middle.
 _LEANS_BACK = re.compile(r"^(?:however|instead|therefore|thus|hence|then|otherwise|consequently|in (?:that|this) case|"
-                         r"if so|if not|and|or|but|now|next|afterwards|after that|additionally|also|in addition|"
+                         r"if so|if not|and|or|but|now|next|the (?:next|last|final) step|afterwards|after that|"
+                         r"additionally|also|in addition|"
                          r"furthermore|moreover|alternatively|(?:above|below|beyond|besides|apart from|on top of|"
                          r"other than|after|before) (?:that|this|these|those|it))\b", re.I)
 

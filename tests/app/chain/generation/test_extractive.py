@@ -74,6 +74,12 @@ RESTORE = ("Restoring needs your seed. It has 13, 14 or 25 words.\n\nTo restore 
         ("how do i fetch the full address for an alias",
          "Type the alias in the address field. A Resolve button then appears. Click on it to fetch the full address.",
          "Type the alias in the address field. A Resolve button then appears. Click on it to fetch the full address."),
+        # "The next step is …" follows the options listed before it: they come with it.
+        ("how do i refund a customer",
+         "Open the Payouts page and tick the payouts.\n\nThe Actions button offers:\n\n- Approve\n- Approve and send\n"
+         "- Cancel\n\nThe next step is to choose Approve and send to refund the customer.",
+         "The Actions button offers:\n\n- Approve\n- Approve and send\n- Cancel\n\nThe next step is to choose Approve "
+         "and send to refund the customer."),
         # "This guide …" sums up the page the citation opens: it stands alone.
         ("how to restore a wallet from seed",
          "Backups matter. This guide shows how to restore a wallet from its seed.",
@@ -83,7 +89,7 @@ RESTORE = ("Restoring needs your seed. It has 13, 14 or 25 words.\n\nTo restore 
          "label-brings-its-code", "continuation-brings-its-block", "lead-in-at-the-end-left-out",
          "then-brings-its-block", "instead-brings-the-sentence-before",
          "now-brings-the-step-before", "this-change-brings-the-sentence-before",
-         "click-on-it-brings-the-sentence-before", "this-guide-stands-alone"],
+         "click-on-it-brings-the-sentence-before", "the-next-step-brings-the-list-before", "this-guide-stands-alone"],
 )
 def test_select_quotes_whole_sentences_with_what_they_introduce(question, text, expected):
     assert select(question, text) == expected
