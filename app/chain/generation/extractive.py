@@ -222,17 +222,19 @@ def _carries_on(unit: _Unit) -> bool:
     return unit.kind == "sentence" and (unit.text[:1].islower() or bool(_LEANS_BACK.match(unit.text)))
 
 
+_DEMONSTRATIVE = r"this|that|these|those|such"  # a sentence opening with one points back
+
 # A sentence that needs the one before it or the page around it ("This is because …", "Of course when
 # you create the other wallet, …", "Read the following section"): quoted alone under another
 # article's title it states no fact of its own.
-_NEEDS_ITS_PAGE = re.compile(r"^(?:this|that|these|those|such|they|of course|now that)\b"
+_NEEDS_ITS_PAGE = re.compile(rf"^(?:{_DEMONSTRATIVE}|they|of course|now that)\b"
                              r"|\b(?:the following|(?:see|shown|listed|described) (?:below|above))\b", re.I)
 
 
 # A sentence whose subject is what the sentence before it named ("This change allows anyone to …", "These
 # holds give you time …") or that acts on it ("Click on it to retrieve …"). "This guide / page / article …"
 # sums up the page, which the citation opens, and "It is …" is as often a sentence's own subject: neither leans.
-_REFERS_BACK = re.compile(r"^(?:(?:this|that|these|those|such)(?! (?:guide|page|article|section|document|tutorial|"
+_REFERS_BACK = re.compile(rf"^(?:(?:{_DEMONSTRATIVE})(?! (?:guide|page|article|section|document|tutorial|"
                           r"chapter|post|faq|tip)s?\b)|they|(?:click|tap|press|select|open|copy|paste|choose)"
                           r"(?: on)? (?:it|them|this|that)\b)\b", re.I)
 
@@ -262,14 +264,10 @@ def _with_context(all_units: list[_Unit], chosen: list[int]) -> set[int]:
                 keep.add(i + 1)
             elif after is None and unit.text.rstrip().endswith(":") and len(keep) > 1:
                 keep.discard(i)
-        before = all_units[i - 1] if i >= 1 else None
-        if before is not None and _refers_back(unit) and not _carries_on(unit):
-            if before.kind == "sentence" and before.paragraph == unit.paragraph:
-                keep.add(i - 1)
+        before, carries_on = all_units[i - 1] if i >= 1 else None, _carries_on(unit)
+        if before is None or not (carries_on or _refers_back(unit)):
             continue
-        if before is None or not _carries_on(unit):
-            continue
-        if before.kind in ("list", "code"):
+        if carries_on and before.kind in ("list", "code"):
             keep.add(i - 1)
             if i >= 2 and _introduces(all_units[i - 2]):
                 keep.add(i - 2)
